@@ -1,0 +1,101 @@
+"""The command table every adapter shares (console, Slack, Discord): ask, source, sources, help.
+
+`dispatch` never raises: a user error becomes a Notice with its message, anything unexpected an
+apology with a reference id that is also logged with the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import messages
+from dataclasses import replace
+
+from bot.core.feedback import VOTES, FeedbackStore
+from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
+from bot.core.service import QAService
+from bot.settings import ConfigError
+from retrieval.errors import RetrievalError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    handler: Callable[[str], Reply]
+
+
+class CommandTable:
+    def __init__(self, service: QAService, feedback: FeedbackStore | None = None) -> None:
+        self.service = service
+        self.feedback = feedback
+        self._commands = {
+            c.name: c
+            for c in (
+                Command("ask", "/ask QUESTION", "Answer a question from the sources, with citations.", service.ask),
+                Command("source", "/source ID", "Show a cited passage or a whole document by its id.", service.source),
+                Command("sources", "/sources [WORDS]", "List the documents, or the passages best matching WORDS.",
+                        lambda words: service.sources(words or None)),
+                Command("help", "/help", "List the commands.", lambda _: self.help()),
+            )
+        }
+
+    @property
+    def commands(self) -> tuple[CommandHelp, ...]:
+        return tuple(CommandHelp(c.name, c.usage, c.summary) for c in self._commands.values())
+
+    def help(self) -> HelpText:
+        return HelpText(self.commands)
+
+    def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
+        """A line of user input: '/name argument' runs a command, anything else is a question."""
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            name, _, argument = stripped[1:].partition(" ")
+            return self.run(name.lower(), argument, origin)
+        return self.run("ask", stripped, origin)
+
+    def run(self, name: str, argument: str = "", origin: Origin = Origin()) -> Reply:
+        """Run one command; an Answer comes back with an answer_id when feedback is being recorded."""
+        command = self._commands.get(name)
+        if command is None:
+            return Notice(messages.unknown_command(name, list(self._commands)))
+        try:
+            reply = command.handler(argument.strip())
+            if isinstance(reply, Answer) and self.feedback is not None:
+                reply = self._record(reply, origin)
+            return reply
+        except (RetrievalError, ConfigError) as error:
+            return Notice(str(error))
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("command /%s failed (reference %s)", name, reference)
+            return Notice(messages.apology(reference), reference=reference)
+
+    def _record(self, answer: Answer, origin: Origin) -> Answer:
+        passage_ids = tuple(c.passage_id for c in answer.citations)
+        answer_id = self.feedback.record_answer(
+            origin.platform, origin.channel, answer.question, answer.text, answer.abstained, passage_ids
+        )
+        return replace(answer, answer_id=answer_id)
+
+    def vote(self, answer_id: str, vote: str, origin: Origin) -> Notice:
+        """A 👍/👎 click. Safe to call with whatever a button carried back."""
+        if self.feedback is None or vote not in VOTES:
+            return Notice(messages.FEEDBACK_UNAVAILABLE)
+        try:
+            known = self.feedback.record_vote(answer_id, origin.user or "anonymous", vote)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("recording a vote failed (reference %s)", reference)
+            return Notice(messages.apology(reference), reference=reference)
+        if not known:
+            return Notice(messages.FEEDBACK_UNKNOWN_ANSWER)
+        text = messages.FEEDBACK_THANKS_UP if vote == "up" else messages.FEEDBACK_THANKS_DOWN
+        return Notice(text, is_error=False)

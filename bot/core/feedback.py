@@ -1,0 +1,122 @@
+"""Answers given and the 👍/👎 votes on them, in a local SQLite file, so writers learn what docs are missing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+VOTES = ("up", "down")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    abstained INTEGER NOT NULL,
+    passage_ids TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS votes (
+    answer_id TEXT NOT NULL REFERENCES answers(id),
+    user TEXT NOT NULL,
+    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (answer_id, user)
+);
+"""
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """A vote with the answer it was about."""
+
+    created_at: str
+    platform: str
+    channel: str
+    user: str
+    vote: str
+    question: str
+    answer: str
+    abstained: bool
+    passage_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str
+    times: int
+    abstentions: int
+    down_votes: int
+
+
+class FeedbackStore:
+    """A connection per call: cheap, and safe from any thread (Slack and Discord handlers run in threads)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).expanduser()
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)
+
+    def record_answer(self, platform: str, channel: str, question: str, answer: str, abstained: bool,
+                      passage_ids: tuple[str, ...]) -> str:
+        answer_id = uuid.uuid4().hex[:12]
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (answer_id, _now(), platform, channel, question, answer, int(abstained),
+                 json.dumps(list(passage_ids))),
+            )
+        return answer_id
+
+    def record_vote(self, answer_id: str, user: str, vote: str) -> bool:
+        """Store (or change) a user's vote; False when the answer id is unknown."""
+        if vote not in VOTES:
+            raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
+        with self._lock, self._connect() as db:
+            if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
+                return False
+            db.execute(
+                "INSERT INTO votes VALUES (?, ?, ?, ?) ON CONFLICT (answer_id, user) DO UPDATE"
+                " SET vote = excluded.vote, created_at = excluded.created_at",
+                (answer_id, user, vote, _now()),
+            )
+        return True
+
+    def feedback(self) -> list[FeedbackRecord]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT v.created_at, a.platform, a.channel, v.user, v.vote, a.question, a.answer, a.abstained,"
+                " a.passage_ids FROM votes v JOIN answers a ON a.id = v.answer_id ORDER BY v.created_at, a.id"
+            ).fetchall()
+        return [FeedbackRecord(*r[:7], bool(r[7]), tuple(json.loads(r[8]))) for r in rows]
+
+    def gaps(self, limit: int = 20) -> list[Gap]:
+        """Questions abstained on or voted down, most frequent first (case and spacing folded)."""
+        with self._connect() as db:
+            rows = db.execute(
+                """
+                SELECT MIN(question), SUM(abstained) + SUM(down), SUM(abstained), SUM(down) FROM (
+                    SELECT lower(trim(a.question)) AS key, a.question AS question, a.abstained AS abstained,
+                           (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id AND v.vote = 'down') AS down
+                    FROM answers a
+                ) WHERE abstained = 1 OR down > 0
+                GROUP BY key ORDER BY 2 DESC, 1 LIMIT ?
+                """,
+                (limit,),
+            ).fetchall()
+        return [Gap(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,159 @@
+"""Chat-neutral values that cross the seam between the Q&A service and the adapters.
+
+The core decides *which* passages are cited and their numbers; each adapter's render.py
+decides how they look on its platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a passage lives in its source file, for people who want to open it."""
+
+    source: str
+    line_start: int | None = None
+    line_end: int | None = None
+    page: int | None = None
+
+    def describe(self) -> str:
+        parts = [self.source]
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        if self.line_start is not None:
+            if self.line_end is None or self.line_end == self.line_start:
+                parts.append(f"line {self.line_start}")
+            else:
+                parts.append(f"lines {self.line_start}-{self.line_end}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered, citable passage; `passage` is the exact cited text."""
+
+    number: int
+    passage_id: str
+    source: str
+    title: str
+    url: str | None
+    passage: str
+    score: float
+    location: Location
+    quote: str = ""  # the sentence(s) of the passage the answer used
+    also_in: tuple[str, ...] = ()  # other sources carrying the same text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "id": self.passage_id,
+            "source": self.source,
+            "title": self.title,
+            "url": self.url,
+            "passage": self.passage,
+            "score": round(self.score, 4),
+            "location": self.location.describe(),
+            "also_in": list(self.also_in),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A short answer with `[n]` markers matching `citations`, or an abstention."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    see_also: tuple[Citation, ...] = ()  # closest passages when abstaining
+    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+    answer_id: str | None = None  # set when recorded for feedback; 👍/👎 buttons carry it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "see_also": [c.to_json() for c in self.see_also],
+        }
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """A passage shown on its own (the `source` command and `sources QUERY`)."""
+
+    passage_id: str
+    source: str
+    title: str
+    url: str | None
+    text: str
+    location: Location
+    score: float | None = None
+    also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One document of the corpus."""
+
+    source: str
+    title: str
+    url: str | None
+    passage_count: int
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceLookup:
+    """Result of `source ID`: a passage, or a whole document with its passages."""
+
+    query: str
+    passage: PassageView | None = None
+    document: DocumentView | None = None
+    document_passages: tuple[PassageView, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceList:
+    """Result of `sources [QUERY]`: the documents, or the best passages for a query."""
+
+    query: str | None
+    documents: tuple[DocumentView, ...] = ()
+    hits: tuple[PassageView, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    name: str
+    usage: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class HelpText:
+    commands: tuple[CommandHelp, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message that is safe to show in chat: bad input, not found, or an apology."""
+
+    text: str
+    is_error: bool = True
+    reference: str | None = None  # appears in the log next to the traceback
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, for feedback records and logs."""
+
+    platform: str = "console"
+    channel: str = ""
+    user: str = ""
+
+
+Reply = Answer | SourceLookup | SourceList | HelpText | Notice

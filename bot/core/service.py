@@ -1,0 +1,206 @@
+"""The chat-neutral Q&A service: questions and source look-ups in, core models out.
+
+Adapters call this through the command table; it never imports a chat SDK. It notices a rebuilt
+index (a new generation behind index/CURRENT) at the next request and switches to it atomically;
+requests already running finish on the index they started with.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import threading
+from pathlib import Path
+
+from bot import messages
+from bot.core.models import (
+    Answer,
+    Citation,
+    DocumentView,
+    Location,
+    Notice,
+    PassageView,
+    SourceList,
+    SourceLookup,
+)
+from bot.settings import Settings
+from retrieval import layout
+from retrieval.answer import ComposerParams
+from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.models import Hit, Passage
+from retrieval.qa import QuestionAnswerer
+from retrieval.searcher import Retriever, SearchParams
+
+log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class QAService:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.index_dir = Path(settings.index)
+        self.embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.device)
+        self._answerer: QuestionAnswerer | None = None
+        self._lock = threading.Lock()
+
+    # -- index lifecycle ---------------------------------------------------------------------------
+    def answerer(self) -> QuestionAnswerer:
+        """The answerer for the live index generation, reloading when `citebot index` published a new one."""
+        live = layout.generation_id(self.index_dir)
+        current = self._answerer
+        if current is not None and current.retriever.generation == live:
+            return current
+        with self._lock:
+            if self._answerer is None or self._answerer.retriever.generation != live:
+                self._answerer = self._open()
+                if current is not None:
+                    log.info("switched to index generation %s", self._answerer.retriever.generation)
+            return self._answerer
+
+    def _open(self) -> QuestionAnswerer:
+        r, a = self.settings.retrieval, self.settings.answer
+        params = SearchParams(candidates=r.candidates, fusion=r.fusion, rrf_k=r.rrf_k, dense_weight=r.dense_weight)
+        hint = messages.rebuild_hint(self.settings.corpus, self.settings.index)
+        retriever = Retriever.open(self.index_dir, self.embedder, params, rebuild_hint=hint)
+        composer = ComposerParams(
+            passages_considered=a.passages_considered,
+            max_sentences=a.max_sentences,
+            max_chars=a.max_chars,
+            min_evidence=a.min_evidence,
+            min_coverage=a.min_coverage,
+        )
+        return QuestionAnswerer(retriever, composer, top_k=r.top_k)
+
+    def warm_up(self) -> None:
+        """Load the index and the model now, so the first question is fast."""
+        answerer = self.answerer()
+        answerer.retriever.check_model_dimension()
+        _ = answerer.vocabulary
+
+    # -- requests ----------------------------------------------------------------------------------
+    def ask(self, question: str) -> Answer | Notice:
+        question = clean_text(question)
+        problem = self._check_question(question)
+        if problem:
+            return problem
+        answerer = self.answerer()
+        result = answerer.answer(question)
+        composition = result.composition
+        titles, urls = self._titles(answerer)
+        citations = tuple(
+            _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in) for c in composition.cited
+        )
+        if composition.abstained:
+            see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(composition.closest, 1))
+            return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms)
+        return Answer(question, composition.text, False, citations, (), result.timings_ms)
+
+    def source(self, key: str) -> SourceLookup | Notice:
+        key = clean_text(key)
+        if not key:
+            return Notice(messages.EMPTY_SOURCE_ID)
+        store = self.answerer().retriever.store
+        titles, urls = self._titles(self.answerer())
+        passage = store.passage(key)
+        if passage:
+            return SourceLookup(key, passage=_passage_view(passage, titles, urls))
+        document = store.document(key)
+        if document:
+            passages = store.passages_of(key)
+            view = DocumentView(document.source, document.title, document.url, len(passages), document.date)
+            return SourceLookup(key, document=view,
+                                document_passages=tuple(_passage_view(p, titles, urls) for p in passages))
+        return Notice(messages.unknown_source(key, self.suggest_sources(key)))
+
+    def suggest_sources(self, key: str, limit: int = 3) -> list[str]:
+        """Close ids or file names; failing that, the passages that best match the words."""
+        store = self.answerer().retriever.store
+        names = [d.source for d in store.documents()]
+        ids = [p.id for d in names for p in store.passages_of(d)]
+        close = difflib.get_close_matches(key, names + ids, n=limit, cutoff=0.6)
+        if close:
+            return close
+        if len(key) > 3:
+            hits = self.answerer().retriever.search(key, k=limit)
+            return [hit.passage.id for hit in hits]
+        return []
+
+    def sources(self, query: str | None = None, k: int = 5) -> SourceList | Notice:
+        query = clean_text(query or "")
+        answerer = self.answerer()
+        store = answerer.retriever.store
+        titles, urls = self._titles(answerer)
+        if not query:
+            documents = tuple(
+                DocumentView(d.source, d.title, d.url, len(store.passages_of(d.source)), d.date)
+                for d in store.documents()
+            )
+            return SourceList(None, documents=documents)
+        problem = self._check_question(query)
+        if problem:
+            return problem
+        hits = answerer.retriever.search(query, k=max(1, min(k, 50)))
+        views = tuple(_passage_view(h.passage, titles, urls, h.score, h.also_in) for h in hits)
+        return SourceList(query, hits=views)
+
+    def complete_source_ids(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(id, label) pairs whose id or title contains the typed text; documents first."""
+        answerer = self.answerer()
+        store = answerer.retriever.store
+        needle = prefix.strip().lower()
+        found: list[tuple[str, str]] = []
+        for document in store.documents():
+            if not needle or needle in document.source.lower() or needle in document.title.lower():
+                found.append((document.source, f"{document.title} ({document.source})"))
+        if needle:
+            for document in store.documents():
+                for passage in store.passages_of(document.source):
+                    if needle in passage.id.lower():
+                        found.append((passage.id, f"{passage.id}: {passage.text[:60]}"))
+        return found[:limit]
+
+    def _check_question(self, question: str) -> Notice | None:
+        if not question:
+            return Notice(messages.EMPTY_QUESTION)
+        limit = self.settings.answer.max_question_chars
+        if len(question) > limit:
+            return Notice(messages.question_too_long(len(question), limit))
+        return None
+
+    @staticmethod
+    def _titles(answerer: QuestionAnswerer) -> tuple[dict[str, str], dict[str, str | None]]:
+        documents = answerer.retriever.store.documents()
+        return {d.source: d.title for d in documents}, {d.source: d.url for d in documents}
+
+
+def clean_text(text: str) -> str:
+    """Control characters out (newlines and tabs become spaces), outer whitespace trimmed."""
+    return _CONTROL.sub("", text.replace("\n", " ").replace("\t", " ")).strip()
+
+
+def _location(passage: Passage) -> Location:
+    return Location(passage.source, passage.line_start, passage.line_end, passage.page)
+
+
+def _citation(number, hit: Hit, titles, urls, quote: str = "", also_in=()) -> Citation:
+    passage = hit.passage
+    return Citation(
+        number=number,
+        passage_id=passage.id,
+        source=passage.source,
+        title=titles.get(passage.source, passage.source),
+        url=urls.get(passage.source),
+        passage=passage.text,
+        score=hit.score,
+        location=_location(passage),
+        quote=quote,
+        also_in=tuple(also_in) or hit.also_in,
+    )
+
+
+def _passage_view(passage: Passage, titles, urls, score: float | None = None, also_in=()) -> PassageView:
+    return PassageView(
+        passage.id, passage.source, titles.get(passage.source, passage.source), urls.get(passage.source),
+        passage.text, _location(passage), score, tuple(also_in),
+    )

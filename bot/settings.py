@@ -1,0 +1,214 @@
+"""YAML config -> validated, frozen settings. Unknown keys are rejected by their path; secrets come
+only from ${ENV} references, resolved at load and checked when the adapter that needs them starts."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot import messages
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.yaml"
+CONFIG_ENV = "CITEBOT_CONFIG"
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+class ConfigError(Exception):
+    """Bad config; the message names the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RetrievalSettings(_Section):
+    chunk_size: int = Field(120, ge=20, le=400, description="Most words in a passage (the model reads ~190).")
+    chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated at the start of the next passage.")
+    index_type: Literal["flat", "hnsw"] = Field("flat", description="flat: exact search; hnsw: approximate.")
+    top_k: int = Field(8, ge=1, le=100, description="Passages retrieved per question.")
+    candidates: int = Field(50, ge=5, le=1000, description="Candidates from each retriever before fusion.")
+    fusion: Literal["rrf", "blend"] = Field("rrf", description="How dense and keyword rankings combine.")
+    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(0.5, ge=0, le=1, description="Weight of the dense score in 'blend' fusion.")
+
+
+class AnswerSettings(_Section):
+    min_evidence: float = Field(0.45, ge=0, le=1.5, description="Abstain below this evidence score.")
+    min_coverage: float = Field(0.3, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms.")
+    max_sentences: int = Field(2, ge=1, le=5, description="Sentences quoted in an answer.")
+    max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")
+    passages_considered: int = Field(5, ge=1, le=20, description="Top passages searched for answer sentences.")
+    max_question_chars: int = Field(2000, ge=10, le=100000, description="Longer questions are refused.")
+
+
+class FeedbackSettings(_Section):
+    path: str = Field(".citebot/feedback.sqlite3", description="SQLite file for votes and abstentions.")
+
+
+class ConsoleSettings(_Section):
+    color: Literal["auto", "always", "never"] = Field("auto", description="Colour output.")
+    history: str = Field("~/.citebot_history", description="Line-editing history file ('' for none).")
+
+
+class SlackSettings(_Section):
+    mode: Literal["socket", "http"] = Field("socket", description="socket: no public URL; http: Events API.")
+    bot_token: str | None = Field("${SLACK_BOT_TOKEN}", description="xoxb- token.")
+    app_token: str | None = Field("${SLACK_APP_TOKEN}", description="xapp- token (socket mode).")
+    signing_secret: str | None = Field("${SLACK_SIGNING_SECRET}", description="Signing secret (http mode).")
+    host: str = Field("0.0.0.0", description="HTTP mode listen address.")
+    port: int = Field(3000, ge=1, le=65535, description="HTTP mode port.")
+    api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (a proxy, or a test server).")
+    ask_visibility: Literal["channel", "private"] = Field("channel", description="Who sees /ask answers.")
+    allowed_channels: tuple[str, ...] = Field((), description="Channel ids to answer in; empty means all.")
+
+
+class DiscordSettings(_Section):
+    token: str | None = Field("${DISCORD_TOKEN}", description="Bot token.")
+    guild_ids: tuple[int, ...] = Field((), description="Sync slash commands to these guilds (instant); empty: global.")
+    allowed_channels: tuple[int, ...] = Field((), description="Channel ids to answer in; empty means all.")
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+
+class Settings(_Section):
+    corpus: str = Field("seeds", description="Folder of documents (relative to the working directory).")
+    index: str = Field(".index", description="Folder for the built index.")
+    model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or path.")
+    device: str | None = Field(None, description="Torch device (cpu, cuda); empty picks automatically.")
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+    logging: LoggingSettings = LoggingSettings()
+    # Filled by load_settings: secret path -> environment variable that was not set.
+    missing_env: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    def require(self, *paths: str) -> None:
+        """Fail fast, naming the variable, when a secret an adapter needs is not set."""
+        for path in paths:
+            if self.lookup(path) in (None, ""):
+                variable = self.missing_env.get(path)
+                raise ConfigError(messages.missing_env(path, variable) if variable else f"{path}: not set")
+
+    def lookup(self, path: str) -> Any:
+        value: Any = self
+        for part in path.split("."):
+            value = getattr(value, part)
+        return value
+
+
+def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Read a YAML file (the --config flag, else $CITEBOT_CONFIG, else config/default.yaml)."""
+    path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"Config file {path} does not exist.") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"Config file {path} is not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Config file {path} must hold a mapping of keys, not {type(raw).__name__}.")
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            raw[key] = value
+    missing: dict[str, str] = {}
+    resolved = _resolve_env(raw, "", missing)
+    try:
+        settings = Settings.model_validate(resolved)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path)) from None
+    return _with_env_defaults(settings, missing)
+
+
+def _secret_paths() -> list[str]:
+    return ["slack.bot_token", "slack.app_token", "slack.signing_secret", "discord.token"]
+
+
+def _with_env_defaults(settings: Settings, missing: dict[str, str]) -> Settings:
+    """Secret defaults are ${VAR} references too: resolve them from the environment."""
+    updates: dict[str, dict[str, Any]] = {}
+    for path in _secret_paths():
+        section, key = path.split(".")
+        value = settings.lookup(path)
+        if isinstance(value, str) and (match := _ENV_REF.match(value)):
+            resolved = os.environ.get(match.group(1)) or None
+            if resolved is None:
+                missing[path] = match.group(1)
+            updates.setdefault(section, {})[key] = resolved
+    changed = {s: getattr(settings, s).model_copy(update=u) for s, u in updates.items()}
+    result = settings.model_copy(update=changed)
+    object.__setattr__(result, "missing_env", dict(missing))
+    return result
+
+
+def _resolve_env(value: Any, path: str, missing: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _resolve_env(v, f"{path}.{k}" if path else str(k), missing) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_env(v, path, missing) for v in value]
+    if isinstance(value, str) and (match := _ENV_REF.match(value)):
+        resolved = os.environ.get(match.group(1))
+        if not resolved:
+            missing[path] = match.group(1)
+        return resolved or None
+    return value
+
+
+def _get_path(raw: dict, path: str) -> Any:
+    value: Any = raw
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"{key}: unknown key{_suggestion(problem['loc'])}")
+        else:
+            lines.append(f"{key}: {problem['msg']}")
+    return f"Invalid config {path}:\n  " + "\n  ".join(lines)
+
+
+def _suggestion(location: tuple) -> str:
+    model: type[BaseModel] = Settings
+    for part in location[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ""
+        model = annotation
+    close = difflib.get_close_matches(str(location[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def documented_keys() -> dict[str, str]:
+    """Every setting path with its description: feeds the config reference and its test."""
+    keys: dict[str, str] = {}
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            if name == "missing_env":
+                continue
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, f"{prefix}{name}.")
+            else:
+                keys[f"{prefix}{name}"] = field.description or ""
+
+    walk(Settings, "")
+    return keys

@@ -1,0 +1,192 @@
+"""Extractive answers: the sentence or two from the top passages that best answer the question.
+
+No LLM: every word of an answer is quoted from a cited passage. A sentence's score combines its
+embedding similarity to the question, the idf-weighted share of the question's terms it (and its
+passage) contains, and whether it holds the kind of thing asked for (a date for "when", ...).
+When the best evidence is weak we abstain and list the closest passages instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.dedupe import is_near_duplicate, shingles
+from retrieval.models import Hit
+from retrieval.question import QuestionTerms, stems_of
+from retrieval.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class ComposerParams:
+    passages_considered: int = 5
+    max_sentences: int = 2
+    max_chars: int = 420  # answer text, markers excluded
+    min_evidence: float = 0.45  # calibrated on tests/data/*.yaml; see benchmarks/README.md
+    min_coverage: float = 0.5  # share of the question's weighted terms the best passage must contain
+    second_sentence_ratio: float = 0.9  # a second sentence must score this close to the best
+    weights: tuple[float, float, float, float] = (0.5, 0.25, 0.15, 0.1)  # dense, sentence, passage, kind
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    hit: Hit
+    hit_rank: int
+    dense: float = 0.0
+    sentence_coverage: float = 0.0
+    passage_coverage: float = 0.0
+    kind_match: bool = False
+    score: float = 0.0
+    also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitedPassage:
+    number: int
+    hit: Hit
+    quote: str
+    also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Composition:
+    text: str  # with [n] markers
+    abstained: bool
+    cited: tuple[CitedPassage, ...] = ()
+    closest: tuple[Hit, ...] = ()
+    evidence: float = 0.0
+    candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+
+
+def compose(
+    hits: list[Hit],
+    terms: QuestionTerms,
+    question_vector: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray],
+    titles: dict[str, str],
+    params: ComposerParams = ComposerParams(),
+) -> Composition:
+    top = hits[: params.passages_considered]
+    candidates = _candidates(top)
+    if not candidates or terms.total_weight <= 0:
+        return Composition("", True, closest=tuple(top[:3]))
+    vectors = embed([c.text for c in candidates])
+    dense = vectors @ question_vector
+    scored = sorted(
+        (_score(c, float(d), terms, titles, params) for c, d in zip(candidates, dense, strict=True)),
+        key=lambda c: c.score,
+        reverse=True,
+    )
+    best = scored[0]
+    if best.score < params.min_evidence or best.passage_coverage < params.min_coverage:
+        return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
+    chosen = _choose(scored, params)
+    text, cited = _render(chosen, params.max_chars)
+    return Composition(text, False, cited, evidence=best.score, candidates=tuple(scored))
+
+
+def _candidates(hits: list[Hit]) -> list[Candidate]:
+    """Sentences of the top passages; a sentence seen in several passages is kept once, sources merged."""
+    found: list[tuple[Candidate, set]] = []
+    for rank, hit in enumerate(hits):
+        for start, end in _spans(hit.passage.text):
+            text = hit.passage.text[start:end].strip(" -–•*")
+            if len(text.split()) < 3:
+                continue
+            grams = shingles(text)
+            twin = next((i for i, (_, g) in enumerate(found) if is_near_duplicate(g, grams, 0.9)), None)
+            if twin is not None:
+                kept, g = found[twin]
+                if hit.passage.source != kept.hit.passage.source and hit.passage.source not in kept.also_in:
+                    found[twin] = (_replace(kept, also_in=(*kept.also_in, hit.passage.source)), g)
+                continue
+            found.append((Candidate(text, hit, rank, also_in=hit.also_in), grams))
+    return [c for c, _ in found]
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans per line of the passage, with absolute offsets."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        spans.extend((offset + s, offset + e) for s, e in split_sentences(line))
+        offset += len(line) + 1
+    return spans
+
+
+def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, params) -> Candidate:
+    w_dense, w_sentence, w_passage, w_kind = params.weights
+    sentence_cov = terms.coverage(stems_of(candidate.text))
+    context = f"{titles.get(candidate.hit.passage.source, '')}\n{candidate.hit.passage.text}"
+    passage_cov = terms.coverage(stems_of(context))
+    kind_match = terms.kind_matches(_strip_question_words(candidate.text, terms)) if terms.kind else False
+    kind_score = 1.0 if kind_match else (0.5 if terms.kind is None else 0.0)
+    rank_penalty = 0.01 * candidate.hit_rank
+    score = w_dense * dense + w_sentence * sentence_cov + w_passage * passage_cov + w_kind * kind_score
+    return _replace(
+        candidate,
+        dense=dense,
+        sentence_coverage=sentence_cov,
+        passage_coverage=passage_cov,
+        kind_match=kind_match,
+        score=score - rank_penalty,
+    )
+
+
+def _strip_question_words(text: str, terms: QuestionTerms) -> str:
+    """Remove words the question already has, so 'who' isn't satisfied by the name it asked about."""
+    words = [w for w in re.split(r"(\s+)", text) if w]
+    return "".join(w for w in words if not stems_of(w) & set(terms.weights) or w.isspace())
+
+
+def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
+    chosen = [scored[0]]
+    length = len(scored[0].text)
+    for candidate in scored[1:]:
+        if len(chosen) >= params.max_sentences:
+            break
+        if candidate.score < params.second_sentence_ratio * scored[0].score:
+            break
+        if length + len(candidate.text) > params.max_chars:
+            continue
+        if candidate.sentence_coverage <= 0 and not candidate.kind_match:
+            continue
+        chosen.append(candidate)
+        length += len(candidate.text)
+    # Keep document order when both come from the same passage, so the answer reads naturally.
+    return sorted(chosen, key=lambda c: (c.hit_rank, c.hit.passage.text.find(c.text)))
+
+
+def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPassage, ...]]:
+    numbers: dict[str, int] = {}
+    cited: list[CitedPassage] = []
+    parts: list[str] = []
+    for candidate in chosen:
+        passage_id = candidate.hit.passage.id
+        if passage_id not in numbers:
+            numbers[passage_id] = len(numbers) + 1
+            cited.append(CitedPassage(numbers[passage_id], candidate.hit, candidate.text, candidate.also_in))
+        else:
+            index = numbers[passage_id] - 1
+            previous = cited[index]
+            cited[index] = CitedPassage(previous.number, previous.hit, f"{previous.quote} {candidate.text}",
+                                        previous.also_in)
+        parts.append(f"{_shorten(candidate.text, max_chars)} [{numbers[passage_id]}]")
+    return " ".join(parts), tuple(cited)
+
+
+def _shorten(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def _replace(candidate: Candidate, **changes) -> Candidate:
+    from dataclasses import replace
+
+    return replace(candidate, **changes)

@@ -1,0 +1,207 @@
+"""Builds or refreshes an index: re-embeds only changed files, drops deleted ones, publishes atomically."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from retrieval import layout
+from retrieval.chunking import ChunkingParams, chunk_document
+from retrieval.cleaning import clean_lines
+from retrieval.embedder import Embedder
+from retrieval.errors import CorpusError, RetrievalError
+from retrieval.lexical import LexicalIndex
+from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
+from retrieval.manifest import FileEntry, Manifest
+from retrieval.models import Document, Passage
+from retrieval.store import JsonPassageStore
+from retrieval.vector_index import FaissVectorIndex
+
+log = logging.getLogger(__name__)
+
+EMBEDDINGS_FILE = "embeddings.npy"
+VECTORS_FILE = "vectors.faiss"
+LEXICAL_DIR = "lexical"
+_EMBED_BATCH = 64
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    files: int = 0
+    reused_files: int = 0
+    embedded_files: int = 0
+    embedded_passages: int = 0
+    passages: int = 0
+    removed: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Previous:
+    manifest: Manifest
+    store: JsonPassageStore
+    embeddings: np.ndarray
+    row_of_source: dict[str, list[int]] = field(default_factory=dict)
+
+
+def embedding_text(document: Document, passage: Passage) -> str:
+    """What gets embedded and keyword-indexed: the title gives a passage its context."""
+    return f"{document.title}\n{passage.text}"
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    params: ChunkingParams = ChunkingParams(),
+    index_type: str = "flat",
+    show_progress: bool = True,
+) -> BuildReport:
+    started = time.perf_counter()
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    report = BuildReport(index_dir)
+    previous = _load_previous(index_dir, embedder.name, params)
+    documents: list[Document] = []
+    passages_by_source: dict[str, list[Passage]] = {}
+    reused_vectors: dict[str, np.ndarray] = {}
+    paths = list(iter_corpus_files(corpus_dir))
+    for path in tqdm(paths, desc="Reading documents", unit="file", disable=not show_progress, leave=False):
+        source = path.relative_to(corpus_dir).as_posix()
+        try:
+            digest = file_sha256(path)
+            if previous and _unchanged(previous, source, digest):
+                _reuse(previous, source, documents, passages_by_source, reused_vectors)
+                report.reused_files += 1
+                continue
+            loaded = load_document(path, corpus_dir)
+        except (ValueError, OSError) as error:
+            reason = str(error) if isinstance(error, ValueError) else error.__class__.__name__
+            log.warning("skipping %s: %s", source, reason)
+            report.skipped.append(SkippedFile(source, reason))
+            if previous and previous.store.document(source):
+                _reuse(previous, source, documents, passages_by_source, reused_vectors)  # keep what we had
+            continue
+        passages = chunk_document(source, clean_lines(loaded.lines), params)
+        if not passages:
+            report.skipped.append(SkippedFile(source, "no text left after cleaning"))
+            continue
+        documents.append(loaded.document)
+        passages_by_source[source] = passages
+        report.embedded_files += 1
+    if not documents:
+        raise CorpusError(f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf).")
+    if previous:
+        report.removed = sorted(set(previous.manifest.files) - {d.source for d in documents})
+    documents.sort(key=lambda d: d.source)
+    ordered = [p for d in documents for p in passages_by_source[d.source]]
+    vectors = _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, show_progress, report)
+    manifest = Manifest(
+        model=embedder.name,
+        dimension=int(vectors.shape[1]),
+        max_words=params.max_words,
+        overlap_sentences=params.overlap_sentences,
+        index_type=index_type,
+        corpus=str(corpus_dir.resolve()),
+        files={
+            d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents
+        },
+        passage_count=len(ordered),
+    )
+    _write(index_dir, manifest, JsonPassageStore(ordered, documents), vectors, documents, ordered)
+    report.files = len(documents)
+    report.passages = len(ordered)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _unchanged(previous: _Previous, source: str, digest: str) -> bool:
+    entry = previous.manifest.files.get(source)
+    return entry is not None and entry.sha256 == digest
+
+
+def _reuse(previous, source, documents, passages_by_source, reused_vectors) -> None:
+    document = previous.store.document(source)
+    passages = previous.store.passages_of(source)
+    rows = previous.row_of_source[source]
+    documents.append(document)
+    passages_by_source[source] = passages
+    reused_vectors[source] = previous.embeddings[rows[0] : rows[-1] + 1]
+
+
+def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, show_progress, report):
+    fresh = [(d, p) for d in documents if d.source not in reused_vectors for p in passages_by_source[d.source]]
+    texts = [embedding_text(d, p) for d, p in fresh]
+    fresh_vectors = _embed_with_progress(embedder, texts, show_progress)
+    report.embedded_passages = len(texts)
+    by_source: dict[str, list[np.ndarray]] = {}
+    for (document, _), vector in zip(fresh, fresh_vectors, strict=True):
+        by_source.setdefault(document.source, []).append(vector)
+    blocks = []
+    for document in documents:
+        if document.source in reused_vectors:
+            blocks.append(reused_vectors[document.source])
+        else:
+            blocks.append(np.vstack(by_source[document.source]))
+    return np.ascontiguousarray(np.vstack(blocks), dtype=np.float32)
+
+
+def _embed_with_progress(embedder: Embedder, texts: list[str], show_progress: bool) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    batches = []
+    with tqdm(total=len(texts), desc="Embedding passages", unit="passage", disable=not show_progress) as bar:
+        for start in range(0, len(texts), _EMBED_BATCH * 4):
+            chunk = texts[start : start + _EMBED_BATCH * 4]
+            batches.append(embedder.embed_documents(chunk))
+            bar.update(len(chunk))
+    return np.vstack(batches)
+
+
+def _write(index_dir, manifest, store, vectors, documents, ordered) -> None:
+    staging = layout.new_staging_dir(index_dir)
+    try:
+        titles = {d.source: d for d in documents}
+        store.save(staging)
+        np.save(staging / EMBEDDINGS_FILE, vectors, allow_pickle=False)
+        FaissVectorIndex.build(vectors, manifest.index_type).save(staging / VECTORS_FILE)
+        LexicalIndex.build([embedding_text(titles[p.source], p) for p in ordered]).save(staging / LEXICAL_DIR)
+        manifest.save(staging)
+        layout.publish(index_dir, staging)
+    except BaseException:
+        layout.discard(staging)
+        raise
+
+
+def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Previous | None:
+    """The live index, when its vectors can be reused (same model and chunking); else None."""
+    if layout.generation_id(index_dir) is None:
+        return None
+    try:
+        generation = layout.current_generation(index_dir, "")
+        manifest = Manifest.load(generation, "")
+        if (manifest.model, manifest.max_words, manifest.overlap_sentences) != (
+            model,
+            params.max_words,
+            params.overlap_sentences,
+        ):
+            log.info("model or chunking changed since the last build: re-embedding everything")
+            return None
+        store = JsonPassageStore.load(generation)
+        embeddings = np.load(generation / EMBEDDINGS_FILE, allow_pickle=False)
+        if len(embeddings) != len(store):
+            return None
+    except (RetrievalError, OSError, ValueError) as error:
+        log.warning("previous index unusable (%s): rebuilding from scratch", error)
+        return None
+    previous = _Previous(manifest, store, embeddings)
+    previous.row_of_source = {}
+    for row, passage in enumerate(store.all_passages()):
+        previous.row_of_source.setdefault(passage.source, []).append(row)
+    return previous

@@ -1,0 +1,147 @@
+"""Hybrid search over a built index: dense (FAISS) + lexical (BM25), fused, near-duplicates collapsed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import layout
+from retrieval.dedupe import shingles
+from retrieval.embedder import Embedder
+from retrieval.errors import IndexIncompatibleError, RetrievalError
+from retrieval.fusion import reciprocal_rank_fusion, score_blend
+from retrieval.indexer import LEXICAL_DIR, VECTORS_FILE
+from retrieval.lexical import LexicalIndex
+from retrieval.manifest import Manifest
+from retrieval.models import Hit
+from retrieval.store import JsonPassageStore, PassageStore
+from retrieval.vector_index import FaissVectorIndex, VectorIndex
+
+log = logging.getLogger(__name__)
+
+SEARCH_MODES = ("hybrid", "dense", "lexical")
+_DUPLICATE_OVERLAP = 0.6
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    candidates: int = 50  # per retriever, before fusion
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # for the score blend
+
+
+class Retriever:
+    """Read-only view of one index generation; safe to share between threads."""
+
+    def __init__(
+        self,
+        store: PassageStore,
+        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        manifest: Manifest,
+        generation: str,
+        params: SearchParams = SearchParams(),
+    ) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.lexical = lexical
+        self.embedder = embedder
+        self.manifest = manifest
+        self.generation = generation
+        self.params = params
+
+    @classmethod
+    def open(cls, index_dir: Path, embedder: Embedder, params: SearchParams = SearchParams(),
+             rebuild_hint: str = "") -> Retriever:
+        generation = layout.current_generation(Path(index_dir), rebuild_hint)
+        manifest = Manifest.load(generation, rebuild_hint)
+        if manifest.model != embedder.name:
+            raise IndexIncompatibleError(
+                f"Index at {index_dir} was built with model {manifest.model!r}, but the configured model is "
+                f"{embedder.name!r}. {rebuild_hint}"
+            )
+        try:
+            store = JsonPassageStore.load(generation)
+            vectors = FaissVectorIndex.load(generation / VECTORS_FILE)
+            lexical = LexicalIndex.load(generation / LEXICAL_DIR)
+        except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
+            raise IndexIncompatibleError(
+                f"Index at {index_dir} is damaged ({error.__class__.__name__}). {rebuild_hint}"
+            ) from None
+        if vectors.dimension != manifest.dimension or vectors.size != len(store):
+            raise IndexIncompatibleError(f"Index at {index_dir} is inconsistent. {rebuild_hint}")
+        return cls(store, vectors, lexical, embedder, manifest, generation.name, params)
+
+    def check_model_dimension(self) -> None:
+        """Loads the model; fails when it no longer produces vectors of the index's size."""
+        if self.embedder.dimension != self.manifest.dimension:
+            raise IndexIncompatibleError(
+                f"Index vectors have {self.manifest.dimension} dimensions; model {self.embedder.name} makes "
+                f"{self.embedder.dimension}. Rebuild the index."
+            )
+
+    def search(self, query: str, k: int = 8, mode: str = "hybrid",
+               query_vector: np.ndarray | None = None) -> list[Hit]:
+        if mode not in SEARCH_MODES:
+            raise RetrievalError(f"Unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}.")
+        if query_vector is None and mode != "lexical":
+            query_vector = self.embedder.embed_queries([query])[0]
+        dense = self._dense(query_vector) if mode != "lexical" else {}
+        lexical = self._lexical(query) if mode != "dense" else {}
+        fused = self._fuse(dense, lexical, mode)
+        ranked = sorted(fused, key=fused.get, reverse=True)
+        return self._collapse(ranked, fused, dense, lexical, k)
+
+    def embed_queries(self, queries: list[str]) -> np.ndarray:
+        return self.embedder.embed_queries(queries)
+
+    def _dense(self, query_vector: np.ndarray) -> dict[int, float]:
+        scores, rows = self.vectors.search(query_vector.reshape(1, -1), self.params.candidates)
+        return {int(r): float(s) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0}
+
+    def _lexical(self, query: str) -> dict[int, float]:
+        rows, scores = self.lexical.search(query, self.params.candidates)
+        return {int(r): float(s) for r, s in zip(rows, scores, strict=True)}
+
+    def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str) -> dict[int, float]:
+        if mode == "dense":
+            return dense
+        if mode == "lexical":
+            return lexical
+        if self.params.fusion == "blend":
+            return score_blend(dense, lexical, self.params.dense_weight)
+        rankings = [sorted(d, key=d.get, reverse=True) for d in (dense, lexical) if d]
+        return reciprocal_rank_fusion(rankings, self.params.rrf_k)
+
+    def _collapse(self, ranked, fused, dense, lexical, k) -> list[Hit]:
+        """Best-first hits; a passage nearly identical to a better one is folded into it (its source kept)."""
+        kept: list[tuple[Hit, set]] = []
+        for row in ranked:
+            passage = self.store.passage_at(row)
+            grams = shingles(passage.text)
+            twin = next((i for i, (_, g) in enumerate(kept) if _overlap(g, grams) >= _DUPLICATE_OVERLAP), None)
+            if twin is not None:
+                hit, g = kept[twin]
+                if passage.source != hit.passage.source and passage.source not in hit.also_in:
+                    kept[twin] = (_with_also(hit, passage.source), g)
+                continue
+            hit = Hit(passage, fused[row], dense.get(row, 0.0), lexical.get(row, 0.0))
+            kept.append((hit, grams))
+            if len(kept) >= k:
+                break
+        return [hit for hit, _ in kept]
+
+
+def _overlap(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / max(len(a), len(b))
+
+
+def _with_also(hit: Hit, source: str) -> Hit:
+    return Hit(hit.passage, hit.score, hit.dense_score, hit.lexical_score, (*hit.also_in, source))

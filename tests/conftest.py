@@ -1,0 +1,61 @@
+"""Shared fixtures: the real embedding model and a real index over the shipped seeds corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory, embedder) -> Path:
+    """A real index over seeds/, built once per test session. Treat it as read-only."""
+    from retrieval.indexer import build_index
+
+    index_dir = tmp_path_factory.mktemp("seeds-index")
+    build_index(SEEDS, index_dir, embedder, show_progress=False)
+    return index_dir
+
+
+def make_settings(index_dir: Path, tmp_path: Path | None = None, **overrides):
+    """Default settings pointed at an index (and a scratch feedback file); overrides by section."""
+    from bot.settings import Settings
+
+    data = {"corpus": str(SEEDS), "index": str(index_dir)}
+    if tmp_path is not None:
+        data["feedback"] = {"path": str(tmp_path / "feedback.sqlite3")}
+    data.update(overrides)
+    return Settings.model_validate(data)
+
+
+@pytest.fixture(scope="session")
+def seeds_service(seeds_index, embedder):
+    from bot.core.service import QAService
+
+    service = QAService(make_settings(seeds_index), embedder)
+    service.warm_up()
+    return service
+
+
+@pytest.fixture
+def command_table(seeds_service, tmp_path):
+    """The real command table over the seeds index, recording feedback to a scratch SQLite file."""
+    from bot.core.commands import CommandTable
+    from bot.core.feedback import FeedbackStore
+
+    return CommandTable(seeds_service, FeedbackStore(tmp_path / "feedback.sqlite3"))
