@@ -57,3 +57,96 @@ def skipped_file(source: str, reason: str) -> str:
 
 def eval_summary(passed: int, total: int) -> str:
     return f"score: {passed}/{total} passed ({passed / max(total, 1):.0%})"
+
+
+# -- Slack ---------------------------------------------------------------------------------------
+SLACK_VOTE_UP = "👍 Helpful"
+SLACK_VOTE_DOWN = "👎 Not helpful"
+SLACK_HELP_INTRO = "Mention me with a question in a channel, or send me a direct message. Commands:"
+SLACK_CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
+SLACK_SOURCES_HEADER = "Sources:"
+
+
+def slack_show_passage(number: int) -> str:
+    return f"Show passage [{number}]"
+
+
+def slack_documents(count: int) -> str:
+    return f"{count} document{'s' if count != 1 else ''}:"
+
+
+def slack_best_passages(query: str) -> str:
+    return f"Best passages for “{query}”:"
+
+
+def slack_document_summary(source: str, passages: int, date: str | None) -> str:
+    text = f"{source} · {passages} passage{'s' if passages != 1 else ''}"
+    return f"{text} · {date}" if date else text
+
+
+def slack_also_in(sources: list[str]) -> str:
+    return "also in " + ", ".join(sources)
+
+
+def slack_omitted(count: int) -> str:
+    return f"…and {count} more not shown. Narrow it down with a few words."
+
+
+def slack_token_rejected(reason: str) -> str:
+    return f"Slack rejected the bot token (slack.bot_token): {reason}"
+
+
+def slack_unreachable(url: str, reason: str) -> str:
+    return f"Cannot reach the Slack Web API at {url} (slack.api_url): {reason}"
+
+
+# -- Discord adapter ---------------------------------------------------------------------------------
+DISCORD_SOURCES_TITLE = "Sources"
+DISCORD_SEE_ALSO_TITLE = "Places to look"
+DISCORD_HELP_TITLE = "**Commands**"
+DISCORD_HELP_MENTION = "You can also mention me with a question, or send me a direct message."
+DISCORD_ASK_QUESTION = "What you want to know"
+DISCORD_SOURCE_ID = "A passage id (like doc.txt#3) or a file name"
+DISCORD_SOURCES_QUERY = "Words to search for; leave empty to list the documents"
+DISCORD_VOTE_UP = "👍"
+DISCORD_VOTE_DOWN = "👎"
+DISCORD_CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
+DISCORD_LOGIN_FAILED = (
+    "Discord rejected the bot token: check DISCORD_TOKEN "
+    "(Developer Portal > your application > Bot > Reset Token)."
+)
+DISCORD_INTENT_MISSING = (
+    "Discord refused the Message Content intent: enable it in the Developer Portal "
+    "(your application > Bot > Privileged Gateway Intents > Message Content Intent)."
+)
+
+
+def discord_documents_title(count: int) -> str:
+    return f"Documents ({count:,})"
+
+
+def discord_matches_title(query: str) -> str:
+    return f"Passages matching “{query}”"
+
+
+def discord_passage_count(count: int) -> str:
+    return f"{count:,} passage" + ("" if count == 1 else "s")
+
+
+def discord_also_in(sources: list[str]) -> str:
+    return "Also in: " + ", ".join(sources)
+
+
+def discord_more_passages(count: int) -> str:
+    return f"…and {count:,} more passages. Open one with /source ID."
+
+
+def discord_more_documents(count: int) -> str:
+    return f"…and {count:,} more documents."
+
+
+def discord_sync_failed(guild_id: int, error: str) -> str:
+    return (
+        f"Could not sync slash commands to guild {guild_id} ({error}): is the bot in that guild, invited "
+        "with the applications.commands scope?"
+    )

@@ -39,11 +39,11 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    min_evidence: float = Field(0.45, ge=0, le=1.5, description="Abstain below this evidence score.")
+    min_evidence: float = Field(0.31, ge=0, le=1.5, description="Abstain below this evidence score.")
     min_coverage: float = Field(0.3, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms.")
     max_sentences: int = Field(2, ge=1, le=5, description="Sentences quoted in an answer.")
     max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")
-    passages_considered: int = Field(5, ge=1, le=20, description="Top passages searched for answer sentences.")
+    passages_considered: int = Field(8, ge=1, le=20, description="Top passages searched for answer sentences.")
     max_question_chars: int = Field(2000, ge=10, le=100000, description="Longer questions are refused.")
 
 

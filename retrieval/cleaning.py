@@ -20,7 +20,7 @@ _COPYRIGHT = re.compile(r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights
 _CHROME_PHRASE = re.compile(
     r"^(share( this)?( page| article| post| story)?|follow us|related (posts|articles|stories|content)"
     r"|read more|subscribe|sign up|sign in|log ?in|privacy policy|terms of (use|service)|cookie"
-    r"|skip to (main )?content|back to top|print this|advertisement)\b",
+    r"|skip to (main )?content|back to top|print this|advertisement)(?![a-z])",
     re.IGNORECASE,
 )
 _SOCIAL_WORDS = {

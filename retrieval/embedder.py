@@ -81,5 +81,5 @@ def _load_model(name: str, device: str | None):
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    log.info("loading embedding model %s", name)
+    log.debug("loading embedding model %s", name)
     return SentenceTransformer(path, device=device)

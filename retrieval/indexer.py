@@ -17,7 +17,7 @@ from retrieval.embedder import Embedder
 from retrieval.errors import CorpusError, RetrievalError
 from retrieval.lexical import LexicalIndex
 from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
-from retrieval.manifest import FileEntry, Manifest
+from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
 from retrieval.store import JsonPassageStore
 from retrieval.vector_index import FaissVectorIndex
@@ -186,12 +186,13 @@ def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Prev
     try:
         generation = layout.current_generation(index_dir, "")
         manifest = Manifest.load(generation, "")
-        if (manifest.model, manifest.max_words, manifest.overlap_sentences) != (
+        if (manifest.model, manifest.max_words, manifest.overlap_sentences, manifest.pipeline_version) != (
             model,
             params.max_words,
             params.overlap_sentences,
+            PIPELINE_VERSION,
         ):
-            log.info("model or chunking changed since the last build: re-embedding everything")
+            log.info("model, chunking or citebot's text pipeline changed since the last build: re-embedding all")
             return None
         store = JsonPassageStore.load(generation)
         embeddings = np.load(generation / EMBEDDINGS_FILE, allow_pickle=False)

@@ -12,6 +12,9 @@ from pathlib import Path
 from retrieval.errors import IndexIncompatibleError
 
 FORMAT_VERSION = 1
+# Bump when loading, cleaning or chunking changes what passages a file yields: a refresh then
+# re-reads every file instead of reusing passages made by the old code.
+PIPELINE_VERSION = 1
 MANIFEST_FILE = "manifest.json"
 
 
@@ -34,6 +37,7 @@ class Manifest:
     passage_count: int = 0
     built_at: str = ""
     format_version: int = FORMAT_VERSION
+    pipeline_version: int = PIPELINE_VERSION
     versions: dict[str, str] = field(default_factory=dict)
 
     def save(self, directory: Path) -> None:

@@ -46,10 +46,12 @@ class QuestionAnswerer:
         question_vector = self.retriever.embed_queries([question])[0]
         timings["embed"] = _since(started)
         started = time.perf_counter()
-        hits = self.retriever.search(question, k=self.top_k, query_vector=question_vector)
+        terms = analyse(question, self.vocabulary)
+        hits = self.retriever.search(
+            question, k=self.top_k, query_vector=question_vector, lexical_query=terms.search_text(question)
+        )
         timings["search"] = _since(started)
         started = time.perf_counter()
-        terms = analyse(question, self.vocabulary)
         composition = compose(
             hits, terms, question_vector, self.retriever.embedder.embed_documents, self.titles, self.params
         )

@@ -43,6 +43,11 @@ _KIND_PATTERNS = {
 class QuestionTerms:
     weights: dict[str, float]  # stemmed term -> idf weight
     kind: str | None  # amount | time | place | person | None
+    repairs: tuple[str, ...] = ()  # corpus spellings of misspelt or split words ("microsoft", "openai")
+
+    def search_text(self, question: str) -> str:
+        """The question plus repaired spellings, so keyword search finds what a typo would miss."""
+        return " ".join((question, *self.repairs))
 
     @property
     def total_weight(self) -> float:
@@ -63,6 +68,10 @@ class QuestionTerms:
 class Vocabulary:
     """Document frequencies of stemmed terms over the passages, for idf weights and spelling repair."""
 
+    # A term in nearly every passage still says what the question is about ("ceo of openai" vs
+    # "ceo of microsoft"), so no weight falls below this share of the rarest term's.
+    IDF_FLOOR = 0.15
+
     def __init__(self, document_frequency: dict[str, int], documents: int) -> None:
         self._df = document_frequency
         self._n = max(documents, 1)
@@ -73,7 +82,7 @@ class Vocabulary:
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
     def idf(self, term: str) -> float:
-        return self.idf_for(self._df.get(term, 0))
+        return max(self.idf_for(self._df.get(term, 0)), self.IDF_FLOOR * self._max_idf)
 
     def __contains__(self, term: str) -> bool:
         return term in self._df
@@ -90,21 +99,27 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     words = tokenize(question)
     content = [w for w in words if w not in STOP_WORDS]
     weights: dict[str, float] = {}
+    repairs: list[str] = []
     for term in stem(content):
-        known = term if term in vocabulary else (vocabulary.closest(term) or term)
-        weights[known] = vocabulary.idf(known)
-    _add_joined_pairs(words, vocabulary, weights)
-    return QuestionTerms(weights, answer_kind(question))
+        known = term if term in vocabulary else vocabulary.closest(term)
+        if known and known != term:
+            repairs.append(known)
+        weights[known or term] = vocabulary.idf(known or term)
+    repairs.extend(_join_split_words(words, vocabulary, weights))
+    return QuestionTerms(weights, answer_kind(question), tuple(repairs))
 
 
-def _add_joined_pairs(words: list[str], vocabulary: Vocabulary, weights: dict[str, float]) -> None:
+def _join_split_words(words: list[str], vocabulary: Vocabulary, weights: dict[str, float]) -> list[str]:
     """'open ai' also means 'openai' when the corpus spells it that way; the joined form replaces the halves."""
+    joined_terms = []
     for left, right in zip(words, words[1:], strict=False):
         joined = stem([left + right])[0]
-        if joined in vocabulary:
+        if joined in vocabulary and left not in STOP_WORDS and right not in STOP_WORDS:
             for half in stem([left, right]):
                 weights.pop(half, None)
             weights[joined] = vocabulary.idf(joined)
+            joined_terms.append(joined)
+    return joined_terms
 
 
 def answer_kind(question: str) -> str | None:

@@ -85,14 +85,14 @@ class Retriever:
                 f"{self.embedder.dimension}. Rebuild the index."
             )
 
-    def search(self, query: str, k: int = 8, mode: str = "hybrid",
-               query_vector: np.ndarray | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 8, mode: str = "hybrid", query_vector: np.ndarray | None = None,
+               lexical_query: str | None = None) -> list[Hit]:
         if mode not in SEARCH_MODES:
             raise RetrievalError(f"Unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}.")
         if query_vector is None and mode != "lexical":
             query_vector = self.embedder.embed_queries([query])[0]
         dense = self._dense(query_vector) if mode != "lexical" else {}
-        lexical = self._lexical(query) if mode != "dense" else {}
+        lexical = self._lexical(lexical_query or query) if mode != "dense" else {}
         fused = self._fuse(dense, lexical, mode)
         ranked = sorted(fused, key=fused.get, reverse=True)
         return self._collapse(ranked, fused, dense, lexical, k)

@@ -15,7 +15,10 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 # End punctuation, optional closing quotes/brackets, then whitespace before a likely sentence start;
 # or end punctuation glued to a capitalised word ("humanity.The"), common in scraped text.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?=[A-Z][a-z]))")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?=[“‘]?[A-Z][a-z])|(?<=[”’])(?=[“‘]))")
+# Scraped pages glue blocks together ("...technologiesJuly 22, 2019"); a long lower-case run followed by
+# a capitalised word is a boundary. Short runs are left alone so "PowerPoint" or "JavaScript" survive.
+_GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,})")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*\s*$")
 
 
@@ -23,8 +26,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) offsets of the sentences in text, whitespace trimmed."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
+    cuts = sorted({m.end() for m in _BOUNDARY.finditer(text)} | {m.start() for m in _GLUED.finditer(text)})
+    for end in cuts:
         if _ends_with_abbreviation(text[start:end]):
             continue
         spans.append((start, end))

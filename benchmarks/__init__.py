@@ -1,0 +1,1 @@
+"""Benchmark scripts: retrieval quality (scifact) and speed (latency); figures in README.md."""

@@ -1,0 +1,349 @@
+"""Retrieval quality on a BEIR-format folder (SciFact): nDCG@10 and Recall@10/100, dense vs BM25 vs hybrid.
+
+Documents go in through the project's real ingestion path (Markdown files with a `title:` front matter,
+then `retrieval.indexer.build_index`); passages are pooled into documents by their best passage.
+
+    python -m benchmarks.scifact /work/shared/eval/scifact --index-dir /tmp/scifact-index --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from retrieval.embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
+from retrieval.indexer import build_index  # noqa: E402
+from retrieval.models import Hit  # noqa: E402
+from retrieval.searcher import Retriever, SearchParams  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+CUTOFFS = (10, 100)
+DOCUMENT_DEPTH = 100  # documents ranked per query: enough for Recall@100
+EVAL_CANDIDATES = 300  # passages per retriever before fusion; ~1.75 passages a SciFact abstract
+DEFAULT_CANDIDATES = 50  # bot/settings.py RetrievalSettings.candidates
+PUBLISHED = {  # nDCG@10 on the SciFact test claims (see /work/shared/eval/scifact/README.md)
+    "BM25 (Anserini, title+text)": 0.679,
+    "BM25 (BEIR paper)": 0.665,
+    "all-MiniLM-L6-v2 (MTEB, dense only)": 0.645,
+}
+
+
+@dataclass(frozen=True)
+class BeirData:
+    corpus: dict[str, tuple[str, str]]  # doc id -> (title, text)
+    queries: dict[str, str]  # query id -> text, only those judged in qrels
+    qrels: dict[str, dict[str, int]]  # query id -> doc id -> graded relevance
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    mode: str  # "dense" | "lexical" | "hybrid"
+    params: SearchParams
+
+
+@dataclass
+class VariantScores:
+    ndcg_10: float
+    recall_10: float
+    recall_100: float
+    short_lists: int  # queries that got fewer than DOCUMENT_DEPTH documents
+    search_ms_mean: float
+
+
+@dataclass
+class Evaluation:
+    dataset: str
+    documents: int
+    passages: int
+    queries: int
+    build_seconds: float
+    embedded_passages: int
+    query_embed_seconds: float
+    results: dict[str, VariantScores] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "documents": self.documents,
+            "passages": self.passages,
+            "queries": self.queries,
+            "build_seconds": round(self.build_seconds, 1),
+            "embedded_passages": self.embedded_passages,
+            "query_embed_seconds": round(self.query_embed_seconds, 2),
+            "published_ndcg_10": PUBLISHED,
+            "results": {
+                name: {
+                    "ndcg@10": round(s.ndcg_10, 4),
+                    "recall@10": round(s.recall_10, 4),
+                    "recall@100": round(s.recall_100, 4),
+                    "short_lists": s.short_lists,
+                    "search_ms_mean": round(s.search_ms_mean, 2),
+                }
+                for name, s in self.results.items()
+            },
+        }
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+
+def load_beir(folder: Path, split: str = "test", limit: int | None = None) -> BeirData:
+    """Corpus, the judged queries of `split` (the first `limit` of them) and their qrels."""
+    folder = Path(folder)
+    corpus: dict[str, tuple[str, str]] = {}
+    for record in _read_jsonl(folder / "corpus.jsonl"):
+        corpus[str(record["_id"])] = (record.get("title") or "", record.get("text") or "")
+    qrels: dict[str, dict[str, int]] = {}
+    with open(folder / "qrels" / f"{split}.tsv", encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows, delimiter="\t"):
+            qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
+    all_queries = {str(r["_id"]): r["text"] for r in _read_jsonl(folder / "queries.jsonl")}
+    judged = [qid for qid in qrels if qid in all_queries and any(v > 0 for v in qrels[qid].values())]
+    judged = judged[:limit] if limit else judged
+    return BeirData(corpus, {qid: all_queries[qid] for qid in judged}, {qid: qrels[qid] for qid in judged})
+
+
+def _read_jsonl(path: Path):
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def file_name(doc_id: str) -> str:
+    """A safe, reversible `<id>.md`: anything but letters, digits, '-' and '_' is %-escaped.
+
+    Dots are escaped too: a leading one would make the loader skip the file as hidden.
+    """
+    escaped = quote(doc_id, safe="-_").replace(".", "%2E").replace("~", "%7E")
+    return f"{escaped}.md"
+
+
+def write_corpus(corpus: dict[str, tuple[str, str]], folder: Path) -> dict[str, str]:
+    """One Markdown file per document (title in YAML front matter); returns source name -> doc id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source_to_id: dict[str, str] = {}
+    for doc_id, (title, text) in corpus.items():
+        name = file_name(doc_id)
+        front = yaml.safe_dump({"title": title}, allow_unicode=True, width=1_000_000, sort_keys=False)
+        (folder / name).write_text(f"---\n{front}---\n\n{text}\n", encoding="utf-8")
+        source_to_id[name] = doc_id
+    return source_to_id
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+
+
+def ndcg_at(ranked: Sequence[str], relevance: dict[str, int], k: int) -> float:
+    """trec_eval / BEIR nDCG@k: linear gain, log2(rank + 1) discount, ideal ranking from the qrels."""
+    dcg = sum(relevance.get(doc, 0) / math.log2(rank + 1) for rank, doc in enumerate(ranked[:k], start=1))
+    ideal = sorted((g for g in relevance.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / math.log2(rank + 1) for rank, g in enumerate(ideal, start=1))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def recall_at(ranked: Sequence[str], relevance: dict[str, int], k: int) -> float:
+    relevant = {doc for doc, grade in relevance.items() if grade > 0}
+    return len(relevant & set(ranked[:k])) / len(relevant) if relevant else 0.0
+
+
+def rank_documents(hits: Sequence[Hit], source_to_id: dict[str, str], depth: int) -> list[str]:
+    """Documents by their best passage (max-pool). Hits come best first, so first sight is the max.
+
+    A passage folded into a near-identical better one (`also_in`) ranks its document at the same place.
+    """
+    ranked: list[str] = []
+    seen: set[str] = set()
+    for hit in hits:
+        for source in (hit.passage.source, *hit.also_in):
+            doc_id = source_to_id.get(source)
+            if doc_id is not None and doc_id not in seen:
+                seen.add(doc_id)
+                ranked.append(doc_id)
+    return ranked[:depth]
+
+
+# -- evaluation ------------------------------------------------------------------------------------
+
+
+def default_variants(candidates: int = EVAL_CANDIDATES) -> list[Variant]:
+    """Dense, BM25, the default hybrid, its alternatives, and the default at the bot's candidate depth."""
+
+    def params(**overrides) -> SearchParams:
+        return SearchParams(**{"candidates": candidates, **overrides})
+
+    variants = [
+        Variant("dense", "dense", params()),
+        Variant("bm25", "lexical", params()),
+        Variant("hybrid rrf k=60 (default)", "hybrid", params(fusion="rrf", rrf_k=60)),
+        Variant("hybrid rrf k=10", "hybrid", params(fusion="rrf", rrf_k=10)),
+    ]
+    variants += [
+        Variant(f"hybrid blend w={w}", "hybrid", params(fusion="blend", dense_weight=w))
+        for w in (0.3, 0.5, 0.7)
+    ]
+    for depth in (DEFAULT_CANDIDATES, 100):
+        variants.append(Variant(f"hybrid rrf k=60, candidates={depth}", "hybrid", params(candidates=depth)))
+        variants.append(
+            Variant(
+                f"hybrid blend w=0.5, candidates={depth}", "hybrid", params(candidates=depth, fusion="blend")
+            )
+        )
+    return variants
+
+
+def evaluate(
+    retriever: Retriever,
+    data: BeirData,
+    source_to_id: dict[str, str],
+    variants: Sequence[Variant],
+    depth: int = DOCUMENT_DEPTH,
+) -> tuple[dict[str, VariantScores], float]:
+    """Scores per variant over the same index and the same query vectors; also the query-embedding time."""
+    query_ids = list(data.queries)
+    started = time.perf_counter()
+    vectors = retriever.embed_queries([data.queries[qid] for qid in query_ids])
+    embed_seconds = time.perf_counter() - started
+    results: dict[str, VariantScores] = {}
+    for variant in variants:
+        view = Retriever(
+            retriever.store,
+            retriever.vectors,
+            retriever.lexical,
+            retriever.embedder,
+            retriever.manifest,
+            retriever.generation,
+            variant.params,
+        )
+        per_query: list[tuple[float, float, float]] = []
+        short = 0
+        started = time.perf_counter()
+        for qid, vector in zip(query_ids, vectors, strict=True):
+            ranked = _documents_for(view, data.queries[qid], vector, variant, source_to_id, depth)
+            short += len(ranked) < depth
+            relevance = data.qrels[qid]
+            per_query.append(
+                (
+                    ndcg_at(ranked, relevance, 10),
+                    recall_at(ranked, relevance, 10),
+                    recall_at(ranked, relevance, 100),
+                )
+            )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        count = max(1, len(per_query))
+        results[variant.name] = VariantScores(
+            *(sum(scores[i] for scores in per_query) / count for i in range(3)),
+            short_lists=short,
+            search_ms_mean=elapsed_ms / count,
+        )
+        log.info("%s: nDCG@10 %.4f", variant.name, results[variant.name].ndcg_10)
+    return results, embed_seconds
+
+
+def _documents_for(view, query, vector, variant, source_to_id, depth) -> list[str]:
+    """Ask for enough passages to fill `depth` documents, widening k while the candidates allow more."""
+    pool = variant.params.candidates * (2 if variant.mode == "hybrid" else 1)
+    k = min(pool, 2 * depth)
+    while True:
+        hits = view.search(query, k=k, mode=variant.mode, query_vector=vector)
+        ranked = rank_documents(hits, source_to_id, depth)
+        if len(ranked) >= depth or len(hits) < k or k >= pool:
+            return ranked
+        k = min(pool, k * 2)
+
+
+def run(
+    folder: Path,
+    index_dir: Path | None = None,
+    limit: int | None = None,
+    embedder: Embedder | None = None,
+    variants: Sequence[Variant] | None = None,
+    show_progress: bool = False,
+) -> Evaluation:
+    """Ingest the BEIR folder through build_index (reusing `index_dir` when it holds this corpus) and score."""
+    folder = Path(folder)
+    data = load_beir(folder, limit=limit)
+    embedder = embedder or SentenceTransformerEmbedder()
+    with tempfile.TemporaryDirectory(prefix="beir-") as scratch:
+        corpus_dir = Path(scratch) / "corpus"
+        source_to_id = write_corpus(data.corpus, corpus_dir)
+        target = Path(index_dir) if index_dir else Path(scratch) / "index"
+        report = build_index(corpus_dir, target, embedder, show_progress=show_progress)
+        log.info(
+            "index: %d files, %d passages, %d embedded, %.1fs",
+            report.files,
+            report.passages,
+            report.embedded_passages,
+            report.seconds,
+        )
+        retriever = Retriever.open(target, embedder)
+        results, embed_seconds = evaluate(retriever, data, source_to_id, variants or default_variants())
+    evaluation = Evaluation(
+        dataset=folder.name,
+        documents=report.files,
+        passages=report.passages,
+        queries=len(data.queries),
+        build_seconds=report.seconds,
+        embedded_passages=report.embedded_passages,
+        query_embed_seconds=embed_seconds,
+        results=results,
+    )
+    return evaluation
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+
+def format_table(evaluation: Evaluation) -> str:
+    lines = [
+        f"{evaluation.dataset}: {evaluation.queries} judged queries, {evaluation.documents} documents, "
+        f"{evaluation.passages} passages",
+        "",
+        "| retrieval | nDCG@10 | Recall@10 | Recall@100 | <100 docs | ms/query |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in evaluation.results.items():
+        lines.append(
+            f"| {name} | {s.ndcg_10:.4f} | {s.recall_10:.4f} | {s.recall_100:.4f} | {s.short_lists} "
+            f"| {s.search_ms_mean:.1f} |"
+        )
+    lines += ["", "Published nDCG@10 (same test claims):", ""]
+    lines += [f"- {name}: {score:.3f}" for name, score in PUBLISHED.items()]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    parser.add_argument("--index-dir", type=Path, help="keep (and reuse) the index here; default: a temp dir")
+    parser.add_argument("--limit", type=int, help="score only the first N judged test queries")
+    parser.add_argument("--json", type=Path, dest="json_out", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    evaluation = run(args.folder, args.index_dir, args.limit, show_progress=True)
+    print(format_table(evaluation))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(evaluation.to_json(), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Console rendering: core replies -> rich Text, built from parts so document text is never parsed as markup."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+
+from bot import messages
+from bot.core.models import (
+    Answer,
+    Citation,
+    HelpText,
+    Notice,
+    PassageView,
+    Reply,
+    SourceList,
+    SourceLookup,
+)
+
+_QUOTE_CHARS = 600
+
+
+def render(reply: Reply) -> Group:
+    if isinstance(reply, Answer):
+        return render_answer(reply)
+    if isinstance(reply, SourceLookup):
+        return _render_lookup(reply)
+    if isinstance(reply, SourceList):
+        return _render_list(reply)
+    if isinstance(reply, HelpText):
+        return _render_help(reply)
+    return _render_notice(reply)
+
+
+def render_answer(answer: Answer) -> Group:
+    parts: list[Text] = []
+    if answer.abstained:
+        parts.append(Text(answer.text, style="bold yellow"))
+        if answer.see_also:
+            parts.append(Text(messages.ABSTAIN_SEE_ALSO, style="dim"))
+            parts.extend(_citation(c, quote_whole=False) for c in answer.see_also)
+        return Group(*parts)
+    parts.append(Text(answer.text, style="bold"))
+    parts.append(Text(""))
+    parts.extend(_citation(c, quote_whole=False) for c in answer.citations)
+    return Group(*parts)
+
+
+def _citation(citation: Citation, quote_whole: bool) -> Text:
+    text = Text()
+    text.append(f"[{citation.number}] ", style="bold cyan")
+    text.append(citation.title, style="bold")
+    if citation.url:
+        text.append(f"  {citation.url}", style="blue underline")
+    text.append("\n    ")
+    text.append(citation.location.describe(), style="dim")
+    if citation.also_in:
+        text.append(f" (also in {', '.join(citation.also_in)})", style="dim")
+    text.append("\n    “")
+    text.append(_shorten(citation.passage) if not quote_whole else citation.passage, style="italic")
+    text.append("”\n")
+    return text
+
+
+def _passage(view: PassageView) -> Text:
+    text = Text()
+    text.append(view.passage_id, style="bold cyan")
+    if view.score is not None:
+        text.append(f"  score {view.score:.3f}", style="dim")
+    text.append("\n    ")
+    text.append(view.title, style="bold")
+    if view.url:
+        text.append(f"  {view.url}", style="blue underline")
+    text.append("\n    ")
+    text.append(view.location.describe(), style="dim")
+    text.append("\n    ")
+    text.append(view.text)
+    text.append("\n")
+    return text
+
+
+def _render_lookup(lookup: SourceLookup) -> Group:
+    if lookup.passage:
+        return Group(_passage(lookup.passage))
+    document = lookup.document
+    header = Text()
+    if document:
+        header.append(document.title, style="bold")
+        if document.url:
+            header.append(f"  {document.url}", style="blue underline")
+        header.append(f"\n{document.source}, {document.passage_count} passages\n", style="dim")
+    return Group(header, *(_passage(p) for p in lookup.document_passages))
+
+
+def _render_list(listing: SourceList) -> Group:
+    if listing.query is None:
+        if not listing.documents:
+            return Group(Text(messages.NO_DOCUMENTS, style="yellow"))
+        rows = []
+        for document in listing.documents:
+            row = Text()
+            row.append(document.source, style="bold cyan")
+            row.append(f"  {document.title}")
+            row.append(f"  ({document.passage_count} passages)", style="dim")
+            rows.append(row)
+        return Group(*rows)
+    if not listing.hits:
+        return Group(Text(messages.NO_HITS, style="yellow"))
+    return Group(*(_passage(hit) for hit in listing.hits))
+
+
+def _render_help(help_text: HelpText) -> Group:
+    rows = [Text("Type a question, or one of:", style="bold")]
+    for command in help_text.commands:
+        row = Text()
+        row.append(f"  {command.usage:<20}", style="cyan")
+        row.append(command.summary)
+        rows.append(row)
+    rows.append(Text("  /quit                Leave.", style="cyan"))
+    return Group(*rows)
+
+
+def _render_notice(notice: Notice) -> Group:
+    return Group(Text(notice.text, style="red" if notice.is_error else "green"))
+
+
+def _shorten(passage: str) -> str:
+    flat = " ".join(passage.split())
+    if len(flat) <= _QUOTE_CHARS:
+        return flat
+    cut = flat[:_QUOTE_CHARS]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    return (cut[: end + 1] if end > _QUOTE_CHARS // 2 else cut.rsplit(" ", 1)[0]) + " …"

@@ -1,0 +1,68 @@
+"""The Discord bot: a thin discord.Client that routes events to the Responder; build_client and run_discord."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot import messages
+from bot.adapters.discord import slash
+from bot.adapters.discord.responder import Responder
+from bot.adapters.discord.votes import VoteButton
+from bot.core.commands import CommandTable
+from bot.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+
+class CitebotClient(discord.Client):
+    """Holds the command tree and the Responder; all behaviour lives in those."""
+
+    def __init__(self, settings: Settings, table: CommandTable) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = True  # read only in mentions and DMs (Responder.addressed)
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        self.guild_ids = tuple(settings.discord.guild_ids)
+        self.responder = Responder(table, settings.discord)
+        self.tree = app_commands.CommandTree(self)
+        slash.register(self.tree, {command.name: command.summary for command in table.commands})
+
+    async def setup_hook(self) -> None:
+        """Before the gateway connects: make old answers' vote buttons work again, then sync commands."""
+        self.add_dynamic_items(VoteButton)
+        await slash.sync(self.tree, self.guild_ids)
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s (%s guilds)", self.user, len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is not None:
+            await self.responder.on_message(message, self.user)
+
+
+def build_client(settings: Settings, table: CommandTable) -> CitebotClient:
+    """The client, not yet connected: tests drive it with gateway payloads, run_discord with a token."""
+    return CitebotClient(settings, table)
+
+
+def run_discord(settings: Settings, table: CommandTable) -> None:
+    """Connect with DISCORD_TOKEN and answer until interrupted (blocking); a bad token is a ConfigError."""
+    settings.require("discord.token")
+    client = build_client(settings, table)
+    try:
+        client.run(settings.discord.token or "", log_handler=None)
+    except discord.LoginFailure:
+        raise ConfigError(messages.DISCORD_LOGIN_FAILED) from None
+    except discord.PrivilegedIntentsRequired:
+        raise ConfigError(messages.DISCORD_INTENT_MISSING) from None
+
+
+def command_names() -> set[str]:
+    """The slash command names the tree registers, read from a tree built the same way as the bot's."""
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(
+        discord.Client(intents=discord.Intents.none())
+    )
+    slash.register(tree)
+    return {command.name for command in tree.get_commands()}

@@ -1,0 +1,306 @@
+"""Core replies as Discord messages: content chunks, embed dicts and vote buttons, within Discord's limits.
+
+Pure functions with no discord.py import, so every limit is unit-testable. Document text is escaped
+(shown literally) and `@everyone`/`@here` are defused everywhere; sending also sets AllowedMentions.none().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot import messages
+from bot.adapters.discord.markdown import defuse_mentions, escape, one_line, split_message, truncate
+from bot.core.models import (
+    Answer,
+    Citation,
+    DocumentView,
+    HelpText,
+    Location,
+    Notice,
+    PassageView,
+    Reply,
+    SourceList,
+    SourceLookup,
+)
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_PER_EMBED = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+CUSTOM_ID_LIMIT = 100
+VOTE_PREFIX = "citebot:vote"
+COLOUR = 0x5865F2
+PASSAGE_PART = 1900  # a long passage is shown as several embeds of this size, three to a message
+LIST_EXCERPT = 300
+LINK_TITLE = 200
+MAX_DOCUMENT_PASSAGES = 25
+MAX_LISTED_DOCUMENTS = 200
+_URL_LIMIT = 512
+
+Embed = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Discord message: content (≤ 2000), up to 10 embeds (≤ 6000 together), maybe 👍/👎 buttons."""
+
+    content: str | None = None
+    embeds: tuple[Embed, ...] = ()
+    vote_answer_id: str | None = None
+
+
+def render(reply: Reply) -> list[Outgoing]:
+    """Every reply as one or more messages, in the order they are to be sent."""
+    if isinstance(reply, Answer):
+        return render_answer(reply)
+    if isinstance(reply, SourceLookup):
+        return render_lookup(reply)
+    if isinstance(reply, SourceList):
+        return render_list(reply)
+    if isinstance(reply, HelpText):
+        return render_help(reply)
+    if isinstance(reply, Notice):
+        return _as_messages(_content(reply.text), [])
+    raise TypeError(f"cannot render {type(reply).__name__}")
+
+
+def vote_custom_id(vote: str, answer_id: str) -> str:
+    """The persistent custom_id a 👍/👎 button carries back: survives restarts, no state kept."""
+    return f"{VOTE_PREFIX}:{vote}:{answer_id}"
+
+
+def embed_length(embed: Embed) -> int:
+    """Characters Discord counts towards the 6000 limit of an embed (and of a message's embeds)."""
+    size = len(embed.get("title", "")) + len(embed.get("description", ""))
+    size += len(embed.get("footer", {}).get("text", "")) + len(embed.get("author", {}).get("name", ""))
+    return size + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", ()))
+
+
+# -- answers --------------------------------------------------------------------------------------------
+def render_answer(answer: Answer) -> list[Outgoing]:
+    """The answer text, then its citations (or, when abstaining, the places to look) as embed fields."""
+    text, cited, title = answer.text, answer.citations, messages.DISCORD_SOURCES_TITLE
+    if answer.abstained:
+        cited, title = answer.see_also, messages.DISCORD_SEE_ALSO_TITLE
+        if cited:
+            text = f"{text}\n{messages.ABSTAIN_SEE_ALSO}"
+    fields = [citation_field(c) for c in cited]
+    embeds = _field_embeds(fields, {"title": title}) if fields else []
+    outgoing = _as_messages(_content(text), embeds)
+    if answer.answer_id and len(vote_custom_id("down", answer.answer_id)) <= CUSTOM_ID_LIMIT:
+        outgoing[-1] = replace(outgoing[-1], vote_answer_id=answer.answer_id)
+    return outgoing
+
+
+def citation_field(citation: Citation) -> Embed:
+    """`[n] [title](<url>)`, the quoted passage, and where it is (the field name)."""
+    return _passage_field(
+        citation.number,
+        citation.title,
+        citation.url,
+        citation.passage,
+        citation.location,
+        quote=citation.quote,
+        also_in=citation.also_in,
+    )
+
+
+def _passage_field(
+    number: int,
+    title: str,
+    url: str | None,
+    text: str,
+    location: Location,
+    *,
+    quote: str = "",
+    also_in: tuple[str, ...] = (),
+) -> Embed:
+    header = f"[{number}] {link(title, url)}"
+    also = "\n" + escape(messages.discord_also_in(list(also_in))) if also_in else ""
+    also = truncate(also, FIELD_VALUE_LIMIT // 4)
+    budget = FIELD_VALUE_LIMIT - len(header) - len(also) - len("\n> ")
+    value = f"{header}\n> {_excerpt(text, quote, budget)}{also}"
+    name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT)
+    return {"name": name, "value": value, "inline": False}
+
+
+def _excerpt(text: str, quote: str, budget: int) -> str:
+    """The passage on one line; when it is too long, start at the quoted sentence so it stays visible."""
+    passage = one_line(text)
+    quote = one_line(quote)
+    if len(escape(passage)) > budget and quote and quote in passage and passage.index(quote) > 0:
+        passage = "…" + passage[passage.index(quote) :]
+    return truncate(escape(passage), budget)
+
+
+def link(title: str, url: str | None) -> str:
+    """`[title](<url>)`, the angle brackets keeping Discord from unfurling it; the title alone without a URL."""
+    text = truncate(escape(one_line(title)), LINK_TITLE) or "\u200b"
+    safe = _safe_url(url)
+    return f"[{text}](<{safe}>)" if safe else text
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url or not url.startswith(("https://", "http://")) or len(url) > _URL_LIMIT:
+        return None
+    return url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E").replace("\n", "")
+
+
+# -- source look-ups and lists --------------------------------------------------------------------------
+def render_lookup(lookup: SourceLookup) -> list[Outgoing]:
+    if lookup.passage is not None:
+        return _as_messages([], passage_embeds(lookup.passage))
+    if lookup.document is not None:
+        return _as_messages([], document_embeds(lookup.document, lookup.document_passages))
+    return _as_messages(_content(messages.unknown_source(lookup.query, [])), [])
+
+
+def passage_embeds(passage: PassageView) -> list[Embed]:
+    """The whole passage, literally, in as many embeds as it takes; where it is in the footer."""
+    parts = split_message(escape(passage.text), PASSAGE_PART) or ["\u200b"]
+    footer = f"{passage.passage_id} · {passage.location.describe()}"
+    if passage.also_in:
+        footer += " · " + messages.discord_also_in(list(passage.also_in))
+    embeds = [_embed(description=part) for part in parts]
+    embeds[0].update(_titled(passage.title, passage.url))
+    embeds[-1]["footer"] = {"text": truncate(defuse_mentions(one_line(footer)), FOOTER_LIMIT)}
+    return embeds
+
+
+def document_embeds(document: DocumentView, passages: tuple[PassageView, ...]) -> list[Embed]:
+    """A document's summary, then its first passages as fields (ids to open with /source)."""
+    summary = f"`{_code(document.source)}` · {messages.discord_passage_count(document.passage_count)}"
+    if document.date:
+        summary += f" · {escape(document.date)}"
+    fields = [
+        {
+            "name": truncate(escape(p.passage_id), FIELD_NAME_LIMIT),
+            "value": "> " + truncate(escape(one_line(p.text)), LIST_EXCERPT),
+            "inline": False,
+        }
+        for p in passages[:MAX_DOCUMENT_PASSAGES]
+    ]
+    more = len(passages) - MAX_DOCUMENT_PASSAGES
+    head = {**_titled(document.title, document.url), "description": truncate(summary, DESCRIPTION_LIMIT)}
+    return _field_embeds(fields, head, footer=messages.discord_more_passages(more) if more > 0 else None)
+
+
+def render_list(listing: SourceList) -> list[Outgoing]:
+    if listing.query is None:
+        if not listing.documents:
+            return _as_messages(_content(messages.NO_DOCUMENTS), [])
+        return _as_messages([], document_list_embeds(listing.documents))
+    if not listing.hits:
+        return _as_messages(_content(messages.NO_HITS), [])
+    fields = [
+        _passage_field(n, hit.title, hit.url, hit.text, hit.location, also_in=hit.also_in)
+        for n, hit in enumerate(listing.hits, 1)
+    ]
+    title = messages.discord_matches_title(one_line(listing.query))
+    return _as_messages([], _field_embeds(fields, {"title": truncate(defuse_mentions(title), TITLE_LIMIT)}))
+
+
+def document_list_embeds(documents: tuple[DocumentView, ...]) -> list[Embed]:
+    """One line per document (file name, title, passages), as many embeds as the list needs."""
+    lines = [
+        truncate(
+            f"`{_code(d.source)}` {escape(one_line(d.title))} · {messages.discord_passage_count(d.passage_count)}",
+            LIST_EXCERPT,
+        )
+        for d in documents[:MAX_LISTED_DOCUMENTS]
+    ]
+    if len(documents) > MAX_LISTED_DOCUMENTS:
+        lines.append(messages.discord_more_documents(len(documents) - MAX_LISTED_DOCUMENTS))
+    embeds = [_embed(description=part) for part in _pack_lines(lines, DESCRIPTION_LIMIT)]
+    embeds[0]["title"] = messages.discord_documents_title(len(documents))
+    return embeds
+
+
+def _pack_lines(lines: list[str], limit: int) -> list[str]:
+    parts: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return parts + [current]
+
+
+# -- help and notices -----------------------------------------------------------------------------------
+def render_help(help_text: HelpText) -> list[Outgoing]:
+    lines = [messages.DISCORD_HELP_TITLE]
+    lines += [f"`{_code(c.usage)}` — {c.summary}" for c in help_text.commands]
+    lines.append(messages.DISCORD_HELP_MENTION)
+    return _as_messages(_content("\n".join(lines)), [])
+
+
+# -- building blocks ------------------------------------------------------------------------------------
+def _content(text: str) -> list[str]:
+    return split_message(defuse_mentions(text), CONTENT_LIMIT)
+
+
+def _code(text: str) -> str:
+    """Text for inside `inline code`: a backtick in it would end the span early."""
+    return defuse_mentions(one_line(text).replace("`", "ˋ"))
+
+
+def _embed(**values: Any) -> Embed:
+    return {"color": COLOUR, **values}
+
+
+def _titled(title: str, url: str | None) -> Embed:
+    titled: Embed = {"title": truncate(defuse_mentions(one_line(title)), TITLE_LIMIT) or "\u200b"}
+    safe = _safe_url(url)
+    if safe:
+        titled["url"] = safe
+    return titled
+
+
+def _field_embeds(fields: list[Embed], head: Embed, *, footer: str | None = None) -> list[Embed]:
+    """`head` (title, url, description) then the fields, over embeds of at most 25 fields and 6000
+    characters each; the footer goes on the last."""
+    footer_text = truncate(defuse_mentions(footer), FOOTER_LIMIT) if footer else ""
+    embeds = [_embed(**head)]
+    for field in fields:
+        current = embeds[-1]
+        size = len(field["name"]) + len(field["value"])
+        full = len(current.get("fields", ())) >= FIELDS_PER_EMBED
+        if full or embed_length(current) + size + len(footer_text) > EMBED_TOTAL_LIMIT:
+            current = _embed()
+            embeds.append(current)
+        current.setdefault("fields", []).append(field)
+    if footer_text:
+        embeds[-1]["footer"] = {"text": footer_text}
+    return embeds
+
+
+def _as_messages(chunks: list[str], embeds: list[Embed]) -> list[Outgoing]:
+    """Content chunks first; the embeds ride on the last chunk, ten (and 6000 characters) a message."""
+    groups = _group(embeds)
+    if not chunks and not groups:
+        chunks = ["\u200b"]
+    outgoing = [Outgoing(content=chunk) for chunk in chunks]
+    if groups and outgoing:
+        outgoing[-1] = replace(outgoing[-1], embeds=tuple(groups.pop(0)))
+    outgoing += [Outgoing(embeds=tuple(group)) for group in groups]
+    return outgoing
+
+
+def _group(embeds: list[Embed]) -> list[list[Embed]]:
+    groups: list[list[Embed]] = []
+    size = 0
+    for embed in embeds:
+        length = embed_length(embed)
+        if not groups or len(groups[-1]) >= EMBEDS_PER_MESSAGE or size + length > EMBED_TOTAL_LIMIT:
+            groups.append([])
+            size = 0
+        groups[-1].append(embed)
+        size += length
+    return groups

@@ -1,0 +1,162 @@
+"""What citebot does with a Discord message, slash command or button click.
+
+The command table runs off the event loop (asyncio.to_thread) so the gateway heartbeat never stalls;
+anything that goes wrong becomes an apology with a reference id in chat and a traceback in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot import messages
+from bot.adapters.discord import send
+from bot.adapters.discord.markdown import one_line, truncate
+from bot.adapters.discord.render import render
+from bot.core.commands import CommandTable
+from bot.core.models import Notice, Origin, Reply
+from bot.settings import DiscordSettings
+
+log = logging.getLogger(__name__)
+
+QUICK_REPLY_S = 2.0  # Discord drops an interaction not answered within 3 s: defer after this long
+CHOICE_LIMIT = 100  # characters in an autocomplete choice's name and value
+PLATFORM = "discord"
+
+
+class Responder:
+    def __init__(self, table: CommandTable, settings: DiscordSettings) -> None:
+        self.table = table
+        self.allowed_channels = frozenset(settings.allowed_channels)
+
+    # -- messages ----------------------------------------------------------------------------------------
+    async def on_message(self, message: discord.Message, me: discord.ClientUser) -> None:
+        """A mention or a DM is a question (or `/command`); the answer goes back as a reply."""
+        if not self.addressed(message, me):
+            return
+        try:
+            text = strip_mentions(message.content, me.id, _self_role_id(message))
+            origin = Origin(PLATFORM, str(message.channel.id), str(message.author.id))
+            async with message.channel.typing():
+                reply = await self.call(self.table.dispatch, text, origin)
+            await send.reply_to(message, render(reply))
+        except Exception:
+            reference = _reference("answering message %s failed", message.id)
+            await _best_effort(send.reply_to(message, render(_apology(reference))))
+
+    def addressed(self, message: discord.Message, me: discord.ClientUser) -> bool:
+        """Only people (never bots, never itself), only DMs or mentions, only in allowed channels."""
+        if message.author.bot or message.author.id == me.id:
+            return False
+        if isinstance(message.channel, discord.DMChannel):
+            return True
+        role_id = _self_role_id(message)
+        mentioned = any(user.id == me.id for user in message.mentions) or (
+            role_id is not None and any(role.id == role_id for role in message.role_mentions)
+        )
+        return mentioned and self.allows(message.channel.id, getattr(message.channel, "parent_id", None))
+
+    def allows(self, channel_id: int | None, parent_id: int | None = None) -> bool:
+        """Every channel when none are configured; a thread counts as its parent channel."""
+        return not self.allowed_channels or bool({channel_id, parent_id} & self.allowed_channels)
+
+    # -- slash commands and buttons ----------------------------------------------------------------------
+    async def command(
+        self, interaction: discord.Interaction, name: str, argument: str, *, ephemeral: bool, slow: bool
+    ) -> None:
+        """Run a table command. `slow` ones defer at once (thinking…); others only if not done in 2 s."""
+        try:
+            if not self._interaction_allowed(interaction):
+                await send.respond(
+                    interaction, render(Notice(messages.DISCORD_CHANNEL_NOT_ALLOWED)), ephemeral=True
+                )
+                return
+            origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
+            if slow:
+                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            work = asyncio.ensure_future(self.call(self.table.run, name, argument, origin))
+            if not slow:
+                done, _ = await asyncio.wait({work}, timeout=QUICK_REPLY_S)
+                if not done:
+                    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            await send.respond(interaction, render(await work), ephemeral=ephemeral)
+        except Exception:
+            reference = _reference("/%s failed (interaction %s)", name, interaction.id)
+            await self.apologise(interaction, reference)
+
+    async def vote(self, interaction: discord.Interaction, vote: str, answer_id: str) -> None:
+        """A 👍/👎 click: stored with the clicker's id, thanked privately."""
+        try:
+            origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
+            notice = await self.call(self.table.vote, answer_id, vote, origin)
+            await send.respond(interaction, render(notice), ephemeral=True)
+        except Exception:
+            await self.apologise(interaction, _reference("vote on %s failed", answer_id))
+
+    async def complete_source(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for `/source id:`: ids and titles containing what was typed (never raises)."""
+        try:
+            pairs = await asyncio.to_thread(self.table.service.complete_source_ids, current, 25)
+        except Exception:
+            _reference("autocomplete for %r failed", current)
+            return []
+        return [
+            app_commands.Choice(name=truncate(one_line(label), CHOICE_LIMIT) or key, value=key)
+            for key, label in pairs
+            if 0 < len(key) <= CHOICE_LIMIT
+        ]
+
+    async def apologise(self, interaction: discord.Interaction, reference: str) -> None:
+        await _best_effort(send.respond(interaction, render(_apology(reference)), ephemeral=True))
+
+    # -- the table, off the event loop -------------------------------------------------------------------
+    async def call(self, function: Callable[..., Reply], *args: Any) -> Reply:
+        """A table call in a worker thread; if it raises anyway, an apology with a reference id."""
+        try:
+            return await asyncio.to_thread(function, *args)
+        except Exception:
+            return _apology(_reference("%s failed", getattr(function, "__name__", function)))
+
+    def _interaction_allowed(self, interaction: discord.Interaction) -> bool:
+        channel = interaction.channel
+        if isinstance(channel, discord.DMChannel):
+            return True
+        return self.allows(interaction.channel_id, getattr(channel, "parent_id", None))
+
+
+def strip_mentions(content: str, user_id: int, role_id: int | None = None) -> str:
+    """The question without the bot's own mention(s) (`<@id>`, `<@!id>`, its managed role)."""
+    pattern = rf"<@!?{user_id}>" + (rf"|<@&{role_id}>" if role_id is not None else "")
+    return re.sub(pattern, " ", content).strip()
+
+
+def _self_role_id(message: discord.Message) -> int | None:
+    """Typing @citebot sometimes inserts the bot's managed role rather than the bot itself."""
+    guild = message.guild
+    role = guild.self_role if guild is not None and guild.me is not None else None
+    return role.id if role is not None else None
+
+
+def _reference(what: str, *args: Any) -> str:
+    reference = uuid.uuid4().hex[:8]
+    log.exception(what + " (reference %s)", *args, reference)
+    return reference
+
+
+def _apology(reference: str) -> Notice:
+    return Notice(messages.apology(reference), reference=reference)
+
+
+async def _best_effort(sending: Any) -> None:
+    """Sending the apology itself may fail (no permission, interaction expired): log, never raise."""
+    try:
+        await sending
+    except Exception:
+        log.warning("could not send the apology", exc_info=True)

@@ -1,0 +1,39 @@
+"""Rendered messages out through discord.py, always with AllowedMentions.none() so nothing can ping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.adapters.discord.render import Outgoing
+from bot.adapters.discord.votes import vote_view
+
+
+def message_arguments(outgoing: Outgoing) -> dict[str, Any]:
+    """Keyword arguments for send/reply/followup.send: only what the message has."""
+    arguments: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+    if outgoing.content:
+        arguments["content"] = outgoing.content
+    if outgoing.embeds:
+        arguments["embeds"] = [discord.Embed.from_dict(embed) for embed in outgoing.embeds]
+    if outgoing.vote_answer_id:
+        arguments["view"] = vote_view(outgoing.vote_answer_id)
+    return arguments
+
+
+async def reply_to(message: discord.Message, outgoing: list[Outgoing]) -> None:
+    """The first message as a reply to the question (a message reference); the rest follow it."""
+    first, *rest = outgoing
+    await message.reply(**message_arguments(first))
+    for following in rest:
+        await message.channel.send(**message_arguments(following))
+
+
+async def respond(interaction: discord.Interaction, outgoing: list[Outgoing], *, ephemeral: bool) -> None:
+    """The interaction's response if it is still open, else follow-ups (after a deferral)."""
+    pending = list(outgoing)
+    if not interaction.response.is_done():
+        await interaction.response.send_message(**message_arguments(pending.pop(0)), ephemeral=ephemeral)
+    for following in pending:
+        await interaction.followup.send(**message_arguments(following), ephemeral=ephemeral)

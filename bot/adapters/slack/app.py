@@ -1,0 +1,93 @@
+"""Builds the Bolt app for citebot and runs it in Socket Mode (the default) or HTTP mode."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot import messages
+from bot.adapters.slack import server
+from bot.adapters.slack.handlers import Commands, SlackHandlers
+from bot.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3
+
+
+class _SameTokenWarning(logging.Filter):
+    """Bolt warns that $SLACK_BOT_TOKEN goes unused when given a client; ours carries that very token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_SAME_TOKEN_WARNING = _SameTokenWarning()
+
+
+def required_secrets(settings: Settings) -> tuple[str, ...]:
+    """The settings a mode cannot start without (each names its environment variable when missing)."""
+    if settings.slack.mode == "socket":
+        return ("slack.bot_token", "slack.app_token")
+    return ("slack.bot_token", "slack.signing_secret")
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client: bot token, `slack.api_url` as base URL, and rate-limit retries."""
+    base_url = (
+        settings.slack.api_url if settings.slack.api_url.endswith("/") else settings.slack.api_url + "/"
+    )
+    return with_rate_limit_retries(WebClient(token=settings.slack.bot_token, base_url=base_url))
+
+
+def with_rate_limit_retries(client: WebClient) -> WebClient:
+    """On HTTP 429 wait Retry-After and try again (slack_sdk's own handler), unless already attached."""
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    return client
+
+
+def build_app(settings: Settings, table: Commands, client: WebClient | None = None) -> App:
+    """The Bolt app with citebot's listeners; checks the bot token with auth.test right away."""
+    settings.require("slack.bot_token")
+    client = with_rate_limit_retries(client or make_client(settings))
+    logging.getLogger("slack_bolt.App").addFilter(_SAME_TOKEN_WARNING)  # adding it twice is a no-op
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.slack.signing_secret or "",
+            # Listeners run in Bolt's thread pool after ack(), in both modes: Slack gets its reply in time.
+            process_before_response=False,
+        )
+    except (BoltError, SlackApiError) as error:
+        raise ConfigError(messages.slack_token_rejected(_reason(error))) from None
+    except OSError as error:  # unreachable api_url: say so in one line rather than a traceback
+        raise ConfigError(messages.slack_unreachable(settings.slack.api_url, str(error))) from None
+    SlackHandlers(table, settings.slack).register(app)
+    return app
+
+
+def run_slack(settings: Settings, table: Commands) -> None:
+    """Connect and answer until interrupted: Socket Mode, or an HTTP server for the Events API."""
+    settings.require(*required_secrets(settings))
+    app = build_app(settings, table)
+    if settings.slack.mode == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        log.info("connecting to Slack in Socket Mode")
+        SocketModeHandler(app, app_token=settings.slack.app_token).start()
+    else:
+        server.serve(app, settings.slack.host, settings.slack.port)
+
+
+def _reason(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if response is not None and hasattr(response, "get"):
+        return str(response.get("error"))
+    return str(error).splitlines()[0]

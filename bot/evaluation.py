@@ -1,0 +1,111 @@
+"""Scores a question file (the seeds_dev.yaml format) against the live index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.models import Answer, Notice
+from bot.core.service import QAService
+
+ABSTAIN_KINDS = {"unanswerable", "noise"}
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    docs: tuple[str, ...]
+    forbid: tuple[str, ...]
+    kind: str
+
+
+@dataclass
+class EvalResult:
+    question: EvalQuestion
+    answer: Answer | Notice
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.misses
+
+
+class EvalFileError(ValueError):
+    pass
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    try:
+        raw = yaml.safe_load(Path(path).read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise EvalFileError(f"Cannot read question file {path}: {error}") from None
+    items = raw.get("questions") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise EvalFileError(f"{path}: expected a top-level 'questions:' list")
+    questions = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not item.get("q"):
+            raise EvalFileError(f"{path}: question {position} has no 'q'")
+        questions.append(
+            EvalQuestion(
+                id=str(item.get("id", position)),
+                question=str(item["q"]),
+                answers=tuple(str(a) for a in item.get("answers") or ()),
+                docs=tuple(str(d) for d in item.get("docs") or ()),
+                forbid=tuple(str(f) for f in item.get("forbid") or ()),
+                kind=str(item.get("kind", "fact")),
+            )
+        )
+    return questions
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def score(question: EvalQuestion, answer: Answer | Notice) -> EvalResult:
+    result = EvalResult(question, answer)
+    if isinstance(answer, Notice):
+        result.misses.append(f"no answer: {answer.text}")
+        return result
+    for citation in answer.citations:
+        for forbidden in question.forbid:
+            if forbidden in citation.passage:
+                result.misses.append(f"cited page chrome {forbidden!r} in {citation.passage_id}")
+    if question.kind in ABSTAIN_KINDS:
+        if not answer.abstained:
+            result.misses.append(f"should abstain, answered: {answer.text[:120]!r}")
+        return result
+    if answer.abstained:
+        result.misses.append("abstained on an answerable question")
+        return result
+    if question.answers and not any(_fold(a) in _fold(answer.text) for a in question.answers):
+        result.misses.append(f"answer lacks {list(question.answers)}: {answer.text[:160]!r}")
+    if question.docs and not any(_from_docs(c.source, question.docs) for c in answer.citations):
+        result.misses.append(f"no citation from {list(question.docs)}")
+    return result
+
+
+def _from_docs(source: str, prefixes: tuple[str, ...]) -> bool:
+    """A prefix names a file (its name's start) or a path under the corpus (the source's start)."""
+    return source.startswith(prefixes) or Path(source).name.startswith(prefixes)
+
+
+def evaluate(service: QAService, questions: list[EvalQuestion]) -> list[EvalResult]:
+    return [score(q, service.ask(q.question)) for q in questions]
+
+
+def summary_json(results: list[EvalResult]) -> dict[str, Any]:
+    return {
+        "passed": sum(r.passed for r in results),
+        "total": len(results),
+        "results": [
+            {"id": r.question.id, "question": r.question.question, "passed": r.passed, "misses": r.misses}
+            for r in results
+        ],
+    }
