@@ -42,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+_CONFIG_HELP = "YAML config file (default: $CITEBOT_CONFIG or config/default.yaml)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citebot", description=__doc__)
-    parser.add_argument("--config", help="YAML config file (default: $CITEBOT_CONFIG or config/default.yaml)")
+    parser.add_argument("--config", help=_CONFIG_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -93,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true")
     gaps.add_argument("-n", type=int, default=20, help="how many (default 20)")
     gaps.set_defaults(handler=cmd_gaps)
+    for command in commands.choices.values():
+        # Accepted after the subcommand too; SUPPRESS keeps a --config given before it.
+        command.add_argument("--config", default=argparse.SUPPRESS, help=_CONFIG_HELP)
     return parser
 
 
@@ -108,7 +114,9 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 def _configure_logging(settings: Settings, verbose: bool) -> None:
     level = logging.DEBUG if verbose else getattr(logging, settings.logging.level)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "urllib3", "bm25s", "filelock"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if not sys.stderr.isatty():
@@ -153,8 +161,14 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     for skipped in report.skipped:
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)
     print(
-        messages.index_built(report.files, report.passages, report.embedded_files, report.reused_files,
-                             len(report.removed), report.seconds)
+        messages.index_built(
+            report.files,
+            report.passages,
+            report.embedded_files,
+            report.reused_files,
+            len(report.removed),
+            report.seconds,
+        )
     )
     return EXIT_OK
 
@@ -164,7 +178,7 @@ def _inputs(args: argparse.Namespace, words: list[str]) -> Iterator[str] | None:
     if args.batch:
         stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
         return (line.rstrip("\n") for line in stream if line.strip())
-    if words:
+    if " ".join(words).strip():
         return iter([" ".join(words)])
     return None
 
@@ -189,8 +203,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if not isinstance(reply, Answer):
             status = EXIT_ERROR
             if args.json:
-                _print_json({"question": question, "answer": reply.text, "abstained": True, "citations": [],
-                             "error": reply.text})
+                _print_json(
+                    {
+                        "question": question,
+                        "answer": reply.text,
+                        "abstained": True,
+                        "citations": [],
+                        "error": reply.text,
+                    }
+                )
             else:
                 _error(reply.text)
             continue
@@ -205,15 +226,23 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.render import render
     from bot.core.models import SourceList
 
-    queries = _inputs(args, args.query)
+    try:
+        queries = _inputs(args, args.query)
+    except OSError as error:
+        _error(f"cannot read {args.batch}: {error.strerror}")
+        return EXIT_USAGE
     service = _service(settings)
     if queries is None:
         listing = service.sources(None)
         if args.json:
-            _print_json({"documents": [
-                {"source": d.source, "title": d.title, "url": d.url, "passages": d.passage_count}
-                for d in listing.documents
-            ]})
+            _print_json(
+                {
+                    "documents": [
+                        {"source": d.source, "title": d.title, "url": d.url, "passages": d.passage_count}
+                        for d in listing.documents
+                    ]
+                }
+            )
         else:
             _console().print(render(listing))
         return EXIT_OK
@@ -231,10 +260,20 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
                 _error(listing.text)
             continue
         if args.json:
-            _print_json({"query": query, "hits": [
-                {"source": h.source, "id": h.passage_id, "passage": h.text, "score": round(h.score or 0, 6)}
-                for h in listing.hits
-            ]})
+            _print_json(
+                {
+                    "query": query,
+                    "hits": [
+                        {
+                            "source": h.source,
+                            "id": h.passage_id,
+                            "passage": h.text,
+                            "score": round(h.score or 0, 6),
+                        }
+                        for h in listing.hits
+                    ],
+                }
+            )
         else:
             _console().print(render(listing))
     return status
@@ -250,13 +289,29 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_ERROR
     if args.json:
         views = [reply.passage] if reply.passage else list(reply.document_passages)
-        _print_json({
-            "id": args.id,
-            "document": None if not reply.document else {
-                "source": reply.document.source, "title": reply.document.title, "url": reply.document.url},
-            "passages": [{"id": v.passage_id, "source": v.source, "title": v.title, "url": v.url,
-                          "passage": v.text, "location": v.location.describe()} for v in views],
-        })
+        _print_json(
+            {
+                "id": args.id,
+                "document": None
+                if not reply.document
+                else {
+                    "source": reply.document.source,
+                    "title": reply.document.title,
+                    "url": reply.document.url,
+                },
+                "passages": [
+                    {
+                        "id": v.passage_id,
+                        "source": v.source,
+                        "title": v.title,
+                        "url": v.url,
+                        "passage": v.text,
+                        "location": v.location.describe(),
+                    }
+                    for v in views
+                ],
+            }
+        )
     else:
         _console().print(render(reply))
     return EXIT_OK
@@ -286,8 +341,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.adapter == "slack":
-        needed = ["slack.bot_token"] + (["slack.app_token"] if settings.slack.mode == "socket"
-                                        else ["slack.signing_secret"])
+        needed = ["slack.bot_token"] + (
+            ["slack.app_token"] if settings.slack.mode == "socket" else ["slack.signing_secret"]
+        )
         settings.require(*needed)
         from bot.adapters.slack.app import run_slack
 
@@ -317,7 +373,9 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     for record in records:
         mark = "👍" if record.vote == "up" else "👎"
-        print(f"{record.created_at} {mark} {record.platform}/{record.channel} {record.user}: {record.question}")
+        print(
+            f"{record.created_at} {mark} {record.platform}/{record.channel} {record.user}: {record.question}"
+        )
         print(f"    answer: {record.answer[:160]}")
     if not records:
         print("No feedback yet.")

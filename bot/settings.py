@@ -29,7 +29,9 @@ class _Section(BaseModel):
 
 class RetrievalSettings(_Section):
     chunk_size: int = Field(120, ge=20, le=400, description="Most words in a passage (the model reads ~190).")
-    chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated at the start of the next passage.")
+    chunk_overlap: int = Field(
+        1, ge=0, le=5, description="Sentences repeated at the start of the next passage."
+    )
     index_type: Literal["flat", "hnsw"] = Field("flat", description="flat: exact search; hnsw: approximate.")
     top_k: int = Field(8, ge=1, le=100, description="Passages retrieved per question.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates from each retriever before fusion.")
@@ -40,10 +42,14 @@ class RetrievalSettings(_Section):
 
 class AnswerSettings(_Section):
     min_evidence: float = Field(0.31, ge=0, le=1.5, description="Abstain below this evidence score.")
-    min_coverage: float = Field(0.3, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms.")
+    min_coverage: float = Field(
+        0.3, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms."
+    )
     max_sentences: int = Field(2, ge=1, le=5, description="Sentences quoted in an answer.")
     max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")
-    passages_considered: int = Field(8, ge=1, le=20, description="Top passages searched for answer sentences.")
+    passages_considered: int = Field(
+        8, ge=1, le=20, description="Top passages searched for answer sentences."
+    )
     max_question_chars: int = Field(2000, ge=10, le=100000, description="Longer questions are refused.")
 
 
@@ -63,14 +69,18 @@ class SlackSettings(_Section):
     signing_secret: str | None = Field("${SLACK_SIGNING_SECRET}", description="Signing secret (http mode).")
     host: str = Field("0.0.0.0", description="HTTP mode listen address.")
     port: int = Field(3000, ge=1, le=65535, description="HTTP mode port.")
-    api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (a proxy, or a test server).")
+    api_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (a proxy, or a test server)."
+    )
     ask_visibility: Literal["channel", "private"] = Field("channel", description="Who sees /ask answers.")
     allowed_channels: tuple[str, ...] = Field((), description="Channel ids to answer in; empty means all.")
 
 
 class DiscordSettings(_Section):
     token: str | None = Field("${DISCORD_TOKEN}", description="Bot token.")
-    guild_ids: tuple[int, ...] = Field((), description="Sync slash commands to these guilds (instant); empty: global.")
+    guild_ids: tuple[int, ...] = Field(
+        (), description="Sync slash commands to these guilds (instant); empty: global."
+    )
     allowed_channels: tuple[int, ...] = Field((), description="Channel ids to answer in; empty means all.")
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from retrieval.dedupe import is_near_duplicate, shingles
 from retrieval.models import Hit
 from retrieval.question import QuestionTerms, stems_of
-from retrieval.sentences import split_sentences
+from retrieval.sentences import passage_sentences
 
 
 @dataclass(frozen=True)
@@ -80,13 +80,14 @@ def compose(
     candidates = _candidates(top)
     if not candidates or terms.total_weight <= 0:
         return Composition("", True, closest=tuple(top[:3]))
-    dense, corroboration = _dense_scores(candidates, question_vector, embed)
-    candidates = [_replace(c, corroboration=n) for c, n in zip(candidates, corroboration, strict=True)]
-    scored = sorted(
-        (_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)),
-        key=lambda c: c.score,
-        reverse=True,
-    )
+    vectors = embed([c.text for c in candidates])
+    dense = [float(x) for x in vectors @ question_vector]
+    candidates = [
+        _replace(c, corroboration=n)
+        for c, n in zip(candidates, _corroboration(candidates, vectors), strict=True)
+    ]
+    scored = [_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)]
+    scored = _lift_by_clauses(scored, question_vector, embed, terms, titles, params)
     best = scored[0]
     if best.score < params.min_evidence or best.passage_coverage < params.min_coverage:
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
@@ -99,7 +100,7 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
     """Sentences of the top passages; a sentence seen in several passages is kept once, sources merged."""
     found: list[tuple[Candidate, set]] = []
     for rank, hit in enumerate(hits):
-        sentences = [hit.passage.text[start:end].strip(" -–•*") for start, end in _spans(hit.passage.text)]
+        sentences = passage_sentences(hit.passage.text)
         for position, text in enumerate(sentences):
             if len(text.split()) < 3:
                 continue
@@ -128,43 +129,44 @@ def _clauses(sentence: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= _CLAUSE_MIN_WORDS]
 
 
-def _dense_scores(candidates: list[Candidate], question_vector: np.ndarray, embed) -> tuple[list[float], list[int]]:
-    """Similarity of each sentence to the question, lifted halfway towards its best clause's; and how many
-    other documents carry a sentence saying much the same (agreement between sources is evidence)."""
-    clauses = [_clauses(c.text) for c in candidates]
-    vectors = embed([c.text for c in candidates] + [clause for group in clauses for clause in group])
-    similarities = vectors @ question_vector
-    scores: list[float] = []
-    cursor = len(candidates)
-    for index, group in enumerate(clauses):
-        sentence = float(similarities[index])
-        best_clause = max((float(x) for x in similarities[cursor : cursor + len(group)]), default=sentence)
+def _lift_by_clauses(scored, question_vector, embed, terms, titles, params) -> list[Candidate]:
+    """A fact buried in a long quote should still match its question: the front-runners' similarity is
+    lifted halfway towards their best clause's. Only the front-runners, to keep a question fast."""
+    ranked = sorted(scored, key=lambda c: c.score, reverse=True)
+    front, rest = ranked[:_CLAUSE_FRONT_RUNNERS], ranked[_CLAUSE_FRONT_RUNNERS:]
+    clauses = [_clauses(c.text) for c in front]
+    flat = [clause for group in clauses for clause in group]
+    if not flat:
+        return ranked
+    similarities = embed(flat) @ question_vector
+    lifted: list[Candidate] = []
+    cursor = 0
+    for candidate, group in zip(front, clauses, strict=True):
+        best_clause = max(
+            (float(x) for x in similarities[cursor : cursor + len(group)]), default=candidate.dense
+        )
         cursor += len(group)
-        scores.append(max(sentence, (sentence + best_clause) / 2))
-    sentence_vectors = vectors[: len(candidates)]
-    agreement = sentence_vectors @ sentence_vectors.T
-    corroboration = []
+        dense = max(candidate.dense, (candidate.dense + best_clause) / 2)
+        lifted.append(_score(candidate, dense, terms, titles, params))
+    return sorted(lifted + rest, key=lambda c: c.score, reverse=True)
+
+
+def _corroboration(candidates: list[Candidate], vectors: np.ndarray) -> list[int]:
+    """How many other documents carry a sentence saying much the same: agreement between sources is evidence."""
+    agreement = vectors @ vectors.T
+    counts = []
     for index, candidate in enumerate(candidates):
         sources = {
             other.hit.passage.source
             for j, other in enumerate(candidates)
             if agreement[index, j] >= _AGREEMENT and other.hit.passage.source != candidate.hit.passage.source
         }
-        corroboration.append(len(sources | set(candidate.also_in)))
-    return scores, corroboration
+        counts.append(len(sources | set(candidate.also_in)))
+    return counts
 
 
+_CLAUSE_FRONT_RUNNERS = 12
 _AGREEMENT = 0.75
-
-
-def _spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans per line of the passage, with absolute offsets."""
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for line in text.split("\n"):
-        spans.extend((offset + s, offset + e) for s, e in split_sentences(line))
-        offset += len(line) + 1
-    return spans
 
 
 def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, params) -> Candidate:
@@ -174,13 +176,16 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
     )
     passage_text = f"{titles.get(candidate.hit.passage.source, '')}\n{candidate.hit.passage.text}"
     passage_cov = terms.coverage(stems_of(passage_text))
-    kind_match = terms.kind_matches(_strip_question_words(candidate.text, terms)) if terms.kind else False
+    kind_match = terms.kind_matches(candidate.text, exclude=set(terms.weights)) if terms.kind else False
     agreement = min(candidate.corroboration, 2) / 2
     score = (
-        params.dense_weight * dense + params.coverage_weight * sentence_cov + params.agreement_weight * agreement
+        params.dense_weight * dense
+        + params.coverage_weight * sentence_cov
+        + params.agreement_weight * agreement
     )
     if terms.kind and not kind_match:
-        score *= _KIND_MISMATCH  # a "when" question answered without any date is hardly an answer
+        # A "when" question answered without any date is no answer; "who" and "where" are fuzzier.
+        score *= _KIND_MISMATCH.get(terms.kind, 1.0)
     score -= _RANK_PENALTY * candidate.hit_rank
     return _replace(
         candidate,
@@ -192,14 +197,8 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
     )
 
 
-_KIND_MISMATCH = 0.85
+_KIND_MISMATCH = {"time": 0.65, "amount": 0.65, "person": 0.85, "place": 0.85}
 _RANK_PENALTY = 0.01
-
-
-def _strip_question_words(text: str, terms: QuestionTerms) -> str:
-    """Remove words the question already has, so 'who' isn't satisfied by the name it asked about."""
-    words = [w for w in re.split(r"(\s+)", text) if w]
-    return "".join(w for w in words if not stems_of(w) & set(terms.weights) or w.isspace())
 
 
 def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
@@ -234,8 +233,9 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         else:
             index = numbers[passage_id] - 1
             previous = cited[index]
-            cited[index] = CitedPassage(previous.number, previous.hit, f"{previous.quote} {candidate.text}",
-                                        previous.also_in)
+            cited[index] = CitedPassage(
+                previous.number, previous.hit, f"{previous.quote} {candidate.text}", previous.also_in
+            )
         parts.append(f"{_shorten(candidate.text, max_chars)} [{numbers[passage_id]}]")
     return " ".join(parts), tuple(cited)
 

@@ -18,9 +18,10 @@ _FORM_PROMPT = re.compile(
 _CAPTCHA = re.compile(r"^\s*\d*\s*[−\-+×x*/÷]\s*\d*\s*=\s*\d*\s*$")
 _COPYRIGHT = re.compile(r"(©|\(c\)\s*\d{4}|copyright\s+(©\s*)?\d{4}|all rights reserved)", re.IGNORECASE)
 _CHROME_PHRASE = re.compile(
-    r"^(share( this)?( page| article| post| story)?|follow us|related (posts|articles|stories|content)"
-    r"|read more|subscribe|sign up|sign in|log ?in|privacy policy|terms of (use|service)|cookie"
-    r"|skip to (main )?content|back to top|print this|advertisement)(?![a-z])",
+    r"^(share (this|on|via)\b|share:?$|follow us\b|related (posts|articles|stories|content)|read more:?$"
+    r"|subscribe( now| to)?\b|sign (up|in)\b|log ?in:?$|privacy policy|terms of (use|service)"
+    r"|cookie (policy|settings|preferences)|skip to (main )?content|back to top|print this|advertisement:?$)"
+    r"(?-i:(?![a-z]))",  # "Related PostsFollow us" (glued by a scraper) still counts
     re.IGNORECASE,
 )
 _SOCIAL_WORDS = {

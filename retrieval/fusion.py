@@ -14,7 +14,9 @@ def reciprocal_rank_fusion(rankings: list[list[int]], k: int = 60) -> dict[int, 
     return scores
 
 
-def score_blend(dense: dict[int, float], lexical: dict[int, float], dense_weight: float = 0.5) -> dict[int, float]:
+def score_blend(
+    dense: dict[int, float], lexical: dict[int, float], dense_weight: float = 0.5
+) -> dict[int, float]:
     """Weighted sum of min-max normalised scores; a row missing from one list gets 0 there."""
     dense_norm, lexical_norm = _min_max(dense), _min_max(lexical)
     rows = set(dense) | set(lexical)

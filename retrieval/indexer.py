@@ -19,6 +19,8 @@ from retrieval.lexical import LexicalIndex
 from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
+from retrieval.sentence_vectors import SentenceVectors
+from retrieval.sentences import passage_sentences
 from retrieval.store import JsonPassageStore
 from retrieval.vector_index import FaissVectorIndex
 
@@ -48,6 +50,7 @@ class _Previous:
     manifest: Manifest
     store: JsonPassageStore
     embeddings: np.ndarray
+    sentences: SentenceVectors | None = None
     row_of_source: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -101,7 +104,14 @@ def build_index(
         report.removed = sorted(set(previous.manifest.files) - {d.source for d in documents})
     documents.sort(key=lambda d: d.source)
     ordered = [p for d in documents for p in passages_by_source[d.source]]
-    vectors = _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, show_progress, report)
+    vectors = _assemble_vectors(
+        embedder, documents, passages_by_source, reused_vectors, show_progress, report
+    )
+    sentences = SentenceVectors.build(
+        [sentence for passage in ordered for sentence in passage_sentences(passage.text)],
+        lambda texts: _embed_with_progress(embedder, texts, show_progress, "Embedding sentences"),
+        previous.sentences if previous else None,
+    )
     manifest = Manifest(
         model=embedder.name,
         dimension=int(vectors.shape[1]),
@@ -109,12 +119,10 @@ def build_index(
         overlap_sentences=params.overlap_sentences,
         index_type=index_type,
         corpus=str(corpus_dir.resolve()),
-        files={
-            d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents
-        },
+        files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
         passage_count=len(ordered),
     )
-    _write(index_dir, manifest, JsonPassageStore(ordered, documents), vectors, documents, ordered)
+    _write(index_dir, manifest, JsonPassageStore(ordered, documents), vectors, sentences, documents, ordered)
     report.files = len(documents)
     report.passages = len(ordered)
     report.seconds = time.perf_counter() - started
@@ -136,7 +144,9 @@ def _reuse(previous, source, documents, passages_by_source, reused_vectors) -> N
 
 
 def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, show_progress, report):
-    fresh = [(d, p) for d in documents if d.source not in reused_vectors for p in passages_by_source[d.source]]
+    fresh = [
+        (d, p) for d in documents if d.source not in reused_vectors for p in passages_by_source[d.source]
+    ]
     texts = [embedding_text(d, p) for d, p in fresh]
     fresh_vectors = _embed_with_progress(embedder, texts, show_progress)
     report.embedded_passages = len(texts)
@@ -152,11 +162,13 @@ def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, s
     return np.ascontiguousarray(np.vstack(blocks), dtype=np.float32)
 
 
-def _embed_with_progress(embedder: Embedder, texts: list[str], show_progress: bool) -> np.ndarray:
+def _embed_with_progress(
+    embedder: Embedder, texts: list[str], show_progress: bool, description: str = "Embedding passages"
+) -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     batches = []
-    with tqdm(total=len(texts), desc="Embedding passages", unit="passage", disable=not show_progress) as bar:
+    with tqdm(total=len(texts), desc=description, unit="text", disable=not show_progress) as bar:
         for start in range(0, len(texts), _EMBED_BATCH * 4):
             chunk = texts[start : start + _EMBED_BATCH * 4]
             batches.append(embedder.embed_documents(chunk))
@@ -164,12 +176,13 @@ def _embed_with_progress(embedder: Embedder, texts: list[str], show_progress: bo
     return np.vstack(batches)
 
 
-def _write(index_dir, manifest, store, vectors, documents, ordered) -> None:
+def _write(index_dir, manifest, store, vectors, sentences, documents, ordered) -> None:
     staging = layout.new_staging_dir(index_dir)
     try:
         titles = {d.source: d for d in documents}
         store.save(staging)
         np.save(staging / EMBEDDINGS_FILE, vectors, allow_pickle=False)
+        sentences.save(staging)
         FaissVectorIndex.build(vectors, manifest.index_type).save(staging / VECTORS_FILE)
         LexicalIndex.build([embedding_text(titles[p.source], p) for p in ordered]).save(staging / LEXICAL_DIR)
         manifest.save(staging)
@@ -192,7 +205,9 @@ def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Prev
             params.overlap_sentences,
             PIPELINE_VERSION,
         ):
-            log.info("model, chunking or citebot's text pipeline changed since the last build: re-embedding all")
+            log.info(
+                "model, chunking or citebot's text pipeline changed since the last build: re-embedding all"
+            )
             return None
         store = JsonPassageStore.load(generation)
         embeddings = np.load(generation / EMBEDDINGS_FILE, allow_pickle=False)
@@ -201,7 +216,11 @@ def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Prev
     except (RetrievalError, OSError, ValueError) as error:
         log.warning("previous index unusable (%s): rebuilding from scratch", error)
         return None
-    previous = _Previous(manifest, store, embeddings)
+    try:
+        sentences = SentenceVectors.load(generation)
+    except (OSError, ValueError):
+        sentences = None
+    previous = _Previous(manifest, store, embeddings, sentences)
     previous.row_of_source = {}
     for row, passage in enumerate(store.all_passages()):
         previous.row_of_source.setdefault(passage.source, []).append(row)

@@ -48,7 +48,7 @@ def new_staging_dir(index_dir: Path) -> Path:
 
 def publish(index_dir: Path, staging: Path) -> Path:
     """Turn a finished staging folder into the live generation, then prune old ones."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts by age, even within a second
     generation = index_dir / f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
     staging.rename(generation)
     pointer_tmp = index_dir / f".{POINTER}.{uuid.uuid4().hex[:6]}"

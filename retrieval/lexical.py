@@ -45,7 +45,9 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, scores) best first; empty when no query word is in the vocabulary."""
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False)
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False
+        )
         vocabulary = self._retriever.vocab_dict
         words = [word for word in tokens[0] if word in vocabulary]
         if not words:

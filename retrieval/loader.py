@@ -158,7 +158,9 @@ def _load_html(text: str, source: str, digest: str) -> LoadedDocument:
     # trafilatura does the main-text extraction (boilerplate removal) far better than a hand-rolled parser.
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(text, include_comments=False, include_tables=True, with_metadata=True)
+    extracted = trafilatura.bare_extraction(
+        text, include_comments=False, include_tables=True, with_metadata=True
+    )
     body = ""
     title = url = date = None
     if extracted is not None:

@@ -22,7 +22,9 @@ class AnswerResult:
 
 
 class QuestionAnswerer:
-    def __init__(self, retriever: Retriever, params: ComposerParams = ComposerParams(), top_k: int = 8) -> None:
+    def __init__(
+        self, retriever: Retriever, params: ComposerParams = ComposerParams(), top_k: int = 8
+    ) -> None:
         self.retriever = retriever
         self.params = params
         self.top_k = top_k
@@ -53,7 +55,7 @@ class QuestionAnswerer:
         timings["search"] = _since(started)
         started = time.perf_counter()
         composition = compose(
-            hits, terms, question_vector, self.retriever.embedder.embed_documents, self.titles, self.params
+            hits, terms, question_vector, self.retriever.embed_sentences, self.titles, self.params
         )
         timings["compose"] = _since(started)
         return AnswerResult(composition, tuple(hits), timings)

@@ -27,11 +27,21 @@ _ANSWER_KINDS = (
     ("place", re.compile(r"^(where|in what (city|country|place))\b|\bwhich (city|country)\b")),
     ("person", re.compile(r"^(who|whom|whose)\b")),
 )
+_NUMBER_WORDS = (
+    r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|hundred|dozen)"
+)
 _KIND_PATTERNS = {
-    "amount": re.compile(r"[$€£¥]\s?\d|\d[\d,.]*\s*(%|percent|million|billion|thousand|times|x\b)|\b\d[\d,.]+\b"),
+    "amount": re.compile(
+        r"[$€£¥]\s?\d|\d[\d,.]*\s*(%|percent|million|billion|thousand|times|x\b)|\b\d[\d,.]*\b|\b"
+        + _NUMBER_WORDS
+        + r"\b",
+        re.IGNORECASE,
+    ),
     "time": re.compile(
         r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|october"
-        r"|november|december)\b|\b(yesterday|today|last (week|month|year))\b",
+        r"|november|december)\b|\b(yesterday|today|tomorrow|tonight|morning|evening|noon|midnight)\b"
+        r"|\b\d{1,2}:\d\d\b|\b(\d+|a|an|" + _NUMBER_WORDS + r")\s+(business\s+|working\s+|calendar\s+)?"
+        r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b",
         re.IGNORECASE,
     ),
     "place": re.compile(r"\b(in|at|from|based in|headquartered in)\s+[A-Z][a-z]+|\b[A-Z][a-z]+-based\b"),
@@ -60,9 +70,16 @@ class QuestionTerms:
             return 0.0
         return sum(w for term, w in self.weights.items() if term in stems) / total
 
-    def kind_matches(self, text: str) -> bool:
+    def kind_matches(self, text: str, exclude: set[str] = frozenset()) -> bool:
+        """Does text hold the kind of thing asked for? For "who", names the question itself uses don't count."""
         pattern = _KIND_PATTERNS.get(self.kind or "")
-        return bool(pattern and pattern.search(text))
+        if not pattern:
+            return False
+        if self.kind == "person" and exclude:
+            text = re.sub(
+                r"\w+", lambda m: "" if stem([m.group(0).lower()])[0] in exclude else m.group(0), text
+            )
+        return bool(pattern.search(text))
 
 
 class Vocabulary:

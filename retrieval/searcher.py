@@ -17,6 +17,7 @@ from retrieval.indexer import LEXICAL_DIR, VECTORS_FILE
 from retrieval.lexical import LexicalIndex
 from retrieval.manifest import Manifest
 from retrieval.models import Hit
+from retrieval.sentence_vectors import SentenceVectors
 from retrieval.store import JsonPassageStore, PassageStore
 from retrieval.vector_index import FaissVectorIndex, VectorIndex
 
@@ -46,7 +47,9 @@ class Retriever:
         manifest: Manifest,
         generation: str,
         params: SearchParams = SearchParams(),
+        sentences: SentenceVectors | None = None,
     ) -> None:
+        self.sentences = sentences
         self.store = store
         self.vectors = vectors
         self.lexical = lexical
@@ -56,8 +59,13 @@ class Retriever:
         self.params = params
 
     @classmethod
-    def open(cls, index_dir: Path, embedder: Embedder, params: SearchParams = SearchParams(),
-             rebuild_hint: str = "") -> Retriever:
+    def open(
+        cls,
+        index_dir: Path,
+        embedder: Embedder,
+        params: SearchParams = SearchParams(),
+        rebuild_hint: str = "",
+    ) -> Retriever:
         generation = layout.current_generation(Path(index_dir), rebuild_hint)
         manifest = Manifest.load(generation, rebuild_hint)
         if manifest.model != embedder.name:
@@ -69,13 +77,26 @@ class Retriever:
             store = JsonPassageStore.load(generation)
             vectors = FaissVectorIndex.load(generation / VECTORS_FILE)
             lexical = LexicalIndex.load(generation / LEXICAL_DIR)
+            sentences = SentenceVectors.load(generation)
         except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
             raise IndexIncompatibleError(
                 f"Index at {index_dir} is damaged ({error.__class__.__name__}). {rebuild_hint}"
             ) from None
         if vectors.dimension != manifest.dimension or vectors.size != len(store):
             raise IndexIncompatibleError(f"Index at {index_dir} is inconsistent. {rebuild_hint}")
-        return cls(store, vectors, lexical, embedder, manifest, generation.name, params)
+        return cls(store, vectors, lexical, embedder, manifest, generation.name, params, sentences)
+
+    def embed_sentences(self, texts: list[str]) -> np.ndarray:
+        """Vectors for sentences: from the index when it has them, embedded now otherwise."""
+        found = [self.sentences.get(t) if self.sentences else None for t in texts]
+        missing = [i for i, v in enumerate(found) if v is None]
+        if missing:
+            fresh = self.embedder.embed_documents([texts[i] for i in missing])
+            for i, vector in zip(missing, fresh, strict=True):
+                found[i] = vector
+        if not found:
+            return np.zeros((0, self.manifest.dimension), dtype=np.float32)
+        return np.vstack(found).astype(np.float32)
 
     def check_model_dimension(self) -> None:
         """Loads the model; fails when it no longer produces vectors of the index's size."""
@@ -85,8 +106,14 @@ class Retriever:
                 f"{self.embedder.dimension}. Rebuild the index."
             )
 
-    def search(self, query: str, k: int = 8, mode: str = "hybrid", query_vector: np.ndarray | None = None,
-               lexical_query: str | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        mode: str = "hybrid",
+        query_vector: np.ndarray | None = None,
+        lexical_query: str | None = None,
+    ) -> list[Hit]:
         if mode not in SEARCH_MODES:
             raise RetrievalError(f"Unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}.")
         if query_vector is None and mode != "lexical":
@@ -124,7 +151,9 @@ class Retriever:
         for row in ranked:
             passage = self.store.passage_at(row)
             grams = shingles(passage.text)
-            twin = next((i for i, (_, g) in enumerate(kept) if _overlap(g, grams) >= _DUPLICATE_OVERLAP), None)
+            twin = next(
+                (i for i, (_, g) in enumerate(kept) if _overlap(g, grams) >= _DUPLICATE_OVERLAP), None
+            )
             if twin is not None:
                 hit, g = kept[twin]
                 if passage.source != hit.passage.source and passage.source not in hit.also_in:

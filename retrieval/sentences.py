@@ -15,7 +15,9 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 # End punctuation, optional closing quotes/brackets, then whitespace before a likely sentence start;
 # or end punctuation glued to a capitalised word ("humanity.The"), common in scraped text.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?=[“‘]?[A-Z][a-z])|(?<=[”’])(?=[“‘]))")
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?:\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?=[“‘]?[A-Z][a-z])|(?<=[”’])(?=[“‘]))"
+)
 # Scraped pages glue blocks together ("...technologiesJuly 22, 2019"); a long lower-case run followed by
 # a capitalised word is a boundary. Short runs are left alone so "PowerPoint" or "JavaScript" survive.
 _GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,})")
@@ -51,3 +53,14 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if end > start else None
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a passage, line by line, list markers stripped: the units answers quote."""
+    found: list[str] = []
+    for line in text.split("\n"):
+        for start, end in split_sentences(line):
+            sentence = line[start:end].strip(" -–•*")
+            if sentence:
+                found.append(sentence)
+    return found

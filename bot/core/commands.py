@@ -9,11 +9,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import messages
-from dataclasses import replace
-
 from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.service import QAService
@@ -38,10 +36,21 @@ class CommandTable:
         self._commands = {
             c.name: c
             for c in (
-                Command("ask", "/ask QUESTION", "Answer a question from the sources, with citations.", service.ask),
-                Command("source", "/source ID", "Show a cited passage or a whole document by its id.", service.source),
-                Command("sources", "/sources [WORDS]", "List the documents, or the passages best matching WORDS.",
-                        lambda words: service.sources(words or None)),
+                Command(
+                    "ask", "/ask QUESTION", "Answer a question from the sources, with citations.", service.ask
+                ),
+                Command(
+                    "source",
+                    "/source ID",
+                    "Show a cited passage or a whole document by its id.",
+                    service.source,
+                ),
+                Command(
+                    "sources",
+                    "/sources [WORDS]",
+                    "List the documents, or the passages best matching WORDS.",
+                    lambda words: service.sources(words or None),
+                ),
                 Command("help", "/help", "List the commands.", lambda _: self.help()),
             )
         }

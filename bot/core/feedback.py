@@ -68,14 +68,29 @@ class FeedbackStore:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
 
-    def record_answer(self, platform: str, channel: str, question: str, answer: str, abstained: bool,
-                      passage_ids: tuple[str, ...]) -> str:
+    def record_answer(
+        self,
+        platform: str,
+        channel: str,
+        question: str,
+        answer: str,
+        abstained: bool,
+        passage_ids: tuple[str, ...],
+    ) -> str:
         answer_id = uuid.uuid4().hex[:12]
         with self._lock, self._connect() as db:
             db.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (answer_id, _now(), platform, channel, question, answer, int(abstained),
-                 json.dumps(list(passage_ids))),
+                (
+                    answer_id,
+                    _now(),
+                    platform,
+                    channel,
+                    question,
+                    answer,
+                    int(abstained),
+                    json.dumps(list(passage_ids)),
+                ),
             )
         return answer_id
 

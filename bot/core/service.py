@@ -60,7 +60,9 @@ class QAService:
 
     def _open(self) -> QuestionAnswerer:
         r, a = self.settings.retrieval, self.settings.answer
-        params = SearchParams(candidates=r.candidates, fusion=r.fusion, rrf_k=r.rrf_k, dense_weight=r.dense_weight)
+        params = SearchParams(
+            candidates=r.candidates, fusion=r.fusion, rrf_k=r.rrf_k, dense_weight=r.dense_weight
+        )
         hint = messages.rebuild_hint(self.settings.corpus, self.settings.index)
         retriever = Retriever.open(self.index_dir, self.embedder, params, rebuild_hint=hint)
         composer = ComposerParams(
@@ -89,7 +91,8 @@ class QAService:
         composition = result.composition
         titles, urls = self._titles(answerer)
         citations = tuple(
-            _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in) for c in composition.cited
+            _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in)
+            for c in composition.cited
         )
         if composition.abstained:
             see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(composition.closest, 1))
@@ -109,8 +112,9 @@ class QAService:
         if document:
             passages = store.passages_of(key)
             view = DocumentView(document.source, document.title, document.url, len(passages), document.date)
-            return SourceLookup(key, document=view,
-                                document_passages=tuple(_passage_view(p, titles, urls) for p in passages))
+            return SourceLookup(
+                key, document=view, document_passages=tuple(_passage_view(p, titles, urls) for p in passages)
+            )
         return Notice(messages.unknown_source(key, self.suggest_sources(key)))
 
     def suggest_sources(self, key: str, limit: int = 3) -> list[str]:
@@ -201,6 +205,12 @@ def _citation(number, hit: Hit, titles, urls, quote: str = "", also_in=()) -> Ci
 
 def _passage_view(passage: Passage, titles, urls, score: float | None = None, also_in=()) -> PassageView:
     return PassageView(
-        passage.id, passage.source, titles.get(passage.source, passage.source), urls.get(passage.source),
-        passage.text, _location(passage), score, tuple(also_in),
+        passage.id,
+        passage.source,
+        titles.get(passage.source, passage.source),
+        urls.get(passage.source),
+        passage.text,
+        _location(passage),
+        score,
+        tuple(also_in),
     )

@@ -69,7 +69,11 @@ class ConsoleAdapter:
             from prompt_toolkit import PromptSession
             from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-            history = FileHistory(str(Path(self.history_file).expanduser())) if self.history_file else InMemoryHistory()
+            history = (
+                FileHistory(str(Path(self.history_file).expanduser()))
+                if self.history_file
+                else InMemoryHistory()
+            )
             session: PromptSession = PromptSession(history=history)
             return lambda: session.prompt("citebot> ")
 

@@ -1,0 +1,115 @@
+"""Reading a question: its weighted terms, typo and split-word repairs, and the kind of answer it wants."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from retrieval.lexical import stem, tokenize
+from retrieval.question import QuestionTerms, Vocabulary, analyse, answer_kind, stems_of
+
+PASSAGES = [
+    "Microsoft invested $1 billion in OpenAI.",
+    "Satya Nadella is the CEO of Microsoft.",
+    "OpenAI is based in San Francisco.",
+    "The chief scientist of OpenAI is Ilya Sutskever.",
+    "Microsoft Azure is a cloud platform.",
+]
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    frequency: Counter[str] = Counter()
+    for passage in PASSAGES:
+        frequency.update(set(stem(tokenize(passage))))
+    return Vocabulary(dict(frequency), len(PASSAGES))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much did Microsoft invest?", "amount"),
+        ("how many people work there", "amount"),
+        ("When was the partnership announced?", "time"),
+        ("What year did OpenAI start?", "time"),
+        ("Where is OpenAI based?", "place"),
+        ("In which city is the office?", "place"),
+        ("Who is the CEO of Microsoft?", "person"),
+        ("What is Azure?", None),
+        ("Explain the deal", None),
+    ],
+)
+def test_answer_kind(question, kind):
+    assert answer_kind(question) == kind
+
+
+def test_function_words_carry_no_weight(vocabulary):
+    terms = analyse("What did they say about the cloud platform?", vocabulary)
+    assert set(terms.weights) == set(stem(["cloud", "platform"]))
+
+
+def test_rare_terms_weigh_more_than_common_ones(vocabulary):
+    terms = analyse("Microsoft chief scientist", vocabulary)
+    microsoft, scientist = stem(["microsoft", "scientist"])
+    assert terms.weights[scientist] > terms.weights[microsoft] > 0
+
+
+def test_common_terms_keep_a_floor_weight():
+    vocabulary = Vocabulary({"openai": 100, "ceo": 1}, 100)
+    terms = analyse("openai ceo", vocabulary)
+    assert terms.weights["openai"] == pytest.approx(Vocabulary.IDF_FLOOR * vocabulary.idf_for(0))
+
+
+def test_misspelt_word_is_repaired_to_the_corpus_spelling(vocabulary):
+    terms = analyse("how much did microsft invest", vocabulary)
+    assert "microsoft" in terms.weights
+    assert "microsft" not in terms.weights
+    assert terms.repairs == ("microsoft",)
+    assert terms.search_text("how much did microsft invest") == "how much did microsft invest microsoft"
+
+
+def test_short_unknown_words_are_not_guessed(vocabulary):
+    terms = analyse("ceo of azre", vocabulary)
+    assert terms.repairs == ()
+    assert "azr" in terms.weights or "azre" in terms.weights
+
+
+def test_split_word_is_joined_when_the_corpus_spells_it_as_one(vocabulary):
+    terms = analyse("who founded open ai", vocabulary)
+    assert "openai" in terms.weights
+    assert "open" not in terms.weights and "ai" not in terms.weights
+    assert "openai" in terms.repairs
+
+
+def test_coverage_is_the_weighted_share_of_terms_found(vocabulary):
+    terms = QuestionTerms({"chief": 3.0, "microsoft": 1.0}, None)
+    assert terms.coverage({"chief"}) == pytest.approx(0.75)
+    assert terms.coverage({"microsoft", "chief", "other"}) == pytest.approx(1.0)
+    assert terms.coverage(set()) == 0
+    assert QuestionTerms({}, None).coverage({"chief"}) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "matches"),
+    [
+        ("amount", "Microsoft invested $1 billion.", True),
+        ("amount", "Compute grew by 300,000 times.", True),
+        ("amount", "Microsoft invested heavily.", False),
+        ("time", "It was announced on July 22, 2019.", True),
+        ("time", "It was announced recently.", False),
+        ("place", "The lab is based in San Francisco.", True),
+        ("person", "The CEO is Satya Nadella.", True),
+        ("person", "the ceo is unknown.", False),
+    ],
+)
+def test_kind_matches(kind, text, matches):
+    assert QuestionTerms({"x": 1.0}, kind).kind_matches(text) is matches
+
+
+def test_no_kind_matches_nothing():
+    assert not QuestionTerms({"x": 1.0}, None).kind_matches("In 2019 Satya Nadella paid $1 billion.")
+
+
+def test_stems_of_folds_case_and_endings():
+    assert stems_of("Investing INVESTS invested") == set(stem(["invest"]))

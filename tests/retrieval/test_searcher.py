@@ -1,0 +1,121 @@
+"""Hybrid, dense and keyword search over a real index; near-duplicates folded into one hit."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.errors import RetrievalError
+from retrieval.indexer import build_index
+from retrieval.searcher import Retriever, SearchParams
+
+PRESS_RELEASE = (
+    "The companies will focus on building a computational platform in Azure of unprecedented scale, which will "
+    "train and run increasingly advanced AI models. This will create the foundation for advancements in AI to "
+    "be implemented in a safe, secure and trustworthy way."
+)
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_index, embedder) -> Retriever:
+    return Retriever.open(seeds_index, embedder)
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory, embedder) -> Retriever:
+    """Two articles quoting the same press release, and one unrelated note."""
+    root = tmp_path_factory.mktemp("twins")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "a_article.txt").write_text(f"Azure deal\n\n{PRESS_RELEASE}\n")
+    (corpus / "b_blog.txt").write_text(f"Blog post on the deal\n\n{PRESS_RELEASE} Analysts were surprised.\n")
+    (corpus / "c_note.txt").write_text("Lunch menu\n\nThe cafeteria serves lentil soup on Tuesdays.\n")
+    build_index(corpus, root / "index", embedder, show_progress=False)
+    return Retriever.open(root / "index", embedder)
+
+
+def ids(hits) -> list[str]:
+    return [hit.passage.id for hit in hits]
+
+
+def test_hits_are_best_first(seeds):
+    for mode in ("hybrid", "dense", "lexical"):
+        hits = seeds.search("How much did Microsoft invest in OpenAI?", k=8, mode=mode)
+        assert hits, mode
+        scores = [hit.score for hit in hits]
+        assert scores == sorted(scores, reverse=True), mode
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_k_is_respected(seeds, k):
+    for mode in ("hybrid", "dense", "lexical"):
+        assert len(seeds.search("Microsoft Azure OpenAI partnership", k=k, mode=mode)) == k
+
+
+def test_k_larger_than_the_index_returns_every_passage_once(seeds):
+    hits = seeds.search("Microsoft", k=500, mode="dense")
+    assert len(ids(hits)) == len(set(ids(hits)))
+    assert 0 < len(hits) <= len(seeds.store)
+
+
+def test_lexical_mode_only_finds_passages_with_the_words(seeds):
+    hits = seeds.search("MSFT Nasdaq", k=8, mode="lexical")
+    assert hits
+    assert all("MSFT" in hit.passage.text or "Nasdaq" in hit.passage.text for hit in hits)
+    assert all(hit.lexical_score > 0 and hit.dense_score == 0 for hit in hits)
+
+
+def test_lexical_mode_finds_nothing_for_unknown_words_but_dense_does(seeds):
+    assert seeds.search("zyzzyva quokka", k=5, mode="lexical") == []
+    assert len(seeds.search("zyzzyva quokka", k=5, mode="dense")) == 5
+
+
+def test_dense_mode_scores_are_cosine_similarities(seeds):
+    hits = seeds.search("Who is OpenAI's chief scientist?", k=5, mode="dense")
+    assert all(hit.score == hit.dense_score and -1 <= hit.score <= 1 and hit.lexical_score == 0 for hit in hits)
+    assert any("Sutskever" in h.passage.text for h in hits[:3])
+
+
+def test_hybrid_keeps_the_best_of_both(seeds):
+    query = "compute doubling time 3.5 month"
+    dense = seeds.search(query, k=1, mode="dense")[0]
+    lexical = seeds.search(query, k=1, mode="lexical")[0]
+    hybrid = seeds.search(query, k=8, mode="hybrid")
+    assert dense.passage.id in ids(hybrid) and lexical.passage.id in ids(hybrid)
+    assert "3.5 month" in hybrid[0].passage.text
+    top = hybrid[0]
+    assert top.dense_score > 0 and top.lexical_score > 0
+    assert top.score <= 2 / 61  # reciprocal-rank fusion of two rankings
+
+
+def test_blend_fusion_scores_lie_between_zero_and_one(seeds_index, embedder):
+    retriever = Retriever.open(seeds_index, embedder, SearchParams(fusion="blend", dense_weight=0.5))
+    hits = retriever.search("Satya Nadella transformative technologies", k=5)
+    assert hits and all(0 <= hit.score <= 1 for hit in hits)
+    assert "Nadella" in hits[0].passage.text
+
+
+def test_lexical_query_overrides_the_keywords_only(seeds):
+    hits = seeds.search("who leads it", k=3, mode="lexical", lexical_query="Sutskever")
+    assert hits and "Sutskever" in hits[0].passage.text
+
+
+def test_unknown_mode_is_an_error(seeds):
+    with pytest.raises(RetrievalError, match="hybrid"):
+        seeds.search("anything", mode="semantic")
+
+
+def test_near_duplicates_fold_into_one_hit_naming_the_other_source(twins):
+    hits = twins.search("computational platform in Azure of unprecedented scale", k=3)
+    sources = [hit.passage.source for hit in hits]
+    assert sources.count("a_article.txt") + sources.count("b_blog.txt") == 1
+    twin = next(hit for hit in hits if hit.passage.source in ("a_article.txt", "b_blog.txt"))
+    other = {"a_article.txt", "b_blog.txt"} - {twin.passage.source}
+    assert twin.also_in == tuple(other)
+    assert ids(hits)[0] == twin.passage.id
+    assert "c_note.txt#1" in ids(hits)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_duplicate_folding_applies_in_every_mode(twins, mode):
+    hits = twins.search("trustworthy AI advancements platform", k=5, mode=mode)
+    assert len({hit.passage.source for hit in hits} & {"a_article.txt", "b_blog.txt"}) == 1
