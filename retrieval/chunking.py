@@ -25,6 +25,7 @@ class _Sentence:
     start: int
     end: int
     words: int
+    page: int | None = None
 
 
 def chunk_document(source: str, lines: list[SourceLine], params: ChunkingParams) -> list[Passage]:
@@ -38,22 +39,22 @@ def _sentences(lines: list[SourceLine], max_words: int) -> list[_Sentence]:
     found: list[_Sentence] = []
     for index, line in enumerate(lines):
         for start, end in split_sentences(line.text):
-            found.extend(_split_long(index, line.text, start, end, max_words))
+            found.extend(_split_long(index, line.text, start, end, max_words, line.page))
     return found
 
 
-def _split_long(index: int, text: str, start: int, end: int, max_words: int) -> list[_Sentence]:
+def _split_long(index: int, text: str, start: int, end: int, max_words: int, page: int | None) -> list[_Sentence]:
     """A sentence longer than a passage is cut at word boundaries (scraped text can lack full stops)."""
     words = text[start:end].split()
     if len(words) <= max_words:
-        return [_Sentence(index, start, end, len(words))]
+        return [_Sentence(index, start, end, len(words), page)]
     pieces: list[_Sentence] = []
     cursor = start
     for offset in range(0, len(words), max_words):
         chunk_words = words[offset : offset + max_words]
         piece_start = text.index(chunk_words[0], cursor)
         piece_end = text.index(chunk_words[-1], piece_start) + len(chunk_words[-1])
-        pieces.append(_Sentence(index, piece_start, piece_end, len(chunk_words)))
+        pieces.append(_Sentence(index, piece_start, piece_end, len(chunk_words), page))
         cursor = piece_end
     return pieces
 
@@ -63,7 +64,10 @@ def _group(sentences: list[_Sentence], params: ChunkingParams) -> list[list[_Sen
     current: list[_Sentence] = []
     words = 0
     for sentence in sentences:
-        if current and words + sentence.words > params.max_words:
+        if current and sentence.page != current[-1].page:
+            groups.append(current)  # a passage never spans pages, so its citation names one page
+            current, words = [], 0
+        elif current and words + sentence.words > params.max_words:
             groups.append(current)
             overlap = current[-params.overlap_sentences :] if params.overlap_sentences else []
             # Overlap only when it leaves room for new text.

@@ -43,7 +43,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        # sentence-transformers 5.x renamed the method; accept both within our pinned range.
+        get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get_dimension())
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(self.model.encode_query, texts, show_progress=False)
