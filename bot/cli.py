@@ -157,6 +157,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
         settings.retrieval.index_type,
         show_progress=not args.quiet,
+        sentence_vectors=settings.retrieval.sentence_vectors,
     )
     for skipped in report.skipped:
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)

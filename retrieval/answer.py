@@ -222,22 +222,23 @@ def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
 
 
 def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPassage, ...]]:
+    """Answer text with a [n] marker after each run of sentences from the same passage."""
     numbers: dict[str, int] = {}
-    cited: list[CitedPassage] = []
+    quotes: dict[str, list[str]] = {}
     parts: list[str] = []
-    for candidate in chosen:
+    for index, candidate in enumerate(chosen):
         passage_id = candidate.hit.passage.id
-        if passage_id not in numbers:
-            numbers[passage_id] = len(numbers) + 1
-            cited.append(CitedPassage(numbers[passage_id], candidate.hit, candidate.text, candidate.also_in))
-        else:
-            index = numbers[passage_id] - 1
-            previous = cited[index]
-            cited[index] = CitedPassage(
-                previous.number, previous.hit, f"{previous.quote} {candidate.text}", previous.also_in
-            )
-        parts.append(f"{_shorten(candidate.text, max_chars)} [{numbers[passage_id]}]")
-    return " ".join(parts), tuple(cited)
+        numbers.setdefault(passage_id, len(numbers) + 1)
+        quotes.setdefault(passage_id, []).append(candidate.text)
+        following = chosen[index + 1].hit.passage.id if index + 1 < len(chosen) else None
+        marker = f" [{numbers[passage_id]}]" if following != passage_id else ""
+        parts.append(_shorten(candidate.text, max_chars) + marker)
+    first = {c.hit.passage.id: c for c in reversed(chosen)}
+    cited = tuple(
+        CitedPassage(number, first[pid].hit, " ".join(quotes[pid]), first[pid].also_in)
+        for pid, number in numbers.items()
+    )
+    return " ".join(parts), cited
 
 
 def _shorten(text: str, max_chars: int) -> str:

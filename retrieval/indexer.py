@@ -66,6 +66,7 @@ def build_index(
     params: ChunkingParams = ChunkingParams(),
     index_type: str = "flat",
     show_progress: bool = True,
+    sentence_vectors: bool = True,
 ) -> BuildReport:
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
@@ -107,11 +108,13 @@ def build_index(
     vectors = _assemble_vectors(
         embedder, documents, passages_by_source, reused_vectors, show_progress, report
     )
-    sentences = SentenceVectors.build(
-        [sentence for passage in ordered for sentence in passage_sentences(passage.text)],
-        lambda texts: _embed_with_progress(embedder, texts, show_progress, "Embedding sentences"),
-        previous.sentences if previous else None,
-    )
+    sentences = None
+    if sentence_vectors:  # answers then look sentences up instead of embedding them per question
+        sentences = SentenceVectors.build(
+            [sentence for passage in ordered for sentence in passage_sentences(passage.text)],
+            lambda texts: _embed_with_progress(embedder, texts, show_progress, "Embedding sentences"),
+            previous.sentences if previous else None,
+        )
     manifest = Manifest(
         model=embedder.name,
         dimension=int(vectors.shape[1]),
@@ -182,7 +185,8 @@ def _write(index_dir, manifest, store, vectors, sentences, documents, ordered) -
         titles = {d.source: d for d in documents}
         store.save(staging)
         np.save(staging / EMBEDDINGS_FILE, vectors, allow_pickle=False)
-        sentences.save(staging)
+        if sentences is not None:
+            sentences.save(staging)
         FaissVectorIndex.build(vectors, manifest.index_type).save(staging / VECTORS_FILE)
         LexicalIndex.build([embedding_text(titles[p.source], p) for p in ordered]).save(staging / LEXICAL_DIR)
         manifest.save(staging)

@@ -70,11 +70,18 @@ def test_line_ranges_follow_the_lines_used():
     assert passages[0].text == f"{sentence(0)}\n{sentence(1)}"
 
 
-def test_pdf_passages_take_the_first_page():
-    lines = [SourceLine("Page one ends here.", None, 1), SourceLine("Page two starts here.", None, 2)]
-    passages = chunk_document("guide.pdf", lines, ChunkingParams())
-    assert len(passages) == 1
-    assert (passages[0].page, passages[0].line_start, passages[0].line_end) == (1, None, None)
+def test_pdf_passages_never_span_pages():
+    lines = [
+        SourceLine("Page one starts here.", None, 1),
+        SourceLine("Page one ends here.", None, 1),
+        SourceLine("Page two starts here.", None, 2),
+    ]
+    passages = chunk_document("guide.pdf", lines, ChunkingParams(max_words=100, overlap_sentences=1))
+    assert [(p.text, p.page) for p in passages] == [
+        ("Page one starts here.\nPage one ends here.", 1),
+        ("Page two starts here.", 2),  # no overlap carried across the page break
+    ]
+    assert all(p.line_start is None and p.line_end is None for p in passages)
 
 
 def test_no_lines_no_passages():

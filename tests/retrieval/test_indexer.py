@@ -24,6 +24,7 @@ from tests.conftest import SEEDS
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]
 HINT = messages.rebuild_hint("docs", "idx")
+FAST = {"show_progress": False, "sentence_vectors": False}  # the sentence cache is not what these tests check
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def base(tmp_path_factory, embedder) -> tuple[Path, Path]:
     corpus.mkdir()
     for name in SEED_NAMES:
         shutil.copy(SEEDS / name, corpus / name)
-    build_index(corpus, index, embedder, show_progress=False)
+    build_index(corpus, index, embedder, **FAST)
     return corpus, index
 
 
@@ -124,7 +125,7 @@ def test_refreshed_vectors_stay_aligned_with_their_passages(built, embedder):
     """The middle file changes, so reused vectors sit on both sides of fresh ones: each must still match."""
     corpus, index = built
     edit(corpus / SEED_NAMES[1], "The zeppelin hangar is in Akron.")
-    report = build_index(corpus, index, embedder, show_progress=False)
+    report = build_index(corpus, index, embedder, **FAST)
     assert report.reused_files == 2
     retriever = open_index(index, embedder)
     passages = retriever.store.all_passages()
@@ -136,7 +137,7 @@ def test_refreshed_vectors_stay_aligned_with_their_passages(built, embedder):
 
 def test_changed_chunking_re_embeds_everything(built, embedder):
     corpus, index = built
-    report = build_index(corpus, index, embedder, ChunkingParams(max_words=60), show_progress=False)
+    report = build_index(corpus, index, embedder, ChunkingParams(max_words=60), **FAST)
     assert (report.embedded_files, report.reused_files) == (3, 0)
     assert manifest_of(index)["max_words"] == 60
 
@@ -147,7 +148,7 @@ def test_unreadable_files_are_skipped_with_a_warning_and_the_rest_indexed(built,
     (corpus / "legacy.txt").write_bytes("Résumé of the café meeting.".encode("latin-1"))
     (corpus / "scan.pdf").write_bytes(b"%PDF-1.4 garbage")
     with caplog.at_level(logging.WARNING, logger="retrieval.indexer"):
-        report = build_index(corpus, index, embedder, show_progress=False)
+        report = build_index(corpus, index, embedder, **FAST)
     skipped = {s.source: s.reason for s in report.skipped}
     assert set(skipped) == {"photo.txt", "legacy.txt", "scan.pdf"}
     assert "binary" in skipped["photo.txt"]
@@ -163,7 +164,7 @@ def test_a_file_that_became_unreadable_keeps_its_previous_passages(built, embedd
     corpus, index = built
     before = [p.text for p in open_index(index, embedder).store.passages_of(SEED_NAMES[0])]
     (corpus / SEED_NAMES[0]).write_bytes(b"\x00\x01 truncated by a bad copy")
-    report = build_index(corpus, index, embedder, show_progress=False)
+    report = build_index(corpus, index, embedder, **FAST)
     assert [s.source for s in report.skipped] == [SEED_NAMES[0]]
     assert [p.text for p in open_index(index, embedder).store.passages_of(SEED_NAMES[0])] == before
 
@@ -175,7 +176,7 @@ def test_empty_corpus_is_refused_and_the_index_left_alone(built, embedder):
         path.unlink()
     (corpus / "notes.docx").write_bytes(b"unsupported")
     with pytest.raises(CorpusError, match="No readable documents"):
-        build_index(corpus, index, embedder, show_progress=False)
+        build_index(corpus, index, embedder, **FAST)
     assert layout.generation_id(index) == generation
     assert len(open_index(index, embedder).store.documents()) == 3
 
@@ -185,13 +186,13 @@ def test_corpus_of_only_unreadable_files_is_refused(tmp_path, embedder):
     corpus.mkdir()
     (corpus / "blob.txt").write_bytes(b"\x00\x00\x00")
     with pytest.raises(CorpusError):
-        build_index(corpus, tmp_path / "index", embedder, show_progress=False)
+        build_index(corpus, tmp_path / "index", embedder, **FAST)
     assert layout.generation_id(tmp_path / "index") is None
 
 
 def test_missing_corpus_is_a_corpus_error(tmp_path, embedder):
     with pytest.raises(CorpusError):
-        build_index(tmp_path / "nowhere", tmp_path / "index", embedder, show_progress=False)
+        build_index(tmp_path / "nowhere", tmp_path / "index", embedder, **FAST)
 
 
 # -- atomic publish --------------------------------------------------------------------------------
@@ -218,7 +219,7 @@ def test_crash_mid_build_keeps_the_previous_index_live(built, embedder, monkeypa
     (corpus / "memo.txt").write_text("Contoso acquired the zeppelin fleet in 2031.\n")
     monkeypatch.setattr(target, name, failure if name == "save" else classmethod(failure))
     with pytest.raises(error):
-        build_index(corpus, index, embedder, show_progress=False)
+        build_index(corpus, index, embedder, **FAST)
     monkeypatch.undo()
     assert layout.generation_id(index) == generation
     assert sorted(p.name for p in index.iterdir()) == generations  # no staging folder, no half generation
@@ -226,7 +227,7 @@ def test_crash_mid_build_keeps_the_previous_index_live(built, embedder, monkeypa
     assert not any("zeppelin" in p.text for p in retriever.store.all_passages())
     assert retriever.search("Who is the chief scientist of OpenAI?", k=2)
     # The next build succeeds and publishes the change.
-    build_index(corpus, index, embedder, show_progress=False)
+    build_index(corpus, index, embedder, **FAST)
     assert layout.generation_id(index) != generation
     assert any("zeppelin" in p.text for p in open_index(index, embedder).store.all_passages())
 
@@ -235,7 +236,7 @@ def test_old_generations_are_pruned_to_two(built, embedder):
     corpus, index = built
     for n in range(2):
         (corpus / "memo.txt").write_text(f"Revision number {n} of the zeppelin memo.\n")
-        build_index(corpus, index, embedder, show_progress=False)
+        build_index(corpus, index, embedder, **FAST)
     generations = [p.name for p in index.glob("gen-*")]
     assert len(generations) == 2
     assert layout.generation_id(index) in generations
@@ -313,6 +314,6 @@ def test_pointer_to_a_deleted_generation_is_reported(built, embedder):
 def test_damaged_live_index_is_rebuilt_from_scratch(built, embedder):
     corpus, index = built
     (live_generation(index) / MANIFEST_FILE).write_text("garbage")
-    report = build_index(corpus, index, embedder, show_progress=False)
+    report = build_index(corpus, index, embedder, **FAST)
     assert (report.embedded_files, report.reused_files) == (3, 0)
     assert len(open_index(index, embedder).store.documents()) == 3

@@ -29,7 +29,7 @@ def twins(tmp_path_factory, embedder) -> Retriever:
     (corpus / "a_article.txt").write_text(f"Azure deal\n\n{PRESS_RELEASE}\n")
     (corpus / "b_blog.txt").write_text(f"Blog post on the deal\n\n{PRESS_RELEASE} Analysts were surprised.\n")
     (corpus / "c_note.txt").write_text("Lunch menu\n\nThe cafeteria serves lentil soup on Tuesdays.\n")
-    build_index(corpus, root / "index", embedder, show_progress=False)
+    build_index(corpus, root / "index", embedder, show_progress=False, sentence_vectors=False)
     return Retriever.open(root / "index", embedder)
 
 

@@ -57,7 +57,8 @@ def _citation(citation: Citation, quote_whole: bool) -> Text:
     if citation.also_in:
         text.append(f" (also in {', '.join(citation.also_in)})", style="dim")
     text.append("\n    “")
-    text.append(_shorten(citation.passage) if not quote_whole else citation.passage, style="italic")
+    excerpt = citation.passage if quote_whole else _shorten(citation.quote or citation.passage)
+    text.append(excerpt, style="italic")
     text.append("”\n")
     return text
 
