@@ -20,7 +20,7 @@ _BOUNDARY = re.compile(
 )
 # Scraped pages glue blocks together ("...technologiesJuly 22, 2019"); a long lower-case run followed by
 # a capitalised word is a boundary. Short runs are left alone so "PowerPoint" or "JavaScript" survive.
-_GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,})")
+_GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,}\b)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*\s*$")
 
 

@@ -75,7 +75,20 @@ def _readme_configuration() -> str:
     return match.group(1)
 
 
+_TABLE_ROW = re.compile(r"^\|\s*`([\w.]+)`\s*\|\s*`([^`]*)`\s*\|", re.MULTILINE)
+
+
+def _readme_table() -> dict[str, Any]:
+    """key -> default, from the rows of the README's configuration table."""
+    return {key: yaml.safe_load(default) for key, default in _TABLE_ROW.findall(_readme_configuration())}
+
+
 @pytest.mark.parametrize("key", sorted(documented_keys()))
-def test_setting_is_in_the_readme_reference(key):
-    section = _readme_configuration()
-    assert re.search(rf"`{re.escape(key)}`|\|\s*{re.escape(key)}\s*\|", section), f"README lacks {key}"
+def test_setting_is_in_the_readme_reference_with_its_default(key):
+    table = _readme_table()
+    assert key in table, f"README's configuration table lacks {key}"
+    assert comparable(table[key]) == comparable(Settings().lookup(key)), key
+
+
+def test_readme_reference_holds_only_real_settings():
+    assert sorted(set(_readme_table()) - set(documented_keys())) == []

@@ -92,7 +92,9 @@ def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
         shutil.copy(SEEDS / name, corpus / name)
     (corpus / "photo.txt").write_bytes(b"\x89PNG\x00\x00")
     config = write_config(tmp_path, "retrieval:\n  chunk_size: 80\n")
-    done = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet", "--config", str(config), cwd=tmp_path)
+    done = citebot(
+        "index", "--corpus", "docs", "--index", "idx", "--quiet", "--config", str(config), cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     summary = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(
@@ -107,7 +109,14 @@ def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
 def test_ask_json_batch_from_stdin(tmp_path, seeds_index):
     config = write_config(tmp_path, f"index: {seeds_index}\ncorpus: {SEEDS}\n")
     done = citebot(
-        "ask", "--config", str(config), "--json", "--batch", "-", cwd=tmp_path, stdin=f"{INVEST}\n\n   \n{CAKE}\n"
+        "ask",
+        "--config",
+        str(config),
+        "--json",
+        "--batch",
+        "-",
+        cwd=tmp_path,
+        stdin=f"{INVEST}\n\n   \n{CAKE}\n",
     )
     assert done.returncode == 0, done.stderr
     first, second = json_lines(done.stdout)

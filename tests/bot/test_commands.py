@@ -53,9 +53,16 @@ def test_ask_command(command_table, line):
 def test_answers_are_recorded_for_feedback(command_table):
     reply = command_table.dispatch(INVEST, Origin("discord", "chan-9", "user-1"))
     assert reply.answer_id
-    assert command_table.vote(reply.answer_id, "down", Origin("discord", "chan-9", "user-1")).is_error is False
+    assert (
+        command_table.vote(reply.answer_id, "down", Origin("discord", "chan-9", "user-1")).is_error is False
+    )
     [record] = command_table.feedback.feedback()
-    assert (record.platform, record.channel, record.user, record.vote) == ("discord", "chan-9", "user-1", "down")
+    assert (record.platform, record.channel, record.user, record.vote) == (
+        "discord",
+        "chan-9",
+        "user-1",
+        "down",
+    )
     assert record.passage_ids == tuple(c.passage_id for c in reply.citations)
 
 
@@ -208,7 +215,9 @@ def test_each_failure_gets_its_own_reference(caplog):
 
 
 def test_user_facing_errors_pass_through(tmp_path):
-    table = CommandTable(ExplodingService(IndexMissingError("No index at /x. Rebuild it with: citebot index")))
+    table = CommandTable(
+        ExplodingService(IndexMissingError("No index at /x. Rebuild it with: citebot index"))
+    )
     reply = table.dispatch(INVEST)
     assert reply == Notice("No index at /x. Rebuild it with: citebot index")
 

@@ -16,7 +16,9 @@ SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
 def converse(table, *lines: str, welcome: str = "") -> str:
     """Feed lines to a console session and return everything it printed."""
     output = io.StringIO()
-    ConsoleAdapter(table, io.StringIO("".join(f"{line}\n" for line in lines)), output, color=False).run(welcome)
+    ConsoleAdapter(table, io.StringIO("".join(f"{line}\n" for line in lines)), output, color=False).run(
+        welcome
+    )
     return output.getvalue()
 
 

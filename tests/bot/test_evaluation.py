@@ -68,7 +68,9 @@ def test_unanswerable_questions_must_abstain(kind):
 
 def test_citing_page_chrome_is_a_miss_even_when_abstaining():
     chrome = citation(passage="API\nResearch\nBlog\nLog in")
-    result = score(question(kind="noise", answers=(), docs=(), forbid=("Log in",)), answer(citations=(chrome,)))
+    result = score(
+        question(kind="noise", answers=(), docs=(), forbid=("Log in",)), answer(citations=(chrome,))
+    )
     assert any("cited page chrome 'Log in'" in miss for miss in result.misses)
 
 

@@ -108,7 +108,9 @@ def test_default_secrets_read_their_variables(monkeypatch):
 def test_missing_env_variable_is_named_when_required(tmp_path):
     settings = load_settings(write(tmp_path, "slack:\n  bot_token: ${CITEBOT_TEST_TOKEN}\n"))
     assert settings.slack.bot_token is None
-    with pytest.raises(ConfigError, match=r"slack\.bot_token: environment variable CITEBOT_TEST_TOKEN is not set"):
+    with pytest.raises(
+        ConfigError, match=r"slack\.bot_token: environment variable CITEBOT_TEST_TOKEN is not set"
+    ):
         settings.require("slack.bot_token")
 
 

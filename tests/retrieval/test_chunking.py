@@ -28,7 +28,9 @@ def seed_passages(path, params=ChunkingParams()):
 
 
 def test_ids_count_from_one_in_document_order():
-    passages = chunk_document("doc.txt", numbered(*(sentence(n) for n in range(8))), ChunkingParams(max_words=30))
+    passages = chunk_document(
+        "doc.txt", numbered(*(sentence(n) for n in range(8))), ChunkingParams(max_words=30)
+    )
     assert [p.id for p in passages] == [f"doc.txt#{n}" for n in range(1, len(passages) + 1)]
     assert [p.ordinal for p in passages] == list(range(1, len(passages) + 1))
     assert all(p.source == "doc.txt" for p in passages)

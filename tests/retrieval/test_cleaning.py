@@ -43,7 +43,17 @@ def test_real_short_headings_are_kept():
 
 def test_menus_footers_copyright_and_social_bar_are_dropped():
     kept = texts(cleaned("004"))
-    for chrome in ("API", "Research", "Blog", "About", "Log in", "Careers", "Pricing", "Our Charter", "Whisper"):
+    for chrome in (
+        "API",
+        "Research",
+        "Blog",
+        "About",
+        "Log in",
+        "Careers",
+        "Pricing",
+        "Our Charter",
+        "Whisper",
+    ):
         assert chrome not in kept
     assert not any("©" in text for text in kept)
     assert not any("twitter" in text for text in kept)
@@ -65,14 +75,22 @@ def test_lines_keep_their_numbers_and_text():
 
 
 def test_repeats_compare_folded_whitespace_and_case():
-    lines = [SourceLine("Hello   World, this is a sentence.", 1), SourceLine("hello world, THIS is a sentence.", 5)]
+    lines = [
+        SourceLine("Hello   World, this is a sentence.", 1),
+        SourceLine("hello world, THIS is a sentence.", 5),
+    ]
     assert clean_lines(lines) == [SourceLine("Hello   World, this is a sentence.", 1)]
 
 
 def test_three_short_link_lines_are_a_menu_but_two_are_not():
-    menu = [SourceLine(t, n) for n, t in enumerate(["Home", "Pricing", "Docs", "A full sentence follows here."], 1)]
+    menu = [
+        SourceLine(t, n)
+        for n, t in enumerate(["Home", "Pricing", "Docs", "A full sentence follows here."], 1)
+    ]
     assert texts(clean_lines(menu)) == ["A full sentence follows here."]
-    pair = [SourceLine(t, n) for n, t in enumerate(["Summary", "Details", "A full sentence follows here."], 1)]
+    pair = [
+        SourceLine(t, n) for n, t in enumerate(["Summary", "Details", "A full sentence follows here."], 1)
+    ]
     assert texts(clean_lines(pair)) == ["Summary", "Details", "A full sentence follows here."]
 
 
@@ -120,7 +138,16 @@ def seeds_passages(seeds_index):
 
 @pytest.mark.parametrize(
     "chrome",
-    ["Log in", "Careers", "Please enter", "API\nResearch\nBlog", "Related Posts", "99 − = 91", "OpenAI ©", "twitter"],
+    [
+        "Log in",
+        "Careers",
+        "Please enter",
+        "API\nResearch\nBlog",
+        "Related Posts",
+        "99 − = 91",
+        "OpenAI ©",
+        "twitter",
+    ],
 )
 def test_no_seeds_passage_holds_page_chrome(seeds_passages, chrome):
     assert seeds_passages

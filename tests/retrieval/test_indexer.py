@@ -74,7 +74,14 @@ def test_manifest_records_how_the_index_was_built(base, embedder):
     assert manifest["index_type"] == "flat"
     assert manifest["format_version"] == FORMAT_VERSION
     assert datetime.fromisoformat(manifest["built_at"]).tzinfo is not None
-    assert set(manifest["versions"]) >= {"python", "citebot", "sentence-transformers", "faiss-cpu", "bm25s", "torch"}
+    assert set(manifest["versions"]) >= {
+        "python",
+        "citebot",
+        "sentence-transformers",
+        "faiss-cpu",
+        "bm25s",
+        "torch",
+    }
     assert sorted(manifest["files"]) == SEED_NAMES
     for name, entry in manifest["files"].items():
         assert entry["sha256"] == file_sha256(corpus / name)
@@ -212,7 +219,9 @@ def _interrupt(*args, **kwargs):
     ],
     ids=["lexical-build-raises", "faiss-save-interrupted"],
 )
-def test_crash_mid_build_keeps_the_previous_index_live(built, embedder, monkeypatch, target, name, failure, error):
+def test_crash_mid_build_keeps_the_previous_index_live(
+    built, embedder, monkeypatch, target, name, failure, error
+):
     corpus, index = built
     generation = layout.generation_id(index)
     generations = sorted(p.name for p in index.iterdir())

@@ -32,7 +32,8 @@ def test_publish_makes_the_staging_folder_the_live_generation(tmp_path):
     assert layout.current_generation(index, "") == generation
     assert layout.generation_id(index) == generation.name
     assert (generation / "payload.txt").read_text() == "one"
-    assert not [p for p in index.iterdir() if p.name.startswith(".CURRENT")]  # the pointer's temp file is gone
+    # The pointer's temporary file is gone.
+    assert not [p for p in index.iterdir() if p.name.startswith(".CURRENT")]
 
 
 def test_a_new_publish_switches_and_keeps_two_generations(tmp_path):

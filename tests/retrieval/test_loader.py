@@ -96,7 +96,9 @@ def test_markdown_front_matter_gives_title_url_date_and_line_numbers_continue_af
 
 def test_markdown_without_front_matter_takes_the_first_heading(tmp_path):
     path = tmp_path / "guide.md"
-    path.write_text("Intro words here that are not a title.\n\n# The real guide\n\nSee [the docs](https://x.y).\n")
+    path.write_text(
+        "Intro words here that are not a title.\n\n# The real guide\n\nSee [the docs](https://x.y).\n"
+    )
     loaded = load(path)
     assert loaded.document.title == "The real guide"
     assert loaded.lines[0].number == 1

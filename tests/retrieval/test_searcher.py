@@ -71,7 +71,9 @@ def test_lexical_mode_finds_nothing_for_unknown_words_but_dense_does(seeds):
 
 def test_dense_mode_scores_are_cosine_similarities(seeds):
     hits = seeds.search("Who is OpenAI's chief scientist?", k=5, mode="dense")
-    assert all(hit.score == hit.dense_score and -1 <= hit.score <= 1 and hit.lexical_score == 0 for hit in hits)
+    assert all(
+        hit.score == hit.dense_score and -1 <= hit.score <= 1 and hit.lexical_score == 0 for hit in hits
+    )
     assert any("Sutskever" in h.passage.text for h in hits[:3])
 
 

@@ -36,7 +36,9 @@ def test_glued_quotes_are_split():
 
 
 def test_closing_quote_stays_with_its_sentence():
-    text = "“AI is one of the most transformative technologies,” said Nadella. “By bringing together, we win.”"
+    text = (
+        "“AI is one of the most transformative technologies,” said Nadella. “By bringing together, we win.”"
+    )
     assert sentences(text) == [
         "“AI is one of the most transformative technologies,” said Nadella.",
         "“By bringing together, we win.”",
@@ -74,4 +76,7 @@ def test_text_without_end_punctuation_is_one_sentence():
 
 
 def test_numbers_and_initials_do_not_end_sentences():
-    assert sentences("It grew 3.5 times. J. R. Smith said so.") == ["It grew 3.5 times.", "J. R. Smith said so."]
+    assert sentences("It grew 3.5 times. J. R. Smith said so.") == [
+        "It grew 3.5 times.",
+        "J. R. Smith said so.",
+    ]
