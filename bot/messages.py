@@ -12,9 +12,14 @@ FEEDBACK_THANKS_UP = "Thanks for the feedback!"
 FEEDBACK_THANKS_DOWN = "Thanks, noted: we'll use this to improve the sources."
 FEEDBACK_UNAVAILABLE = "Feedback isn't being recorded right now."
 FEEDBACK_UNKNOWN_ANSWER = "I no longer have that answer on record, so the vote wasn't counted."
+CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 WORKING = "Looking through the sources…"
 CONSOLE_WELCOME = "citebot: ask a question about {corpus}. /help lists commands, /quit leaves."
 CONSOLE_BYE = "Bye."
+
+
+def also_in(sources: list[str]) -> str:
+    return "Also in: " + ", ".join(sources)
 
 
 def question_too_long(length: int, limit: int) -> str:
@@ -63,7 +68,6 @@ def eval_summary(passed: int, total: int) -> str:
 SLACK_VOTE_UP = "👍 Helpful"
 SLACK_VOTE_DOWN = "👎 Not helpful"
 SLACK_HELP_INTRO = "Mention me with a question in a channel, or send me a direct message. Commands:"
-SLACK_CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 SLACK_SOURCES_HEADER = "Sources:"
 
 
@@ -82,10 +86,6 @@ def slack_best_passages(query: str) -> str:
 def slack_document_summary(source: str, passages: int, date: str | None) -> str:
     text = f"{source} · {passages} passage{'s' if passages != 1 else ''}"
     return f"{text} · {date}" if date else text
-
-
-def slack_also_in(sources: list[str]) -> str:
-    return "also in " + ", ".join(sources)
 
 
 def slack_omitted(count: int) -> str:
@@ -110,7 +110,6 @@ DISCORD_SOURCE_ID = "A passage id (like doc.txt#3) or a file name"
 DISCORD_SOURCES_QUERY = "Words to search for; leave empty to list the documents"
 DISCORD_VOTE_UP = "👍"
 DISCORD_VOTE_DOWN = "👎"
-DISCORD_CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 DISCORD_LOGIN_FAILED = (
     "Discord rejected the bot token: check DISCORD_TOKEN "
     "(Developer Portal > your application > Bot > Reset Token)."
@@ -131,10 +130,6 @@ def discord_matches_title(query: str) -> str:
 
 def discord_passage_count(count: int) -> str:
     return f"{count:,} passage" + ("" if count == 1 else "s")
-
-
-def discord_also_in(sources: list[str]) -> str:
-    return "Also in: " + ", ".join(sources)
 
 
 def discord_more_passages(count: int) -> str:

@@ -167,17 +167,19 @@ def _load_html(text: str, source: str, digest: str) -> LoadedDocument:
         body = extracted.text or ""
         title, url, date = extracted.title, extracted.url, extracted.date
     raw_lines = text.splitlines()
-    lines = [SourceLine(value, _find_line(raw_lines, value)) for value in body.splitlines()]
+    # Main text lives in <body>: searching from there keeps a heading off the <title> line in <head>.
+    body_start = next((i for i, raw in enumerate(raw_lines) if "<body" in raw.lower()), 0)
+    lines = [SourceLine(value, _find_line(raw_lines, value, body_start)) for value in body.splitlines()]
     title = title or _fallback_title(lines, source)
     return LoadedDocument(Document(source, title, url, date, digest), tuple(lines))
 
 
-def _find_line(raw_lines: list[str], value: str) -> int | None:
-    """Best-effort line of the HTML source where an extracted paragraph starts."""
+def _find_line(raw_lines: list[str], value: str, start: int = 0) -> int | None:
+    """Best-effort line of the HTML source where an extracted paragraph starts (searching from `start`)."""
     probe = value.strip()[:40]
     if len(probe) < 8:
         return None
-    for number, raw in enumerate(raw_lines, start=1):
+    for number, raw in enumerate(raw_lines[start:], start=start + 1):
         if probe in raw:
             return number
     return None

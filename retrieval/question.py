@@ -108,6 +108,10 @@ class Vocabulary:
         """A known term one typo away (for words of 5+ letters), else None."""
         if len(term) < 5:
             return None
+        swaps = (term[:i] + term[i + 1] + term[i] + term[i + 2 :] for i in range(len(term) - 1))
+        transposed = next((word for word in swaps if word in self._df), None)  # "cheif" -> "chief"
+        if transposed:
+            return transposed
         matches = difflib.get_close_matches(term, self._words, n=1, cutoff=0.85)
         return matches[0] if matches else None
 

@@ -119,10 +119,12 @@ class FeedbackStore:
     def gaps(self, limit: int = 20) -> list[Gap]:
         """Questions abstained on or voted down, most frequent first (case and spacing folded)."""
         with self._connect() as db:
+            # SQLite's lower() folds ASCII only and trim() leaves inner runs of spaces: fold in Python.
+            db.create_function("fold", 1, _fold, deterministic=True)
             rows = db.execute(
                 """
                 SELECT MIN(question), SUM(abstained) + SUM(down), SUM(abstained), SUM(down) FROM (
-                    SELECT lower(trim(a.question)) AS key, a.question AS question, a.abstained AS abstained,
+                    SELECT fold(a.question) AS key, a.question AS question, a.abstained AS abstained,
                            (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.id AND v.vote = 'down') AS down
                     FROM answers a
                 ) WHERE abstained = 1 OR down > 0
@@ -131,6 +133,10 @@ class FeedbackStore:
                 (limit,),
             ).fetchall()
         return [Gap(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def _fold(question: str) -> str:
+    return " ".join(question.split()).casefold()
 
 
 def _now() -> str:

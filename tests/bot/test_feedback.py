@@ -119,3 +119,11 @@ def test_concurrent_writers(store):
         thread.join()
     assert len(store.feedback()) == 40
     assert store.gaps()[0].times == 80
+
+
+def test_gaps_fold_inner_spacing_and_non_ascii_case(store):
+    answer(store, "Où est   le bureau?", abstained=True)
+    answer(store, "OÙ EST LE BUREAU?", abstained=True)
+    answer(store, "où est le\tbureau?", abstained=True)
+    [gap] = store.gaps()
+    assert (gap.times, gap.abstentions) == (3, 3)

@@ -154,14 +154,16 @@ def test_unreadable_files_are_skipped_with_a_warning_and_the_rest_indexed(built,
     (corpus / "photo.txt").write_bytes(b"\x89PNG\x00\x00binary")
     (corpus / "legacy.txt").write_bytes("Résumé of the café meeting.".encode("latin-1"))
     (corpus / "scan.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (corpus / "empty.md").write_text("---\ntitle: Nothing yet\n---\n\n")
     with caplog.at_level(logging.WARNING, logger="retrieval.indexer"):
         report = build_index(corpus, index, embedder, **FAST)
     skipped = {s.source: s.reason for s in report.skipped}
-    assert set(skipped) == {"photo.txt", "legacy.txt", "scan.pdf"}
+    assert set(skipped) == {"photo.txt", "legacy.txt", "scan.pdf", "empty.md"}
     assert "binary" in skipped["photo.txt"]
     assert "UTF-8" in skipped["legacy.txt"]
     assert "PDF" in skipped["scan.pdf"]
-    for name in skipped:
+    assert "no text" in skipped["empty.md"]
+    for name in ("photo.txt", "legacy.txt", "scan.pdf"):
         assert any(name in record.getMessage() for record in caplog.records)
     assert report.files == 3
     assert [d.source for d in open_index(index, embedder).store.documents()] == SEED_NAMES

@@ -120,6 +120,8 @@ def test_html_main_text_without_navigation_or_footer():
     raw = path.read_text("utf-8").splitlines()
     meals = next(line for line in loaded.lines if line.text.startswith("Meals"))
     assert meals.number is not None and "Meals are reimbursed" in raw[meals.number - 1]
+    heading = next(line for line in loaded.lines if line.text == "Travel and expenses")
+    assert "<h1>" in raw[heading.number - 1]  # the body's heading, not the <title> in <head>
 
 
 # -- .pdf ------------------------------------------------------------------------------------------

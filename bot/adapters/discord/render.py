@@ -122,7 +122,7 @@ def _passage_field(
     also_in: tuple[str, ...] = (),
 ) -> Embed:
     header = f"[{number}] {link(title, url)}"
-    also = "\n" + escape(messages.discord_also_in(list(also_in))) if also_in else ""
+    also = "\n" + escape(messages.also_in(list(also_in))) if also_in else ""
     also = truncate(also, FIELD_VALUE_LIMIT // 4)
     budget = FIELD_VALUE_LIMIT - len(header) - len(also) - len("\n> ")
     value = f"{header}\n> {_excerpt(text, quote, budget)}{also}"
@@ -166,7 +166,7 @@ def passage_embeds(passage: PassageView) -> list[Embed]:
     parts = split_message(escape(passage.text), PASSAGE_PART) or ["\u200b"]
     footer = f"{passage.passage_id} · {passage.location.describe()}"
     if passage.also_in:
-        footer += " · " + messages.discord_also_in(list(passage.also_in))
+        footer += " · " + messages.also_in(list(passage.also_in))
     embeds = [_embed(description=part) for part in parts]
     embeds[0].update(_titled(passage.title, passage.url))
     embeds[-1]["footer"] = {"text": truncate(defuse_mentions(one_line(footer)), FOOTER_LIMIT)}

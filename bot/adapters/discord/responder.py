@@ -75,7 +75,7 @@ class Responder:
         try:
             if not self._interaction_allowed(interaction):
                 await send.respond(
-                    interaction, render(Notice(messages.DISCORD_CHANNEL_NOT_ALLOWED)), ephemeral=True
+                    interaction, render(Notice(messages.CHANNEL_NOT_ALLOWED)), ephemeral=True
                 )
                 return
             origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))

@@ -175,7 +175,7 @@ class SlackHandlers:
         name = command.get("command", "").lstrip("/")
         channel = command.get("channel_id", "")
         if not self.channel_allowed(channel):
-            self._respond(respond, render_notice(Notice(messages.SLACK_CHANNEL_NOT_ALLOWED)), "ephemeral")
+            self._respond(respond, render_notice(Notice(messages.CHANNEL_NOT_ALLOWED)), "ephemeral")
             return
         reply: Reply | None = None
         try:

@@ -258,7 +258,7 @@ def _citation_text(citation: Citation) -> str:
     quote = fit(excerpt(citation.passage, citation.quote), QUOTE_CHARS)
     where = citation.location.describe()
     if citation.also_in:
-        where += f" ({messages.slack_also_in(list(citation.also_in))})"
+        where += f" ({messages.also_in(list(citation.also_in))})"
     return f"*[{citation.number}]* {link(citation.url, citation.title)}\n“{quote}”\n{fit(where, TITLE_CHARS)}"
 
 
@@ -322,7 +322,7 @@ def _where(view: PassageView) -> str:
     if view.score is not None:
         where += f" · score {view.score:.3f}"
     if view.also_in:
-        where += f" ({messages.slack_also_in(list(view.also_in))})"
+        where += f" ({messages.also_in(list(view.also_in))})"
     return where
 
 

@@ -176,7 +176,7 @@ async def test_slash_commands_in_other_channels_get_a_private_notice(command_tab
         )
         [response] = harness.interaction_responses()
         assert response.flags & EPHEMERAL
-        assert response.payload["data"]["content"] == messages.DISCORD_CHANNEL_NOT_ALLOWED
+        assert response.payload["data"]["content"] == messages.CHANNEL_NOT_ALLOWED
         assert harness.followups() == []
 
 

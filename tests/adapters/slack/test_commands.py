@@ -108,7 +108,7 @@ def test_commands_outside_allowed_channels_are_refused_privately(
     send_command(app, command_form("/ask", "q", fake_slack.response_url("no"), channel="C0OTHER"))
     (reply,) = fake_slack.wait_for("no")
     assert reply["response_type"] == "ephemeral"
-    assert messages.SLACK_CHANNEL_NOT_ALLOWED in reply["text"]
+    assert messages.CHANNEL_NOT_ALLOWED in reply["text"]
     assert table.calls == []
 
 
