@@ -30,7 +30,7 @@ _DUPLICATE_OVERLAP = 0.6
 @dataclass(frozen=True)
 class SearchParams:
     candidates: int = 50  # per retriever, before fusion
-    fusion: str = "rrf"
+    fusion: str = "blend"
     rrf_k: int = 60
     dense_weight: float = 0.5  # for the score blend
 

@@ -86,7 +86,14 @@ def test_hybrid_keeps_the_best_of_both(seeds):
     assert "3.5 month" in hybrid[0].passage.text
     top = hybrid[0]
     assert top.dense_score > 0 and top.lexical_score > 0
-    assert top.score <= 2 / 61  # reciprocal-rank fusion of two rankings
+    assert 0 < top.score <= 1  # the default blend of min-max-normalised scores
+
+
+def test_rrf_fusion_scores_are_reciprocal_ranks(seeds_index, embedder):
+    retriever = Retriever.open(seeds_index, embedder, SearchParams(fusion="rrf", rrf_k=60))
+    top = retriever.search("compute doubling time 3.5 month", k=3)[0]
+    assert "3.5 month" in top.passage.text
+    assert top.score <= 2 / 61  # at best first in both rankings
 
 
 def test_blend_fusion_scores_lie_between_zero_and_one(seeds_index, embedder):
