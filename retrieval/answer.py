@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -83,7 +83,7 @@ def compose(
     vectors = embed([c.text for c in candidates])
     dense = [float(x) for x in vectors @ question_vector]
     candidates = [
-        _replace(c, corroboration=n)
+        replace(c, corroboration=n)
         for c, n in zip(candidates, _corroboration(candidates, vectors), strict=True)
     ]
     scored = [_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)]
@@ -110,7 +110,7 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
             if twin is not None:
                 kept, g = found[twin]
                 if hit.passage.source != kept.hit.passage.source and hit.passage.source not in kept.also_in:
-                    found[twin] = (_replace(kept, also_in=(*kept.also_in, hit.passage.source)), g)
+                    found[twin] = (replace(kept, also_in=(*kept.also_in, hit.passage.source)), g)
                 continue
             found.append((Candidate(text, hit, rank, context, also_in=hit.also_in), grams))
     return [c for c, _ in found]
@@ -187,7 +187,7 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
         # A "when" question answered without any date is no answer; "who" and "where" are fuzzier.
         score *= _KIND_MISMATCH.get(terms.kind, 1.0)
     score -= _RANK_PENALTY * candidate.hit_rank
-    return _replace(
+    return replace(
         candidate,
         dense=dense,
         sentence_coverage=sentence_cov,
@@ -246,9 +246,3 @@ def _shorten(text: str, max_chars: int) -> str:
         return text
     cut = text[:max_chars].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " …"
-
-
-def _replace(candidate: Candidate, **changes) -> Candidate:
-    from dataclasses import replace
-
-    return replace(candidate, **changes)
