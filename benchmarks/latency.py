@@ -26,6 +26,7 @@ import yaml
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from benchmarks import code_version  # noqa: E402
 from benchmarks.scifact import load_beir, write_corpus  # noqa: E402
 from bot.core.models import Answer  # noqa: E402
 from bot.core.service import QAService  # noqa: E402
@@ -128,6 +129,7 @@ def describe_machine() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_average_1m": f"{os.getloadavg()[0]:.2f}",  # other work on the machine skews every figure
+        "code": code_version(),
     }
 
 
@@ -290,7 +292,7 @@ def format_table(report: LatencyReport) -> str:
     lines = [
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM, "
         f"torch {machine['torch']} with {machine['torch_threads']} threads, Python {machine['python']}; "
-        f"load average at start {machine['load_average_1m']}",
+        f"load average at start {machine['load_average_1m']}; code {machine['code']}",
         "",
         "| warm ask (ms) | p50 | p95 | mean | n |",
         "|---|---:|---:|---:|---:|",

@@ -29,6 +29,7 @@ import yaml
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from benchmarks import code_version  # noqa: E402
 from bot.settings import RetrievalSettings  # noqa: E402
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from retrieval.indexer import build_index  # noqa: E402
@@ -87,6 +88,7 @@ class Evaluation:
     def to_json(self) -> dict:
         return {
             "dataset": self.dataset,
+            "code": code_version(),
             "documents": self.documents,
             "passages": self.passages,
             "queries": self.queries,
@@ -200,18 +202,37 @@ def default_variants(candidates: int = EVAL_CANDIDATES) -> list[Variant]:
     Fusion choices are compared at `candidates` (deep enough for Recall@100), then the default RRF and
     the 0.5 blend again at the bot's own candidate depth and at 100. Duplicates of the default are left out.
     """
-    bot = RetrievalSettings()
-    default = SearchParams(bot.candidates, bot.fusion, bot.rrf_k, bot.dense_weight)
+    default = _bot_default()
     variants = [
         Variant("dense", "dense", replace(default, candidates=candidates)),
         Variant("bm25", "lexical", replace(default, candidates=candidates)),
         Variant(BOT_DEFAULT, "hybrid", default),
     ]
-    hybrids = [(depth, "rrf", k, 0.5) for depth in (candidates,) for k in (60, 10)]
+    hybrids = [(candidates, "rrf", k, 0.5) for k in (60, 10)]
     hybrids += [(candidates, "blend", 60, weight) for weight in (0.3, 0.5, 0.7)]
     hybrids += [
         (depth, fusion, 60, 0.5) for depth in (default.candidates, 100) for fusion in ("rrf", "blend")
     ]
+    return _with_hybrids(variants, default, hybrids)
+
+
+def grid_variants() -> list[Variant]:
+    """A finer sweep around the default, at the bot's candidate depth, to see how flat each optimum is."""
+    default = _bot_default()
+    depth = default.candidates
+    hybrids = [(depth, "rrf", k, 0.5) for k in (1, 5, 10, 20, 30, 60, 100)]
+    hybrids += [(depth, "blend", 60, weight) for weight in (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)]
+    hybrids += [(c, fusion, 60, 0.5) for c in (20, 100, 300) for fusion in ("rrf", "blend")]
+    return _with_hybrids([Variant(BOT_DEFAULT, "hybrid", default)], default, hybrids)
+
+
+def _bot_default() -> SearchParams:
+    bot = RetrievalSettings()
+    return SearchParams(bot.candidates, bot.fusion, bot.rrf_k, bot.dense_weight)
+
+
+def _with_hybrids(variants: list[Variant], default: SearchParams, hybrids) -> list[Variant]:
+    """Append (candidates, fusion, rrf_k, dense_weight) hybrids, skipping any already in the list."""
     for depth, fusion, rrf_k, weight in hybrids:
         params = replace(default, candidates=depth, fusion=fusion, rrf_k=rrf_k, dense_weight=weight)
         label = f"rrf k={rrf_k}" if fusion == "rrf" else f"blend w={weight}"
@@ -369,9 +390,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index-dir", type=Path, help="keep (and reuse) the index here; default: a temp dir")
     parser.add_argument("--limit", type=int, help="score only the first N judged test queries")
     parser.add_argument("--json", type=Path, dest="json_out", help="also write the figures to this file")
+    parser.add_argument(
+        "--grid", action="store_true", help="a finer fusion sweep instead of the standard table"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    evaluation = run(args.folder, args.index_dir, args.limit, show_progress=True)
+    variants = grid_variants() if args.grid else default_variants()
+    evaluation = run(args.folder, args.index_dir, args.limit, variants=variants, show_progress=True)
     print(format_table(evaluation))
     if args.json_out:
         args.json_out.write_text(json.dumps(evaluation.to_json(), indent=2) + "\n", encoding="utf-8")

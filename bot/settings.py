@@ -36,7 +36,7 @@ class RetrievalSettings(_Section):
     sentence_vectors: bool = Field(True, description="Embed every sentence at index time: faster answers, slower builds.")
     top_k: int = Field(8, ge=1, le=100, description="Passages retrieved per question.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates from each retriever before fusion.")
-    fusion: Literal["rrf", "blend"] = Field("blend", description="How dense and keyword rankings combine.")
+    fusion: Literal["rrf", "blend"] = Field("rrf", description="How dense and keyword rankings combine.")
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(0.5, ge=0, le=1, description="Weight of the dense score in 'blend' fusion.")
 

@@ -2,13 +2,13 @@
 
 No LLM: every word of an answer is quoted from a cited passage. A sentence's score combines its
 embedding similarity to the question, the idf-weighted share of the question's terms it (and its
-passage) contains, and whether it holds the kind of thing asked for (a date for "when", ...).
+neighbours) contains, agreement with other documents, and whether it holds the kind of thing asked
+for (a date for "when", ...).
 When the best evidence is weak we abstain and list the closest passages instead of guessing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -86,8 +86,11 @@ def compose(
         replace(c, corroboration=n)
         for c, n in zip(candidates, _corroboration(candidates, vectors), strict=True)
     ]
-    scored = [_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)]
-    scored = _lift_by_clauses(scored, question_vector, embed, terms, titles, params)
+    scored = sorted(
+        (_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)),
+        key=lambda c: c.score,
+        reverse=True,
+    )
     best = scored[0]
     if best.score < params.min_evidence or best.passage_coverage < params.min_coverage:
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
@@ -116,41 +119,6 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
     return [c for c, _ in found]
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:—–|“”\"()]+")
-_CLAUSE_MIN_WORDS = 3
-_LONG_SENTENCE_WORDS = 20
-
-
-def _clauses(sentence: str) -> list[str]:
-    """Clauses of a long sentence: a fact buried in a long quote should still match its question."""
-    if len(sentence.split()) < _LONG_SENTENCE_WORDS:
-        return []
-    parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence)]
-    return [p for p in parts if len(p.split()) >= _CLAUSE_MIN_WORDS]
-
-
-def _lift_by_clauses(scored, question_vector, embed, terms, titles, params) -> list[Candidate]:
-    """A fact buried in a long quote should still match its question: the front-runners' similarity is
-    lifted halfway towards their best clause's. Only the front-runners, to keep a question fast."""
-    ranked = sorted(scored, key=lambda c: c.score, reverse=True)
-    front, rest = ranked[:_CLAUSE_FRONT_RUNNERS], ranked[_CLAUSE_FRONT_RUNNERS:]
-    clauses = [_clauses(c.text) for c in front]
-    flat = [clause for group in clauses for clause in group]
-    if not flat:
-        return ranked
-    similarities = embed(flat) @ question_vector
-    lifted: list[Candidate] = []
-    cursor = 0
-    for candidate, group in zip(front, clauses, strict=True):
-        best_clause = max(
-            (float(x) for x in similarities[cursor : cursor + len(group)]), default=candidate.dense
-        )
-        cursor += len(group)
-        dense = max(candidate.dense, (candidate.dense + best_clause) / 2)
-        lifted.append(_score(candidate, dense, terms, titles, params))
-    return sorted(lifted + rest, key=lambda c: c.score, reverse=True)
-
-
 def _corroboration(candidates: list[Candidate], vectors: np.ndarray) -> list[int]:
     """How many other documents carry a sentence saying much the same: agreement between sources is evidence."""
     agreement = vectors @ vectors.T
@@ -165,7 +133,6 @@ def _corroboration(candidates: list[Candidate], vectors: np.ndarray) -> list[int
     return counts
 
 
-_CLAUSE_FRONT_RUNNERS = 12
 _AGREEMENT = 0.75
 
 

@@ -30,7 +30,7 @@ _DUPLICATE_OVERLAP = 0.6
 @dataclass(frozen=True)
 class SearchParams:
     candidates: int = 50  # per retriever, before fusion
-    fusion: str = "blend"
+    fusion: str = "rrf"
     rrf_k: int = 60
     dense_weight: float = 0.5  # for the score blend
 

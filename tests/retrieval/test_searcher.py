@@ -86,7 +86,7 @@ def test_hybrid_keeps_the_best_of_both(seeds):
     assert "3.5 month" in hybrid[0].passage.text
     top = hybrid[0]
     assert top.dense_score > 0 and top.lexical_score > 0
-    assert 0 < top.score <= 1  # the default blend of min-max-normalised scores
+    assert top.score <= 2 / 61  # reciprocal-rank fusion: at best first in both rankings
 
 
 def test_rrf_fusion_scores_are_reciprocal_ranks(seeds_index, embedder):
