@@ -97,6 +97,8 @@ class LatencyReport:
     machine: dict[str, str]
     model_load_s: float
     warm_ms: dict[str, Percentiles] = field(default_factory=dict)  # stage -> percentiles
+    # The same questions over an index built without sentence vectors (sentences embedded per question).
+    warm_ms_without_sentence_vectors: dict[str, Percentiles] = field(default_factory=dict)
     builds: list[BuildSpeed] = field(default_factory=list)
     cold: ColdStart | None = None
     cold_note: str = ""
@@ -106,6 +108,9 @@ class LatencyReport:
             "machine": self.machine,
             "model_load_s": round(self.model_load_s, 2),
             "warm_ms": {stage: asdict(p) for stage, p in self.warm_ms.items()},
+            "warm_ms_without_sentence_vectors": {
+                stage: asdict(p) for stage, p in self.warm_ms_without_sentence_vectors.items()
+            },
             "builds": [
                 {**asdict(b), "passages_per_second": round(b.passages_per_second, 1)} for b in self.builds
             ],
@@ -275,6 +280,10 @@ def run(
             }
         )
         report.warm_ms = warm_latency(QAService(settings, embedder), questions, repeat)
+        plain_index = Path(scratch) / "index-without-sentence-vectors"
+        build_index(seeds, plain_index, embedder, show_progress=False, sentence_vectors=False)
+        plain = settings.model_copy(update={"index": str(plain_index)})
+        report.warm_ms_without_sentence_vectors = warm_latency(QAService(plain, embedder), questions, repeat)
         if cold_runs > 0:
             try:
                 report.cold = cold_start(index_dir, questions[0], cold_runs)
@@ -299,6 +308,11 @@ def format_table(report: LatencyReport) -> str:
     ]
     for stage, p in report.warm_ms.items():
         lines.append(f"| {stage} | {p.p50:.1f} | {p.p95:.1f} | {p.mean:.1f} | {p.samples} |")
+    for stage, p in report.warm_ms_without_sentence_vectors.items():
+        if stage in ("compose", "total"):
+            lines.append(
+                f"| {stage}, index without sentence vectors | {p.p50:.1f} | {p.p95:.1f} | {p.mean:.1f} | {p.samples} |"
+            )
     lines += [
         "",
         "| index build (fresh) | files | passages | texts embedded | seconds | passages/s |",
