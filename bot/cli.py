@@ -150,6 +150,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.embedder import SentenceTransformerEmbedder
     from retrieval.indexer import build_index
 
+    logging.getLogger("retrieval.indexer").setLevel(logging.ERROR)  # skipped files are reported below, once
     report = build_index(
         Path(settings.corpus),
         Path(settings.index),
