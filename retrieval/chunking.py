@@ -91,6 +91,8 @@ def _passage(source: str, ordinal: int, group: list[_Sentence], lines: list[Sour
         pieces.append(lines[line_index].text[start:end])
     numbers = [lines[i].number for i in by_line if lines[i].number is not None]
     pages = [lines[i].page for i in by_line if lines[i].page is not None]
+    first, last = min(by_line), max(by_line)
+    verbatim = lines[first].offset is not None and lines[last].offset is not None
     return Passage(
         id=f"{source}#{ordinal}",
         source=source,
@@ -99,4 +101,6 @@ def _passage(source: str, ordinal: int, group: list[_Sentence], lines: list[Sour
         line_start=min(numbers) if numbers else None,
         line_end=max(numbers) if numbers else None,
         page=min(pages) if pages else None,
+        start=lines[first].offset + by_line[first][0] if verbatim else None,
+        end=lines[last].offset + by_line[last][1] if verbatim else None,
     )

@@ -39,7 +39,7 @@ def normalize(text: str) -> str:
 
 def clean_lines(lines: tuple[SourceLine, ...] | list[SourceLine]) -> list[SourceLine]:
     """Keep the lines worth citing, in order, unchanged apart from outer whitespace."""
-    stripped = [SourceLine(line.text.strip(), line.number, line.page) for line in lines]
+    stripped = [_strip(line) for line in lines]
     non_empty = [line for line in stripped if line.text]
     menu_lines = _menu_runs(non_empty)
     kept: list[SourceLine] = []
@@ -51,6 +51,12 @@ def clean_lines(lines: tuple[SourceLine, ...] | list[SourceLine]) -> list[Source
         seen.add(key)
         kept.append(line)
     return kept
+
+
+def _strip(line: SourceLine) -> SourceLine:
+    text = line.text.strip()
+    offset = None if line.offset is None else line.offset + (len(line.text) - len(line.text.lstrip()))
+    return SourceLine(text, line.number, line.page, offset)
 
 
 def is_chrome(text: str) -> bool:

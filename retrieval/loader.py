@@ -73,8 +73,14 @@ def _decode_text(raw: bytes) -> str:
         raise ValueError(f"not valid UTF-8 (byte {error.start})") from None
 
 
-def _numbered_lines(text: str, first_number: int = 1) -> list[SourceLine]:
-    return [SourceLine(line, first_number + i) for i, line in enumerate(text.splitlines())]
+def _numbered_lines(text: str, first_number: int = 1, first_offset: int = 0) -> list[SourceLine]:
+    """Lines with their 1-based numbers and character offsets in the file's text."""
+    lines: list[SourceLine] = []
+    offset = first_offset
+    for index, raw in enumerate(text.splitlines(keepends=True)):
+        lines.append(SourceLine(raw.splitlines()[0], first_number + index, None, offset))
+        offset += len(raw)
+    return lines
 
 
 def _fallback_title(lines: list[SourceLine], source: str) -> str:
@@ -129,15 +135,23 @@ def _load_markdown(text: str, source: str, digest: str) -> LoadedDocument:
             log.warning("%s: front matter is not valid YAML; ignoring it", source)
         body_text = text[match.end() :]
         first_line = text[: match.end()].count("\n") + 1
-    lines = _numbered_lines(body_text, first_line)
+    lines = _numbered_lines(body_text, first_line, match.end() if match else 0)
     title = meta.get("title")
     if not title:
         heading = next((ln.text for ln in lines if ln.text.startswith("# ")), None)
         title = heading[2:].strip() if heading else _fallback_title(lines, source)
-    lines = [SourceLine(_strip_markdown(ln.text), ln.number) for ln in lines]
+    lines = [_markdown_line(ln) for ln in lines]
     date = meta.get("date")
     document = Document(source, str(title), _str_or_none(meta.get("url")), _str_or_none(date), digest)
     return LoadedDocument(document, tuple(lines))
+
+
+def _markdown_line(line: SourceLine) -> SourceLine:
+    """Markup stripped; the offset kept only where the text is still verbatim (a prefix marker dropped)."""
+    text = _strip_markdown(line.text)
+    position = line.text.find(text) if text else -1
+    offset = line.offset + position if position >= 0 and line.offset is not None else None
+    return SourceLine(text, line.number, None, offset)
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

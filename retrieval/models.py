@@ -12,6 +12,7 @@ class SourceLine:
     text: str
     number: int | None  # 1-based line in the source file (None when it cannot be traced)
     page: int | None = None  # 1-based page for PDFs
+    offset: int | None = None  # character offset of `text` in the decoded file (None when not verbatim)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Passage:
     line_start: int | None
     line_end: int | None
     page: int | None = None
+    start: int | None = None  # character offsets in the decoded source file, where the text is verbatim
+    end: int | None = None
 
     def to_record(self) -> dict:
         return {
@@ -52,6 +55,8 @@ class Passage:
             "line_start": self.line_start,
             "line_end": self.line_end,
             "page": self.page,
+            "start": self.start,
+            "end": self.end,
         }
 
     @classmethod

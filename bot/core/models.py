@@ -18,6 +18,8 @@ class Location:
     line_start: int | None = None
     line_end: int | None = None
     page: int | None = None
+    start: int | None = None  # character offsets of the passage in the decoded file
+    end: int | None = None
 
     def describe(self) -> str:
         parts = [self.source]
@@ -56,6 +58,8 @@ class Citation:
             "passage": self.passage,
             "score": round(self.score, 4),
             "location": self.location.describe(),
+            "start": self.location.start,
+            "end": self.location.end,
             "also_in": list(self.also_in),
         }
 

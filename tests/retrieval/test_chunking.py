@@ -110,3 +110,24 @@ def test_seed_passages_are_exact_text_of_their_lines(path, max_words):
 def test_seed_passages_stay_within_max_words(path):
     for passage in seed_passages(path, ChunkingParams(max_words=60)):
         assert len(passage.text.split()) <= 60, passage.id
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
+def test_character_offsets_point_at_the_passage_in_the_file(path):
+    text = path.read_text("utf-8-sig")
+    for passage in seed_passages(path):
+        region = text[passage.start : passage.end]
+        pieces = passage.text.split("\n")
+        assert region.startswith(pieces[0]) and region.endswith(pieces[-1])
+        if len(pieces) == 1:
+            assert region == passage.text
+
+
+def test_markdown_offsets_skip_front_matter_and_heading_markers(tmp_path):
+    source = tmp_path / "doc.md"
+    source.write_text("---\ntitle: T\n---\n# Heading here\n\nBody sentence one. Body sentence two.\n", "utf-8")
+    loaded = load_document(source, tmp_path)
+    passage = chunk_document("doc.md", clean_lines(loaded.lines), ChunkingParams())[0]
+    text = source.read_text("utf-8")
+    assert text[passage.start : passage.start + len("Heading here")] == "Heading here"
+    assert text[: passage.end].endswith("Body sentence two.")
