@@ -33,7 +33,9 @@ class RetrievalSettings(_Section):
         1, ge=0, le=5, description="Sentences repeated at the start of the next passage."
     )
     index_type: Literal["flat", "hnsw"] = Field("flat", description="flat: exact search; hnsw: approximate.")
-    sentence_vectors: bool = Field(True, description="Embed every sentence at index time: faster answers, slower builds.")
+    sentence_vectors: bool = Field(
+        True, description="Embed every sentence at index time: faster answers, slower builds."
+    )
     top_k: int = Field(8, ge=1, le=100, description="Passages retrieved per question.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates from each retriever before fusion.")
     fusion: Literal["rrf", "blend"] = Field("rrf", description="How dense and keyword rankings combine.")

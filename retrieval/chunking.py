@@ -43,7 +43,9 @@ def _sentences(lines: list[SourceLine], max_words: int) -> list[_Sentence]:
     return found
 
 
-def _split_long(index: int, text: str, start: int, end: int, max_words: int, page: int | None) -> list[_Sentence]:
+def _split_long(
+    index: int, text: str, start: int, end: int, max_words: int, page: int | None
+) -> list[_Sentence]:
     """A sentence longer than a passage is cut at word boundaries (scraped text can lack full stops)."""
     words = text[start:end].split()
     if len(words) <= max_words:

@@ -45,7 +45,9 @@ class SentenceTransformerEmbedder:
     def dimension(self) -> int:
         model = self.model
         # sentence-transformers 5.x renamed the method; accept both within our pinned range.
-        get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        get_dimension = (
+            getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        )
         return int(get_dimension())
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:

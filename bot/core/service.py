@@ -184,7 +184,9 @@ def clean_text(text: str) -> str:
 
 
 def _location(passage: Passage) -> Location:
-    return Location(passage.source, passage.line_start, passage.line_end, passage.page, passage.start, passage.end)
+    return Location(
+        passage.source, passage.line_start, passage.line_end, passage.page, passage.start, passage.end
+    )
 
 
 def _citation(number, hit: Hit, titles, urls, quote: str = "", also_in=()) -> Citation:

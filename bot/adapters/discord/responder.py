@@ -74,9 +74,7 @@ class Responder:
         """Run a table command. `slow` ones defer at once (thinking…); others only if not done in 2 s."""
         try:
             if not self._interaction_allowed(interaction):
-                await send.respond(
-                    interaction, render(Notice(messages.CHANNEL_NOT_ALLOWED)), ephemeral=True
-                )
+                await send.respond(interaction, render(Notice(messages.CHANNEL_NOT_ALLOWED)), ephemeral=True)
                 return
             origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
             if slow:
