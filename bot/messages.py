@@ -13,7 +13,6 @@ FEEDBACK_THANKS_DOWN = "Thanks, noted: we'll use this to improve the sources."
 FEEDBACK_UNAVAILABLE = "Feedback isn't being recorded right now."
 FEEDBACK_UNKNOWN_ANSWER = "I no longer have that answer on record, so the vote wasn't counted."
 CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
-WORKING = "Looking through the sources…"
 CONSOLE_WELCOME = "citebot: ask a question about {corpus}. /help lists commands, /quit leaves."
 CONSOLE_BYE = "Bye."
 

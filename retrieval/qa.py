@@ -42,6 +42,10 @@ class QuestionAnswerer:
     def titles(self) -> dict[str, str]:
         return {d.source: d.title for d in self.retriever.store.documents()}
 
+    @cached_property
+    def urls(self) -> dict[str, str | None]:
+        return {d.source: d.url for d in self.retriever.store.documents()}
+
     def answer(self, question: str) -> AnswerResult:
         timings: dict[str, float] = {}
         started = time.perf_counter()

@@ -89,7 +89,7 @@ class QAService:
         answerer = self.answerer()
         result = answerer.answer(question)
         composition = result.composition
-        titles, urls = self._titles(answerer)
+        titles, urls = answerer.titles, answerer.urls
         citations = tuple(
             _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in)
             for c in composition.cited
@@ -103,8 +103,9 @@ class QAService:
         key = clean_text(key)
         if not key:
             return Notice(messages.EMPTY_SOURCE_ID)
-        store = self.answerer().retriever.store
-        titles, urls = self._titles(self.answerer())
+        answerer = self.answerer()  # one generation for the whole request, even if a rebuild lands meanwhile
+        store = answerer.retriever.store
+        titles, urls = answerer.titles, answerer.urls
         passage = store.passage(key)
         if passage:
             return SourceLookup(key, passage=_passage_view(passage, titles, urls))
@@ -115,18 +116,21 @@ class QAService:
             return SourceLookup(
                 key, document=view, document_passages=tuple(_passage_view(p, titles, urls) for p in passages)
             )
-        return Notice(messages.unknown_source(key, self.suggest_sources(key)))
+        return Notice(messages.unknown_source(key, self.suggest_sources(key, answerer=answerer)))
 
-    def suggest_sources(self, key: str, limit: int = 3) -> list[str]:
+    def suggest_sources(
+        self, key: str, limit: int = 3, answerer: QuestionAnswerer | None = None
+    ) -> list[str]:
         """Close ids or file names; failing that, the passages that best match the words."""
-        store = self.answerer().retriever.store
+        answerer = answerer or self.answerer()
+        store = answerer.retriever.store
         names = [d.source for d in store.documents()]
         ids = [p.id for d in names for p in store.passages_of(d)]
         close = difflib.get_close_matches(key, names + ids, n=limit, cutoff=0.6)
         if close:
             return close
         if len(key) > 3:
-            hits = self.answerer().retriever.search(key, k=limit)
+            hits = answerer.retriever.search(key, k=limit)
             return [hit.passage.id for hit in hits]
         return []
 
@@ -134,7 +138,7 @@ class QAService:
         query = clean_text(query or "")
         answerer = self.answerer()
         store = answerer.retriever.store
-        titles, urls = self._titles(answerer)
+        titles, urls = answerer.titles, answerer.urls
         if not query:
             documents = tuple(
                 DocumentView(d.source, d.title, d.url, len(store.passages_of(d.source)), d.date)
@@ -171,11 +175,6 @@ class QAService:
         if len(question) > limit:
             return Notice(messages.question_too_long(len(question), limit))
         return None
-
-    @staticmethod
-    def _titles(answerer: QuestionAnswerer) -> tuple[dict[str, str], dict[str, str | None]]:
-        documents = answerer.retriever.store.documents()
-        return {d.source: d.title for d in documents}, {d.source: d.url for d in documents}
 
 
 def clean_text(text: str) -> str:
