@@ -10,6 +10,7 @@ import yaml
 
 from bot.core.models import Answer, Notice
 from bot.core.service import QAService
+from retrieval.textnorm import fold
 
 ABSTAIN_KINDS = {"unanswerable", "noise"}
 
@@ -65,7 +66,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.split()).lower()
+    """Compare form: NFKC, case and accents folded, whitespace collapsed (so "ﬁfth" matches "fifth")."""
+    return " ".join(fold(text).split())
 
 
 def score(question: EvalQuestion, answer: Answer | Notice) -> EvalResult:
@@ -84,10 +86,14 @@ def score(question: EvalQuestion, answer: Answer | Notice) -> EvalResult:
     if answer.abstained:
         result.misses.append("abstained on an answerable question")
         return result
-    if question.answers and not any(_fold(a) in _fold(answer.text) for a in question.answers):
+    spans = [_fold(a) for a in question.answers]
+    if spans and not any(s in _fold(answer.text) for s in spans):
         result.misses.append(f"answer lacks {list(question.answers)}: {answer.text[:160]!r}")
-    if question.docs and not any(_from_docs(c.source, question.docs) for c in answer.citations):
+    gold = [c for c in answer.citations if not question.docs or _from_docs(c.source, question.docs)]
+    if question.docs and not gold:
         result.misses.append(f"no citation from {list(question.docs)}")
+    elif spans and not any(s in _fold(c.passage) for c in gold for s in spans):
+        result.misses.append("no cited passage from a gold document holds the answer")
     return result
 
 

@@ -1,10 +1,13 @@
-"""Extractive answers: the sentence or two from the top passages that best answer the question.
+"""Extractive answers: the unit or two from the top passages that best answer the question.
 
-No LLM: every word of an answer is quoted from a cited passage. A sentence's score combines its
-embedding similarity to the question, the idf-weighted share of the question's terms it (and its
-neighbours) contains, agreement with other documents, and whether it holds the kind of thing asked
-for (a date for "when", ...).
-When the best evidence is weak we abstain and list the closest passages instead of guessing.
+No LLM: every word of an answer is quoted from a cited passage. The units are what the passage is
+made of: sentences, list items, table rows (matched with their column names), code blocks (with the
+sentence that introduces them) and definitions; a heading is context, never an answer. A unit's
+score combines its embedding similarity to the question, the idf-weighted share of the question's
+terms it, its neighbours and its section headings contain, agreement with other documents, and
+whether it holds the kind of thing asked for (a date for "when", a command for "how do I ...").
+When the best evidence is weak, or the question names a version or identifier the passage lacks,
+we abstain and list the closest passages instead of guessing.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from retrieval.dedupe import is_near_duplicate, shingles
-from retrieval.models import Hit
+from retrieval.models import Hit, Unit
 from retrieval.question import QuestionTerms, stems_of
-from retrieval.sentences import passage_sentences
+from retrieval.sentences import unit_display_text, unit_match_text
 
 
 @dataclass(frozen=True)
@@ -30,23 +33,32 @@ class ComposerParams:
     min_evidence: float = 0.31
     min_coverage: float = 0.3  # share of the question's weighted terms the best passage must contain
     second_sentence_ratio: float = 0.9  # a second sentence must score this close to the best
-    dense_weight: float = 0.4
-    coverage_weight: float = 0.35
+    dense_weight: float = 0.4  # embedding similarity of question and unit
+    coverage_weight: float = 0.35  # idf-weighted share of the question's terms the unit holds
     agreement_weight: float = 0.06  # for a sentence two other documents repeat
+    # A short unit ("Default is 1073741824 (1GB).") says little alone; the passage around it was found
+    # for the question, so the passage's similarity counts for this share of the unit's.
+    passage_dense_share: float = 0.3
+    own_coverage_share: float = 0.75  # the rest: terms held by neighbours, headings and document title
+    rank_penalty: float = 0.01  # per rank of the unit's passage in the search results
+    code_prior: float = 0.9  # an example's output answers fewer questions than prose, unless a command is asked
 
 
 @dataclass(frozen=True)
 class Candidate:
-    text: str
+    text: str  # what the answer quotes (verbatim from the passage)
     hit: Hit
     hit_rank: int
-    context: str = ""  # the sentence with its neighbours in the passage
+    context: str = ""  # the unit with its neighbours and its section's heading path
+    unit: Unit | None = None
+    match: str = ""  # what is embedded and matched: a table row with its column names, code with its lead
     dense: float = 0.0
     sentence_coverage: float = 0.0
     passage_coverage: float = 0.0
     kind_match: bool = False
     corroboration: int = 0  # other documents saying much the same
     score: float = 0.0
+    features: tuple = field(default=(), compare=False)  # the score's inputs, for calibration scripts
     also_in: tuple[str, ...] = ()
 
 
@@ -65,6 +77,7 @@ class Composition:
     cited: tuple[CitedPassage, ...] = ()
     closest: tuple[Hit, ...] = ()
     evidence: float = 0.0
+    code: tuple[str, ...] = ()  # quoted code units, verbatim in `text`: adapters show them as code
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
 
 
@@ -80,7 +93,7 @@ def compose(
     candidates = _candidates(top)
     if not candidates or terms.total_weight <= 0:
         return Composition("", True, closest=tuple(top[:3]))
-    vectors = embed([c.text for c in candidates])
+    vectors = embed([c.match for c in candidates])
     dense = [float(x) for x in vectors @ question_vector]
     candidates = [
         replace(c, corroboration=n)
@@ -92,30 +105,37 @@ def compose(
         reverse=True,
     )
     best = scored[0]
-    if best.score < params.min_evidence or best.passage_coverage < params.min_coverage:
+    weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
+    if weak or _lacks_identifiers(best, terms, titles):
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
-    chosen = _choose(scored, params)
+    chosen = _choose(_with_list(best, scored), params)
     text, cited = _render(chosen, params.max_chars)
-    return Composition(text, False, cited, evidence=best.score, candidates=tuple(scored))
+    code = tuple(dict.fromkeys(_shorten(c.text, params.max_chars, "code") for c in chosen if _is_code(c)))
+    return Composition(text, False, cited, evidence=best.score, candidates=tuple(scored), code=code)
 
 
 def _candidates(hits: list[Hit]) -> list[Candidate]:
-    """Sentences of the top passages; a sentence seen in several passages is kept once, sources merged."""
+    """Units of the top passages; a unit seen in several passages is kept once, sources merged."""
     found: list[tuple[Candidate, set]] = []
     for rank, hit in enumerate(hits):
-        sentences = passage_sentences(hit.passage.text)
-        for position, text in enumerate(sentences):
-            if len(text.split()) < 3:
-                continue
-            context = " ".join(sentences[max(0, position - 1) : position + 2])
+        passage = hit.passage
+        matches = [unit_match_text(passage, unit) for unit in passage.units]
+        leads = {unit.lead for unit in passage.units if unit.lead}
+        for position, unit in enumerate(passage.units):
+            match = matches[position]
+            if unit.kind == "sentence" and (len(match.split()) < 3 or passage.unit_text(unit) in leads):
+                continue  # a fragment, or a lead-in ("... run:") that its command or list answers for
+            neighbours = " ".join(matches[max(0, position - 1) : position + 2])
+            context = f"{passage.heading_path}\n{neighbours}"
+            text = unit_display_text(passage, unit)
             grams = shingles(text)
             twin = next((i for i, (_, g) in enumerate(found) if is_near_duplicate(g, grams, 0.9)), None)
             if twin is not None:
                 kept, g = found[twin]
-                if hit.passage.source != kept.hit.passage.source and hit.passage.source not in kept.also_in:
-                    found[twin] = (replace(kept, also_in=(*kept.also_in, hit.passage.source)), g)
+                if passage.source != kept.hit.passage.source and passage.source not in kept.also_in:
+                    found[twin] = (replace(kept, also_in=(*kept.also_in, passage.source)), g)
                 continue
-            found.append((Candidate(text, hit, rank, context, also_in=hit.also_in), grams))
+            found.append((Candidate(text, hit, rank, context, unit, match, also_in=hit.also_in), grams))
     return [c for c, _ in found]
 
 
@@ -137,38 +157,103 @@ _AGREEMENT = 0.75
 
 
 def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, params) -> Candidate:
-    # Neighbours count a little: "Its mission is ..." answers a question that names the company before it.
-    sentence_cov = 0.75 * terms.coverage(stems_of(candidate.text)) + 0.25 * terms.coverage(
-        stems_of(candidate.context)
-    )
-    passage_text = f"{titles.get(candidate.hit.passage.source, '')}\n{candidate.hit.passage.text}"
-    passage_cov = terms.coverage(stems_of(passage_text))
-    kind_match = terms.kind_matches(candidate.text, exclude=set(terms.weights)) if terms.kind else False
+    own = stems_of(candidate.match)
+    # Around the unit: its neighbours, its section's headings, and the folder and file names that
+    # say what a whole set of pages is about ("h2o/doc/configure/..."): "Its mission is ..." answers a
+    # question that names the company in the sentence before; "on Windows" may be said only by the
+    # section heading. (Not the title: a news title naming OpenAI says nothing of Microsoft's CEO.)
+    around = own | stems_of(candidate.context) | stems_of(_path_words(candidate.hit.passage.source))
+    own_cov, around_cov = terms.coverage(own), terms.coverage(around)
+    passage_cov = terms.coverage(stems_of(_passage_context(candidate.hit, titles)))
+    kind = candidate.unit.kind if candidate.unit else "sentence"
+    kind_match = terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind) if terms.kind else False
     agreement = min(candidate.corroboration, 2) / 2
-    score = (
-        params.dense_weight * dense
-        + params.coverage_weight * sentence_cov
-        + params.agreement_weight * agreement
-    )
+    similarity = (1 - params.passage_dense_share) * dense + params.passage_dense_share * candidate.hit.dense_score
+    coverage = params.own_coverage_share * own_cov + (1 - params.own_coverage_share) * around_cov
+    score = params.dense_weight * similarity + params.coverage_weight * coverage + params.agreement_weight * agreement
     if terms.kind and not kind_match:
         # A "when" question answered without any date is no answer; "who" and "where" are fuzzier.
         score *= _KIND_MISMATCH.get(terms.kind, 1.0)
-    score -= _RANK_PENALTY * candidate.hit_rank
+    if kind == "code" and terms.kind != "command":
+        score *= params.code_prior
+    score -= params.rank_penalty * candidate.hit_rank
     return replace(
         candidate,
         dense=dense,
-        sentence_coverage=sentence_cov,
+        sentence_coverage=coverage,
         passage_coverage=passage_cov,
         kind_match=kind_match,
         score=score,
+        features=(dense, candidate.hit.dense_score, own_cov, around_cov, agreement, kind_match, kind, candidate.hit_rank),
     )
 
 
-_KIND_MISMATCH = {"time": 0.65, "amount": 0.65, "person": 0.85, "place": 0.85}
-_RANK_PENALTY = 0.01
+_KIND_MISMATCH = {"time": 0.65, "amount": 0.65, "person": 0.85, "place": 0.85, "command": 0.9, "value": 0.85}
+
+
+def _path_words(source: str) -> str:
+    """Folder and file names of a source path, as words ("h2o/doc/base_directives.html" -> "h2o doc base directives")."""
+    return source.rsplit(".", 1)[0].replace("/", " ").replace("_", " ").replace("-", " ")
+
+
+def _document_context(hit: Hit, titles: dict[str, str]) -> str:
+    """The document's title and its folder and file names."""
+    source = hit.passage.source
+    return f"{titles.get(source, '')}\n{_path_words(source)}"
+
+
+def _passage_context(hit: Hit, titles: dict[str, str]) -> str:
+    """Everything that says what a passage is about: title, folder and file names, headings, text."""
+    passage = hit.passage
+    return f"{_document_context(hit, titles)}\n{passage.heading_path}\n{passage.text}"
+
+
+def _lacks_identifiers(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) -> bool:
+    """The question names a version or identifier ("X300", "version 4", "Form B") the passage lacks.
+
+    Answering about the X200 when asked about the X300 is worse than saying the sources don't say.
+    """
+    if not terms.identifiers:
+        return False
+    context = stems_of(_passage_context(best.hit, titles))
+    return any(identifier not in context for identifier in terms.identifiers)
+
+
+_LIST_ITEM_WORDS = 12  # items this short are read as one list ("Debian 12; Rocky Linux 9; ...")
+_LIST_MAX_ITEMS = 8
+
+
+def _with_list(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
+    """When the best unit is a short list item, its siblings in the same list join it, in list order."""
+    if best.unit is None or best.unit.kind != "list_item" or len(best.text.split()) > _LIST_ITEM_WORDS:
+        return scored
+    passage = best.hit.passage
+    units = passage.units
+    index = units.index(best.unit)
+    first = index
+    while first > 0 and units[first - 1].kind == "list_item" and units[first - 1].lead == best.unit.lead:
+        first -= 1
+    siblings = []
+    for unit in units[first:]:
+        if unit.kind != "list_item" or (unit is not best.unit and unit.lead and unit.lead != best.unit.lead):
+            break
+        if len(passage.unit_text(unit).split()) > _LIST_ITEM_WORDS:
+            return scored
+        siblings.append(unit)
+        if len(siblings) >= _LIST_MAX_ITEMS:
+            break
+    if len(siblings) < 2:
+        return scored
+    by_unit = {id(c.unit): c for c in scored if c.hit.passage.id == passage.id}
+    listed = [by_unit.get(id(u)) or replace(best, text=passage.unit_text(u), unit=u) for u in siblings]
+    return [replace(c, score=best.score) for c in listed] + [c for c in scored if c not in listed]
+
 
 
 def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
+    listed = [c for c in scored if c.unit is not None and c.unit.kind == "list_item" and c.score == scored[0].score]
+    if len(listed) >= 2:  # a list answers as a whole
+        return sorted(listed, key=lambda c: c.unit.start)
     chosen = [scored[0]]
     length = len(scored[0].text)
     for candidate in scored[1:]:
@@ -185,31 +270,69 @@ def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
         chosen.append(candidate)
         length += len(candidate.text)
     # Keep document order when both come from the same passage, so the answer reads naturally.
-    return sorted(chosen, key=lambda c: (c.hit_rank, c.hit.passage.text.find(c.text)))
+    return sorted(chosen, key=lambda c: (c.hit_rank, c.unit.start if c.unit else 0))
 
 
 def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPassage, ...]]:
-    """Answer text with a [n] marker after each run of sentences from the same passage."""
+    """Answer text with a [n] marker after each run of units from the same passage.
+
+    A command or list is preceded by the sentence that introduces it when that sentence is in the
+    same passage; list items are joined with "; ", other units with a space (code on its own lines).
+    """
     numbers: dict[str, int] = {}
     quotes: dict[str, list[str]] = {}
     parts: list[str] = []
+    leads_shown: set[tuple[str, str]] = set()
     for index, candidate in enumerate(chosen):
         passage_id = candidate.hit.passage.id
         numbers.setdefault(passage_id, len(numbers) + 1)
+        lead = _visible_lead(candidate)
+        if lead and (passage_id, lead) not in leads_shown:
+            leads_shown.add((passage_id, lead))
+            quotes.setdefault(passage_id, []).append(lead)
+            parts.append(lead + "\n")
         quotes.setdefault(passage_id, []).append(candidate.text)
-        following = chosen[index + 1].hit.passage.id if index + 1 < len(chosen) else None
-        marker = f" [{numbers[passage_id]}]" if following != passage_id else ""
-        parts.append(_shorten(candidate.text, max_chars) + marker)
+        following = chosen[index + 1] if index + 1 < len(chosen) else None
+        same_next = following is not None and following.hit.passage.id == passage_id
+        marker = "" if same_next else f" [{numbers[passage_id]}]"
+        text = _shorten(candidate.text, max_chars, candidate.unit.kind if candidate.unit else "sentence")
+        joiner = "; " if same_next and _is_item(candidate) and _is_item(following) else " "
+        if _is_code(candidate) or (following is not None and _is_code(following)):
+            joiner = "\n"
+        parts.append(text + marker + (joiner if following is not None else ""))
     first = {c.hit.passage.id: c for c in reversed(chosen)}
     cited = tuple(
         CitedPassage(number, first[pid].hit, " ".join(quotes[pid]), first[pid].also_in)
         for pid, number in numbers.items()
     )
-    return " ".join(parts), cited
+    return "".join(parts).strip(), cited
 
 
-def _shorten(text: str, max_chars: int) -> str:
+def _is_item(candidate: Candidate) -> bool:
+    return candidate.unit is not None and candidate.unit.kind == "list_item"
+
+
+def _is_code(candidate: Candidate) -> bool:
+    return candidate.unit is not None and candidate.unit.kind == "code"
+
+
+def _visible_lead(candidate: Candidate) -> str:
+    """The introducing sentence of a command or list, when it is verbatim in the passage."""
+    unit = candidate.unit
+    if unit is None or unit.kind not in ("code", "list_item") or not unit.lead:
+        return ""
+    return unit.lead if unit.lead in candidate.hit.passage.text else ""
+
+
+def _shorten(text: str, max_chars: int, kind: str = "sentence") -> str:
     if len(text) <= max_chars:
         return text
+    if kind == "code":  # whole lines only: a command cut mid-line would mislead
+        kept: list[str] = []
+        for line in text.split("\n"):
+            if sum(len(k) + 1 for k in kept) + len(line) > max_chars:
+                break
+            kept.append(line)
+        return "\n".join(kept or [text.split("\n")[0]]) + "\n…"
     cut = text[:max_chars].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " …"

@@ -1,15 +1,17 @@
-"""Cuts cleaned lines into sentence-aligned passages sized for the embedding model.
+"""Cuts a document's blocks into passages sized for the embedding model, and marks their units.
 
-all-MiniLM-L6-v2 truncates at 256 word pieces; English runs ~1.3 pieces a word, so passages
-default to at most 120 words, with one sentence of overlap so an answer split across a boundary
-still lands whole in one passage.
+all-MiniLM-L6-v2 truncates at 256 word pieces; English runs ~1.3 pieces a word, so a passage holds
+at most 120 words. A passage stays inside one section (its heading path) and never splits a table
+row, a list item or a code block; only a block longer than a whole passage is cut (prose at sentence
+boundaries with one sentence of overlap, code at line boundaries). A passage that continues a table
+starts with the table's header row again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from retrieval.models import Passage, SourceLine
+from retrieval.models import Block, Passage, Unit
 from retrieval.sentences import split_sentences
 
 
@@ -19,90 +21,259 @@ class ChunkingParams:
     overlap_sentences: int = 1
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    line_index: int
-    start: int
-    end: int
-    words: int
-    page: int | None = None
+_UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
+_CODE_SHORT_LINES = 8  # a code block this short is quoted whole
+_CODE_UNIT_LINES = 12  # pieces of a longer one are at most this long
 
 
-def chunk_document(source: str, lines: list[SourceLine], params: ChunkingParams) -> list[Passage]:
-    """Passages in document order with ids `<source>#<n>` (n from 1)."""
-    sentences = _sentences(lines, params.max_words)
-    groups = _group(sentences, params)
-    return [_passage(source, ordinal, group, lines) for ordinal, group in enumerate(groups, start=1)]
+def chunk_document(
+    source: str, blocks: list[Block], params: ChunkingParams, scraped: bool = False
+) -> list[Passage]:
+    """Passages in document order with ids `<source>#<n>` (n from 1).
+
+    `scraped`: the text may have blocks glued together by a scraper (plain .txt), so sentences are
+    also cut at "wordWord" joins (see sentences.split_sentences).
+    """
+    groups: list[tuple[tuple[str, ...], list[Block]]] = []
+    for headings, section in _sections(blocks):
+        pieces = [piece for item in section for piece in _fit(item, params, scraped)]
+        groups.extend((headings, group) for group in _group(pieces, params.max_words))
+    return [
+        _passage(source, ordinal, headings, group, scraped)
+        for ordinal, (headings, group) in enumerate(groups, 1)
+    ]
 
 
-def _sentences(lines: list[SourceLine], max_words: int) -> list[_Sentence]:
-    found: list[_Sentence] = []
+def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:
+    """Runs of content blocks under the same heading path; headings themselves become the path."""
+    sections: list[tuple[tuple[str, ...], list[Block]]] = []
+    stack: list[tuple[int, str]] = []
+    current: list[Block] = []
+    for item in blocks:
+        if item.kind == "heading":
+            if current:
+                sections.append((tuple(text for _, text in stack), current))
+                current = []
+            while stack and stack[-1][0] >= item.level:
+                stack.pop()
+            stack.append((item.level, item.text))
+            continue
+        current.append(item)
+    if current:
+        sections.append((tuple(text for _, text in stack), current))
+    return sections
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+    """The block, or pieces of it when it alone is longer than a passage."""
+    if _words(item.text) <= params.max_words:
+        return [item]
+    if item.kind == "code":
+        return _code_pieces(item, params.max_words)
+    return _prose_pieces(item, params, glued)
+
+
+def _code_pieces(item: Block, max_words: int) -> list[Block]:
+    pieces: list[Block] = []
+    lines = item.text.split("\n")
+    chunk: list[str] = []
+    first = 0
     for index, line in enumerate(lines):
-        for start, end in split_sentences(line.text):
-            found.extend(_split_long(index, line.text, start, end, max_words, line.page))
-    return found
-
-
-def _split_long(
-    index: int, text: str, start: int, end: int, max_words: int, page: int | None
-) -> list[_Sentence]:
-    """A sentence longer than a passage is cut at word boundaries (scraped text can lack full stops)."""
-    words = text[start:end].split()
-    if len(words) <= max_words:
-        return [_Sentence(index, start, end, len(words), page)]
-    pieces: list[_Sentence] = []
-    cursor = start
-    for offset in range(0, len(words), max_words):
-        chunk_words = words[offset : offset + max_words]
-        piece_start = text.index(chunk_words[0], cursor)
-        piece_end = text.index(chunk_words[-1], piece_start) + len(chunk_words[-1])
-        pieces.append(_Sentence(index, piece_start, piece_end, len(chunk_words), page))
-        cursor = piece_end
+        if chunk and _words("\n".join([*chunk, line])) > max_words:
+            pieces.append(_slice(item, "\n".join(chunk), first, index - 1, len(lines)))
+            chunk, first = [], index
+        chunk.append(line)
+    pieces.append(_slice(item, "\n".join(chunk), first, len(lines) - 1, len(lines)))
     return pieces
 
 
-def _group(sentences: list[_Sentence], params: ChunkingParams) -> list[list[_Sentence]]:
-    groups: list[list[_Sentence]] = []
-    current: list[_Sentence] = []
-    words = 0
-    for sentence in sentences:
-        if current and sentence.page != current[-1].page:
-            groups.append(current)  # a passage never spans pages, so its citation names one page
-            current, words = [], 0
-        elif current and words + sentence.words > params.max_words:
-            groups.append(current)
+def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+    spans = split_sentences(item.text, glued)
+    pieces: list[Block] = []
+    current: list[tuple[int, int]] = []
+    for span in spans:
+        words = sum(_words(item.text[s:e]) for s, e in current)
+        if current and words + _words(item.text[span[0] : span[1]]) > params.max_words:
+            pieces.append(_prose_slice(item, current))
             overlap = current[-params.overlap_sentences :] if params.overlap_sentences else []
-            # Overlap only when it leaves room for new text.
-            overlap = overlap if sum(s.words for s in overlap) + sentence.words <= params.max_words else []
-            current, words = list(overlap), sum(s.words for s in overlap)
-        current.append(sentence)
-        words += sentence.words
+            fits = sum(_words(item.text[s:e]) for s, e in overlap) + _words(item.text[span[0] : span[1]])
+            current = list(overlap) if fits <= params.max_words else []
+        current.append(span)
+    if current:
+        pieces.append(_prose_slice(item, current))
+    return [piece for chunk in pieces for piece in _hard_cut(chunk, params.max_words)]
+
+
+def _prose_slice(item: Block, spans: list[tuple[int, int]]) -> Block:
+    start, end = spans[0][0], spans[-1][1]
+    lines = _line_span(item, start, end, len(item.text))
+    return replace(item, text=item.text[start:end], line_start=lines[0], line_end=lines[1])
+
+
+def _hard_cut(item: Block, max_words: int) -> list[Block]:
+    """A 'sentence' longer than a passage (scraped text without full stops) is cut between words."""
+    words = item.text.split()
+    if len(words) <= max_words:
+        return [item]
+    return [replace(item, text=" ".join(words[i : i + max_words])) for i in range(0, len(words), max_words)]
+
+
+def _slice(item: Block, text: str, first: int, last: int, total: int) -> Block:
+    if item.line_start is None:
+        return replace(item, text=text)
+    return replace(item, text=text, line_start=item.line_start + first, line_end=item.line_start + last)
+
+
+def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | None, int | None]:
+    """Source lines of characters start..end of a block's text, in proportion to the block's lines.
+
+    Exact for one-line blocks and for code; for a soft-wrapped paragraph, whose text joined its lines
+    with spaces, the proportion lands on the right line or its neighbour.
+    """
+    if item.line_start is None or item.line_end is None or item.line_end == item.line_start or length == 0:
+        return item.line_start, item.line_end
+    span = item.line_end - item.line_start + 1
+    first = item.line_start + min(span - 1, start * span // length)
+    last = item.line_start + min(span - 1, max(0, end - 1) * span // length)
+    return first, last
+
+
+def _group(pieces: list[Block], max_words: int) -> list[list[Block]]:
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated."""
+    groups: list[list[Block]] = []
+    current: list[Block] = []
+    words = 0
+    headers: dict[int, Block] = {}
+    for item in pieces:
+        if item.kind == "table_header":
+            headers[item.group] = item
+        size = _words(item.text)
+        limit = max_words // 2 if item.kind == "table_row" else max_words  # a row's own vector finds it
+        if current and (words + size > limit or _page_break(current[-1], item)):
+            groups.append(current)
+            current, words = [], 0
+            header = headers.get(item.group) if item.kind == "table_row" else None
+            if header is not None and _words(header.text) + size <= max_words:
+                current, words = [header], _words(header.text)
+        current.append(item)
+        words += size
     if current:
         groups.append(current)
-    return groups
+    return [group for group in groups if any(b.kind != "table_header" for b in group)]
 
 
-def _passage(source: str, ordinal: int, group: list[_Sentence], lines: list[SourceLine]) -> Passage:
-    """Join the group's text line by line: within a line the exact span, across lines a newline."""
-    pieces: list[str] = []
-    by_line: dict[int, tuple[int, int]] = {}
-    for sentence in group:
-        start, end = by_line.get(sentence.line_index, (sentence.start, sentence.end))
-        by_line[sentence.line_index] = (min(start, sentence.start), max(end, sentence.end))
-    for line_index, (start, end) in by_line.items():
-        pieces.append(lines[line_index].text[start:end])
-    numbers = [lines[i].number for i in by_line if lines[i].number is not None]
-    pages = [lines[i].page for i in by_line if lines[i].page is not None]
-    first, last = min(by_line), max(by_line)
-    verbatim = lines[first].offset is not None and lines[last].offset is not None
+def _page_break(previous: Block, item: Block) -> bool:
+    """A passage's blocks share a page, so a citation names one page (a sentence may run onto the next)."""
+    if previous.page_start is None or item.page_start is None:
+        return False
+    return item.page_start != (previous.page_end or previous.page_start)
+
+
+def _passage(
+    source: str, ordinal: int, headings: tuple[str, ...], group: list[Block], glued: bool
+) -> Passage:
+    texts: list[str] = []
+    units: list[Unit] = []
+    cursor = 0
+    previous: Block | None = None
+    for item in group:
+        texts.append(item.text)
+        units.extend(_units(item, cursor, previous, group, glued))
+        cursor += len(item.text) + 1
+        previous = item
+    numbers = [n for b in group for n in (b.line_start, b.line_end) if n is not None]
+    pages = [p for b in group for p in (b.page_start, b.page_end) if p is not None]
+    starts = [b.start for b in group if b.start is not None]
+    ends = [b.end for b in group if b.end is not None]
     return Passage(
         id=f"{source}#{ordinal}",
         source=source,
         ordinal=ordinal,
-        text="\n".join(pieces),
+        text="\n".join(texts),
         line_start=min(numbers) if numbers else None,
         line_end=max(numbers) if numbers else None,
         page=min(pages) if pages else None,
-        start=lines[first].offset + by_line[first][0] if verbatim else None,
-        end=lines[last].offset + by_line[last][1] if verbatim else None,
+        start=min(starts) if starts else None,
+        end=max(ends) if ends else None,
+        page_end=max(pages) if pages and max(pages) != min(pages) else None,
+        headings=headings,
+        units=tuple(units),
     )
+
+
+def _units(item: Block, offset: int, previous: Block | None, group: list[Block], glued: bool) -> list[Unit]:
+    """The quotable units of one block, at `offset` in the passage text."""
+    pages = (item.page_start, item.page_end or item.page_start)
+    if item.kind == "table_header":
+        return []
+    if item.kind == "table_row":
+        header = next((b.text for b in group if b.kind == "table_header" and b.group == item.group), "")
+        return [Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)]
+    if item.kind == "code":
+        return _code_units(item, offset, _lead(previous, glued), pages)
+    if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
+        lead = _list_lead(item, group, glued) if item.kind == "list_item" else ""
+        return [Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)]
+    units = []
+    for start, end in split_sentences(item.text, glued):
+        lines = _line_span(item, start, end, len(item.text))
+        units.append(Unit("sentence", offset + start, offset + end, *lines, *pages))
+    return units
+
+
+def _code_units(item: Block, offset: int, lead: str, pages: tuple) -> list[Unit]:
+    """A short code block is one unit; a long one is cut where its top-level lines start (each option
+    of a help text, each key of a config file), in pieces of at most _CODE_UNIT_LINES lines."""
+    lines = item.text.split("\n")
+    pieces = [lines] if len(lines) <= _CODE_SHORT_LINES else _code_pieces_by_indent(lines)
+    units: list[Unit] = []
+    position = 0
+    line_index = 0
+    for piece in pieces:
+        chunk = "\n".join(piece)
+        quoted = chunk.rstrip()  # a blank line between pieces belongs to neither
+        start = offset + position
+        line_start = item.line_start + line_index if item.line_start is not None else None
+        line_end = line_start + len(piece) - 1 if line_start is not None else None
+        if quoted.strip():
+            line_end = line_start + quoted.count("\n") if line_start is not None else None
+            units.append(Unit("code", start, start + len(quoted), line_start, line_end, *pages, lead))
+        position += len(chunk) + 1
+        line_index += len(piece)
+    return units
+
+
+def _code_pieces_by_indent(lines: list[str]) -> list[list[str]]:
+    indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    levels = sorted(set(indents))
+    base = levels[0] if levels else 0
+    if len(levels) > 1 and indents.count(base) == 1:  # one header line ("Options:") over the entries
+        base = levels[1]
+    pieces: list[list[str]] = [[]]
+    for line in lines:
+        top_level = line.strip() and len(line) - len(line.lstrip()) <= base
+        if pieces[-1] and (top_level or len(pieces[-1]) >= _CODE_UNIT_LINES):
+            pieces.append([])
+        pieces[-1].append(line)
+    return pieces
+
+
+def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
+    """The sentence introducing the list an item belongs to, shared by all its items."""
+    position = next(i for i, b in enumerate(group) if b is item)
+    while position > 0 and group[position - 1].kind == "list_item" and group[position - 1].group == item.group:
+        position -= 1
+    return _lead(group[position - 1] if position > 0 else None, glued)
+
+
+def _lead(previous: Block | None, glued: bool) -> str:
+    """The sentence that introduces a command or a list: the last one of the block before, ending in ':'."""
+    if previous is None or previous.kind not in ("paragraph", "quote", "list_item"):
+        return ""
+    spans = split_sentences(previous.text, glued)
+    last = previous.text[spans[-1][0] : spans[-1][1]] if spans else ""
+    return last if last.rstrip().endswith(":") else ""

@@ -1,6 +1,5 @@
-"""Drops page chrome (menus, forms, captchas, share bars, copyright, repeats) so it is never cited.
-
-Works line by line and keeps each surviving line's number in the source file.
+"""Drops page chrome (forms, captchas, share bars, copyright, reading-time badges, breadcrumbs, repeats)
+so it is never cited, block by block: a block is judged by what it says, never by being short.
 """
 
 from __future__ import annotations
@@ -8,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval.models import SourceLine
+from retrieval.models import Block
 
 _FORM_PROMPT = re.compile(
     r"^(please (enter|fill|type|provide)\b|leave a (comment|reply)|your email address will not be published"
@@ -28,40 +27,58 @@ _SOCIAL_WORDS = {
     "twitter", "facebook", "youtube", "github", "linkedin", "instagram", "soundcloud", "reddit", "pinterest",
     "email", "share", "tumblr", "whatsapp", "telegram", "rss", "mastodon", "tiktok", "x", "print", "copy", "link",
 }  # fmt: skip
-_MENU_RUN = 3  # this many short link-like lines in a row is a menu, not content
-_SHORT_LINE_WORDS = 4
+# Scraped-text signals: a reading-time badge, Cloudflare's e-mail obfuscation placeholder (press-contact
+# and footer lines), a byline date stamp on its own.
+_READING_TIME = re.compile(r"^\d+\s*(min|mins|minute|minutes)\s+read$", re.IGNORECASE)
+_EMAIL_PLACEHOLDER = "[email protected]"
+_MENU_RUN = 3  # scraped .txt only: this many one-to-three-word Title Case lines in a row are a menu
+_MENU_WORDS = 3
+_DEDUPE_MIN_WORDS = 4  # shorter blocks ("Yes", "No", "Default: 0") legitimately repeat
+_PROSE = ("paragraph", "list_item", "quote", "definition")
 
 
 def normalize(text: str) -> str:
-    """Compare form of a line: NFKC, whitespace folded, lower case."""
+    """Compare form of a text: NFKC, whitespace folded, lower case."""
     return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
-def clean_lines(lines: tuple[SourceLine, ...] | list[SourceLine]) -> list[SourceLine]:
-    """Keep the lines worth citing, in order, unchanged apart from outer whitespace."""
-    stripped = [_strip(line) for line in lines]
-    non_empty = [line for line in stripped if line.text]
-    menu_lines = _menu_runs(non_empty)
-    kept: list[SourceLine] = []
+def clean_blocks(blocks: tuple[Block, ...] | list[Block], title: str = "", scraped: bool = False) -> list[Block]:
+    """The blocks worth citing, in order; code, table rows and list items are never judged by length.
+
+    `scraped`: the file is plain text that may be a scraped web page (.txt), where runs of short Title
+    Case lines are navigation menus. Markdown, HTML, PDF and the rest never lose a line to that rule.
+    """
+    menu = _menu_runs(blocks) if scraped else set()
+    title_key = normalize(title)
+    kept: list[Block] = []
     seen: set[str] = set()
-    for index, line in enumerate(non_empty):
-        key = normalize(line.text)
-        if index in menu_lines or key in seen or is_chrome(line.text):
+    for index, item in enumerate(blocks):
+        key = normalize(item.text)
+        if index in menu or (item.kind in (*_PROSE, "heading") and is_chrome(item.text)):
             continue
-        seen.add(key)
-        kept.append(line)
+        if item.kind != "code" and _EMAIL_PLACEHOLDER in item.text:
+            continue
+        if item.kind in ("paragraph", "heading") and index < 4 and title_key and _is_breadcrumb(key, title_key):
+            continue
+        if item.kind in _PROSE and item.kind != "list_item" and len(key.split()) >= _DEDUPE_MIN_WORDS:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(item)
     return kept
 
 
-def _strip(line: SourceLine) -> SourceLine:
-    text = line.text.strip()
-    offset = None if line.offset is None else line.offset + (len(line.text) - len(line.text.lstrip()))
-    return SourceLine(text, line.number, line.page, offset)
+def _is_breadcrumb(key: str, title_key: str) -> bool:
+    """A line that ends with the page title after a few short words ("Home Articles <title>")."""
+    if not key.endswith(title_key) or key == title_key:
+        return False
+    prefix = key[: -len(title_key)].split()
+    return 0 < len(prefix) <= 5
 
 
 def is_chrome(text: str) -> bool:
-    """True for a single line that is page furniture whatever surrounds it."""
-    if _FORM_PROMPT.match(text) or _CAPTCHA.match(text):
+    """True for a text that is page furniture whatever surrounds it."""
+    if _FORM_PROMPT.match(text) or _CAPTCHA.match(text) or _READING_TIME.match(text.strip()):
         return True
     if len(text) < 200 and _COPYRIGHT.search(text):
         return True
@@ -71,17 +88,20 @@ def is_chrome(text: str) -> bool:
     return len(words) >= 2 and all(word in _SOCIAL_WORDS for word in words)
 
 
-def _is_link_like(text: str) -> bool:
-    """A short line with no sentence punctuation, like a menu entry."""
-    return len(text.split()) <= _SHORT_LINE_WORDS and not re.search(r"[.!?,;:\"“”]$", text)
+def _is_menu_entry(item: Block) -> bool:
+    words = item.text.split()
+    return (
+        item.kind == "paragraph" and 1 <= len(words) <= _MENU_WORDS and item.line_start == item.line_end
+        and not re.search(r"[\d.!?,;:\"“”]", item.text) and all(w[:1].isupper() for w in words)
+    )  # fmt: skip
 
 
-def _menu_runs(lines: list[SourceLine]) -> set[int]:
-    """Indexes of lines inside runs of link-like lines (navigation menus, footers, tag lists)."""
+def _menu_runs(blocks) -> set[int]:
+    """Indexes of blocks inside runs of menu entries (navigation menus, footers, tag lists)."""
     flagged: set[int] = set()
     run: list[int] = []
-    for index, line in enumerate([*lines, SourceLine("end of document.", None)]):
-        if _is_link_like(line.text):
+    for index, item in enumerate([*blocks, Block("paragraph", "end of document.")]):
+        if _is_menu_entry(item):
             run.append(index)
             continue
         if len(run) >= _MENU_RUN:

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from retrieval import layout
 from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_lines
+from retrieval.cleaning import clean_blocks
 from retrieval.embedder import Embedder
 from retrieval.errors import CorpusError, RetrievalError
 from retrieval.lexical import LexicalIndex
@@ -20,7 +20,7 @@ from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_d
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
 from retrieval.sentence_vectors import SentenceVectors
-from retrieval.sentences import passage_sentences
+from retrieval.sentences import passage_units
 from retrieval.store import JsonPassageStore
 from retrieval.vector_index import FaissVectorIndex
 
@@ -55,7 +55,9 @@ class _Previous:
 
 
 def embedding_text(document: Document, passage: Passage) -> str:
-    """What gets embedded and keyword-indexed: the title gives a passage its context."""
+    """What gets embedded and keyword-indexed: the title and the heading path give a passage its context."""
+    if passage.headings:
+        return f"{document.title}\n{passage.heading_path}\n{passage.text}"
     return f"{document.title}\n{passage.text}"
 
 
@@ -92,7 +94,9 @@ def build_index(
             if previous and previous.store.document(source):
                 _reuse(previous, source, documents, passages_by_source, reused_vectors)  # keep what we had
             continue
-        passages = chunk_document(source, clean_lines(loaded.lines), params)
+        scraped = path.suffix.lower() == ".txt"  # plain text may be a scraped web page
+        blocks = clean_blocks(loaded.blocks, loaded.document.title, scraped=scraped)
+        passages = chunk_document(source, blocks, params, scraped=scraped)
         if not passages:
             report.skipped.append(SkippedFile(source, "no text left after cleaning"))
             continue
@@ -100,7 +104,7 @@ def build_index(
         passages_by_source[source] = passages
         report.embedded_files += 1
     if not documents:
-        raise CorpusError(f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf).")
+        raise CorpusError(f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf, .rst, .docx).")
     if previous:
         report.removed = sorted(set(previous.manifest.files) - {d.source for d in documents})
     documents.sort(key=lambda d: d.source)
@@ -111,7 +115,7 @@ def build_index(
     sentences = None
     if sentence_vectors:  # answers then look sentences up instead of embedding them per question
         sentences = SentenceVectors.build(
-            [sentence for passage in ordered for sentence in passage_sentences(passage.text)],
+            [unit for passage in ordered for unit in passage_units(passage)],
             lambda texts: _embed_with_progress(embedder, texts, show_progress, "Embedding sentences"),
             previous.sentences if previous else None,
         )

@@ -26,10 +26,66 @@ class Document:
     sha256: str = ""
 
 
+BLOCK_KINDS = ("heading", "paragraph", "list_item", "table_header", "table_row", "code", "quote", "definition")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit of a document, as its parser saw it.
+
+    kind: one of BLOCK_KINDS. `text` is the block's readable text: markup removed, soft wraps joined,
+    code verbatim (newlines kept), table rows as cells joined by " | ". Lines are 1-based and
+    inclusive; `start`/`end` are character offsets of the block's region in the decoded file
+    (None where the format has no text offsets, e.g. PDF and DOCX).
+    """
+
+    kind: str
+    text: str
+    line_start: int | None = None
+    line_end: int | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    start: int | None = None
+    end: int | None = None
+    level: int = 0  # heading level (1-6); list nesting depth (0 = top level)
+    group: int = 0  # blocks of one table or one list share a group number (0: none)
+    language: str | None = None  # code blocks: the fence's language
+
+
 @dataclass(frozen=True)
 class LoadedDocument:
     document: Document
-    lines: tuple[SourceLine, ...]
+    blocks: tuple[Block, ...]
+
+
+UNIT_KINDS = ("sentence", "list_item", "table_row", "code", "definition")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of a passage: a sentence, a list item, a table row, a code block, a definition.
+
+    `start`/`end` are character offsets into the passage's text; lines and pages are those of the unit
+    in the source file. `lead` is text that frames the unit without being quoted: the table header
+    for a row, the sentence introducing a command or a list ("To start it, run:").
+    """
+
+    kind: str
+    start: int
+    end: int
+    line_start: int | None = None
+    line_end: int | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    lead: str = ""
+
+    def to_record(self) -> list:
+        return [self.kind, self.start, self.end, self.line_start, self.line_end, self.page_start,
+                self.page_end, self.lead]  # fmt: skip
+
+    @classmethod
+    def from_record(cls, record: list) -> Unit:
+        return cls(*record)
 
 
 @dataclass(frozen=True)
@@ -43,8 +99,19 @@ class Passage:
     line_start: int | None
     line_end: int | None
     page: int | None = None
-    start: int | None = None  # character offsets in the decoded source file, where the text is verbatim
+    start: int | None = None  # character offsets of the passage's region in the decoded source file
     end: int | None = None
+    page_end: int | None = None  # a passage whose last sentence runs onto the next page
+    headings: tuple[str, ...] = ()  # heading path, outermost first ("Configuration", "scrape_config")
+    units: tuple[Unit, ...] = ()  # the quotable pieces of `text`, in order
+
+    @property
+    def heading_path(self) -> str:
+        """The heading path as shown to readers: "Configuration › scrape_config"."""
+        return " › ".join(self.headings)
+
+    def unit_text(self, unit: Unit) -> str:
+        return self.text[unit.start : unit.end]
 
     def to_record(self) -> dict:
         return {
@@ -57,10 +124,16 @@ class Passage:
             "page": self.page,
             "start": self.start,
             "end": self.end,
+            "page_end": self.page_end,
+            "headings": list(self.headings),
+            "units": [unit.to_record() for unit in self.units],
         }
 
     @classmethod
     def from_record(cls, record: dict) -> Passage:
+        record = dict(record)
+        record["headings"] = tuple(record.get("headings") or ())
+        record["units"] = tuple(Unit.from_record(u) for u in record.get("units") or ())
         return cls(**record)
 
 

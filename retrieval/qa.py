@@ -35,7 +35,8 @@ class QuestionAnswerer:
         passages = self.retriever.store.all_passages()
         titles = self.titles
         for passage in passages:
-            frequency.update(set(stem(tokenize(f"{titles.get(passage.source, '')}\n{passage.text}"))))
+            context = f"{titles.get(passage.source, '')}\n{passage.heading_path}\n{passage.text}"
+            frequency.update(set(stem(tokenize(context))))
         return Vocabulary(dict(frequency), len(passages))
 
     @cached_property

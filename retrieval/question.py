@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
 
-from retrieval.lexical import stem, tokenize
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from retrieval.lexical import stem, tokenize, word_tokens
+from retrieval.textnorm import fold
 
 # Function words carry no evidence; question words are handled by answer_kind.
 STOP_WORDS = frozenset(
@@ -22,8 +25,23 @@ STOP_WORDS = frozenset(
 )
 
 _ANSWER_KINDS = (
-    ("amount", re.compile(r"^(how much|how many|what (is|was) the (amount|number|price|cost|size))\b")),
-    ("time", re.compile(r"^(when|what (year|date|day|month|time))\b|\bwhat year\b|\bwhich year\b")),
+    ("amount", re.compile(
+        r"^(how much|how many|how big|how large|how far|how fast|how heavy|how high"
+        r"|what (is|was|'s) the (amount|number|price|cost|size|range|limit|maximum|minimum|max|min))\b"
+        r"|\b(what|which) port\b"
+    )),
+    ("time", re.compile(
+        r"^(when|what (year|date|day|month|time))\b|\bwhat year\b|\bwhich year\b"
+        r"|\bhow (long|often|soon|quickly|frequently)\b"
+    )),
+    ("value", re.compile(
+        r"\bdefaults?\b|\bout of the box\b|\bunless (i|you|we) (change|override|set)\b|\bassumed\b"
+        r"|\bif (i|you|we) (don'?t|do not) (set|change|specify)\b|\b(largest|smallest|biggest|maximum|minimum)\b"
+    )),
+    ("command", re.compile(
+        r"^how (do|can|should|would) (i|you|we|one)\b|\b(what|which) (command|flag|switch|option|cli)\b"
+        r"|\bcommand( line)? (to|for)\b"
+    )),
     ("place", re.compile(r"^(where|in what (city|country|place))\b|\bwhich (city|country)\b")),
     ("person", re.compile(r"^(who|whom|whose)\b")),
 )
@@ -41,10 +59,23 @@ _KIND_PATTERNS = {
         r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|october"
         r"|november|december)\b|\b(yesterday|today|tomorrow|tonight|morning|evening|noon|midnight)\b"
         r"|\b\d{1,2}:\d\d\b|\b(\d+|a|an|" + _NUMBER_WORDS + r")\s+(business\s+|working\s+|calendar\s+)?"
-        r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b",
+        r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
+        r"|\b\d+(\.\d+)?\s?(ms|s|sec|secs|m|min|mins|h|hr|hrs|d|wk|mo|mos|yr|yrs)\b"
+        r"|\b(hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|\bevery\b|\b\d+\b",
         re.IGNORECASE,
     ),
-    "place": re.compile(r"\b(in|at|from|based in|headquartered in)\s+[A-Z][a-z]+|\b[A-Z][a-z]+-based\b"),
+    # A setting's value: a number, a switch, a quoted string, a path or URL.
+    "value": re.compile(
+        r"\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]|(^|\s)/\S|://",
+        re.IGNORECASE,
+    ),
+    # A command, flag or config line: code units always count; in prose an option like --foo or -m does.
+    "command": re.compile(r"(^|\s)--?[a-zA-Z][\w.-]*|^\s*[$%#>]\s|\b\w+\s+-{1,2}\w"),
+    # In documentation a "where" is often a path, a directory or a URL.
+    "place": re.compile(
+        r"\b(in|at|from|based in|headquartered in)\s+[A-Z][a-z]+|\b[A-Z][a-z]+-based\b"
+        r"|(^|\s)(~?/|\.{1,2}/|[A-Za-z]:\\|%\w+%|\$\w+/?)\S*|https?://\S+"
+    ),
     "person": re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\b"),
 }
 
@@ -52,8 +83,10 @@ _KIND_PATTERNS = {
 @dataclass(frozen=True)
 class QuestionTerms:
     weights: dict[str, float]  # stemmed term -> idf weight
-    kind: str | None  # amount | time | place | person | None
+    kind: str | None  # amount | time | place | person | command | None
     repairs: tuple[str, ...] = ()  # corpus spellings of misspelt or split words ("microsoft", "openai")
+    identifiers: frozenset[str] = frozenset()  # stemmed versions/model names the answer must mention
+    joined: tuple[tuple[str, str, str], ...] = ()  # (joined, left, right): "openai" stands for "open ai"
 
     def search_text(self, question: str) -> str:
         """The question plus repaired spellings, so keyword search finds what a typo would miss."""
@@ -64,14 +97,27 @@ class QuestionTerms:
         return sum(self.weights.values())
 
     def coverage(self, stems: set[str]) -> float:
-        """Idf-weighted share of the question's terms found among `stems`."""
+        """Idf-weighted share of the question's terms found among `stems`.
+
+        A question's "open ai" is weighed as the corpus's "openai"; the two halves in a text count for it.
+        """
         total = self.total_weight
         if total <= 0:
             return 0.0
+        for joined, left, right in self.joined:
+            if left in stems and right in stems:
+                stems = stems | {joined}  # "keep alive" in the text answers "keepalive" in the question
         return sum(w for term, w in self.weights.items() if term in stems) / total
 
-    def kind_matches(self, text: str, exclude: set[str] = frozenset()) -> bool:
-        """Does text hold the kind of thing asked for? For "who", names the question itself uses don't count."""
+    def kind_matches(self, text: str, exclude: set[str] = frozenset(), unit_kind: str = "sentence") -> bool:
+        """Does text hold the kind of thing asked for? For "who", names the question itself uses don't count.
+
+        A code block, a table row or a definition holds a command or a value by what it is.
+        """
+        if self.kind == "command" and unit_kind in ("code", "definition", "table_row"):
+            return True
+        if self.kind in ("amount", "time", "value") and unit_kind in ("code", "table_row", "definition"):
+            return bool(re.search(r"\d", text))
         pattern = _KIND_PATTERNS.get(self.kind or "")
         if not pattern:
             return False
@@ -101,46 +147,136 @@ class Vocabulary:
     def idf(self, term: str) -> float:
         return max(self.idf_for(self._df.get(term, 0)), self.IDF_FLOOR * self._max_idf)
 
+    def unknown_weight(self, word: str) -> float:
+        """Weight of a question word the corpus never uses, graded by how common the word is in English.
+
+        An everyday word ("take", "put") the documents happen not to use says little about whether
+        they answer the question, so it weighs like a very common term; a rare one ("WebTransport",
+        "syslog") names a topic the documents lack and keeps the full weight; in between, in
+        proportion (wordfreq's Zipf scale: 3.5 rare-ish, 5.5 among the 1,000 commonest words).
+        """
+        share = (_EVERYDAY_ZIPF - zipf(word)) / (_EVERYDAY_ZIPF - _COMMON_ZIPF)
+        return max(self.IDF_FLOOR, min(1.0, share)) * self._max_idf
+
     def __contains__(self, term: str) -> bool:
         return term in self._df
 
     def closest(self, term: str) -> str | None:
-        """A known term one typo away (for words of 5+ letters), else None."""
-        if len(term) < 5:
+        """A known term one typo away, else None. Words of 3-4 letters need a closer match (one edit
+        among few letters is a large change), and real English words are never "repaired"."""
+        if len(term) < 3 or any(ch.isdigit() for ch in term) or is_common_word(term):
             return None
+        if len(term) < 5:
+            return next((word for word in self._neighbours(term) if word in self._df), None)
         swaps = (term[:i] + term[i + 1] + term[i] + term[i + 2 :] for i in range(len(term) - 1))
         transposed = next((word for word in swaps if word in self._df), None)  # "cheif" -> "chief"
         if transposed:
             return transposed
-        matches = difflib.get_close_matches(term, self._words, n=1, cutoff=0.85)
-        return matches[0] if matches else None
+        # One edit for words up to 8 letters, two beyond (Levenshtein, rapidfuzz); a known word that
+        # is a part of the unknown one ("transport" in "webtransport") is another word, not a typo.
+        limit = 1 if len(term) <= 8 else 2
+        match = process.extractOne(term, self._words, scorer=Levenshtein.distance, score_cutoff=limit)
+        if match is None or match[0] in term:
+            return None
+        return match[0]
+
+    @staticmethod
+    def _neighbours(term: str):
+        """Spellings one transposition or one substitution away (Damerau's commonest typos)."""
+        for i in range(len(term) - 1):
+            yield term[:i] + term[i + 1] + term[i] + term[i + 2 :]
+        for i in range(len(term)):
+            for letter in "abcdefghijklmnopqrstuvwxyz":
+                if letter != term[i]:
+                    yield term[:i] + letter + term[i + 1 :]
 
 
 def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
-    words = tokenize(question)
-    content = [w for w in words if w not in STOP_WORDS]
+    words = word_tokens(question)  # a name the question spells whole ("WebTransport") is one term
+    asked = set(_HOW_WORD.findall(fold(question)))  # "how long", "how often": the answer kind says it
+    content = [
+        w for w in words
+        if w not in STOP_WORDS and w not in asked and (len(w) > 1 or w.isdigit() or _is_letter_id(w, question))
+    ]  # fmt: skip
     weights: dict[str, float] = {}
     repairs: list[str] = []
-    for term in stem(content):
+    for word, term in zip(content, stem(content), strict=True):
         known = term if term in vocabulary else vocabulary.closest(term)
         if known and known != term:
             repairs.append(known)
-        weights[known or term] = vocabulary.idf(known or term)
-    repairs.extend(_join_split_words(words, vocabulary, weights))
-    return QuestionTerms(weights, answer_kind(question), tuple(repairs))
+        if known:
+            weights[known] = vocabulary.idf(known) * _everyday_damping(word)
+        else:
+            weights[term] = vocabulary.unknown_weight(word)
+    joined = _join_split_words(words, vocabulary)
+    for whole, left, right in joined:
+        weights.pop(left, None)
+        weights.pop(right, None)
+        weights[whole] = vocabulary.idf(whole)
+        repairs.append(whole)
+    for phrase, term in _PHRASES:
+        if phrase.search(question) and term in vocabulary and term not in weights:
+            weights[term] = vocabulary.idf(term)
+    return QuestionTerms(weights, answer_kind(question), tuple(repairs), _identifiers(question), tuple(joined))
 
 
-def _join_split_words(words: list[str], vocabulary: Vocabulary, weights: dict[str, float]) -> list[str]:
-    """'open ai' also means 'openai' when the corpus spells it that way; the joined form replaces the halves."""
-    joined_terms = []
+# Ways of asking about a default without the word: technical docs say "default" where people say these.
+_PHRASES = (
+    (re.compile(r"\bout of the box\b|\bunless (i|you|we) (change|override|set|configure)\b"
+                r"|\bif (i|you|we) (don'?t|do not|never) (set|change|specify|configure)\b|\bassumed\b"
+                r"|\bif (i|you|we) leave\b|\bby itself\b", re.IGNORECASE), "default"),
+)  # fmt: skip
+
+
+_VERSIONED = re.compile(r"\b(?=\w*\d)[A-Za-z]*\d[\w.]*\b")  # X300, v2, 3.1, 2019
+_LETTER_ID = re.compile(r"(?<=[A-Za-z] )([B-HJ-Z])\b")  # "Form B", "Plan C" (not the words "I" and "A")
+
+
+def _is_letter_id(word: str, question: str) -> bool:
+    return word.upper() in _LETTER_ID.findall(question)
+
+
+def _identifiers(question: str) -> frozenset[str]:
+    """Versions, model numbers and lettered names in the question, stemmed as the index stems them."""
+    found = [m.group(0) for m in _VERSIONED.finditer(question)] + _LETTER_ID.findall(question)
+    tokens = [t for value in found for t in tokenize(value) if t not in STOP_WORDS or t.isdigit()]
+    return frozenset(stem(tokens))
+
+
+_HOW_WORD = re.compile(r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b")
+
+
+def _everyday_damping(word: str) -> float:
+    """An everyday word ("often", "try", "look") that the documents use rarely gets a rare word's idf,
+    yet says little about the topic: its weight shrinks with its English frequency, to half at Zipf 6."""
+    return max(0.5, min(1.0, 1.0 - (zipf(word) - _COMMON_ZIPF - 1.0) / 3.0))
+
+
+def zipf(word: str) -> float:
+    """wordfreq's Zipf frequency of an English word: log10 of its count per billion words (0 if unseen)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+def is_common_word(word: str) -> bool:
+    """A common English word (Zipf >= 3.5: "take", "leads"), which a typo repair must not rewrite."""
+    return zipf(word) >= _COMMON_ZIPF
+
+
+_COMMON_ZIPF = 3.5  # about once per 300,000 words; wordfreq's docs call Zipf 3-4 "uncommon but known"
+_EVERYDAY_ZIPF = 5.5  # about once per 3,000 words: "take", "put", "make"
+
+
+def _join_split_words(words: list[str], vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
+    """'open ai' also means 'openai' (and 'keep alive' 'keepalive') when the corpus spells it that way."""
+    found = []
     for left, right in zip(words, words[1:], strict=False):
         joined = stem([left + right])[0]
         if joined in vocabulary and left not in STOP_WORDS and right not in STOP_WORDS:
-            for half in stem([left, right]):
-                weights.pop(half, None)
-            weights[joined] = vocabulary.idf(joined)
-            joined_terms.append(joined)
-    return joined_terms
+            halves = stem([left, right])
+            found.append((joined, halves[0], halves[1]))
+    return found
 
 
 def answer_kind(question: str) -> str | None:

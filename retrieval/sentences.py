@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.models import Passage, Unit
+
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "corp", "inc", "ltd", "co", "vs", "etc", "no",
     "fig", "al", "e.g", "i.e", "u.s", "u.k", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
@@ -24,11 +26,18 @@ _GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,}\b)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*\s*$")
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) offsets of the sentences in text, whitespace trimmed."""
+def split_sentences(text: str, glued: bool = False) -> list[tuple[int, int]]:
+    """Return (start, end) offsets of the sentences in text, whitespace trimmed.
+
+    `glued`: also cut where a scraper glued two blocks together ("technologiesJuly 22"); only for
+    scraped plain text, since in documentation the same shape is a camelCase name ("entryPoint").
+    """
     spans: list[tuple[int, int]] = []
     start = 0
-    cuts = sorted({m.end() for m in _BOUNDARY.finditer(text)} | {m.start() for m in _GLUED.finditer(text)})
+    cuts = {m.end() for m in _BOUNDARY.finditer(text)}
+    if glued:
+        cuts |= {m.start() for m in _GLUED.finditer(text)}
+    cuts = sorted(cuts)
     for end in cuts:
         if _ends_with_abbreviation(text[start:end]):
             continue
@@ -55,12 +64,49 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def passage_sentences(text: str) -> list[str]:
-    """The sentences of a passage, line by line, list markers stripped: the units answers quote."""
-    found: list[str] = []
-    for line in text.split("\n"):
-        for start, end in split_sentences(line):
-            sentence = line[start:end].strip(" -–•*")
-            if sentence:
-                found.append(sentence)
-    return found
+_LONG_CELL_WORDS = 25  # a table cell longer than this is shown up to its first sentence
+
+
+def unit_match_text(passage: Passage, unit: Unit) -> str:
+    """What a unit is embedded and matched as: a table row with its column names, code with its lead-in.
+
+    "Field: idleTimeout; Default: 180s" says what each cell is, which the bare row does not.
+    """
+    text = passage.unit_text(unit)
+    if unit.kind == "table_row" and unit.lead:
+        header, cells = unit.lead.split(" | "), text.split(" | ")
+        if len(header) == len(cells):
+            return "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True))
+        return f"{unit.lead}\n{text}"
+    if unit.lead:
+        return f"{unit.lead}\n{text}"
+    return text
+
+
+def unit_display_text(passage: Passage, unit: Unit) -> str:
+    """What an answer quotes for a unit: verbatim text of the passage, a table row under its header.
+
+    Long table cells (descriptions) are cut after their first sentence with " …", so the value cells
+    (Default, Required) stay in view; every piece between the ellipses is verbatim.
+    """
+    text = passage.unit_text(unit)
+    if unit.kind != "table_row":
+        return text
+    cells = [_short_cell(cell) for cell in text.split(" | ")]
+    row = " | ".join(cells)
+    return f"{unit.lead}\n{row}" if unit.lead else row
+
+
+def _short_cell(cell: str) -> str:
+    if len(cell.split()) <= _LONG_CELL_WORDS:
+        return cell
+    spans = split_sentences(cell)
+    first = cell[spans[0][0] : spans[0][1]] if spans else cell
+    if len(first.split()) > _LONG_CELL_WORDS:
+        first = " ".join(first.split()[:_LONG_CELL_WORDS])
+    return f"{first} …"
+
+
+def passage_units(passage: Passage) -> list[str]:
+    """Match texts of a passage's units, in order: what sentence vectors are computed for."""
+    return [unit_match_text(passage, unit) for unit in passage.units]

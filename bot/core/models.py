@@ -75,6 +75,7 @@ class Answer:
     see_also: tuple[Citation, ...] = ()  # closest passages when abstaining
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
     answer_id: str | None = None  # set when recorded for feedback; 👍/👎 buttons carry it
+    code: tuple[str, ...] = ()  # parts of `text` that are quoted code (commands, config): shown as code
 
     def to_json(self) -> dict[str, Any]:
         return {

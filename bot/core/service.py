@@ -97,7 +97,7 @@ class QAService:
         if composition.abstained:
             see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(composition.closest, 1))
             return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms)
-        return Answer(question, composition.text, False, citations, (), result.timings_ms)
+        return Answer(question, composition.text, False, citations, (), result.timings_ms, code=composition.code)
 
     def source(self, key: str) -> SourceLookup | Notice:
         key = clean_text(key)

@@ -1,14 +1,16 @@
-"""Sentence boundaries: abbreviations, quotes glued together, blocks glued by scraping."""
+"""Sentence boundaries (abbreviations, quotes glued together, blocks glued by scraping) and what a unit
+is matched and quoted as."""
 
 from __future__ import annotations
 
 import pytest
 
-from retrieval.sentences import split_sentences
+from retrieval.models import Passage, Unit
+from retrieval.sentences import passage_units, split_sentences, unit_display_text, unit_match_text
 
 
-def sentences(text: str) -> list[str]:
-    return [text[start:end] for start, end in split_sentences(text)]
+def sentences(text: str, glued: bool = False) -> list[str]:
+    return [text[start:end] for start, end in split_sentences(text, glued)]
 
 
 def test_abbreviations_do_not_end_sentences():
@@ -45,22 +47,31 @@ def test_closing_quote_stays_with_its_sentence():
     ]
 
 
-def test_glued_blocks_are_split():
+def test_glued_blocks_are_split_in_scraped_text():
     text = "OpenAI forms exclusive computing partnership with Microsoft technologiesJuly 22, 2019|News Center"
-    assert sentences(text) == [
+    assert sentences(text, glued=True) == [
         "OpenAI forms exclusive computing partnership with Microsoft technologies",
         "July 22, 2019|News Center",
     ]
+    assert sentences(text) == [text]  # documentation: not scraped, nothing glued
+
+
+def test_camel_case_identifiers_in_documentation_are_not_split():
+    text = "Set the entryPoints option and the readTimeout value. Then restart."
+    assert sentences(text) == ["Set the entryPoints option and the readTimeout value.", "Then restart."]
+    # Only scraped text looks for "wordWord" joins, where a long lower-case run meets a capital.
+    assert sentences(text, glued=True)[0] == "Set the entry"
 
 
 def test_full_stop_glued_to_the_next_sentence_is_split():
     assert sentences("It benefits humanity.The deal closed.") == ["It benefits humanity.", "The deal closed."]
 
 
+@pytest.mark.parametrize("glued", [False, True])
 @pytest.mark.parametrize("word", ["PowerPoint", "JavaScript", "OpenAI", "YouTube", "LinkedIn", "iPhone"])
-def test_camel_case_words_are_not_split(word):
+def test_camel_case_words_are_not_split(word, glued):
     text = f"Teams use {word} every day. Then they rest."
-    assert sentences(text) == [f"Teams use {word} every day.", "Then they rest."]
+    assert sentences(text, glued) == [f"Teams use {word} every day.", "Then they rest."]
 
 
 def test_offsets_are_trimmed_and_cover_the_text():
@@ -80,3 +91,60 @@ def test_numbers_and_initials_do_not_end_sentences():
         "It grew 3.5 times.",
         "J. R. Smith said so.",
     ]
+
+
+def test_version_numbers_and_e_g_do_not_end_sentences():
+    text = "Use e.g. the flag. See Fig. 3 for details. Version 2.5.1 is out."
+    assert sentences(text) == ["Use e.g. the flag.", "See Fig. 3 for details.", "Version 2.5.1 is out."]
+
+
+# -- units: what is matched and what is quoted -----------------------------------------------------
+def passage_with(text: str, *units: Unit) -> Passage:
+    return Passage("doc.md#1", "doc.md", 1, text, 1, 3, units=units)
+
+
+def test_table_row_is_matched_with_its_column_names_and_quoted_under_its_header():
+    text = "Field | Description | Default\ntransport.idleTimeout | Idle timeout. | 180s"
+    row_start = text.index("transport")
+    unit = Unit("table_row", row_start, len(text), 2, 2, lead="Field | Description | Default")
+    passage = passage_with(text, unit)
+    assert (
+        unit_match_text(passage, unit)
+        == "Field: transport.idleTimeout; Description: Idle timeout.; Default: 180s"
+    )
+    assert unit_display_text(passage, unit) == text
+    assert passage_units(passage) == [unit_match_text(passage, unit)]
+
+
+def test_row_whose_cells_do_not_fit_the_header_is_matched_under_it():
+    text = "a | b\nonly one cell"
+    unit = Unit("table_row", 6, len(text), lead="a | b")
+    assert unit_match_text(passage_with(text, unit), unit) == "a | b\nonly one cell"
+
+
+def test_long_description_cell_is_shortened_to_its_first_sentence_verbatim():
+    description = "Sets the idle timeout for keep-alive connections. " + " ".join(["More detail here."] * 10)
+    row = f"idleTimeout | {description} | 180s"
+    unit = Unit("table_row", 0, len(row), lead="Field | Description | Default")
+    shown = unit_display_text(passage_with(row, unit), unit)
+    assert (
+        shown
+        == "Field | Description | Default\nidleTimeout | Sets the idle timeout for keep-alive connections. … | 180s"
+    )
+    for piece in shown.split("\n")[1].split(" … "):
+        assert piece.strip(" |") in row
+
+
+def test_code_is_matched_with_its_lead_in_and_quoted_alone():
+    text = "To install it, run:\napt-get install thing"
+    unit = Unit("code", text.index("apt"), len(text), 2, 2, lead="To install it, run:")
+    passage = passage_with(text, unit)
+    assert unit_match_text(passage, unit) == "To install it, run:\napt-get install thing"
+    assert unit_display_text(passage, unit) == "apt-get install thing"
+
+
+def test_sentence_unit_is_its_text():
+    text = "First one. Second one."
+    unit = Unit("sentence", 11, len(text), 1, 1)
+    passage = passage_with(text, unit)
+    assert unit_match_text(passage, unit) == unit_display_text(passage, unit) == "Second one."

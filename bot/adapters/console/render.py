@@ -40,7 +40,12 @@ def render_answer(answer: Answer) -> Group:
             parts.append(Text(messages.ABSTAIN_SEE_ALSO, style="dim"))
             parts.extend(_citation(c, quote_whole=False) for c in answer.see_also)
         return Group(*parts)
-    parts.append(Text(answer.text, style="bold"))
+    text = Text(answer.text, style="bold")
+    for snippet in answer.code:  # quoted commands and config in the terminal's code colour
+        start = answer.text.find(snippet)
+        if start >= 0:
+            text.stylize("not bold cyan", start, start + len(snippet))
+    parts.append(text)
     parts.append(Text(""))
     parts.extend(_citation(c, quote_whole=False) for c in answer.citations)
     return Group(*parts)

@@ -92,7 +92,7 @@ def render_answer(answer: Answer) -> list[Outgoing]:
             text = f"{text}\n{messages.ABSTAIN_SEE_ALSO}"
     fields = [citation_field(c) for c in cited]
     embeds = _field_embeds(fields, {"title": title}) if fields else []
-    outgoing = _as_messages(_content(text), embeds)
+    outgoing = _as_messages(_content(text, answer.code), embeds)
     if answer.answer_id and len(vote_custom_id("down", answer.answer_id)) <= CUSTOM_ID_LIMIT:
         outgoing[-1] = replace(outgoing[-1], vote_answer_id=answer.answer_id)
     return outgoing
@@ -242,8 +242,14 @@ def render_help(help_text: HelpText) -> list[Outgoing]:
 
 
 # -- building blocks ------------------------------------------------------------------------------------
-def _content(text: str) -> list[str]:
-    return split_message(defuse_mentions(text), CONTENT_LIMIT)
+def _content(text: str, code: tuple[str, ...] = ()) -> list[str]:
+    """Message contents: mentions defused, quoted code in ``` blocks (never split across messages)."""
+    shown = defuse_mentions(text)
+    for snippet in code:
+        inner = defuse_mentions(snippet)
+        if inner in shown and "```" not in inner:
+            shown = shown.replace(inner, f"```\n{inner}\n```", 1)
+    return split_message(shown, CONTENT_LIMIT)
 
 
 def _code(text: str) -> str:

@@ -151,6 +151,15 @@ def _one_line(text: str) -> str:
 
 
 # -- blocks ----------------------------------------------------------------------------------------
+def _with_code(escaped: str, code: tuple[str, ...]) -> str:
+    """Quoted commands and config shown as code blocks (mrkdwn ```), each kept whole or not marked."""
+    for snippet in code:
+        inner = escape(snippet)
+        if inner in escaped and "```" not in inner:
+            escaped = escaped.replace(inner, f"```{inner}```", 1)
+    return escaped
+
+
 def _section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}}
     if accessory:
@@ -230,7 +239,7 @@ def render_answer(answer: Answer) -> SlackMessage:
     cited = answer.see_also if answer.abstained else answer.citations
     shown = cited[:MAX_CITATIONS]
     lead = answer.text + (f"\n{messages.ABSTAIN_SEE_ALSO}" if answer.abstained and shown else "")
-    blocks = [_section(fit(lead, SECTION_CHARS))]
+    blocks = [_section(_with_code(fit(lead, SECTION_CHARS), answer.code))]
     blocks += [_context(_citation_text(c)) for c in shown]
     if len(cited) > len(shown):
         blocks.append(_context(escape(messages.slack_omitted(len(cited) - len(shown)))))

@@ -1,0 +1,25 @@
+"""Document parsers: each turns one file format into the same block model (see models.Block).
+
+One module per format, all behind `parse(raw, source) -> Parsed`; `PARSERS` maps file suffixes to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from retrieval.formats import docx, html, markdown, pdf, rst, text
+from retrieval.formats.base import Parsed
+
+PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
+    ".txt": text.parse,
+    ".text": text.parse,
+    ".md": markdown.parse,
+    ".markdown": markdown.parse,
+    ".html": html.parse,
+    ".htm": html.parse,
+    ".pdf": pdf.parse,
+    ".rst": rst.parse,
+    ".docx": docx.parse,
+}
+
+__all__ = ["PARSERS", "Parsed"]

@@ -1,0 +1,361 @@
+"""HTML into blocks with lxml: main content found and page chrome removed by structure.
+
+Why not trafilatura's text output (used before): it flattens definition lists, `<pre>` blocks and
+table header cells into lines, and picks a page's site name as its title. lxml gives the real tree,
+so headings, paragraphs, list items, table rows with their header, code and dt/dd pairs survive as
+blocks. Chrome goes by structure, never by line length: elements that are navigation by tag or ARIA
+role (nav, header, footer, aside, form, role=navigation/banner/contentinfo/search), by a conventional
+id/class name (menu, sidebar, breadcrumb, share, cookie, comments), and link lists (the standard
+link-density signal of boilerplate detectors such as Boilerpipe and jusText).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from retrieval.formats.base import LineMap, Parsed, block, decode
+from retrieval.models import Block
+
+_DROP_TAGS = {
+    "script", "style", "noscript", "template", "svg", "form", "button", "input", "select", "textarea",
+    "iframe", "nav", "footer", "aside", "object", "embed", "canvas", "head", "title", "meta", "link",
+}  # fmt: skip
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar"}
+_CHROME_NAME = re.compile(
+    r"(^|[-_\s])(nav|navbar|navigation|menu|sidebar|side-bar|footer|breadcrumbs?|share|sharing|social"
+    r"|cookies?|comments?|related|advert|ads|subscribe|newsletter|pagination|pager|skip-link|searchbox"
+    r"|site-header|masthead)([-_\s]|$)",
+    re.IGNORECASE,
+)
+_MAIN_SELECTORS = (
+    "//main", "//*[@role='main']", "//article", "//*[@id='main']", "//*[@id='content']",
+    "//*[@id='main-content']", "//*[contains(concat(' ', normalize-space(@class), ' '), ' main-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-content ')]",
+)  # fmt: skip
+_LINK_DENSITY = 0.8  # share of an element's text inside links above which a link list is navigation
+_MIN_LINKS = 3
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—·»:]\s+")
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_CONTAINERS = {
+    "div", "section", "article", "main", "body", "header", "figure", "details", "center", "span-block",
+    "blockquote", "li", "dd", "td", "th", "fieldset", "summary", "figcaption", "address", "hgroup",
+}  # fmt: skip
+_BLOCK_TAGS = _CONTAINERS | set(_HEADINGS) | {"p", "ul", "ol", "table", "pre", "dl", "hr", "dt", "tr"}
+_TERM_HEADING_LEVEL = 7
+# Elements of the HTML Living Standard that appear inline in Markdown; other <names> are literal text.
+_HTML_ELEMENTS = set(
+    """a abbr b bdi bdo br cite code data del dfn em font i img ins kbd mark q s samp small span strong sub
+    sup time u var wbr details summary div p section table tr td th thead tbody ul ol li dl dt dd pre
+    blockquote h1 h2 h3 h4 h5 h6 hr figure figcaption picture source video audio iframe center tt big
+    strike label input button select option textarea form nav header footer aside main article""".split()
+)  # a dt whose dd holds several blocks heads them, below every real heading
+
+
+def parse(raw: bytes, source: str) -> Parsed:
+    """Blocks of an HTML page (or fragment); title from the page (og:title, the main h1, <title>)."""
+    text, note = decode(raw)
+    parsed = Parsed([])
+    if note:
+        parsed.notes.append(note)
+    if not text.strip():
+        return parsed
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return parsed
+    parsed.title = _title(root)
+    parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
+    parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
+    _drop_chrome(root)
+    walker = _Walker(LineMap(text))
+    walker.walk(_main(root))
+    parsed.blocks = walker.blocks
+    return parsed
+
+
+def fragment_blocks(html: str, first_line: int | None = None) -> list[Block]:
+    """Blocks of an HTML fragment embedded in another format (Markdown's HTML blocks).
+
+    Lines are shifted so that line 1 of the fragment is `first_line` of the host file; no offsets.
+    """
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    _drop_chrome(root)
+    walker = _Walker(None, line_shift=(first_line or 1) - 1 if first_line else None)
+    walker.walk(root.find("body") if root.find("body") is not None else root)
+    return walker.blocks
+
+
+def inline_html_text(html: str) -> str:
+    """Text of a piece of inline HTML: a lone HTML tag (`<a id=x>`, `</span>`, `<br>`) has none.
+
+    Angle-bracket text that is no HTML element (`<config-dir>`, `<!channel>`) is the author's text and
+    is kept as written.
+    """
+    tag = re.fullmatch(r"\s*</?([A-Za-z][\w-]*)[^>]*>\s*", html)
+    if tag:
+        return "" if tag.group(1).lower() in _HTML_ELEMENTS else html
+    if html.lstrip().startswith("<!") and not html.lstrip().startswith("<!--"):
+        return html
+    try:
+        return lxml.html.fragment_fromstring(html, create_parent="span").text_content()
+    except (etree.ParserError, ValueError):
+        return ""
+
+
+def _meta(root, name: str) -> str | None:
+    found = root.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")
+    return " ".join(found[0].split()) if found and found[0].strip() else None
+
+
+def _first(values: list) -> str | None:
+    return str(values[0]).strip() if values else None
+
+
+def _title(root) -> str | None:
+    """The page's own title: og:title, else the first segment of <title> ("Base Directives - Site")."""
+    og = _meta(root, "og:title")
+    if og:
+        return og
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        text = " ".join(title.text_content().split())
+        return _TITLE_SEPARATORS.split(text)[0].strip() or text
+    heading = root.find(".//h1")
+    return " ".join(heading.text_content().split()) if heading is not None else None
+
+
+def _drop_chrome(root) -> None:
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        if _is_chrome(element):
+            _remove(element)
+    for element in list(root.iter("ul", "ol", "table", "div", "p", "section", "dl")):
+        if element.getparent() is not None and _is_link_list(element):
+            _remove(element)
+
+
+def _is_chrome(element) -> bool:
+    tag = element.tag.lower()
+    if tag in _DROP_TAGS:
+        return True
+    if tag == "header" and not element.xpath("ancestor::article or ancestor::main"):
+        return True
+    if element.get("role", "").lower() in _DROP_ROLES:
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if re.search(r"display\s*:\s*none", element.get("style", ""), re.IGNORECASE):
+        return True
+    if tag in ("body", "html", "main", "article"):
+        return False
+    names = f"{element.get('id', '')} {element.get('class', '')}"
+    return bool(_CHROME_NAME.search(names))
+
+
+def _is_link_list(element) -> bool:
+    links = element.xpath(".//a")
+    if len(links) < _MIN_LINKS:
+        return False
+    total = len(" ".join(element.text_content().split()))
+    linked = sum(len(" ".join(a.text_content().split())) for a in links)
+    return total > 0 and linked / total >= _LINK_DENSITY
+
+
+def _remove(element) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = element.getparent()
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _main(root):
+    body = root.find("body")
+    body = body if body is not None else root
+    body_words = len(body.text_content().split())
+    for selector in _MAIN_SELECTORS:
+        found = root.xpath(selector)
+        if len(found) == 1 and len(found[0].text_content().split()) >= min(25, body_words):
+            return found[0]
+    return body
+
+
+def _text(element) -> str:
+    """Inline text of an element: whitespace folded, <br> as a space."""
+    for br in element.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return " ".join(element.text_content().split())
+
+
+def _text_without(element, inner: list) -> str:
+    """Inline text of an element leaving out the given descendants (nested tables)."""
+    if not inner:
+        return _text(element)
+    from copy import deepcopy
+
+    clone = deepcopy(element)
+    for table in clone.xpath(".//table"):
+        _remove(table)
+    return _text(clone)
+
+
+def _is_block(element) -> bool:
+    return isinstance(element.tag, str) and (
+        element.tag.lower() in _BLOCK_TAGS or any(
+            isinstance(d.tag, str) and d.tag.lower() in _BLOCK_TAGS for d in element.iterdescendants()
+        )
+    )  # fmt: skip
+
+
+@dataclass
+class _Walker:
+    lines: LineMap | None
+    line_shift: int | None = 0
+    blocks: list[Block] = field(default_factory=list)
+    group: int = 0
+
+    def walk(self, element, kind: str = "paragraph", depth: int = 0) -> None:
+        """Emit the blocks under a container; loose inline text between blocks becomes `kind` blocks."""
+        buffer: list[str] = [element.text or ""]
+        first_line = element.sourceline
+        for child in element:
+            if not isinstance(child.tag, str):  # comment or processing instruction
+                buffer.append(child.tail or "")
+                continue
+            if _is_block(child):
+                self._flush(buffer, kind, first_line, child.sourceline)
+                self._element(child, kind, depth)
+                buffer, first_line = [child.tail or ""], child.sourceline
+            else:
+                buffer.append(_text(child) if child.tag.lower() != "br" else " ")
+                buffer.append(child.tail or "")
+        self._flush(buffer, kind, first_line, first_line)
+
+    def _element(self, element, kind: str, depth: int) -> None:
+        tag = element.tag.lower()
+        if tag in _HEADINGS:
+            self._add("heading", _text(element), element, level=_HEADINGS[tag])
+        elif tag == "p":
+            if any(_is_block(child) for child in element):
+                self.walk(element, kind, depth)
+            else:
+                self._add(kind, _text(element), element)
+        elif tag in ("ul", "ol"):
+            self._list(element, depth)
+        elif tag == "table":
+            self._table(element)
+        elif tag == "pre":
+            self._add("code", element.text_content(), element)
+        elif tag == "dl":
+            self._definitions(element, depth)
+        elif tag == "blockquote":
+            self.walk(element, "quote", depth)
+        elif tag == "hr":
+            return
+        else:
+            self.walk(element, kind, depth)
+
+    def _list(self, element, depth: int) -> None:
+        self.group += 1
+        group = self.group
+        for item in element:
+            if not isinstance(item.tag, str) or item.tag.lower() != "li":
+                continue
+            nested = [c for c in item if isinstance(c.tag, str) and _is_block(c)]
+            if not nested:
+                self._add("list_item", _text(item), item, level=depth, group=group)
+                continue
+            lead = [item.text or ""]
+            for child in item:
+                if child in nested:
+                    break
+                lead.extend([_text(child) if isinstance(child.tag, str) else "", child.tail or ""])
+            self._add("list_item", " ".join("".join(lead).split()), item, level=depth, group=group)
+            for child in nested:
+                if child.tag.lower() in ("ul", "ol"):
+                    self._list(child, depth + 1)
+                else:
+                    self._element(child, "list_item", depth)
+
+    def _table(self, element) -> None:
+        self.group += 1
+        group = self.group
+        rows = element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        nested_tables = []
+        for position, row in enumerate(rows):
+            cells = [c for c in row if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            texts = []
+            for cell in cells:
+                inner = cell.xpath(".//table")
+                nested_tables.extend(t for t in inner if t.xpath("ancestor::table[1]")[0] is element)
+                texts.append(_text_without(cell, inner))
+            if not any(texts):
+                continue
+            header = row.getparent().tag.lower() == "thead" or (
+                position == 0 and all(c.tag.lower() == "th" for c in cells)
+            )
+            self._add("table_header" if header else "table_row", " | ".join(texts), row, group=group)
+        for nested in nested_tables:  # a table inside a cell is a table of its own, not glued cell text
+            self._table(nested)
+
+    def _definitions(self, element, depth: int) -> None:
+        term = ""
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag.lower()
+            if tag == "dt":
+                term = _text(child).rstrip(":").strip()
+            elif tag == "dd":
+                self._definition(term, child, depth)
+            elif _is_block(child):
+                self._element(child, "paragraph", depth)
+
+    def _definition(self, term: str, dd, depth: int) -> None:
+        """A short dd is one definition ("Default: 1024"); a long one gets the term as a heading."""
+        text = _text(dd)
+        inner = [c for c in dd if isinstance(c.tag, str) and _is_block(c)]
+        pres = dd.xpath(".//pre")
+        simple = len(text.split()) <= 40 and len(inner) <= 1 and all("\n" not in p.text_content().strip() for p in pres)
+        if simple and term:
+            self._add("definition", f"{term}: {text}", dd)
+            return
+        if term:
+            self._add("heading", term, dd, level=_TERM_HEADING_LEVEL)
+        self.walk(dd, "paragraph", depth)
+
+    def _flush(self, buffer: list[str], kind: str, first: int | None, last: int | None) -> None:
+        text = " ".join("".join(buffer).split())
+        buffer.clear()
+        if text:
+            self._emit(kind, text, first, last or first)
+
+    def _add(self, kind: str, text: str, element, **extra) -> None:
+        first = element.sourceline
+        last = max((d.sourceline or 0 for d in element.iter() if isinstance(d.tag, str)), default=first or 0)
+        if kind == "code" and first is not None:
+            last = max(last, first + element.text_content().strip("\n").count("\n"))
+        self._emit(kind, text, first, last or first, **extra)
+
+    def _emit(self, kind: str, text: str, first: int | None, last: int | None, **extra) -> None:
+        if self.line_shift is None:
+            first = last = None
+        elif first is not None:
+            first, last = first + self.line_shift, (last or first) + self.line_shift
+        made = block(kind, text, self.lines, first, last, **extra)
+        if made is not None:
+            self.blocks.append(made)

@@ -1,0 +1,570 @@
+"""Each format's parser turns a file into the same blocks: headings, paragraphs, list items, table rows,
+code, quotes and definitions, with the markup a reader never sees removed (issue 6, point 1)."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from retrieval.chunking import ChunkingParams, chunk_document
+from retrieval.cleaning import clean_blocks
+from retrieval.formats import PARSERS, docx, html, markdown, pdf, rst, text
+from retrieval.loader import load_document
+from tests.conftest import DATA
+from tests.harness.pdf import write_text_pdf
+
+INGESTION = DATA / "ingestion"
+
+
+def kinds(blocks) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in blocks]
+
+
+def texts(blocks, kind: str | None = None) -> list[str]:
+    return [b.text for b in blocks if kind is None or b.kind == kind]
+
+
+def all_text(blocks) -> str:
+    return "\n".join(b.text for b in blocks)
+
+
+def test_every_advertised_suffix_has_a_parser():
+    assert set(PARSERS) >= {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".rst", ".docx"}
+
+
+# -- Markdown --------------------------------------------------------------------------------------
+def md(source: str):
+    return markdown.parse(source.encode("utf-8"), "doc.md")
+
+
+def test_markdown_soft_wrapped_paragraph_is_one_block():
+    parsed = md(
+        "# Backups\n\nThe backup job runs every night and copies the\ndatabase to the offsite bucket,\nwhere each copy is kept for thirty days.\n"
+    )
+    assert kinds(parsed.blocks) == [
+        ("heading", "Backups"),
+        (
+            "paragraph",
+            "The backup job runs every night and copies the database to the offsite bucket, "
+            "where each copy is kept for thirty days.",
+        ),
+    ]
+    paragraph = parsed.blocks[1]
+    assert (paragraph.line_start, paragraph.line_end) == (3, 5)
+
+
+def test_markdown_nested_list_items_keep_their_depth():
+    parsed = md("You need:\n\n- Debian 12\n    - with backports\n- Ubuntu 24.04\n")
+    items = [(b.text, b.level) for b in parsed.blocks if b.kind == "list_item"]
+    assert items == [("Debian 12", 0), ("with backports", 1), ("Ubuntu 24.04", 0)]
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/markdown.py _Walker: `group` is a counter, not restored when a nested "
+    "list closes, so items of the outer list after a nested list get the nested list's group",
+    strict=True,
+)
+def test_markdown_items_of_one_list_share_a_group_across_a_nested_list():
+    parsed = md("You need:\n\n- Debian 12\n    - with backports\n- Ubuntu 24.04\n")
+    outer = [b for b in parsed.blocks if b.kind == "list_item" and b.level == 0]
+    assert outer[0].group == outer[1].group != 0
+    # What a reader notices: the last item loses the list's lead-in when it is quoted.
+    passage = chunk_document("doc.md", parsed.blocks, ChunkingParams())[0]
+    assert [u.lead for u in passage.units if u.kind == "list_item"] == ["You need:"] * 3
+
+
+def test_markdown_table_is_a_header_and_rows_with_cells_joined_by_pipes():
+    parsed = md(
+        "| Option | Description | Default |\n|---|---|---|\n| `port` | The port to listen on. | `80` |\n"
+        "| `host` | The **interface**. | `0.0.0.0` |\n"
+    )
+    assert kinds(parsed.blocks) == [
+        ("table_header", "Option | Description | Default"),
+        ("table_row", "port | The port to listen on. | 80"),
+        ("table_row", "host | The interface. | 0.0.0.0"),
+    ]
+    assert len({b.group for b in parsed.blocks}) == 1 and parsed.blocks[0].group != 0
+    assert [b.line_start for b in parsed.blocks] == [1, 3, 4]
+
+
+def test_traefik_anchor_cell_with_a_wrapped_code_span_reads_as_the_option_name():
+    cell = (
+        '<a id="opt-transport-idleTimeout" href="#opt-transport-idleTimeout" '
+        'title="#opt-transport-idleTimeout">`transport.`<br />`idleTimeout`</a>'
+    )
+    parsed = md(f"| Field | Description | Default |\n|---|---|---|\n| {cell} | Idle timeout. | 180s |\n")
+    assert texts(parsed.blocks, "table_row") == ["transport.idleTimeout | Idle timeout. | 180s"]
+
+
+def test_fenced_code_is_verbatim_with_indentation_and_language():
+    parsed = md('Example:\n\n```yaml\n# the entry points\nentryPoints:\n  web:\n    address: ":80"\n```\n')
+    code = [b for b in parsed.blocks if b.kind == "code"]
+    assert len(code) == 1
+    assert code[0].text == '# the entry points\nentryPoints:\n  web:\n    address: ":80"'
+    assert code[0].language == "yaml"
+    assert (code[0].line_start, code[0].line_end) == (4, 7)  # the fence lines are not code
+
+
+def test_a_comment_inside_a_fence_is_neither_a_heading_nor_the_title(tmp_path):
+    path = tmp_path / "install.md"
+    path.write_text(
+        "Install it with the script below.\n\n```bash\n# Download the binary\ncurl -LO https://x.y/bin\n```\n"
+    )
+    loaded = load_document(path, tmp_path)
+    assert not [b for b in loaded.blocks if b.kind == "heading"]
+    assert loaded.document.title != "Download the binary"
+    assert "# Download the binary" in texts(loaded.blocks, "code")[0]
+
+
+def test_admonition_body_is_text_without_its_type_label():
+    parsed = md('Intro.\n\n!!! note "Heads up"\n    Restart the proxy after changing the file.\n\nAfter.\n')
+    assert "Restart the proxy after changing the file." in texts(parsed.blocks)
+    assert not any(t.lower().startswith("note") for t in texts(parsed.blocks))
+
+
+def test_github_alert_marker_is_stripped():
+    parsed = md("> [!NOTE]\n> Tokens expire after one hour.\n")
+    assert kinds(parsed.blocks) == [("quote", "Tokens expire after one hour.")]
+
+
+def test_front_matter_gives_metadata_and_is_in_no_block():
+    parsed = md(
+        "---\ntitle: On-call guide\nurl: https://x.y/oncall\ndate: 2024-05-01\n---\n\nPage the secondary after 15 minutes.\n"
+    )
+    assert (parsed.title, parsed.url, parsed.date) == ("On-call guide", "https://x.y/oncall", "2024-05-01")
+    assert kinds(parsed.blocks) == [("paragraph", "Page the secondary after 15 minutes.")]
+    assert parsed.blocks[0].line_start == 7
+
+
+def test_mkdocs_tabs_and_hugo_shortcodes_are_reduced_to_their_text():
+    parsed = md(
+        '=== "File (YAML)"\n\n    ```yaml\n    tls: true\n    ```\n\n=== "CLI"\n\n    Pass the flag on start.\n\n'
+        "{{< hint info >}}\nShortcodes wrap this sentence.\n{{< /hint >}}\n"
+    )
+    assert kinds(parsed.blocks) == [
+        ("code", "tls: true"),
+        ("paragraph", "Pass the flag on start."),
+        ("paragraph", "Shortcodes wrap this sentence."),
+    ]
+    assert parsed.blocks[0].language == "yaml"
+    assert "===" not in all_text(parsed.blocks) and "{{" not in all_text(parsed.blocks)
+
+
+def test_attribute_lists_go_and_unknown_angle_placeholders_stay():
+    parsed = md(
+        "# Paths\n{: .subtitle }\n\nPut rules in `<config-dir>/rules` or in <config-dir> itself, <b>now</b>.\n"
+    )
+    assert kinds(parsed.blocks) == [
+        ("heading", "Paths"),
+        ("paragraph", "Put rules in <config-dir>/rules or in <config-dir> itself, now."),
+    ]
+
+
+def test_markdown_links_keep_their_text_and_emphasis_goes():
+    parsed = md("See [the *install* guide](https://x.y/install) and `--query.timeout`.\n")
+    assert texts(parsed.blocks) == ["See the install guide and --query.timeout."]
+
+
+def test_markdown_block_offsets_point_at_the_block_in_the_file():
+    source = "---\ntitle: T\n---\n# Heading here\n\nBody sentence one.\nBody sentence two.\n\n- an item\n"
+    parsed = md(source)
+    for found in parsed.blocks:
+        region = source[found.start : found.end]
+        assert found.text.split()[0] in region and found.text.split()[-1] in region, found
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+def page(source: str):
+    return html.parse(source.encode("utf-8"), "page.html")
+
+
+def test_html_fragment_without_html_or_body_is_parsed(tmp_path):
+    path = tmp_path / "fragment.html"
+    path.write_text("<h2>Limits</h2>\n<p>Uploads are limited to 25 MB per file.</p>\n")
+    loaded = load_document(path, tmp_path)
+    assert kinds(loaded.blocks) == [
+        ("heading", "Limits"),
+        ("paragraph", "Uploads are limited to 25 MB per file."),
+    ]
+    assert loaded.document.title == "Limits"
+    assert [b.line_start for b in loaded.blocks] == [1, 2]
+
+
+def test_definition_with_a_pre_value_is_term_and_value():
+    parsed = page("<dl><dt>Default:</dt><dd><code><pre>x: 1</pre></code></dd></dl>")
+    assert kinds(parsed.blocks) == [("definition", "Default: x: 1")]
+
+
+def test_html_table_cells_are_not_glued():
+    parsed = page(
+        "<table><tr><th>Format String</th><th>Description</th></tr>"
+        "<tr><td><code>%{remote}p</code></td><td>remote port</td></tr></table>"
+    )
+    assert kinds(parsed.blocks) == [
+        ("table_header", "Format String | Description"),
+        ("table_row", "%{remote}p | remote port"),
+    ]
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/html.py _Walker._table: a table nested in a cell is flattened into the "
+    "outer row (its cells glued: 'secnumber of seconds'); its rows are not rows",
+    strict=True,
+)
+def test_a_table_nested_in_a_cell_keeps_its_own_rows():
+    parsed = page(
+        "<table><tr><th>Format<th>Description"
+        "<tr><td><code>%{FORMAT}t</code><td>time, FORMAT being one of:"
+        "<table><tr><td><code>sec</code><td>seconds since Epoch<tr><td><code>msec</code><td>milliseconds</table>"
+        "<tr><td><code>%U</code><td>URL path</table>"
+    )
+    rows = texts(parsed.blocks, "table_row")
+    assert "sec | seconds since Epoch" in rows and "msec | milliseconds" in rows
+    assert "secseconds" not in all_text(parsed.blocks)
+
+
+def test_br_separated_address_lines_are_kept():
+    parsed = page("<main><h1>Contact</h1><p>Our office:<br>1 Harbour Road<br>Leith<br>EH6 6JJ</p></main>")
+    blocks = clean_blocks(parsed.blocks, "Contact")
+    assert "Our office: 1 Harbour Road Leith EH6 6JJ" in texts(blocks)
+
+
+CHROME_PAGE = """<!DOCTYPE html>
+<html><head><title>Base Directives - Configure - H2O - the optimized HTTP server</title></head>
+<body>
+<div id="top"><h1><a href="index.html">H2O</a></h1>
+<form id="searchform"><input type="search" placeholder="Search"><button>Search</button></form></div>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/docs">Docs</a></li><li><a href="/blog">Blog</a></li></ul></nav>
+<table id="menu"><tr><td><a href="index.html">Top</a></td><td><a href="install.html">Install</a></td>
+<td><a href="faq.html">FAQ</a></td></tr></table>
+<div id="main">
+<h2>Base Directives</h2>
+<p>This document describes the configuration directives common to all the protocols and handlers.
+Each directive is listed with its level, its default value and an example of its use.</p>
+<p>Supported systems:</p>
+<ul><li>Debian 12</li><li>Ubuntu 24.04</li><li>FreeBSD 14</li></ul>
+</div>
+<div id="footer"><p>Copyright 2024 the H2O team</p></div>
+</body></html>
+"""
+
+
+def test_html_chrome_goes_by_structure_and_a_short_content_list_stays():
+    parsed = page(CHROME_PAGE)
+    assert kinds(parsed.blocks) == [
+        ("heading", "Base Directives"),
+        (
+            "paragraph",
+            "This document describes the configuration directives common to all the protocols and handlers. "
+            "Each directive is listed with its level, its default value and an example of its use.",
+        ),
+        ("paragraph", "Supported systems:"),
+        ("list_item", "Debian 12"),
+        ("list_item", "Ubuntu 24.04"),
+        ("list_item", "FreeBSD 14"),
+    ]
+
+
+def test_html_title_is_the_page_not_the_site():
+    assert page(CHROME_PAGE).title == "Base Directives"
+    og = '<html><head><meta property="og:title" content="Rate limits"><title>Docs | Acme</title></head><body><p>x</p></body></html>'
+    assert page(og).title == "Rate limits"
+
+
+def test_h2o_pages_do_not_all_share_the_site_name_as_title():
+    corpus = DATA / "docs_dev" / "corpus"
+    titles = {p.name: load_document(p, corpus).document.title for p in sorted(corpus.rglob("*.html"))}
+    assert titles.pop("index.html") == "H2O"  # the home page: "H2O - the optimized HTTP server"
+    assert "H2O" not in titles.values()
+    assert titles["base_directives.html"] == "Base Directives"
+    assert len(set(titles.values())) == len(titles)
+
+
+def test_html_pre_is_code_with_its_lines():
+    parsed = page("<p>Run:</p>\n<pre>\nh2o -c h2o.conf\nh2o -t\n</pre>\n")
+    code = [b for b in parsed.blocks if b.kind == "code"]
+    assert [b.text for b in code] == ["h2o -c h2o.conf\nh2o -t"]
+
+
+# -- PDF -------------------------------------------------------------------------------------------
+LIGATURE_PDF = DATA / "cases" / "pdf-ligatures" / "corpus" / "clinic-guide.pdf"
+
+
+def test_pdf_ligatures_are_expanded():
+    parsed = pdf.parse(LIGATURE_PDF.read_bytes(), "clinic-guide.pdf")
+    body = all_text(parsed.blocks)
+    assert "fifth floor" in body and "first visit, fill in" in body
+    assert not any(ch in body for ch in "\ufb00\ufb01\ufb02\ufb03\ufb04")
+    assert {(b.page_start, b.page_end) for b in parsed.blocks} == {(1, 1)}
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/pdf.py: a short title line without a full stop is glued to the first "
+    "sentence ('Greenfield Clinic: patient guide Before your first visit, ...')",
+    strict=True,
+)
+def test_pdf_title_line_is_not_glued_to_the_first_sentence():
+    parsed = pdf.parse(LIGATURE_PDF.read_bytes(), "clinic-guide.pdf")
+    assert not any(t.startswith("Greenfield Clinic: patient guide Before") for t in texts(parsed.blocks))
+
+
+def test_pdf_blocks_carry_their_page_and_lines_join_into_paragraphs(tmp_path):
+    path = write_text_pdf(
+        tmp_path / "guide.pdf",
+        [
+            ["Security training is mandatory for every new employee in the first",
+             "week. Ask the service desk for more infor-", "mation about the schedule and rooms."],
+            ["Lunch is served in the canteen from noon until two in the afternoon."],
+        ],
+    )  # fmt: skip
+    parsed = pdf.parse(path.read_bytes(), "guide.pdf")
+    assert [(b.text, b.page_start, b.page_end) for b in parsed.blocks] == [
+        (
+            "Security training is mandatory for every new employee in the first week. "
+            "Ask the service desk for more information about the schedule and rooms.",
+            1,
+            1,
+        ),
+        ("Lunch is served in the canteen from noon until two in the afternoon.", 2, 2),
+    ]
+    assert all(b.line_start is None and b.start is None for b in parsed.blocks)
+
+
+def test_pdf_running_headers_and_page_numbers_are_dropped(tmp_path):
+    bodies = [
+        ["Badges are renewed every year in January by the facilities team.",
+         "Lost badges are replaced at the front desk within one working day."],
+        ["Lunch is served in the canteen from noon until two in the afternoon.",
+         "Vegetarian dishes are marked in green on the weekly menu board."],
+        ["The library lends laptops for up to three days at a time.",
+         "Returns after six in the evening go into the box by the door."],
+    ]  # fmt: skip
+    pages = [["Acme Staff Handbook", *body, f"Page {n} of 3"] for n, body in enumerate(bodies, 1)]
+    parsed = pdf.parse(write_text_pdf(tmp_path / "h.pdf", pages).read_bytes(), "h.pdf")
+    body = all_text(parsed.blocks)
+    assert "Acme Staff Handbook" not in body and "Page" not in body
+    for n, lines in enumerate(bodies, 1):
+        for line in lines:
+            assert any(line in b.text and b.page_start == n for b in parsed.blocks), line
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/pdf.py parse/_paragraphs: pypdf page text ends with '\\n', so every page "
+    "ends with a blank line that ends the paragraph; a sentence across a page break is cut in two",
+    strict=True,
+)
+def test_pdf_sentence_across_a_page_break_is_one_block_with_both_pages(tmp_path):
+    path = write_text_pdf(
+        tmp_path / "move.pdf",
+        [
+            ["Security training is mandatory for every new employee in the first week.",
+             "The office moves to a new building and from March you will find us on the"],
+            ["fifth floor of the Orchard Building, next to the library."],
+        ],
+    )  # fmt: skip
+    parsed = pdf.parse(path.read_bytes(), "move.pdf")
+    moved = [b for b in parsed.blocks if "fifth floor" in b.text]
+    assert len(moved) == 1
+    assert "will find us on the fifth floor" in moved[0].text
+    assert (moved[0].page_start, moved[0].page_end) == (1, 2)
+
+
+# -- plain text ------------------------------------------------------------------------------------
+def txt(source: str):
+    return text.parse(source.encode("utf-8"), "doc.txt")
+
+
+WRAPPED = (
+    "The backup job runs every night at two in the morning and copies the\n"
+    "database, the uploaded files and the configuration to the offsite\n"
+    "bucket, where each copy is retained for thirty days before deletion.\n"
+)
+
+
+def test_text_hard_wrapped_paragraph_is_joined():
+    parsed = txt(WRAPPED)
+    assert kinds(parsed.blocks) == [("paragraph", " ".join(WRAPPED.split()))]
+    assert (parsed.blocks[0].line_start, parsed.blocks[0].line_end) == (1, 3)
+
+
+def test_text_one_paragraph_a_line_stays_apart():
+    lines = [
+        "Microsoft has formed a multiyear partnership with OpenAI and has invested one billion dollars in it.",
+        "The companies will jointly build new Azure AI supercomputing technologies for research and for customers.",
+        "OpenAI will port its services to run on Microsoft Azure, which it will use to create new AI technologies.",
+    ]
+    parsed = txt("\n".join(lines) + "\n")
+    assert kinds(parsed.blocks) == [("paragraph", line) for line in lines]
+    assert [b.line_start for b in parsed.blocks] == [1, 2, 3]
+
+
+def test_text_bullets_are_list_items():
+    parsed = txt("Supported systems:\n- Debian 12\n- Ubuntu 24.04\n* FreeBSD 14\n")
+    assert kinds(parsed.blocks) == [
+        ("paragraph", "Supported systems:"),
+        ("list_item", "Debian 12"),
+        ("list_item", "Ubuntu 24.04"),
+        ("list_item", "FreeBSD 14"),
+    ]
+
+
+def test_text_block_offsets_point_at_the_file():
+    source = "Title line\n\n" + WRAPPED
+    for found in txt(source).blocks:
+        assert source[found.start : found.end].split() == found.text.split()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "note"),
+    [("utf-16", "decoded as UTF-16"), ("cp1252", "not UTF-8; decoded as cp1252")],
+)
+def test_legacy_and_utf16_text_is_decoded_with_a_warning(tmp_path, caplog, encoding, note):
+    sentence = (
+        "Bienvenue à l’équipe ! Les réunions ont lieu le mardi à 9 h dans la salle « Léman ». Apportez votre "
+        "café ; les pâtisseries sont offertes. Merci de prévenir l’accueil si vous êtes en retard. À bientôt, "
+        "et bonne année à tous les collègues."
+    )
+    path = tmp_path / "notes.txt"
+    path.write_bytes(f"{sentence}\n".encode(encoding))
+    with caplog.at_level(logging.WARNING, logger="retrieval.loader"):
+        loaded = load_document(path, tmp_path)
+    assert texts(loaded.blocks) == [sentence]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("notes.txt" in message and note in message for message in warnings), warnings
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/base.py decode: charset-normalizer's best guess for short Western text in "
+    "cp1252 is often cp1250/cp1257 ('servi à' read as 'servi ŕ'); cp1252 should win when it decodes cleanly",
+    strict=True,
+)
+def test_short_cp1252_text_is_decoded_as_cp1252(tmp_path):
+    sentence = "Le café du séminaire est servi à 10 h, près de l’entrée — crème et pâtisseries comprises."
+    path = tmp_path / "cafe.txt"
+    path.write_bytes(f"{sentence}\n".encode("cp1252"))
+    assert texts(load_document(path, tmp_path).blocks) == [sentence]
+
+
+# -- reStructuredText ------------------------------------------------------------------------------
+RST = """Install guide
+=============
+
+You need a recent Python.
+
+* Debian 12
+* Ubuntu 24.04
+
+.. code-block:: yaml
+
+   key: value
+   nested:
+     child: 1
+
+.. note:: Back up first.
+
+=====  =======
+Name   Default
+=====  =======
+port   8080
+=====  =======
+
+timeout
+    How long to wait.
+"""
+
+
+def test_rst_becomes_blocks():
+    parsed = rst.parse(RST.encode(), "install.rst")
+    assert parsed.title == "Install guide"
+    assert kinds(parsed.blocks) == [
+        ("heading", "Install guide"),
+        ("paragraph", "You need a recent Python."),
+        ("list_item", "Debian 12"),
+        ("list_item", "Ubuntu 24.04"),
+        ("code", "key: value\nnested:\n  child: 1"),
+        ("paragraph", "Back up first."),
+        ("table_header", "Name | Default"),
+        ("table_row", "port | 8080"),
+        ("definition", "timeout: How long to wait."),
+    ]
+    assert next(b for b in parsed.blocks if b.kind == "code").language == "yaml"
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/rst.py _line/_add: docutils line numbers are shifted (paragraphs one line "
+    "early, code-block directives after the block, titles on the underline), so blocks cite wrong lines "
+    "and their offsets are empty regions",
+    strict=True,
+)
+def test_rst_blocks_cite_the_lines_that_hold_them():
+    parsed = rst.parse(RST.encode(), "install.rst")
+    lines = RST.split("\n")
+    for found in parsed.blocks:
+        first_word = found.text.split()[0]
+        assert first_word in lines[found.line_start - 1], (found.kind, found.text, found.line_start)
+        assert found.end > found.start
+
+
+@pytest.mark.xfail(
+    reason="retrieval/formats/rst.py: docutils' doctitle transform turns a lone first subsection's "
+    "title into a `subtitle` node, which the walker skips; the heading is lost from the heading path",
+    strict=True,
+)
+def test_rst_lone_subsection_keeps_its_heading():
+    source = "Install guide\n=============\n\nRequirements\n------------\n\nYou need a recent Python.\n"
+    parsed = rst.parse(source.encode(), "install.rst")
+    assert ("heading", "Requirements") in kinds(parsed.blocks)
+
+
+# -- Word ------------------------------------------------------------------------------------------
+def test_docx_heading_paragraph_list_and_table():
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_heading("Travel policy", level=1)
+    document.add_paragraph("Book flights through the travel desk at least two weeks ahead.")
+    document.add_paragraph("Economy class", style="List Bullet")
+    document.add_paragraph("Trains under four hours", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for (row, col), value in {
+        (0, 0): "Item",
+        (0, 1): "Limit",
+        (1, 0): "Hotel",
+        (1, 1): "250 EUR per night",
+    }.items():
+        table.cell(row, col).text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parsed = docx.parse(buffer.getvalue(), "travel.docx")
+    assert parsed.title == "Travel policy"
+    assert kinds(parsed.blocks) == [
+        ("heading", "Travel policy"),
+        ("paragraph", "Book flights through the travel desk at least two weeks ahead."),
+        ("list_item", "Economy class"),
+        ("list_item", "Trains under four hours"),
+        ("table_header", "Item | Limit"),
+        ("table_row", "Hotel | 250 EUR per night"),
+    ]
+    assert parsed.blocks[0].level == 1
+
+
+def test_docx_that_is_not_a_docx_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="docx"):
+        docx.parse(b"not a zip file", "broken.docx")
+
+
+# -- a small realistic page, kept as a data file ---------------------------------------------------
+def test_markdown_sample_file_reads_as_a_reader_sees_it():
+    path = INGESTION / "proxy-guide.md"
+    loaded = load_document(path, INGESTION)
+    assert loaded.document.title == "Proxy guide"
+    got = kinds(loaded.blocks)
+    assert ("heading", "Timeouts") in got
+    assert ("table_row", "transport.idleTimeout | How long an idle connection is kept open. | 180s") in got
+    assert ("list_item", "Debian 12") in got
+    assert ("code", 'entryPoints:\n  web:\n    address: ":80"') in got
+    body = all_text(loaded.blocks)
+    for markup in ("`", "<a ", "<br", "!!!", "[!NOTE]", "{:", "{{<", "title:"):
+        assert markup not in body, markup
