@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_paths(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--batch", metavar="FILE", help="questions from FILE ('-' for stdin), one a line")
+    ask.add_argument(
+        "--threads",
+        action="store_true",
+        help='with --batch: each line is {"question": ..., "thread": ID}; a thread\'s turns form one conversation',
+    )
     ask.add_argument("question", nargs="*", help="the question")
     ask.set_defaults(handler=cmd_ask)
 
@@ -197,7 +202,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if questions is None:
         _error(messages.EMPTY_QUESTION)
         return EXIT_USAGE
+    if args.threads and not args.batch:
+        _error(messages.THREADS_NEED_BATCH)
+        return EXIT_USAGE
     service = _service(settings)
+    if args.threads:
+        return _ask_threads(args, settings, service, questions)
     console = _console()
     status = EXIT_OK
     for question in questions:
@@ -222,6 +232,67 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         else:
             console.print(render(reply))
     return status
+
+
+def _ask_threads(args: argparse.Namespace, settings: Settings, service, lines: Iterator[str]) -> int:
+    """`ask --batch FILE --threads`: JSON lines {question, thread}; each thread is one conversation, in order."""
+    from bot.adapters.console.render import render
+    from bot.core.commands import CommandTable
+    from bot.core.conversations import MEMORY, ConversationStore
+    from bot.core.models import Answer, Origin
+
+    conversations = ConversationStore(
+        MEMORY, settings.conversation.max_turns, settings.conversation.expiry_minutes * 60
+    )
+    table = CommandTable(service, conversations=conversations)
+    console = _console()
+    status = EXIT_OK
+    for number, line in enumerate(lines, 1):
+        turn = _thread_turn(line)
+        if isinstance(turn, str):
+            _error(messages.bad_thread_line(args.batch, number, turn))
+            status = EXIT_USAGE
+            continue
+        question, thread = turn
+        reply = table.run("ask", question, Origin("cli", "batch", "", thread))
+        if not isinstance(reply, Answer):
+            status = max(status, EXIT_ERROR)
+            if args.json:
+                _print_json(
+                    {
+                        "question": question,
+                        "thread": thread,
+                        "answer": reply.text,
+                        "abstained": True,
+                        "citations": [],
+                        "see_also": [],
+                        "error": reply.text,
+                    }
+                )
+            else:
+                _error(reply.text)
+            continue
+        if args.json:
+            _print_json(reply.to_json())
+        else:
+            console.print(render(reply))
+    return status
+
+
+def _thread_turn(line: str) -> tuple[str, str] | str:
+    """(question, thread) from one JSON line, or what is wrong with the line."""
+    try:
+        value = json.loads(line)
+    except ValueError as error:
+        return f"not JSON ({error.msg})"
+    if not isinstance(value, dict):
+        return 'expected an object like {"question": "...", "thread": "ID"}'
+    question, thread = value.get("question"), value.get("thread")
+    if not isinstance(question, str) or not question.strip():
+        return '"question" must be a non-empty string'
+    if isinstance(thread, bool) or not isinstance(thread, str | int) or str(thread) == "":
+        return '"thread" must be a string or a number'
+    return question, str(thread)
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:

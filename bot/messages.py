@@ -15,6 +15,18 @@ FEEDBACK_UNKNOWN_ANSWER = "I no longer have that answer on record, so the vote w
 CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 CONSOLE_WELCOME = "citebot: ask a question about {corpus}. /help lists commands, /quit leaves."
 CONSOLE_BYE = "Bye."
+THREADS_NEED_BATCH = (
+    '--threads needs --batch FILE (one JSON object a line: {"question": ..., "thread": ...}).'
+)
+
+
+def follow_up_context(question: str) -> str:
+    """The one line under a follow-up answer saying which earlier question it was read with."""
+    return f"(Follow-up to: “{question}”)"
+
+
+def bad_thread_line(file: str, number: int, problem: str) -> str:
+    return f"{file}, line {number}: {problem}"
 
 
 def also_in(sources: list[str]) -> str:

@@ -60,6 +60,18 @@ class FeedbackSettings(_Section):
     path: str = Field(".citebot/feedback.sqlite3", description="SQLite file for votes and abstentions.")
 
 
+class ConversationSettings(_Section):
+    max_turns: int = Field(
+        6, ge=1, le=50, description="Earlier turns of a thread kept as context for follow-ups."
+    )
+    expiry_minutes: float = Field(
+        60,
+        gt=0,
+        le=60 * 24 * 30,
+        description="A thread's turns are forgotten this long after they were asked.",
+    )
+
+
 class ConsoleSettings(_Section):
     color: Literal["auto", "always", "never"] = Field("auto", description="Colour output.")
     history: str = Field("~/.citebot_history", description="Line-editing history file ('' for none).")
@@ -99,6 +111,7 @@ class Settings(_Section):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    conversation: ConversationSettings = ConversationSettings()
     console: ConsoleSettings = ConsoleSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()

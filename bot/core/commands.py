@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import messages
+from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.service import QAService
 from bot.settings import ConfigError
 from retrieval.errors import RetrievalError
+from retrieval.followup import Turn
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,15 @@ class Command:
 
 
 class CommandTable:
-    def __init__(self, service: QAService, feedback: FeedbackStore | None = None) -> None:
+    def __init__(
+        self,
+        service: QAService,
+        feedback: FeedbackStore | None = None,
+        conversations: ConversationStore | None = None,
+    ) -> None:
         self.service = service
         self.feedback = feedback
+        self.conversations = conversations
         self._commands = {
             c.name: c
             for c in (
@@ -76,7 +84,10 @@ class CommandTable:
         if command is None:
             return Notice(messages.unknown_command(name, list(self._commands)))
         try:
-            reply = command.handler(argument.strip())
+            if name == "ask":
+                reply = self._ask(argument.strip(), origin)
+            else:
+                reply = command.handler(argument.strip())
             if isinstance(reply, Answer) and self.feedback is not None:
                 reply = self._record(reply, origin)
             return reply
@@ -86,6 +97,18 @@ class CommandTable:
             reference = uuid.uuid4().hex[:8]
             log.exception("command /%s failed (reference %s)", name, reference)
             return Notice(messages.apology(reference), reference=reference)
+
+    def _ask(self, question: str, origin: Origin) -> Reply:
+        """A question, read in its conversation when the origin names one (and remembered for the next)."""
+        key = conversation_key(origin) if self.conversations is not None else None
+        if key is None:
+            return self.service.ask(question)
+        reply = self.service.ask(question, self.conversations.turns(key))
+        if isinstance(reply, Answer):
+            sources = tuple(dict.fromkeys(c.source for c in reply.citations))
+            turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic)
+            self.conversations.add(key, turn)
+        return reply
 
     def _record(self, answer: Answer, origin: Origin) -> Answer:
         passage_ids = tuple(c.passage_id for c in answer.citations)

@@ -75,15 +75,22 @@ class Answer:
     see_also: tuple[Citation, ...] = ()  # closest passages when abstaining
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
     answer_id: str | None = None  # set when recorded for feedback; 👍/👎 buttons carry it
+    context: str | None = None  # the earlier question of the conversation this follow-up was read with
+    topic: tuple[str, ...] = field(
+        default=(), compare=False
+    )  # words the question was about (for the next turn)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value = {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
             "see_also": [c.to_json() for c in self.see_also],
         }
+        if self.context:
+            value["context"] = self.context
+        return value
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,7 @@ class Origin:
     platform: str = "console"
     channel: str = ""
     user: str = ""
+    thread: str = ""  # the conversation within the channel (Slack thread, Discord reply chain); "" for none
 
 
 Reply = Answer | SourceLookup | SourceList | HelpText | Notice

@@ -11,6 +11,7 @@ import difflib
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot import messages
@@ -28,6 +29,7 @@ from bot.settings import Settings
 from retrieval import layout
 from retrieval.answer import ComposerParams
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.followup import Turn, contextualise, remember
 from retrieval.models import Hit, Passage
 from retrieval.qa import QuestionAnswerer
 from retrieval.searcher import Retriever, SearchParams
@@ -81,23 +83,38 @@ class QAService:
         _ = answerer.vocabulary
 
     # -- requests ----------------------------------------------------------------------------------
-    def ask(self, question: str) -> Answer | Notice:
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer | Notice:
+        """Answer a question; with `history` (earlier turns of its conversation) a follow-up is read in context."""
         question = clean_text(question)
         problem = self._check_question(question)
         if problem:
             return problem
         answerer = self.answerer()
-        result = answerer.answer(question)
+        follow_up = contextualise(question, history, answerer.term_shares)
+        result = answerer.answer(question, follow_up if follow_up.is_follow_up else None)
         composition = result.composition
         titles, urls = answerer.titles, answerer.urls
         citations = tuple(
             _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in)
             for c in composition.cited
         )
+        context = follow_up.context.question if follow_up.context else None
+        topic = remember(follow_up).topic
         if composition.abstained:
             see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(composition.closest, 1))
-            return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms)
-        return Answer(question, composition.text, False, citations, (), result.timings_ms)
+            return Answer(
+                question,
+                messages.ABSTAIN,
+                True,
+                (),
+                see_also,
+                result.timings_ms,
+                context=context,
+                topic=topic,
+            )
+        return Answer(
+            question, composition.text, False, citations, (), result.timings_ms, context=context, topic=topic
+        )
 
     def source(self, key: str) -> SourceLookup | Notice:
         key = clean_text(key)
