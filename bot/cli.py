@@ -142,11 +142,17 @@ def _service(settings: Settings):
 
 def _table(settings: Settings):
     from bot.core.commands import CommandTable
+    from bot.core.conversations import ConversationStore
     from bot.core.feedback import FeedbackStore
 
     service = _service(settings)
     service.warm_up()
-    return CommandTable(service, FeedbackStore(Path(settings.feedback.path)))
+    conversations = ConversationStore(
+        Path(settings.feedback.path),
+        settings.conversation.max_turns,
+        settings.conversation.expiry_minutes * 60,
+    )
+    return CommandTable(service, FeedbackStore(Path(settings.feedback.path)), conversations)
 
 
 # -- commands ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 from typing import TextIO
 
@@ -40,7 +41,8 @@ class ConsoleAdapter:
             markup=False,
         )
         self.history_file = history_file
-        self.origin = Origin("console", "console", "local")
+        # One session is one conversation: a follow-up is read with the questions asked before it.
+        self.origin = Origin("console", "console", "local", thread=uuid.uuid4().hex)
 
     def run(self, welcome: str = "") -> None:
         if welcome:

@@ -34,6 +34,8 @@ def render(reply: Reply) -> Group:
 
 def render_answer(answer: Answer) -> Group:
     parts: list[Text] = []
+    if answer.context:
+        parts.append(Text(messages.follow_up_context(answer.context), style="dim"))
     if answer.abstained:
         parts.append(Text(answer.text, style="bold yellow"))
         if answer.see_also:

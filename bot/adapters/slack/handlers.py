@@ -101,7 +101,8 @@ class SlackHandlers:
         self._react(client.reactions_add, channel, ts)
         try:
             try:
-                origin = Origin("slack", channel, event.get("user", ""))
+                # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
+                origin = Origin("slack", channel, event.get("user", ""), thread=thread_ts or "dm")
                 message = render(self._ask(question_text(event.get("text", ""), bot_user_id), origin))
             except Exception:
                 message = apology("answering a message")

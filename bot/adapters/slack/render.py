@@ -231,6 +231,8 @@ def render_answer(answer: Answer) -> SlackMessage:
     shown = cited[:MAX_CITATIONS]
     lead = answer.text + (f"\n{messages.ABSTAIN_SEE_ALSO}" if answer.abstained and shown else "")
     blocks = [_section(fit(lead, SECTION_CHARS))]
+    if answer.context:  # a follow-up says which earlier question of the thread it was read with
+        blocks.insert(0, _context(fit(messages.follow_up_context(answer.context), SECTION_CHARS)))
     blocks += [_context(_citation_text(c)) for c in shown]
     if len(cited) > len(shown):
         blocks.append(_context(escape(messages.slack_omitted(len(cited) - len(shown)))))
