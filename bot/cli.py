@@ -6,8 +6,10 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 from bot import messages
@@ -15,7 +17,11 @@ from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("citebot")
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class Stopped(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C does (a BaseException, so no `except Exception` swallows it)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,13 +39,52 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings, getattr(args, "verbose", False))
     from retrieval.errors import RetrievalError
 
+    previous = _stop_on_sigterm()
     try:
         return args.handler(args, settings)
     except (RetrievalError, ConfigError) as error:
         _error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        _error(messages.INTERRUPTED)
+        return EXIT_INTERRUPTED
+    except Stopped:
+        _error(messages.STOPPED)
+        return EXIT_OK
+    except OSError as error:  # a path the user gave that cannot be read or written
+        _error(messages.os_error(error))
+        return EXIT_ERROR
+    except Exception as error:  # never a traceback for the user; -v logs it
+        log.debug("unexpected error", exc_info=True)
+        _error(messages.unexpected_error(error))
+        return EXIT_ERROR
+    finally:
+        _restore_sigterm(previous)
+
+
+def _stop_on_sigterm():
+    """SIGTERM stops citebot cleanly (bots finish up, a build is abandoned), as Ctrl-C does."""
+
+    def stop(signum, frame) -> None:
+        raise Stopped()
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (tests): leave signals alone
+        return None
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def version() -> str:
+    """citebot's installed version."""
+    try:
+        return metadata.version("citebot")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 _CONFIG_HELP = "YAML config file (default: $CITEBOT_CONFIG or config/default.yaml)"
@@ -47,6 +92,7 @@ _CONFIG_HELP = "YAML config file (default: $CITEBOT_CONFIG or config/default.yam
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citebot", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"citebot {version()}")
     parser.add_argument("--config", help=_CONFIG_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -157,20 +203,44 @@ def _table(settings: Settings):
 
 # -- commands ------------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from filelock import FileLock, Timeout
+
     from retrieval.chunking import ChunkingParams
     from retrieval.embedder import SentenceTransformerEmbedder
     from retrieval.indexer import build_index
 
+    corpus, index = Path(settings.corpus), Path(settings.index)
+    problem = _index_paths_problem(corpus, index)
+    if problem:
+        _error(problem)
+        return EXIT_USAGE
     logging.getLogger("retrieval.indexer").setLevel(logging.ERROR)  # skipped files are reported below, once
-    report = build_index(
-        Path(settings.corpus),
-        Path(settings.index),
-        SentenceTransformerEmbedder(settings.model, settings.device),
-        ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
-        settings.retrieval.index_type,
-        show_progress=not args.quiet,
-        sentence_vectors=settings.retrieval.sentence_vectors,
-    )
+    index.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index / BUILD_LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _error(messages.index_locked(str(index)))
+        return EXIT_ERROR
+    try:
+        report = build_index(
+            corpus,
+            index,
+            SentenceTransformerEmbedder(settings.model, settings.device),
+            ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
+            settings.retrieval.index_type,
+            show_progress=not args.quiet,
+            sentence_vectors=settings.retrieval.sentence_vectors,
+        )
+    except KeyboardInterrupt:
+        _error(messages.index_abandoned(str(index)))
+        return EXIT_INTERRUPTED
+    except Stopped:
+        _error(messages.index_abandoned(str(index)))
+        return EXIT_OK
+    finally:
+        lock.release()
+    _write_build_record(index, report)
     for skipped in report.skipped:
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)
     print(
@@ -184,6 +254,36 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     return EXIT_OK
+
+
+BUILD_LOCK = ".build.lock"  # held by the `citebot index` building this index
+BUILD_RECORD = "last_build.json"  # what the last build did (skipped files and why), for `citebot status`
+
+
+def _index_paths_problem(corpus: Path, index: Path) -> str | None:
+    if not corpus.is_dir():
+        return messages.corpus_not_a_folder(str(corpus))
+    if index.exists() and not index.is_dir():
+        return messages.index_not_a_folder(str(index))
+    return None
+
+
+def _write_build_record(index: Path, report) -> None:
+    from retrieval import layout
+
+    record = {
+        "generation": layout.generation_id(index),
+        "files": report.files,
+        "passages": report.passages,
+        "embedded_files": report.embedded_files,
+        "reused_files": report.reused_files,
+        "removed": list(report.removed),
+        "skipped": [{"source": s.source, "reason": s.reason} for s in report.skipped],
+        "seconds": round(report.seconds, 1),
+    }
+    temporary = index / f".{BUILD_RECORD}.tmp"
+    temporary.write_text(json.dumps(record, indent=1), "utf-8")
+    os.replace(temporary, index / BUILD_RECORD)
 
 
 def _inputs(args: argparse.Namespace, words: list[str]) -> Iterator[str] | None:

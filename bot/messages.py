@@ -20,6 +20,39 @@ THREADS_NEED_BATCH = (
 )
 
 
+INTERRUPTED = "interrupted; stopped."
+STOPPED = "stopped (SIGTERM)."
+
+
+def os_error(error: OSError) -> str:
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error.__class__.__name__}{where}"
+
+
+def unexpected_error(error: Exception) -> str:
+    return f"unexpected error ({error.__class__.__name__}); run with -v for details."
+
+
+def corpus_not_a_folder(path: str) -> str:
+    return f"The corpus {path} is not a folder of documents."
+
+
+def index_not_a_folder(path: str) -> str:
+    return f"{path} is a file; give --index a folder for the index."
+
+
+def index_locked(path: str) -> str:
+    return f"Another `citebot index` is already building {path}; wait for it to finish."
+
+
+def index_abandoned(path: str) -> str:
+    return f"Stopped: the build was abandoned and the index at {path} left as it was."
+
+
+def port_unavailable(host: str, port: int, reason: str) -> str:
+    return f"Cannot listen on {host}:{port} ({reason}): is another process using that port? Set another port."
+
+
 def follow_up_context(question: str) -> str:
     """The one line under a follow-up answer saying which earlier question it was read with."""
     return f"(Follow-up to: “{question}”)"

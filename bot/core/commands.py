@@ -106,7 +106,7 @@ class CommandTable:
         reply = self.service.ask(question, self.conversations.turns(key))
         if isinstance(reply, Answer):
             sources = tuple(dict.fromkeys(c.source for c in reply.citations))
-            turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic)
+            turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)
             self.conversations.add(key, turn)
         return reply
 

@@ -76,9 +76,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
     answer_id: str | None = None  # set when recorded for feedback; 👍/👎 buttons carry it
     context: str | None = None  # the earlier question of the conversation this follow-up was read with
-    topic: tuple[str, ...] = field(
-        default=(), compare=False
-    )  # words the question was about (for the next turn)
+    # Follow-up state for the next turn: the question's own words, and the thread's subject it carried.
+    topic: tuple[str, ...] = field(default=(), compare=False)
+    anchor: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         value = {

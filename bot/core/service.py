@@ -36,6 +36,14 @@ from retrieval.searcher import Retriever, SearchParams
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Terminal escape sequences (ECMA-48), removed whole so no "[31m" is left behind: CSI (ESC [ or the
+# one-byte 0x9b, parameters, intermediates, final), OSC/DCS/APC/PM/SOS strings up to their terminator
+# (BEL or ESC \\), and two-character escapes.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[ -/]*[0-~]?"
+)
 
 
 class QAService:
@@ -195,8 +203,9 @@ class QAService:
 
 
 def clean_text(text: str) -> str:
-    """Control characters out (newlines and tabs become spaces), outer whitespace trimmed."""
-    return _CONTROL.sub("", text.replace("\n", " ").replace("\t", " ")).strip()
+    """Escape sequences and control characters out (newlines and tabs become spaces), whitespace trimmed."""
+    text = _ESCAPES.sub("", text.replace("\n", " ").replace("\t", " "))
+    return _CONTROL.sub("", text).strip()
 
 
 def _location(passage: Passage) -> Location:

@@ -103,3 +103,13 @@ def test_the_console_session_is_one_conversation(threaded_table, tmp_path):
     adapter.run()
     shown = output.getvalue()
     assert shown.count(messages.follow_up_context(CEO)) == 1
+
+
+def test_the_thread_subject_is_stored_with_each_follow_up(seeds_service, tmp_path):
+    store = ConversationStore(tmp_path / "state.sqlite3")
+    table = CommandTable(seeds_service, conversations=store)
+    for question in (CEO, COFOUNDED, "and where is it based?"):
+        table.run("ask", question, in_thread("t1"))
+    first, second, third = store.turns(conversation_key(in_thread("t1")))
+    assert first.anchor == () and "openai" in first.topic
+    assert "openai" in second.anchor and "openai" in third.anchor

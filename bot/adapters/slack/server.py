@@ -8,6 +8,9 @@ import logging
 from aiohttp import web
 from slack_bolt import App, BoltRequest
 
+from bot import messages
+from bot.settings import ConfigError
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
@@ -34,6 +37,21 @@ def make_web_app(app: App, path: str = EVENTS_PATH) -> web.Application:
 
 
 def serve(app: App, host: str, port: int, path: str = EVENTS_PATH) -> None:
-    """Block serving `app` on host:port until interrupted."""
-    log.info("listening for Slack requests on http://%s:%d%s", host, port, path)
-    web.run_app(make_web_app(app, path), host=host, port=port, print=None, access_log=None)
+    """Block serving `app` on host:port until interrupted; a port that cannot be bound is a ConfigError."""
+    asyncio.run(serve_web_app(make_web_app(app, path), host, port, path))
+
+
+async def serve_web_app(web_app: web.Application, host: str, port: int, path: str = "/") -> None:
+    """Bind first (so "listening" is only logged when it is true), then serve until cancelled."""
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError(messages.port_unavailable(host, port, error.strerror or str(error))) from None
+    log.info("listening on http://%s:%d%s", host, port, path)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
