@@ -143,6 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--json", action="store_true")
     feedback.set_defaults(handler=cmd_feedback)
 
+    status = commands.add_parser("status", help="what is indexed, when and how; feedback counts")
+    _add_paths(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
     gaps = commands.add_parser("gaps", help="questions abstained on or voted down, most frequent first")
     gaps.add_argument("--json", action="store_true")
     gaps.add_argument("-n", type=int, default=20, help="how many (default 20)")
@@ -163,11 +168,29 @@ def _overrides(args: argparse.Namespace) -> dict:
     return {"index": getattr(args, "index", None), "corpus": getattr(args, "corpus", None)}
 
 
+class JsonLogFormatter(logging.Formatter):
+    """`logging.format: json`: one JSON object a line (time, level, logger, message, traceback if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def _configure_logging(settings: Settings, verbose: bool) -> None:
     level = logging.DEBUG if verbose else getattr(logging, settings.logging.level)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.logging.format == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "urllib3", "bm25s", "filelock"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if not sys.stderr.isatty():
@@ -540,6 +563,55 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     adapter = ConsoleAdapter(_table(settings), color=color, history_file=settings.console.history)
     adapter.run(messages.CONSOLE_WELCOME.format(corpus=settings.corpus))
     return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The live index (generation, build, corpus, model, counts, skipped files) and feedback; no model loaded."""
+    from bot.core.conversations import ConversationStore
+    from bot.core.feedback import FeedbackStore
+    from retrieval import layout
+    from retrieval.manifest import Manifest
+
+    index = Path(settings.index)
+    hint = messages.rebuild_hint(settings.corpus, settings.index)
+    generation = layout.current_generation(index, hint)
+    manifest = Manifest.load(generation, hint)
+    build = _read_build_record(index)
+    skipped = build.get("skipped") if build.get("generation") == generation.name else None
+    feedback_path = Path(settings.feedback.path).expanduser()
+    feedback = FeedbackStore(feedback_path).counts() if feedback_path.exists() else None
+    turns = ConversationStore(feedback_path).count() if feedback_path.exists() else 0
+    status = {
+        "version": version(),
+        "index": str(index),
+        "generation": generation.name,
+        "built_at": manifest.built_at,
+        "corpus": manifest.corpus,
+        "model": manifest.model,
+        "encoder": {
+            "dimension": manifest.dimension,
+            "index_type": manifest.index_type,
+            "sentence_transformers": manifest.versions.get("sentence-transformers"),
+        },
+        "documents": len(manifest.files),
+        "passages": manifest.passage_count,
+        "skipped": skipped,
+        "feedback": feedback,
+        "conversation_turns": turns,
+    }
+    if args.json:
+        _print_json(status)
+    else:
+        print(messages.status_text(status))
+    return EXIT_OK
+
+
+def _read_build_record(index: Path) -> dict:
+    try:
+        record = json.loads((index / BUILD_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:

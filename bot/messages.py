@@ -53,6 +53,42 @@ def port_unavailable(host: str, port: int, reason: str) -> str:
     return f"Cannot listen on {host}:{port} ({reason}): is another process using that port? Set another port."
 
 
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 passage', '2 passages', '1,204 documents'."""
+    return f"{count:,} {noun if count == 1 else plural_form or noun + 's'}"
+
+
+def status_text(status: dict) -> str:
+    """`citebot status` for people: what is indexed, when, how, and what users said."""
+    encoder = status["encoder"]
+    lines = [
+        f"citebot {status['version']}",
+        f"index:       {status['index']} (generation {status['generation']})",
+        f"built:       {status['built_at']}",
+        f"corpus:      {status['corpus']}",
+        f"model:       {status['model']} ({encoder['dimension']} dimensions, {encoder['index_type']} index)",
+        f"contents:    {plural(status['documents'], 'document')}, {plural(status['passages'], 'passage')}",
+    ]
+    skipped = status["skipped"]
+    if skipped is None:
+        lines.append("skipped:     unknown (the index was built by an older citebot; rebuild to record it)")
+    elif not skipped:
+        lines.append("skipped:     none")
+    else:
+        lines.append(f"skipped:     {plural(len(skipped), 'file')} at the last build:")
+        lines.extend(f"  {item['source']}: {item['reason']}" for item in skipped)
+    feedback = status["feedback"]
+    if feedback is None:
+        lines.append("feedback:    none recorded yet")
+    else:
+        lines.append(
+            f"feedback:    {plural(feedback['answers'], 'answer')} ({feedback['abstained']:,} abstained), "
+            f"{feedback['votes_up']:,} 👍, {feedback['votes_down']:,} 👎"
+        )
+    lines.append(f"threads:     {plural(status['conversation_turns'], 'turn')} of conversation kept")
+    return "\n".join(lines)
+
+
 def follow_up_context(question: str) -> str:
     """The one line under a follow-up answer saying which earlier question it was read with."""
     return f"(Follow-up to: “{question}”)"
@@ -95,7 +131,7 @@ def missing_env(path: str, variable: str) -> str:
 
 def index_built(files: int, passages: int, embedded: int, reused: int, removed: int, seconds: float) -> str:
     return (
-        f"Indexed {files} documents ({passages} passages) in {seconds:.1f}s: "
+        f"Indexed {plural(files, 'document')} ({plural(passages, 'passage')}) in {seconds:.1f}s: "
         f"{embedded} re-embedded, {reused} unchanged, {removed} removed."
     )
 

@@ -99,8 +99,21 @@ class DiscordSettings(_Section):
     allowed_channels: tuple[int, ...] = Field((), description="Channel ids to answer in; empty means all.")
 
 
+class HealthSettings(_Section):
+    host: str = Field("127.0.0.1", description="Listen address of the /healthz and /metrics port.")
+    port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Serve /healthz and /metrics on this port (Socket Mode, Discord); HTTP mode serves them on slack.port.",
+    )
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    format: Literal["text", "json"] = Field(
+        "text", description="text, or json: one JSON object a line for log shippers."
+    )
 
 
 class Settings(_Section):
@@ -115,6 +128,7 @@ class Settings(_Section):
     console: ConsoleSettings = ConsoleSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    health: HealthSettings = HealthSettings()
     logging: LoggingSettings = LoggingSettings()
     # Filled by load_settings: secret path -> environment variable that was not set.
     missing_env: dict[str, str] = Field(default_factory=dict, exclude=True)

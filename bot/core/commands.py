@@ -7,6 +7,7 @@ apology with a reference id that is also logged with the traceback.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 from bot import messages
 from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.feedback import VOTES, FeedbackStore
+from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.service import QAService
 from bot.settings import ConfigError
@@ -37,10 +39,12 @@ class CommandTable:
         service: QAService,
         feedback: FeedbackStore | None = None,
         conversations: ConversationStore | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.service = service
         self.feedback = feedback
         self.conversations = conversations
+        self.metrics = metrics or Metrics()
         self._commands = {
             c.name: c
             for c in (
@@ -83,6 +87,7 @@ class CommandTable:
         command = self._commands.get(name)
         if command is None:
             return Notice(messages.unknown_command(name, list(self._commands)))
+        started = time.perf_counter()
         try:
             if name == "ask":
                 reply = self._ask(argument.strip(), origin)
@@ -90,13 +95,33 @@ class CommandTable:
                 reply = command.handler(argument.strip())
             if isinstance(reply, Answer) and self.feedback is not None:
                 reply = self._record(reply, origin)
+            if isinstance(reply, Answer):
+                self._answered(reply, origin, time.perf_counter() - started)
             return reply
         except (RetrievalError, ConfigError) as error:
             return Notice(str(error))
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("command /%s failed (reference %s)", name, reference)
+            self.metrics.errors.labels(name).inc()
             return Notice(messages.apology(reference), reference=reference)
+
+    def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
+        """One log line per answer (latency, reference id) and the Prometheus counters."""
+        reference = answer.answer_id or uuid.uuid4().hex[:12]
+        log.info(
+            "answered on %s in %.0f ms (reference %s, %s%s)",
+            origin.platform,
+            seconds * 1000,
+            reference,
+            "abstained" if answer.abstained else f"{len(answer.citations)} cited",
+            ", follow-up" if answer.context else "",
+        )
+        try:  # metrics never cost anyone an answer
+            self.metrics.answered(origin.platform, answer.abstained, seconds)
+            self.metrics.set_generation(self.service.generation())
+        except Exception:
+            log.warning("updating metrics failed", exc_info=True)
 
     def _ask(self, question: str, origin: Origin) -> Reply:
         """A question, read in its conversation when the origin names one (and remembered for the next)."""

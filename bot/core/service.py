@@ -84,6 +84,10 @@ class QAService:
         )
         return QuestionAnswerer(retriever, composer, top_k=r.top_k)
 
+    def generation(self) -> str | None:
+        """The live index generation (what `citebot index` last published), None when there is no index."""
+        return layout.generation_id(self.index_dir)
+
     def warm_up(self) -> None:
         """Load the index and the model now, so the first question is fast."""
         answerer = self.answerer()

@@ -12,6 +12,7 @@ from bot.adapters.discord import slash
 from bot.adapters.discord.responder import Responder
 from bot.adapters.discord.votes import VoteButton
 from bot.core.commands import CommandTable
+from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ def run_discord(settings: Settings, table: CommandTable) -> None:
     """Connect with DISCORD_TOKEN and answer until interrupted (blocking); a bad token is a ConfigError."""
     settings.require("discord.token")
     client = build_client(settings, table)
+    if settings.health.port:
+        connected = CachedCheck(lambda: client.is_ready() and not client.is_closed(), ttl=0)
+        serve_in_background(settings.health.host, settings.health.port, table, connected)
     try:
         client.run(settings.discord.token or "", log_handler=None)
     except discord.LoginFailure:
