@@ -465,15 +465,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(
                 {
                     "query": query,
-                    "hits": [
-                        {
-                            "source": h.source,
-                            "id": h.passage_id,
-                            "passage": h.text,
-                            "score": round(h.score or 0, 6),
-                        }
-                        for h in listing.hits
-                    ],
+                    "hits": [_hit_json(h) for h in listing.hits],
                 }
             )
         else:
@@ -481,14 +473,29 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def _hit_json(hit) -> dict:
+    return {
+        "source": hit.source,
+        "id": hit.passage_id,
+        "passage": hit.text,
+        "score": round(hit.score or 0, 6),
+    }
+
+
 def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.render import render
-    from bot.core.models import Notice
+    from bot.core.models import Notice, SourceList
 
     reply = _service(settings).source(args.id)
     if isinstance(reply, Notice):
         _error(reply.text)
         return EXIT_ERROR
+    if isinstance(reply, SourceList):  # the words were no id: the passages they match best
+        if args.json:
+            _print_json({"query": reply.query, "hits": [_hit_json(h) for h in reply.hits]})
+        else:
+            _console().print(render(reply))
+        return EXIT_OK
     if args.json:
         views = [reply.passage] if reply.passage else list(reply.document_passages)
         _print_json(

@@ -156,7 +156,7 @@ def slack_show_passage(number: int) -> str:
 
 
 def slack_documents(count: int) -> str:
-    return f"{count} document{'s' if count != 1 else ''}:"
+    return f"{plural(count, 'document')}:"
 
 
 def slack_best_passages(query: str) -> str:
@@ -164,7 +164,7 @@ def slack_best_passages(query: str) -> str:
 
 
 def slack_document_summary(source: str, passages: int, date: str | None) -> str:
-    text = f"{source} · {passages} passage{'s' if passages != 1 else ''}"
+    text = f"{source} · {plural(passages, 'passage')}"
     return f"{text} · {date}" if date else text
 
 
@@ -209,15 +209,15 @@ def discord_matches_title(query: str) -> str:
 
 
 def discord_passage_count(count: int) -> str:
-    return f"{count:,} passage" + ("" if count == 1 else "s")
+    return plural(count, "passage")
 
 
 def discord_more_passages(count: int) -> str:
-    return f"…and {count:,} more passages. Open one with /source ID."
+    return f"…and {plural(count, 'more passage')}. Open one with /source ID."
 
 
 def discord_more_documents(count: int) -> str:
-    return f"…and {count:,} more documents."
+    return f"…and {plural(count, 'more document')}."
 
 
 def discord_sync_failed(guild_id: int, error: str) -> str:

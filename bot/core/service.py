@@ -32,6 +32,7 @@ from retrieval.embedder import Embedder, SentenceTransformerEmbedder
 from retrieval.followup import Turn, contextualise, remember
 from retrieval.models import Hit, Passage
 from retrieval.qa import QuestionAnswerer
+from retrieval.question import analyse, stems_of
 from retrieval.searcher import Retriever, SearchParams
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
-    r"|\x1b[ -/]*[0-~]?"
+    r"|\x1b[!-/]*[0-~]?"
 )
 
 
@@ -113,7 +114,8 @@ class QAService:
         context = follow_up.context.question if follow_up.context else None
         topic = remember(follow_up).topic
         if composition.abstained:
-            see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(composition.closest, 1))
+            closest = _plausibly_related(composition.closest, question, answerer)
+            see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(closest, 1))
             return Answer(
                 question,
                 messages.ABSTAIN,
@@ -128,7 +130,8 @@ class QAService:
             question, composition.text, False, citations, (), result.timings_ms, context=context, topic=topic
         )
 
-    def source(self, key: str) -> SourceLookup | Notice:
+    def source(self, key: str) -> SourceLookup | SourceList | Notice:
+        """A passage or document by id; words that are no id are searched for (the best passages)."""
         key = clean_text(key)
         if not key:
             return Notice(messages.EMPTY_SOURCE_ID)
@@ -145,7 +148,19 @@ class QAService:
             return SourceLookup(
                 key, document=view, document_passages=tuple(_passage_view(p, titles, urls) for p in passages)
             )
-        return Notice(messages.unknown_source(key, self.suggest_sources(key, answerer=answerer)))
+        close = self._close_ids(key, answerer)
+        if not close and _looks_like_words(key):  # "/source chief scientist": search, as the hint invites
+            listing = self.sources(key)
+            if isinstance(listing, SourceList) and listing.hits:
+                return listing
+        return Notice(messages.unknown_source(key, close or self.suggest_sources(key, answerer=answerer)))
+
+    @staticmethod
+    def _close_ids(key: str, answerer: QuestionAnswerer, limit: int = 3) -> list[str]:
+        store = answerer.retriever.store
+        names = [d.source for d in store.documents()]
+        ids = [p.id for d in names for p in store.passages_of(d)]
+        return difflib.get_close_matches(key, names + ids, n=limit, cutoff=0.6)
 
     def suggest_sources(
         self, key: str, limit: int = 3, answerer: QuestionAnswerer | None = None
@@ -210,6 +225,28 @@ def clean_text(text: str) -> str:
     """Escape sequences and control characters out (newlines and tabs become spaces), whitespace trimmed."""
     text = _ESCAPES.sub("", text.replace("\n", " ").replace("\t", " "))
     return _CONTROL.sub("", text).strip()
+
+
+SEE_ALSO_MIN_DENSE = 0.45  # a passage sharing no word with the question must at least mean much the same
+
+
+def _plausibly_related(hits, question: str, answerer: QuestionAnswerer) -> list[Hit]:
+    """The closest passages worth offering after an abstention: ones sharing a content word with the
+    question, or close in meaning. An off-topic question ("the weather in Paris?") gets none."""
+    terms = analyse(question, answerer.vocabulary)
+    # Words as typed only: a spelling repair ("weather" -> "whether") is no evidence of a shared topic.
+    known = {t for t in terms.weights if t in answerer.vocabulary and t not in terms.repairs}
+    related = []
+    for hit in hits:
+        words = stems_of(f"{answerer.titles.get(hit.passage.source, '')}\n{hit.passage.text}")
+        if known & words or hit.dense_score >= SEE_ALSO_MIN_DENSE:
+            related.append(hit)
+    return related
+
+
+def _looks_like_words(key: str) -> bool:
+    """Not an id or a file name: no '#', and several words or no file extension."""
+    return "#" not in key and (len(key.split()) > 1 or "." not in key)
 
 
 def _location(passage: Passage) -> Location:

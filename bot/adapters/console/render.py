@@ -67,9 +67,9 @@ def _citation(citation: Citation, quote_whole: bool) -> Text:
 
 def _passage(view: PassageView) -> Text:
     text = Text()
-    text.append(view.passage_id, style="bold cyan")
-    if view.score is not None:
-        text.append(f"  score {view.score:.3f}", style="dim")
+    text.append(
+        view.passage_id, style="bold cyan"
+    )  # ranked best first; fusion scores mean nothing to a reader
     text.append("\n    ")
     text.append(view.title, style="bold")
     if view.url:
@@ -91,7 +91,9 @@ def _render_lookup(lookup: SourceLookup) -> Group:
         header.append(document.title, style="bold")
         if document.url:
             header.append(f"  {document.url}", style="blue underline")
-        header.append(f"\n{document.source}, {document.passage_count} passages\n", style="dim")
+        header.append(
+            f"\n{document.source}, {messages.plural(document.passage_count, 'passage')}\n", style="dim"
+        )
     return Group(header, *(_passage(p) for p in lookup.document_passages))
 
 
@@ -104,7 +106,7 @@ def _render_list(listing: SourceList) -> Group:
             row = Text()
             row.append(document.source, style="bold cyan")
             row.append(f"  {document.title}")
-            row.append(f"  ({document.passage_count} passages)", style="dim")
+            row.append(f"  ({messages.plural(document.passage_count, 'passage')})", style="dim")
             rows.append(row)
         return Group(*rows)
     if not listing.hits:

@@ -37,10 +37,26 @@ class CitebotClient(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s (%s guilds)", self.user, len(self.guilds))
+        if self.application_id:
+            log.info("invite link: %s", invite_url(self.application_id))
 
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:
             await self.responder.on_message(message, self.user)
+
+
+def invite_permissions() -> discord.Permissions:
+    """Exactly what the bot uses: send replies (also in threads), read the message it replies to, embeds."""
+    return discord.Permissions(
+        send_messages=True, send_messages_in_threads=True, read_message_history=True, embed_links=True
+    )
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot to a server with its slash commands and permissions."""
+    return discord.utils.oauth_url(
+        application_id, permissions=invite_permissions(), scopes=("bot", "applications.commands")
+    )
 
 
 def build_client(settings: Settings, table: CommandTable) -> CitebotClient:

@@ -320,9 +320,7 @@ def _document_line(document: DocumentView) -> str:
 
 
 def _where(view: PassageView) -> str:
-    where = view.location.describe()
-    if view.score is not None:
-        where += f" · score {view.score:.3f}"
+    where = view.location.describe()  # hits come best first; a fusion score would mean nothing to a reader
     if view.also_in:
         where += f" ({messages.also_in(list(view.also_in))})"
     return where
