@@ -106,4 +106,5 @@ def _turn(raw: str) -> Turn:
         abstained=bool(data.get("abstained", False)),
         sources=tuple(data.get("sources", ())),
         topic=tuple(data.get("topic", ())),
+        anchor=tuple(data.get("anchor", ())),
     )

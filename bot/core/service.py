@@ -112,23 +112,13 @@ class QAService:
             for c in composition.cited
         )
         context = follow_up.context.question if follow_up.context else None
-        topic = remember(follow_up).topic
+        turn = remember(follow_up)
+        state = {"context": context, "topic": turn.topic, "anchor": turn.anchor}
         if composition.abstained:
             closest = _plausibly_related(composition.closest, question, answerer)
             see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(closest, 1))
-            return Answer(
-                question,
-                messages.ABSTAIN,
-                True,
-                (),
-                see_also,
-                result.timings_ms,
-                context=context,
-                topic=topic,
-            )
-        return Answer(
-            question, composition.text, False, citations, (), result.timings_ms, context=context, topic=topic
-        )
+            return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms, **state)
+        return Answer(question, composition.text, False, citations, (), result.timings_ms, **state)
 
     def source(self, key: str) -> SourceLookup | SourceList | Notice:
         """A passage or document by id; words that are no id are searched for (the best passages)."""

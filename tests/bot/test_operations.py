@@ -198,3 +198,20 @@ def test_metrics_registries_are_separate():
     first.answered("slack", False, 0.1)
     assert b'citebot_questions_total{platform="slack"} 1.0' in first.exposition()[0]
     assert b'platform="slack"' not in second.exposition()[0]
+
+
+def test_health_port_for_socket_mode_and_discord(command_table):
+    import urllib.request
+
+    from bot.ops import serve_in_background
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve_in_background("127.0.0.1", port, command_table, platform_check=lambda: True)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        assert response.status == 200 and json.loads(response.read())["index"]["loaded"] is True
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        assert b"citebot_answer_seconds" in response.read()
+    with pytest.raises(ConfigError):  # the port is now taken
+        serve_in_background("127.0.0.1", port, command_table)

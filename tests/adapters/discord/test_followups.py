@@ -72,3 +72,12 @@ async def test_a_new_mention_starts_a_new_conversation(discord_bot):
     await ask(discord_bot, CEO)
     second = await ask(discord_bot, COFOUNDED)
     assert not second["content"].startswith("-# ")
+
+
+@pytest.mark.asyncio
+async def test_a_dm_is_one_conversation(discord_bot):
+    await discord_bot.message(CEO, dm=True)
+    await discord_bot.message(COFOUNDED, dm=True)
+    first, second = (call.response for call in discord_bot.channel_messages())
+    assert not first["content"].startswith("-# ")
+    assert second["content"].startswith(f"-# {escape(messages.follow_up_context(CEO))}\n")
