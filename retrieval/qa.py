@@ -81,7 +81,7 @@ class QuestionAnswerer:
         return AnswerResult(composition, tuple(hits), timings)
 
 
-CARRIED_WEIGHT = 0.5  # a word carried from an earlier turn counts this much of one the user typed
+CARRIED_WEIGHT = 0.3  # a word carried from an earlier turn counts this much of one the user typed
 
 
 def _carried_weighed_down(terms: QuestionTerms, own: QuestionTerms) -> QuestionTerms:
