@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -72,11 +73,17 @@ def run_discord(settings: Settings, table: CommandTable) -> None:
         connected = CachedCheck(lambda: client.is_ready() and not client.is_closed(), ttl=0)
         serve_in_background(settings.health.host, settings.health.port, table, connected)
     try:
-        client.run(settings.discord.token or "", log_handler=None)
+        # What client.run does, minus swallowing Ctrl-C: the CLI says it stopped and exits 130.
+        asyncio.run(_connect(client, settings.discord.token or ""))
     except discord.LoginFailure:
         raise ConfigError(messages.DISCORD_LOGIN_FAILED) from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(messages.DISCORD_INTENT_MISSING) from None
+
+
+async def _connect(client: discord.Client, token: str) -> None:
+    async with client:
+        await client.start(token)
 
 
 def command_names() -> set[str]:

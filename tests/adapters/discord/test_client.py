@@ -215,7 +215,7 @@ def test_run_discord_without_a_token_names_the_variable(seeds_index, tmp_path, m
 
 
 def test_a_rejected_token_is_a_config_error(seeds_index, tmp_path, command_table, monkeypatch):
-    """The real login path (client.run → static_login) against a Discord that answers 401."""
+    """The real login path (client.start → static_login) against a Discord that answers 401."""
     from bot.adapters.discord import client as client_module
 
     harnesses: list[DiscordHarness] = []
