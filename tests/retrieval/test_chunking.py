@@ -125,9 +125,7 @@ def test_character_offsets_point_at_the_passage_in_the_file(path):
 
 def test_markdown_offsets_skip_front_matter_and_heading_markers(tmp_path):
     source = tmp_path / "doc.md"
-    source.write_text(
-        "---\ntitle: T\n---\n# Heading here\n\nBody sentence one. Body sentence two.\n", "utf-8"
-    )
+    source.write_text("---\ntitle: T\n---\n# Heading here\n\nBody sentence one. Body sentence two.\n", "utf-8")
     loaded = load_document(source, tmp_path)
     passage = chunk_document("doc.md", clean_lines(loaded.lines), ChunkingParams())[0]
     text = source.read_text("utf-8")
