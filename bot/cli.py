@@ -379,7 +379,7 @@ def _ask_threads(args: argparse.Namespace, settings: Settings, service, lines: I
     for number, line in enumerate(lines, 1):
         turn = _thread_turn(line)
         if isinstance(turn, str):
-            _error(messages.bad_thread_line(args.batch, number, turn))
+            _error(messages.bad_thread_line("stdin" if args.batch == "-" else args.batch, number, turn))
             status = EXIT_USAGE
             continue
         question, thread = turn

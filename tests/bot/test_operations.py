@@ -215,3 +215,35 @@ def test_health_port_for_socket_mode_and_discord(command_table):
         assert b"citebot_answer_seconds" in response.read()
     with pytest.raises(ConfigError):  # the port is now taken
         serve_in_background("127.0.0.1", port, command_table)
+
+
+def test_sigterm_stops_the_console_bot_with_a_message(seeds_index, tmp_path):
+    """A real `citebot run` process: SIGTERM while it waits at the prompt -> one line, exit 0."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    citebot = Path(sys.executable).with_name("citebot")
+    env = {k: v for k, v in os.environ.items() if k != CONFIG_ENV}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    process = subprocess.Popen(
+        [str(citebot), "run", "--index", str(seeds_index)],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert "citebot: ask a question" in process.stdout.readline()  # warmed up, at the prompt
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert err.strip().splitlines()[-1] == f"citebot: {messages.STOPPED}"
+    assert "Traceback" not in err
