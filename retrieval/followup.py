@@ -26,10 +26,13 @@ _CLAUSE_STARTERS = frozenset(
 )
 # Phrases referring back to earlier entities as a group or one of a group.
 _REFERRING_PHRASES = re.compile(
-    r"\b(the other( one)?|the two|the same|the former|the latter|both of them|either of them|one of them)\b"
+    r"\b(the other( one)?|the two|the same|the former|the latter|both of them|either of them|one of them"
+    r"|(which|that|this|the first|the second|the last) one)\b"
 )
 # A question that opens like this continues the previous one.
 _CONTINUATIONS = re.compile(r"^(and|but|also|or|so|then|plus|what about|how about|same for|what if)\b")
+# Chat openers that say nothing about the question: "ok, and ...", "thanks! what about ...".
+_OPENERS = re.compile(r"^((ok|okay|thanks|thank you|great|cool|nice|right|alright|hmm+|i see)\b[\s,.!;:-]*)+")
 # "is it possible to ...", "is there a ...": an empty "it" / "there" that refers to nothing.
 _DUMMY_IT = re.compile(
     r"\bit(?: is|'s| was)? (possible|true|safe|necessary|ok|okay|worth|recommended|allowed|better|best|"
@@ -104,7 +107,7 @@ def contextualise(
 
 def is_elliptical(question: str, shares: Mapping[str, float] | None = None) -> bool:
     """Does the question lean on something said before (and so need the conversation to be understood)?"""
-    text = question.strip().lower().replace("’", "'")
+    text = _OPENERS.sub("", question.strip().lower().replace("’", "'"))
     if _CONTINUATIONS.search(text) or _REFERRING_PHRASES.search(text):
         return True
     words = _WORD.findall(text)

@@ -26,6 +26,8 @@ def asked(question: str, answer: str = "") -> Turn:
         "can I change that code?",
         "how do I switch that to local time?",
         "is there a cost to turning that on?",
+        "ok, and what about Windows?",  # a chat opener before the continuation
+        "which one is faster?",
     ],
 )
 def test_elliptical_questions_are_recognised(question):
