@@ -81,3 +81,42 @@ async def test_a_dm_is_one_conversation(discord_bot):
     first, second = (call.response for call in discord_bot.channel_messages())
     assert not first["content"].startswith("-# ")
     assert second["content"].startswith(f"-# {escape(messages.follow_up_context(CEO))}\n")
+
+
+@pytest.mark.asyncio
+async def test_a_discord_thread_is_one_conversation(discord_bot):
+    thread_id = CHANNEL_ID + 500
+    await discord_bot.feed(
+        "THREAD_CREATE",
+        {
+            "id": str(thread_id),
+            "type": 11,  # public thread
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(CHANNEL_ID),
+            "owner_id": str(user_payload()["id"]),
+            "name": "questions",
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2024-05-01T12:00:00.000000+00:00",
+                "locked": False,
+            },
+            "newly_created": True,
+        },
+    )
+    for text in (CEO, COFOUNDED):
+        payload = message_payload(
+            f"<@{BOT_ID}> {text}",
+            author=user_payload(),
+            channel_id=thread_id,
+            guild_id=GUILD_ID,
+            mentions=[MENTION],
+        )
+        await discord_bot.feed("MESSAGE_CREATE", payload)
+    first, second = (call.response for call in discord_bot.channel_messages())
+    assert not first["content"].startswith("-# ")
+    assert second["content"].startswith(f"-# {escape(messages.follow_up_context(CEO))}\n")
