@@ -23,6 +23,7 @@ from retrieval.errors import RetrievalError
 from retrieval.followup import Turn
 
 log = logging.getLogger(__name__)
+LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ class CommandTable:
     def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
         """One log line per answer (latency, reference id) and the Prometheus counters."""
         reference = answer.answer_id or uuid.uuid4().hex[:12]
-        log.info(
+        log.log(
+            logging.DEBUG if origin.platform in LOCAL_PLATFORMS else logging.INFO,  # no noise in a terminal
             "answered on %s in %.0f ms (reference %s, %s%s)",
             origin.platform,
             seconds * 1000,
