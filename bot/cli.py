@@ -6,8 +6,10 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 from bot import messages
@@ -15,7 +17,11 @@ from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("citebot")
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class Stopped(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C does (a BaseException, so no `except Exception` swallows it)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,13 +39,52 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings, getattr(args, "verbose", False))
     from retrieval.errors import RetrievalError
 
+    previous = _stop_on_sigterm()
     try:
         return args.handler(args, settings)
     except (RetrievalError, ConfigError) as error:
         _error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        _error(messages.INTERRUPTED)
+        return EXIT_INTERRUPTED
+    except Stopped:
+        _error(messages.STOPPED)
+        return EXIT_OK
+    except OSError as error:  # a path the user gave that cannot be read or written
+        _error(messages.os_error(error))
+        return EXIT_ERROR
+    except Exception as error:  # never a traceback for the user; -v logs it
+        log.debug("unexpected error", exc_info=True)
+        _error(messages.unexpected_error(error))
+        return EXIT_ERROR
+    finally:
+        _restore_sigterm(previous)
+
+
+def _stop_on_sigterm():
+    """SIGTERM stops citebot cleanly (bots finish up, a build is abandoned), as Ctrl-C does."""
+
+    def stop(signum, frame) -> None:
+        raise Stopped()
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (tests): leave signals alone
+        return None
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def version() -> str:
+    """citebot's installed version."""
+    try:
+        return metadata.version("citebot")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 _CONFIG_HELP = "YAML config file (default: $CITEBOT_CONFIG or config/default.yaml)"
@@ -47,6 +92,7 @@ _CONFIG_HELP = "YAML config file (default: $CITEBOT_CONFIG or config/default.yam
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citebot", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"citebot {version()}")
     parser.add_argument("--config", help=_CONFIG_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -60,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_paths(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--batch", metavar="FILE", help="questions from FILE ('-' for stdin), one a line")
+    ask.add_argument(
+        "--threads",
+        action="store_true",
+        help='with --batch: each line is {"question": ..., "thread": ID}; a thread\'s turns form one conversation',
+    )
     ask.add_argument("question", nargs="*", help="the question")
     ask.set_defaults(handler=cmd_ask)
 
@@ -92,6 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--json", action="store_true")
     feedback.set_defaults(handler=cmd_feedback)
 
+    status = commands.add_parser("status", help="what is indexed, when and how; feedback counts")
+    _add_paths(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
     gaps = commands.add_parser("gaps", help="questions abstained on or voted down, most frequent first")
     gaps.add_argument("--json", action="store_true")
     gaps.add_argument("-n", type=int, default=20, help="how many (default 20)")
@@ -112,11 +168,29 @@ def _overrides(args: argparse.Namespace) -> dict:
     return {"index": getattr(args, "index", None), "corpus": getattr(args, "corpus", None)}
 
 
+class JsonLogFormatter(logging.Formatter):
+    """`logging.format: json`: one JSON object a line (time, level, logger, message, traceback if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def _configure_logging(settings: Settings, verbose: bool) -> None:
     level = logging.DEBUG if verbose else getattr(logging, settings.logging.level)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.logging.format == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "urllib3", "bm25s", "filelock"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if not sys.stderr.isatty():
@@ -137,29 +211,59 @@ def _service(settings: Settings):
 
 def _table(settings: Settings):
     from bot.core.commands import CommandTable
+    from bot.core.conversations import ConversationStore
     from bot.core.feedback import FeedbackStore
 
     service = _service(settings)
     service.warm_up()
-    return CommandTable(service, FeedbackStore(Path(settings.feedback.path)))
+    conversations = ConversationStore(
+        Path(settings.feedback.path),
+        settings.conversation.max_turns,
+        settings.conversation.expiry_minutes * 60,
+    )
+    return CommandTable(service, FeedbackStore(Path(settings.feedback.path)), conversations)
 
 
 # -- commands ------------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from filelock import FileLock, Timeout
+
     from retrieval.chunking import ChunkingParams
     from retrieval.embedder import SentenceTransformerEmbedder
     from retrieval.indexer import build_index
 
+    corpus, index = Path(settings.corpus), Path(settings.index)
+    problem = _index_paths_problem(corpus, index)
+    if problem:
+        _error(problem)
+        return EXIT_USAGE
     logging.getLogger("retrieval.indexer").setLevel(logging.ERROR)  # skipped files are reported below, once
-    report = build_index(
-        Path(settings.corpus),
-        Path(settings.index),
-        SentenceTransformerEmbedder(settings.model, settings.device),
-        ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
-        settings.retrieval.index_type,
-        show_progress=not args.quiet,
-        sentence_vectors=settings.retrieval.sentence_vectors,
-    )
+    index.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index / BUILD_LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _error(messages.index_locked(str(index)))
+        return EXIT_ERROR
+    try:
+        report = build_index(
+            corpus,
+            index,
+            SentenceTransformerEmbedder(settings.model, settings.device),
+            ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
+            settings.retrieval.index_type,
+            show_progress=not args.quiet,
+            sentence_vectors=settings.retrieval.sentence_vectors,
+        )
+    except KeyboardInterrupt:
+        _error(messages.index_abandoned(str(index)))
+        return EXIT_INTERRUPTED
+    except Stopped:
+        _error(messages.index_abandoned(str(index)))
+        return EXIT_OK
+    finally:
+        lock.release()
+    _write_build_record(index, report)
     for skipped in report.skipped:
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)
     print(
@@ -173,6 +277,36 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     return EXIT_OK
+
+
+BUILD_LOCK = ".build.lock"  # held by the `citebot index` building this index
+BUILD_RECORD = "last_build.json"  # what the last build did (skipped files and why), for `citebot status`
+
+
+def _index_paths_problem(corpus: Path, index: Path) -> str | None:
+    if not corpus.is_dir():
+        return messages.corpus_not_a_folder(str(corpus))
+    if index.exists() and not index.is_dir():
+        return messages.index_not_a_folder(str(index))
+    return None
+
+
+def _write_build_record(index: Path, report) -> None:
+    from retrieval import layout
+
+    record = {
+        "generation": layout.generation_id(index),
+        "files": report.files,
+        "passages": report.passages,
+        "embedded_files": report.embedded_files,
+        "reused_files": report.reused_files,
+        "removed": list(report.removed),
+        "skipped": [{"source": s.source, "reason": s.reason} for s in report.skipped],
+        "seconds": round(report.seconds, 1),
+    }
+    temporary = index / f".{BUILD_RECORD}.tmp"
+    temporary.write_text(json.dumps(record, indent=1), "utf-8")
+    os.replace(temporary, index / BUILD_RECORD)
 
 
 def _inputs(args: argparse.Namespace, words: list[str]) -> Iterator[str] | None:
@@ -197,7 +331,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if questions is None:
         _error(messages.EMPTY_QUESTION)
         return EXIT_USAGE
+    if args.threads and not args.batch:
+        _error(messages.THREADS_NEED_BATCH)
+        return EXIT_USAGE
     service = _service(settings)
+    if args.threads:
+        return _ask_threads(args, settings, service, questions)
     console = _console()
     status = EXIT_OK
     for question in questions:
@@ -222,6 +361,67 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         else:
             console.print(render(reply))
     return status
+
+
+def _ask_threads(args: argparse.Namespace, settings: Settings, service, lines: Iterator[str]) -> int:
+    """`ask --batch FILE --threads`: JSON lines {question, thread}; each thread is one conversation, in order."""
+    from bot.adapters.console.render import render
+    from bot.core.commands import CommandTable
+    from bot.core.conversations import MEMORY, ConversationStore
+    from bot.core.models import Answer, Origin
+
+    conversations = ConversationStore(
+        MEMORY, settings.conversation.max_turns, settings.conversation.expiry_minutes * 60
+    )
+    table = CommandTable(service, conversations=conversations)
+    console = _console()
+    status = EXIT_OK
+    for number, line in enumerate(lines, 1):
+        turn = _thread_turn(line)
+        if isinstance(turn, str):
+            _error(messages.bad_thread_line("stdin" if args.batch == "-" else args.batch, number, turn))
+            status = EXIT_USAGE
+            continue
+        question, thread = turn
+        reply = table.run("ask", question, Origin("cli", "batch", "", thread))
+        if not isinstance(reply, Answer):
+            status = max(status, EXIT_ERROR)
+            if args.json:
+                _print_json(
+                    {
+                        "question": question,
+                        "thread": thread,
+                        "answer": reply.text,
+                        "abstained": True,
+                        "citations": [],
+                        "see_also": [],
+                        "error": reply.text,
+                    }
+                )
+            else:
+                _error(reply.text)
+            continue
+        if args.json:
+            _print_json(reply.to_json())
+        else:
+            console.print(render(reply))
+    return status
+
+
+def _thread_turn(line: str) -> tuple[str, str] | str:
+    """(question, thread) from one JSON line, or what is wrong with the line."""
+    try:
+        value = json.loads(line)
+    except ValueError as error:
+        return f"not JSON ({error.msg})"
+    if not isinstance(value, dict):
+        return 'expected an object like {"question": "...", "thread": "ID"}'
+    question, thread = value.get("question"), value.get("thread")
+    if not isinstance(question, str) or not question.strip():
+        return '"question" must be a non-empty string'
+    if isinstance(thread, bool) or not isinstance(thread, str | int) or str(thread) == "":
+        return '"thread" must be a string or a number'
+    return question, str(thread)
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
@@ -265,15 +465,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(
                 {
                     "query": query,
-                    "hits": [
-                        {
-                            "source": h.source,
-                            "id": h.passage_id,
-                            "passage": h.text,
-                            "score": round(h.score or 0, 6),
-                        }
-                        for h in listing.hits
-                    ],
+                    "hits": [_hit_json(h) for h in listing.hits],
                 }
             )
         else:
@@ -281,14 +473,29 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def _hit_json(hit) -> dict:
+    return {
+        "source": hit.source,
+        "id": hit.passage_id,
+        "passage": hit.text,
+        "score": round(hit.score or 0, 6),
+    }
+
+
 def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.render import render
-    from bot.core.models import Notice
+    from bot.core.models import Notice, SourceList
 
     reply = _service(settings).source(args.id)
     if isinstance(reply, Notice):
         _error(reply.text)
         return EXIT_ERROR
+    if isinstance(reply, SourceList):  # the words were no id: the passages they match best
+        if args.json:
+            _print_json({"query": reply.query, "hits": [_hit_json(h) for h in reply.hits]})
+        else:
+            _console().print(render(reply))
+        return EXIT_OK
     if args.json:
         views = [reply.passage] if reply.passage else list(reply.document_passages)
         _print_json(
@@ -363,6 +570,55 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     adapter = ConsoleAdapter(_table(settings), color=color, history_file=settings.console.history)
     adapter.run(messages.CONSOLE_WELCOME.format(corpus=settings.corpus))
     return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The live index (generation, build, corpus, model, counts, skipped files) and feedback; no model loaded."""
+    from bot.core.conversations import ConversationStore
+    from bot.core.feedback import FeedbackStore
+    from retrieval import layout
+    from retrieval.manifest import Manifest
+
+    index = Path(settings.index)
+    hint = messages.rebuild_hint(settings.corpus, settings.index)
+    generation = layout.current_generation(index, hint)
+    manifest = Manifest.load(generation, hint)
+    build = _read_build_record(index)
+    skipped = build.get("skipped") if build.get("generation") == generation.name else None
+    feedback_path = Path(settings.feedback.path).expanduser()
+    feedback = FeedbackStore(feedback_path).counts() if feedback_path.exists() else None
+    turns = ConversationStore(feedback_path).count() if feedback_path.exists() else 0
+    status = {
+        "version": version(),
+        "index": str(index),
+        "generation": generation.name,
+        "built_at": manifest.built_at,
+        "corpus": manifest.corpus,
+        "model": manifest.model,
+        "encoder": {
+            "dimension": manifest.dimension,
+            "index_type": manifest.index_type,
+            "sentence_transformers": manifest.versions.get("sentence-transformers"),
+        },
+        "documents": len(manifest.files),
+        "passages": manifest.passage_count,
+        "skipped": skipped,
+        "feedback": feedback,
+        "conversation_turns": turns,
+    }
+    if args.json:
+        _print_json(status)
+    else:
+        print(messages.status_text(status))
+    return EXIT_OK
+
+
+def _read_build_record(index: Path) -> dict:
+    try:
+        record = json.loads((index / BUILD_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,87 @@ FEEDBACK_UNKNOWN_ANSWER = "I no longer have that answer on record, so the vote w
 CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 CONSOLE_WELCOME = "citebot: ask a question about {corpus}. /help lists commands, /quit leaves."
 CONSOLE_BYE = "Bye."
+THREADS_NEED_BATCH = (
+    '--threads needs --batch FILE (one JSON object a line: {"question": ..., "thread": ...}).'
+)
+
+
+INTERRUPTED = "interrupted; stopped."
+STOPPED = "stopped (SIGTERM)."
+
+
+def os_error(error: OSError) -> str:
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error.__class__.__name__}{where}"
+
+
+def unexpected_error(error: Exception) -> str:
+    return f"unexpected error ({error.__class__.__name__}); run with -v for details."
+
+
+def corpus_not_a_folder(path: str) -> str:
+    return f"The corpus {path} is not a folder of documents."
+
+
+def index_not_a_folder(path: str) -> str:
+    return f"{path} is a file; give --index a folder for the index."
+
+
+def index_locked(path: str) -> str:
+    return f"Another `citebot index` is already building {path}; wait for it to finish."
+
+
+def index_abandoned(path: str) -> str:
+    return f"Stopped: the build was abandoned and the index at {path} left as it was."
+
+
+def port_unavailable(host: str, port: int, reason: str) -> str:
+    return f"Cannot listen on {host}:{port} ({reason}): is another process using that port? Set another port."
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 passage', '2 passages', '1,204 documents'."""
+    return f"{count:,} {noun if count == 1 else plural_form or noun + 's'}"
+
+
+def status_text(status: dict) -> str:
+    """`citebot status` for people: what is indexed, when, how, and what users said."""
+    encoder = status["encoder"]
+    lines = [
+        f"citebot {status['version']}",
+        f"index:       {status['index']} (generation {status['generation']})",
+        f"built:       {status['built_at']}",
+        f"corpus:      {status['corpus']}",
+        f"model:       {status['model']} ({encoder['dimension']} dimensions, {encoder['index_type']} index)",
+        f"contents:    {plural(status['documents'], 'document')}, {plural(status['passages'], 'passage')}",
+    ]
+    skipped = status["skipped"]
+    if skipped is None:
+        lines.append("skipped:     unknown (the index was built by an older citebot; rebuild to record it)")
+    elif not skipped:
+        lines.append("skipped:     none")
+    else:
+        lines.append(f"skipped:     {plural(len(skipped), 'file')} at the last build:")
+        lines.extend(f"  {item['source']}: {item['reason']}" for item in skipped)
+    feedback = status["feedback"]
+    if feedback is None:
+        lines.append("feedback:    none recorded yet")
+    else:
+        lines.append(
+            f"feedback:    {plural(feedback['answers'], 'answer')} ({feedback['abstained']:,} abstained), "
+            f"{feedback['votes_up']:,} 👍, {feedback['votes_down']:,} 👎"
+        )
+    lines.append(f"threads:     {plural(status['conversation_turns'], 'turn')} of conversation kept")
+    return "\n".join(lines)
+
+
+def follow_up_context(question: str) -> str:
+    """The one line under a follow-up answer saying which earlier question it was read with."""
+    return f"(Follow-up to: “{question}”)"
+
+
+def bad_thread_line(file: str, number: int, problem: str) -> str:
+    return f"{file}, line {number}: {problem}"
 
 
 def also_in(sources: list[str]) -> str:
@@ -50,7 +131,7 @@ def missing_env(path: str, variable: str) -> str:
 
 def index_built(files: int, passages: int, embedded: int, reused: int, removed: int, seconds: float) -> str:
     return (
-        f"Indexed {files} documents ({passages} passages) in {seconds:.1f}s: "
+        f"Indexed {plural(files, 'document')} ({plural(passages, 'passage')}) in {seconds:.1f}s: "
         f"{embedded} re-embedded, {reused} unchanged, {removed} removed."
     )
 
@@ -75,7 +156,7 @@ def slack_show_passage(number: int) -> str:
 
 
 def slack_documents(count: int) -> str:
-    return f"{count} document{'s' if count != 1 else ''}:"
+    return f"{plural(count, 'document')}:"
 
 
 def slack_best_passages(query: str) -> str:
@@ -83,7 +164,7 @@ def slack_best_passages(query: str) -> str:
 
 
 def slack_document_summary(source: str, passages: int, date: str | None) -> str:
-    text = f"{source} · {passages} passage{'s' if passages != 1 else ''}"
+    text = f"{source} · {plural(passages, 'passage')}"
     return f"{text} · {date}" if date else text
 
 
@@ -128,15 +209,15 @@ def discord_matches_title(query: str) -> str:
 
 
 def discord_passage_count(count: int) -> str:
-    return f"{count:,} passage" + ("" if count == 1 else "s")
+    return plural(count, "passage")
 
 
 def discord_more_passages(count: int) -> str:
-    return f"…and {count:,} more passages. Open one with /source ID."
+    return f"…and {plural(count, 'more passage')}. Open one with /source ID."
 
 
 def discord_more_documents(count: int) -> str:
-    return f"…and {count:,} more documents."
+    return f"…and {plural(count, 'more document')}."
 
 
 def discord_sync_failed(guild_id: int, error: str) -> str:

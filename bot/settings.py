@@ -60,6 +60,18 @@ class FeedbackSettings(_Section):
     path: str = Field(".citebot/feedback.sqlite3", description="SQLite file for votes and abstentions.")
 
 
+class ConversationSettings(_Section):
+    max_turns: int = Field(
+        6, ge=1, le=50, description="Earlier turns of a thread kept as context for follow-ups."
+    )
+    expiry_minutes: float = Field(
+        60,
+        gt=0,
+        le=60 * 24 * 30,
+        description="A thread's turns are forgotten this long after they were asked.",
+    )
+
+
 class ConsoleSettings(_Section):
     color: Literal["auto", "always", "never"] = Field("auto", description="Colour output.")
     history: str = Field("~/.citebot_history", description="Line-editing history file ('' for none).")
@@ -87,8 +99,21 @@ class DiscordSettings(_Section):
     allowed_channels: tuple[int, ...] = Field((), description="Channel ids to answer in; empty means all.")
 
 
+class HealthSettings(_Section):
+    host: str = Field("127.0.0.1", description="Listen address of the /healthz and /metrics port.")
+    port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Serve /healthz and /metrics on this port (Socket Mode, Discord); HTTP mode serves them on slack.port.",
+    )
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    format: Literal["text", "json"] = Field(
+        "text", description="text, or json: one JSON object a line for log shippers."
+    )
 
 
 class Settings(_Section):
@@ -99,9 +124,11 @@ class Settings(_Section):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    conversation: ConversationSettings = ConversationSettings()
     console: ConsoleSettings = ConsoleSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    health: HealthSettings = HealthSettings()
     logging: LoggingSettings = LoggingSettings()
     # Filled by load_settings: secret path -> environment variable that was not set.
     missing_env: dict[str, str] = Field(default_factory=dict, exclude=True)

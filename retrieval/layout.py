@@ -21,10 +21,16 @@ _KEEP_GENERATIONS = 2
 
 def current_generation(index_dir: Path, rebuild_hint: str) -> Path:
     pointer = index_dir / POINTER
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexMissingError(f"{index_dir} is a file, not an index folder. {rebuild_hint}")
     try:
         name = pointer.read_text("utf-8").strip()
     except FileNotFoundError:
         raise IndexMissingError(f"No index at {index_dir}. {rebuild_hint}") from None
+    except OSError as error:
+        raise IndexMissingError(
+            f"Cannot read the index at {index_dir} ({error.strerror}). {rebuild_hint}"
+        ) from None
     generation = index_dir / name
     if not name or not generation.is_dir():
         raise IndexMissingError(f"Index at {index_dir} points to a missing build ({name!r}). {rebuild_hint}")
@@ -40,6 +46,8 @@ def generation_id(index_dir: Path) -> str | None:
 
 
 def new_staging_dir(index_dir: Path) -> Path:
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexMissingError(f"{index_dir} is a file; give --index a folder for the index.")
     index_dir.mkdir(parents=True, exist_ok=True)
     staging = index_dir / f".staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()

@@ -7,18 +7,23 @@ apology with a reference id that is also logged with the traceback.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import messages
+from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.feedback import VOTES, FeedbackStore
+from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.service import QAService
 from bot.settings import ConfigError
 from retrieval.errors import RetrievalError
+from retrieval.followup import Turn
 
 log = logging.getLogger(__name__)
+LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,17 @@ class Command:
 
 
 class CommandTable:
-    def __init__(self, service: QAService, feedback: FeedbackStore | None = None) -> None:
+    def __init__(
+        self,
+        service: QAService,
+        feedback: FeedbackStore | None = None,
+        conversations: ConversationStore | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.service = service
         self.feedback = feedback
+        self.conversations = conversations
+        self.metrics = metrics or Metrics()
         self._commands = {
             c.name: c
             for c in (
@@ -75,17 +88,54 @@ class CommandTable:
         command = self._commands.get(name)
         if command is None:
             return Notice(messages.unknown_command(name, list(self._commands)))
+        started = time.perf_counter()
         try:
-            reply = command.handler(argument.strip())
+            if name == "ask":
+                reply = self._ask(argument.strip(), origin)
+            else:
+                reply = command.handler(argument.strip())
             if isinstance(reply, Answer) and self.feedback is not None:
                 reply = self._record(reply, origin)
+            if isinstance(reply, Answer):
+                self._answered(reply, origin, time.perf_counter() - started)
             return reply
         except (RetrievalError, ConfigError) as error:
             return Notice(str(error))
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("command /%s failed (reference %s)", name, reference)
+            self.metrics.errors.labels(name).inc()
             return Notice(messages.apology(reference), reference=reference)
+
+    def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
+        """One log line per answer (latency, reference id) and the Prometheus counters."""
+        reference = answer.answer_id or uuid.uuid4().hex[:12]
+        log.log(
+            logging.DEBUG if origin.platform in LOCAL_PLATFORMS else logging.INFO,  # no noise in a terminal
+            "answered on %s in %.0f ms (reference %s, %s%s)",
+            origin.platform,
+            seconds * 1000,
+            reference,
+            "abstained" if answer.abstained else f"{len(answer.citations)} cited",
+            ", follow-up" if answer.context else "",
+        )
+        try:  # metrics never cost anyone an answer
+            self.metrics.answered(origin.platform, answer.abstained, seconds)
+            self.metrics.set_generation(self.service.generation())
+        except Exception:
+            log.warning("updating metrics failed", exc_info=True)
+
+    def _ask(self, question: str, origin: Origin) -> Reply:
+        """A question, read in its conversation when the origin names one (and remembered for the next)."""
+        key = conversation_key(origin) if self.conversations is not None else None
+        if key is None:
+            return self.service.ask(question)
+        reply = self.service.ask(question, self.conversations.turns(key))
+        if isinstance(reply, Answer):
+            sources = tuple(dict.fromkeys(c.source for c in reply.citations))
+            turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)
+            self.conversations.add(key, turn)
+        return reply
 
     def _record(self, answer: Answer, origin: Origin) -> Answer:
         passage_ids = tuple(c.passage_id for c in answer.citations)

@@ -116,6 +116,20 @@ class FeedbackStore:
             ).fetchall()
         return [FeedbackRecord(*r[:7], bool(r[7]), tuple(json.loads(r[8]))) for r in rows]
 
+    def counts(self) -> dict[str, int]:
+        """Answers recorded, how many abstained, and the votes (for `citebot status`)."""
+        with self._connect() as db:
+            answers, abstained = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(abstained), 0) FROM answers"
+            ).fetchone()
+            votes = dict(db.execute("SELECT vote, COUNT(*) FROM votes GROUP BY vote").fetchall())
+        return {
+            "answers": int(answers),
+            "abstained": int(abstained),
+            "votes_up": int(votes.get("up", 0)),
+            "votes_down": int(votes.get("down", 0)),
+        }
+
     def gaps(self, limit: int = 20) -> list[Gap]:
         """Questions abstained on or voted down, most frequent first (case and spacing folded)."""
         with self._connect() as db:

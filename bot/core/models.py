@@ -76,15 +76,22 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
     answer_id: str | None = None  # set when recorded for feedback; 👍/👎 buttons carry it
     code: tuple[str, ...] = ()  # parts of `text` that are quoted code (commands, config): shown as code
+    context: str | None = None  # the earlier question of the conversation this follow-up was read with
+    # Follow-up state for the next turn: the question's own words, and the thread's subject it carried.
+    topic: tuple[str, ...] = field(default=(), compare=False)
+    anchor: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value = {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
             "see_also": [c.to_json() for c in self.see_also],
         }
+        if self.context:
+            value["context"] = self.context
+        return value
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,7 @@ class Origin:
     platform: str = "console"
     channel: str = ""
     user: str = ""
+    thread: str = ""  # the conversation within the channel (Slack thread, Discord reply chain); "" for none
 
 
 Reply = Answer | SourceLookup | SourceList | HelpText | Notice

@@ -11,6 +11,7 @@ import difflib
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot import messages
@@ -28,12 +29,22 @@ from bot.settings import Settings
 from retrieval import layout
 from retrieval.answer import ComposerParams
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.followup import Turn, contextualise, remember
 from retrieval.models import Hit, Passage
 from retrieval.qa import QuestionAnswerer
+from retrieval.question import analyse, stems_of
 from retrieval.searcher import Retriever, SearchParams
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Terminal escape sequences (ECMA-48), removed whole so no "[31m" is left behind: CSI (ESC [ or the
+# one-byte 0x9b, parameters, intermediates, final), OSC/DCS/APC/PM/SOS strings up to their terminator
+# (BEL or ESC \\), and two-character escapes.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[!-/]*[0-~]?"
+)
 
 
 class QAService:
@@ -74,6 +85,10 @@ class QAService:
         )
         return QuestionAnswerer(retriever, composer, top_k=r.top_k)
 
+    def generation(self) -> str | None:
+        """The live index generation (what `citebot index` last published), None when there is no index."""
+        return layout.generation_id(self.index_dir)
+
     def warm_up(self) -> None:
         """Load the index and the model now, so the first question is fast."""
         answerer = self.answerer()
@@ -81,25 +96,34 @@ class QAService:
         _ = answerer.vocabulary
 
     # -- requests ----------------------------------------------------------------------------------
-    def ask(self, question: str) -> Answer | Notice:
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer | Notice:
+        """Answer a question; with `history` (earlier turns of its conversation) a follow-up is read in context."""
         question = clean_text(question)
         problem = self._check_question(question)
         if problem:
             return problem
         answerer = self.answerer()
-        result = answerer.answer(question)
+        follow_up = contextualise(question, history, answerer.term_shares)
+        result = answerer.answer(question, follow_up if follow_up.is_follow_up else None)
         composition = result.composition
         titles, urls = answerer.titles, answerer.urls
         citations = tuple(
             _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in)
             for c in composition.cited
         )
+        context = follow_up.context.question if follow_up.context else None
+        turn = remember(follow_up)
+        state = {"context": context, "topic": turn.topic, "anchor": turn.anchor}
         if composition.abstained:
-            see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(composition.closest, 1))
-            return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms)
-        return Answer(question, composition.text, False, citations, (), result.timings_ms, code=composition.code)
+            closest = _plausibly_related(composition.closest, question, answerer)
+            see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(closest, 1))
+            return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms, **state)
+        return Answer(
+            question, composition.text, False, citations, (), result.timings_ms, code=composition.code, **state
+        )
 
-    def source(self, key: str) -> SourceLookup | Notice:
+    def source(self, key: str) -> SourceLookup | SourceList | Notice:
+        """A passage or document by id; words that are no id are searched for (the best passages)."""
         key = clean_text(key)
         if not key:
             return Notice(messages.EMPTY_SOURCE_ID)
@@ -116,7 +140,19 @@ class QAService:
             return SourceLookup(
                 key, document=view, document_passages=tuple(_passage_view(p, titles, urls) for p in passages)
             )
-        return Notice(messages.unknown_source(key, self.suggest_sources(key, answerer=answerer)))
+        close = self._close_ids(key, answerer)
+        if not close and _looks_like_words(key):  # "/source chief scientist": search, as the hint invites
+            listing = self.sources(key)
+            if isinstance(listing, SourceList) and listing.hits:
+                return listing
+        return Notice(messages.unknown_source(key, close or self.suggest_sources(key, answerer=answerer)))
+
+    @staticmethod
+    def _close_ids(key: str, answerer: QuestionAnswerer, limit: int = 3) -> list[str]:
+        store = answerer.retriever.store
+        names = [d.source for d in store.documents()]
+        ids = [p.id for d in names for p in store.passages_of(d)]
+        return difflib.get_close_matches(key, names + ids, n=limit, cutoff=0.6)
 
     def suggest_sources(
         self, key: str, limit: int = 3, answerer: QuestionAnswerer | None = None
@@ -178,8 +214,31 @@ class QAService:
 
 
 def clean_text(text: str) -> str:
-    """Control characters out (newlines and tabs become spaces), outer whitespace trimmed."""
-    return _CONTROL.sub("", text.replace("\n", " ").replace("\t", " ")).strip()
+    """Escape sequences and control characters out (newlines and tabs become spaces), whitespace trimmed."""
+    text = _ESCAPES.sub("", text.replace("\n", " ").replace("\t", " "))
+    return _CONTROL.sub("", text).strip()
+
+
+SEE_ALSO_MIN_DENSE = 0.45  # a passage sharing no word with the question must at least mean much the same
+
+
+def _plausibly_related(hits, question: str, answerer: QuestionAnswerer) -> list[Hit]:
+    """The closest passages worth offering after an abstention: ones sharing a content word with the
+    question, or close in meaning. An off-topic question ("the weather in Paris?") gets none."""
+    terms = analyse(question, answerer.vocabulary)
+    # Words as typed only: a spelling repair ("weather" -> "whether") is no evidence of a shared topic.
+    known = {t for t in terms.weights if t in answerer.vocabulary and t not in terms.repairs}
+    related = []
+    for hit in hits:
+        words = stems_of(f"{answerer.titles.get(hit.passage.source, '')}\n{hit.passage.text}")
+        if known & words or hit.dense_score >= SEE_ALSO_MIN_DENSE:
+            related.append(hit)
+    return related
+
+
+def _looks_like_words(key: str) -> bool:
+    """Not an id or a file name: no '#', and several words or no file extension."""
+    return "#" not in key and (len(key.split()) > 1 or "." not in key)
 
 
 def _location(passage: Passage) -> Location:

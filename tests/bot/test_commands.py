@@ -177,10 +177,12 @@ def test_unknown_source_id_suggests_close_ones(command_table, key, suggested):
     assert "Did you mean" in reply.text and suggested in reply.text.split("Did you mean", 1)[1]
 
 
-def test_unknown_source_words_suggest_matching_passages(command_table):
+def test_source_words_that_are_no_id_search_the_passages(command_table):
     reply = command_table.dispatch("/source chief scientist Sutskever")
-    assert isinstance(reply, Notice)
-    assert f"{SEED_001}#" in reply.text
+    assert isinstance(reply, SourceList) and reply.query == "chief scientist Sutskever"
+    assert reply.hits and reply.hits[0].source == SEED_001
+    listing = command_table.dispatch("/source Microsoft invest")
+    assert isinstance(listing, SourceList) and listing.hits
 
 
 # -- votes -----------------------------------------------------------------------------------------

@@ -46,9 +46,17 @@ def test_question_prints_the_answer_with_numbered_citations(command_table):
 
 
 def test_abstention_prints_the_closest_passages(command_table):
-    printed = converse(command_table, "What is the recipe for a chocolate cake?")
+    printed = converse(command_table, "How many GPUs will the Azure platform have?")
     assert messages.ABSTAIN in printed
     assert messages.ABSTAIN_SEE_ALSO in printed
+
+
+def test_an_off_topic_question_lists_no_unrelated_passages(command_table):
+    for question in ("What is the weather in Paris tomorrow?", "What is the recipe for a chocolate cake?"):
+        answer = command_table.dispatch(question)
+        assert answer.abstained and answer.see_also == ()
+        printed = converse(command_table, question)
+        assert messages.ABSTAIN in printed and messages.ABSTAIN_SEE_ALSO not in printed
 
 
 def test_sources_lists_the_seed_files(command_table):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
 
 from bot import messages
@@ -14,6 +18,25 @@ from bot.core.commands import CommandTable
 from bot.core.models import Origin
 
 QUIT_COMMANDS = {"/quit", "/exit", "/q"}
+PROMPT = "citebot> "
+
+
+def prompt_session(history_file: str = "", **io: Any) -> PromptSession:
+    """Line editing with history. Ctrl-C clears a half-typed line; on an empty line it quits.
+
+    `io` passes prompt_toolkit's `input`/`output` through (tests use a pipe and a dummy output).
+    """
+    history = FileHistory(str(Path(history_file).expanduser())) if history_file else InMemoryHistory()
+    bindings = KeyBindings()
+
+    @bindings.add("c-c")
+    def _interrupt(event: KeyPressEvent) -> None:
+        if event.current_buffer.text:
+            event.current_buffer.reset()
+        else:
+            event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    return PromptSession(history=history, key_bindings=bindings, **io)
 
 
 class ConsoleAdapter:
@@ -40,7 +63,8 @@ class ConsoleAdapter:
             markup=False,
         )
         self.history_file = history_file
-        self.origin = Origin("console", "console", "local")
+        # One session is one conversation: a follow-up is read with the questions asked before it.
+        self.origin = Origin("console", "console", "local", thread=uuid.uuid4().hex)
 
     def run(self, welcome: str = "") -> None:
         if welcome:
@@ -66,16 +90,8 @@ class ConsoleAdapter:
     def _line_reader(self):
         """prompt_toolkit (line editing, history) on a real terminal; plain reads otherwise."""
         if self.input is sys.stdin and sys.stdin.isatty() and sys.stdout.isatty():
-            from prompt_toolkit import PromptSession
-            from prompt_toolkit.history import FileHistory, InMemoryHistory
-
-            history = (
-                FileHistory(str(Path(self.history_file).expanduser()))
-                if self.history_file
-                else InMemoryHistory()
-            )
-            session: PromptSession = PromptSession(history=history)
-            return lambda: session.prompt("citebot> ")
+            session = prompt_session(self.history_file)
+            return lambda: session.prompt(PROMPT)
 
         def read() -> str | None:
             line = self.input.readline()

@@ -34,6 +34,8 @@ def render(reply: Reply) -> Group:
 
 def render_answer(answer: Answer) -> Group:
     parts: list[Text] = []
+    if answer.context:
+        parts.append(Text(messages.follow_up_context(answer.context), style="dim"))
     if answer.abstained:
         parts.append(Text(answer.text, style="bold yellow"))
         if answer.see_also:
@@ -70,9 +72,9 @@ def _citation(citation: Citation, quote_whole: bool) -> Text:
 
 def _passage(view: PassageView) -> Text:
     text = Text()
-    text.append(view.passage_id, style="bold cyan")
-    if view.score is not None:
-        text.append(f"  score {view.score:.3f}", style="dim")
+    text.append(
+        view.passage_id, style="bold cyan"
+    )  # ranked best first; fusion scores mean nothing to a reader
     text.append("\n    ")
     text.append(view.title, style="bold")
     if view.url:
@@ -94,7 +96,9 @@ def _render_lookup(lookup: SourceLookup) -> Group:
         header.append(document.title, style="bold")
         if document.url:
             header.append(f"  {document.url}", style="blue underline")
-        header.append(f"\n{document.source}, {document.passage_count} passages\n", style="dim")
+        header.append(
+            f"\n{document.source}, {messages.plural(document.passage_count, 'passage')}\n", style="dim"
+        )
     return Group(header, *(_passage(p) for p in lookup.document_passages))
 
 
@@ -107,7 +111,7 @@ def _render_list(listing: SourceList) -> Group:
             row = Text()
             row.append(document.source, style="bold cyan")
             row.append(f"  {document.title}")
-            row.append(f"  ({document.passage_count} passages)", style="dim")
+            row.append(f"  ({messages.plural(document.passage_count, 'passage')})", style="dim")
             rows.append(row)
         return Group(*rows)
     if not listing.hits:

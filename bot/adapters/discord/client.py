@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -12,6 +13,7 @@ from bot.adapters.discord import slash
 from bot.adapters.discord.responder import Responder
 from bot.adapters.discord.votes import VoteButton
 from bot.core.commands import CommandTable
+from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,26 @@ class CitebotClient(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s (%s guilds)", self.user, len(self.guilds))
+        if self.application_id:
+            log.info("invite link: %s", invite_url(self.application_id))
 
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:
             await self.responder.on_message(message, self.user)
+
+
+def invite_permissions() -> discord.Permissions:
+    """Exactly what the bot uses: send replies (also in threads), read the message it replies to, embeds."""
+    return discord.Permissions(
+        send_messages=True, send_messages_in_threads=True, read_message_history=True, embed_links=True
+    )
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot to a server with its slash commands and permissions."""
+    return discord.utils.oauth_url(
+        application_id, permissions=invite_permissions(), scopes=("bot", "applications.commands")
+    )
 
 
 def build_client(settings: Settings, table: CommandTable) -> CitebotClient:
@@ -51,12 +69,21 @@ def run_discord(settings: Settings, table: CommandTable) -> None:
     """Connect with DISCORD_TOKEN and answer until interrupted (blocking); a bad token is a ConfigError."""
     settings.require("discord.token")
     client = build_client(settings, table)
+    if settings.health.port:
+        connected = CachedCheck(lambda: client.is_ready() and not client.is_closed(), ttl=0)
+        serve_in_background(settings.health.host, settings.health.port, table, connected)
     try:
-        client.run(settings.discord.token or "", log_handler=None)
+        # What client.run does, minus swallowing Ctrl-C: the CLI says it stopped and exits 130.
+        asyncio.run(_connect(client, settings.discord.token or ""))
     except discord.LoginFailure:
         raise ConfigError(messages.DISCORD_LOGIN_FAILED) from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(messages.DISCORD_INTENT_MISSING) from None
+
+
+async def _connect(client: discord.Client, token: str) -> None:
+    async with client:
+        await client.start(token)
 
 
 def command_names() -> set[str]:

@@ -90,6 +90,9 @@ def render_answer(answer: Answer) -> list[Outgoing]:
         cited, title = answer.see_also, messages.DISCORD_SEE_ALSO_TITLE
         if cited:
             text = f"{text}\n{messages.ABSTAIN_SEE_ALSO}"
+    if answer.context:  # a follow-up says, in small print, which earlier question it was read with
+        context = truncate(escape(one_line(messages.follow_up_context(answer.context))), CONTENT_LIMIT // 4)
+        text = f"-# {context}\n{text}"
     fields = [citation_field(c) for c in cited]
     embeds = _field_embeds(fields, {"title": title}) if fields else []
     outgoing = _as_messages(_content(text, answer.code), embeds)

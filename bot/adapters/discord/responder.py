@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -29,12 +30,14 @@ log = logging.getLogger(__name__)
 QUICK_REPLY_S = 2.0  # Discord drops an interaction not answered within 3 s: defer after this long
 CHOICE_LIMIT = 100  # characters in an autocomplete choice's name and value
 PLATFORM = "discord"
+REMEMBERED_MESSAGES = 10_000  # message id -> conversation, for following reply chains
 
 
 class Responder:
     def __init__(self, table: CommandTable, settings: DiscordSettings) -> None:
         self.table = table
         self.allowed_channels = frozenset(settings.allowed_channels)
+        self._conversation_of: OrderedDict[int, str] = OrderedDict()
 
     # -- messages ----------------------------------------------------------------------------------------
     async def on_message(self, message: discord.Message, me: discord.ClientUser) -> None:
@@ -43,13 +46,44 @@ class Responder:
             return
         try:
             text = strip_mentions(message.content, me.id, _self_role_id(message))
-            origin = Origin(PLATFORM, str(message.channel.id), str(message.author.id))
+            thread = self.conversation(message)
+            origin = Origin(PLATFORM, str(message.channel.id), str(message.author.id), thread)
             async with message.channel.typing():
                 reply = await self.call(self.table.dispatch, text, origin)
-            await send.reply_to(message, render(reply))
+            sent = await send.reply_to(message, render(reply))
+            self._remember(thread, message.id, *(m.id for m in sent))
         except Exception:
             reference = _reference("answering message %s failed", message.id)
             await _best_effort(send.reply_to(message, render(_apology(reference))))
+
+    def conversation(self, message: discord.Message) -> str:
+        """Which conversation a message belongs to: its DM or thread, else the reply chain it continues.
+
+        A reply to one of the bot's answers (or to a question) continues that exchange; any other
+        mention in a channel starts a new conversation of its own.
+        """
+        if isinstance(message.channel, discord.DMChannel):
+            return "dm"
+        if isinstance(message.channel, discord.Thread):
+            return f"thread:{message.channel.id}"
+        reference = message.reference
+        if reference is not None and reference.message_id is not None:
+            known = self._conversation_of.get(reference.message_id)
+            if known:
+                return known
+            replied = reference.resolved
+            if isinstance(replied, discord.Message) and replied.reference is not None:
+                earlier = replied.reference.message_id  # the question the bot's answer replied to
+                if earlier is not None:
+                    return self._conversation_of.get(earlier, f"message:{earlier}")
+        return f"message:{message.id}"
+
+    def _remember(self, conversation: str, *message_ids: int) -> None:
+        for message_id in message_ids:
+            self._conversation_of[message_id] = conversation
+            self._conversation_of.move_to_end(message_id)
+        while len(self._conversation_of) > REMEMBERED_MESSAGES:
+            self._conversation_of.popitem(last=False)
 
     def addressed(self, message: discord.Message, me: discord.ClientUser) -> bool:
         """Only people (never bots, never itself), only DMs or mentions, only in allowed channels."""

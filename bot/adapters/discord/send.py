@@ -22,12 +22,13 @@ def message_arguments(outgoing: Outgoing) -> dict[str, Any]:
     return arguments
 
 
-async def reply_to(message: discord.Message, outgoing: list[Outgoing]) -> None:
+async def reply_to(message: discord.Message, outgoing: list[Outgoing]) -> list[discord.Message]:
     """The first message as a reply to the question (a message reference); the rest follow it."""
     first, *rest = outgoing
-    await message.reply(**message_arguments(first))
+    sent = [await message.reply(**message_arguments(first))]
     for following in rest:
-        await message.channel.send(**message_arguments(following))
+        sent.append(await message.channel.send(**message_arguments(following)))
+    return sent
 
 
 async def respond(interaction: discord.Interaction, outgoing: list[Outgoing], *, ephemeral: bool) -> None:

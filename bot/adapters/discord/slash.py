@@ -81,6 +81,7 @@ async def sync(tree: app_commands.CommandTree[Any], guild_ids: Iterable[int]) ->
         synced = await tree.sync()
         log.info("synced %d slash commands globally (may take up to an hour to appear)", len(synced))
         return
+    synced_somewhere = False
     for guild_id in guild_ids:
         guild = discord.Object(id=guild_id)
         tree.copy_global_to(guild=guild)
@@ -89,7 +90,28 @@ async def sync(tree: app_commands.CommandTree[Any], guild_ids: Iterable[int]) ->
         except discord.HTTPException as error:
             log.error("%s", messages.discord_sync_failed(guild_id, str(error)))
         else:
+            synced_somewhere = True
             log.info("synced %d slash commands to guild %s", len(synced), guild_id)
+    if synced_somewhere:
+        await _clear_global_commands(tree)
+
+
+async def _clear_global_commands(tree: app_commands.CommandTree[Any]) -> None:
+    """Per-guild now: unregister the global copies an earlier global sync left (else each shows twice).
+
+    The local tree keeps its commands; only Discord's global registration is emptied.
+    """
+    commands = tree.get_commands()
+    tree.clear_commands(guild=None)
+    try:
+        await tree.sync()
+    except discord.HTTPException as error:
+        log.warning("could not remove the global slash commands: %s", error)
+    else:
+        log.info("removed the global slash commands (commands are per guild now)")
+    finally:
+        for command in commands:
+            tree.add_command(command)
 
 
 def _responder(interaction: discord.Interaction) -> Any:

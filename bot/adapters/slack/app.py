@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import messages
 from bot.adapters.slack import server
 from bot.adapters.slack.handlers import Commands, SlackHandlers
+from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,16 @@ def run_slack(settings: Settings, table: Commands) -> None:
     """Connect and answer until interrupted: Socket Mode, or an HTTP server for the Events API."""
     settings.require(*required_secrets(settings))
     app = build_app(settings, table)
+    reachable = CachedCheck(lambda: bool(app.client.auth_test().get("ok")))
     if settings.slack.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        if settings.health.port:
+            serve_in_background(settings.health.host, settings.health.port, table, reachable)
         log.info("connecting to Slack in Socket Mode")
         SocketModeHandler(app, app_token=settings.slack.app_token).start()
     else:
-        server.serve(app, settings.slack.host, settings.slack.port)
+        server.serve(app, settings.slack.host, settings.slack.port, table=table, platform_check=reachable)
 
 
 def _reason(error: Exception) -> str:

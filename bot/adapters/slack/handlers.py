@@ -101,14 +101,15 @@ class SlackHandlers:
         self._react(client.reactions_add, channel, ts)
         try:
             try:
-                origin = Origin("slack", channel, event.get("user", ""))
+                # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
+                origin = Origin("slack", channel, event.get("user", ""), thread=thread_ts or "dm")
                 message = render(self._ask(question_text(event.get("text", ""), bot_user_id), origin))
             except Exception:
                 message = apology("answering a message")
             self._post(client, channel, thread_ts, message)
         finally:
             self._react(client.reactions_remove, channel, ts)
-        log.info("answered a message in %s in %.1fs", channel, time.monotonic() - started)
+        log.debug("replied to a message in %s in %.1fs", channel, time.monotonic() - started)
 
     def _ask(self, text: str, origin: Origin) -> Reply:
         if text.strip().lower() in ("help", "/help"):
@@ -186,7 +187,7 @@ class SlackHandlers:
             message = apology(f"/{name}")
         public = name == "ask" and self.settings.ask_visibility == "channel" and isinstance(reply, Answer)
         self._respond(respond, message, "in_channel" if public else "ephemeral")
-        log.info("answered /%s in %s in %.1fs", name, channel, time.monotonic() - started)
+        log.debug("replied to /%s in %s in %.1fs", name, channel, time.monotonic() - started)
 
     @staticmethod
     def _respond(respond: Respond, message: SlackMessage, response_type: str) -> None:

@@ -240,6 +240,8 @@ def render_answer(answer: Answer) -> SlackMessage:
     shown = cited[:MAX_CITATIONS]
     lead = answer.text + (f"\n{messages.ABSTAIN_SEE_ALSO}" if answer.abstained and shown else "")
     blocks = [_section(_with_code(fit(lead, SECTION_CHARS), answer.code))]
+    if answer.context:  # a follow-up says which earlier question of the thread it was read with
+        blocks.insert(0, _context(fit(messages.follow_up_context(answer.context), SECTION_CHARS)))
     blocks += [_context(_citation_text(c)) for c in shown]
     if len(cited) > len(shown):
         blocks.append(_context(escape(messages.slack_omitted(len(cited) - len(shown)))))
@@ -327,9 +329,7 @@ def _document_line(document: DocumentView) -> str:
 
 
 def _where(view: PassageView) -> str:
-    where = view.location.describe()
-    if view.score is not None:
-        where += f" · score {view.score:.3f}"
+    where = view.location.describe()  # hits come best first; a fusion score would mean nothing to a reader
     if view.also_in:
         where += f" ({messages.also_in(list(view.also_in))})"
     return where

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt import App, BoltRequest
+
+from bot.ops import Operated, add_routes, serve_web_app
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
 
-def make_web_app(app: App, path: str = EVENTS_PATH) -> web.Application:
-    """Bolt verifies the signature and acks; listeners keep working in Bolt's threads after the reply."""
+def make_web_app(
+    app: App,
+    path: str = EVENTS_PATH,
+    table: Operated | None = None,
+    platform_check: Callable[[], bool] | None = None,
+) -> web.Application:
+    """Bolt verifies the signature and acks; listeners keep working in Bolt's threads after the reply.
+
+    With the command table, /healthz and /metrics are served too.
+    """
 
     async def events(request: web.Request) -> web.Response:
         body = await request.text()
@@ -30,10 +41,18 @@ def make_web_app(app: App, path: str = EVENTS_PATH) -> web.Application:
 
     web_app = web.Application()
     web_app.router.add_post(path, events)
+    if table is not None:
+        add_routes(web_app, table, platform_check)
     return web_app
 
 
-def serve(app: App, host: str, port: int, path: str = EVENTS_PATH) -> None:
-    """Block serving `app` on host:port until interrupted."""
-    log.info("listening for Slack requests on http://%s:%d%s", host, port, path)
-    web.run_app(make_web_app(app, path), host=host, port=port, print=None, access_log=None)
+def serve(
+    app: App,
+    host: str,
+    port: int,
+    path: str = EVENTS_PATH,
+    table: Operated | None = None,
+    platform_check: Callable[[], bool] | None = None,
+) -> None:
+    """Block serving `app` on host:port until interrupted; a port that cannot be bound is a ConfigError."""
+    asyncio.run(serve_web_app(make_web_app(app, path, table, platform_check), host, port, path))

@@ -91,7 +91,8 @@ def test_command_names_come_from_the_tree(command_table, seeds_index, tmp_path):
 @pytest.mark.asyncio
 async def test_commands_sync_to_each_configured_guild_at_startup(command_table, seeds_index, tmp_path):
     async with bot(command_table, seeds_index, tmp_path, guild_ids=[GUILD_ID]) as harness:
-        [sync] = harness.requests("PUT")
+        sync, clear_global = harness.requests("PUT")
+    assert clear_global.path == "/applications/{application_id}/commands" and clear_global.payload == []
     assert sync.path == "/applications/{application_id}/guilds/{guild_id}/commands"
     assert sync.url.endswith(f"/guilds/{GUILD_ID}/commands")
     commands = {c["name"]: c for c in sync.payload}
@@ -100,6 +101,18 @@ async def test_commands_sync_to_each_configured_guild_at_startup(command_table, 
     assert (option["name"], option["autocomplete"], option["required"]) == ("id", True, True)
     assert commands["sources"]["options"][0]["required"] is False
     assert all(0 < len(c["description"]) <= 100 for c in sync.payload)
+
+
+@pytest.mark.asyncio
+async def test_per_guild_commands_still_answer_after_the_global_ones_are_cleared(
+    command_table, seeds_index, tmp_path
+):
+    async with bot(command_table, seeds_index, tmp_path, guild_ids=[GUILD_ID]) as harness:
+        assert {c.name for c in harness.client.tree.get_commands()} == {"ask", "source", "sources", "help"}
+        harness.clear()
+        await harness.slash("help", {})
+        [response] = harness.interaction_responses()
+        assert "/ask" in str(response.payload)
 
 
 @pytest.mark.asyncio
@@ -202,7 +215,7 @@ def test_run_discord_without_a_token_names_the_variable(seeds_index, tmp_path, m
 
 
 def test_a_rejected_token_is_a_config_error(seeds_index, tmp_path, command_table, monkeypatch):
-    """The real login path (client.run → static_login) against a Discord that answers 401."""
+    """The real login path (client.start → static_login) against a Discord that answers 401."""
     from bot.adapters.discord import client as client_module
 
     harnesses: list[DiscordHarness] = []

@@ -1,0 +1,110 @@
+"""Conversation state per thread (a Slack thread, a Discord reply chain or thread, a console session).
+
+Kept in SQLite beside the feedback store so a restarted bot still understands a follow-up; each
+conversation keeps its latest turns only, and turns older than the expiry are forgotten. A key is
+platform + channel + thread, so no state is ever shared across channels or between users' DMs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from bot.core.models import Origin
+from retrieval.followup import Turn
+
+MEMORY = ":memory:"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversation_turns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    turn TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversation_turns_by_key ON conversation_turns (conversation, id);
+"""
+
+
+def conversation_key(origin: Origin) -> str | None:
+    """platform/channel/thread, or None when the request is not part of a conversation."""
+    if not origin.thread:
+        return None
+    return json.dumps([origin.platform, origin.channel, origin.thread])
+
+
+class ConversationStore:
+    """The latest `max_turns` turns of each conversation, forgotten `expiry_s` seconds after they were asked."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        max_turns: int = 6,
+        expiry_s: float = 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.max_turns = max_turns
+        self.expiry_s = expiry_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._memory: sqlite3.Connection | None = None
+        if str(path) == MEMORY:
+            self._memory = sqlite3.connect(MEMORY, check_same_thread=False)
+            self.path = None
+        else:
+            self.path = Path(path).expanduser()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return self._memory
+        return sqlite3.connect(self.path, timeout=10)
+
+    def turns(self, key: str) -> list[Turn]:
+        """The conversation's live turns, oldest first (empty when new or expired)."""
+        since = self._clock() - self.expiry_s
+        with self._lock, self._connect() as db:
+            rows = db.execute(
+                "SELECT turn FROM conversation_turns WHERE conversation = ? AND created_at >= ?"
+                " ORDER BY id DESC LIMIT ?",
+                (key, since, self.max_turns),
+            ).fetchall()
+        return [_turn(row[0]) for row in reversed(rows)]
+
+    def add(self, key: str, turn: Turn) -> None:
+        """Append a turn; drop this conversation's oldest beyond the bound and every expired turn."""
+        now = self._clock()
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO conversation_turns (conversation, created_at, turn) VALUES (?, ?, ?)",
+                (key, now, json.dumps(asdict(turn))),
+            )
+            db.execute(
+                "DELETE FROM conversation_turns WHERE conversation = ? AND id NOT IN"
+                " (SELECT id FROM conversation_turns WHERE conversation = ? ORDER BY id DESC LIMIT ?)",
+                (key, key, self.max_turns),
+            )
+            db.execute("DELETE FROM conversation_turns WHERE created_at < ?", (now - self.expiry_s,))
+
+    def count(self) -> int:
+        """Turns held, over all conversations (for `citebot status`)."""
+        with self._lock, self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM conversation_turns").fetchone()[0])
+
+
+def _turn(raw: str) -> Turn:
+    data = json.loads(raw)
+    return Turn(
+        question=str(data.get("question", "")),
+        answer=str(data.get("answer", "")),
+        abstained=bool(data.get("abstained", False)),
+        sources=tuple(data.get("sources", ())),
+        topic=tuple(data.get("topic", ())),
+        anchor=tuple(data.get("anchor", ())),
+    )

@@ -1,0 +1,115 @@
+"""Follow-up questions through the real command table and seeds index, and the per-thread store behind them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import messages
+from bot.adapters.console.adapter import ConsoleAdapter
+from bot.core.commands import CommandTable
+from bot.core.conversations import ConversationStore, conversation_key
+from bot.core.models import Answer, Origin
+from retrieval.followup import Turn
+
+CEO = "Who runs OpenAI as its CEO?"
+COFOUNDED = "who co-founded it?"
+BUILD = "What are Microsoft and OpenAI going to build together?"
+SCIENTIST = "Who is OpenAI's chief scientist?"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def threaded_table(seeds_service, tmp_path) -> CommandTable:
+    return CommandTable(seeds_service, conversations=ConversationStore(tmp_path / "state.sqlite3"))
+
+
+def in_thread(thread: str, channel: str = "C1") -> Origin:
+    return Origin("slack", channel, "U1", thread)
+
+
+def test_a_follow_up_is_answered_with_the_thread_as_context(threaded_table, seeds_service):
+    first = threaded_table.run("ask", CEO, in_thread("t1"))
+    assert isinstance(first, Answer) and first.context is None
+    follow_up = threaded_table.run("ask", COFOUNDED, in_thread("t1"))
+    assert isinstance(follow_up, Answer)
+    assert follow_up.context == CEO
+    assert not follow_up.abstained
+    assert any(name in follow_up.text for name in ("Ilya Sutskever", "Elon Musk"))
+    assert follow_up.to_json()["context"] == CEO
+    alone = seeds_service.ask(COFOUNDED)  # the same words outside the thread have nothing to lean on
+    assert alone.context is None and "context" not in alone.to_json()
+
+
+def test_a_topic_switch_is_answered_as_if_asked_alone(threaded_table, seeds_service):
+    threaded_table.run("ask", BUILD, in_thread("t1"))
+    switched = threaded_table.run("ask", SCIENTIST, in_thread("t1"))
+    alone = seeds_service.ask(SCIENTIST)
+    assert switched.context is None
+    assert (switched.text, [c.passage_id for c in switched.citations]) == (
+        alone.text,
+        [c.passage_id for c in alone.citations],
+    )
+    assert "Ilya Sutskever" in switched.text
+
+
+def test_threads_channels_and_dms_do_not_share_state(threaded_table):
+    threaded_table.run("ask", CEO, in_thread("t1"))
+    for elsewhere in (in_thread("t2"), in_thread("t1", channel="C2"), Origin("slack", "D2", "U2", "dm")):
+        assert threaded_table.run("ask", COFOUNDED, elsewhere).context is None
+    assert threaded_table.run("ask", COFOUNDED, Origin("slack", "C1", "U1")).context is None  # no thread
+
+
+def test_turns_expire_and_are_bounded(tmp_path):
+    clock = Clock()
+    store = ConversationStore(tmp_path / "state.sqlite3", max_turns=2, expiry_s=600, clock=clock)
+    key = conversation_key(in_thread("t1"))
+    for number in range(3):
+        store.add(key, Turn(f"question {number}"))
+    assert [t.question for t in store.turns(key)] == ["question 1", "question 2"]
+    clock.now += 601
+    assert store.turns(key) == []
+    store.add(key, Turn("question 3"))
+    assert store.count() == 1  # expired turns are deleted, not just hidden
+
+
+def test_an_expired_thread_answers_a_follow_up_without_context(seeds_service, tmp_path):
+    clock = Clock()
+    store = ConversationStore(tmp_path / "state.sqlite3", expiry_s=60, clock=clock)
+    table = CommandTable(seeds_service, conversations=store)
+    table.run("ask", CEO, in_thread("t1"))
+    clock.now += 61
+    assert table.run("ask", COFOUNDED, in_thread("t1")).context is None
+
+
+def test_state_survives_a_restart(seeds_service, tmp_path):
+    path = tmp_path / "state.sqlite3"
+    CommandTable(seeds_service, conversations=ConversationStore(path)).run("ask", CEO, in_thread("t1"))
+    restarted = CommandTable(seeds_service, conversations=ConversationStore(path))
+    assert restarted.run("ask", COFOUNDED, in_thread("t1")).context == CEO
+
+
+def test_the_console_session_is_one_conversation(threaded_table, tmp_path):
+    import io
+
+    output = io.StringIO()
+    adapter = ConsoleAdapter(threaded_table, io.StringIO(f"{CEO}\n{COFOUNDED}\n"), output, color=False)
+    adapter.run()
+    shown = output.getvalue()
+    assert shown.count(messages.follow_up_context(CEO)) == 1
+
+
+def test_the_thread_subject_is_stored_with_each_follow_up(seeds_service, tmp_path):
+    store = ConversationStore(tmp_path / "state.sqlite3")
+    table = CommandTable(seeds_service, conversations=store)
+    for question in (CEO, COFOUNDED, "and where is it based?"):
+        table.run("ask", question, in_thread("t1"))
+    first, second, third = store.turns(conversation_key(in_thread("t1")))
+    assert first.anchor == () and "openai" in first.topic
+    assert "openai" in second.anchor and "openai" in third.anchor
