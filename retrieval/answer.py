@@ -41,7 +41,9 @@ class ComposerParams:
     passage_dense_share: float = 0.3
     own_coverage_share: float = 0.75  # the rest: terms held by neighbours, headings and document title
     rank_penalty: float = 0.01  # per rank of the unit's passage in the search results
-    code_prior: float = 0.9  # an example's output answers fewer questions than prose, unless a command is asked
+    code_prior: float = (
+        0.9  # an example's output answers fewer questions than prose, unless a command is asked
+    )
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,21 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
     own_cov, around_cov = terms.coverage(own), terms.coverage(around)
     passage_cov = terms.coverage(stems_of(_passage_context(candidate.hit, titles)))
     kind = candidate.unit.kind if candidate.unit else "sentence"
-    kind_match = terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind) if terms.kind else False
+    kind_match = (
+        terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind)
+        if terms.kind
+        else False
+    )
     agreement = min(candidate.corroboration, 2) / 2
-    similarity = (1 - params.passage_dense_share) * dense + params.passage_dense_share * candidate.hit.dense_score
+    similarity = (
+        1 - params.passage_dense_share
+    ) * dense + params.passage_dense_share * candidate.hit.dense_score
     coverage = params.own_coverage_share * own_cov + (1 - params.own_coverage_share) * around_cov
-    score = params.dense_weight * similarity + params.coverage_weight * coverage + params.agreement_weight * agreement
+    score = (
+        params.dense_weight * similarity
+        + params.coverage_weight * coverage
+        + params.agreement_weight * agreement
+    )
     if terms.kind and not kind_match:
         # A "when" question answered without any date is no answer; "who" and "where" are fuzzier.
         score *= _KIND_MISMATCH.get(terms.kind, 1.0)
@@ -184,7 +196,16 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
         passage_coverage=passage_cov,
         kind_match=kind_match,
         score=score,
-        features=(dense, candidate.hit.dense_score, own_cov, around_cov, agreement, kind_match, kind, candidate.hit_rank),
+        features=(
+            dense,
+            candidate.hit.dense_score,
+            own_cov,
+            around_cov,
+            agreement,
+            kind_match,
+            kind,
+            candidate.hit_rank,
+        ),
     )
 
 
@@ -249,9 +270,10 @@ def _with_list(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
     return [replace(c, score=best.score) for c in listed] + [c for c in scored if c not in listed]
 
 
-
 def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
-    listed = [c for c in scored if c.unit is not None and c.unit.kind == "list_item" and c.score == scored[0].score]
+    listed = [
+        c for c in scored if c.unit is not None and c.unit.kind == "list_item" and c.score == scored[0].score
+    ]
     if len(listed) >= 2:  # a list answers as a whole
         return sorted(listed, key=lambda c: c.unit.start)
     chosen = [scored[0]]

@@ -212,12 +212,16 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
         return []
     if item.kind == "table_row":
         header = next((b.text for b in group if b.kind == "table_header" and b.group == item.group), "")
-        return [Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)]
+        return [
+            Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)
+        ]
     if item.kind == "code":
         return _code_units(item, offset, _lead(previous, glued), pages)
     if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
         lead = _list_lead(item, group, glued) if item.kind == "list_item" else ""
-        return [Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)]
+        return [
+            Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)
+        ]
     units = []
     for start, end in split_sentences(item.text, glued):
         lines = _line_span(item, start, end, len(item.text))
@@ -265,7 +269,9 @@ def _code_pieces_by_indent(lines: list[str]) -> list[list[str]]:
 def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
     """The sentence introducing the list an item belongs to, shared by all its items."""
     position = next(i for i, b in enumerate(group) if b is item)
-    while position > 0 and group[position - 1].kind == "list_item" and group[position - 1].group == item.group:
+    while (
+        position > 0 and group[position - 1].kind == "list_item" and group[position - 1].group == item.group
+    ):
         position -= 1
     return _lead(group[position - 1] if position > 0 else None, glued)
 

@@ -42,7 +42,9 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
-def clean_blocks(blocks: tuple[Block, ...] | list[Block], title: str = "", scraped: bool = False) -> list[Block]:
+def clean_blocks(
+    blocks: tuple[Block, ...] | list[Block], title: str = "", scraped: bool = False
+) -> list[Block]:
     """The blocks worth citing, in order; code, table rows and list items are never judged by length.
 
     `scraped`: the file is plain text that may be a scraped web page (.txt), where runs of short Title
@@ -58,7 +60,12 @@ def clean_blocks(blocks: tuple[Block, ...] | list[Block], title: str = "", scrap
             continue
         if item.kind != "code" and _EMAIL_PLACEHOLDER in item.text:
             continue
-        if item.kind in ("paragraph", "heading") and index < 4 and title_key and _is_breadcrumb(key, title_key):
+        if (
+            item.kind in ("paragraph", "heading")
+            and index < 4
+            and title_key
+            and _is_breadcrumb(key, title_key)
+        ):
             continue
         if item.kind in _PROSE and item.kind != "list_item" and len(key.split()) >= _DEDUPE_MIN_WORDS:
             if key in seen:

@@ -104,7 +104,9 @@ def build_index(
         passages_by_source[source] = passages
         report.embedded_files += 1
     if not documents:
-        raise CorpusError(f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf, .rst, .docx).")
+        raise CorpusError(
+            f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf, .rst, .docx)."
+        )
     if previous:
         report.removed = sorted(set(previous.manifest.files) - {d.source for d in documents})
     documents.sort(key=lambda d: d.source)

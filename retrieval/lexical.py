@@ -65,7 +65,10 @@ class LexicalIndex:
     def build(cls, texts: list[str]) -> LexicalIndex:
         retriever = bm25s.BM25()
         tokens = bm25s.tokenize(
-            [matching_text(t) for t in texts], token_pattern=_TOKEN_PATTERN, stopwords="en", stemmer=_STEMMER,
+            [matching_text(t) for t in texts],
+            token_pattern=_TOKEN_PATTERN,
+            stopwords="en",
+            stemmer=_STEMMER,
             show_progress=False,
         )
         retriever.index(tokens, show_progress=False)
@@ -81,8 +84,12 @@ class LexicalIndex:
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, scores) best first; empty when no query word is in the vocabulary."""
         tokens = bm25s.tokenize(
-            [matching_text(query)], token_pattern=_TOKEN_PATTERN, stopwords="en", stemmer=_STEMMER,
-            show_progress=False, return_ids=False,
+            [matching_text(query)],
+            token_pattern=_TOKEN_PATTERN,
+            stopwords="en",
+            stemmer=_STEMMER,
+            show_progress=False,
+            return_ids=False,
         )
         vocabulary = self._retriever.vocab_dict
         words = [word for word in tokens[0] if word in vocabulary]

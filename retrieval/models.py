@@ -26,7 +26,16 @@ class Document:
     sha256: str = ""
 
 
-BLOCK_KINDS = ("heading", "paragraph", "list_item", "table_header", "table_row", "code", "quote", "definition")
+BLOCK_KINDS = (
+    "heading",
+    "paragraph",
+    "list_item",
+    "table_header",
+    "table_row",
+    "code",
+    "quote",
+    "definition",
+)
 
 
 @dataclass(frozen=True)

@@ -25,23 +25,35 @@ STOP_WORDS = frozenset(
 )
 
 _ANSWER_KINDS = (
-    ("amount", re.compile(
-        r"^(how much|how many|how big|how large|how far|how fast|how heavy|how high"
-        r"|what (is|was|'s) the (amount|number|price|cost|size|range|limit|maximum|minimum|max|min))\b"
-        r"|\b(what|which) port\b"
-    )),
-    ("time", re.compile(
-        r"^(when|what (year|date|day|month|time))\b|\bwhat year\b|\bwhich year\b"
-        r"|\bhow (long|often|soon|quickly|frequently)\b"
-    )),
-    ("value", re.compile(
-        r"\bdefaults?\b|\bout of the box\b|\bunless (i|you|we) (change|override|set)\b|\bassumed\b"
-        r"|\bif (i|you|we) (don'?t|do not) (set|change|specify)\b|\b(largest|smallest|biggest|maximum|minimum)\b"
-    )),
-    ("command", re.compile(
-        r"^how (do|can|should|would) (i|you|we|one)\b|\b(what|which) (command|flag|switch|option|cli)\b"
-        r"|\bcommand( line)? (to|for)\b"
-    )),
+    (
+        "amount",
+        re.compile(
+            r"^(how much|how many|how big|how large|how far|how fast|how heavy|how high"
+            r"|what (is|was|'s) the (amount|number|price|cost|size|range|limit|maximum|minimum|max|min))\b"
+            r"|\b(what|which) port\b"
+        ),
+    ),
+    (
+        "time",
+        re.compile(
+            r"^(when|what (year|date|day|month|time))\b|\bwhat year\b|\bwhich year\b"
+            r"|\bhow (long|often|soon|quickly|frequently)\b"
+        ),
+    ),
+    (
+        "value",
+        re.compile(
+            r"\bdefaults?\b|\bout of the box\b|\bunless (i|you|we) (change|override|set)\b|\bassumed\b"
+            r"|\bif (i|you|we) (don'?t|do not) (set|change|specify)\b|\b(largest|smallest|biggest|maximum|minimum)\b"
+        ),
+    ),
+    (
+        "command",
+        re.compile(
+            r"^how (do|can|should|would) (i|you|we|one)\b|\b(what|which) (command|flag|switch|option|cli)\b"
+            r"|\bcommand( line)? (to|for)\b"
+        ),
+    ),
     ("place", re.compile(r"^(where|in what (city|country|place))\b|\bwhich (city|country)\b")),
     ("person", re.compile(r"^(who|whom|whose)\b")),
 )
@@ -217,7 +229,9 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     for phrase, term in _PHRASES:
         if phrase.search(question) and term in vocabulary and term not in weights:
             weights[term] = vocabulary.idf(term)
-    return QuestionTerms(weights, answer_kind(question), tuple(repairs), _identifiers(question), tuple(joined))
+    return QuestionTerms(
+        weights, answer_kind(question), tuple(repairs), _identifiers(question), tuple(joined)
+    )
 
 
 # Ways of asking about a default without the word: technical docs say "default" where people say these.
@@ -243,7 +257,9 @@ def _identifiers(question: str) -> frozenset[str]:
     return frozenset(stem(tokens))
 
 
-_HOW_WORD = re.compile(r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b")
+_HOW_WORD = re.compile(
+    r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b"
+)
 
 
 def _everyday_damping(word: str) -> float:

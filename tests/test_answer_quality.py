@@ -21,7 +21,11 @@ def _run_eval(question_file: Path, index_dir: Path) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(
         [str(CITEBOT), "eval", "--json", "--index", str(index_dir), str(question_file)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -33,7 +37,9 @@ def test_dev_questions_through_citebot_eval(seeds_index):
     failed = [r for r in summary["results"] if not r["passed"]]
     assert summary["total"] == 16
     assert summary["passed"] >= 15, failed
-    assert not [r for r in failed if kinds[r["id"]] in ABSTAIN_KINDS], "every unanswerable/noise question abstains"
+    assert not [r for r in failed if kinds[r["id"]] in ABSTAIN_KINDS], (
+        "every unanswerable/noise question abstains"
+    )
 
 
 def test_our_own_seed_questions(seeds_service):
@@ -73,8 +79,11 @@ def test_pdf_answers_cite_the_page(handbook_service):
 
 
 def test_markers_match_citations_and_quotes_are_exact(seeds_service):
-    for question in ("How much did Microsoft invest in OpenAI?", "Who is OpenAI's chief scientist?",
-                     "Which global challenges could AGI help solve?"):
+    for question in (
+        "How much did Microsoft invest in OpenAI?",
+        "Who is OpenAI's chief scientist?",
+        "Which global challenges could AGI help solve?",
+    ):
         answer = seeds_service.ask(question)
         assert not answer.abstained
         markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}

@@ -119,7 +119,14 @@ class QAService:
             see_also = tuple(_citation(i, hit, titles, urls) for i, hit in enumerate(closest, 1))
             return Answer(question, messages.ABSTAIN, True, (), see_also, result.timings_ms, **state)
         return Answer(
-            question, composition.text, False, citations, (), result.timings_ms, code=composition.code, **state
+            question,
+            composition.text,
+            False,
+            citations,
+            (),
+            result.timings_ms,
+            code=composition.code,
+            **state,
         )
 
     def source(self, key: str) -> SourceLookup | SourceList | Notice:

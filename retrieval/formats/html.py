@@ -330,7 +330,11 @@ class _Walker:
         text = _text(dd)
         inner = [c for c in dd if isinstance(c.tag, str) and _is_block(c)]
         pres = dd.xpath(".//pre")
-        simple = len(text.split()) <= 40 and len(inner) <= 1 and all("\n" not in p.text_content().strip() for p in pres)
+        simple = (
+            len(text.split()) <= 40
+            and len(inner) <= 1
+            and all("\n" not in p.text_content().strip() for p in pres)
+        )
         if simple and term:
             self._add("definition", f"{term}: {text}", dd)
             return

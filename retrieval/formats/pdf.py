@@ -15,7 +15,9 @@ from retrieval.formats.base import Parsed, block
 from retrieval.models import Block
 from retrieval.textnorm import compatibility_text
 
-_PAGE_NUMBER = re.compile(r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", re.I
+)
 _HYPHENATED = re.compile(r"[A-Za-z]{2,}-$")
 _BULLET = re.compile(r"^\s*([-*•▪‣◦]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
@@ -38,7 +40,9 @@ def parse(raw: bytes, source: str) -> Parsed:
 
     try:
         reader = PdfReader(BytesIO(raw))
-        pages = [compatibility_text(page.extract_text() or "").rstrip("\n").split("\n") for page in reader.pages]
+        pages = [
+            compatibility_text(page.extract_text() or "").rstrip("\n").split("\n") for page in reader.pages
+        ]
         title = (reader.metadata.title if reader.metadata else None) or None
     except (PdfReadError, ValueError, KeyError, OSError, TypeError) as error:
         raise ValueError(f"unreadable PDF ({error.__class__.__name__})") from None
@@ -58,7 +62,9 @@ def _drop_running(pages: list[list[str]]) -> list[_Line]:
     for page in pages:
         body = [line for line in page if line.strip()]
         edges.update({_shape(line) for line in body[:_EDGE_LINES] + body[-_EDGE_LINES:]})
-    repeated = {shape for shape, count in edges.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)}
+    repeated = {
+        shape for shape, count in edges.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)
+    }
     kept: list[_Line] = []
     for number, page in enumerate(pages, start=1):
         body = [line for line in page if line.strip()]

@@ -74,7 +74,11 @@ def _headings(blocks: list[Block]) -> list[Block]:
     for index, current in enumerate(blocks[:-1]):
         following = blocks[index + 1]
         previous = blocks[index - 1] if index else None
-        if previous is not None and previous.line_start == previous.line_end and len(previous.text.split()) <= 4:
+        if (
+            previous is not None
+            and previous.line_start == previous.line_end
+            and len(previous.text.split()) <= 4
+        ):
             continue  # inside a run of short lines (a menu), not a heading
         words = current.text.split()
         if (
