@@ -269,9 +269,7 @@ def _code_pieces_by_indent(lines: list[str]) -> list[list[str]]:
 def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
     """The sentence introducing the list an item belongs to, shared by all its items."""
     position = next(i for i, b in enumerate(group) if b is item)
-    while (
-        position > 0 and group[position - 1].kind == "list_item" and group[position - 1].group == item.group
-    ):
+    while position > 0 and group[position - 1].kind == "list_item":  # items before it, nested ones too
         position -= 1
     return _lead(group[position - 1] if position > 0 else None, glued)
 

@@ -31,8 +31,8 @@ _SOCIAL_WORDS = {
 # and footer lines), a byline date stamp on its own.
 _READING_TIME = re.compile(r"^\d+\s*(min|mins|minute|minutes)\s+read$", re.IGNORECASE)
 _EMAIL_PLACEHOLDER = "[email protected]"
-_MENU_RUN = 3  # scraped .txt only: this many one-to-three-word Title Case lines in a row are a menu
-_MENU_WORDS = 3
+_MENU_RUN = 3  # scraped .txt only: this many short capitalised one-line blocks in a row are a menu
+_MENU_WORDS = 4
 _DEDUPE_MIN_WORDS = 4  # shorter blocks ("Yes", "No", "Default: 0") legitimately repeat
 _PROSE = ("paragraph", "list_item", "quote", "definition")
 
@@ -99,7 +99,7 @@ def _is_menu_entry(item: Block) -> bool:
     words = item.text.split()
     return (
         item.kind == "paragraph" and 1 <= len(words) <= _MENU_WORDS and item.line_start == item.line_end
-        and not re.search(r"[\d.!?,;:\"“”]", item.text) and all(w[:1].isupper() for w in words)
+        and not re.search(r"[\d.!?,;:\"“”]", item.text) and words[0][:1].isupper()
     )  # fmt: skip
 
 

@@ -134,7 +134,7 @@ def content_words(text: str) -> list[str]:
     return [
         w
         for w in tokenize(text)
-        if w not in STOP_WORDS and w not in _FRAME_WORDS and (not w.isdigit() or _is_year(w))
+        if len(w) > 1 and w not in STOP_WORDS and w not in _FRAME_WORDS and (not w.isdigit() or _is_year(w))
     ]
 
 

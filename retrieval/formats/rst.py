@@ -5,6 +5,7 @@ Parsing is sandboxed: no file inclusion, no raw passthrough, and no system messa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
@@ -14,6 +15,7 @@ _SETTINGS = {
     "report_level": 5, "halt_level": 5, "file_insertion_enabled": False, "raw_enabled": False,
     "warning_stream": False, "input_encoding": "unicode", "syntax_highlight": "none", "doctitle_xform": False,
 }  # fmt: skip
+_UNDERLINE = re.compile(r"^\s*([=\-~^\"'`#*+:.])\1{2,}\s*$")
 _SKIP = ("system_message", "comment", "substitution_definition", "target", "raw", "image", "figure_image")
 
 
@@ -83,11 +85,27 @@ class _Walker:
 
     def _add(self, kind: str, node, text: str | None = None, **extra) -> None:
         value = node.astext() if text is None else text
-        line = _line(node)
+        line = _locate(self.lines, value, _line(node))
         last = line + value.count("\n") if line and kind == "code" else line
         made = block(kind, value, self.lines if line else None, line, last, **extra)
         if made:
             self.blocks.append(made)
+
+
+def _locate(lines: LineMap, text: str, near: int | None) -> int | None:
+    """The source line where a block's text starts, searched around the line docutils reports.
+
+    docutils reports some nodes on their last line (literal blocks), titles on their underline; the
+    block's first words, found within a few lines before or after, give the line a citation needs.
+    """
+    if near is None:
+        return None
+    first = text.strip().split("\n")[0].strip()[:20]
+    total = len(lines.starts)
+    for number in sorted(range(max(1, near - 40), min(total, near + 3) + 1), key=lambda n: abs(n - near)):
+        if first and first in lines.line(number) and not _UNDERLINE.match(lines.line(number)):
+            return number
+    return near
 
 
 def _line(node) -> int | None:

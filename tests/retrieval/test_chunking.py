@@ -212,11 +212,6 @@ def test_small_limits_still_keep_rows_items_and_code_whole():
     assert all(len(p.text.split()) <= 20 for p in passages)
 
 
-@pytest.mark.xfail(
-    reason="retrieval/chunking.py _group: the repeated table header is put before a piece of a row that "
-    "alone fills a passage, so the passage exceeds max_words (seen on access_log_directives.html#12)",
-    strict=True,
-)
 def test_a_row_longer_than_a_passage_still_fits_with_its_repeated_header():
     blocks = [
         Block("table_header", "Name | Description", 1, 1, group=1),
@@ -277,13 +272,7 @@ def test_units_lie_inside_their_passage(structured):
 
 
 def _docs_param(path):
-    if path.name != "access_log_directives.html":
-        return path
-    reason = (
-        "formats/html.py flattens nested tables into one 480-word row, and chunking.py _group puts the "
-        "repeated header before a piece of it: the passage exceeds max_words"
-    )
-    return pytest.param(path, marks=pytest.mark.xfail(reason=reason, strict=True))
+    return path
 
 
 @pytest.mark.parametrize("path", [_docs_param(p) for p in DOCS_FILES], ids=lambda p: p.name)

@@ -73,14 +73,6 @@ def test_copyright_and_social_bar_are_dropped():
     assert any(text.startswith("Microsoft is investing $1 billion in OpenAI") for text in kept)
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/text.py _headings + retrieval/cleaning.py _menu_runs: in seed 004 a menu "
-    "entry followed by a longer line becomes a 'heading' ('API', 'About'), which breaks the menu run "
-    "(Research/Blog survive) and makes 'API' the document title; runs of short lines of similar width "
-    "are joined as 'hard-wrapped' ('Information About Us Our Charter ... Careers'); the copyright line "
-    "becomes a heading, and clean_blocks never judges headings as chrome",
-    strict=True,
-)
 def test_seed_004_menus_and_footers_are_dropped():
     loaded = load_document(seed("004"), SEEDS)
     assert loaded.document.title.startswith("Microsoft Invests In and Partners with OpenAI")
@@ -115,20 +107,8 @@ ALL_SEED_PASSAGES = [p for passages in SEED_PASSAGES.values() for p in passages]
         "OpenAI ©",
         "twitter",
         "Log in",
-        pytest.param(
-            "minute read",
-            marks=pytest.mark.xfail(
-                reason="retrieval/cleaning.py: seed 004's 'July 22, 2019' / '2 minute read' lines are "
-                "joined into one block by formats/text.py, and _READING_TIME only matches a whole block",
-                strict=True,
-            ),
-        ),
-        pytest.param(
-            "Careers",
-            marks=pytest.mark.xfail(
-                reason="seed 004 footer menu survives; see test_seed_004_menus_...", strict=True
-            ),
-        ),
+        "minute read",
+        "Careers",
     ],
 )
 def test_no_seeds_passage_holds_page_chrome(chrome):
@@ -144,11 +124,6 @@ def test_first_passages_are_article_text():
     assert any("About MicrosoftMicrosoft" in p.text for p in SEED_PASSAGES["003"])
 
 
-@pytest.mark.xfail(
-    reason="seed 004: the first passage is the page's menu/teaser ('Introducing ChatGPT research "
-    "release', 'Try ChatGPT Learn more'), see test_seed_004_menus_and_footers_are_dropped",
-    strict=True,
-)
 def test_first_passage_of_004_is_article_text():
     first = SEED_PASSAGES["004"][0]
     assert "Try ChatGPT" not in first.text and "minute read" not in first.text
@@ -166,11 +141,6 @@ def test_short_blocks_may_repeat():
     assert clean_blocks(blocks) == blocks
 
 
-@pytest.mark.xfail(
-    reason="retrieval/cleaning.py clean_blocks: the repeat rule also applies to table rows and code, so "
-    "the same option documented for a second provider/tab is dropped (see test_ingestion_counts)",
-    strict=True,
-)
 def test_a_table_row_or_code_block_repeated_in_another_section_is_kept():
     row = "metrics.addInternals | Enables metrics for internal resources. | false | No"
     code = "[metrics.prometheus]\n  addEntryPointsLabels = true"

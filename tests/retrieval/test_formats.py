@@ -61,11 +61,6 @@ def test_markdown_nested_list_items_keep_their_depth():
     assert items == [("Debian 12", 0), ("with backports", 1), ("Ubuntu 24.04", 0)]
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/markdown.py _Walker: `group` is a counter, not restored when a nested "
-    "list closes, so items of the outer list after a nested list get the nested list's group",
-    strict=True,
-)
 def test_markdown_items_of_one_list_share_a_group_across_a_nested_list():
     parsed = md("You need:\n\n- Debian 12\n    - with backports\n- Ubuntu 24.04\n")
     outer = [b for b in parsed.blocks if b.kind == "list_item" and b.level == 0]
@@ -208,11 +203,6 @@ def test_html_table_cells_are_not_glued():
     ]
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/html.py _Walker._table: a table nested in a cell is flattened into the "
-    "outer row (its cells glued: 'secnumber of seconds'); its rows are not rows",
-    strict=True,
-)
 def test_a_table_nested_in_a_cell_keeps_its_own_rows():
     parsed = page(
         "<table><tr><th>Format<th>Description"
@@ -300,11 +290,6 @@ def test_pdf_ligatures_are_expanded():
     assert {(b.page_start, b.page_end) for b in parsed.blocks} == {(1, 1)}
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/pdf.py: a short title line without a full stop is glued to the first "
-    "sentence ('Greenfield Clinic: patient guide Before your first visit, ...')",
-    strict=True,
-)
 def test_pdf_title_line_is_not_glued_to_the_first_sentence():
     parsed = pdf.parse(LIGATURE_PDF.read_bytes(), "clinic-guide.pdf")
     assert not any(t.startswith("Greenfield Clinic: patient guide Before") for t in texts(parsed.blocks))
@@ -350,11 +335,6 @@ def test_pdf_running_headers_and_page_numbers_are_dropped(tmp_path):
             assert any(line in b.text and b.page_start == n for b in parsed.blocks), line
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/pdf.py parse/_paragraphs: pypdf page text ends with '\\n', so every page "
-    "ends with a blank line that ends the paragraph; a sentence across a page break is cut in two",
-    strict=True,
-)
 def test_pdf_sentence_across_a_page_break_is_one_block_with_both_pages(tmp_path):
     path = write_text_pdf(
         tmp_path / "move.pdf",
@@ -435,11 +415,6 @@ def test_legacy_and_utf16_text_is_decoded_with_a_warning(tmp_path, caplog, encod
     assert any("notes.txt" in message and note in message for message in warnings), warnings
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/base.py decode: charset-normalizer's best guess for short Western text in "
-    "cp1252 is often cp1250/cp1257 ('servi à' read as 'servi ŕ'); cp1252 should win when it decodes cleanly",
-    strict=True,
-)
 def test_short_cp1252_text_is_decoded_as_cp1252(tmp_path):
     sentence = "Le café du séminaire est servi à 10 h, près de l’entrée — crème et pâtisseries comprises."
     path = tmp_path / "cafe.txt"
@@ -492,26 +467,15 @@ def test_rst_becomes_blocks():
     assert next(b for b in parsed.blocks if b.kind == "code").language == "yaml"
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/rst.py _line/_add: docutils line numbers are shifted (paragraphs one line "
-    "early, code-block directives after the block, titles on the underline), so blocks cite wrong lines "
-    "and their offsets are empty regions",
-    strict=True,
-)
 def test_rst_blocks_cite_the_lines_that_hold_them():
     parsed = rst.parse(RST.encode(), "install.rst")
     lines = RST.split("\n")
     for found in parsed.blocks:
-        first_word = found.text.split()[0]
+        first_word = found.text.split()[0].rstrip(":")
         assert first_word in lines[found.line_start - 1], (found.kind, found.text, found.line_start)
         assert found.end > found.start
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/rst.py: docutils' doctitle transform turns a lone first subsection's "
-    "title into a `subtitle` node, which the walker skips; the heading is lost from the heading path",
-    strict=True,
-)
 def test_rst_lone_subsection_keeps_its_heading():
     source = "Install guide\n=============\n\nRequirements\n------------\n\nYou need a recent Python.\n"
     parsed = rst.parse(source.encode(), "install.rst")

@@ -167,11 +167,6 @@ def test_handbook_pdf_pages():
     assert {b.page_start for b in loaded.blocks if "onboarding buddy" in b.text} == {1}
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/pdf.py _ends_paragraph: a short line without end punctuation (a title) is "
-    "joined to the next line, so the fallback title is 'Safety rules Wear a helmet on site.'",
-    strict=True,
-)
 def test_pdf_without_a_title_uses_its_first_line(tmp_path):
     path = write_text_pdf(tmp_path / "untitled.pdf", [["Safety rules", "Wear a helmet on site."]])
     assert load(path).document.title == "Safety rules"
@@ -194,11 +189,6 @@ def test_binary_file_is_refused_with_a_reason(tmp_path):
         load(path)
 
 
-@pytest.mark.xfail(
-    reason="retrieval/formats/base.py decode: the NUL-byte check runs only after UTF-8 decoding fails, and "
-    "NUL bytes are valid UTF-8, so a binary file whose bytes happen to be UTF-8 is indexed as text",
-    strict=True,
-)
 def test_binary_file_that_is_valid_utf8_is_refused_with_a_reason(tmp_path):
     path = tmp_path / "image.txt"
     path.write_bytes(b"GIF89a\x00\x01\x02\x00binary")
