@@ -44,9 +44,9 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    min_evidence: float = Field(0.31, ge=0, le=1.5, description="Abstain below this evidence score.")
+    min_evidence: float = Field(0.36, ge=0, le=1.5, description="Abstain below this evidence score.")
     min_coverage: float = Field(
-        0.3, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms."
+        0.45, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms."
     )
     max_sentences: int = Field(2, ge=1, le=5, description="Sentences quoted in an answer.")
     max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")

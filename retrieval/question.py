@@ -78,7 +78,8 @@ _KIND_PATTERNS = {
     ),
     # A setting's value: a number, a switch, a quoted string, a path or URL.
     "value": re.compile(
-        r"\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]|(^|\s)/\S|://",
+        r"\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]|(^|\s)/\S|://"
+        r"|\b[A-Za-z]:\\|%\w+%",
         re.IGNORECASE,
     ),
     # A command, flag or config line: code units always count; in prose an option like --foo or -m does.
