@@ -226,18 +226,27 @@ def _table(settings: Settings):
 
 # -- commands ------------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    corpus, index = Path(settings.corpus), Path(settings.index)
+    problem = _index_paths_problem(corpus, index)
+    if problem:
+        _error(problem)
+        return EXIT_USAGE
+    indexer_log = logging.getLogger("retrieval.indexer")
+    previous_level = indexer_log.level
+    indexer_log.setLevel(logging.ERROR)  # skipped files are reported below, once
+    try:
+        return _build(args, settings, corpus, index)
+    finally:
+        indexer_log.setLevel(previous_level)
+
+
+def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Path) -> int:
     from filelock import FileLock, Timeout
 
     from retrieval.chunking import ChunkingParams
     from retrieval.embedder import SentenceTransformerEmbedder
     from retrieval.indexer import build_index
 
-    corpus, index = Path(settings.corpus), Path(settings.index)
-    problem = _index_paths_problem(corpus, index)
-    if problem:
-        _error(problem)
-        return EXIT_USAGE
-    logging.getLogger("retrieval.indexer").setLevel(logging.ERROR)  # skipped files are reported below, once
     index.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index / BUILD_LOCK))
     try:

@@ -78,7 +78,7 @@ _KIND_PATTERNS = {
     ),
     # A setting's value: a number, a switch, a quoted string, a path or URL.
     "value": re.compile(
-        r"\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]|(^|\s)/\S|://"
+        r"\b\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]|(^|\s)/\S|://"
         r"|\b[A-Za-z]:\\|%\w+%",
         re.IGNORECASE,
     ),
@@ -129,8 +129,14 @@ class QuestionTerms:
         """
         if self.kind == "command" and unit_kind in ("code", "definition", "table_row"):
             return True
-        if self.kind in ("amount", "time", "value") and unit_kind in ("code", "table_row", "definition"):
-            return bool(re.search(r"\d", text))
+        if self.kind == "value" and "default" in self.weights:
+            # Asked for a default: the unit must say what the default is (a Default column or
+            # definition, "the default is ..."); a configuration example only shows some value.
+            return bool(_DEFAULT_CELL.search(text)) or (
+                bool(re.search(r"\bdefaults?\b", text, re.IGNORECASE)) and bool(_KIND_PATTERNS["value"].search(text))
+            )
+        if self.kind in ("amount", "time") and unit_kind in ("code", "table_row", "definition"):
+            return bool(re.search(r"\b\d", text))
         pattern = _KIND_PATTERNS.get(self.kind or "")
         if not pattern:
             return False
@@ -258,6 +264,8 @@ def _identifiers(question: str) -> frozenset[str]:
     return frozenset(stem(tokens))
 
 
+# "Default: 180s" (a table row matched with its column names, or a definition), not "Default: -".
+_DEFAULT_CELL = re.compile(r"\bdefault( value)?:\s*(?![;\-–—]|\"\"|''|$)\S", re.IGNORECASE)
 _HOW_WORD = re.compile(
     r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b"
 )
