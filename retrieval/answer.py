@@ -160,7 +160,8 @@ _AGREEMENT = 0.75
 
 
 def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, params) -> Candidate:
-    own = stems_of(candidate.match)
+    # A unit means what it says under its headings: "Configuration is read from ..." under "Linux".
+    own = stems_of(candidate.match) | stems_of(candidate.hit.passage.heading_path)
     # Around the unit: its neighbours, its section's headings, and the folder and file names that
     # say what a whole set of pages is about ("h2o/doc/configure/..."): "Its mission is ..." answers a
     # question that names the company in the sentence before; "on Windows" may be said only by the
@@ -325,7 +326,7 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         parts.append(text + marker + (joiner if following is not None else ""))
     first = {c.hit.passage.id: c for c in reversed(chosen)}
     cited = tuple(
-        CitedPassage(number, first[pid].hit, " ".join(quotes[pid]), first[pid].also_in)
+        CitedPassage(number, first[pid].hit, "\n".join(quotes[pid]), first[pid].also_in)
         for pid, number in numbers.items()
     )
     return "".join(parts).strip(), cited

@@ -22,6 +22,7 @@ class ChunkingParams:
 
 
 _UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
+_CODE_LEAD_WORDS = 40  # a longer sentence before a code block is prose of its own, not its lead-in
 _CODE_SHORT_LINES = 8  # a code block this short is quoted whole
 _CODE_UNIT_LINES = 12  # pieces of a longer one are at most this long
 
@@ -216,7 +217,7 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
             Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)
         ]
     if item.kind == "code":
-        return _code_units(item, offset, _lead(previous, glued), pages)
+        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages)
     if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
         lead = _list_lead(item, group, glued) if item.kind == "list_item" else ""
         return [
@@ -274,10 +275,16 @@ def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
     return _lead(group[position - 1] if position > 0 else None, glued)
 
 
-def _lead(previous: Block | None, glued: bool) -> str:
-    """The sentence that introduces a command or a list: the last one of the block before, ending in ':'."""
+def _lead(previous: Block | None, glued: bool, any_sentence: bool = False) -> str:
+    """The sentence that introduces a command or a list: the last one of the paragraph before.
+
+    A list is introduced only by a sentence ending in ':'; a code block by the sentence right before it
+    whatever its ending ("... you can use promtool." then the command), when that sentence is short.
+    """
     if previous is None or previous.kind not in ("paragraph", "quote", "list_item"):
         return ""
     spans = split_sentences(previous.text, glued)
     last = previous.text[spans[-1][0] : spans[-1][1]] if spans else ""
-    return last if last.rstrip().endswith(":") else ""
+    if last.rstrip().endswith(":"):
+        return last
+    return last if any_sentence and previous.kind != "list_item" and _words(last) <= _CODE_LEAD_WORDS else ""

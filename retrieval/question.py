@@ -133,7 +133,8 @@ class QuestionTerms:
             # Asked for a default: the unit must say what the default is (a Default column or
             # definition, "the default is ..."); a configuration example only shows some value.
             return bool(_DEFAULT_CELL.search(text)) or (
-                bool(re.search(r"\bdefaults?\b", text, re.IGNORECASE)) and bool(_KIND_PATTERNS["value"].search(text))
+                bool(re.search(r"\bdefaults?\b", text, re.IGNORECASE))
+                and bool(_KIND_PATTERNS["value"].search(text))
             )
         if self.kind in ("amount", "time") and unit_kind in ("code", "table_row", "definition"):
             return bool(re.search(r"\b\d", text))
@@ -179,6 +180,10 @@ class Vocabulary:
 
     def __contains__(self, term: str) -> bool:
         return term in self._df
+
+    def frequency(self, term: str) -> int:
+        """Passages holding `term` (0 when the corpus never uses it)."""
+        return self._df.get(term, 0)
 
     def closest(self, term: str) -> str | None:
         """A known term one typo away, else None. Words of 3-4 letters need a closer match (one edit
@@ -294,13 +299,17 @@ _EVERYDAY_ZIPF = 5.5  # about once per 3,000 words: "take", "put", "make"
 
 
 def _join_split_words(words: list[str], vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
-    """'open ai' also means 'openai' (and 'keep alive' 'keepalive') when the corpus spells it that way."""
+    """'open ai' means 'openai' when the corpus spells it that way more often than it uses the halves.
+
+    ("reverse proxies" stays two words in a corpus that says "reverse proxy" often and "reverseProxy" once.)
+    """
     found = []
     for left, right in zip(words, words[1:], strict=False):
         joined = stem([left + right])[0]
         if joined in vocabulary and left not in STOP_WORDS and right not in STOP_WORDS:
             halves = stem([left, right])
-            found.append((joined, halves[0], halves[1]))
+            if vocabulary.frequency(joined) >= min(vocabulary.frequency(h) for h in halves):
+                found.append((joined, halves[0], halves[1]))
     return found
 
 

@@ -77,7 +77,10 @@ def test_answers_carry_no_markup(docs_results):
     leaks = re.compile(r"`|\*\*|<code|</?a[ >]|\]\(|^\s*!!!|\{:", re.MULTILINE)
     for result in docs_results:
         answer = result.answer
-        assert not leaks.search(getattr(answer, "text", "")), (result.question.id, answer.text)
+        prose = getattr(answer, "text", "")
+        for snippet in getattr(answer, "code", ()):  # quoted code is verbatim, backticks and all
+            prose = prose.replace(snippet, "")
+        assert not leaks.search(prose), (result.question.id, answer.text)
 
 
 def _gold_cited(question: EvalQuestion, answer) -> bool:
@@ -91,9 +94,9 @@ def _gold_cited(question: EvalQuestion, answer) -> bool:
 
 
 # Measured on this code (benchmarks/README.md, "Answer quality by corpus"); floors sit a little below.
-DOCS_DEV_FLOOR = 36
+DOCS_DEV_FLOOR = 37
 GOLD_CITED_FLOOR = 26
-OWNDOCS_FLOOR = 24
+OWNDOCS_FLOOR = 21
 
 
 @pytest.mark.skipif(not (DATA / "owndocs").exists(), reason="own documentation set not present")

@@ -1,0 +1,112 @@
+"""Answer quality per corpus, in one run: answerable, unanswerable and support (gold passage cited).
+
+    .venv/bin/python -m benchmarks.quality [--json FILE] [--sets NAME,...]
+
+Each set is a corpus folder and a question file in the `citebot eval` format (tests/data/). The corpus is
+indexed through the real path (`build_index`, sentence vectors off: they change speed, not answers) into a
+scratch folder, and every question is answered by the real service and scored by `bot.evaluation.score`:
+
+- answerable: a gold span is in the answer text and in a cited passage of a gold document;
+- unanswerable (kinds unanswerable and noise): citebot abstains;
+- support: an answered question cites a passage of a gold document that holds a gold span (whether or
+  not the answer text quotes it), over the answerable questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SETS = {
+    "seeds dev": ("seeds", "seeds_dev.yaml"),
+    "seeds, our own": ("seeds", "seeds_extra.yaml"),
+    "handbook (ours)": ("handbook", "handbook_questions.yaml"),
+    "docs_dev (Traefik + H2O)": ("docs_dev/corpus", "docs_dev/questions.yaml"),
+    "Prometheus docs (ours)": ("owndocs/corpus", "owndocs/questions.yaml"),
+    "fault cases": ("cases", None),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", help="write the table as JSON here")
+    parser.add_argument("--sets", help="comma-separated subset of: " + ", ".join(SETS))
+    args = parser.parse_args()
+    from retrieval.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    chosen = [s.strip() for s in args.sets.split(",")] if args.sets else list(SETS)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"load average at start: {os.getloadavg()[0]:.2f}"
+    )
+    rows = []
+    for name in chosen:
+        corpus, questions = SETS[name]
+        started = time.perf_counter()
+        if questions is None:
+            counts = _cases(embedder)
+        else:
+            root = ROOT / corpus if corpus == "seeds" else DATA / corpus
+            counts = _score(embedder, root, DATA / questions)
+        counts["seconds"] = round(time.perf_counter() - started, 1)
+        rows.append({"set": name, **counts})
+        print(_line(name, counts), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1), "utf-8")
+
+
+def _cases(embedder) -> dict:
+    total: dict = {}
+    for case in sorted(p for p in (DATA / "cases").iterdir() if (p / "case.yaml").exists()):
+        counts = _score(embedder, case / "corpus", case / "case.yaml")
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def _score(embedder, corpus: Path, questions: Path) -> dict:
+    from bot.core.service import QAService
+    from bot.evaluation import ABSTAIN_KINDS, load_questions, score
+    from bot.settings import Settings
+    from retrieval.indexer import build_index
+    from tests.test_docs_quality import _gold_cited
+
+    with tempfile.TemporaryDirectory() as scratch:
+        build_index(corpus, Path(scratch), embedder, show_progress=False, sentence_vectors=False)
+        service = QAService(Settings.model_validate({"index": scratch, "corpus": str(corpus)}), embedder)
+        counts = {"answerable": 0, "answerable_passed": 0, "unanswerable": 0, "unanswerable_passed": 0,
+                  "supported": 0}  # fmt: skip
+        for question in load_questions(questions):
+            answer = service.ask(question.question)
+            passed = score(question, answer).passed
+            if question.kind in ABSTAIN_KINDS:
+                counts["unanswerable"] += 1
+                counts["unanswerable_passed"] += passed
+            else:
+                counts["answerable"] += 1
+                counts["answerable_passed"] += passed
+                counts["supported"] += _gold_cited(question, answer)
+        return counts
+
+
+def _line(name: str, c: dict) -> str:
+    total = c["answerable"] + c["unanswerable"]
+    passed = c["answerable_passed"] + c["unanswerable_passed"]
+    return (
+        f"| {name} | {passed}/{total} = {passed / total:.2f} | {c['answerable_passed']}/{c['answerable']} "
+        f"| {c['unanswerable_passed']}/{c['unanswerable']} | {c['supported']}/{c['answerable']} | {c['seconds']} s |"
+    )
+
+
+if __name__ == "__main__":
+    main()
