@@ -119,10 +119,8 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     )
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "urllib3", "bm25s", "filelock"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    if not sys.stderr.isatty():
-        from transformers.utils import logging as hf_logging  # the weight-loading bar is noise in pipes
-
-        hf_logging.disable_progress_bar()
+    if not sys.stderr.isatty():  # the weight-loading bar is noise in pipes; read when transformers loads
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _error(text: str) -> None:
@@ -147,14 +145,14 @@ def _table(settings: Settings):
 # -- commands ------------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.chunking import ChunkingParams
-    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.encoders import indexing_embedder
     from retrieval.indexer import build_index
 
     logging.getLogger("retrieval.indexer").setLevel(logging.ERROR)  # skipped files are reported below, once
     report = build_index(
         Path(settings.corpus),
         Path(settings.index),
-        SentenceTransformerEmbedder(settings.model, settings.device),
+        indexing_embedder(settings.encoder, settings.model, settings.device),
         ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
         settings.retrieval.index_type,
         show_progress=not args.quiet,

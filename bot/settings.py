@@ -95,7 +95,13 @@ class Settings(_Section):
     corpus: str = Field("seeds", description="Folder of documents (relative to the working directory).")
     index: str = Field(".index", description="Folder for the built index.")
     model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or path.")
-    device: str | None = Field(None, description="Torch device (cpu, cuda); empty picks automatically.")
+    device: str | None = Field(
+        None, description="cpu or cuda (onnx: needs onnxruntime-gpu); empty picks automatically."
+    )
+    encoder: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx",
+        description="Runs the model: onnx (onnxruntime, no torch when serving), onnx-int8 (quantized), torch.",
+    )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()

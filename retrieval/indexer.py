@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from retrieval import layout
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_lines
 from retrieval.embedder import Embedder
+from retrieval.encoders import ENCODER_DIR, encoder_files, encoder_name
 from retrieval.errors import CorpusError, RetrievalError
 from retrieval.lexical import LexicalIndex
 from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
@@ -29,7 +32,8 @@ log = logging.getLogger(__name__)
 EMBEDDINGS_FILE = "embeddings.npy"
 VECTORS_FILE = "vectors.faiss"
 LEXICAL_DIR = "lexical"
-_EMBED_BATCH = 64
+# Texts handed to the embedder per call: the progress bar moves per call; the embedder batches inside it.
+_EMBED_CHUNK = 512
 
 
 @dataclass
@@ -71,7 +75,7 @@ def build_index(
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     report = BuildReport(index_dir)
-    previous = _load_previous(index_dir, embedder.name, params)
+    previous = _load_previous(index_dir, embedder.name, params, encoder_name(embedder))
     documents: list[Document] = []
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
@@ -122,10 +126,12 @@ def build_index(
         overlap_sentences=params.overlap_sentences,
         index_type=index_type,
         corpus=str(corpus_dir.resolve()),
+        encoder=encoder_name(embedder),
         files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
         passage_count=len(ordered),
     )
-    _write(index_dir, manifest, JsonPassageStore(ordered, documents), vectors, sentences, documents, ordered)
+    store = JsonPassageStore(ordered, documents)
+    _write(index_dir, manifest, store, vectors, sentences, documents, ordered, encoder_files(embedder))
     report.files = len(documents)
     report.passages = len(ordered)
     report.seconds = time.perf_counter() - started
@@ -168,20 +174,30 @@ def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, s
 def _embed_with_progress(
     embedder: Embedder, texts: list[str], show_progress: bool, description: str = "Embedding passages"
 ) -> np.ndarray:
+    """(len(texts), dimension) vectors in the order of `texts`.
+
+    Texts go to the embedder longest first, so that each of its batches holds texts of about the same
+    length and little padding is computed; the bar shows texts/s and the time left.
+    """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    batches = []
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    vectors: np.ndarray | None = None
     with tqdm(total=len(texts), desc=description, unit="text", disable=not show_progress) as bar:
-        for start in range(0, len(texts), _EMBED_BATCH * 4):
-            chunk = texts[start : start + _EMBED_BATCH * 4]
-            batches.append(embedder.embed_documents(chunk))
-            bar.update(len(chunk))
-    return np.vstack(batches)
+        for start in range(0, len(texts), _EMBED_CHUNK):
+            rows = order[start : start + _EMBED_CHUNK]
+            chunk = embedder.embed_documents([texts[i] for i in rows])
+            if vectors is None:
+                vectors = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
+            vectors[rows] = chunk
+            bar.update(len(rows))
+    return vectors
 
 
-def _write(index_dir, manifest, store, vectors, sentences, documents, ordered) -> None:
+def _write(index_dir, manifest, store, vectors, sentences, documents, ordered, encoder=()) -> None:
     staging = layout.new_staging_dir(index_dir)
     try:
+        _store_encoder(encoder, staging / ENCODER_DIR)
         titles = {d.source: d for d in documents}
         store.save(staging)
         np.save(staging / EMBEDDINGS_FILE, vectors, allow_pickle=False)
@@ -196,8 +212,25 @@ def _write(index_dir, manifest, store, vectors, sentences, documents, ordered) -
         raise
 
 
-def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Previous | None:
-    """The live index, when its vectors can be reused (same model and chunking); else None."""
+def _store_encoder(files: list[Path], folder: Path) -> None:
+    """Keep the encoder's files with the index (hard links to the export cache where possible)."""
+    if not files:
+        return
+    folder.mkdir()
+    for file in files:
+        try:
+            os.link(file, folder / file.name)
+        except OSError:  # another file system, or no hard links: copy
+            shutil.copy2(file, folder / file.name)
+
+
+def _vector_family(encoder: str) -> str:
+    """Encoders whose vectors are interchangeable: fp32 ONNX and torch agree to cosine 0.9999; int8 does not."""
+    return "int8" if encoder.endswith("int8") else "fp32"
+
+
+def _load_previous(index_dir: Path, model: str, params: ChunkingParams, encoder: str) -> _Previous | None:
+    """The live index, when its vectors can be reused (same model, vector family and chunking); else None."""
     if layout.generation_id(index_dir) is None:
         return None
     try:
@@ -208,9 +241,10 @@ def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Prev
             params.max_words,
             params.overlap_sentences,
             PIPELINE_VERSION,
-        ):
+        ) or _vector_family(manifest.encoder) != _vector_family(encoder):
             log.info(
-                "model, chunking or citebot's text pipeline changed since the last build: re-embedding all"
+                "model, encoder, chunking or citebot's text pipeline changed since the last build: "
+                "re-embedding all"
             )
             return None
         store = JsonPassageStore.load(generation)

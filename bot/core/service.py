@@ -27,7 +27,8 @@ from bot.core.models import (
 from bot.settings import Settings
 from retrieval import layout
 from retrieval.answer import ComposerParams
-from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.embedder import Embedder
+from retrieval.encoders import ServingEmbedders
 from retrieval.models import Hit, Passage
 from retrieval.qa import QuestionAnswerer
 from retrieval.searcher import Retriever, SearchParams
@@ -40,7 +41,9 @@ class QAService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.index_dir = Path(settings.index)
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.device)
+        # An injected embedder wins; otherwise each index generation is served by its own encoder.
+        self._embedder = embedder
+        self._embedders = ServingEmbedders(settings.encoder, settings.model, settings.device)
         self._answerer: QuestionAnswerer | None = None
         self._lock = threading.Lock()
 
@@ -64,7 +67,13 @@ class QAService:
             candidates=r.candidates, fusion=r.fusion, rrf_k=r.rrf_k, dense_weight=r.dense_weight
         )
         hint = messages.rebuild_hint(self.settings.corpus, self.settings.index)
-        retriever = Retriever.open(self.index_dir, self.embedder, params, rebuild_hint=hint)
+        retriever = Retriever.open(
+            self.index_dir,
+            self._embedder,
+            params,
+            rebuild_hint=hint,
+            embedder_for=self._embedders.for_generation,
+        )
         composer = ComposerParams(
             passages_considered=a.passages_considered,
             max_sentences=a.max_sentences,
@@ -73,6 +82,11 @@ class QAService:
             min_coverage=a.min_coverage,
         )
         return QuestionAnswerer(retriever, composer, top_k=r.top_k)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The query embedder of the live index generation."""
+        return self.answerer().retriever.embedder
 
     def warm_up(self) -> None:
         """Load the index and the model now, so the first question is fast."""
