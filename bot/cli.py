@@ -157,6 +157,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         settings.retrieval.index_type,
         show_progress=not args.quiet,
         sentence_vectors=settings.retrieval.sentence_vectors,
+        exact_limit=settings.retrieval.exact_limit,
     )
     for skipped in report.skipped:
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)

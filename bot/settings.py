@@ -32,7 +32,12 @@ class RetrievalSettings(_Section):
     chunk_overlap: int = Field(
         1, ge=0, le=5, description="Sentences repeated at the start of the next passage."
     )
-    index_type: Literal["flat", "hnsw"] = Field("flat", description="flat: exact search; hnsw: approximate.")
+    index_type: Literal["auto", "flat", "hnsw", "hnsw-sq8", "ivf-sq8"] = Field(
+        "auto", description="auto: exact (flat) up to exact_limit passages, approximate above."
+    )
+    exact_limit: int = Field(
+        200_000, ge=0, description="Most passages searched exactly when index_type is auto."
+    )
     sentence_vectors: bool = Field(
         True, description="Embed every sentence at index time: faster answers, slower builds."
     )

@@ -25,7 +25,7 @@ from retrieval.models import Document, Passage
 from retrieval.sentence_vectors import SentenceVectors
 from retrieval.sentences import passage_sentences
 from retrieval.store import JsonPassageStore
-from retrieval.vector_index import FaissVectorIndex
+from retrieval.vector_index import DEFAULT_EXACT_LIMIT, FaissVectorIndex, resolve_index_type
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,10 @@ def build_index(
     index_dir: Path,
     embedder: Embedder,
     params: ChunkingParams = ChunkingParams(),
-    index_type: str = "flat",
+    index_type: str = "auto",
     show_progress: bool = True,
     sentence_vectors: bool = True,
+    exact_limit: int = DEFAULT_EXACT_LIMIT,
 ) -> BuildReport:
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
@@ -124,7 +125,7 @@ def build_index(
         dimension=int(vectors.shape[1]),
         max_words=params.max_words,
         overlap_sentences=params.overlap_sentences,
-        index_type=index_type,
+        index_type=resolve_index_type(index_type, len(vectors), exact_limit),
         corpus=str(corpus_dir.resolve()),
         encoder=encoder_name(embedder),
         files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
