@@ -177,14 +177,17 @@ def _embed_with_progress(
 ) -> np.ndarray:
     """(len(texts), dimension) vectors in the order of `texts`.
 
-    Texts go to the embedder longest first, so that each of its batches holds texts of about the same
-    length and little padding is computed; the bar shows texts/s and the time left.
+    An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count);
+    others get them longest first, 512 at a time, so that each of their batches holds texts of about the
+    same length and little padding is computed. The bar shows texts/s and the time left.
     """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    order = np.argsort([-len(t) for t in texts], kind="stable")
-    vectors: np.ndarray | None = None
     with tqdm(total=len(texts), desc=description, unit="text", disable=not show_progress) as bar:
+        if hasattr(embedder, "embed_documents_progress"):  # sorts all texts by token count itself
+            return embedder.embed_documents_progress(texts, bar.update)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        vectors: np.ndarray | None = None
         for start in range(0, len(texts), _EMBED_CHUNK):
             rows = order[start : start + _EMBED_CHUNK]
             chunk = embedder.embed_documents([texts[i] for i in rows])

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,8 +55,8 @@ class EncoderMeta:
 class OnnxEmbedder:
     """An `Embedder` running an exported encoder folder on onnxruntime; loads on first use, thread-safe.
 
-    Texts are sorted by length and embedded in batches of `batch_size`, so batches carry little padding;
-    the next batch is tokenised on a second thread while onnxruntime runs the current one. Vectors are
+    Texts are sorted by token count and embedded in batches of `batch_size`, so batches carry little
+    padding; the next batch's arrays are built on a second thread while onnxruntime runs the current one. Vectors are
     float32, shape (len(texts), dimension), L2-normalised (inner product = cosine).
     """
 
@@ -80,6 +81,7 @@ class OnnxEmbedder:
         self._session = None
         self._tokenizer = None
         self._inputs: tuple[str, ...] = ()
+        self._pad_id = 0
         self._lock = threading.Lock()
 
     @property
@@ -92,10 +94,15 @@ class OnnxEmbedder:
         return [self.model_dir / name for name in (MODEL_FILES[self.encoder], TOKENIZER_FILE, META_FILE)]
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, show_progress=False)
+        return self._encode(texts, None)
 
     def embed_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        return self._encode(texts, show_progress)
+        if not show_progress:
+            return self._encode(texts, None)
+        from tqdm import tqdm
+
+        with tqdm(total=len(texts), desc="Embedding", unit="text") as bar:
+            return self._encode(texts, bar.update)
 
     # -- loading -----------------------------------------------------------------------------------
     def load(self) -> None:
@@ -111,13 +118,11 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
 
             tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
-            padding = tokenizer.padding or {}
             # The shipped tokenizer.json pads every text to 128 and truncates there; sentence-transformers
-            # pads to the longest text of a batch and truncates at max_seq_length.
+            # truncates at max_seq_length and pads to the longest text of a batch (done in _feed).
+            self._pad_id = (tokenizer.padding or {}).get("pad_id", 0)
+            tokenizer.no_padding()
             tokenizer.enable_truncation(max_length=self.meta.max_seq_length)
-            tokenizer.enable_padding(
-                pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]")
-            )
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads or os.cpu_count() or 1
             options.inter_op_num_threads = 1
@@ -138,42 +143,53 @@ class OnnxEmbedder:
             log.debug("loaded %s encoder from %s", self.encoder, model_file)
 
     # -- encoding ----------------------------------------------------------------------------------
-    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
+    def embed_documents_progress(self, texts: list[str], progress: Callable[[int], None]) -> np.ndarray:
+        """`embed_documents`, calling `progress(n)` as each batch of n texts is done (for a progress bar)."""
+        return self._encode(texts, progress)
+
+    def _encode(self, texts: list[str], progress: Callable[[int], None] | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if self._session is None:
             self._load()
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first: padding stays small
+        # Tokenise everything first (Rust, on every core: ~1% of the embedding time), then run the texts
+        # in order of token count, so each batch is padded to little more than its own length.
+        encodings = self._tokenizer.encode_batch(texts)
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        order = np.argsort(-lengths, kind="stable")
         batches = [order[i : i + self._batch_size] for i in range(0, len(order), self._batch_size)]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        bar = None
-        if show_progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(texts), desc="Embedding", unit="text")
         if len(batches) == 1:
-            out[batches[0]] = self._run(self._tokenize([texts[i] for i in batches[0]]))
-        else:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokenize") as pool:
-                pending = pool.submit(self._tokenize, [texts[i] for i in batches[0]])
+            out[batches[0]] = self._run(self._feed(encodings, batches[0], lengths))
+        else:  # the next batch's arrays are built on a second thread while onnxruntime runs this one
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch") as pool:
+                pending = pool.submit(self._feed, encodings, batches[0], lengths)
                 for number, rows in enumerate(batches):
-                    encoded = pending.result()
+                    feed = pending.result()
                     if number + 1 < len(batches):
-                        pending = pool.submit(self._tokenize, [texts[i] for i in batches[number + 1]])
-                    out[rows] = self._run(encoded)
-                    if bar is not None:
-                        bar.update(len(rows))
-        if bar is not None:
-            bar.close()
+                        pending = pool.submit(self._feed, encodings, batches[number + 1], lengths)
+                    out[rows] = self._run(feed)
+                    if progress is not None:
+                        progress(len(rows))
+        if progress is not None and len(batches) == 1:
+            progress(len(texts))
         return out
 
-    def _tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _feed(self, encodings: list, rows: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:
+        """Padded int64 arrays (len(rows), longest) for the texts at `rows`."""
+        width = int(lengths[rows].max())
+        ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        types = np.zeros((len(rows), width), dtype=np.int64)
+        for line, row in enumerate(rows):
+            encoding = encodings[row]
+            size = len(encoding.ids)
+            ids[line, :size] = encoding.ids
+            mask[line, :size] = 1
+            types[line, :size] = encoding.type_ids
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
-            feed["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
+            feed["token_type_ids"] = types
         return feed
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
