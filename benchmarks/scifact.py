@@ -317,10 +317,21 @@ def run(
     variants: Sequence[Variant] | None = None,
     show_progress: bool = False,
     sentence_vectors: bool = True,
+    corpus_subset: int | None = None,
 ) -> Evaluation:
-    """Ingest the BEIR folder through build_index (reusing `index_dir` when it holds this corpus) and score."""
+    """Ingest the BEIR folder through build_index (reusing `index_dir` when it holds this corpus) and score.
+
+    `corpus_subset` keeps every document judged for the scored queries plus the first N others (a cheaper
+    corpus for paired comparisons, e.g. of two encoders; absolute scores are then higher than on the full one).
+    """
     folder = Path(folder)
     data = load_beir(folder, limit=limit)
+    if corpus_subset is not None:
+        judged = {doc for relevance in data.qrels.values() for doc in relevance}
+        others = [doc for doc in data.corpus if doc not in judged][:corpus_subset]
+        keep = judged | set(others)
+        corpus = {doc: text for doc, text in data.corpus.items() if doc in keep}
+        data = BeirData(corpus, data.queries, data.qrels)
     embedder = embedder or SentenceTransformerEmbedder()
     with tempfile.TemporaryDirectory(prefix="beir-") as scratch:
         corpus_dir = Path(scratch) / "corpus"
@@ -403,6 +414,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="what embeds passages and claims (torch: sentence-transformers, as the figures below)",
     )
     parser.add_argument(
+        "--corpus-subset",
+        type=int,
+        metavar="N",
+        help="index only the judged documents plus the first N others (paired comparisons)",
+    )
+    parser.add_argument(
         "--passages-only",
         action="store_true",
         help="skip the sentence vectors (answers use them; retrieval metrics do not)",
@@ -420,6 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         variants=variants,
         show_progress=True,
         sentence_vectors=not args.passages_only,
+        corpus_subset=args.corpus_subset,
     )
     print(format_table(evaluation))
     if args.json_out:

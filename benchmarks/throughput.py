@@ -184,11 +184,15 @@ print(json.dumps({"passed": sum(r.passed for r in results), "total": len(results
 
 
 # -- full builds -----------------------------------------------------------------------------------
-def build_matrix(corpus: Path, questions: Path, include_torch: bool) -> list[dict]:
+def build_matrix(
+    corpus: Path, questions: Path, include_torch: bool, encoders: Sequence[str] = ()
+) -> list[dict]:
     """Fresh `citebot index` per configuration, timed; then `citebot eval` and warm latency on that index."""
     configs = [("onnx", True), ("onnx", False), ("onnx-int8", True)]
     if include_torch:
         configs.insert(0, ("torch", True))
+    if encoders:
+        configs = [c for c in configs if c[0] in encoders]
     rows = []
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     env.pop("CITEBOT_CONFIG", None)
@@ -236,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-torch", action="store_true", help="leave sentence-transformers out")
     parser.add_argument("--skip-builds", action="store_true", help="only the embedding rates")
     parser.add_argument("--skip-rates", action="store_true", help="only the full builds")
+    parser.add_argument("--encoders", nargs="*", default=(), help="builds only with these encoders")
     parser.add_argument(
         "--sample", type=int, default=200, help="passages (and 4x sentences) sampled for the rates; 0: all"
     )
@@ -246,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_rates:
         report["throughput"] = throughput(args.corpus, args.runs, not args.skip_torch, args.sample)
     if not args.skip_builds:
-        report["builds"] = build_matrix(args.corpus, args.questions, not args.skip_torch)
+        report["builds"] = build_matrix(args.corpus, args.questions, not args.skip_torch, args.encoders)
     report["machine"]["load_average_1m_at_end"] = f"{os.getloadavg()[0]:.2f}"
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2) + "\n", "utf-8")

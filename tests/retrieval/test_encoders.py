@@ -129,3 +129,10 @@ def test_answering_imports_no_torch(seeds_index, tmp_path):
     assert answer["abstained"] is False and "$1 billion" in answer["answer"]
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report == {"code": 0, "heavy": []}
+
+
+def test_encoder_setting_torch_serves_with_sentence_transformers(seeds_index):
+    """A GPU user's `encoder: torch` wins over the index's ONNX files (same vectors, another runtime)."""
+    generation = layout.current_generation(seeds_index, "")
+    served = ServingEmbedders("torch", "all-MiniLM-L6-v2", "cpu").for_generation(generation, "onnx")
+    assert isinstance(served, SentenceTransformerEmbedder)
