@@ -36,7 +36,7 @@ class RetrievalSettings(_Section):
         "auto", description="auto: exact (flat) up to exact_limit passages, approximate above."
     )
     exact_limit: int = Field(
-        200_000, ge=0, description="Most passages searched exactly when index_type is auto."
+        50_000, ge=0, description="Most passages searched exactly when index_type is auto."
     )
     sentence_vectors: bool = Field(
         True, description="Embed every sentence at index time: faster answers, slower builds."

@@ -14,10 +14,10 @@ import pytest
 
 from retrieval import layout
 from retrieval.embedder import SentenceTransformerEmbedder
-from retrieval.encoders import ENCODER_DIR, ServingEmbedders, indexing_embedder
+from retrieval.encoders import DEFAULT_ENCODER, ENCODER_DIR, ServingEmbedders, indexing_embedder
 from retrieval.indexer import build_index
 from retrieval.manifest import Manifest
-from retrieval.onnx_embedder import OnnxEmbedder, mean_pool_normalize
+from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize
 from retrieval.onnx_export import EncoderUnavailable
 from tests.conftest import ROOT, SEEDS
 
@@ -31,10 +31,18 @@ TEXTS = [
 ]
 
 
-def test_onnx_vectors_match_sentence_transformers(embedder, torch_embedder):
+@pytest.fixture(scope="module")
+def fp32_embedder() -> OnnxEmbedder:
+    chosen = indexing_embedder("onnx", "all-MiniLM-L6-v2")
+    assert isinstance(chosen, OnnxEmbedder)
+    return chosen
+
+
+def test_onnx_vectors_match_sentence_transformers(fp32_embedder, torch_embedder):
     texts = [t for t in TEXTS if t.strip()]
-    onnx_docs, torch_docs = embedder.embed_documents(texts), torch_embedder.embed_documents(texts)
-    onnx_queries, torch_queries = embedder.embed_queries(texts[:3]), torch_embedder.embed_queries(texts[:3])
+    onnx_docs, torch_docs = fp32_embedder.embed_documents(texts), torch_embedder.embed_documents(texts)
+    onnx_queries = fp32_embedder.embed_queries(texts[:3])
+    torch_queries = torch_embedder.embed_queries(texts[:3])
     assert onnx_docs.shape == torch_docs.shape == (len(texts), 384)
     assert onnx_docs.dtype == np.float32
     assert np.min(np.sum(onnx_docs * torch_docs, axis=1)) >= 0.9999
@@ -55,11 +63,12 @@ def test_mean_pooling_ignores_padding():
     assert np.allclose(mean_pool_normalize(tokens, mask), [[2**-0.5, 2**-0.5]])
 
 
-def test_int8_encoder_is_close_to_fp32(embedder):
+def test_int8_encoder_is_close_to_fp32(fp32_embedder):
     int8 = indexing_embedder("onnx-int8", "all-MiniLM-L6-v2")
     assert isinstance(int8, OnnxEmbedder) and int8.encoder == "onnx-int8"
     texts = [t for t in TEXTS if t.strip()]
-    assert np.min(np.sum(int8.embed_documents(texts) * embedder.embed_documents(texts), axis=1)) >= 0.98
+    int8_vectors, fp32_vectors = int8.embed_documents(texts), fp32_embedder.embed_documents(texts)
+    assert np.min(np.sum(int8_vectors * fp32_vectors, axis=1)) >= 0.98
 
 
 def test_unproducible_onnx_encoder_falls_back_with_one_log_line(monkeypatch, caplog):
@@ -81,13 +90,11 @@ def test_unknown_encoder_is_refused():
 
 def test_index_keeps_its_encoder_and_records_it(seeds_index):
     generation = layout.current_generation(seeds_index, "")
-    assert Manifest.load(generation, "").encoder == "onnx"
-    assert sorted(p.name for p in (generation / ENCODER_DIR).iterdir()) == [
-        "encoder.json",
-        "model.onnx",
-        "tokenizer.json",
-    ]
-    served = ServingEmbedders("onnx", "all-MiniLM-L6-v2").for_generation(generation, "onnx")
+    assert Manifest.load(generation, "").encoder == DEFAULT_ENCODER
+    assert sorted(p.name for p in (generation / ENCODER_DIR).iterdir()) == sorted(
+        ["encoder.json", MODEL_FILES[DEFAULT_ENCODER], "tokenizer.json"]
+    )
+    served = ServingEmbedders(DEFAULT_ENCODER, "all-MiniLM-L6-v2").for_generation(generation, DEFAULT_ENCODER)
     assert isinstance(served, OnnxEmbedder) and served.model_dir == generation / ENCODER_DIR
 
 
