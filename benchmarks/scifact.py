@@ -316,16 +316,30 @@ def run(
     embedder: Embedder | None = None,
     variants: Sequence[Variant] | None = None,
     show_progress: bool = False,
+    sentence_vectors: bool = True,
+    corpus_subset: int | None = None,
 ) -> Evaluation:
-    """Ingest the BEIR folder through build_index (reusing `index_dir` when it holds this corpus) and score."""
+    """Ingest the BEIR folder through build_index (reusing `index_dir` when it holds this corpus) and score.
+
+    `corpus_subset` keeps every document judged for the scored queries plus the first N others (a cheaper
+    corpus for paired comparisons, e.g. of two encoders; absolute scores are then higher than on the full one).
+    """
     folder = Path(folder)
     data = load_beir(folder, limit=limit)
+    if corpus_subset is not None:
+        judged = {doc for relevance in data.qrels.values() for doc in relevance}
+        others = [doc for doc in data.corpus if doc not in judged][:corpus_subset]
+        keep = judged | set(others)
+        corpus = {doc: text for doc, text in data.corpus.items() if doc in keep}
+        data = BeirData(corpus, data.queries, data.qrels)
     embedder = embedder or SentenceTransformerEmbedder()
     with tempfile.TemporaryDirectory(prefix="beir-") as scratch:
         corpus_dir = Path(scratch) / "corpus"
         source_to_id = write_corpus(data.corpus, corpus_dir)
         target = Path(index_dir) if index_dir else Path(scratch) / "index"
-        report = build_index(corpus_dir, target, embedder, show_progress=show_progress)
+        report = build_index(
+            corpus_dir, target, embedder, show_progress=show_progress, sentence_vectors=sentence_vectors
+        )
         log.info(
             "index: %d files, %d passages, %d embedded, %.1fs",
             report.files,
@@ -393,10 +407,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--grid", action="store_true", help="a finer fusion sweep instead of the standard table"
     )
+    parser.add_argument(
+        "--encoder",
+        choices=("onnx", "onnx-int8", "torch"),
+        default="torch",
+        help="what embeds passages and claims (torch: sentence-transformers, as the figures below)",
+    )
+    parser.add_argument(
+        "--corpus-subset",
+        type=int,
+        metavar="N",
+        help="index only the judged documents plus the first N others (paired comparisons)",
+    )
+    parser.add_argument(
+        "--passages-only",
+        action="store_true",
+        help="skip the sentence vectors (answers use them; retrieval metrics do not)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     variants = grid_variants() if args.grid else default_variants()
-    evaluation = run(args.folder, args.index_dir, args.limit, variants=variants, show_progress=True)
+    from retrieval.encoders import indexing_embedder
+
+    evaluation = run(
+        args.folder,
+        args.index_dir,
+        args.limit,
+        embedder=indexing_embedder(args.encoder, "all-MiniLM-L6-v2"),
+        variants=variants,
+        show_progress=True,
+        sentence_vectors=not args.passages_only,
+        corpus_subset=args.corpus_subset,
+    )
     print(format_table(evaluation))
     if args.json_out:
         args.json_out.write_text(json.dumps(evaluation.to_json(), indent=2) + "\n", encoding="utf-8")

@@ -193,10 +193,8 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "urllib3", "bm25s", "filelock"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    if not sys.stderr.isatty():
-        from transformers.utils import logging as hf_logging  # the weight-loading bar is noise in pipes
-
-        hf_logging.disable_progress_bar()
+    if not sys.stderr.isatty():  # the weight-loading bar is noise in pipes; read when transformers loads
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _error(text: str) -> None:
@@ -244,7 +242,7 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
     from filelock import FileLock, Timeout
 
     from retrieval.chunking import ChunkingParams
-    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.encoders import indexing_embedder
     from retrieval.indexer import build_index
 
     index.mkdir(parents=True, exist_ok=True)
@@ -258,11 +256,12 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
         report = build_index(
             corpus,
             index,
-            SentenceTransformerEmbedder(settings.model, settings.device),
+            indexing_embedder(settings.encoder, settings.model, settings.device),
             ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
             settings.retrieval.index_type,
             show_progress=not args.quiet,
             sentence_vectors=settings.retrieval.sentence_vectors,
+            exact_limit=settings.retrieval.exact_limit,
         )
     except KeyboardInterrupt:
         _error(messages.index_abandoned(str(index)))

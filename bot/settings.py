@@ -32,7 +32,12 @@ class RetrievalSettings(_Section):
     chunk_overlap: int = Field(
         1, ge=0, le=5, description="Sentences repeated at the start of the next passage."
     )
-    index_type: Literal["flat", "hnsw"] = Field("flat", description="flat: exact search; hnsw: approximate.")
+    index_type: Literal["auto", "flat", "hnsw", "hnsw-sq8", "ivf-sq8"] = Field(
+        "auto", description="auto: exact (flat) up to exact_limit passages, approximate above."
+    )
+    exact_limit: int = Field(
+        50_000, ge=0, description="Most passages searched exactly when index_type is auto."
+    )
     sentence_vectors: bool = Field(
         True, description="Embed every sentence at index time: faster answers, slower builds."
     )
@@ -120,7 +125,13 @@ class Settings(_Section):
     corpus: str = Field("seeds", description="Folder of documents (relative to the working directory).")
     index: str = Field(".index", description="Folder for the built index.")
     model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or path.")
-    device: str | None = Field(None, description="Torch device (cpu, cuda); empty picks automatically.")
+    device: str | None = Field(
+        None, description="cpu or cuda (onnx: needs onnxruntime-gpu); empty picks automatically."
+    )
+    encoder: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx",
+        description="Runs the model: onnx (onnxruntime, no torch when serving), onnx-int8 (quantized), torch.",
+    )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()

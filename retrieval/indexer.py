@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from retrieval import layout
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_blocks
 from retrieval.embedder import Embedder
+from retrieval.encoders import ENCODER_DIR, encoder_files, encoder_name
 from retrieval.errors import CorpusError, RetrievalError
 from retrieval.lexical import LexicalIndex
 from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
@@ -22,14 +25,15 @@ from retrieval.models import Document, Passage
 from retrieval.sentence_vectors import SentenceVectors
 from retrieval.sentences import passage_units
 from retrieval.store import JsonPassageStore
-from retrieval.vector_index import FaissVectorIndex
+from retrieval.vector_index import DEFAULT_EXACT_LIMIT, FaissVectorIndex, resolve_index_type
 
 log = logging.getLogger(__name__)
 
 EMBEDDINGS_FILE = "embeddings.npy"
 VECTORS_FILE = "vectors.faiss"
 LEXICAL_DIR = "lexical"
-_EMBED_BATCH = 64
+# Texts handed to the embedder per call: the progress bar moves per call; the embedder batches inside it.
+_EMBED_CHUNK = 512
 
 
 @dataclass
@@ -66,14 +70,15 @@ def build_index(
     index_dir: Path,
     embedder: Embedder,
     params: ChunkingParams = ChunkingParams(),
-    index_type: str = "flat",
+    index_type: str = "auto",
     show_progress: bool = True,
     sentence_vectors: bool = True,
+    exact_limit: int = DEFAULT_EXACT_LIMIT,
 ) -> BuildReport:
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     report = BuildReport(index_dir)
-    previous = _load_previous(index_dir, embedder.name, params)
+    previous = _load_previous(index_dir, embedder.name, params, encoder_name(embedder))
     documents: list[Document] = []
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
@@ -126,12 +131,14 @@ def build_index(
         dimension=int(vectors.shape[1]),
         max_words=params.max_words,
         overlap_sentences=params.overlap_sentences,
-        index_type=index_type,
+        index_type=resolve_index_type(index_type, len(vectors), exact_limit),
         corpus=str(corpus_dir.resolve()),
+        encoder=encoder_name(embedder),
         files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
         passage_count=len(ordered),
     )
-    _write(index_dir, manifest, JsonPassageStore(ordered, documents), vectors, sentences, documents, ordered)
+    store = JsonPassageStore(ordered, documents)
+    _write(index_dir, manifest, store, vectors, sentences, documents, ordered, encoder_files(embedder))
     report.files = len(documents)
     report.passages = len(ordered)
     report.seconds = time.perf_counter() - started
@@ -174,20 +181,33 @@ def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, s
 def _embed_with_progress(
     embedder: Embedder, texts: list[str], show_progress: bool, description: str = "Embedding passages"
 ) -> np.ndarray:
+    """(len(texts), dimension) vectors in the order of `texts`.
+
+    An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count);
+    others get them longest first, 512 at a time, so that each of their batches holds texts of about the
+    same length and little padding is computed. The bar shows texts/s and the time left.
+    """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    batches = []
     with tqdm(total=len(texts), desc=description, unit="text", disable=not show_progress) as bar:
-        for start in range(0, len(texts), _EMBED_BATCH * 4):
-            chunk = texts[start : start + _EMBED_BATCH * 4]
-            batches.append(embedder.embed_documents(chunk))
-            bar.update(len(chunk))
-    return np.vstack(batches)
+        if hasattr(embedder, "embed_documents_progress"):  # sorts all texts by token count itself
+            return embedder.embed_documents_progress(texts, bar.update)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        vectors: np.ndarray | None = None
+        for start in range(0, len(texts), _EMBED_CHUNK):
+            rows = order[start : start + _EMBED_CHUNK]
+            chunk = embedder.embed_documents([texts[i] for i in rows])
+            if vectors is None:
+                vectors = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
+            vectors[rows] = chunk
+            bar.update(len(rows))
+    return vectors
 
 
-def _write(index_dir, manifest, store, vectors, sentences, documents, ordered) -> None:
+def _write(index_dir, manifest, store, vectors, sentences, documents, ordered, encoder=()) -> None:
     staging = layout.new_staging_dir(index_dir)
     try:
+        _store_encoder(encoder, staging / ENCODER_DIR)
         titles = {d.source: d for d in documents}
         store.save(staging)
         np.save(staging / EMBEDDINGS_FILE, vectors, allow_pickle=False)
@@ -202,8 +222,25 @@ def _write(index_dir, manifest, store, vectors, sentences, documents, ordered) -
         raise
 
 
-def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Previous | None:
-    """The live index, when its vectors can be reused (same model and chunking); else None."""
+def _store_encoder(files: list[Path], folder: Path) -> None:
+    """Keep the encoder's files with the index (hard links to the export cache where possible)."""
+    if not files:
+        return
+    folder.mkdir()
+    for file in files:
+        try:
+            os.link(file, folder / file.name)
+        except OSError:  # another file system, or no hard links: copy
+            shutil.copy2(file, folder / file.name)
+
+
+def _vector_family(encoder: str) -> str:
+    """Encoders whose vectors are interchangeable: fp32 ONNX and torch agree to cosine 0.9999; int8 does not."""
+    return "int8" if encoder.endswith("int8") else "fp32"
+
+
+def _load_previous(index_dir: Path, model: str, params: ChunkingParams, encoder: str) -> _Previous | None:
+    """The live index, when its vectors can be reused (same model, vector family and chunking); else None."""
     if layout.generation_id(index_dir) is None:
         return None
     try:
@@ -214,9 +251,10 @@ def _load_previous(index_dir: Path, model: str, params: ChunkingParams) -> _Prev
             params.max_words,
             params.overlap_sentences,
             PIPELINE_VERSION,
-        ):
+        ) or _vector_family(manifest.encoder) != _vector_family(encoder):
             log.info(
-                "model, chunking or citebot's text pipeline changed since the last build: re-embedding all"
+                "model, encoder, chunking or citebot's text pipeline changed since the last build: "
+                "re-embedding all"
             )
             return None
         store = JsonPassageStore.load(generation)

@@ -33,6 +33,7 @@ class Manifest:
     overlap_sentences: int
     index_type: str
     corpus: str
+    encoder: str = "torch"  # what made the vectors: onnx, onnx-int8 or torch (indexes before encoders: torch)
     files: dict[str, FileEntry] = field(default_factory=dict)
     passage_count: int = 0
     built_at: str = ""
@@ -66,7 +67,7 @@ class Manifest:
 
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for package in ("citebot", "sentence-transformers", "faiss-cpu", "bm25s", "torch"):
+    for package in ("citebot", "sentence-transformers", "faiss-cpu", "bm25s", "torch", "onnxruntime"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,12 +63,19 @@ class Retriever:
     def open(
         cls,
         index_dir: Path,
-        embedder: Embedder,
+        embedder: Embedder | None,
         params: SearchParams = SearchParams(),
         rebuild_hint: str = "",
+        embedder_for: Callable[[Path, str], Embedder] | None = None,
     ) -> Retriever:
+        """Open the live generation of `index_dir`. Queries are embedded by `embedder`, or, when it is None,
+        by `embedder_for(generation_dir, manifest.encoder)` (the index's own encoder)."""
         generation = layout.current_generation(Path(index_dir), rebuild_hint)
         manifest = Manifest.load(generation, rebuild_hint)
+        if embedder is None:
+            if embedder_for is None:
+                raise ValueError("Retriever.open needs an embedder or embedder_for")
+            embedder = embedder_for(generation, manifest.encoder)
         if manifest.model != embedder.name:
             raise IndexIncompatibleError(
                 f"Index at {index_dir} was built with model {manifest.model!r}, but the configured model is "

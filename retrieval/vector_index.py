@@ -1,14 +1,32 @@
-"""Nearest-neighbour search over passage vectors with FAISS, behind a small interface."""
+"""Nearest-neighbour search over passage vectors with FAISS, behind a small interface.
+
+Index types (the `retrieval.index_type` setting):
+- `flat`: exact inner product, 4 bytes x dimension a vector; a query scans every vector.
+- `hnsw`: HNSW graph over the full vectors (M=32, efSearch 128).
+- `hnsw-sq8`: HNSW graph over 8-bit scalar-quantized vectors (a quarter of the memory of `hnsw`).
+- `ivf-sq8`: inverted lists (k-means cells, ~sqrt(n) x 4 of them) over 8-bit vectors, `nprobe` cells searched.
+- `auto` (default): `flat` up to `exact_limit` vectors, `APPROXIMATE` above (measured in
+  benchmarks/scale.py: the one that reaches recall@10 >= 0.95 within the memory and latency targets at 1M).
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Protocol
 
 import faiss
 import numpy as np
 
-INDEX_TYPES = ("flat", "hnsw")
+INDEX_TYPES = ("auto", "flat", "hnsw", "hnsw-sq8", "ivf-sq8")
+APPROXIMATE = "ivf-sq8"
+# A flat scan of 100k vectors took 11 ms a query on one core here (benchmarks/scale.py): exact up to ~5 ms.
+DEFAULT_EXACT_LIMIT = 50_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+HNSW_EF_CONSTRUCTION = 40  # faiss' default
+IVF_NPROBE = 32
+_TRAIN_PER_CELL = 64  # k-means training points per IVF cell (faiss warns below 39)
 
 
 class VectorIndex(Protocol):
@@ -17,24 +35,60 @@ class VectorIndex(Protocol):
     def save(self, path: Path) -> None: ...
 
 
+def resolve_index_type(index_type: str, count: int, exact_limit: int = DEFAULT_EXACT_LIMIT) -> str:
+    """The concrete index type for `count` vectors: `auto` is `flat` up to `exact_limit`, else APPROXIMATE."""
+    if index_type not in INDEX_TYPES:
+        raise ValueError(f"unknown index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
+    if index_type == "auto":
+        return "flat" if count <= exact_limit else APPROXIMATE
+    return index_type
+
+
+def ivf_cells(count: int) -> int:
+    """IVF cells for `count` vectors: 4 x sqrt(n) (faiss' guideline is 4-16 x sqrt(n)), at least 1, and few
+    enough that each cell gets _TRAIN_PER_CELL training points."""
+    return max(1, min(int(4 * math.sqrt(count)), count // _TRAIN_PER_CELL))
+
+
 class FaissVectorIndex:
-    """Exact inner product ("flat") by default; HNSW for corpora too large to scan per query."""
+    """Exact inner product ("flat") by default; HNSW or IVF for corpora too large to scan per query."""
 
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
+        _set_search_params(index)
 
     @classmethod
-    def build(cls, vectors: np.ndarray, index_type: str = "flat", hnsw_m: int = 32) -> FaissVectorIndex:
-        dimension = vectors.shape[1]
-        if index_type == "flat":
+    def build(
+        cls,
+        vectors: np.ndarray,
+        index_type: str = "flat",
+        hnsw_m: int = HNSW_M,
+        exact_limit: int = DEFAULT_EXACT_LIMIT,
+    ) -> FaissVectorIndex:
+        """An index over `vectors` ((n, dimension) float32, L2-normalised); ValueError for an unknown type."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        count, dimension = vectors.shape
+        kind = resolve_index_type(index_type, count, exact_limit)
+        metric = faiss.METRIC_INNER_PRODUCT
+        if kind == "flat":
             index = faiss.IndexFlatIP(dimension)
-        elif index_type == "hnsw":
-            index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efSearch = 128
-        else:
-            raise ValueError(f"unknown index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        elif kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dimension, hnsw_m, metric)
+        elif kind == "hnsw-sq8":
+            index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, hnsw_m, metric)
+        else:  # ivf-sq8
+            index = faiss.index_factory(dimension, f"IVF{ivf_cells(count)},SQ8", metric)
+        if hasattr(index, "hnsw"):
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        if not index.is_trained and count:
+            sample = vectors
+            cells = faiss.extract_index_ivf(index).nlist if kind == "ivf-sq8" else 1
+            if count > cells * _TRAIN_PER_CELL * 4:
+                rows = np.random.default_rng(0).choice(count, cells * _TRAIN_PER_CELL * 4, replace=False)
+                sample = vectors[np.sort(rows)]
+            index.train(sample)
+        if count:
+            index.add(vectors)
         return cls(index)
 
     @classmethod
@@ -56,3 +110,14 @@ class FaissVectorIndex:
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
+
+
+def _set_search_params(index: faiss.Index) -> None:
+    """Search-time knobs are not all saved with an index: set them on every build and load."""
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    try:
+        ivf = faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return
+    ivf.nprobe = min(IVF_NPROBE, ivf.nlist)

@@ -17,6 +17,18 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def embedder():
+    """The default encoder (ONNX, exported from the packaged model and verified on first use)."""
+    from retrieval.encoders import DEFAULT_ENCODER, indexing_embedder
+    from retrieval.onnx_embedder import OnnxEmbedder
+
+    chosen = indexing_embedder(DEFAULT_ENCODER, "all-MiniLM-L6-v2")
+    assert isinstance(chosen, OnnxEmbedder), "the ONNX encoder could not be produced (see the log)"
+    return chosen
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """sentence-transformers itself: the reference the ONNX encoder is checked against."""
     from retrieval.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()

@@ -28,7 +28,8 @@ from bot.core.models import (
 from bot.settings import Settings
 from retrieval import layout
 from retrieval.answer import ComposerParams
-from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.embedder import Embedder
+from retrieval.encoders import ServingEmbedders
 from retrieval.followup import Turn, contextualise, remember
 from retrieval.models import Hit, Passage
 from retrieval.qa import QuestionAnswerer
@@ -51,7 +52,9 @@ class QAService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.index_dir = Path(settings.index)
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.device)
+        # An injected embedder wins; otherwise each index generation is served by its own encoder.
+        self._embedder = embedder
+        self._embedders = ServingEmbedders(settings.encoder, settings.model, settings.device)
         self._answerer: QuestionAnswerer | None = None
         self._lock = threading.Lock()
 
@@ -75,7 +78,13 @@ class QAService:
             candidates=r.candidates, fusion=r.fusion, rrf_k=r.rrf_k, dense_weight=r.dense_weight
         )
         hint = messages.rebuild_hint(self.settings.corpus, self.settings.index)
-        retriever = Retriever.open(self.index_dir, self.embedder, params, rebuild_hint=hint)
+        retriever = Retriever.open(
+            self.index_dir,
+            self._embedder,
+            params,
+            rebuild_hint=hint,
+            embedder_for=self._embedders.for_generation,
+        )
         composer = ComposerParams(
             passages_considered=a.passages_considered,
             max_sentences=a.max_sentences,
@@ -88,6 +97,11 @@ class QAService:
     def generation(self) -> str | None:
         """The live index generation (what `citebot index` last published), None when there is no index."""
         return layout.generation_id(self.index_dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The query embedder of the live index generation."""
+        return self.answerer().retriever.embedder
 
     def warm_up(self) -> None:
         """Load the index and the model now, so the first question is fast."""

@@ -1,0 +1,145 @@
+"""The ONNX encoder: same vectors as sentence-transformers, chosen by config, stored with the index, and
+answering without importing torch; when it cannot be produced, indexing falls back with one log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from retrieval import layout
+from retrieval.embedder import SentenceTransformerEmbedder
+from retrieval.encoders import DEFAULT_ENCODER, ENCODER_DIR, ServingEmbedders, indexing_embedder
+from retrieval.indexer import build_index
+from retrieval.manifest import Manifest
+from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize
+from retrieval.onnx_export import EncoderUnavailable
+from tests.conftest import ROOT, SEEDS
+
+TEXTS = [
+    "How much did Microsoft invest in OpenAI?",
+    "OpenAI",
+    "Microsoft is investing $1 billion in OpenAI to develop AI technologies on Azure. " * 30,  # truncated
+    "Ünïcödé, emoji 🙂, and 東京 all tokenise.",
+    "   leading and trailing spaces   ",
+    *(line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text("utf-8").splitlines()[:6]),
+]
+
+
+@pytest.fixture(scope="module")
+def fp32_embedder() -> OnnxEmbedder:
+    chosen = indexing_embedder("onnx", "all-MiniLM-L6-v2")
+    assert isinstance(chosen, OnnxEmbedder)
+    return chosen
+
+
+def test_onnx_vectors_match_sentence_transformers(fp32_embedder, torch_embedder):
+    texts = [t for t in TEXTS if t.strip()]
+    onnx_docs, torch_docs = fp32_embedder.embed_documents(texts), torch_embedder.embed_documents(texts)
+    onnx_queries = fp32_embedder.embed_queries(texts[:3])
+    torch_queries = torch_embedder.embed_queries(texts[:3])
+    assert onnx_docs.shape == torch_docs.shape == (len(texts), 384)
+    assert onnx_docs.dtype == np.float32
+    assert np.min(np.sum(onnx_docs * torch_docs, axis=1)) >= 0.9999
+    assert np.min(np.sum(onnx_queries * torch_queries, axis=1)) >= 0.9999
+    assert np.allclose(np.linalg.norm(onnx_docs, axis=1), 1.0, atol=1e-5)
+
+
+def test_batching_by_length_keeps_each_text_with_its_vector(embedder):
+    texts = [t for t in TEXTS if t.strip()]
+    together = embedder.embed_documents(texts)
+    one_by_one = np.vstack([embedder.embed_documents([t]) for t in texts])
+    assert np.min(np.sum(together * one_by_one, axis=1)) >= 0.9999
+
+
+def test_mean_pooling_ignores_padding():
+    tokens = np.array([[[1.0, 0.0], [0.0, 1.0], [50.0, 50.0]]], dtype=np.float32)
+    mask = np.array([[1, 1, 0]])
+    assert np.allclose(mean_pool_normalize(tokens, mask), [[2**-0.5, 2**-0.5]])
+
+
+def test_int8_encoder_is_close_to_fp32(fp32_embedder):
+    int8 = indexing_embedder("onnx-int8", "all-MiniLM-L6-v2")
+    assert isinstance(int8, OnnxEmbedder) and int8.encoder == "onnx-int8"
+    texts = [t for t in TEXTS if t.strip()]
+    int8_vectors, fp32_vectors = int8.embed_documents(texts), fp32_embedder.embed_documents(texts)
+    assert np.min(np.sum(int8_vectors * fp32_vectors, axis=1)) >= 0.98
+
+
+def test_unproducible_onnx_encoder_falls_back_with_one_log_line(monkeypatch, caplog):
+    def fail(model, encoder="onnx", cache=None):
+        raise EncoderUnavailable("onnx is not installed")
+
+    monkeypatch.setattr("retrieval.onnx_export.ensure_encoder", fail)
+    with caplog.at_level(logging.INFO):
+        chosen = indexing_embedder("onnx", "all-MiniLM-L6-v2")
+    assert isinstance(chosen, SentenceTransformerEmbedder)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("retrieval")]
+    assert lines == ["ONNX encoder unavailable (onnx is not installed); embedding with sentence-transformers"]
+
+
+def test_unknown_encoder_is_refused():
+    with pytest.raises(ValueError, match="unknown encoder 'tensorrt'"):
+        indexing_embedder("tensorrt", "all-MiniLM-L6-v2")
+
+
+def test_index_keeps_its_encoder_and_records_it(seeds_index):
+    generation = layout.current_generation(seeds_index, "")
+    assert Manifest.load(generation, "").encoder == DEFAULT_ENCODER
+    assert sorted(p.name for p in (generation / ENCODER_DIR).iterdir()) == sorted(
+        ["encoder.json", MODEL_FILES[DEFAULT_ENCODER], "tokenizer.json"]
+    )
+    served = ServingEmbedders(DEFAULT_ENCODER, "all-MiniLM-L6-v2").for_generation(generation, DEFAULT_ENCODER)
+    assert isinstance(served, OnnxEmbedder) and served.model_dir == generation / ENCODER_DIR
+
+
+def test_index_built_by_torch_is_served_by_torch_with_one_log_line(tmp_path, torch_embedder, caplog):
+    build_index(SEEDS, tmp_path / "index", torch_embedder, show_progress=False)
+    generation = layout.current_generation(tmp_path / "index", "")
+    manifest = Manifest.load(generation, "")
+    assert manifest.encoder == "torch" and not (generation / ENCODER_DIR).exists()
+    embedders = ServingEmbedders("onnx", "all-MiniLM-L6-v2")
+    with caplog.at_level(logging.INFO):
+        first = embedders.for_generation(generation, manifest.encoder)
+        second = embedders.for_generation(generation, manifest.encoder)
+    assert isinstance(first, SentenceTransformerEmbedder) and first is second
+    assert len([r for r in caplog.records if "no ONNX encoder" in r.getMessage()]) == 1
+
+
+_NO_TORCH_SCRIPT = """
+import json, sys
+from bot.cli import main
+code = main(["ask", "--json", "--index", sys.argv[1], "How much did Microsoft invest in OpenAI?"])
+import bot.adapters.console.adapter, bot.adapters.slack.app, bot.adapters.discord.client  # the bots
+heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def test_answering_imports_no_torch(seeds_index, tmp_path):
+    """A real `citebot ask --json` in a fresh interpreter, then the three bots' modules: no torch."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "CITEBOT_CONFIG": str(ROOT / "config" / "default.yaml")}
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_TORCH_SCRIPT, str(seeds_index)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    answer = json.loads(done.stdout)
+    assert answer["abstained"] is False and "$1 billion" in answer["answer"]
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report == {"code": 0, "heavy": []}
+
+
+def test_encoder_setting_torch_serves_with_sentence_transformers(seeds_index):
+    """A GPU user's `encoder: torch` wins over the index's ONNX files (same vectors, another runtime)."""
+    generation = layout.current_generation(seeds_index, "")
+    served = ServingEmbedders("torch", "all-MiniLM-L6-v2", "cpu").for_generation(generation, "onnx")
+    assert isinstance(served, SentenceTransformerEmbedder)

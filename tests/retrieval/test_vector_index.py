@@ -1,0 +1,62 @@
+"""Exact and approximate vector search: `auto` is exact up to the limit, and every approximate index finds the
+exact top hit for the dev questions on the seeds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from retrieval import layout
+from retrieval.indexer import EMBEDDINGS_FILE, build_index
+from retrieval.searcher import Retriever
+from retrieval.vector_index import APPROXIMATE, INDEX_TYPES, FaissVectorIndex, ivf_cells, resolve_index_type
+from tests.conftest import SEEDS
+from tests.retrieval.test_encoders import TEXTS
+
+QUESTIONS = [
+    "How much did Microsoft invest in OpenAI?",
+    "Who is OpenAI's chief scientist?",
+    "Which global challenges could AGI help solve?",
+    "Where will the supercomputing platform run?",
+]
+
+
+@pytest.fixture(scope="module")
+def seed_vectors(seeds_index) -> np.ndarray:
+    return np.load(layout.current_generation(seeds_index, "") / EMBEDDINGS_FILE)
+
+
+@pytest.mark.parametrize("kind", [k for k in INDEX_TYPES if k not in ("auto", "flat")])
+def test_approximate_index_finds_the_exact_top_hit(kind, seed_vectors, embedder, tmp_path):
+    queries = embedder.embed_queries(QUESTIONS + [t for t in TEXTS if t.strip()][:8])
+    exact = FaissVectorIndex.build(seed_vectors, "flat")
+    approximate = FaissVectorIndex.build(seed_vectors, kind)
+    approximate.save(tmp_path / "vectors.faiss")
+    reloaded = FaissVectorIndex.load(tmp_path / "vectors.faiss")
+    _, exact_ids = exact.search(queries, 5)
+    for index in (approximate, reloaded):
+        scores, found = index.search(queries, 5)
+        assert found[:, 0].tolist() == exact_ids[:, 0].tolist()
+        assert np.all(np.diff(scores, axis=1) <= 1e-6), "best first"
+
+
+def test_auto_is_exact_up_to_the_limit_then_approximate():
+    assert resolve_index_type("auto", 200_000, exact_limit=200_000) == "flat"
+    assert resolve_index_type("auto", 200_001, exact_limit=200_000) == APPROXIMATE
+    assert resolve_index_type("hnsw", 10) == "hnsw"
+    with pytest.raises(ValueError, match="unknown index type 'annoy'"):
+        resolve_index_type("annoy", 10)
+    assert ivf_cells(29) == 1 and ivf_cells(1_000_000) == 4000
+
+
+def test_a_corpus_over_the_limit_is_searched_approximately_with_the_same_answers(
+    seeds_index, embedder, tmp_path
+):
+    build_index(SEEDS, tmp_path / "index", embedder, show_progress=False, exact_limit=10)
+    manifest = json.loads((layout.current_generation(tmp_path / "index", "") / "manifest.json").read_text())
+    assert manifest["index_type"] == APPROXIMATE
+    approximate, exact = Retriever.open(tmp_path / "index", embedder), Retriever.open(seeds_index, embedder)
+    for question in QUESTIONS:
+        assert approximate.search(question, k=1)[0].passage.id == exact.search(question, k=1)[0].passage.id
