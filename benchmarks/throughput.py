@@ -33,11 +33,11 @@ import numpy as np  # noqa: E402
 
 from benchmarks.startup import machine  # noqa: E402
 from retrieval.chunking import ChunkingParams, chunk_document  # noqa: E402
-from retrieval.cleaning import clean_lines  # noqa: E402
+from retrieval.cleaning import clean_blocks  # noqa: E402
 from retrieval.indexer import embedding_text  # noqa: E402
 from retrieval.loader import iter_corpus_files, load_document  # noqa: E402
 from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder  # noqa: E402
-from retrieval.sentences import passage_sentences  # noqa: E402
+from retrieval.sentences import passage_units  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_DEV = Path("/work/shared/eval/docs_dev")
@@ -96,13 +96,15 @@ def corpus_texts(corpus: Path) -> tuple[list[str], list[str]]:
     passages, sentences = [], {}
     for path in iter_corpus_files(corpus):
         loaded = load_document(path, corpus)
+        scraped = path.suffix.lower() == ".txt"
+        blocks = clean_blocks(loaded.blocks, loaded.document.title, scraped=scraped)
         chunks = chunk_document(
-            path.relative_to(corpus).as_posix(), clean_lines(loaded.lines), ChunkingParams()
+            path.relative_to(corpus).as_posix(), blocks, ChunkingParams(), scraped=scraped
         )
         for passage in chunks:
             passages.append(embedding_text(loaded.document, passage))
-            for sentence in passage_sentences(passage.text):
-                sentences.setdefault(sentence, None)
+            for unit in passage_units(passage):
+                sentences.setdefault(unit, None)
     return passages, list(sentences)
 
 
