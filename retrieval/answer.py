@@ -113,7 +113,8 @@ def compose(
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
     chosen = _choose(_with_list(best, scored), params)
     text, cited = _render(chosen, params.max_chars)
-    code = tuple(dict.fromkeys(_shorten(c.text, params.max_chars, "code") for c in chosen if _is_code(c)))
+    shown = (_shorten(c.text, params.max_chars, "code") for c in chosen if _is_code(c))
+    code = tuple(dict.fromkeys(s if s in text else s.strip() for s in shown))
     return Composition(text, False, cited, evidence=best.score, candidates=tuple(scored), code=code)
 
 

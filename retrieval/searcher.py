@@ -16,7 +16,7 @@ from retrieval.errors import IndexIncompatibleError, RetrievalError
 from retrieval.fusion import reciprocal_rank_fusion, score_blend
 from retrieval.indexer import LEXICAL_DIR, VECTORS_FILE
 from retrieval.lexical import LexicalIndex
-from retrieval.manifest import Manifest
+from retrieval.manifest import PIPELINE_VERSION, Manifest
 from retrieval.models import Hit
 from retrieval.sentence_vectors import SentenceVectors
 from retrieval.store import JsonPassageStore, PassageStore
@@ -72,6 +72,11 @@ class Retriever:
         by `embedder_for(generation_dir, manifest.encoder)` (the index's own encoder)."""
         generation = layout.current_generation(Path(index_dir), rebuild_hint)
         manifest = Manifest.load(generation, rebuild_hint)
+        if manifest.pipeline_version != PIPELINE_VERSION:
+            raise IndexIncompatibleError(
+                f"Index at {index_dir} was made by an older citebot that read documents differently "
+                f"(text pipeline {manifest.pipeline_version}, now {PIPELINE_VERSION}). {rebuild_hint}"
+            )
         if embedder is None:
             if embedder_for is None:
                 raise ValueError("Retriever.open needs an embedder or embedder_for")

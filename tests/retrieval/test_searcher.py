@@ -128,3 +128,23 @@ def test_near_duplicates_fold_into_one_hit_naming_the_other_source(twins):
 def test_duplicate_folding_applies_in_every_mode(twins, mode):
     hits = twins.search("trustworthy AI advancements platform", k=5, mode=mode)
     assert len({hit.passage.source for hit in hits} & {"a_article.txt", "b_blog.txt"}) == 1
+
+
+def test_an_index_made_by_an_older_text_pipeline_is_refused_with_the_rebuild_command(tmp_path, embedder):
+    """Passages from an older pipeline lack the units answers quote: rebuilding is the only way out."""
+    import json
+
+    from retrieval import layout
+    from retrieval.errors import IndexIncompatibleError
+    from retrieval.manifest import MANIFEST_FILE
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# Note\n\nThe cafeteria serves lentil soup on Tuesdays.\n")
+    build_index(corpus, tmp_path / "index", embedder, show_progress=False, sentence_vectors=False)
+    manifest = layout.current_generation(tmp_path / "index", "") / MANIFEST_FILE
+    raw = json.loads(manifest.read_text("utf-8"))
+    raw["pipeline_version"] -= 1
+    manifest.write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(IndexIncompatibleError, match="older citebot.*citebot index"):
+        Retriever.open(tmp_path / "index", embedder, rebuild_hint="Rebuild it with: citebot index")
