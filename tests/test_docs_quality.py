@@ -74,7 +74,9 @@ def test_every_quote_is_verbatim_in_its_passage(docs_results):
 
 
 def test_answers_carry_no_markup(docs_results):
-    leaks = re.compile(r"`|\*\*|<code|</?a[ >]|\]\(|^\s*!!!|\{:", re.MULTILINE)
+    # A code span (`x`), bold, HTML tags, link targets, admonition or attribute-list syntax. (A lone
+    # backtick is the author's typo, shown as written: Traefik's compress.md opens one and never closes it.)
+    leaks = re.compile(r"`[^`\n]+`|\*\*|<code|</?a[ >]|\]\(|^\s*!!!|\{:", re.MULTILINE)
     for result in docs_results:
         answer = result.answer
         prose = getattr(answer, "text", "")
