@@ -71,6 +71,10 @@ class CitedPassage:
     hit: Hit
     quote: str
     also_in: tuple[str, ...] = ()
+    # Where the quoted units are in the source (1-based lines, first page), narrower than the passage's.
+    line_start: int | None = None
+    line_end: int | None = None
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -327,10 +331,21 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         parts.append(text + marker + (joiner if following is not None else ""))
     first = {c.hit.passage.id: c for c in reversed(chosen)}
     cited = tuple(
-        CitedPassage(number, first[pid].hit, "\n".join(quotes[pid]), first[pid].also_in)
+        CitedPassage(
+            number, first[pid].hit, "\n".join(quotes[pid]), first[pid].also_in,
+            *_unit_location([c.unit for c in chosen if c.hit.passage.id == pid and c.unit is not None]),
+        )
         for pid, number in numbers.items()
-    )
+    )  # fmt: skip
     return "".join(parts).strip(), cited
+
+
+def _unit_location(units: list[Unit]) -> tuple[int | None, int | None, int | None]:
+    """(first line, last line, first page) of the quoted units; Nones where the format has no lines."""
+    starts = [u.line_start for u in units if u.line_start is not None]
+    ends = [u.line_end for u in units if u.line_end is not None]
+    pages = [u.page_start for u in units if u.page_start is not None]
+    return (min(starts) if starts else None, max(ends) if ends else None, min(pages) if pages else None)
 
 
 def _is_item(candidate: Candidate) -> bool:

@@ -149,3 +149,21 @@ def test_case_files_are_complete():
     for case in CASES.iterdir():
         data = yaml.safe_load((case / "case.yaml").read_text("utf-8"))
         assert data["questions"], case.name
+
+
+def test_citations_point_at_the_quoted_lines(docs_results, docs_service):
+    """A citation's line range is that of the quoted unit, inside its passage's, and holds the quote."""
+    store = docs_service.answerer().retriever.store
+    narrower = 0
+    for result in docs_results:
+        for citation in getattr(result.answer, "citations", ()):
+            location, passage = citation.location, store.passage(citation.passage_id)
+            if location.line_start is None or not citation.source.endswith(".md"):
+                continue
+            assert passage.line_start <= location.line_start <= location.line_end <= passage.line_end
+            narrower += (location.line_start, location.line_end) != (passage.line_start, passage.line_end)
+            lines = (DATA / "docs_dev" / "corpus" / citation.source).read_text("utf-8").split("\n")
+            cited = " ".join(lines[location.line_start - 1 : location.line_end])
+            word = next(w for w in re.findall(r"[A-Za-z]{3,}", citation.quote.split("\n")[-1]))
+            assert word in cited, (result.question.id, word, location.describe())
+    assert narrower > 0

@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot import messages
@@ -122,7 +123,7 @@ class QAService:
         composition = result.composition
         titles, urls = answerer.titles, answerer.urls
         citations = tuple(
-            _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in)
+            _citation(c.number, c.hit, titles, urls, quote=c.quote, also_in=c.also_in, quoted=c)
             for c in composition.cited
         )
         context = follow_up.context.question if follow_up.context else None
@@ -268,8 +269,14 @@ def _location(passage: Passage) -> Location:
     )
 
 
-def _citation(number, hit: Hit, titles, urls, quote: str = "", also_in=()) -> Citation:
+def _citation(number, hit: Hit, titles, urls, quote: str = "", also_in=(), quoted=None) -> Citation:
+    """A numbered citation; `quoted` (a CitedPassage) narrows the location to the lines actually quoted."""
     passage = hit.passage
+    location = _location(passage)
+    if quoted is not None and quoted.line_start is not None:
+        location = replace(location, line_start=quoted.line_start, line_end=quoted.line_end)
+    if quoted is not None and quoted.page is not None:
+        location = replace(location, page=quoted.page)
     return Citation(
         number=number,
         passage_id=passage.id,
@@ -278,7 +285,7 @@ def _citation(number, hit: Hit, titles, urls, quote: str = "", also_in=()) -> Ci
         url=urls.get(passage.source),
         passage=passage.text,
         score=hit.score,
-        location=_location(passage),
+        location=location,
         quote=quote,
         also_in=tuple(also_in) or hit.also_in,
     )
