@@ -76,10 +76,9 @@ def _cases(embedder) -> dict:
 
 def _score(embedder, corpus: Path, questions: Path) -> dict:
     from bot.core.service import QAService
-    from bot.evaluation import ABSTAIN_KINDS, load_questions, score
+    from bot.evaluation import ABSTAIN_KINDS, gold_cited, load_questions, score
     from bot.settings import Settings
     from retrieval.indexer import build_index
-    from tests.test_docs_quality import _gold_cited
 
     with tempfile.TemporaryDirectory() as scratch:
         build_index(corpus, Path(scratch), embedder, show_progress=False, sentence_vectors=False)
@@ -95,7 +94,7 @@ def _score(embedder, corpus: Path, questions: Path) -> dict:
             else:
                 counts["answerable"] += 1
                 counts["answerable_passed"] += passed
-                counts["supported"] += _gold_cited(question, answer)
+                counts["supported"] += gold_cited(question, answer)
         return counts
 
 

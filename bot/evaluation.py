@@ -97,6 +97,15 @@ def score(question: EvalQuestion, answer: Answer | Notice) -> EvalResult:
     return result
 
 
+def gold_cited(question: EvalQuestion, answer: Answer | Notice) -> bool:
+    """Does the answer cite a passage of a gold document that holds a gold span (whatever its text says)?"""
+    spans = [_fold(a) for a in question.answers]
+    return any(
+        _from_docs(c.source, question.docs) and any(s in _fold(c.passage) for s in spans)
+        for c in getattr(answer, "citations", ())
+    )
+
+
 def _from_docs(source: str, prefixes: tuple[str, ...]) -> bool:
     """A prefix names a file (its name's start) or a path under the corpus (the source's start)."""
     return source.startswith(prefixes) or Path(source).name.startswith(prefixes)

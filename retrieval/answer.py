@@ -115,10 +115,8 @@ def compose(
     weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
     if weak or _lacks_identifiers(best, terms, titles):
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
-    chosen = _choose(_with_list(best, scored), params)
-    text, cited = _render(chosen, params.max_chars)
-    shown = (_shorten(c.text, params.max_chars, "code") for c in chosen if _is_code(c))
-    code = tuple(dict.fromkeys(s if s in text else s.strip() for s in shown))
+    chosen = _list_answer(best, scored) or _choose(scored, params)
+    text, cited, code = _render(chosen, params.max_chars)
     return Composition(text, False, cited, evidence=best.score, candidates=tuple(scored), code=code)
 
 
@@ -251,10 +249,13 @@ _LIST_ITEM_WORDS = 12  # items this short are read as one list ("Debian 12; Rock
 _LIST_MAX_ITEMS = 8
 
 
-def _with_list(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
-    """When the best unit is a short list item, its siblings in the same list join it, in list order."""
+def _list_answer(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
+    """When the best unit is a short list item, the list answers as a whole: its items in list order.
+
+    Empty when the best unit is no such item (or its list has a long item, or no sibling).
+    """
     if best.unit is None or best.unit.kind != "list_item" or len(best.text.split()) > _LIST_ITEM_WORDS:
-        return scored
+        return []
     passage = best.hit.passage
     units = passage.units
     index = units.index(best.unit)
@@ -266,23 +267,17 @@ def _with_list(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
         if unit.kind != "list_item" or (unit is not best.unit and unit.lead and unit.lead != best.unit.lead):
             break
         if len(passage.unit_text(unit).split()) > _LIST_ITEM_WORDS:
-            return scored
+            return []
         siblings.append(unit)
         if len(siblings) >= _LIST_MAX_ITEMS:
             break
     if len(siblings) < 2:
-        return scored
+        return []
     by_unit = {id(c.unit): c for c in scored if c.hit.passage.id == passage.id}
-    listed = [by_unit.get(id(u)) or replace(best, text=passage.unit_text(u), unit=u) for u in siblings]
-    return [replace(c, score=best.score) for c in listed] + [c for c in scored if c not in listed]
+    return [by_unit.get(id(u)) or replace(best, text=passage.unit_text(u), unit=u) for u in siblings]
 
 
 def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
-    listed = [
-        c for c in scored if c.unit is not None and c.unit.kind == "list_item" and c.score == scored[0].score
-    ]
-    if len(listed) >= 2:  # a list answers as a whole
-        return sorted(listed, key=lambda c: c.unit.start)
     chosen = [scored[0]]
     length = len(scored[0].text)
     for candidate in scored[1:]:
@@ -302,8 +297,9 @@ def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
     return sorted(chosen, key=lambda c: (c.hit_rank, c.unit.start if c.unit else 0))
 
 
-def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPassage, ...]]:
-    """Answer text with a [n] marker after each run of units from the same passage.
+def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPassage, ...], tuple[str, ...]]:
+    """(answer text with a [n] marker after each run of units from the same passage, the cited
+    passages, the code quoted in the text as it appears there).
 
     A command or list is preceded by the sentence that introduces it when that sentence is in the
     same passage; list items are joined with "; ", other units with a space (code on its own lines).
@@ -311,6 +307,7 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     numbers: dict[str, int] = {}
     quotes: dict[str, list[str]] = {}
     parts: list[str] = []
+    code: list[str] = []
     leads_shown: set[tuple[str, str]] = set()
     for index, candidate in enumerate(chosen):
         passage_id = candidate.hit.passage.id
@@ -325,6 +322,8 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         same_next = following is not None and following.hit.passage.id == passage_id
         marker = "" if same_next else f" [{numbers[passage_id]}]"
         text = _shorten(candidate.text, max_chars, candidate.unit.kind if candidate.unit else "sentence")
+        if _is_code(candidate):
+            code.append(text)
         joiner = "; " if same_next and _is_item(candidate) and _is_item(following) else " "
         if _is_code(candidate) or (following is not None and _is_code(following)):
             joiner = "\n"
@@ -337,7 +336,10 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         )
         for pid, number in numbers.items()
     )  # fmt: skip
-    return "".join(parts).strip(), cited
+    answer = "".join(parts).strip()
+    # The strip above may take a code block's first indent: record the code as the answer shows it.
+    shown = tuple(dict.fromkeys(c if c in answer else c.strip() for c in code))
+    return answer, cited, shown
 
 
 def _unit_location(units: list[Unit]) -> tuple[int | None, int | None, int | None]:

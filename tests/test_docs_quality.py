@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluation import ABSTAIN_KINDS, EvalQuestion, evaluate, load_questions, score
-from retrieval.textnorm import fold
+from bot.evaluation import ABSTAIN_KINDS, evaluate, gold_cited, load_questions, score
 from tests.conftest import DATA, make_settings
 
 CASES = DATA / "cases"
@@ -56,7 +55,7 @@ def test_docs_dev_floor(docs_results):
 def test_docs_dev_cites_the_gold_passage(docs_results):
     """An answered question cites a passage of a gold page that holds the gold span."""
     answerable = [r for r in docs_results if r.question.kind not in ABSTAIN_KINDS]
-    cited = [r for r in answerable if _gold_cited(r.question, r.answer)]
+    cited = [r for r in answerable if gold_cited(r.question, r.answer)]
     assert len(cited) >= GOLD_CITED_FLOOR, [r.question.id for r in answerable if r not in cited]
 
 
@@ -83,16 +82,6 @@ def test_answers_carry_no_markup(docs_results):
         for snippet in getattr(answer, "code", ()):  # quoted code is verbatim, backticks and all
             prose = prose.replace(snippet, "")
         assert not leaks.search(prose), (result.question.id, answer.text)
-
-
-def _gold_cited(question: EvalQuestion, answer) -> bool:
-    spans = [" ".join(fold(a).split()) for a in question.answers]
-    for citation in getattr(answer, "citations", ()):
-        text = " ".join(fold(citation.passage).split())
-        name = Path(citation.source).name
-        if any(name.startswith(d) for d in question.docs) and any(s in text for s in spans):
-            return True
-    return False
 
 
 # Measured on this code (benchmarks/README.md, "Answer quality by corpus"); floors sit a little below.

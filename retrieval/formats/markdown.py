@@ -9,7 +9,7 @@ keeping every line where it was: content tabs (`=== "Tab"` with indented bodies)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import yaml
 from markdown_it import MarkdownIt
@@ -180,7 +180,7 @@ class _Walker:
             start, end = (None, None)
             if found.line_start is not None:
                 start, end = self.lines.region(found.line_start, found.line_end or found.line_start)
-            self.blocks.append(_with(found, start=start, end=end, group=self.group if found.group else 0))
+            self.blocks.append(replace(found, start=start, end=end, group=self.group if found.group else 0))
 
     def _front_matter(self, content: str) -> None:
         try:
@@ -195,12 +195,6 @@ class _Walker:
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
             self.blocks.append(made)
-
-
-def _with(found: Block, **changes) -> Block:
-    from dataclasses import replace
-
-    return replace(found, **changes)
 
 
 def _inline_text(inline: Token) -> str:

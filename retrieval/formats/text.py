@@ -10,6 +10,7 @@ seeds/003_*.txt) gives the title and URL.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.models import Block
@@ -68,8 +69,6 @@ def _blocks(numbered: list[tuple[int, str]], lines: LineMap) -> list[Block]:
 
 def _headings(blocks: list[Block]) -> list[Block]:
     """A short unpunctuated line standing before a longer paragraph is a heading ("Partnership Role")."""
-    from dataclasses import replace
-
     out = list(blocks)
     for index, current in enumerate(blocks[:-1]):
         following = blocks[index + 1]
@@ -132,8 +131,6 @@ def _continues(previous: str, value: str, wrapped: bool, item: bool) -> bool:
 
 
 def _as_item(made: Block) -> Block:
-    from dataclasses import replace
-
     return replace(made, text=_BULLET.sub("", made.text, count=1))
 
 
