@@ -72,6 +72,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
     parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
     _drop_chrome(root)
+    _space_breaks(root)
     walker = _Walker(LineMap(text))
     walker.walk(_main(root))
     parsed.blocks = walker.blocks
@@ -88,6 +89,7 @@ def fragment_blocks(html: str, first_line: int | None = None) -> list[Block]:
     except (etree.ParserError, ValueError):
         return []
     _drop_chrome(root)
+    _space_breaks(root)
     walker = _Walker(None, line_shift=(first_line or 1) - 1 if first_line else None)
     walker.walk(root.find("body") if root.find("body") is not None else root)
     return walker.blocks
@@ -194,10 +196,14 @@ def _main(root):
     return body
 
 
-def _text(element) -> str:
-    """Inline text of an element: whitespace folded, <br> as a space."""
-    for br in element.iter("br"):
+def _space_breaks(root) -> None:
+    """Each <br> becomes a space in the text around it (once, before any text is read)."""
+    for br in root.iter("br"):
         br.tail = " " + (br.tail or "")
+
+
+def _text(element) -> str:
+    """Inline text of an element, whitespace folded (<br> already a space: see _space_breaks)."""
     return " ".join(element.text_content().split())
 
 
