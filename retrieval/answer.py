@@ -12,6 +12,7 @@ we abstain and list the closest passages instead of guessing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -126,11 +127,14 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
     for rank, hit in enumerate(hits):
         passage = hit.passage
         matches = [unit_match_text(passage, unit) for unit in passage.units]
-        leads = {unit.lead for unit in passage.units if unit.lead}
+        # Leads that a command or a list answers for; a sentence that is a bare value's lead stays a unit.
+        leads = {unit.lead for unit in passage.units if unit.lead and unit.kind in ("code", "list_item")}
         for position, unit in enumerate(passage.units):
             match = matches[position]
-            if unit.kind == "sentence" and (len(match.split()) < 3 or passage.unit_text(unit) in leads):
-                continue  # a fragment, or a lead-in ("... run:") that its command or list answers for
+            if unit.kind == "sentence" and (
+                len(match.split()) < 3 or passage.unit_text(unit) in leads or _introduces(passage, position)
+            ):
+                continue  # a fragment, or a lead-in ("... run:") that its command, list or table answers for
             neighbours = " ".join(matches[max(0, position - 1) : position + 2])
             context = f"{passage.heading_path}\n{neighbours}"
             text = unit_display_text(passage, unit)
@@ -143,6 +147,19 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
                 continue
             found.append((Candidate(text, hit, rank, context, unit, match, also_in=hit.also_in), grams))
     return [c for c, _ in found]
+
+
+# A sentence that announces what follows ("The list of format strings is as follows.", "Run:").
+_LEAD_IN = re.compile(r"(:|\b(as follows|the following|below)[.:]?)$", re.IGNORECASE)
+
+
+def _introduces(passage, position: int) -> bool:
+    """The unit at `position` is a lead-in sentence followed by a table, list, code or the passage's end."""
+    units = passage.units
+    if not _LEAD_IN.search(passage.unit_text(units[position]).strip()):
+        return False
+    following = units[position + 1] if position + 1 < len(units) else None
+    return following is None or following.kind != "sentence"
 
 
 def _corroboration(candidates: list[Candidate], vectors: np.ndarray) -> list[int]:
@@ -308,15 +325,17 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     quotes: dict[str, list[str]] = {}
     parts: list[str] = []
     code: list[str] = []
-    leads_shown: set[tuple[str, str]] = set()
+    shown: set[tuple[str, str]] = set()  # (passage id, text) of leads and units already in the answer
+    chosen = [c for c in chosen if not _is_shown_lead(c, chosen)]
     for index, candidate in enumerate(chosen):
         passage_id = candidate.hit.passage.id
         numbers.setdefault(passage_id, len(numbers) + 1)
         lead = _visible_lead(candidate)
-        if lead and (passage_id, lead) not in leads_shown:
-            leads_shown.add((passage_id, lead))
+        if lead and (passage_id, lead) not in shown:
+            shown.add((passage_id, lead))
             quotes.setdefault(passage_id, []).append(lead)
-            parts.append(lead + "\n")
+            parts.append(lead + ("\n" if candidate.unit.kind in ("code", "list_item") else " "))
+        shown.add((passage_id, candidate.text))
         quotes.setdefault(passage_id, []).append(candidate.text)
         following = chosen[index + 1] if index + 1 < len(chosen) else None
         same_next = following is not None and following.hit.passage.id == passage_id
@@ -358,10 +377,22 @@ def _is_code(candidate: Candidate) -> bool:
     return candidate.unit is not None and candidate.unit.kind == "code"
 
 
+def _is_shown_lead(candidate: Candidate, chosen: list[Candidate]) -> bool:
+    """A chosen sentence that another chosen unit of its passage shows as its lead anyway."""
+    passage_id = candidate.hit.passage.id
+    return any(
+        other is not candidate
+        and other.hit.passage.id == passage_id
+        and _visible_lead(other) == candidate.text
+        for other in chosen
+    )
+
+
 def _visible_lead(candidate: Candidate) -> str:
-    """The introducing sentence of a command or list, when it is verbatim in the passage."""
+    """The introducing sentence of a command or list, or the sentence saying what a bare value
+    ("Default is 1GB.") is of, when it is verbatim in the passage."""
     unit = candidate.unit
-    if unit is None or unit.kind not in ("code", "list_item") or not unit.lead:
+    if unit is None or unit.kind == "table_row" or not unit.lead:
         return ""
     return unit.lead if unit.lead in candidate.hit.passage.text else ""
 

@@ -9,6 +9,8 @@ starts with the table's header row again.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, replace
 
 from retrieval.models import Block, Passage, Unit
@@ -69,9 +71,27 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+# The model reads 256 word pieces, title and heading path included; English prose is ~1.3 pieces a
+# word, so 120 words fit, but code, paths and hashes are 2-5 pieces a word ("ECDHE-ECDSA-AES256-GCM-
+# SHA384" is 16), and text past the limit is never seen by the embedding. A passage's size is
+# therefore the larger of its words and its estimated pieces scaled to words: at most 200 pieces in
+# a 120-word passage. Estimated, not counted with the model's tokenizer, so that chunking stays the
+# same whatever model embeds it: a run of letters/digits costs one piece per 6 characters, each
+# punctuation mark one (median estimate/real 1.03-1.06 on two documentation corpora, 1.19 on news).
+_WORDS_PER_PIECE = 120 / 200
+_PIECE = re.compile(r"\w+|[^\w\s]")
+
+
+def _size(text: str) -> int:
+    """Size of a text in words, or in word pieces scaled to words when those are more (code, paths)."""
+    pieces = sum(-(-len(m.group(0)) // 6) if m.group(0)[0].isalnum() or m.group(0)[0] == "_" else 1
+                 for m in _PIECE.finditer(text))  # fmt: skip
+    return max(_words(text), math.ceil(pieces * _WORDS_PER_PIECE))
+
+
 def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
     """The block, or pieces of it when it alone is longer than a passage."""
-    if _words(item.text) <= params.max_words:
+    if _size(item.text) <= params.max_words:
         return [item]
     if item.kind == "code":
         return _code_pieces(item, params.max_words)
@@ -84,7 +104,7 @@ def _code_pieces(item: Block, max_words: int) -> list[Block]:
     chunk: list[str] = []
     first = 0
     for index, line in enumerate(lines):
-        if chunk and _words("\n".join([*chunk, line])) > max_words:
+        if chunk and _size("\n".join([*chunk, line])) > max_words:
             pieces.append(_slice(item, "\n".join(chunk), first, index - 1, len(lines)))
             chunk, first = [], index
         chunk.append(line)
@@ -97,11 +117,11 @@ def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Bloc
     pieces: list[Block] = []
     current: list[tuple[int, int]] = []
     for span in spans:
-        words = sum(_words(item.text[s:e]) for s, e in current)
-        if current and words + _words(item.text[span[0] : span[1]]) > params.max_words:
+        words = sum(_size(item.text[s:e]) for s, e in current)
+        if current and words + _size(item.text[span[0] : span[1]]) > params.max_words:
             pieces.append(_prose_slice(item, current))
             overlap = current[-params.overlap_sentences :] if params.overlap_sentences else []
-            fits = sum(_words(item.text[s:e]) for s, e in overlap) + _words(item.text[span[0] : span[1]])
+            fits = sum(_size(item.text[s:e]) for s, e in overlap) + _size(item.text[span[0] : span[1]])
             current = list(overlap) if fits <= params.max_words else []
         current.append(span)
     if current:
@@ -152,14 +172,14 @@ def _group(pieces: list[Block], max_words: int) -> list[list[Block]]:
     for item in pieces:
         if item.kind == "table_header":
             headers[item.group] = item
-        size = _words(item.text)
+        size = _size(item.text)
         limit = max_words // 2 if item.kind == "table_row" else max_words  # a row's own vector finds it
         if current and (words + size > limit or _page_break(current[-1], item)):
             groups.append(current)
             current, words = [], 0
             header = headers.get(item.group) if item.kind == "table_row" else None
-            if header is not None and _words(header.text) + size <= max_words:
-                current, words = [header], _words(header.text)
+            if header is not None and _size(header.text) + size <= max_words:
+                current, words = [header], _size(header.text)
         current.append(item)
         words += size
     if current:
@@ -219,15 +239,57 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
     if item.kind == "code":
         return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages)
     if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
-        lead = _list_lead(item, group, glued) if item.kind == "list_item" else ""
+        if item.kind == "list_item":
+            lead = _list_lead(item, group, glued)
+        else:
+            lead = _subject_lead(item, group, glued)
         return [
             Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)
         ]
     units = []
-    for start, end in split_sentences(item.text, glued):
+    spans = split_sentences(item.text, glued)
+    for index, (start, end) in enumerate(spans):
         lines = _line_span(item, start, end, len(item.text))
-        units.append(Unit("sentence", offset + start, offset + end, *lines, *pages))
+        if index:
+            first = item.text[spans[0][0] : spans[0][1]]
+            lead = first if _states_bare_value(item.text[start:end]) else ""
+        else:
+            lead = _subject_lead(item, group, glued) if _states_bare_value(item.text[start:end]) else ""
+        units.append(Unit("sentence", offset + start, offset + end, *lines, *pages, lead))
     return units
+
+
+# "Default is 1073741824 (1GB)." or "Default: proxy.timeout.keepalive: 2000" says a value but not of
+# what: the sentence that opens its paragraph (a directive's description) says that. Such a unit is
+# matched and shown with that sentence as its lead. Bare: at most this many words, shaped as a label
+# ("Default: 2000", "Range: 1-100") or a default or a pronoun ("Defaults to 30s.", "It is 5 by
+# default."), and holding a value; a dateline ("July 22, 2019") is none.
+_BARE_VALUE_WORDS = 6
+_BARE_SHAPE = re.compile(
+    r"^(?:[A-Za-z][\w -]{0,24}:\s*\S|(?:the )?defaults?\b|(?:it|this|that)\b)", re.IGNORECASE
+)
+_VALUE = re.compile(r"\d|\b(true|false|on|off|yes|no|none|null|enabled?|disabled?)\b|[`\"']", re.IGNORECASE)
+
+
+def _states_bare_value(text: str) -> bool:
+    """A short unit giving a value without saying of what (see _BARE_SHAPE)."""
+    return _words(text) <= _BARE_VALUE_WORDS and bool(_BARE_SHAPE.search(text)) and bool(_VALUE.search(text))
+
+
+def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
+    """For a bare value opening its block: the first sentence of the run of prose blocks before it
+    (a directive's description may be several paragraphs; its first sentence says what it sets)."""
+    position = next(i for i, b in enumerate(group) if b is item)
+    if item.kind == "definition" and not _states_bare_value(item.text):
+        return ""
+    first = None
+    while position > 0 and group[position - 1].kind in ("paragraph", "definition"):
+        position -= 1
+        first = group[position]
+    if first is None:
+        return ""
+    spans = split_sentences(first.text, glued)
+    return first.text[spans[0][0] : spans[0][1]] if spans else ""
 
 
 def _code_units(item: Block, offset: int, lead: str, pages: tuple) -> list[Unit]:

@@ -21,8 +21,9 @@ STOP_WORDS = frozenset(
     that the their theirs them themselves then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your yours yourself yourselves
     tell say said says according please give show explain describe know think mean much many does did done get
-    got also any anything something thing things""".split()
-)
+    got also any anything something thing things
+    don doesn didn isn aren wasn weren wouldn shouldn couldn haven hasn hadn ll ve""".split()
+)  # the last line: what is left of "don't", "isn't", "we'll" (not "won": "who won?")
 
 _ANSWER_KINDS = (
     (
@@ -129,6 +130,8 @@ class QuestionTerms:
         """
         if self.kind == "command" and unit_kind in ("code", "definition", "table_row"):
             return True
+        if self.kind in ("amount", "time"):
+            text = _ENUMERATOR.sub(" ", text)  # "pread (2)", "step (1)" count nothing
         if self.kind == "value" and "default" in self.weights:
             # Asked for a default: the unit must say what the default is (a Default column or
             # definition, "the default is ..."); a configuration example only shows some value.
@@ -218,6 +221,7 @@ class Vocabulary:
 def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     words = word_tokens(question)  # a name the question spells whole ("WebTransport") is one term
     asked = set(_HOW_WORD.findall(fold(question)))  # "how long", "how often": the answer kind says it
+    asked |= _frame_words(fold(question))  # "what role does X play in Y": the answer says what X does in Y
     content = [
         w for w in words
         if w not in STOP_WORDS and w not in asked and (len(w) > 1 or w.isdigit() or _is_letter_id(w, question))
@@ -269,11 +273,38 @@ def _identifiers(question: str) -> frozenset[str]:
     return frozenset(stem(tokens))
 
 
+# A digit alone in parentheses: a manual section ("sendfile (2)") or an enumerator ("(1)").
+_ENUMERATOR = re.compile(r"\(\d\)")
 # "Default: 180s" (a table row matched with its column names, or a definition), not "Default: -".
 _DEFAULT_CELL = re.compile(r"\bdefault( value)?:\s*(?![;\-–—]|\"\"|''|$)\S", re.IGNORECASE)
 _HOW_WORD = re.compile(
     r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b"
 )
+
+
+# Question frames whose words name the asking, not the topic: "what role will X play in Y" is
+# answered by "X will be Y's partner", which says neither "role" nor "play".
+_FRAMES = (
+    (
+        re.compile(r"\bwhat (role|part)\b.*\bplay(s|ed|ing)?\b"),
+        ("role", "part", "play", "plays", "played", "playing"),
+    ),
+    (re.compile(r"\bwhat (does|do|did|will|would)\b.*\blooks? like\b"), ("look", "looks", "like")),
+    (
+        re.compile(r"\bwhat (is|was|'s|are|were) the (purpose|point|goal|aim) of\b"),
+        ("purpose", "point", "goal", "aim"),
+    ),
+)
+
+
+def _frame_words(question: str) -> set[str]:
+    """Words of the question's frame (see _FRAMES), lowercased as word_tokens gives them."""
+    found: set[str] = set()
+    for pattern, words in _FRAMES:
+        match = pattern.search(question.lower())
+        if match:
+            found |= {w for w in words if re.search(rf"\b{w}\b", match.group(0))}
+    return found
 
 
 def _everyday_damping(word: str) -> float:

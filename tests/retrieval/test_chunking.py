@@ -353,3 +353,53 @@ def test_character_offsets_point_at_the_passage_in_the_file(path):
         pieces = passage.text.split("\n")
         first, last = fold(pieces[0]), fold(pieces[-1])
         assert first[:40] in region and last[-40:] in region, passage.id
+
+
+def test_a_bare_default_is_matched_with_the_sentence_saying_what_it_is_the_default_of():
+    # H2O's directive pages: a description, then "Default is ..." in the same or a later paragraph.
+    blocks = [
+        Block("heading", "limit-request-body", 1, 1, level=3),
+        Block("paragraph", "Maximum size of request body in bytes (e.g. content of POST). Default is 1073741824 (1GB).", 2, 2),
+        Block("heading", "proxy.timeout.keepalive", 3, 3, level=3),
+        Block("paragraph", "Sets the upstream timeout for idle connections in milliseconds.", 4, 4),
+        Block("paragraph", "Upstream connection becomes non-persistent if the value is set to zero.", 5, 5),
+        Block("definition", "Default: proxy.timeout.keepalive: 2000", 6, 6),
+    ]  # fmt: skip
+    units = {
+        p.unit_text(u): u for p in chunk_document("d.html", blocks, ChunkingParams()) for u in p.units
+    }
+    assert units["Default is 1073741824 (1GB)."].lead == (
+        "Maximum size of request body in bytes (e.g. content of POST)."
+    )
+    # The description's opening sentence, not merely the paragraph before.
+    assert units["Default: proxy.timeout.keepalive: 2000"].lead == (
+        "Sets the upstream timeout for idle connections in milliseconds."
+    )
+    # A sentence that says what it is about keeps no lead.
+    assert units["Upstream connection becomes non-persistent if the value is set to zero."].lead == ""
+    assert units["Maximum size of request body in bytes (e.g. content of POST)."].lead == ""
+
+
+def test_a_dateline_is_no_bare_value():
+    blocks = numbered("Microsoft Invests In and Partners with OpenAI. July 22, 2019", "It cost $1 billion.")
+    units = [u for p in chunk_document("n.txt", blocks, ChunkingParams()) for u in p.units]
+    assert [u.lead for u in units] == ["", "", "Microsoft Invests In and Partners with OpenAI."]
+
+
+def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
+    """Code full of hashes and cipher names is 2-5 word pieces a word: a passage is cut by its
+    estimated pieces too, so text after such a block is not past the embedding's 256."""
+    from retrieval.chunking import _size
+
+    cipher = ":".join(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"] * 6)
+    code = "\n".join(f"cipher-suite-{i}: {cipher}" for i in range(3))
+    blocks = [
+        Block("paragraph", "Include a YAML file with the !file tag.", 1, 1),
+        Block("code", code, 2, 4),
+        Block("paragraph", "Refer to an environment variable by using the !env custom YAML tag.", 5, 5),
+    ]
+    passages = chunk_document("s.html", blocks, ChunkingParams())
+    assert sum(len(p.text.split()) for p in passages) < 120  # few words, yet more than one passage
+    assert len(passages) >= 2
+    assert all(_size(p.text) <= 120 for p in passages)
+    assert all(p.text.count("cipher-suite") <= 1 for p in passages if "!env" in p.text)

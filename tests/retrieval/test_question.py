@@ -113,3 +113,29 @@ def test_no_kind_matches_nothing():
 
 def test_stems_of_folds_case_and_endings():
     assert stems_of("Investing INVESTS invested") == set(stem(["invest"]))
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # What is left of a contraction is no topic word ("don" would weigh as a rare name).
+        ("If I don't set a platform, what cloud is it?", ["set", "cloud", "platform"]),
+        ("Isn't Azure a cloud?", ["azure", "cloud"]),
+        # The words of a question's frame name the asking, not the topic.
+        ("What role will Microsoft play in the cloud?", ["microsoft", "cloud"]),
+        ("What does the Azure platform look like?", ["azure", "platform"]),
+        ("What is the purpose of Azure?", ["azure"]),
+    ],
+)
+def test_contractions_and_question_frames_carry_no_weight(vocabulary, question, topic):
+    assert set(analyse(question, vocabulary).weights) == set(stem(topic))
+
+
+def test_who_won_keeps_its_verb(vocabulary):
+    assert "won" in analyse("Who won the cloud contract?", vocabulary).weights
+
+
+def test_a_manual_section_number_is_no_amount():
+    terms = QuestionTerms({"cache": 1.0}, "amount")
+    assert not terms.kind_matches("H2O uses system calls such as pread (2) or sendfile (2).")
+    assert terms.kind_matches("The cache holds 2 files.")

@@ -1,0 +1,78 @@
+"""The composer on hand-made hits: which units it quotes and how the answer reads.
+
+Vectors here are bags of words (hashed, normalised), so what is similar is plain to see; answer
+quality on real documents with the real model is tested in tests/test_answer_quality.py and
+tests/test_docs_quality.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.answer import compose
+from retrieval.chunking import ChunkingParams, chunk_document
+from retrieval.models import Block, Hit
+from retrieval.question import Vocabulary, analyse, stems_of
+
+DIMENSION = 256
+
+
+def bag(text: str) -> np.ndarray:
+    vector = np.zeros(DIMENSION, dtype=np.float32)
+    for word in stems_of(text):
+        vector[hash(word) % DIMENSION] += 1.0
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    return np.vstack([bag(t) for t in texts]) if texts else np.zeros((0, DIMENSION), np.float32)
+
+
+DIRECTIVE = [
+    Block("heading", "limit-request-body", 1, 1, level=3),
+    Block("paragraph", "Maximum size of request body in bytes (e.g. content of POST).", 2, 2),
+    Block("paragraph", "Default is 1073741824 (1GB).", 3, 3),
+    Block("definition", "Level: global", 4, 4),
+]
+
+
+def answer(question: str, blocks: list[Block]):
+    passages = chunk_document("h2o/base_directives.html", blocks, ChunkingParams())
+    frequency: dict[str, int] = {}
+    for passage in passages:
+        for term in stems_of(passage.text):
+            frequency[term] = frequency.get(term, 0) + 1
+    terms = analyse(question, Vocabulary(frequency, len(passages)))
+    vector = bag(question)
+    hits = [Hit(p, 1.0 / (i + 1), float(bag(p.text) @ vector), 1.0) for i, p in enumerate(passages)]
+    return compose(hits, terms, vector, embed, {})
+
+
+def test_a_default_is_quoted_with_the_sentence_saying_what_it_is_the_default_of():
+    composition = answer("What is the default maximum request body size?", DIRECTIVE)
+    assert not composition.abstained
+    assert composition.text == (
+        "Maximum size of request body in bytes (e.g. content of POST). Default is 1073741824 (1GB). [1]"
+    )
+    (cited,) = composition.cited
+    assert cited.line_start == 3  # the quoted unit's line; its lead is context, shown once
+    for piece in cited.quote.split("\n"):
+        assert piece in cited.hit.passage.text
+
+
+def test_the_description_is_shown_once_when_both_are_chosen():
+    composition = answer("maximum size request body bytes default", DIRECTIVE)
+    assert composition.text.count("Maximum size of request body") == 1
+
+
+def test_a_sentence_announcing_a_table_is_not_quoted_as_the_answer():
+    blocks = [
+        Block("heading", "access-log", 1, 1, level=3),
+        Block("paragraph", "The list of format strings recognized by the access log is as follows.", 2, 2),
+        Block("table_header", "Format String | Description", 3, 3, group=1),
+        Block("table_row", "%h | remote address (e.g. 1.2.3.4)", 4, 4, group=1),
+        Block("table_row", "%{remote}p | remote port of the client", 5, 5, group=1),
+    ]
+    composition = answer("Which format string logs the remote port of the client?", blocks)
+    assert "as follows" not in composition.text
+    assert "%{remote}p | remote port of the client" in composition.text
