@@ -68,7 +68,7 @@ def test_the_description_is_shown_once_when_both_are_chosen():
 def test_a_sentence_announcing_a_table_is_not_quoted_as_the_answer():
     blocks = [
         Block("heading", "access-log", 1, 1, level=3),
-        Block("paragraph", "The list of format strings recognized by the access log is as follows.", 2, 2),
+        Block("paragraph", "The format strings that log the remote port of the client are as follows.", 2, 2),
         Block("table_header", "Format String | Description", 3, 3, group=1),
         Block("table_row", "%h | remote address (e.g. 1.2.3.4)", 4, 4, group=1),
         Block("table_row", "%{remote}p | remote port of the client", 5, 5, group=1),
