@@ -132,13 +132,17 @@ class QuestionTerms:
             return True
         if self.kind in ("amount", "time"):
             text = _ENUMERATOR.sub(" ", text)  # "pread (2)", "step (1)" count nothing
-        if self.kind == "value" and "default" in self.weights:
+        if self.kind in ("value", "time", "amount") and "default" in self.weights:
             # Asked for a default: the unit must say what the default is (a Default column or
-            # definition, "the default is ..."); a configuration example only shows some value.
-            return bool(_DEFAULT_CELL.search(text)) or (
-                bool(re.search(r"\bdefaults?\b", text, re.IGNORECASE))
-                and bool(_KIND_PATTERNS["value"].search(text))
-            )
+            # definition, "defaults to 15d", "default = 1m"); a configuration example only shows
+            # some value, and "80-85%" is no retention time however numeric.
+            if _DEFAULT_CELL.search(text):
+                return True
+            if not re.search(r"\bdefaults?\b", text, re.IGNORECASE):
+                return False
+            if self.kind != "value" and unit_kind not in ("code", "table_row", "definition"):
+                return bool(_KIND_PATTERNS[self.kind].search(_ENUMERATOR.sub(" ", text)))
+            return bool(_KIND_PATTERNS["value"].search(text))
         if self.kind in ("amount", "time") and unit_kind in ("code", "table_row", "definition"):
             return bool(re.search(r"\b\d", text))
         pattern = _KIND_PATTERNS.get(self.kind or "")
@@ -207,6 +211,14 @@ class Vocabulary:
             return None
         return match[0]
 
+    def transposed(self, word: str) -> str | None:
+        """The corpus's term for a word typed with two letters swapped, found on the word as typed:
+        "promethues" stems to "promethu", two edits from "prometheus", but is one swap from it."""
+        if len(word) < 5 or any(ch.isdigit() for ch in word) or is_common_word(word):
+            return None
+        swaps = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+        return next((term for term in stem(list(swaps)) if term in self._df), None)
+
     @staticmethod
     def _neighbours(term: str):
         """Spellings one transposition or one substitution away (Damerau's commonest typos)."""
@@ -229,7 +241,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     weights: dict[str, float] = {}
     repairs: list[str] = []
     for word, term in zip(content, stem(content), strict=True):
-        known = term if term in vocabulary else vocabulary.closest(term)
+        known = term if term in vocabulary else vocabulary.closest(term) or vocabulary.transposed(word)
         if known and known != term:
             repairs.append(known)
         if known:
@@ -276,7 +288,9 @@ def _identifiers(question: str) -> frozenset[str]:
 # A digit alone in parentheses: a manual section ("sendfile (2)") or an enumerator ("(1)").
 _ENUMERATOR = re.compile(r"\(\d\)")
 # "Default: 180s" (a table row matched with its column names, or a definition), not "Default: -".
-_DEFAULT_CELL = re.compile(r"\bdefault( value)?:\s*(?![;\-–—]|\"\"|''|$)\S", re.IGNORECASE)
+_DEFAULT_CELL = re.compile(
+    r"\bdefault( value)?(:|\s*=)\s*(?![;\-–—]|\"\"|''|$)\S|\bdefaults to\s+\S", re.IGNORECASE
+)  # also a config reference's "default = 1m" and prose's "defaults to 15d"
 _HOW_WORD = re.compile(
     r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b"
 )

@@ -98,13 +98,19 @@ def unit_display_text(passage: Passage, unit: Unit) -> str:
 
 
 def _short_cell(cell: str) -> str:
+    """A long cell up to its first sentence, and any later sentence stating a default ("If neither
+    flag is set, the retention time defaults to 15d."), which is what people ask a reference table."""
     if len(cell.split()) <= _LONG_CELL_WORDS:
         return cell
     spans = split_sentences(cell)
     first = cell[spans[0][0] : spans[0][1]] if spans else cell
     if len(first.split()) > _LONG_CELL_WORDS:
         first = " ".join(first.split()[:_LONG_CELL_WORDS])
-    return f"{first} …"
+    defaults = [cell[s:e] for s, e in spans[1:] if _DEFAULT_SENTENCE.search(cell[s:e])]
+    return " … ".join([first, *defaults[:1]]) + " …"
+
+
+_DEFAULT_SENTENCE = re.compile(r"\bdefaults?\b", re.IGNORECASE)
 
 
 def passage_units(passage: Passage) -> list[str]:

@@ -139,3 +139,41 @@ def test_a_manual_section_number_is_no_amount():
     terms = QuestionTerms({"cache": 1.0}, "amount")
     assert not terms.kind_matches("H2O uses system calls such as pread (2) or sendfile (2).")
     assert terms.kind_matches("The cache holds 2 files.")
+
+
+def test_two_swapped_letters_are_repaired_on_the_word_as_typed():
+    # "promethues" stems to "promethu", two edits from the stem "prometheus": one swap as typed.
+    vocabulary = Vocabulary({"prometheus": 5, "port": 2, "listen": 2}, 10)
+    terms = analyse("what port does promethues listen on?", vocabulary)
+    assert "prometheus" in terms.weights and "prometheus" in terms.repairs
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("If neither flag is set, the retention time defaults to 15d.", True),
+        ("[ scrape_interval: <duration> | default = 1m ]", True),
+        ("At present, we recommend setting the retention size to, at most, 80-85% of your disk.", False),
+    ],
+)
+def test_a_default_asked_for_with_how_long_must_be_stated_as_the_default(text, matches):
+    terms = QuestionTerms({"retent": 1.0, "default": 1.0}, "time")
+    assert terms.kind_matches(text) is matches
+
+
+def test_a_long_table_cell_keeps_the_sentence_stating_the_default():
+    from retrieval.models import Passage, Unit
+    from retrieval.sentences import unit_display_text
+
+    row = (
+        "--storage.tsdb.retention.time | [DEPRECATED] How long to retain samples in storage. If neither "
+        "this flag nor storage.tsdb.retention.size is set, the retention time defaults to 15d. Units "
+        "Supported: y, w, d, h, m, s, ms. This flag has been deprecated, use the config file instead. |"
+    )
+    passage = Passage(
+        "p#1", "p", 1, row, 1, 1, units=(Unit("table_row", 0, len(row), lead="Flag | Description | Default"),)
+    )
+    shown = unit_display_text(passage, passage.units[0])
+    assert "How long to retain samples in storage. … " in shown
+    assert "the retention time defaults to 15d. …" in shown
+    assert "Units Supported" not in shown
