@@ -114,7 +114,7 @@ def compose(
     )
     best = scored[0]
     weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
-    if weak or _lacks_identifiers(best, terms, titles):
+    if weak or _lacks_identifiers(best, terms, titles) or _lacks_focus(best, terms, titles):
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
     chosen = _list_answer(best, scored) or _choose(scored, params)
     text, cited, code = _render(chosen, params.max_chars)
@@ -260,6 +260,20 @@ def _lacks_identifiers(best: Candidate, terms: QuestionTerms, titles: dict[str, 
         return False
     context = stems_of(_passage_context(best.hit, titles))
     return any(identifier not in context for identifier in terms.identifiers)
+
+
+def _lacks_focus(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) -> bool:
+    """A yes/no question's subject ("... run on windows?") that the best passage never mentions:
+    whatever it says, it does not say yes or no to that."""
+    if terms.focus is None:
+        return False
+    return terms.focus not in stems_of(_passage_context(best.hit, titles)) | _joined_in(best, terms)
+
+
+def _joined_in(best: Candidate, terms: QuestionTerms) -> set[str]:
+    """Joined terms ("keepalive") whose halves the passage holds ("keep alive")."""
+    words = stems_of(best.hit.passage.text)
+    return {joined for joined, left, right in terms.joined if left in words and right in words}
 
 
 _LIST_ITEM_WORDS = 12  # items this short are read as one list ("Debian 12; Rocky Linux 9; ...")

@@ -101,6 +101,8 @@ class QuestionTerms:
     repairs: tuple[str, ...] = ()  # corpus spellings of misspelt or split words ("microsoft", "openai")
     identifiers: frozenset[str] = frozenset()  # stemmed versions/model names the answer must mention
     joined: tuple[tuple[str, str, str], ...] = ()  # (joined, left, right): "openai" stands for "open ai"
+    numbers: frozenset[str] = frozenset()  # numbers the question states ("3.0"): never its answer
+    focus: str | None = None  # a yes/no question's last content term ("windows" in "can it run on windows?")
 
     def search_text(self, question: str) -> str:
         """The question plus repaired spellings, so keyword search finds what a typo would miss."""
@@ -130,8 +132,10 @@ class QuestionTerms:
         """
         if self.kind == "command" and unit_kind in ("code", "definition", "table_row"):
             return True
-        if self.kind in ("amount", "time"):
+        if self.kind in ("amount", "time", "value"):
             text = _ENUMERATOR.sub(" ", text)  # "pread (2)", "step (1)" count nothing
+            for number in self.numbers:  # "When was 3.0 released?" is not answered by "3.0 ships ..."
+                text = re.sub(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", " ", text)
         if self.kind in ("value", "time", "amount") and "default" in self.weights:
             # Asked for a default: the unit must say what the default is (a Default column or
             # definition, "defaults to 15d", "default = 1m"); a configuration example only shows
@@ -257,9 +261,36 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     for phrase, term in _PHRASES:
         if phrase.search(question) and term in vocabulary and term not in weights:
             weights[term] = vocabulary.idf(term)
+    numbers = frozenset(_NUMBER.findall(question))
     return QuestionTerms(
-        weights, answer_kind(question), tuple(repairs), _identifiers(question), tuple(joined)
+        weights,
+        answer_kind(question),
+        tuple(repairs),
+        _identifiers(question),
+        tuple(joined),
+        numbers,
+        _focus(question, words, weights, vocabulary),
     )
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+# A yes/no question ("Does X support Y?", "Can it run on Windows?") starts with an auxiliary verb.
+_YES_NO = re.compile(
+    r"^(is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|may|might|must)\b", re.IGNORECASE
+)
+
+
+def _focus(question: str, words: list[str], weights: dict[str, float], vocabulary: Vocabulary) -> str | None:
+    """The term a yes/no question asks about: its last content word, when the corpus knows it or it is
+    a rare English word. "Can h2o run on windows?" is not answered by a passage that never says Windows;
+    an everyday word the corpus lacks ("dark") decides nothing on its own."""
+    if not _YES_NO.search(question.strip()):
+        return None
+    for word in reversed(words):
+        term = stem([word])[0]
+        if term in weights:
+            return term if term in vocabulary or not is_common_word(word) else None
+    return None
 
 
 # Ways of asking about a default without the word: technical docs say "default" where people say these.

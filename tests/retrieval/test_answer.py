@@ -76,3 +76,18 @@ def test_a_sentence_announcing_a_table_is_not_quoted_as_the_answer():
     composition = answer("Which format string logs the remote port of the client?", blocks)
     assert "as follows" not in composition.text
     assert "%{remote}p | remote port of the client" in composition.text
+
+
+INSTALL = [
+    Block("heading", "Installing the server", 1, 1, level=2),
+    Block("paragraph", "The server runs on Linux and macOS, built from source with CMake.", 2, 2),
+    Block("heading", "Packages", 3, 3, level=2),
+    Block("paragraph", "FreeBSD ports exist.", 4, 4),
+]
+
+
+def test_a_yes_no_question_about_something_the_passage_never_names_abstains():
+    linux = answer("Can the server run on Linux?", INSTALL)
+    assert not linux.abstained and "Linux" in linux.text
+    freebsd = answer("Can the server run on FreeBSD?", INSTALL)
+    assert freebsd.abstained or "FreeBSD" in freebsd.cited[0].hit.passage.text

@@ -177,3 +177,24 @@ def test_a_long_table_cell_keeps_the_sentence_stating_the_default():
     assert "How long to retain samples in storage. … " in shown
     assert "the retention time defaults to 15d. …" in shown
     assert "Units Supported" not in shown
+
+
+def test_a_number_the_question_states_is_not_its_answer():
+    vocabulary = Vocabulary({"prometheus": 5, "releas": 3}, 10)
+    terms = analyse("when was Prometheus 3.0 released?", vocabulary)
+    assert not terms.kind_matches("In line with our promise, the Prometheus 3.0 release has changes.")
+    assert terms.kind_matches("Prometheus 3.0 was released in November 2024.")
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("can h2o run on windows?", "window"),
+        ("Does the Azure cloud have a CEO?", "ceo"),
+        ("Is Microsoft based in a dark place?", None),  # an everyday word the corpus lacks decides nothing
+        ("Which cloud does OpenAI use?", None),  # not a yes/no question
+    ],
+)
+def test_a_yes_no_question_has_the_term_it_asks_about(vocabulary, question, focus):
+    vocabulary = Vocabulary({**vocabulary._df, "h2o": 2, "run": 2, "window": 1}, 7)
+    assert analyse(question, vocabulary).focus == focus
