@@ -74,7 +74,7 @@ _KIND_PATTERNS = {
         r"|\b\d{1,2}:\d\d\b|\b(\d+|a|an|" + _NUMBER_WORDS + r")\s+(business\s+|working\s+|calendar\s+)?"
         r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
         r"|\b\d+(\.\d+)?\s?(ms|s|sec|secs|m|min|mins|h|hr|hrs|d|wk|mo|mos|yr|yrs)\b"
-        r"|\b(hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|\bevery\b|\b\d+\b",
+        r"|\b(hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|\bevery\b",
         re.IGNORECASE,
     ),
     # A setting's value: a number, a switch, a quoted string, a path or URL.
@@ -133,7 +133,7 @@ class QuestionTerms:
         if self.kind == "command" and unit_kind in ("code", "definition", "table_row"):
             return True
         if self.kind in ("amount", "time", "value"):
-            text = _ENUMERATOR.sub(" ", text)  # "pread (2)", "step (1)" count nothing
+            text = _VERSION.sub(" ", _ENUMERATOR.sub(" ", text))  # "pread (2)", "v2.55", "2.x": no amount
             for number in self.numbers:  # "When was 3.0 released?" is not answered by "3.0 ships ..."
                 text = re.sub(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", " ", text)
         if self.kind in ("value", "time", "amount") and "default" in self.weights:
@@ -318,6 +318,8 @@ def _identifiers(question: str) -> frozenset[str]:
 
 # A digit alone in parentheses: a manual section ("sendfile (2)") or an enumerator ("(1)").
 _ENUMERATOR = re.compile(r"\(\d\)")
+# A version: "v2.55", "0.16.0", "2.x", "Prometheus 3" is left alone (it may be a count).
+_VERSION = re.compile(r"\bv\d[\w.]*|\b\d+\.\d+\.\d+[\w.-]*|\b\d+\.x\b", re.IGNORECASE)
 # "Default: 180s" (a table row matched with its column names, or a definition), not "Default: -".
 _DEFAULT_CELL = re.compile(
     r"\bdefault( value)?(:|\s*=)\s*(?![;\-–—]|\"\"|''|$)\S|\bdefaults to\s+\S", re.IGNORECASE

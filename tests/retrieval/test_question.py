@@ -198,3 +198,16 @@ def test_a_number_the_question_states_is_not_its_answer():
 def test_a_yes_no_question_has_the_term_it_asks_about(vocabulary, question, focus):
     vocabulary = Vocabulary({**vocabulary._df, "h2o": 2, "run": 2, "window": 1}, 7)
     assert analyse(question, vocabulary).focus == focus
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This guide covers migrating from Prometheus 2.x to the new versions.",
+        "Effectively it requires Alertmanager 0.16.0 or later.",
+        "See the v2.55 documentation.",
+    ],
+)
+def test_a_version_is_no_date_or_amount(text):
+    assert not QuestionTerms({"x": 1.0}, "time").kind_matches(text)
+    assert not QuestionTerms({"x": 1.0}, "amount").kind_matches(text)
