@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+")
 _SHINGLE = 3
 
 
-def shingles(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=16384)
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """Word 3-grams of a text, lower-cased. Cached: search and the composer ask again for the same
+    passages' and units' shingles at every question."""
     words = _WORD.findall(text.lower())
     if len(words) < _SHINGLE:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+        return frozenset({tuple(words)} if words else ())
+    return frozenset(tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1))
 
 
 def containment(a: set, b: set) -> float:

@@ -96,6 +96,7 @@ class LexicalIndex:
         if not words:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         total = self._retriever.scores["num_docs"]
-        ids, scores = self._retriever.retrieve([words], k=min(k, total), show_progress=False, n_threads=1)
+        # n_threads=0: a plain map; any other value starts a thread pool for every query (bm25s 0.2).
+        ids, scores = self._retriever.retrieve([words], k=min(k, total), show_progress=False, n_threads=0)
         keep = scores[0] > 0
         return ids[0][keep].astype(np.int64), scores[0][keep].astype(np.float32)

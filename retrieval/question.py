@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -399,5 +400,9 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
-def stems_of(text: str) -> set[str]:
-    return set(stem(tokenize(text)))
+@lru_cache(maxsize=8192)
+def stems_of(text: str) -> frozenset[str]:
+    """The stemmed terms of a text. Cached: the composer asks for the same passage's terms once per
+    candidate unit, and the same passages come back question after question (a warm answer spent
+    most of its time here)."""
+    return frozenset(stem(tokenize(text)))

@@ -27,6 +27,8 @@ def compatibility_text(text: str) -> str:
 
 def fold(text: str) -> str:
     """Matching form: NFKC, invisible characters removed, case-folded, accents stripped ("Zürich" -> "zurich")."""
+    if text.isascii():  # the same result, without three passes over every character
+        return text.lower()
     text = unicodedata.normalize("NFKC", clean_text(text)).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
