@@ -86,6 +86,7 @@ class Composition:
     closest: tuple[Hit, ...] = ()
     evidence: float = 0.0
     code: tuple[str, ...] = ()  # quoted code units, verbatim in `text`: adapters show them as code
+    inline_code: tuple[str, ...] = ()  # inline code spans of the quoted passages found in `text`
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
 
 
@@ -118,7 +119,10 @@ def compose(
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
     chosen = _list_answer(best, scored) or _choose(scored, params)
     text, cited, code = _render(chosen, params.max_chars)
-    return Composition(text, False, cited, evidence=best.score, candidates=tuple(scored), code=code)
+    inline = _inline_code(text, chosen, code)
+    return Composition(
+        text, False, cited, evidence=best.score, candidates=tuple(scored), code=code, inline_code=inline
+    )
 
 
 def _candidates(hits: list[Hit]) -> list[Candidate]:
@@ -373,6 +377,25 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     # The strip above may take a code block's first indent: record the code as the answer shows it.
     shown = tuple(dict.fromkeys(c if c in answer else c.strip() for c in code))
     return answer, cited, shown
+
+
+def _inline_code(text: str, chosen: list[Candidate], code: tuple[str, ...]) -> tuple[str, ...]:
+    """Inline code spans of the quoted passages that the answer shows outside its code blocks,
+    longest first; a span seen only inside a longer one (`--api` in `--api.insecure`) is not one."""
+    prose = text
+    for block in code:
+        prose = prose.replace(block, " " * len(block))
+    spans = sorted({span for c in chosen for span in c.hit.passage.code_spans}, key=lambda s: (-len(s), s))
+    claimed: list[tuple[int, int]] = []
+    found: list[str] = []
+    for span in spans:
+        pattern = rf"(?<![\w`]){re.escape(span)}(?![\w`])"
+        places = [m.span() for m in re.finditer(pattern, prose)]
+        free = [p for p in places if not any(a <= p[0] and p[1] <= b for a, b in claimed)]
+        if free:
+            found.append(span)
+            claimed.extend(free)
+    return tuple(found)
 
 
 def _unit_location(units: list[Unit]) -> tuple[int | None, int | None, int | None]:

@@ -223,6 +223,7 @@ def _passage(
         page_end=max(pages) if pages and max(pages) != min(pages) else None,
         headings=headings,
         units=tuple(units),
+        code_spans=tuple(dict.fromkeys(span for b in group for span in b.code_spans)),
     )
 
 

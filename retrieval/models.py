@@ -59,6 +59,7 @@ class Block:
     level: int = 0  # heading level (1-6); list nesting depth (0 = top level)
     group: int = 0  # blocks of one table or one list share a group number (0: none)
     language: str | None = None  # code blocks: the fence's language
+    code_spans: tuple[str, ...] = ()  # inline code in the text (`--api.insecure`), as it reads there
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Passage:
     page_end: int | None = None  # a passage whose last sentence runs onto the next page
     headings: tuple[str, ...] = ()  # heading path, outermost first ("Configuration", "scrape_config")
     units: tuple[Unit, ...] = ()  # the quotable pieces of `text`, in order
+    code_spans: tuple[str, ...] = ()  # inline code in `text` (from its blocks), for adapters to show as code
 
     @property
     def heading_path(self) -> str:
@@ -136,6 +138,7 @@ class Passage:
             "page_end": self.page_end,
             "headings": list(self.headings),
             "units": [unit.to_record() for unit in self.units],
+            "code_spans": list(self.code_spans),
         }
 
     @classmethod
@@ -143,6 +146,7 @@ class Passage:
         record = dict(record)
         record["headings"] = tuple(record.get("headings") or ())
         record["units"] = tuple(Unit.from_record(u) for u in record.get("units") or ())
+        record["code_spans"] = tuple(record.get("code_spans") or ())
         return cls(**record)
 
 

@@ -94,6 +94,9 @@ def block(kind: str, text: str, lines: LineMap | None = None, first: int | None 
         value = value.strip("\n").rstrip()
     if not value.strip():
         return None
+    if extra.get("code_spans"):
+        spans = (" ".join(clean_text(span).split()) for span in extra["code_spans"])
+        extra["code_spans"] = tuple(dict.fromkeys(s for s in spans if len(s) > 1 and s in value))
     start = end = None
     if lines is not None and first is not None:
         last = last if last is not None and last >= first else first

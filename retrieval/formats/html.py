@@ -355,6 +355,8 @@ class _Walker:
             self._emit(kind, text, first, last or first)
 
     def _add(self, kind: str, text: str, element, **extra) -> None:
+        if kind != "code" and "code_spans" not in extra:
+            extra["code_spans"] = _code_spans(element)
         first = element.sourceline
         last = max((d.sourceline or 0 for d in element.iter() if isinstance(d.tag, str)), default=first or 0)
         if kind == "code" and first is not None:
@@ -369,3 +371,12 @@ class _Walker:
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
             self.blocks.append(made)
+
+
+def _code_spans(element) -> tuple[str, ...]:
+    """Inline code in an element (<code>, <kbd>, <samp>, <tt> outside <pre>), as its text reads."""
+    return tuple(
+        " ".join(found.text_content().split())
+        for found in element.iter("code", "kbd", "samp", "tt")
+        if not any(isinstance(a.tag, str) and a.tag.lower() == "pre" for a in found.iterancestors())
+    )

@@ -140,21 +140,23 @@ class _Walker:
         return index + 1
 
     def _paragraph(self, inline: Token, where: list[int] | None) -> None:
-        text = _inline_text(inline)
+        text, spans = _inline_text(inline), _inline_code(inline)
         if self.term is not None:
             text, self.term = f"{self.term}: {text}", None
-            self._add("definition", text, where)
+            self._add("definition", text, where, code_spans=spans)
         elif self.in_item and self.in_item[-1]:
-            self._add("list_item", text, where, level=max(self.list_depth, 0), group=self.groups[-1])
+            level, group = max(self.list_depth, 0), self.groups[-1]
+            self._add("list_item", text, where, level=level, group=group, code_spans=spans)
             self.in_item[-1] = False  # a second paragraph of the same item continues it as prose
         elif self.quote_depth:
-            self._add("quote", _GITHUB_ALERT.sub("", text), where)
+            self._add("quote", _GITHUB_ALERT.sub("", text), where, code_spans=spans)
         else:
-            self._add("paragraph", text, where)
+            self._add("paragraph", text, where, code_spans=spans)
 
     def _table(self, tokens: list[Token], index: int) -> int:
         self.group += 1
         row: list[str] = []
+        spans: list[str] = []
         row_map = None
         in_head = False
         while tokens[index].type != "table_close":
@@ -164,12 +166,19 @@ class _Walker:
             elif token.type == "thead_close":
                 in_head = False
             elif token.type == "tr_open":
-                row, row_map = [], token.map
+                row, row_map, spans = [], token.map, []
             elif token.type == "inline":
                 row.append(_inline_text(token))
+                spans.extend(_inline_code(token))
             elif token.type == "tr_close" and any(cell.strip() for cell in row):
                 kind = "table_header" if in_head else "table_row"
-                self._add(kind, " | ".join(cell.strip() for cell in row), row_map, group=self.group)
+                self._add(
+                    kind,
+                    " | ".join(cell.strip() for cell in row),
+                    row_map,
+                    group=self.group,
+                    code_spans=spans,
+                )
             index += 1
         return index + 1
 
@@ -195,6 +204,11 @@ class _Walker:
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
             self.blocks.append(made)
+
+
+def _inline_code(inline: Token) -> tuple[str, ...]:
+    """The code spans of an inline token (`--api.insecure`), for answers to show them as code."""
+    return tuple(child.content for child in inline.children or [] if child.type == "code_inline")
 
 
 def _inline_text(inline: Token) -> str:

@@ -91,3 +91,19 @@ def test_a_yes_no_question_about_something_the_passage_never_names_abstains():
     assert not linux.abstained and "Linux" in linux.text
     freebsd = answer("Can the server run on FreeBSD?", INSTALL)
     assert freebsd.abstained or "FreeBSD" in freebsd.cited[0].hit.passage.text
+
+
+def test_inline_code_of_the_quoted_passage_is_reported_for_adapters():
+    blocks = [
+        Block("heading", "Dashboard", 1, 1, level=2),
+        Block(
+            "paragraph",
+            "Enable the dashboard with --api.dashboard=true on the command line.",
+            2,
+            2,
+            code_spans=("--api.dashboard=true", "--api"),
+        ),
+    ]
+    composition = answer("How do I enable the dashboard on the command line?", blocks)
+    assert "--api.dashboard=true" in composition.text
+    assert composition.inline_code == ("--api.dashboard=true",)  # "--api" is only part of it here

@@ -532,3 +532,26 @@ def test_markdown_sample_file_reads_as_a_reader_sees_it():
     body = all_text(loaded.blocks)
     for markup in ("`", "<a ", "<br", "!!!", "[!NOTE]", "{:", "{{<", "title:"):
         assert markup not in body, markup
+
+
+def test_inline_code_is_recorded_with_its_block_and_its_passage():
+    parsed = md(
+        "# API\n\nSet `--api.insecure=true` to serve the dashboard; `x` alone is no span.\n\n"
+        "| Option | Default |\n|---|---|\n| `--api.dashboard` | `true` |\n\n- Run `traefik --help`.\n"
+    )
+    spans = {b.kind: b.code_spans for b in parsed.blocks}
+    assert spans["paragraph"] == ("--api.insecure=true",)
+    assert spans["table_row"] == ("--api.dashboard", "true")
+    assert spans["list_item"] == ("traefik --help",)
+    (passage,) = chunk_document("api.md", parsed.blocks, ChunkingParams())
+    assert set(passage.code_spans) == {"--api.insecure=true", "--api.dashboard", "true", "traefik --help"}
+
+
+def test_html_inline_code_outside_pre_is_recorded():
+    parsed = page(
+        "<html><body><main><p>Refer to a variable with the <code>!env</code> tag.</p>"
+        "<pre>port: !env H2O_PORT</pre></main></body></html>"
+    )
+    paragraph, code = parsed.blocks
+    assert paragraph.code_spans == ("!env",)
+    assert code.code_spans == ()
