@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bot import messages
+from bot.adapters import ADAPTERS
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("citebot")
@@ -136,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot")
     _add_paths(run)
-    run.add_argument("--adapter", choices=("console", "slack", "discord"), default="console")
+    run.add_argument("--adapter", choices=tuple(ADAPTERS), default="console")
     run.set_defaults(handler=cmd_run)
 
     feedback = commands.add_parser("feedback", help="list 👍/👎 votes")
@@ -544,26 +545,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.adapter == "slack":
-        needed = ["slack.bot_token"] + (
-            ["slack.app_token"] if settings.slack.mode == "socket" else ["slack.signing_secret"]
-        )
-        settings.require(*needed)
-        from bot.adapters.slack.app import run_slack
+    from bot.adapters import build_adapter, required_secrets
 
-        run_slack(settings, _table(settings))
-        return EXIT_OK
-    if args.adapter == "discord":
-        settings.require("discord.token")
-        from bot.adapters.discord.client import run_discord
-
-        run_discord(settings, _table(settings))
-        return EXIT_OK
-    from bot.adapters.console.adapter import ConsoleAdapter
-
-    color = {"always": True, "never": False}.get(settings.console.color)
-    adapter = ConsoleAdapter(_table(settings), color=color, history_file=settings.console.history)
-    adapter.run(messages.CONSOLE_WELCOME.format(corpus=settings.corpus))
+    settings.require(*required_secrets(args.adapter, settings))
+    build_adapter(args.adapter, settings, _table(settings)).run()
     return EXIT_OK
 
 

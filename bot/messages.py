@@ -125,6 +125,18 @@ def apology(reference: str) -> str:
     return f"Sorry, something went wrong on my side. If it keeps happening, report reference {reference}."
 
 
+def index_unavailable(reference: str) -> str:
+    """Chat's version of a missing or damaged index: no paths (those are in the log, by the reference)."""
+    return (
+        "I can't read my document index right now: it needs to be (re)built by whoever runs me "
+        f"(`citebot index`). Reference {reference}."
+    )
+
+
+def retrieval_failed(reference: str) -> str:
+    return f"I couldn't search the documents for that. If it keeps happening, report reference {reference}."
+
+
 def missing_env(path: str, variable: str) -> str:
     return f"{path}: environment variable {variable} is not set"
 

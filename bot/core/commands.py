@@ -1,7 +1,7 @@
 """The command table every adapter shares (console, Slack, Discord): ask, source, sources, help.
 
-`dispatch` never raises: a user error becomes a Notice with its message, anything unexpected an
-apology with a reference id that is also logged with the traceback.
+`dispatch` never raises: a user error becomes a Notice with its message, a retrieval error a safe
+message (no paths), anything unexpected an apology; both with a reference id that is also logged.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
+from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService
 from bot.settings import ConfigError
 from retrieval import RetrievalError, Turn
@@ -102,13 +103,13 @@ class CommandTable:
             if isinstance(reply, Answer):
                 self._answered(reply, origin, time.perf_counter() - started)
             return reply
-        except (RetrievalError, ConfigError) as error:
+        except RetrievalError as error:
+            return retrieval_notice(log, error)
+        except ConfigError as error:
             return Notice(str(error))
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("command /%s failed (reference %s)", name, reference)
             self.metrics.errors.labels(name).inc()
-            return Notice(messages.apology(reference), reference=reference)
+            return apology(log, "command /%s failed", name)
 
     def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
         """One log line per answer (latency, reference id) and the Prometheus counters."""
@@ -154,9 +155,7 @@ class CommandTable:
         try:
             known = self.feedback.record_vote(answer_id, origin.user or "anonymous", vote)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("recording a vote failed (reference %s)", reference)
-            return Notice(messages.apology(reference), reference=reference)
+            return apology(log, "recording a vote failed")
         if not known:
             return Notice(messages.FEEDBACK_UNKNOWN_ANSWER)
         text = messages.FEEDBACK_THANKS_UP if vote == "up" else messages.FEEDBACK_THANKS_DOWN
