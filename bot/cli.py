@@ -537,9 +537,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     for result in results:
         if not result.passed:
-            print(f"MISS {result.question.id} ({result.question.kind}) {result.question.question}")
-            for miss in result.misses:
-                print(f"     - {miss}")
+            question = result.question
+            print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
     print(messages.eval_summary(sum(r.passed for r in results), len(results)))
     return EXIT_OK
 
@@ -606,14 +605,12 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
         for record in records:
             _print_json(record.__dict__ | {"passage_ids": list(record.passage_ids)})
         return EXIT_OK
-    for record in records:
-        mark = "👍" if record.vote == "up" else "👎"
+    for r in records:
         print(
-            f"{record.created_at} {mark} {record.platform}/{record.channel} {record.user}: {record.question}"
+            messages.feedback_line(r.created_at, r.vote, r.platform, r.channel, r.user, r.question, r.answer)
         )
-        print(f"    answer: {record.answer[:160]}")
     if not records:
-        print("No feedback yet.")
+        print(messages.NO_FEEDBACK_YET)
     return EXIT_OK
 
 
@@ -626,9 +623,9 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(gap.__dict__)
         return EXIT_OK
     for gap in gaps:
-        print(f"{gap.times:>4}x  {gap.question}  ({gap.abstentions} abstained, {gap.down_votes} 👎)")
+        print(messages.gap_line(gap.times, gap.question, gap.abstentions, gap.down_votes))
     if not gaps:
-        print("No gaps recorded yet.")
+        print(messages.NO_GAPS_YET)
     return EXIT_OK
 
 

@@ -49,22 +49,15 @@ class CommandTable:
         self._commands = {
             c.name: c
             for c in (
-                Command(
-                    "ask", "/ask QUESTION", "Answer a question from the sources, with citations.", service.ask
-                ),
-                Command(
-                    "source",
-                    "/source ID",
-                    "Show a cited passage or a whole document by its id.",
-                    service.source,
-                ),
+                Command("ask", "/ask QUESTION", messages.COMMAND_SUMMARIES["ask"], service.ask),
+                Command("source", "/source ID", messages.COMMAND_SUMMARIES["source"], service.source),
                 Command(
                     "sources",
                     "/sources [WORDS]",
-                    "List the documents, or the passages best matching WORDS.",
+                    messages.COMMAND_SUMMARIES["sources"],
                     lambda words: service.sources(words or None),
                 ),
-                Command("help", "/help", "List the commands.", lambda _: self.help()),
+                Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _: self.help()),
             )
         }
 
