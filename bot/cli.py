@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bot import messages
+from bot.adapters import ADAPTERS
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("citebot")
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         return EXIT_USAGE
     _configure_logging(settings, getattr(args, "verbose", False))
-    from retrieval.errors import RetrievalError
+    from retrieval import RetrievalError
 
     previous = _stop_on_sigterm()
     try:
@@ -136,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot")
     _add_paths(run)
-    run.add_argument("--adapter", choices=("console", "slack", "discord"), default="console")
+    run.add_argument("--adapter", choices=tuple(ADAPTERS), default="console")
     run.set_defaults(handler=cmd_run)
 
     feedback = commands.add_parser("feedback", help="list 👍/👎 votes")
@@ -241,9 +242,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Path) -> int:
     from filelock import FileLock, Timeout
 
-    from retrieval.chunking import ChunkingParams
-    from retrieval.encoders import indexing_embedder
-    from retrieval.indexer import build_index
+    from retrieval import build
 
     index.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index / BUILD_LOCK))
@@ -253,16 +252,7 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
         _error(messages.index_locked(str(index)))
         return EXIT_ERROR
     try:
-        report = build_index(
-            corpus,
-            index,
-            indexing_embedder(settings.encoder, settings.model, settings.device),
-            ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
-            settings.retrieval.index_type,
-            show_progress=not args.quiet,
-            sentence_vectors=settings.retrieval.sentence_vectors,
-            exact_limit=settings.retrieval.exact_limit,
-        )
+        report = build(settings.engine_config(), show_progress=not args.quiet)
     except KeyboardInterrupt:
         _error(messages.index_abandoned(str(index)))
         return EXIT_INTERRUPTED
@@ -300,10 +290,8 @@ def _index_paths_problem(corpus: Path, index: Path) -> str | None:
 
 
 def _write_build_record(index: Path, report) -> None:
-    from retrieval import layout
-
     record = {
-        "generation": layout.generation_id(index),
+        "generation": report.generation,
         "files": report.files,
         "passages": report.passages,
         "embedded_files": report.embedded_files,
@@ -549,34 +537,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     for result in results:
         if not result.passed:
-            print(f"MISS {result.question.id} ({result.question.kind}) {result.question.question}")
-            for miss in result.misses:
-                print(f"     - {miss}")
+            question = result.question
+            print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
     print(messages.eval_summary(sum(r.passed for r in results), len(results)))
     return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.adapter == "slack":
-        needed = ["slack.bot_token"] + (
-            ["slack.app_token"] if settings.slack.mode == "socket" else ["slack.signing_secret"]
-        )
-        settings.require(*needed)
-        from bot.adapters.slack.app import run_slack
+    from bot.adapters import build_adapter, required_secrets
 
-        run_slack(settings, _table(settings))
-        return EXIT_OK
-    if args.adapter == "discord":
-        settings.require("discord.token")
-        from bot.adapters.discord.client import run_discord
-
-        run_discord(settings, _table(settings))
-        return EXIT_OK
-    from bot.adapters.console.adapter import ConsoleAdapter
-
-    color = {"always": True, "never": False}.get(settings.console.color)
-    adapter = ConsoleAdapter(_table(settings), color=color, history_file=settings.console.history)
-    adapter.run(messages.CONSOLE_WELCOME.format(corpus=settings.corpus))
+    settings.require(*required_secrets(args.adapter, settings))
+    build_adapter(args.adapter, settings, _table(settings)).run()
     return EXIT_OK
 
 
@@ -584,22 +555,19 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """The live index (generation, build, corpus, model, counts, skipped files) and feedback; no model loaded."""
     from bot.core.conversations import ConversationStore
     from bot.core.feedback import FeedbackStore
-    from retrieval import layout
-    from retrieval.manifest import Manifest
+    from retrieval import Engine
 
     index = Path(settings.index)
-    hint = messages.rebuild_hint(settings.corpus, settings.index)
-    generation = layout.current_generation(index, hint)
-    manifest = Manifest.load(generation, hint)
+    generation, manifest = Engine(settings.engine_config()).manifest()
     build = _read_build_record(index)
-    skipped = build.get("skipped") if build.get("generation") == generation.name else None
+    skipped = build.get("skipped") if build.get("generation") == generation else None
     feedback_path = Path(settings.feedback.path).expanduser()
     feedback = FeedbackStore(feedback_path).counts() if feedback_path.exists() else None
     turns = ConversationStore(feedback_path).count() if feedback_path.exists() else 0
     status = {
         "version": version(),
         "index": str(index),
-        "generation": generation.name,
+        "generation": generation,
         "built_at": manifest.built_at,
         "corpus": manifest.corpus,
         "model": manifest.model,
@@ -637,14 +605,12 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
         for record in records:
             _print_json(record.__dict__ | {"passage_ids": list(record.passage_ids)})
         return EXIT_OK
-    for record in records:
-        mark = "👍" if record.vote == "up" else "👎"
+    for r in records:
         print(
-            f"{record.created_at} {mark} {record.platform}/{record.channel} {record.user}: {record.question}"
+            messages.feedback_line(r.created_at, r.vote, r.platform, r.channel, r.user, r.question, r.answer)
         )
-        print(f"    answer: {record.answer[:160]}")
     if not records:
-        print("No feedback yet.")
+        print(messages.NO_FEEDBACK_YET)
     return EXIT_OK
 
 
@@ -657,9 +623,9 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(gap.__dict__)
         return EXIT_OK
     for gap in gaps:
-        print(f"{gap.times:>4}x  {gap.question}  ({gap.abstentions} abstained, {gap.down_votes} 👎)")
+        print(messages.gap_line(gap.times, gap.question, gap.abstentions, gap.down_votes))
     if not gaps:
-        print("No gaps recorded yet.")
+        print(messages.NO_GAPS_YET)
     return EXIT_OK
 
 

@@ -71,3 +71,18 @@ def command_table(seeds_service, tmp_path):
     from bot.core.feedback import FeedbackStore
 
     return CommandTable(seeds_service, FeedbackStore(tmp_path / "feedback.sqlite3"))
+
+
+def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""):
+    """Search over an index's live generation, opened and checked the way the Engine does it."""
+    from retrieval.libraries.files import FilesLibrary
+    from retrieval.searcher import Searcher, SearchParams
+
+    library = FilesLibrary.open(index_dir, rebuild_hint)
+    library.manifest.check_servable(str(index_dir), embedder.name, rebuild_hint)
+    return Searcher(library, embedder, params or SearchParams())
+
+
+def all_passages(library) -> list:
+    """Every passage of a library, in document order."""
+    return [p for d in library.documents() for p in library.passages_of(d.source)]

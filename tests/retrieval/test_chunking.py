@@ -365,9 +365,7 @@ def test_a_bare_default_is_matched_with_the_sentence_saying_what_it_is_the_defau
         Block("paragraph", "Upstream connection becomes non-persistent if the value is set to zero.", 5, 5),
         Block("definition", "Default: proxy.timeout.keepalive: 2000", 6, 6),
     ]  # fmt: skip
-    units = {
-        p.unit_text(u): u for p in chunk_document("d.html", blocks, ChunkingParams()) for u in p.units
-    }
+    units = {p.unit_text(u): u for p in chunk_document("d.html", blocks, ChunkingParams()) for u in p.units}
     assert units["Default is 1073741824 (1GB)."].lead == (
         "Maximum size of request body in bytes (e.g. content of POST)."
     )
