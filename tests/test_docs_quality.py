@@ -84,6 +84,16 @@ def test_answers_carry_no_markup(docs_results):
         assert not leaks.search(prose), (result.question.id, answer.text)
 
 
+def test_inline_code_of_the_docs_is_marked_in_answers(docs_results):
+    """Answers quoting prose with inline code (`--api.insecure`, `proxy.timeout.keepalive`) tell the
+    adapters which parts to show as code; each such part stands in the answer text."""
+    marked = [r for r in docs_results if getattr(r.answer, "inline_code", ())]
+    assert len(marked) >= 5, [r.question.id for r in docs_results]
+    for result in marked:
+        for span in result.answer.inline_code:
+            assert span in result.answer.text, (result.question.id, span)
+
+
 # Measured on this code (benchmarks/README.md, "Answer quality by corpus"); floors sit a little below.
 DOCS_DEV_FLOOR = 37
 GOLD_CITED_FLOOR = 26

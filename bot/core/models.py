@@ -76,6 +76,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
     answer_id: str | None = None  # set when recorded for feedback; 👍/👎 buttons carry it
     code: tuple[str, ...] = ()  # parts of `text` that are quoted code (commands, config): shown as code
+    inline_code: tuple[str, ...] = ()  # inline code the quoted text holds (`--api.insecure`): shown as code
     context: str | None = None  # the earlier question of the conversation this follow-up was read with
     # Follow-up state for the next turn: the question's own words, and the thread's subject it carried.
     topic: tuple[str, ...] = field(default=(), compare=False)

@@ -4,8 +4,9 @@ errors into messages that are safe in chat."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -61,3 +62,26 @@ def retrieval_notice(log: logging.Logger, error: RetrievalError) -> Notice:
     if isinstance(error, IndexMissingError | IndexIncompatibleError):
         return Notice(messages.index_unavailable(reference), reference=reference)
     return Notice(messages.retrieval_failed(reference), reference=reference)
+
+
+_FENCED = re.compile(r"```.*?```", re.DOTALL)
+
+
+def mark_inline_code(text: str, spans: Sequence[str], mark: Callable[[str], str]) -> str:
+    """`text` with each occurrence of an inline code span wrapped by `mark` (e.g. in backticks).
+
+    `text` and `spans` must be escaped alike for the platform. Longer spans win over their parts
+    (`--api.insecure` over `--api`); a span is marked only as a whole token, never inside a ``` block
+    or inside another marked span. Returns the text unchanged when there are no spans.
+    """
+    spans = sorted({s for s in spans if s.strip() and "`" not in s}, key=len, reverse=True)
+    if not spans:
+        return text
+    pattern = re.compile(r"(?<![\w`])(" + "|".join(re.escape(s) for s in spans) + r")(?![\w`])")
+    pieces, last = [], 0
+    for fenced in _FENCED.finditer(text):
+        pieces.append(pattern.sub(lambda m: mark(m.group(1)), text[last : fenced.start()]))
+        pieces.append(fenced.group(0))
+        last = fenced.end()
+    pieces.append(pattern.sub(lambda m: mark(m.group(1)), text[last:]))
+    return "".join(pieces)

@@ -83,6 +83,7 @@ class QAService:
             (),
             answered.timings_ms,
             code=composition.code,
+            inline_code=composition.inline_code,
             **state,
         )
 

@@ -137,3 +137,13 @@ def test_document_text_with_markup_is_printed_literally():
 def test_error_notice_is_printed(command_table):
     printed = converse(command_table, "/nope")
     assert "Unknown command /nope" in printed
+
+
+def test_inline_code_is_shown_in_the_code_colour():
+    from bot.adapters.console.render import render_answer
+    from tests.harness.sample_replies import answers
+
+    answer = answers()["inline_code"]
+    text = render_answer(answer).renderables[0]
+    cyan = {text.plain[s.start : s.end] for s in text.spans if "cyan" in str(s.style)}
+    assert cyan == {"--api.insecure=true", "--api & <x>", "--api.dashboard"}

@@ -70,6 +70,14 @@ def answers() -> dict[str, Answer]:
             answer_id="a4",
         ),
         "code": Answer("Code?", "Run the loop [1].", False, (_citation(1, CODE_PASSAGE),), answer_id="a5"),
+        "inline_code": Answer(
+            "Flag?",
+            "Set --api.insecure=true or --api & <x> to serve it; --api.dashboard needs --api [1].",
+            False,
+            (_citation(1, "Set --api.insecure=true or --api & <x> to serve it."),),
+            answer_id="a9",
+            inline_code=("--api.insecure=true", "--api & <x>", "--api.dashboard"),
+        ),
         "no_url": Answer(
             "No url?", "Nothing to link [1].", False, (_citation(1, "Plain text.", url=None),), answer_id="a6"
         ),

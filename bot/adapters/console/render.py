@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group
 from rich.text import Text
 
@@ -41,6 +43,9 @@ def render_answer(answer: Answer) -> Group:
         start = answer.text.find(snippet)
         if start >= 0:
             text.stylize("not bold cyan", start, start + len(snippet))
+    for span in answer.inline_code:  # inline code too, wherever it stands as a whole token
+        for found in re.finditer(rf"(?<![\w`]){re.escape(span)}(?![\w`])", answer.text):
+            text.stylize("not bold cyan", *found.span())
     parts.append(text)
     parts.append(Text(""))
     parts.extend(_citation(c) for c in answer.citations)

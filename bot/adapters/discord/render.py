@@ -23,7 +23,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
-from bot.core.replies import Renderers
+from bot.core.replies import Renderers, mark_inline_code
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -90,7 +90,7 @@ def render_answer(answer: Answer) -> list[Outgoing]:
         text = f"-# {context}\n{text}"
     fields = [citation_field(c) for c in cited]
     embeds = _field_embeds(fields, {"title": title}) if fields else []
-    outgoing = _as_messages(_content(text, answer.code), embeds)
+    outgoing = _as_messages(_content(text, answer.code, answer.inline_code), embeds)
     if answer.answer_id and len(vote_custom_id("down", answer.answer_id)) <= CUSTOM_ID_LIMIT:
         outgoing[-1] = replace(outgoing[-1], vote_answer_id=answer.answer_id)
     return outgoing
@@ -240,13 +240,15 @@ def render_help(help_text: HelpText) -> list[Outgoing]:
 
 
 # -- building blocks ------------------------------------------------------------------------------------
-def _content(text: str, code: tuple[str, ...] = ()) -> list[str]:
-    """Message contents: mentions defused, quoted code in ``` blocks (never split across messages)."""
+def _content(text: str, code: tuple[str, ...] = (), inline: tuple[str, ...] = ()) -> list[str]:
+    """Message contents: mentions defused, quoted code in ``` blocks (never split across messages),
+    inline code in backticks."""
     shown = defuse_mentions(text)
     for snippet in code:
         inner = defuse_mentions(snippet)
         if inner in shown and "```" not in inner:
             shown = shown.replace(inner, f"```\n{inner}\n```", 1)
+    shown = mark_inline_code(shown, [defuse_mentions(s) for s in inline], lambda s: f"`{s}`")
     return split_message(shown, CONTENT_LIMIT)
 
 

@@ -24,7 +24,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
-from bot.core.replies import Renderers
+from bot.core.replies import Renderers, mark_inline_code
 
 SECTION_CHARS = 3000  # section text, and each context element
 MAX_BLOCKS = 50
@@ -233,7 +233,9 @@ def render_answer(answer: Answer) -> SlackMessage:
     cited = answer.see_also if answer.abstained else answer.citations
     shown = cited[:MAX_CITATIONS]
     lead = answer.text + (f"\n{messages.ABSTAIN_SEE_ALSO}" if answer.abstained and shown else "")
-    blocks = [_section(_with_code(fit(lead, SECTION_CHARS), answer.code))]
+    lead = _with_code(fit(lead, SECTION_CHARS), answer.code)
+    lead = mark_inline_code(lead, [escape(s) for s in answer.inline_code], lambda s: f"`{s}`")
+    blocks = [_section(lead)]
     if answer.context:  # a follow-up says which earlier question of the thread it was read with
         blocks.insert(0, _context(fit(messages.follow_up_context(answer.context), SECTION_CHARS)))
     blocks += [_context(_citation_text(c)) for c in shown]

@@ -175,3 +175,9 @@ def test_help_lists_each_command_usage():
 def test_notice_is_plain_content_with_mentions_defused():
     [message] = render(Notice("Nothing for @everyone here."))
     assert message.content == "Nothing for @\u200beveryone here." and not message.embeds
+
+
+def test_inline_code_is_shown_in_backticks_and_whole():
+    (first, *_) = render(answers()["inline_code"])
+    assert "`--api.insecure=true`" in first.content and "`--api.dashboard`" in first.content
+    assert "needs --api [1]" in first.content

@@ -262,3 +262,11 @@ def test_renderer_needs_no_slack_sdk():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_inline_code_is_shown_in_backticks_escaped_and_whole():
+    message = render(answers()["inline_code"])
+    text = message.blocks[0]["text"]["text"]
+    assert "`--api.insecure=true`" in text and "`--api.dashboard`" in text
+    assert "`--api &amp; &lt;x&gt;`" in text  # escaped like the text around it
+    assert "needs --api [1]" in text  # "--api" alone was no code span of the passage here
