@@ -402,7 +402,26 @@ def answer_kind(question: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def stems_of(text: str) -> frozenset[str]:
-    """The stemmed terms of a text. Cached: the composer asks for the same passage's terms once per
-    candidate unit, and the same passages come back question after question (a warm answer spent
-    most of its time here)."""
-    return frozenset(stem(tokenize(text)))
+    """The stemmed terms of a text, and the words naming the kinds of value it shows (see _VALUE_TYPES).
+
+    Cached: the composer asks for the same passage's terms once per candidate unit, and the same
+    passages come back question after question (a warm answer spent most of its time here).
+    """
+    terms = set(stem(tokenize(text)))
+    for pattern, names in _VALUE_TYPES:
+        if pattern.search(text):
+            terms.update(names)
+    return frozenset(terms)
+
+
+# A question names the kind of value it wants ("where is the configuration FILE?", "which DIRECTORY?",
+# "the health check URL?"); documentation shows the value ("/etc/tidewater/config.toml") without the
+# word. A text showing such a value holds the word for matching (stemmed as the question's words).
+_VALUE_TYPES = (
+    (re.compile(r"[\w-]\.(toml|ya?ml|json|conf|cfg|ini|txt|log|xml|env|properties|sh|py|crt|key|pem|sock|db)\b",
+                re.IGNORECASE), ("file",)),
+    (re.compile(r"(^|[\s(\"'`])(~?/[\w.-]+/|\.{1,2}/[\w.-]|[A-Za-z]:\\\w|%\w+%\\)"),
+     ("path", "directori", "folder")),
+    (re.compile(r"\bhttps?://\S"), ("url", "link", "address")),
+    (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), ("email", "address")),
+)  # fmt: skip

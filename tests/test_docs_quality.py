@@ -108,11 +108,7 @@ def test_own_documentation_questions(tmp_path_factory, embedder):
 
 
 # Known misses, each with why; the test fails (strict) the day one starts passing, so the list stays true.
-KNOWN_CASE_MISSES = {
-    "md-heading-context-2": "'Where is the configuration file on Linux?': the Linux sentence says "
-    "'Configuration is read from /etc/tidewater/config.toml' without the word 'file', while the Windows "
-    "section's 'C:\\Program Files' holds it; the evidence stays under the abstention threshold",
-}
+KNOWN_CASE_MISSES: dict[str, str] = {}  # case question id -> why it is still missed (a strict xfail)
 
 
 def _case_questions() -> list:

@@ -211,3 +211,16 @@ def test_a_yes_no_question_has_the_term_it_asks_about(vocabulary, question, focu
 def test_a_version_is_no_date_or_amount(text):
     assert not QuestionTerms({"x": 1.0}, "time").kind_matches(text)
     assert not QuestionTerms({"x": 1.0}, "amount").kind_matches(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Configuration is read from /etc/tidewater/config.toml.", {"file", "path", "directori"}),
+        ("The install path is C:\\Tools\\Tidewater.", {"path", "directori"}),
+        ("Check https://status.example.com/health for it.", {"url"}),
+        ("Version 2.0 of node.js is out.", set()),
+    ],
+)
+def test_a_text_showing_a_file_path_or_url_holds_those_words(text, named):
+    assert stems_of(text) & {"file", "path", "directori", "url"} == named
