@@ -46,6 +46,18 @@ class ComposerParams:
     # Multiplier for code units when no command is asked; the search found 1.0 (no handicap) best once
     # code is cut into top-level pieces, so it stays a parameter only to be measured again.
     code_prior: float = 1.0
+    # Sentences of two documents whose vectors are this close say much the same (corroboration);
+    # all-MiniLM-L6-v2 puts paraphrases of one fact at 0.75-0.9, different facts of one topic below 0.7.
+    agreement_similarity: float = 0.75
+    # A unit lacking the kind of thing asked for scores this share: "when" with no date is no answer;
+    # "who" and "where" are fuzzier, and a "how do I" is often answered in prose. (Calibrated with the rest.)
+    kind_mismatch: tuple[tuple[str, float], ...] = (
+        ("time", 0.65), ("amount", 0.65), ("person", 0.85), ("place", 0.85), ("command", 0.9), ("value", 0.85),
+    )  # fmt: skip
+    list_item_words: int = 12  # list items this short answer as their whole list ("Debian 12; Rocky Linux 9")
+    list_max_items: int = 8  # the most items of such a list an answer shows
+    unit_duplicate: float = 0.9  # shingle containment at which a unit seen in another passage is the same one
+    answer_duplicate: float = 0.5  # ... at which a second unit repeats the first (another article's quote)
 
 
 @dataclass(frozen=True)
@@ -99,14 +111,14 @@ def compose(
     params: ComposerParams = ComposerParams(),
 ) -> Composition:
     top = hits[: params.passages_considered]
-    candidates = _candidates(top)
+    candidates = _candidates(top, params)
     if not candidates or terms.total_weight <= 0:
         return Composition("", True, closest=tuple(top[:3]))
     vectors = embed([c.match for c in candidates])
     dense = [float(x) for x in vectors @ question_vector]
     candidates = [
         replace(c, corroboration=n)
-        for c, n in zip(candidates, _corroboration(candidates, vectors), strict=True)
+        for c, n in zip(candidates, _corroboration(candidates, vectors, params), strict=True)
     ]
     scored = sorted(
         (_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)),
@@ -117,7 +129,7 @@ def compose(
     weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
     if weak or _lacks_identifiers(best, terms, titles) or _lacks_focus(best, terms, titles):
         return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
-    chosen = _list_answer(best, scored) or _choose(scored, params)
+    chosen = _list_answer(best, scored, params) or _choose(scored, params)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
@@ -125,7 +137,7 @@ def compose(
     )
 
 
-def _candidates(hits: list[Hit]) -> list[Candidate]:
+def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
     """Units of the top passages; a unit seen in several passages is kept once, sources merged."""
     found: list[tuple[Candidate, set]] = []
     for rank, hit in enumerate(hits):
@@ -143,7 +155,10 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
             context = f"{passage.heading_path}\n{neighbours}"
             text = unit_display_text(passage, unit)
             grams = shingles(text)
-            twin = next((i for i, (_, g) in enumerate(found) if is_near_duplicate(g, grams, 0.9)), None)
+            twin = next(
+                (i for i, (_, g) in enumerate(found) if is_near_duplicate(g, grams, params.unit_duplicate)),
+                None,
+            )
             if twin is not None:
                 kept, g = found[twin]
                 if passage.source != kept.hit.passage.source and passage.source not in kept.also_in:
@@ -166,7 +181,7 @@ def _introduces(passage, position: int) -> bool:
     return following is None or following.kind != "sentence"
 
 
-def _corroboration(candidates: list[Candidate], vectors: np.ndarray) -> list[int]:
+def _corroboration(candidates: list[Candidate], vectors: np.ndarray, params: ComposerParams) -> list[int]:
     """How many other documents carry a sentence saying much the same: agreement between sources is evidence."""
     agreement = vectors @ vectors.T
     counts = []
@@ -174,13 +189,11 @@ def _corroboration(candidates: list[Candidate], vectors: np.ndarray) -> list[int
         sources = {
             other.hit.passage.source
             for j, other in enumerate(candidates)
-            if agreement[index, j] >= _AGREEMENT and other.hit.passage.source != candidate.hit.passage.source
+            if agreement[index, j] >= params.agreement_similarity
+            and other.hit.passage.source != candidate.hit.passage.source
         }
         counts.append(len(sources | set(candidate.also_in)))
     return counts
-
-
-_AGREEMENT = 0.75
 
 
 def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, params) -> Candidate:
@@ -211,7 +224,7 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
     )
     if terms.kind and not kind_match:
         # A "when" question answered without any date is no answer; "who" and "where" are fuzzier.
-        score *= _KIND_MISMATCH.get(terms.kind, 1.0)
+        score *= dict(params.kind_mismatch).get(terms.kind, 1.0)
     if kind == "code" and terms.kind != "command":
         score *= params.code_prior
     score -= params.rank_penalty * candidate.hit_rank
@@ -233,9 +246,6 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
             candidate.hit_rank,
         ),
     )
-
-
-_KIND_MISMATCH = {"time": 0.65, "amount": 0.65, "person": 0.85, "place": 0.85, "command": 0.9, "value": 0.85}
 
 
 def _path_words(source: str) -> str:
@@ -280,16 +290,12 @@ def _joined_in(best: Candidate, terms: QuestionTerms) -> set[str]:
     return {joined for joined, left, right in terms.joined if left in words and right in words}
 
 
-_LIST_ITEM_WORDS = 12  # items this short are read as one list ("Debian 12; Rocky Linux 9; ...")
-_LIST_MAX_ITEMS = 8
-
-
-def _list_answer(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
+def _list_answer(best: Candidate, scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
     """When the best unit is a short list item, the list answers as a whole: its items in list order.
 
     Empty when the best unit is no such item (or its list has a long item, or no sibling).
     """
-    if best.unit is None or best.unit.kind != "list_item" or len(best.text.split()) > _LIST_ITEM_WORDS:
+    if best.unit is None or best.unit.kind != "list_item" or len(best.text.split()) > params.list_item_words:
         return []
     passage = best.hit.passage
     units = passage.units
@@ -301,10 +307,10 @@ def _list_answer(best: Candidate, scored: list[Candidate]) -> list[Candidate]:
     for unit in units[first:]:
         if unit.kind != "list_item" or (unit is not best.unit and unit.lead and unit.lead != best.unit.lead):
             break
-        if len(passage.unit_text(unit).split()) > _LIST_ITEM_WORDS:
+        if len(passage.unit_text(unit).split()) > params.list_item_words:
             return []
         siblings.append(unit)
-        if len(siblings) >= _LIST_MAX_ITEMS:
+        if len(siblings) >= params.list_max_items:
             break
     if len(siblings) < 2:
         return []
@@ -324,7 +330,10 @@ def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
             continue
         if candidate.sentence_coverage <= 0 and not candidate.kind_match:
             continue
-        if any(is_near_duplicate(shingles(candidate.text), shingles(c.text), 0.5) for c in chosen):
+        if any(
+            is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)
+            for c in chosen
+        ):
             continue  # the same quote as reported by another article adds nothing
         chosen.append(candidate)
         length += len(candidate.text)
