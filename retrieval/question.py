@@ -26,6 +26,14 @@ STOP_WORDS = frozenset(
     don doesn didn isn aren wasn weren wouldn shouldn couldn haven hasn hadn ll ve""".split()
 )  # the last line: what is left of "don't", "isn't", "we'll" (not "won": "who won?")
 
+# Ways of asking about a default without the word: technical docs say "default" where people say these.
+# One list for both uses: they make a question a value question and add "default" to its terms.
+_DEFAULT_PHRASINGS = (
+    r"\bout of the box\b|\bunless (i|you|we) (change|override|set|configure)\b"
+    r"|\bif (i|you|we) (don'?t|do not|never) (set|change|specify|configure)\b|\bassumed\b"
+    r"|\bif (i|you|we) leave\b|\bby itself\b"
+)
+
 _ANSWER_KINDS = (
     (
         "amount",
@@ -45,8 +53,8 @@ _ANSWER_KINDS = (
     (
         "value",
         re.compile(
-            r"\bdefaults?\b|\bout of the box\b|\bunless (i|you|we) (change|override|set)\b|\bassumed\b"
-            r"|\bif (i|you|we) (don'?t|do not) (set|change|specify)\b|\b(largest|smallest|biggest|maximum|minimum)\b"
+            r"\bdefaults?\b|\b(largest|smallest|biggest|maximum|minimum)\b|" + _DEFAULT_PHRASINGS,
+            re.IGNORECASE,
         ),
     ),
     (
@@ -294,12 +302,7 @@ def _focus(question: str, words: list[str], weights: dict[str, float], vocabular
     return None
 
 
-# Ways of asking about a default without the word: technical docs say "default" where people say these.
-_PHRASES = (
-    (re.compile(r"\bout of the box\b|\bunless (i|you|we) (change|override|set|configure)\b"
-                r"|\bif (i|you|we) (don'?t|do not|never) (set|change|specify|configure)\b|\bassumed\b"
-                r"|\bif (i|you|we) leave\b|\bby itself\b", re.IGNORECASE), "default"),
-)  # fmt: skip
+_PHRASES = ((re.compile(_DEFAULT_PHRASINGS, re.IGNORECASE), "default"),)
 
 
 _VERSIONED = re.compile(r"\b(?=\w*\d)[A-Za-z]*\d[\w.]*\b")  # X300, v2, 3.1, 2019
