@@ -399,5 +399,5 @@ def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
     passages = chunk_document("s.html", blocks, ChunkingParams())
     assert sum(len(p.text.split()) for p in passages) < 120  # few words, yet more than one passage
     assert len(passages) >= 2
-    assert all(_size(p.text) <= 120 for p in passages)
+    assert all(_size(p.text, "code") <= 120 for p in passages)
     assert all(p.text.count("cipher-suite") <= 1 for p in passages if "!env" in p.text)
