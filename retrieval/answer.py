@@ -95,7 +95,7 @@ class Composition:
     text: str  # with [n] markers
     abstained: bool
     cited: tuple[CitedPassage, ...] = ()
-    closest: tuple[Hit, ...] = ()
+    see_also: tuple[Hit, ...] = ()  # when abstaining: the closest passages, to look at instead
     evidence: float = 0.0
     code: tuple[str, ...] = ()  # quoted code units, verbatim in `text`: adapters show them as code
     inline_code: tuple[str, ...] = ()  # inline code spans of the quoted passages found in `text`
@@ -113,7 +113,7 @@ def compose(
     top = hits[: params.passages_considered]
     candidates = _candidates(top, params)
     if not candidates or terms.total_weight <= 0:
-        return Composition("", True, closest=tuple(top[:3]))
+        return Composition("", True, see_also=tuple(top[:3]))
     vectors = embed([c.match for c in candidates])
     dense = [float(x) for x in vectors @ question_vector]
     candidates = [
@@ -128,7 +128,7 @@ def compose(
     best = scored[0]
     weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
     if weak or _lacks_identifiers(best, terms, titles) or _lacks_focus(best, terms, titles):
-        return Composition("", True, closest=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
+        return Composition("", True, see_also=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
     chosen = _list_answer(best, scored, params) or _choose(scored, params)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)

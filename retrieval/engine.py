@@ -146,7 +146,9 @@ class Engine:
         composition = verified(live.composer.compose(query, hits, question_vector, live.library), query.text)
         timings["compose"] = _since(started)
         see_also = (
-            tuple(_plausibly_related(composition.closest, query.text, words)) if composition.abstained else ()
+            tuple(_plausibly_related(composition.see_also, query.text, words))
+            if composition.abstained
+            else ()
         )
         shown = [c.hit for c in composition.cited] + list(see_also)
         documents = {h.passage.source: d for h in shown if (d := live.library.document(h.passage.source))}

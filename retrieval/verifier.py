@@ -45,5 +45,5 @@ def verified(composition: Composition, question: str = "") -> Composition:
     if not found:
         return composition
     log.warning("answer to %r failed verification, abstaining: %s", question[:80], "; ".join(found))
-    closest = composition.closest or tuple(c.hit for c in composition.cited)
-    return replace(composition, text="", abstained=True, cited=(), code=(), closest=closest)
+    see_also = composition.see_also or tuple(c.hit for c in composition.cited)
+    return replace(composition, text="", abstained=True, cited=(), code=(), inline_code=(), see_also=see_also)

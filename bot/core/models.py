@@ -33,6 +33,9 @@ class Location:
         return ", ".join(parts)
 
 
+EXCERPT_LEAD_CHARS = 150  # half of the shortest quote space of an adapter (Slack's 300 characters)
+
+
 @dataclass(frozen=True)
 class Citation:
     """One numbered, citable passage; `passage` is the exact cited text."""
@@ -47,6 +50,16 @@ class Citation:
     location: Location
     quote: str = ""  # the sentence(s) of the passage the answer used
     also_in: tuple[str, ...] = ()  # other sources carrying the same text
+
+    @property
+    def excerpt(self) -> str:
+        """What every adapter shows of the passage, decided here once: the passage on one line, from the
+        quoted sentence on ("… " before it) when the quote starts more than EXCERPT_LEAD_CHARS in, so it
+        stays in view. Adapters only escape it and cut it to their platform's length."""
+        text = " ".join(self.passage.split())
+        first = " ".join(self.quote.split("\n")[0].split())[:40] if self.quote.strip() else ""
+        start = text.find(first) if first else -1
+        return "… " + text[start:] if start > EXCERPT_LEAD_CHARS else text
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -137,7 +137,7 @@ def test_the_composer_quotes_the_sentence_that_answers_and_cites_it(parts):
 def test_the_composer_abstains_off_topic_and_keeps_the_closest(parts):
     composition = answer(parts, "What is the weather in Paris?")
     assert composition.abstained and composition.text == ""
-    assert composition.closest
+    assert composition.see_also
 
 
 def test_vocabulary_frequencies_count_passages_not_occurrences():
@@ -171,7 +171,7 @@ def test_the_verifier_replaces_a_bad_answer_with_an_abstention(text, quote, prob
     assert any(problem in p for p in problems(bad))
     checked = verified(bad, "how much?")
     assert checked.abstained and checked.text == "" and checked.cited == ()
-    assert checked.closest == (bad.cited[0].hit,)
+    assert checked.see_also == (bad.cited[0].hit,)
     assert "failed verification" in caplog.text
 
 

@@ -63,7 +63,7 @@ def _citation(citation: Citation) -> Text:
     if citation.also_in:
         text.append(f" (also in {', '.join(citation.also_in)})", style="dim")
     text.append("\n    “")
-    excerpt = _shorten(citation.quote or citation.passage)
+    excerpt = _shorten(citation.excerpt)
     text.append(excerpt, style="italic")
     text.append("”\n")
     return text

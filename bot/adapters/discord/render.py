@@ -102,9 +102,8 @@ def citation_field(citation: Citation) -> Embed:
         citation.number,
         citation.title,
         citation.url,
-        citation.passage,
+        citation.excerpt,
         citation.location,
-        quote=citation.quote,
         also_in=citation.also_in,
     )
 
@@ -116,25 +115,15 @@ def _passage_field(
     text: str,
     location: Location,
     *,
-    quote: str = "",
     also_in: tuple[str, ...] = (),
 ) -> Embed:
     header = f"[{number}] {link(title, url)}"
     also = "\n" + escape(messages.also_in(list(also_in))) if also_in else ""
     also = truncate(also, FIELD_VALUE_LIMIT // 4)
     budget = FIELD_VALUE_LIMIT - len(header) - len(also) - len("\n> ")
-    value = f"{header}\n> {_excerpt(text, quote, budget)}{also}"
+    value = f"{header}\n> {truncate(escape(one_line(text)), budget)}{also}"
     name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT)
     return {"name": name, "value": value, "inline": False}
-
-
-def _excerpt(text: str, quote: str, budget: int) -> str:
-    """The passage on one line; when it is too long, start at the quoted sentence so it stays visible."""
-    passage = one_line(text)
-    quote = one_line(quote)
-    if len(escape(passage)) > budget and quote and quote in passage and passage.index(quote) > 0:
-        passage = "…" + passage[passage.index(quote) :]
-    return truncate(escape(passage), budget)
 
 
 def link(title: str, url: str | None) -> str:

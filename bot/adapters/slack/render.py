@@ -138,15 +138,6 @@ def _boundary(text: str, budget: int, ellipsis: bool) -> int:
     return max(1, budget)
 
 
-def excerpt(passage: str, quote: str = "") -> str:
-    """The passage on one line, starting at the sentence the answer quoted when that lies further in."""
-    text = _one_line(passage)
-    start = text.find(_one_line(quote)[:40]) if quote.strip() else -1
-    if start > QUOTE_CHARS // 2:
-        return "… " + text[start:]
-    return text
-
-
 def _one_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
@@ -262,7 +253,7 @@ def render_answer(answer: Answer) -> SlackMessage:
 
 
 def _citation_text(citation: Citation) -> str:
-    quote = fit(excerpt(citation.passage, citation.quote), QUOTE_CHARS)
+    quote = fit(citation.excerpt, QUOTE_CHARS)
     where = citation.location.describe()
     if citation.also_in:
         where += f" ({messages.also_in(list(citation.also_in))})"
