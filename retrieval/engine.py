@@ -16,8 +16,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from retrieval import indexer
 from retrieval.answer import Composition
 from retrieval.config import DEFAULTS, EngineConfig
 from retrieval.encoders import ServingEmbedders
@@ -31,6 +31,9 @@ from retrieval.reading import Lexicon, lexicon, read
 from retrieval.registry import COMPOSERS, EMBEDDERS, LIBRARIES, choose
 from retrieval.searcher import Searcher
 from retrieval.verifier import verified
+
+if TYPE_CHECKING:
+    from retrieval.indexer import BuildReport
 
 log = logging.getLogger(__name__)
 
@@ -204,10 +207,10 @@ class Engine:
         return found[:limit]
 
 
-def build(
-    config: EngineConfig, show_progress: bool = True, embedder: Embedder | None = None
-) -> indexer.BuildReport:
+def build(config: EngineConfig, show_progress: bool = True, embedder: Embedder | None = None) -> BuildReport:
     """Build or refresh the library `config` names from `config.corpus`, and publish it atomically."""
+    from retrieval import indexer  # the parsers and the index builders: not loaded for answering
+
     if embedder is None:
         embedder = choose(EMBEDDERS, config.encoder, "encoder")(config.model, config.device)
     writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
