@@ -72,8 +72,10 @@ def is_unreachable(error: BaseException) -> bool:
     if isinstance(error, psycopg.errors.AdminShutdown | psycopg.errors.CannotConnectNow):
         return True
     text = str(error).lower()
-    return isinstance(error, psycopg.OperationalError) and not _is_auth(text) and any(
-        marker in text for marker in _UNREACHABLE
+    return (
+        isinstance(error, psycopg.OperationalError)
+        and not _is_auth(text)
+        and any(marker in text for marker in _UNREACHABLE)
     )
 
 
@@ -125,7 +127,9 @@ def first_connection(
             if waited + delay > wait_s:
                 detail = _without_password(_last_line(error), url)
                 raise DatabaseError(messages.database_unreachable(where(url), waited, detail)) from None
-            log.warning(messages.database_retrying(where(url), delay, _without_password(_last_line(error), url)))
+            log.warning(
+                messages.database_retrying(where(url), delay, _without_password(_last_line(error), url))
+            )
             sleep(delay)
             delay = min(delay * 2, _MAX_DELAY_S)
 

@@ -232,7 +232,9 @@ DATABASE_URL_MISSING = (
     "backend is postgres, but CITEBOT_DATABASE_URL is not set "
     "(e.g. postgresql://citebot:PASSWORD@db.example.com:5432/citebot)."
 )
-DATABASE_LOST = "Sorry, I lost my connection to the database. Please ask again in a moment (reference {reference})."
+DATABASE_LOST = (
+    "Sorry, I lost my connection to the database. Please ask again in a moment (reference {reference})."
+)
 
 
 def database_unreachable(where: str, seconds: float, detail: str) -> str:

@@ -49,19 +49,18 @@ CREATE TABLE live_generation (
     generation_id bigint NOT NULL REFERENCES generations (id)
 );
 
--- A file's content as chunked and embedded by one build configuration. Content-addressed: an unchanged
--- file is one row shared by every generation that holds it, its passages and vectors written once.
+-- A file's passages and vectors, content-addressed: a file unchanged since the last build (same text, same
+-- passages, same vectors) is one row shared by every generation that holds it, written once.
 CREATE TABLE document_versions (
     id bigserial PRIMARY KEY,
+    content_key text NOT NULL UNIQUE,  -- hash of the document, its passages and their vectors
     source text NOT NULL,
     sha256 text NOT NULL,
-    build_key text NOT NULL,  -- model, vector family, chunking and text pipeline that made the passages
     title text NOT NULL,
     url text,
     date text,
     passage_count integer NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (source, sha256, build_key)
+    created_at timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE generation_documents (
@@ -80,28 +79,36 @@ CREATE TABLE passages (
     record jsonb NOT NULL,  -- the passage: text, lines, headings, quotable units
     embedding vector(384) NOT NULL,  -- normalised: inner product is cosine
     terms tsvector NOT NULL,  -- keyword terms (folded, stemmed, no stop words), a position per occurrence
-    length integer NOT NULL,  -- BM25 length: terms in the passage
-    stems tsvector NOT NULL,  -- every stem of title, headings and text: the vocabulary questions are read with
+    length integer NOT NULL,  -- BM25 length: keyword terms in the passage
     UNIQUE (document_version_id, ordinal)
 );
 CREATE INDEX passages_embedding ON passages USING hnsw (embedding vector_ip_ops);
 CREATE INDEX passages_terms ON passages USING gin (terms);
 CREATE INDEX passages_passage_id ON passages (passage_id);
 
--- Vectors of the quotable units (sentences, list items, rows) an answer is composed from.
-CREATE TABLE unit_vectors (
-    document_version_id bigint NOT NULL REFERENCES document_versions (id) ON DELETE CASCADE,
-    key text NOT NULL,  -- hash of the unit's text
+-- Vectors of the quotable units (sentences, list items, rows) answers are composed from, by text; shared
+-- between generations like document versions (a vector made by another model is another row).
+CREATE TABLE sentence_vectors (
+    id bigserial PRIMARY KEY,
+    text_key text NOT NULL,  -- hash of the text
+    vector_key text NOT NULL,  -- hash of the vector
     embedding vector(384) NOT NULL,
-    PRIMARY KEY (document_version_id, key)
+    UNIQUE (text_key, vector_key)
 );
-CREATE INDEX unit_vectors_key ON unit_vectors (key);
 
--- Document frequencies per generation, computed in the database when a generation is published.
+CREATE TABLE generation_sentences (
+    generation_id bigint NOT NULL REFERENCES generations (id) ON DELETE CASCADE,
+    sentence_id bigint NOT NULL REFERENCES sentence_vectors (id),
+    PRIMARY KEY (generation_id, sentence_id)
+);
+CREATE INDEX generation_sentences_sentence ON generation_sentences (sentence_id);
+
+-- Document frequencies per generation: the vocabulary as the indexer counted it, and the keyword terms
+-- counted in the database when the generation is published.
 CREATE TABLE vocabulary (
     generation_id bigint NOT NULL REFERENCES generations (id) ON DELETE CASCADE,
     term text NOT NULL,
-    passages integer NOT NULL DEFAULT 0,  -- passages whose stems hold the term (question analysis)
+    passages integer NOT NULL DEFAULT 0,  -- passages whose title, headings or text hold the stem
     keyword_passages integer NOT NULL DEFAULT 0,  -- passages whose keyword terms hold it (BM25 idf)
     PRIMARY KEY (generation_id, term)
 );
@@ -201,7 +208,8 @@ def _apply(connection: psycopg.Connection, migration: Migration, url: str) -> No
         with connection.transaction():
             connection.execute(migration.sql)
             connection.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (migration.version, migration.name)
+                "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                (migration.version, migration.name),
             )
     except psycopg.Error as error:
         raise DatabaseError(describe(error, url)) from None

@@ -16,7 +16,9 @@ def _connect(url: str) -> psycopg.Connection:
 def test_migrated_database_passes_the_check(database_url):
     with _connect(database_url) as connection:
         assert migrations.check(connection, database_url) == migrations.LATEST
-        extension = connection.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+        extension = connection.execute(
+            "SELECT extversion FROM pg_extension WHERE extname = 'vector'"
+        ).fetchone()
     assert extension is not None
 
 
@@ -44,7 +46,8 @@ def test_empty_database_is_migrated_from_scratch(postgres):
 def test_schema_newer_than_the_code_is_refused(database_url):
     with _connect(database_url) as connection:
         connection.execute(
-            "INSERT INTO schema_migrations (version, name) VALUES (%s, 'from the future')", (migrations.LATEST + 1,)
+            "INSERT INTO schema_migrations (version, name) VALUES (%s, 'from the future')",
+            (migrations.LATEST + 1,),
         )
         with pytest.raises(DatabaseError, match="newer than this citebot") as refused:
             migrations.check(connection, database_url)
