@@ -177,7 +177,9 @@ async def test_a_long_answer_is_split_into_messages_outside_code_blocks(command_
 
 
 @pytest.mark.asyncio
-async def test_a_message_claimed_in_the_shared_database_is_answered_once(command_table, seeds_index, tmp_path, database_url):
+async def test_a_message_claimed_in_the_shared_database_is_answered_once(
+    command_table, seeds_index, tmp_path, database_url
+):
     """Replicas with one token all receive each message; with claims in PostgreSQL only the first answers."""
     from bot.core.pg_state import EventClaims
     from bot.database import open_pool

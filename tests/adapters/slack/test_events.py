@@ -235,7 +235,9 @@ def test_empty_mention_asks_for_a_question(slack_app, fake_slack):
     assert posted["text"] == messages.EMPTY_QUESTION
 
 
-def test_two_replicas_sharing_a_database_answer_a_retried_event_once(slack_settings, web_client, fake_slack, database_url):
+def test_two_replicas_sharing_a_database_answer_a_retried_event_once(
+    slack_settings, web_client, fake_slack, database_url
+):
     """Two Bolt apps (two bot processes' worth) behind one Slack, claiming events in one database."""
     from bot.adapters.slack.app import build_app
     from bot.core.pg_state import EventClaims
