@@ -1,4 +1,4 @@
-"""citebot's command line: index, ask, sources, source, eval, run, feedback, gaps."""
+"""citebot's command line: index, ask, sources, source, eval, run, feedback, gaps, status, db migrate."""
 
 from __future__ import annotations
 
@@ -152,6 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true")
     gaps.add_argument("-n", type=int, default=20, help="how many (default 20)")
     gaps.set_defaults(handler=cmd_gaps)
+    database = commands.add_parser("db", help="the PostgreSQL database (backend: postgres)")
+    database_commands = database.add_subparsers(title="db commands", metavar="ACTION")
+    migrate = database_commands.add_parser("migrate", help="create or upgrade the schema (versioned migrations)")
+    migrate.add_argument("--config", default=argparse.SUPPRESS, help=_CONFIG_HELP)
+    migrate.set_defaults(handler=cmd_db_migrate)
     for command in commands.choices.values():
         # Accepted after the subcommand too; SUPPRESS keeps a --config given before it.
         command.add_argument("--config", default=argparse.SUPPRESS, help=_CONFIG_HELP)
@@ -208,18 +213,17 @@ def _service(settings: Settings):
 
 
 def _table(settings: Settings):
+    from bot import backends
     from bot.core.commands import CommandTable
-    from bot.core.conversations import ConversationStore
-    from bot.core.feedback import FeedbackStore
 
     service = _service(settings)
     service.warm_up()
-    conversations = ConversationStore(
-        Path(settings.feedback.path),
-        settings.conversation.max_turns,
-        settings.conversation.expiry_minutes * 60,
+    return CommandTable(
+        service,
+        backends.feedback_store(settings),
+        backends.conversation_store(settings),
+        claims=backends.event_claims(settings),
     )
-    return CommandTable(service, FeedbackStore(Path(settings.feedback.path)), conversations)
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -630,9 +634,9 @@ def _read_build_record(index: Path) -> dict:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.feedback import FeedbackStore
+    from bot import backends
 
-    records = FeedbackStore(Path(settings.feedback.path)).feedback()
+    records = backends.feedback_store(settings).feedback()
     if args.json:
         for record in records:
             _print_json(record.__dict__ | {"passage_ids": list(record.passage_ids)})
@@ -649,9 +653,9 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.feedback import FeedbackStore
+    from bot import backends
 
-    gaps = FeedbackStore(Path(settings.feedback.path)).gaps(args.n)
+    gaps = backends.feedback_store(settings).gaps(args.n)
     if args.json:
         for gap in gaps:
             _print_json(gap.__dict__)
@@ -660,6 +664,15 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{gap.times:>4}x  {gap.question}  ({gap.abstentions} abstained, {gap.down_votes} 👎)")
     if not gaps:
         print("No gaps recorded yet.")
+    return EXIT_OK
+
+
+def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply the schema migrations the database lacks (whatever `backend` says: this is how it is set up)."""
+    from bot import backends
+
+    settings.require("database.url")
+    print(backends.migrate(settings))
     return EXIT_OK
 
 

@@ -16,11 +16,13 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from bot import messages
+from bot.settings import ConfigError
 
 log = logging.getLogger(__name__)
 
 URL_ENV = "CITEBOT_DATABASE_URL"
 CONNECT_TIMEOUT_S = 5
+POOL_WAIT_S = 5.0
 _FIRST_DELAY_S = 0.5
 _MAX_DELAY_S = 8.0
 _UNREACHABLE = (
@@ -45,8 +47,8 @@ _UNREACHABLE = (
 _AUTH = ("password authentication failed", "no password supplied", "pg_hba.conf", "authentication failed")
 
 
-class DatabaseError(Exception):
-    """A database problem whose message is safe to show (no password)."""
+class DatabaseError(ConfigError):
+    """A database problem (URL, server, password, schema) whose message is safe to show: no password."""
 
 
 def where(url: str) -> str:
@@ -112,31 +114,43 @@ def first_connection(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> psycopg.Connection:
-    """A connection, retrying with back-off while the server is unreachable; DatabaseError otherwise."""
+    """A connection, retrying with back-off while the server is unreachable; DatabaseError otherwise.
+
+    One warning when the first try fails, one error if it never comes up: not a line per attempt.
+    """
     if not url:
         raise DatabaseError(messages.DATABASE_URL_MISSING)
     started = clock()
     delay = _FIRST_DELAY_S
+    warned = False
     while True:
         try:
-            return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
+            connection = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True)
         except psycopg.Error as error:
             waited = clock() - started
             if not is_unreachable(error):
                 raise DatabaseError(describe(error, url)) from None
+            detail = _without_password(reason(error), url)
             if waited + delay > wait_s:
-                detail = _without_password(_last_line(error), url)
                 raise DatabaseError(messages.database_unreachable(where(url), waited, detail)) from None
-            log.warning(
-                messages.database_retrying(where(url), delay, _without_password(_last_line(error), url))
-            )
+            if not warned:
+                log.warning(messages.database_retrying(where(url), wait_s, detail))
+                warned = True
             sleep(delay)
             delay = min(delay * 2, _MAX_DELAY_S)
+            continue
+        if warned:
+            log.info("connected to PostgreSQL at %s", where(url))
+        return connection
 
 
-def _last_line(error: BaseException) -> str:
+def reason(error: BaseException) -> str:
+    """The server's or the network's words: "Connection refused", not libpq's whole paragraph."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines else error.__class__.__name__
+    for line in lines:
+        if "failed: " in line:
+            return line.rsplit("failed: ", 1)[1]
+    return lines[0] if lines else error.__class__.__name__
 
 
 def open_pool(
@@ -158,6 +172,22 @@ def open_pool(
         open=False,
         name=name,
         reconnect_timeout=max(wait_s, 30.0),
+        timeout=POOL_WAIT_S,  # a request waits this long for a connection, then apologises
     )
     pool.open(wait=True, timeout=max(wait_s, 10.0))
     return pool
+
+
+def open_checked_pool(
+    settings, configure: Callable[[psycopg.Connection], None] | None = None
+) -> ConnectionPool:
+    """The pool for `backend: postgres`, once the database is reachable and its schema is this code's."""
+    from bot import migrations
+
+    url = settings.database.url or ""
+    connection = first_connection(url, settings.database.wait_seconds)
+    try:
+        migrations.check(connection, url)
+    finally:
+        connection.close()
+    return open_pool(url, settings.database.wait_seconds, settings.database.pool_size, configure)

@@ -94,15 +94,20 @@ class DevDatabase:
         self.stop()
 
 
-def start(folder: Path | None = None, port: int | None = None, timeout: float = 60.0) -> DevDatabase:
-    """Initialise (if needed) and start a server; DevDatabaseError with the server's log when it fails."""
+def start(
+    folder: Path | None = None, port: int | None = None, timeout: float = 60.0, password: str | None = None
+) -> DevDatabase:
+    """Initialise (if needed) and start a server; DevDatabaseError with the server's log when it fails.
+
+    Without a folder, a temporary one is made (and removed by `stop`)."""
     bin_dir = binaries()
     owned = folder is None
-    folder = Path(folder or tempfile.mkdtemp(prefix="citebot-pg-"))
+    folder = Path(folder or tempfile.mkdtemp(prefix="citebot-pg-")).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    database = DevDatabase(folder, port or free_port(), _password(folder), owned_folder=owned)
+    database = DevDatabase(folder, port or free_port(), _password(folder, password), owned_folder=owned)
     as_user = _unprivileged_user()
     if as_user is not None:
+        _check_reachable(folder, as_user)
         _hand_over(folder, as_user)
     try:
         if not (folder / "data" / "PG_VERSION").exists():
@@ -116,11 +121,11 @@ def start(folder: Path | None = None, port: int | None = None, timeout: float = 
     return database
 
 
-def _password(folder: Path) -> str:
+def _password(folder: Path, given: str | None = None) -> str:
     """Kept in the folder, so a restarted server over the same data takes the same password."""
     path = folder / "password"
     if not path.exists():
-        path.write_text(secrets.token_hex(12), "utf-8")
+        path.write_text(given or secrets.token_hex(12), "utf-8")
     return path.read_text("utf-8").strip()
 
 
@@ -133,6 +138,22 @@ def _unprivileged_user() -> pwd.struct_passwd | None:
         raise DevDatabaseError(
             f"Running as root, PostgreSQL needs an unprivileged user, and there is no {UNPRIVILEGED!r}."
         ) from None
+
+
+def _check_reachable(folder: Path, user: pwd.struct_passwd) -> None:
+    """The server runs as `user`: every folder above its data must let that user through."""
+    for parent in folder.parents:
+        info = parent.stat()
+        allowed = (
+            info.st_mode & 0o001
+            or (info.st_gid == user.pw_gid and info.st_mode & 0o010)
+            or (info.st_uid == user.pw_uid and info.st_mode & 0o100)
+        )
+        if not allowed:
+            raise DevDatabaseError(
+                f"PostgreSQL runs as {user.pw_name!r} (not root), which cannot enter {parent}: "
+                "choose a data folder outside it (e.g. under /tmp)."
+            )
 
 
 def _hand_over(folder: Path, user: pwd.struct_passwd) -> None:

@@ -232,20 +232,23 @@ DATABASE_URL_MISSING = (
     "backend is postgres, but CITEBOT_DATABASE_URL is not set "
     "(e.g. postgresql://citebot:PASSWORD@db.example.com:5432/citebot)."
 )
-DATABASE_LOST = (
-    "Sorry, I lost my connection to the database. Please ask again in a moment (reference {reference})."
-)
+
+
+def database_lost(reference: str) -> str:
+    return (
+        f"Sorry, I lost my connection to the database. Please ask again in a moment (reference {reference})."
+    )
 
 
 def database_unreachable(where: str, seconds: float, detail: str) -> str:
     return (
         f"Cannot reach PostgreSQL at {where} (tried for {seconds:.0f} s): {detail}. "
-        "Is the server running and the host and port right?"
+        "Is the server running, and are the host and port in CITEBOT_DATABASE_URL right?"
     )
 
 
-def database_retrying(where: str, delay: float, detail: str) -> str:
-    return f"PostgreSQL at {where} is not reachable yet ({detail}); retrying in {delay:.0f} s"
+def database_retrying(where: str, wait_s: float, detail: str) -> str:
+    return f"PostgreSQL at {where} is not reachable ({detail}); retrying with back-off for up to {wait_s:g} s"
 
 
 def database_auth_failed(user: str, where: str) -> str:

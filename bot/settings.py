@@ -65,6 +65,16 @@ class FeedbackSettings(_Section):
     path: str = Field(".citebot/feedback.sqlite3", description="SQLite file for votes and abstentions.")
 
 
+class DatabaseSettings(_Section):
+    url: str | None = Field(
+        "${CITEBOT_DATABASE_URL}", description="PostgreSQL URL for backend postgres (from the environment)."
+    )
+    wait_seconds: float = Field(
+        60, ge=0, le=3600, description="How long to retry a database that is down or unreachable at start."
+    )
+    pool_size: int = Field(8, ge=1, le=200, description="Most database connections one citebot process opens.")
+
+
 class ConversationSettings(_Section):
     max_turns: int = Field(
         6, ge=1, le=50, description="Earlier turns of a thread kept as context for follow-ups."
@@ -132,9 +142,14 @@ class Settings(_Section):
         "onnx",
         description="Runs the model: onnx (onnxruntime, no torch when serving), onnx-int8 (quantized), torch.",
     )
+    backend: Literal["files", "postgres"] = Field(
+        "files",
+        description="Where the index and state live: files (index folder, SQLite) or postgres (database.url).",
+    )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    database: DatabaseSettings = DatabaseSettings()
     conversation: ConversationSettings = ConversationSettings()
     console: ConsoleSettings = ConsoleSettings()
     slack: SlackSettings = SlackSettings()
@@ -182,7 +197,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
 
 
 def _secret_paths() -> list[str]:
-    return ["slack.bot_token", "slack.app_token", "slack.signing_secret", "discord.token"]
+    return ["slack.bot_token", "slack.app_token", "slack.signing_secret", "discord.token", "database.url"]
 
 
 def _with_env_defaults(settings: Settings, missing: dict[str, str]) -> Settings:

@@ -26,6 +26,17 @@ log = logging.getLogger(__name__)
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
 
 
+def _database_lost(error: Exception) -> bool:
+    """A connection to PostgreSQL failed mid-request (backend postgres); the pool reconnects next time."""
+    module = type(error).__module__
+    return module.startswith(("psycopg", "psycopg_pool")) and type(error).__name__ in (
+        "OperationalError",
+        "PoolTimeout",
+        "InterfaceError",
+        "AdminShutdown",
+    )
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -104,11 +115,12 @@ class CommandTable:
             return reply
         except (RetrievalError, ConfigError) as error:
             return Notice(str(error))
-        except Exception:
+        except Exception as error:
             reference = uuid.uuid4().hex[:8]
             log.exception("command /%s failed (reference %s)", name, reference)
             self.metrics.errors.labels(name).inc()
-            return Notice(messages.apology(reference), reference=reference)
+            apology = messages.database_lost if _database_lost(error) else messages.apology
+            return Notice(apology(reference), reference=reference)
 
     def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
         """One log line per answer (latency, reference id) and the Prometheus counters."""

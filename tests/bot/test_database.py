@@ -107,3 +107,75 @@ def test_missing_pgvector_says_how_to_install_it(postgres):
 def test_missing_url_is_one_clear_message():
     with pytest.raises(DatabaseError, match="CITEBOT_DATABASE_URL is not set"):
         database.first_connection("", wait_s=1)
+
+
+def test_a_server_that_comes_up_during_the_wait_is_connected_to(caplog):
+    import threading
+
+    from bot import devdb
+
+    port, password = devdb.free_port(), "late-server-pw"
+    started: list[devdb.DevDatabase] = []
+    later = threading.Timer(1.0, lambda: started.append(devdb.start(port=port, password=password)))
+    later.start()
+    try:
+        url = f"postgresql://{devdb.USER}:{password}@127.0.0.1:{port}/postgres"
+        connection = database.first_connection(url, wait_s=60)
+        connection.close()
+    finally:
+        later.join()
+        for server in started:
+            server.stop()
+    assert "not reachable" in caplog.text and "retrying with back-off" in caplog.text
+    assert password not in caplog.text
+
+
+def test_database_lost_mid_question_apologises_then_reconnects(seeds_service):
+    """The server stops between two questions, then comes back: an apology with a reference, then answers."""
+    from bot import devdb
+    from bot.core.commands import CommandTable
+    from bot.core.models import Answer, Notice, Origin
+    from bot.core.pg_state import PostgresFeedbackStore
+
+    server = devdb.start()
+    server.owned_folder = False  # stopped and started again over the same data
+    url = server.url
+    with _connect(url) as connection:
+        migrations.migrate(connection, url)
+    pool = database.open_pool(url, wait_s=5)
+    table = CommandTable(seeds_service, PostgresFeedbackStore(pool))
+    origin = Origin("slack", "C1", "U1")
+    try:
+        assert isinstance(table.run("ask", "How much did Microsoft invest?", origin), Answer)
+        server.stop()
+        lost = table.run("ask", "How much did Microsoft invest?", origin)
+        assert isinstance(lost, Notice) and lost.reference
+        assert "lost my connection to the database" in lost.text and lost.reference in lost.text
+        server = devdb.start(server.folder, server.port)
+        server.owned_folder = True
+        answer = table.run("ask", "How much did Microsoft invest?", origin)
+        assert isinstance(answer, Answer) and answer.answer_id
+    finally:
+        pool.close()
+        server.stop()
+
+
+def test_cli_db_migrate(postgres, monkeypatch, capsys):
+    from bot.cli import main
+
+    with _connect(postgres.url_for("postgres")) as admin:
+        admin.execute("DROP DATABASE IF EXISTS cli_migrate")
+        admin.execute("CREATE DATABASE cli_migrate")
+    monkeypatch.setenv("CITEBOT_DATABASE_URL", postgres.url_for("cli_migrate"))
+    assert main(["db", "migrate"]) == 0
+    first = capsys.readouterr().out
+    assert f"migrated to schema version {migrations.LATEST}" in first and postgres.password not in first
+    assert main(["db", "migrate"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    monkeypatch.setenv("CITEBOT_DATABASE_URL", postgres.url_for("cli_migrate", password="wrong-pw-77"))
+    assert main(["db", "migrate"]) == 1
+    error = capsys.readouterr().err
+    assert "refused the password" in error and "wrong-pw-77" not in error
+    monkeypatch.delenv("CITEBOT_DATABASE_URL")
+    assert main(["db", "migrate"]) == 1
+    assert "CITEBOT_DATABASE_URL is not set" in capsys.readouterr().err
