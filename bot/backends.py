@@ -31,6 +31,36 @@ def close_pools() -> None:
         _pools.clear()
 
 
+def check_ready(settings: Settings) -> None:
+    """Backend postgres: the database is reachable (retried with back-off) and at this code's schema;
+    DatabaseError with one clear line otherwise. Nothing to check for files."""
+    if settings.backend == "postgres":
+        settings.require("database.url")
+        database_pool(settings)
+
+
+def index_location(settings: Settings) -> str:
+    """Where the index is, for people: the folder, or the database without its password."""
+    if settings.backend == "postgres":
+        from bot.database import where
+
+        return f"postgresql://{where(settings.database.url or '')}"
+    return str(settings.index)
+
+
+def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
+    """(feedback counts, conversation turns held), for `citebot status`; None when nothing is recorded yet."""
+    if settings.backend == "postgres":
+        return feedback_store(settings).counts(), conversation_store(settings).count()
+    from bot.core.conversations import ConversationStore
+    from bot.core.feedback import FeedbackStore
+
+    path = Path(settings.feedback.path).expanduser()
+    if not path.exists():
+        return None, 0
+    return FeedbackStore(path).counts(), ConversationStore(path).count()
+
+
 def feedback_store(settings: Settings):
     if settings.backend == "postgres":
         from bot.core.pg_state import PostgresFeedbackStore

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         return EXIT_USAGE
     _configure_logging(settings, getattr(args, "verbose", False))
-    from retrieval.errors import RetrievalError
+    from retrieval import RetrievalError
 
     previous = _stop_on_sigterm()
     try:
@@ -207,8 +207,10 @@ def _error(text: str) -> None:
 
 
 def _service(settings: Settings):
+    from bot import backends
     from bot.core.service import QAService
 
+    backends.check_ready(settings)  # backend postgres: reachable (with retry), at this code's schema
     return QAService(settings)
 
 
@@ -233,6 +235,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if problem:
         _error(problem)
         return EXIT_USAGE
+    from bot import backends
+
+    backends.check_ready(settings)
     indexer_log = logging.getLogger("retrieval.indexer")
     previous_level = indexer_log.level
     indexer_log.setLevel(logging.ERROR)  # skipped files are reported below, once
@@ -245,9 +250,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Path) -> int:
     from filelock import FileLock, Timeout
 
-    from retrieval.chunking import ChunkingParams
-    from retrieval.encoders import indexing_embedder
-    from retrieval.indexer import build_index
+    from retrieval import build
 
     index.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index / BUILD_LOCK))
@@ -257,16 +260,7 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
         _error(messages.index_locked(str(index)))
         return EXIT_ERROR
     try:
-        report = build_index(
-            corpus,
-            index,
-            indexing_embedder(settings.encoder, settings.model, settings.device),
-            ChunkingParams(settings.retrieval.chunk_size, settings.retrieval.chunk_overlap),
-            settings.retrieval.index_type,
-            show_progress=not args.quiet,
-            sentence_vectors=settings.retrieval.sentence_vectors,
-            exact_limit=settings.retrieval.exact_limit,
-        )
+        report = build(settings.engine_config(), show_progress=not args.quiet)
     except KeyboardInterrupt:
         _error(messages.index_abandoned(str(index)))
         return EXIT_INTERRUPTED
@@ -304,10 +298,8 @@ def _index_paths_problem(corpus: Path, index: Path) -> str | None:
 
 
 def _write_build_record(index: Path, report) -> None:
-    from retrieval import layout
-
     record = {
-        "generation": layout.generation_id(index),
+        "generation": report.generation,
         "files": report.files,
         "passages": report.passages,
         "embedded_files": report.embedded_files,
@@ -586,24 +578,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """The live index (generation, build, corpus, model, counts, skipped files) and feedback; no model loaded."""
-    from bot.core.conversations import ConversationStore
-    from bot.core.feedback import FeedbackStore
-    from retrieval import layout
-    from retrieval.manifest import Manifest
+    from bot import backends
+    from retrieval import Engine
 
     index = Path(settings.index)
-    hint = messages.rebuild_hint(settings.corpus, settings.index)
-    generation = layout.current_generation(index, hint)
-    manifest = Manifest.load(generation, hint)
+    backends.check_ready(settings)
+    generation, manifest = Engine(settings.engine_config()).manifest()
     build = _read_build_record(index)
-    skipped = build.get("skipped") if build.get("generation") == generation.name else None
-    feedback_path = Path(settings.feedback.path).expanduser()
-    feedback = FeedbackStore(feedback_path).counts() if feedback_path.exists() else None
-    turns = ConversationStore(feedback_path).count() if feedback_path.exists() else 0
+    skipped = build.get("skipped") if build.get("generation") == generation else None
+    feedback, turns = backends.state_counts(settings)
     status = {
         "version": version(),
-        "index": str(index),
-        "generation": generation.name,
+        "index": backends.index_location(settings),
+        "generation": generation,
         "built_at": manifest.built_at,
         "corpus": manifest.corpus,
         "model": manifest.model,

@@ -10,7 +10,7 @@ import yaml
 
 from bot.core.models import Answer, Notice
 from bot.core.service import QAService
-from retrieval.textnorm import fold
+from retrieval import fold
 
 ABSTAIN_KINDS = {"unanswerable", "noise"}
 

@@ -110,6 +110,10 @@ def rebuild_hint(corpus: str, index: str) -> str:
     return f"Rebuild it with: citebot index --corpus {corpus} --index {index}"
 
 
+def postgres_rebuild_hint(corpus: str) -> str:
+    return f"Build it with: citebot index --corpus {corpus} (with backend: postgres)"
+
+
 def unknown_source(key: str, suggestions: list[str]) -> str:
     text = f"No source or passage called {key!r}."
     if suggestions:

@@ -55,7 +55,7 @@ def health(table: Operated, platform_check: Callable[[], bool] | None = None) ->
     """Is the index loaded (and the chat platform reachable)? With the details for the response body."""
     generation = None
     try:
-        generation = table.service.answerer().retriever.generation
+        generation = table.service.loaded_generation()
         index_loaded = True
     except Exception:
         index_loaded = False

@@ -72,7 +72,9 @@ class DatabaseSettings(_Section):
     wait_seconds: float = Field(
         60, ge=0, le=3600, description="How long to retry a database that is down or unreachable at start."
     )
-    pool_size: int = Field(8, ge=1, le=200, description="Most database connections one citebot process opens.")
+    pool_size: int = Field(
+        8, ge=1, le=200, description="Most database connections one citebot process opens."
+    )
 
 
 class ConversationSettings(_Section):
@@ -146,6 +148,9 @@ class Settings(_Section):
         "files",
         description="Where the index and state live: files (index folder, SQLite) or postgres (database.url).",
     )
+    composer: Literal["extractive"] = Field(
+        "extractive", description="Writes answers: extractive (every word quoted from a cited passage)."
+    )
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()
@@ -165,6 +170,38 @@ class Settings(_Section):
             if self.lookup(path) in (None, ""):
                 variable = self.missing_env.get(path)
                 raise ConfigError(messages.missing_env(path, variable) if variable else f"{path}: not set")
+
+    def engine_config(self):
+        """The retrieval.EngineConfig these settings describe (retrieval's own defaults live there)."""
+        from retrieval import ChunkingParams, ComposerParams, EngineConfig, SearchParams
+
+        r, a = self.retrieval, self.answer
+        postgres = self.backend == "postgres"
+        return EngineConfig(
+            index=(self.database.url or "") if postgres else self.index,
+            corpus=self.corpus,
+            backend=self.backend,
+            encoder=self.encoder,
+            composer=self.composer,
+            model=self.model,
+            device=self.device,
+            top_k=r.top_k,
+            search=SearchParams(r.candidates, r.fusion, r.rrf_k, r.dense_weight),
+            answer=ComposerParams(
+                passages_considered=a.passages_considered,
+                max_sentences=a.max_sentences,
+                max_chars=a.max_chars,
+                min_evidence=a.min_evidence,
+                min_coverage=a.min_coverage,
+            ),
+            chunking=ChunkingParams(r.chunk_size, r.chunk_overlap),
+            index_type=r.index_type,
+            exact_limit=r.exact_limit,
+            sentence_vectors=r.sentence_vectors,
+            rebuild_hint=messages.postgres_rebuild_hint(self.corpus)
+            if postgres
+            else messages.rebuild_hint(self.corpus, self.index),
+        )
 
     def lookup(self, path: str) -> Any:
         value: Any = self
@@ -227,15 +264,6 @@ def _resolve_env(value: Any, path: str, missing: dict[str, str]) -> Any:
         if not resolved:
             missing[path] = match.group(1)
         return resolved or None
-    return value
-
-
-def _get_path(raw: dict, path: str) -> Any:
-    value: Any = raw
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
     return value
 
 

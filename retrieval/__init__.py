@@ -1,0 +1,84 @@
+"""Retrieval: documents -> passages -> vectors + keyword index -> hits -> cited answers.
+
+The public surface, and the only names `bot/` may import (tests/test_import_rules.py): the Engine, its
+config and build function, and the values that cross the seam. Imported lazily, so `citebot status` and
+other light commands don't load FAISS or the model.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Engine": "retrieval.engine",
+    "Answered": "retrieval.engine",
+    "build": "retrieval.engine",
+    "EngineConfig": "retrieval.config",
+    "Query": "retrieval.parts",
+    "Turn": "retrieval.followup",
+    "Hit": "retrieval.models",
+    "Passage": "retrieval.models",
+    "Document": "retrieval.models",
+    "Manifest": "retrieval.manifest",
+    "BuildReport": "retrieval.indexer",
+    "SkippedFile": "retrieval.loader",
+    "Composition": "retrieval.answer",
+    "CitedPassage": "retrieval.answer",
+    "ComposerParams": "retrieval.answer",
+    "ChunkingParams": "retrieval.chunking",
+    "SearchParams": "retrieval.searcher",
+    "RetrievalError": "retrieval.errors",
+    "CorpusError": "retrieval.errors",
+    "IndexMissingError": "retrieval.errors",
+    "IndexIncompatibleError": "retrieval.errors",
+    "fold": "retrieval.textnorm",
+}
+__all__ = [
+    "Answered",
+    "BuildReport",
+    "ChunkingParams",
+    "CitedPassage",
+    "ComposerParams",
+    "Composition",
+    "CorpusError",
+    "Document",
+    "Engine",
+    "EngineConfig",
+    "Hit",
+    "IndexIncompatibleError",
+    "IndexMissingError",
+    "Manifest",
+    "Passage",
+    "Query",
+    "RetrievalError",
+    "SearchParams",
+    "SkippedFile",
+    "Turn",
+    "build",
+    "fold",
+]
+
+if TYPE_CHECKING:
+    from retrieval.answer import CitedPassage, ComposerParams, Composition
+    from retrieval.chunking import ChunkingParams
+    from retrieval.config import EngineConfig
+    from retrieval.engine import Answered, Engine, build
+    from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
+    from retrieval.followup import Turn
+    from retrieval.indexer import BuildReport
+    from retrieval.loader import SkippedFile
+    from retrieval.manifest import Manifest
+    from retrieval.models import Document, Hit, Passage
+    from retrieval.parts import Query
+    from retrieval.searcher import SearchParams
+    from retrieval.textnorm import fold
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'retrieval' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

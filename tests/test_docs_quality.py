@@ -142,7 +142,7 @@ def test_case_files_are_complete():
 
 def test_citations_point_at_the_quoted_lines(docs_results, docs_service):
     """A citation's line range is that of the quoted unit, inside its passage's, and holds the quote."""
-    store = docs_service.answerer().retriever.store
+    store = docs_service.engine
     narrower = 0
     for result in docs_results:
         for citation in getattr(result.answer, "citations", ()):

@@ -19,8 +19,7 @@ from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.service import QAService
 from bot.settings import ConfigError
-from retrieval.errors import RetrievalError
-from retrieval.followup import Turn
+from retrieval import RetrievalError, Turn
 
 log = logging.getLogger(__name__)
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
@@ -88,6 +87,10 @@ class CommandTable:
 
     def help(self) -> HelpText:
         return HelpText(self.commands)
+
+    def complete(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete for `/source`: (id, label) pairs whose id or title contains the typed text."""
+        return self.service.complete_source_ids(prefix, limit)
 
     def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
         """A line of user input: '/name argument' runs a command, anything else is a question."""

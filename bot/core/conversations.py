@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.core.models import Origin
-from retrieval.followup import Turn
+from retrieval import Turn
 
 MEMORY = ":memory:"
 _SCHEMA = """

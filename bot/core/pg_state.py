@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 
 from bot.core.conversations import _turn
 from bot.core.feedback import VOTES, FeedbackRecord, Gap, _fold
-from retrieval.followup import Turn
+from retrieval import Turn
 
 log = logging.getLogger(__name__)
 

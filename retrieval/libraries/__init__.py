@@ -1,1 +1,1 @@
-"""Libraries: where an index generation lives (the read and write sides of one storage backend)."""
+"""Library backends: each module implements `Library` and `LibraryWriter` (retrieval/parts.py) for one store."""

@@ -24,9 +24,11 @@ import bm25s
 import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
+from psycopg.conninfo import conninfo_to_dict
 
+from retrieval.errors import IndexMissingError, RetrievalError
 from retrieval.lexical import _STEMMER, _TOKEN_PATTERN, matching_text
-from retrieval.manifest import FileEntry, Manifest, library_versions
+from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Ranking, Vector, indexed_text
 from retrieval.sentence_vectors import text_key
@@ -42,8 +44,76 @@ _CACHE = 20_000  # passages and sentence vectors kept in memory per library (a g
 _MAX_POSITION = 16383  # tsvector positions stop here
 
 
-class LibraryUnavailable(Exception):
-    """No published generation in the database, or the database lacks what this code needs."""
+POOL_SIZE = 8  # connections per process for the library (the bot's state has its own pool)
+POOL_WAIT_S = 5.0  # a request waits this long for a connection, then fails (and is apologised for)
+
+
+class LibraryUnavailable(RetrievalError):
+    """The database cannot take this build (another build running, a model of another dimension)."""
+
+
+def where(url: str) -> str:
+    """host:port/dbname of a URL, for messages: never the password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the database"
+    return f"{parts.get('host') or 'localhost'}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
+
+
+_pools: dict[str, object] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_for(url: str):
+    """This process's library pool for `url` (opened at first use; connections checked when taken)."""
+    from psycopg_pool import ConnectionPool
+
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                kwargs={"autocommit": True, "connect_timeout": 5},
+                configure=configure_connection,
+                check=ConnectionPool.check_connection,
+                timeout=POOL_WAIT_S,
+                open=False,
+                name="citebot-library",
+            )
+            pool.open(wait=True, timeout=30)
+            _pools[url] = pool
+        return pool
+
+
+def close_pools() -> None:
+    with _pools_lock:
+        for pool in _pools.values():
+            pool.close()
+        _pools.clear()
+
+
+# -- the registry's four entry points (retrieval/registry.py): the location is the database URL --------
+def open_library(url: str, rebuild_hint: str) -> PostgresLibrary:
+    return PostgresLibrary(pool_for(url), rebuild_hint=rebuild_hint)
+
+
+def open_writer(url: str, embedder) -> PostgresLibraryWriter:
+    return PostgresLibraryWriter(pool_for(url))
+
+
+def live_generation_at(url: str) -> str | None:
+    return live_generation(pool_for(url))
+
+
+def live_manifest_at(url: str, rebuild_hint: str) -> tuple[str, Manifest]:
+    with pool_for(url).connection() as connection:
+        row = _generation_row(connection, None)
+    if row is None:
+        raise IndexMissingError(f"No index in the database at {where(url)}. {rebuild_hint}")
+    return row[1], _manifest_from(row[2], where(url), rebuild_hint)
 
 
 def configure_connection(connection: psycopg.Connection) -> None:
@@ -65,12 +135,14 @@ def live_generation(pool) -> str | None:
 class PostgresLibrary:
     """One published generation, read through a connection pool; safe to share between threads."""
 
-    def __init__(self, pool, generation: str | None = None) -> None:
+    def __init__(self, pool, generation: str | None = None, rebuild_hint: str = "") -> None:
+        """The live generation (or the published one named); IndexMissingError when there is none."""
         self._pool = pool
         with pool.connection() as connection:
             row = _generation_row(connection, generation)
             if row is None:
-                raise LibraryUnavailable("no published index generation in the database")
+                place = where(getattr(pool, "conninfo", ""))
+                raise IndexMissingError(f"No index in the database at {place}. {rebuild_hint}".strip())
             self._id, self._name, manifest, self._count, self._average_length = row
             self._versions = [
                 r[0]
@@ -79,7 +151,7 @@ class PostgresLibrary:
                     (self._id,),
                 )
             ]
-        self._manifest = _manifest_from(manifest)
+        self._manifest = _manifest_from(manifest, "the database", "")
         self._passages: OrderedDict[str, Passage] = OrderedDict()
         self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
         self._documents: list[Document] | None = None
@@ -93,6 +165,21 @@ class PostgresLibrary:
     @property
     def manifest(self) -> Manifest:
         return self._manifest
+
+    @property
+    def encoder_folder(self):
+        """The ONNX encoder the vectors were made with, from this machine's export cache (exported once, and
+        verified, at first use); None, so sentence-transformers serves, when it cannot be had."""
+        if not hasattr(self, "_encoder_folder"):
+            self._encoder_folder = None
+            if self._manifest.encoder != "torch":
+                try:
+                    from retrieval.onnx_export import ensure_encoder
+
+                    self._encoder_folder = ensure_encoder(self._manifest.model, self._manifest.encoder)
+                except Exception as error:  # noqa: BLE001 - any failure: serve with sentence-transformers
+                    log.warning("no ONNX encoder for this index (%s)", error)
+        return self._encoder_folder
 
     def __len__(self) -> int:
         return self._count
@@ -273,10 +360,8 @@ def _generation_row(connection, name: str | None):
     ).fetchone()
 
 
-def _manifest_from(raw: dict) -> Manifest:
-    raw = dict(raw)
-    raw["files"] = {source: FileEntry(**entry) for source, entry in raw.get("files", {}).items()}
-    return Manifest(**raw)
+def _manifest_from(raw: dict, place: str, rebuild_hint: str) -> Manifest:
+    return Manifest.from_json(json.dumps(raw), place, rebuild_hint)
 
 
 def _content_key(entry: DocumentEntry) -> str:
@@ -314,8 +399,8 @@ class PostgresLibraryWriter:
         if self._live is None:
             return None
         try:
-            return _manifest_from(self._live[2])
-        except (TypeError, ValueError) as error:
+            return _manifest_from(self._live[2], "the database", "")
+        except RetrievalError as error:
             log.warning("live manifest unreadable (%s)", error)
             return None
 
@@ -440,13 +525,9 @@ class PostgresLibraryWriter:
 
     def publish(self, manifest: Manifest) -> str:
         generation = self._generation()
-        manifest.built_at = datetime.now(UTC).isoformat(timespec="seconds")
-        manifest.versions = library_versions()
         with self._connection.transaction():
             self._connection.execute(_KEYWORD_FREQUENCIES, {"generation": generation})
-            self._connection.execute(
-                _PUBLISH, {"generation": generation, "manifest": json.dumps(asdict(manifest))}
-            )
+            self._connection.execute(_PUBLISH, {"generation": generation, "manifest": manifest.to_json()})
             self._connection.execute(
                 "INSERT INTO live_generation (only_row, generation_id) VALUES (true, %s)"
                 " ON CONFLICT (only_row) DO UPDATE SET generation_id = excluded.generation_id",
@@ -464,6 +545,8 @@ class PostgresLibraryWriter:
         return name
 
     def discard(self) -> None:
+        if self._connection is None:  # published (or discarded) already
+            return
         try:
             if self._staged is not None:
                 self._connection.execute("DELETE FROM generations WHERE id = %s", (self._staged,))

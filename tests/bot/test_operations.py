@@ -104,7 +104,7 @@ def test_a_signal_during_a_build_abandons_it_and_says_so(
         os.kill(os.getpid(), signum)  # a real signal, delivered to citebot's own handlers
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(retrieval.indexer, "build_index", interrupted)
+    monkeypatch.setattr(retrieval.indexer, "build", interrupted)
     code, out, err = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
     assert code == exit_code
     assert err.strip() == f"citebot: {messages.index_abandoned('idx')}"

@@ -1,32 +1,36 @@
-"""The Q&A service: switching to a rebuilt index without a restart."""
+"""The Q&A service over a live engine: switching to a rebuilt index without a restart."""
 
 from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from bot.core.service import QAService
-from retrieval.indexer import build_index
-from tests.conftest import SEEDS, make_settings
+from retrieval import Query
+from tests.conftest import BACKENDS, SEEDS, backend_settings, build_library, new_location
 
 
-def test_rebuilt_index_is_picked_up_at_the_next_question(tmp_path, embedder):
-    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rebuilt_index_is_picked_up_at_the_next_question(tmp_path, embedder, request, backend):
+    corpus, index_dir = tmp_path / "corpus", new_location(request, backend)
     corpus.mkdir()
     shutil.copy(SEEDS / "001_5290000ddb37cfaf.txt", corpus)
-    build_index(corpus, index_dir, embedder, show_progress=False)
-    service = QAService(make_settings(index_dir), embedder)
-    before = service.answerer()
+    build_library(backend, corpus, index_dir, embedder)
+    service = QAService(backend_settings(backend, index_dir), embedder)
+    before = service.engine._live()  # what a request under way holds: one opened generation
     assert service.ask("What is the office wifi password?").abstained
 
     (corpus / "wifi.md").write_text(
         "---\ntitle: Office wifi\n---\nThe office wifi password is PurpleElephant42, changed every quarter.\n"
     )
-    build_index(corpus, index_dir, embedder, show_progress=False)
+    build_library(backend, corpus, index_dir, embedder)
 
-    in_flight = before.answer("What is the office wifi password?")  # a question already under way
-    assert in_flight.composition.abstained  # ...finishes on the index it started with
+    in_flight = before.searcher.search("What is the office wifi password?", k=3)  # a request under way
+    assert all(hit.passage.source != "wifi.md" for hit in in_flight)  # ...finishes on its generation
     answer = service.ask("What is the office wifi password?")
     assert not answer.abstained
     assert "PurpleElephant42" in answer.text
     assert answer.citations[0].source == "wifi.md"
-    assert service.answerer() is not before
+    assert service.engine.loaded_generation() != before.library.generation
+    assert service.engine.answer(Query("What is the office wifi password?")).documents["wifi.md"]

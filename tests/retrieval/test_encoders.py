@@ -14,9 +14,9 @@ import pytest
 
 from retrieval import layout
 from retrieval.embedder import SentenceTransformerEmbedder
-from retrieval.encoders import DEFAULT_ENCODER, ENCODER_DIR, ServingEmbedders, indexing_embedder
+from retrieval.encoders import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
 from retrieval.indexer import build_index
-from retrieval.manifest import Manifest
+from retrieval.libraries.files import ENCODER_DIR, read_manifest
 from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize
 from retrieval.onnx_export import EncoderUnavailable
 from tests.conftest import ROOT, SEEDS
@@ -90,23 +90,25 @@ def test_unknown_encoder_is_refused():
 
 def test_index_keeps_its_encoder_and_records_it(seeds_index):
     generation = layout.current_generation(seeds_index, "")
-    assert Manifest.load(generation, "").encoder == DEFAULT_ENCODER
+    assert read_manifest(generation, "", "").encoder == DEFAULT_ENCODER
     assert sorted(p.name for p in (generation / ENCODER_DIR).iterdir()) == sorted(
         ["encoder.json", MODEL_FILES[DEFAULT_ENCODER], "tokenizer.json"]
     )
-    served = ServingEmbedders(DEFAULT_ENCODER, "all-MiniLM-L6-v2").for_generation(generation, DEFAULT_ENCODER)
+    served = ServingEmbedders(DEFAULT_ENCODER, "all-MiniLM-L6-v2").for_generation(
+        generation / ENCODER_DIR, DEFAULT_ENCODER
+    )
     assert isinstance(served, OnnxEmbedder) and served.model_dir == generation / ENCODER_DIR
 
 
 def test_index_built_by_torch_is_served_by_torch_with_one_log_line(tmp_path, torch_embedder, caplog):
     build_index(SEEDS, tmp_path / "index", torch_embedder, show_progress=False)
     generation = layout.current_generation(tmp_path / "index", "")
-    manifest = Manifest.load(generation, "")
+    manifest = read_manifest(generation, "", "")
     assert manifest.encoder == "torch" and not (generation / ENCODER_DIR).exists()
     embedders = ServingEmbedders("onnx", "all-MiniLM-L6-v2")
     with caplog.at_level(logging.INFO):
-        first = embedders.for_generation(generation, manifest.encoder)
-        second = embedders.for_generation(generation, manifest.encoder)
+        first = embedders.for_generation(generation / ENCODER_DIR, manifest.encoder)
+        second = embedders.for_generation(generation / ENCODER_DIR, manifest.encoder)
     assert isinstance(first, SentenceTransformerEmbedder) and first is second
     assert len([r for r in caplog.records if "no ONNX encoder" in r.getMessage()]) == 1
 
@@ -141,5 +143,7 @@ def test_answering_imports_no_torch(seeds_index, tmp_path):
 def test_encoder_setting_torch_serves_with_sentence_transformers(seeds_index):
     """A GPU user's `encoder: torch` wins over the index's ONNX files (same vectors, another runtime)."""
     generation = layout.current_generation(seeds_index, "")
-    served = ServingEmbedders("torch", "all-MiniLM-L6-v2", "cpu").for_generation(generation, "onnx")
+    served = ServingEmbedders("torch", "all-MiniLM-L6-v2", "cpu").for_generation(
+        generation / ENCODER_DIR, "onnx"
+    )
     assert isinstance(served, SentenceTransformerEmbedder)

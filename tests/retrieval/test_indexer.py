@@ -16,11 +16,12 @@ from retrieval.chunking import ChunkingParams
 from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError
 from retrieval.indexer import build_index, embedding_text
 from retrieval.lexical import LexicalIndex
+from retrieval.libraries.files import MANIFEST_FILE
 from retrieval.loader import file_sha256
-from retrieval.manifest import FORMAT_VERSION, MANIFEST_FILE
-from retrieval.searcher import Retriever
+from retrieval.manifest import FORMAT_VERSION
+from retrieval.searcher import Searcher
 from retrieval.vector_index import FaissVectorIndex
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, all_passages, open_searcher
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]
 HINT = messages.rebuild_hint("docs", "idx")
@@ -48,8 +49,8 @@ def built(base, tmp_path) -> tuple[Path, Path]:
     return corpus, index
 
 
-def open_index(index: Path, embedder) -> Retriever:
-    return Retriever.open(index, embedder, rebuild_hint=HINT)
+def open_index(index: Path, embedder) -> Searcher:
+    return open_searcher(index, embedder, rebuild_hint=HINT)
 
 
 def live_generation(index: Path) -> Path:
@@ -91,8 +92,8 @@ def test_manifest_records_how_the_index_was_built(base, embedder):
 
 def test_built_index_opens_and_holds_every_file(base, embedder):
     retriever = open_index(base[1], embedder)
-    assert [d.source for d in retriever.store.documents()] == SEED_NAMES
-    assert len(retriever.store) == manifest_of(base[1])["passage_count"]
+    assert [d.source for d in retriever.library.documents()] == SEED_NAMES
+    assert len(retriever.library) == manifest_of(base[1])["passage_count"]
     hits = retriever.search("Who is the chief scientist of OpenAI?", k=3)
     assert hits and hits[0].passage.source.startswith("001_")
 
@@ -114,7 +115,7 @@ def test_refresh_re_embeds_only_the_changed_file_and_drops_deleted_ones(built, e
     assert report.removed == []
     assert 0 < report.embedded_passages < report.passages
     retriever = open_index(index, embedder)
-    assert any("zeppelin" in p.text for p in retriever.store.passages_of(SEED_NAMES[1]))
+    assert any("zeppelin" in p.text for p in retriever.library.passages_of(SEED_NAMES[1]))
     assert manifest_of(index)["files"][SEED_NAMES[1]]["sha256"] == file_sha256(edited)
 
     deleted.unlink()
@@ -122,8 +123,8 @@ def test_refresh_re_embeds_only_the_changed_file_and_drops_deleted_ones(built, e
     assert report.removed == [SEED_NAMES[2]]
     assert (report.embedded_files, report.reused_files, report.files) == (0, 2, 2)
     retriever = open_index(index, embedder)
-    assert retriever.store.passages_of(SEED_NAMES[2]) == []
-    assert retriever.store.document(SEED_NAMES[2]) is None
+    assert retriever.library.passages_of(SEED_NAMES[2]) == []
+    assert retriever.library.document(SEED_NAMES[2]) is None
     assert all(hit.passage.source != SEED_NAMES[2] for hit in retriever.search("Satya Nadella said", k=20))
     assert SEED_NAMES[2] not in manifest_of(index)["files"]
 
@@ -135,11 +136,11 @@ def test_refreshed_vectors_stay_aligned_with_their_passages(built, embedder):
     report = build_index(corpus, index, embedder, **FAST)
     assert report.reused_files == 2
     retriever = open_index(index, embedder)
-    passages = retriever.store.all_passages()
+    passages = all_passages(retriever.library)
     # Query with exactly what was embedded (title and heading path too): two seeds quote the same
     # Nadella paragraph, so the bare text alone may find its near-twin first.
-    vectors = retriever.embed_queries(
-        [embedding_text(retriever.store.document(p.source), p) for p in passages]
+    vectors = retriever.embedder.embed_queries(
+        [embedding_text(retriever.library.document(p.source), p) for p in passages]
     )
     for passage, vector in zip(passages, vectors, strict=True):
         best = retriever.search(passage.text, k=1, mode="dense", query_vector=vector)[0]
@@ -170,20 +171,20 @@ def test_unreadable_files_are_skipped_with_a_warning_and_the_rest_indexed(built,
         assert any(name in record.getMessage() for record in caplog.records)
     assert any("legacy.txt" in r.getMessage() and "not UTF-8" in r.getMessage() for r in caplog.records)
     assert report.files == 4
-    assert [d.source for d in open_index(index, embedder).store.documents()] == sorted(
+    assert [d.source for d in open_index(index, embedder).library.documents()] == sorted(
         [*SEED_NAMES, "legacy.txt"]
     )
 
 
 def test_a_file_that_became_unreadable_keeps_its_previous_passages(built, embedder):
     corpus, index = built
-    before = [p.text for p in open_index(index, embedder).store.passages_of(SEED_NAMES[0])]
+    before = [p.text for p in open_index(index, embedder).library.passages_of(SEED_NAMES[0])]
     # Not UTF-8 and NUL bytes: binary. (NUL bytes in valid UTF-8 are not refused yet: see
     # test_loader.test_binary_file_that_is_valid_utf8_is_refused_with_a_reason.)
     (corpus / SEED_NAMES[0]).write_bytes(b"\x89\x00\x01 truncated by a bad copy")
     report = build_index(corpus, index, embedder, **FAST)
     assert [s.source for s in report.skipped] == [SEED_NAMES[0]]
-    assert [p.text for p in open_index(index, embedder).store.passages_of(SEED_NAMES[0])] == before
+    assert [p.text for p in open_index(index, embedder).library.passages_of(SEED_NAMES[0])] == before
 
 
 def test_empty_corpus_is_refused_and_the_index_left_alone(built, embedder):
@@ -195,7 +196,7 @@ def test_empty_corpus_is_refused_and_the_index_left_alone(built, embedder):
     with pytest.raises(CorpusError, match="No readable documents"):
         build_index(corpus, index, embedder, **FAST)
     assert layout.generation_id(index) == generation
-    assert len(open_index(index, embedder).store.documents()) == 3
+    assert len(open_index(index, embedder).library.documents()) == 3
 
 
 def test_corpus_of_only_unreadable_files_is_refused(tmp_path, embedder):
@@ -243,12 +244,12 @@ def test_crash_mid_build_keeps_the_previous_index_live(
     assert layout.generation_id(index) == generation
     assert sorted(p.name for p in index.iterdir()) == generations  # no staging folder, no half generation
     retriever = open_index(index, embedder)
-    assert not any("zeppelin" in p.text for p in retriever.store.all_passages())
+    assert not any("zeppelin" in p.text for p in all_passages(retriever.library))
     assert retriever.search("Who is the chief scientist of OpenAI?", k=2)
     # The next build succeeds and publishes the change.
     build_index(corpus, index, embedder, **FAST)
     assert layout.generation_id(index) != generation
-    assert any("zeppelin" in p.text for p in open_index(index, embedder).store.all_passages())
+    assert any("zeppelin" in p.text for p in all_passages(open_index(index, embedder).library))
 
 
 def test_old_generations_are_pruned_to_two(built, embedder):
@@ -273,7 +274,7 @@ def _drop_last_line(path: Path) -> None:
 
 
 DAMAGE = {
-    "vectors-truncated": lambda g: _truncate(g / "vectors.faiss"),
+    "vectors-truncated": lambda g: _truncate(g / "dense.faiss"),
     "passages-truncated": lambda g: _truncate(g / "passages.jsonl"),
     "passages-line-missing": lambda g: _drop_last_line(g / "passages.jsonl"),
     "manifest-garbage": lambda g: (g / MANIFEST_FILE).write_text("{not json at all"),
@@ -335,4 +336,4 @@ def test_damaged_live_index_is_rebuilt_from_scratch(built, embedder):
     (live_generation(index) / MANIFEST_FILE).write_text("garbage")
     report = build_index(corpus, index, embedder, **FAST)
     assert (report.embedded_files, report.reused_files) == (3, 0)
-    assert len(open_index(index, embedder).store.documents()) == 3
+    assert len(open_index(index, embedder).library.documents()) == 3

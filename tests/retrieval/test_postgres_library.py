@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bot.database import open_pool
+from retrieval.errors import IndexMissingError
 from retrieval.lexical import LexicalIndex, stem, tokenize
 from retrieval.libraries.postgres import (
     LibraryUnavailable,
@@ -95,7 +96,7 @@ def entries() -> list[DocumentEntry]:
 
 def test_no_generation_yet(pool):
     assert live_generation(pool) is None
-    with pytest.raises(LibraryUnavailable):
+    with pytest.raises(IndexMissingError, match="No index in the database at 127.0.0.1"):
         PostgresLibrary(pool)
 
 

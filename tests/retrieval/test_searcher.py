@@ -6,7 +6,8 @@ import pytest
 
 from retrieval.errors import RetrievalError
 from retrieval.indexer import build_index
-from retrieval.searcher import Retriever, SearchParams
+from retrieval.searcher import Searcher, SearchParams
+from tests.conftest import BACKENDS, build_library, new_location, open_searcher, open_searcher_at
 
 PRESS_RELEASE = (
     "The companies will focus on building a computational platform in Azure of unprecedented scale, which will "
@@ -16,21 +17,21 @@ PRESS_RELEASE = (
 
 
 @pytest.fixture(scope="module")
-def seeds(seeds_index, embedder) -> Retriever:
-    return Retriever.open(seeds_index, embedder)
+def seeds(seeds_library, embedder) -> Searcher:
+    """Search over the seeds index: every test using it runs on the files and the postgres backend."""
+    return open_searcher_at(*seeds_library, embedder)
 
 
-@pytest.fixture(scope="module")
-def twins(tmp_path_factory, embedder) -> Retriever:
-    """Two articles quoting the same press release, and one unrelated note."""
-    root = tmp_path_factory.mktemp("twins")
-    corpus = root / "corpus"
-    corpus.mkdir()
+@pytest.fixture(scope="module", params=BACKENDS)
+def twins(request, tmp_path_factory, embedder) -> Searcher:
+    """Two articles quoting the same press release, and one unrelated note (each backend)."""
+    corpus = tmp_path_factory.mktemp("twins")
     (corpus / "a_article.txt").write_text(f"Azure deal\n\n{PRESS_RELEASE}\n")
     (corpus / "b_blog.txt").write_text(f"Blog post on the deal\n\n{PRESS_RELEASE} Analysts were surprised.\n")
     (corpus / "c_note.txt").write_text("Lunch menu\n\nThe cafeteria serves lentil soup on Tuesdays.\n")
-    build_index(corpus, root / "index", embedder, show_progress=False, sentence_vectors=False)
-    return Retriever.open(root / "index", embedder)
+    location = new_location(request, request.param)
+    build_library(request.param, corpus, location, embedder, sentence_vectors=False)
+    return open_searcher_at(request.param, location, embedder)
 
 
 def ids(hits) -> list[str]:
@@ -54,7 +55,7 @@ def test_k_is_respected(seeds, k):
 def test_k_larger_than_the_index_returns_every_passage_once(seeds):
     hits = seeds.search("Microsoft", k=500, mode="dense")
     assert len(ids(hits)) == len(set(ids(hits)))
-    assert 0 < len(hits) <= len(seeds.store)
+    assert 0 < len(hits) <= len(seeds.library)
 
 
 def test_lexical_mode_only_finds_passages_with_the_words(seeds):
@@ -90,14 +91,14 @@ def test_hybrid_keeps_the_best_of_both(seeds):
 
 
 def test_rrf_fusion_scores_are_reciprocal_ranks(seeds_index, embedder):
-    retriever = Retriever.open(seeds_index, embedder, SearchParams(fusion="rrf", rrf_k=60))
+    retriever = open_searcher(seeds_index, embedder, SearchParams(fusion="rrf", rrf_k=60))
     top = retriever.search("compute doubling time 3.5 month", k=3)[0]
     assert "3.5 month" in top.passage.text
     assert top.score <= 2 / 61  # at best first in both rankings
 
 
 def test_blend_fusion_scores_lie_between_zero_and_one(seeds_index, embedder):
-    retriever = Retriever.open(seeds_index, embedder, SearchParams(fusion="blend", dense_weight=0.5))
+    retriever = open_searcher(seeds_index, embedder, SearchParams(fusion="blend", dense_weight=0.5))
     hits = retriever.search("Satya Nadella transformative technologies", k=5)
     assert hits and all(0 <= hit.score <= 1 for hit in hits)
     assert "Nadella" in hits[0].passage.text
@@ -136,7 +137,7 @@ def test_an_index_made_by_an_older_text_pipeline_is_refused_with_the_rebuild_com
 
     from retrieval import layout
     from retrieval.errors import IndexIncompatibleError
-    from retrieval.manifest import MANIFEST_FILE
+    from retrieval.libraries.files import MANIFEST_FILE
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -147,4 +148,4 @@ def test_an_index_made_by_an_older_text_pipeline_is_refused_with_the_rebuild_com
     raw["pipeline_version"] -= 1
     manifest.write_text(json.dumps(raw), "utf-8")
     with pytest.raises(IndexIncompatibleError, match="older citebot.*citebot index"):
-        Retriever.open(tmp_path / "index", embedder, rebuild_hint="Rebuild it with: citebot index")
+        open_searcher(tmp_path / "index", embedder, rebuild_hint="Rebuild it with: citebot index")

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from retrieval import layout
-from retrieval.indexer import EMBEDDINGS_FILE, build_index
-from retrieval.searcher import Retriever
+from retrieval.indexer import build_index
+from retrieval.libraries.files import PASSAGE_VECTORS_FILE
 from retrieval.vector_index import APPROXIMATE, INDEX_TYPES, FaissVectorIndex, ivf_cells, resolve_index_type
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, open_searcher
 from tests.retrieval.test_encoders import TEXTS
 
 QUESTIONS = [
@@ -25,7 +25,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def seed_vectors(seeds_index) -> np.ndarray:
-    return np.load(layout.current_generation(seeds_index, "") / EMBEDDINGS_FILE)
+    return np.load(layout.current_generation(seeds_index, "") / PASSAGE_VECTORS_FILE)
 
 
 @pytest.mark.parametrize("kind", [k for k in INDEX_TYPES if k not in ("auto", "flat")])
@@ -57,6 +57,6 @@ def test_a_corpus_over_the_limit_is_searched_approximately_with_the_same_answers
     build_index(SEEDS, tmp_path / "index", embedder, show_progress=False, exact_limit=10)
     manifest = json.loads((layout.current_generation(tmp_path / "index", "") / "manifest.json").read_text())
     assert manifest["index_type"] == APPROXIMATE
-    approximate, exact = Retriever.open(tmp_path / "index", embedder), Retriever.open(seeds_index, embedder)
+    approximate, exact = open_searcher(tmp_path / "index", embedder), open_searcher(seeds_index, embedder)
     for question in QUESTIONS:
         assert approximate.search(question, k=1)[0].passage.id == exact.search(question, k=1)[0].passage.id

@@ -142,7 +142,7 @@ class Responder:
     async def complete_source(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for `/source id:`: ids and titles containing what was typed (never raises)."""
         try:
-            pairs = await asyncio.to_thread(self.table.service.complete_source_ids, current, 25)
+            pairs = await asyncio.to_thread(self.table.complete, current, 25)
         except Exception:
             _reference("autocomplete for %r failed", current)
             return []

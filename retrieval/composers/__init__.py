@@ -1,0 +1,1 @@
+"""Composers: each module implements `Composer` (retrieval/parts.py); the verifier checks every one."""

@@ -1,0 +1,40 @@
+"""The engine's configuration: one frozen value, the one home of every retrieval default.
+
+`bot/settings.py` takes its defaults from here and fills an EngineConfig from the YAML; a test checks
+`config/default.yaml` against it (same keys, same defaults).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from retrieval.answer import ComposerParams
+from retrieval.chunking import ChunkingParams
+from retrieval.embedder import DEFAULT_MODEL
+from retrieval.encoders import DEFAULT_ENCODER
+from retrieval.searcher import SearchParams
+from retrieval.vector_index import DEFAULT_EXACT_LIMIT
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Which parts an Engine is made of (by registry name) and how they are tuned."""
+
+    index: str = ".index"  # where the library lives (files backend: the index folder)
+    corpus: str = "seeds"  # the documents' folder (named in the rebuild hint)
+    backend: str = "files"  # registry.LIBRARIES
+    encoder: str = DEFAULT_ENCODER  # registry.EMBEDDERS
+    composer: str = "extractive"  # registry.COMPOSERS
+    model: str = DEFAULT_MODEL
+    device: str | None = None
+    top_k: int = 8  # passages retrieved per question
+    search: SearchParams = field(default_factory=SearchParams)
+    answer: ComposerParams = field(default_factory=ComposerParams)
+    chunking: ChunkingParams = field(default_factory=ChunkingParams)
+    index_type: str = "auto"
+    exact_limit: int = DEFAULT_EXACT_LIMIT
+    sentence_vectors: bool = True  # embed every sentence at index time
+    rebuild_hint: str = ""  # appended to an error about a missing or incompatible index
+
+
+DEFAULTS = EngineConfig()

@@ -1,0 +1,242 @@
+"""The one front door to retrieval: an Engine assembled from swappable parts, live on the newest index.
+
+    adapter -> command table -> QAService -> Engine -> parts (Embedder, Library, Composer; LibraryWriter)
+
+The engine notices a newly published index generation at the next request and switches to it
+atomically; requests already running finish on the generation they started with. Every composed
+answer passes the verifier before it leaves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval import indexer
+from retrieval.answer import Composition
+from retrieval.config import DEFAULTS, EngineConfig
+from retrieval.encoders import ServingEmbedders
+from retrieval.errors import IndexIncompatibleError
+from retrieval.followup import Turn, remember
+from retrieval.manifest import Manifest
+from retrieval.models import Document, Hit, Passage
+from retrieval.parts import Composer, Embedder, Library, Query
+from retrieval.question import analyse, stems_of
+from retrieval.reading import Lexicon, lexicon, read
+from retrieval.registry import COMPOSERS, EMBEDDERS, LIBRARIES, choose
+from retrieval.searcher import Searcher
+from retrieval.verifier import verified
+
+log = logging.getLogger(__name__)
+
+SEE_ALSO_MIN_DENSE = 0.45  # a passage sharing no word with the question must at least mean much the same
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer as the engine gives it: the verified composition, what was searched, what to remember."""
+
+    composition: Composition
+    hits: tuple[Hit, ...]
+    see_also: tuple[Hit, ...] = ()  # after an abstention: the closest passages that share something with it
+    documents: Mapping[str, Document] = field(default_factory=dict)  # of every hit above, by source
+    context: str | None = None  # the earlier question a follow-up was read with
+    turn: Turn | None = None  # what the conversation keeps of this question
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Open:
+    """One generation, opened: its library and the parts that serve it."""
+
+    library: Library
+    embedder: Embedder
+    searcher: Searcher
+    composer: Composer
+
+    @property
+    def words(self) -> Lexicon:
+        return lexicon(self.library)
+
+
+class Engine:
+    """Search, answer and look up passages on the live index generation; thread-safe."""
+
+    def __init__(self, config: EngineConfig = DEFAULTS, embedder: Embedder | None = None) -> None:
+        """`embedder` (tests, benchmarks) replaces the one each generation would be served by."""
+        self.config = config
+        self._backend = choose(LIBRARIES, config.backend, "index backend")
+        self._make_composer = choose(COMPOSERS, config.composer, "composer")
+        self._embedder = embedder
+        self._embedders = ServingEmbedders(config.encoder, config.model, config.device)
+        self._open: _Open | None = None
+        self._lock = threading.Lock()
+
+    # -- the live generation -------------------------------------------------------------------------
+    @property
+    def generation(self) -> str | None:
+        """The live generation (what indexing last published), cheaply; None when there is no index."""
+        return self._backend.live_generation(self.config.index)
+
+    def _live(self) -> _Open:
+        live = self.generation
+        current = self._open
+        if current is not None and current.library.generation == live:
+            return current
+        with self._lock:
+            if self._open is None or self._open.library.generation != live:
+                self._open = self._load()
+                if current is not None:
+                    log.info("switched to index generation %s", self._open.library.generation)
+            return self._open
+
+    def _load(self) -> _Open:
+        config = self.config
+        library = self._backend.open(config.index, config.rebuild_hint)
+        embedder = self._embedder or self._embedders.for_generation(
+            getattr(library, "encoder_folder", None), library.manifest.encoder
+        )
+        library.manifest.check_servable(config.index, embedder.name, config.rebuild_hint)
+        searcher = Searcher(library, embedder, config.search)
+        return _Open(library, embedder, searcher, self._make_composer(embedder, config.answer))
+
+    def loaded_generation(self) -> str:
+        """Open the live generation if needed; its id."""
+        return self._live().library.generation
+
+    def warm_up(self) -> str:
+        """Load the index, the model and the vocabulary now, so the first question is fast; the generation."""
+        live = self._live()
+        dimension = live.library.manifest.dimension
+        if live.embedder.dimension != dimension:
+            raise IndexIncompatibleError(
+                f"Index vectors have {dimension} dimensions; model {live.embedder.name} makes "
+                f"{live.embedder.dimension}. Rebuild the index."
+            )
+        _ = live.words.vocabulary
+        return live.library.generation
+
+    def manifest(self) -> tuple[str, Manifest]:
+        """(generation id, manifest) of the live generation, without loading it or the model."""
+        return self._backend.live_manifest(self.config.index, self.config.rebuild_hint)
+
+    # -- questions -----------------------------------------------------------------------------------
+    def answer(self, query: Query) -> Answered:
+        """Answer a question (a follow-up is read with its history), verified; or abstain with see-also."""
+        live = self._live()
+        words = live.words
+        timings: dict[str, float] = {}
+        reading = read(query, words)
+        text = reading.search_text
+        started = time.perf_counter()
+        question_vector = live.embedder.embed_queries([text])[0]
+        timings["embed"] = _since(started)
+        started = time.perf_counter()
+        lexical_query = reading.terms.search_text(text)
+        hits = live.searcher.search(
+            text, k=self.config.top_k, query_vector=question_vector, lexical_query=lexical_query
+        )
+        timings["search"] = _since(started)
+        started = time.perf_counter()
+        composition = verified(live.composer.compose(query, hits, question_vector, live.library), query.text)
+        timings["compose"] = _since(started)
+        see_also = (
+            tuple(_plausibly_related(composition.closest, query.text, words)) if composition.abstained else ()
+        )
+        shown = [c.hit for c in composition.cited] + list(see_also)
+        documents = {h.passage.source: d for h in shown if (d := live.library.document(h.passage.source))}
+        context = reading.follow_up.context.question if reading.follow_up.context else None
+        turn = remember(reading.follow_up)
+        return Answered(composition, tuple(hits), see_also, documents, context, turn, timings)
+
+    def search(self, query: str, k: int = 8) -> list[Hit]:
+        """The best `k` passages for `query` (hybrid retrieval alone, no answer), best first."""
+        return self._live().searcher.search(query, k=k)
+
+    # -- look-ups ------------------------------------------------------------------------------------
+    def passage(self, passage_id: str) -> Passage | None:
+        """A passage by id ("doc.txt#3"), None when there is none."""
+        return self._live().library.passage(passage_id)
+
+    def document(self, source: str) -> Document | None:
+        """A document by source path, None when there is none."""
+        return self._live().library.document(source)
+
+    def documents(self) -> list[Document]:
+        """Every document, sorted by source."""
+        return self._live().library.documents()
+
+    def passages_of(self, source: str) -> list[Passage]:
+        """A document's passages in order."""
+        return self._live().library.passages_of(source)
+
+    def suggest(self, key: str, limit: int = 3, search: bool = True) -> list[str]:
+        """Ids or file names close to a mistyped `key`; failing that (and with `search`), the ids of the
+        passages that best match its words."""
+        library = self._live().library
+        names = [d.source for d in library.documents()]
+        ids = [p.id for name in names for p in library.passages_of(name)]
+        close = difflib.get_close_matches(key, names + ids, n=limit, cutoff=0.6)
+        if close or not search or len(key) <= 3:
+            return close
+        return [hit.passage.id for hit in self.search(key, k=limit)]
+
+    def complete(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(id, label) pairs whose id or title contains the typed text; documents first."""
+        library = self._live().library
+        needle = prefix.strip().lower()
+        found: list[tuple[str, str]] = []
+        for document in library.documents():
+            if not needle or needle in document.source.lower() or needle in document.title.lower():
+                found.append((document.source, f"{document.title} ({document.source})"))
+        if needle:
+            for document in library.documents():
+                for passage in library.passages_of(document.source):
+                    if needle in passage.id.lower():
+                        found.append((passage.id, f"{passage.id}: {passage.text[:60]}"))
+        return found[:limit]
+
+
+def build(
+    config: EngineConfig, show_progress: bool = True, embedder: Embedder | None = None
+) -> indexer.BuildReport:
+    """Build or refresh the library `config` names from `config.corpus`, and publish it atomically."""
+    if embedder is None:
+        embedder = choose(EMBEDDERS, config.encoder, "encoder")(config.model, config.device)
+    writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
+    report = indexer.build(
+        Path(config.corpus),
+        writer,
+        embedder,
+        config.chunking,
+        config.index_type,
+        show_progress,
+        config.sentence_vectors,
+        config.exact_limit,
+    )
+    report.index_dir = config.index
+    return report
+
+
+def _plausibly_related(hits, question: str, words: Lexicon) -> list[Hit]:
+    """The closest passages worth offering after an abstention: ones sharing a content word with the
+    question, or close in meaning. An off-topic question ("the weather in Paris?") gets none."""
+    vocabulary = words.vocabulary
+    terms = analyse(question, vocabulary)
+    # Words as typed only: a spelling repair ("weather" -> "whether") is no evidence of a shared topic.
+    known = {t for t in terms.weights if t in vocabulary and t not in terms.repairs}
+    related = []
+    for hit in hits:
+        text = stems_of(f"{words.titles.get(hit.passage.source, '')}\n{hit.passage.text}")
+        if known & text or hit.dense_score >= SEE_ALSO_MIN_DENSE:
+            related.append(hit)
+    return related
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
