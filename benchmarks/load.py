@@ -213,7 +213,7 @@ def during_rebuild(settings: Settings, corpus: Path, questions: list[str]) -> di
         thread.join()
     result = _summary(latencies, time.monotonic() - started)
     service.ask(questions[0])
-    after = service.answerer().retriever.generation
+    after = service.loaded_generation()
     result.update(
         rebuild_s=rebuild.get("seconds"),
         errors=len(errors),

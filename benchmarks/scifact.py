@@ -33,8 +33,9 @@ from benchmarks import code_version  # noqa: E402
 from bot.settings import RetrievalSettings  # noqa: E402
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from retrieval.indexer import build_index  # noqa: E402
+from retrieval.libraries.files import FilesLibrary  # noqa: E402
 from retrieval.models import Hit  # noqa: E402
-from retrieval.searcher import Retriever, SearchParams  # noqa: E402
+from retrieval.searcher import Searcher, SearchParams  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ def _with_hybrids(variants: list[Variant], default: SearchParams, hybrids) -> li
 
 
 def evaluate(
-    retriever: Retriever,
+    retriever: Searcher,
     data: BeirData,
     source_to_id: dict[str, str],
     variants: Sequence[Variant],
@@ -251,7 +252,7 @@ def evaluate(
     """Scores per variant over the same index and the same query vectors; also the query-embedding time."""
     query_ids = list(data.queries)
     started = time.perf_counter()
-    vectors = retriever.embed_queries([data.queries[qid] for qid in query_ids])
+    vectors = retriever.embedder.embed_queries([data.queries[qid] for qid in query_ids])
     embed_seconds = time.perf_counter() - started
     results: dict[str, VariantScores] = {}
     for variant in variants:
@@ -347,7 +348,7 @@ def run(
             report.embedded_passages,
             report.seconds,
         )
-        retriever = Retriever.open(target, embedder)
+        retriever = Searcher(FilesLibrary.open(target), embedder)
         results, embed_seconds = evaluate(retriever, data, source_to_id, variants or default_variants())
     evaluation = Evaluation(
         dataset=folder.name,

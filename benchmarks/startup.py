@@ -33,6 +33,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks import code_version  # noqa: E402
 from benchmarks.latency import DEV_QUESTIONS, SEEDS, load_questions  # noqa: E402
+from retrieval.libraries.files import DENSE_INDEX_FILE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -177,7 +178,7 @@ def run(runs: int, repeat: int, questions_file: Path) -> dict:
                 PYTHON,
                 "-c",
                 _PLAIN_COLD,
-                str(live["torch"] / "vectors.faiss"),
+                str(live["torch"] / DENSE_INDEX_FILE),
                 question,
             ],
         }
@@ -217,7 +218,7 @@ def run(runs: int, repeat: int, questions_file: Path) -> dict:
                 PYTHON,
                 "-c",
                 _PLAIN_WARM,
-                str(live["torch"] / "vectors.faiss"),
+                str(live["torch"] / DENSE_INDEX_FILE),
                 str(questions_file),
                 str(repeat),
             ],

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bot import messages
+from bot.adapters import ADAPTERS
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("citebot")
@@ -136,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot")
     _add_paths(run)
-    run.add_argument("--adapter", choices=("console", "slack", "discord"), default="console")
+    run.add_argument("--adapter", choices=tuple(ADAPTERS), default="console")
     run.set_defaults(handler=cmd_run)
 
     feedback = commands.add_parser("feedback", help="list 👍/👎 votes")
@@ -545,34 +546,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     for result in results:
         if not result.passed:
-            print(f"MISS {result.question.id} ({result.question.kind}) {result.question.question}")
-            for miss in result.misses:
-                print(f"     - {miss}")
+            question = result.question
+            print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
     print(messages.eval_summary(sum(r.passed for r in results), len(results)))
     return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.adapter == "slack":
-        needed = ["slack.bot_token"] + (
-            ["slack.app_token"] if settings.slack.mode == "socket" else ["slack.signing_secret"]
-        )
-        settings.require(*needed)
-        from bot.adapters.slack.app import run_slack
+    from bot.adapters import build_adapter, required_secrets
 
-        run_slack(settings, _table(settings))
-        return EXIT_OK
-    if args.adapter == "discord":
-        settings.require("discord.token")
-        from bot.adapters.discord.client import run_discord
-
-        run_discord(settings, _table(settings))
-        return EXIT_OK
-    from bot.adapters.console.adapter import ConsoleAdapter
-
-    color = {"always": True, "never": False}.get(settings.console.color)
-    adapter = ConsoleAdapter(_table(settings), color=color, history_file=settings.console.history)
-    adapter.run(messages.CONSOLE_WELCOME.format(corpus=settings.corpus))
+    settings.require(*required_secrets(args.adapter, settings))
+    build_adapter(args.adapter, settings, _table(settings)).run()
     return EXIT_OK
 
 
@@ -628,14 +612,12 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
         for record in records:
             _print_json(record.__dict__ | {"passage_ids": list(record.passage_ids)})
         return EXIT_OK
-    for record in records:
-        mark = "👍" if record.vote == "up" else "👎"
+    for r in records:
         print(
-            f"{record.created_at} {mark} {record.platform}/{record.channel} {record.user}: {record.question}"
+            messages.feedback_line(r.created_at, r.vote, r.platform, r.channel, r.user, r.question, r.answer)
         )
-        print(f"    answer: {record.answer[:160]}")
     if not records:
-        print("No feedback yet.")
+        print(messages.NO_FEEDBACK_YET)
     return EXIT_OK
 
 
@@ -648,9 +630,9 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(gap.__dict__)
         return EXIT_OK
     for gap in gaps:
-        print(f"{gap.times:>4}x  {gap.question}  ({gap.abstentions} abstained, {gap.down_votes} 👎)")
+        print(messages.gap_line(gap.times, gap.question, gap.abstentions, gap.down_votes))
     if not gaps:
-        print("No gaps recorded yet.")
+        print(messages.NO_GAPS_YET)
     return EXIT_OK
 
 

@@ -129,6 +129,18 @@ def apology(reference: str) -> str:
     return f"Sorry, something went wrong on my side. If it keeps happening, report reference {reference}."
 
 
+def index_unavailable(reference: str) -> str:
+    """Chat's version of a missing or damaged index: no paths (those are in the log, by the reference)."""
+    return (
+        "I can't read my document index right now: it needs to be (re)built by whoever runs me "
+        f"(`citebot index`). Reference {reference}."
+    )
+
+
+def retrieval_failed(reference: str) -> str:
+    return f"I couldn't search the documents for that. If it keeps happening, report reference {reference}."
+
+
 def missing_env(path: str, variable: str) -> str:
     return f"{path}: environment variable {variable} is not set"
 
@@ -300,3 +312,33 @@ def migrated(where: str, applied: list[str], version: int) -> str:
 
 def no_published_index(where: str) -> str:
     return f"The database at {where} holds no published index yet. Build one: citebot index"
+
+
+# -- the command table ------------------------------------------------------------------------------
+COMMAND_SUMMARIES = {
+    "ask": "Answer a question from the sources, with citations.",
+    "source": "Show a cited passage or a whole document by its id.",
+    "sources": "List the documents, or the passages best matching WORDS.",
+    "help": "List the commands.",
+}
+
+
+# -- CLI output -------------------------------------------------------------------------------------
+NO_FEEDBACK_YET = "No feedback yet."
+NO_GAPS_YET = "No gaps recorded yet."
+
+
+def eval_miss(question_id: str, kind: str, question: str, misses: list[str]) -> str:
+    """A question `citebot eval` scored as missed, with what was missing."""
+    return "\n".join([f"MISS {question_id} ({kind}) {question}", *(f"     - {miss}" for miss in misses)])
+
+
+def feedback_line(
+    created_at: str, vote: str, platform: str, channel: str, user: str, question: str, answer: str
+) -> str:
+    mark = "👍" if vote == "up" else "👎"
+    return f"{created_at} {mark} {platform}/{channel} {user}: {question}\n    answer: {answer[:160]}"
+
+
+def gap_line(times: int, question: str, abstentions: int, down_votes: int) -> str:
+    return f"{times:>4}x  {question}  ({abstentions} abstained, {down_votes} 👎)"

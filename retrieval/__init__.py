@@ -16,6 +16,7 @@ _EXPORTS = {
     "build": "retrieval.engine",
     "EngineConfig": "retrieval.config",
     "Query": "retrieval.parts",
+    "Embedder": "retrieval.parts",
     "Turn": "retrieval.followup",
     "Hit": "retrieval.models",
     "Passage": "retrieval.models",
@@ -44,6 +45,7 @@ __all__ = [
     "CorpusError",
     "Document",
     "Engine",
+    "Embedder",
     "EngineConfig",
     "Hit",
     "IndexIncompatibleError",
@@ -70,7 +72,7 @@ if TYPE_CHECKING:
     from retrieval.loader import SkippedFile
     from retrieval.manifest import Manifest
     from retrieval.models import Document, Hit, Passage
-    from retrieval.parts import Query
+    from retrieval.parts import Embedder, Query
     from retrieval.searcher import SearchParams
     from retrieval.textnorm import fold
 

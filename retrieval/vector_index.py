@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Protocol
 
 import faiss
 import numpy as np
@@ -27,12 +26,6 @@ HNSW_EF_SEARCH = 128
 HNSW_EF_CONSTRUCTION = 40  # faiss' default
 IVF_NPROBE = 32
 _TRAIN_PER_CELL = 64  # k-means training points per IVF cell (faiss warns below 39)
-
-
-class VectorIndex(Protocol):
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
-
-    def save(self, path: Path) -> None: ...
 
 
 def resolve_index_type(index_type: str, count: int, exact_limit: int = DEFAULT_EXACT_LIMIT) -> str:

@@ -1,7 +1,7 @@
 """The command table every adapter shares (console, Slack, Discord): ask, source, sources, help.
 
-`dispatch` never raises: a user error becomes a Notice with its message, anything unexpected an
-apology with a reference id that is also logged with the traceback.
+`dispatch` never raises: a user error becomes a Notice with its message, a retrieval error a safe
+message (no paths), anything unexpected an apology; both with a reference id that is also logged.
 """
 
 from __future__ import annotations
@@ -17,23 +17,13 @@ from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
+from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService
 from bot.settings import ConfigError
 from retrieval import RetrievalError, Turn
 
 log = logging.getLogger(__name__)
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
-
-
-def _database_lost(error: Exception) -> bool:
-    """A connection to PostgreSQL failed mid-request (backend postgres); the pool reconnects next time."""
-    module = type(error).__module__
-    return module.startswith(("psycopg", "psycopg_pool")) and type(error).__name__ in (
-        "OperationalError",
-        "PoolTimeout",
-        "InterfaceError",
-        "AdminShutdown",
-    )
 
 
 @dataclass(frozen=True)
@@ -62,22 +52,15 @@ class CommandTable:
         self._commands = {
             c.name: c
             for c in (
-                Command(
-                    "ask", "/ask QUESTION", "Answer a question from the sources, with citations.", service.ask
-                ),
-                Command(
-                    "source",
-                    "/source ID",
-                    "Show a cited passage or a whole document by its id.",
-                    service.source,
-                ),
+                Command("ask", "/ask QUESTION", messages.COMMAND_SUMMARIES["ask"], service.ask),
+                Command("source", "/source ID", messages.COMMAND_SUMMARIES["source"], service.source),
                 Command(
                     "sources",
                     "/sources [WORDS]",
-                    "List the documents, or the passages best matching WORDS.",
+                    messages.COMMAND_SUMMARIES["sources"],
                     lambda words: service.sources(words or None),
                 ),
-                Command("help", "/help", "List the commands.", lambda _: self.help()),
+                Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _: self.help()),
             )
         }
 
@@ -116,14 +99,13 @@ class CommandTable:
             if isinstance(reply, Answer):
                 self._answered(reply, origin, time.perf_counter() - started)
             return reply
-        except (RetrievalError, ConfigError) as error:
+        except RetrievalError as error:
+            return retrieval_notice(log, error)
+        except ConfigError as error:
             return Notice(str(error))
-        except Exception as error:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("command /%s failed (reference %s)", name, reference)
+        except Exception:
             self.metrics.errors.labels(name).inc()
-            apology = messages.database_lost if _database_lost(error) else messages.apology
-            return Notice(apology(reference), reference=reference)
+            return apology(log, "command /%s failed", name)
 
     def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
         """One log line per answer (latency, reference id) and the Prometheus counters."""
@@ -169,9 +151,7 @@ class CommandTable:
         try:
             known = self.feedback.record_vote(answer_id, origin.user or "anonymous", vote)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("recording a vote failed (reference %s)", reference)
-            return Notice(messages.apology(reference), reference=reference)
+            return apology(log, "recording a vote failed")
         if not known:
             return Notice(messages.FEEDBACK_UNKNOWN_ANSWER)
         text = messages.FEEDBACK_THANKS_UP if vote == "up" else messages.FEEDBACK_THANKS_DOWN

@@ -23,7 +23,7 @@ from bot.core.models import (
     SourceLookup,
 )
 from bot.settings import Settings
-from retrieval import Document, Engine, Hit, Passage, Query, Turn
+from retrieval import Document, Embedder, Engine, Hit, Passage, Query, Turn
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -38,7 +38,9 @@ _ESCAPES = re.compile(
 
 
 class QAService:
-    def __init__(self, settings: Settings, embedder=None, engine: Engine | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, engine: Engine | None = None
+    ) -> None:
         """`embedder` (tests, benchmarks) replaces the encoder each index generation would be served by."""
         self.settings = settings
         self.engine = engine or Engine(settings.engine_config(), embedder)

@@ -216,12 +216,18 @@ def test_each_failure_gets_its_own_reference(caplog):
     assert len(references) == 3
 
 
-def test_user_facing_errors_pass_through(tmp_path):
+def test_retrieval_errors_reach_chat_without_paths_and_the_log_with_the_reference(caplog):
     table = CommandTable(
-        ExplodingService(IndexMissingError("No index at /x. Rebuild it with: citebot index"))
+        ExplodingService(IndexMissingError("No index at /srv/secret/x. Rebuild it with: citebot index"))
     )
-    reply = table.dispatch(INVEST)
-    assert reply == Notice("No index at /x. Rebuild it with: citebot index")
+    with caplog.at_level(logging.WARNING):
+        reply = table.dispatch(INVEST)
+    assert isinstance(reply, Notice) and reply.reference
+    assert reply.text == messages.index_unavailable(reply.reference)
+    assert "/srv/secret" not in reply.text
+    assert any(
+        "/srv/secret/x" in r.getMessage() and reply.reference in r.getMessage() for r in caplog.records
+    )
 
 
 def test_feedback_failure_becomes_an_apology(seeds_service, tmp_path, caplog):

@@ -558,6 +558,15 @@ def _sent_message(
     return {**message, **extra}
 
 
+def assert_sent_safely(harness: DiscordHarness) -> None:
+    """The bot sent something, and every message it sent pings nobody and fits Discord's limits."""
+    payloads = harness.message_payloads()
+    assert payloads, "the bot sent nothing"
+    for payload in payloads:
+        assert payload["allowed_mentions"] == {"parse": []}
+        assert limit_problems(payload) == []
+
+
 def limit_problems(message: dict[str, Any]) -> list[str]:
     """What real Discord would reject in a message payload (content, embed and custom_id limits)."""
     problems: list[str] = []

@@ -16,6 +16,7 @@ from bot import messages
 from bot.adapters.console.render import render
 from bot.core.commands import CommandTable
 from bot.core.models import Origin
+from bot.settings import Settings
 
 QUIT_COMMANDS = {"/quit", "/exit", "/q"}
 PROMPT = "citebot> "
@@ -63,10 +64,26 @@ class ConsoleAdapter:
             markup=False,
         )
         self.history_file = history_file
+        self.welcome = ""
+        self._stopped = False
         # One session is one conversation: a follow-up is read with the questions asked before it.
         self.origin = Origin("console", "console", "local", thread=uuid.uuid4().hex)
 
+    @classmethod
+    def from_settings(cls, settings: Settings, table: CommandTable) -> ConsoleAdapter:
+        """The adapter for `citebot run`: colour and history as configured, the welcome naming the corpus."""
+        color = {"always": True, "never": False}.get(settings.console.color)
+        adapter = cls(table, color=color, history_file=settings.console.history)
+        adapter.welcome = messages.CONSOLE_WELCOME.format(corpus=settings.corpus)
+        return adapter
+
+    def stop(self) -> None:
+        """Finish after the current line."""
+        self._stopped = True
+
     def run(self, welcome: str = "") -> None:
+        """Read and answer lines until /quit, end of input, Ctrl-C on an empty line, or `stop`."""
+        welcome = welcome or self.welcome
         if welcome:
             self.console.print(welcome, style="dim")
         read_line = self._line_reader()
@@ -75,7 +92,7 @@ class ConsoleAdapter:
                 line = read_line()
             except (EOFError, KeyboardInterrupt):
                 break
-            if line is None:
+            if line is None or self._stopped:
                 break
             if not line.strip():
                 continue
@@ -98,3 +115,13 @@ class ConsoleAdapter:
             return None if line == "" else line.rstrip("\n")
 
         return read
+
+
+def required_secrets(settings: Settings) -> tuple[str, ...]:
+    """The console needs none."""
+    return ()
+
+
+def from_settings(settings: Settings, table: CommandTable) -> ConsoleAdapter:
+    """The adapter registry's entry point."""
+    return ConsoleAdapter.from_settings(settings, table)

@@ -16,20 +16,14 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
+from bot.core.replies import Renderers
 
 _QUOTE_CHARS = 600
 
 
 def render(reply: Reply) -> Group:
-    if isinstance(reply, Answer):
-        return render_answer(reply)
-    if isinstance(reply, SourceLookup):
-        return _render_lookup(reply)
-    if isinstance(reply, SourceList):
-        return _render_list(reply)
-    if isinstance(reply, HelpText):
-        return _render_help(reply)
-    return _render_notice(reply)
+    """Any reply, as rich renderables for the terminal."""
+    return _RENDERERS.render(reply)
 
 
 def render_answer(answer: Answer) -> Group:
@@ -40,7 +34,7 @@ def render_answer(answer: Answer) -> Group:
         parts.append(Text(answer.text, style="bold yellow"))
         if answer.see_also:
             parts.append(Text(messages.ABSTAIN_SEE_ALSO, style="dim"))
-            parts.extend(_citation(c, quote_whole=False) for c in answer.see_also)
+            parts.extend(_citation(c) for c in answer.see_also)
         return Group(*parts)
     text = Text(answer.text, style="bold")
     for snippet in answer.code:  # quoted commands and config in the terminal's code colour
@@ -49,11 +43,11 @@ def render_answer(answer: Answer) -> Group:
             text.stylize("not bold cyan", start, start + len(snippet))
     parts.append(text)
     parts.append(Text(""))
-    parts.extend(_citation(c, quote_whole=False) for c in answer.citations)
+    parts.extend(_citation(c) for c in answer.citations)
     return Group(*parts)
 
 
-def _citation(citation: Citation, quote_whole: bool) -> Text:
+def _citation(citation: Citation) -> Text:
     text = Text()
     text.append(f"[{citation.number}] ", style="bold cyan")
     text.append(citation.title, style="bold")
@@ -64,7 +58,7 @@ def _citation(citation: Citation, quote_whole: bool) -> Text:
     if citation.also_in:
         text.append(f" (also in {', '.join(citation.also_in)})", style="dim")
     text.append("\n    “")
-    excerpt = citation.passage if quote_whole else _shorten(citation.quote or citation.passage)
+    excerpt = _shorten(citation.quote or citation.passage)
     text.append(excerpt, style="italic")
     text.append("”\n")
     return text
@@ -141,3 +135,6 @@ def _shorten(passage: str) -> str:
     cut = flat[:_QUOTE_CHARS]
     end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
     return (cut[: end + 1] if end > _QUOTE_CHARS // 2 else cut.rsplit(" ", 1)[0]) + " …"
+
+
+_RENDERERS = Renderers(render_answer, _render_lookup, _render_list, _render_help, _render_notice)

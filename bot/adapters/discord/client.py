@@ -65,10 +65,38 @@ def build_client(settings: Settings, table: CommandTable) -> CitebotClient:
     return CitebotClient(settings, table)
 
 
-def run_discord(settings: Settings, table: CommandTable) -> None:
+class DiscordAdapter:
+    """The Discord front end as an `Adapter`: a gateway client with slash commands."""
+
+    def __init__(self, settings: Settings, table: CommandTable) -> None:
+        self.settings = settings
+        self.client = build_client(settings, table)
+        self.table = table
+
+    def run(self) -> None:
+        run_discord(self.settings, self.table, self.client)
+
+    def stop(self) -> None:
+        """Close the gateway connection; `run` then returns."""
+        loop = getattr(self.client, "loop", None)
+        if loop is not None and loop.is_running():
+            asyncio.run_coroutine_threadsafe(self.client.close(), loop)
+
+
+def required_secrets(settings: Settings) -> tuple[str, ...]:
+    """The settings the bot cannot start without."""
+    return ("discord.token",)
+
+
+def from_settings(settings: Settings, table: CommandTable) -> DiscordAdapter:
+    """The adapter registry's entry point."""
+    return DiscordAdapter(settings, table)
+
+
+def run_discord(settings: Settings, table: CommandTable, client: CitebotClient | None = None) -> None:
     """Connect with DISCORD_TOKEN and answer until interrupted (blocking); a bad token is a ConfigError."""
-    settings.require("discord.token")
-    client = build_client(settings, table)
+    settings.require(*required_secrets(settings))
+    client = client or build_client(settings, table)
     if settings.health.port:
         connected = CachedCheck(lambda: client.is_ready() and not client.is_closed(), ttl=0)
         serve_in_background(settings.health.host, settings.health.port, table, connected)

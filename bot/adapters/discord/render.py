@@ -23,6 +23,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
+from bot.core.replies import Renderers
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -57,17 +58,11 @@ class Outgoing:
 
 def render(reply: Reply) -> list[Outgoing]:
     """Every reply as one or more messages, in the order they are to be sent."""
-    if isinstance(reply, Answer):
-        return render_answer(reply)
-    if isinstance(reply, SourceLookup):
-        return render_lookup(reply)
-    if isinstance(reply, SourceList):
-        return render_list(reply)
-    if isinstance(reply, HelpText):
-        return render_help(reply)
-    if isinstance(reply, Notice):
-        return _as_messages(_content(reply.text), [])
-    raise TypeError(f"cannot render {type(reply).__name__}")
+    return _RENDERERS.render(reply)
+
+
+def render_notice(notice: Notice) -> list[Outgoing]:
+    return _as_messages(_content(notice.text), [])
 
 
 def vote_custom_id(vote: str, answer_id: str) -> str:
@@ -313,3 +308,6 @@ def _group(embeds: list[Embed]) -> list[list[Embed]]:
         groups[-1].append(embed)
         size += length
     return groups
+
+
+_RENDERERS = Renderers(render_answer, render_lookup, render_list, render_help, render_notice)

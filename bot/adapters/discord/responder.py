@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,7 @@ from bot.adapters.discord.markdown import one_line, truncate
 from bot.adapters.discord.render import render
 from bot.core.commands import CommandTable
 from bot.core.models import Notice, Origin, Reply
+from bot.core.replies import apology
 from bot.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,8 @@ class Responder:
             sent = await send.reply_to(message, render(reply))
             self._remember(thread, message.id, *(m.id for m in sent))
         except Exception:
-            reference = _reference("answering message %s failed", message.id)
-            await _best_effort(send.reply_to(message, render(_apology(reference))))
+            notice = apology(log, "answering message %s failed", message.id)
+            await _best_effort(send.reply_to(message, render(notice)))
 
     async def _first_to_claim(self, message_id: int) -> bool:
         """Replicas sharing a database (backend: postgres) all receive the message; the first to claim it answers."""
@@ -127,8 +127,9 @@ class Responder:
                     await interaction.response.defer(ephemeral=ephemeral, thinking=True)
             await send.respond(interaction, render(await work), ephemeral=ephemeral)
         except Exception:
-            reference = _reference("/%s failed (interaction %s)", name, interaction.id)
-            await self.apologise(interaction, reference)
+            await self.apologise(
+                interaction, apology(log, "/%s failed (interaction %s)", name, interaction.id)
+            )
 
     async def vote(self, interaction: discord.Interaction, vote: str, answer_id: str) -> None:
         """A 👍/👎 click: stored with the clicker's id, thanked privately."""
@@ -137,14 +138,14 @@ class Responder:
             notice = await self.call(self.table.vote, answer_id, vote, origin)
             await send.respond(interaction, render(notice), ephemeral=True)
         except Exception:
-            await self.apologise(interaction, _reference("vote on %s failed", answer_id))
+            await self.apologise(interaction, apology(log, "vote on %s failed", answer_id))
 
     async def complete_source(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for `/source id:`: ids and titles containing what was typed (never raises)."""
         try:
             pairs = await asyncio.to_thread(self.table.complete, current, 25)
         except Exception:
-            _reference("autocomplete for %r failed", current)
+            apology(log, "autocomplete for %r failed", current)  # logged; autocomplete shows nothing
             return []
         return [
             app_commands.Choice(name=truncate(one_line(label), CHOICE_LIMIT) or key, value=key)
@@ -152,8 +153,8 @@ class Responder:
             if 0 < len(key) <= CHOICE_LIMIT
         ]
 
-    async def apologise(self, interaction: discord.Interaction, reference: str) -> None:
-        await _best_effort(send.respond(interaction, render(_apology(reference)), ephemeral=True))
+    async def apologise(self, interaction: discord.Interaction, notice: Notice) -> None:
+        await _best_effort(send.respond(interaction, render(notice), ephemeral=True))
 
     # -- the table, off the event loop -------------------------------------------------------------------
     async def call(self, function: Callable[..., Reply], *args: Any) -> Reply:
@@ -161,7 +162,7 @@ class Responder:
         try:
             return await asyncio.to_thread(function, *args)
         except Exception:
-            return _apology(_reference("%s failed", getattr(function, "__name__", function)))
+            return apology(log, "%s failed", getattr(function, "__name__", function))
 
     def _interaction_allowed(self, interaction: discord.Interaction) -> bool:
         channel = interaction.channel
@@ -181,16 +182,6 @@ def _self_role_id(message: discord.Message) -> int | None:
     guild = message.guild
     role = guild.self_role if guild is not None and guild.me is not None else None
     return role.id if role is not None else None
-
-
-def _reference(what: str, *args: Any) -> str:
-    reference = uuid.uuid4().hex[:8]
-    log.exception(what + " (reference %s)", *args, reference)
-    return reference
-
-
-def _apology(reference: str) -> Notice:
-    return Notice(messages.apology(reference), reference=reference)
 
 
 async def _best_effort(sending: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,7 +13,7 @@ from bot import messages
 from bot.adapters.discord import send
 from bot.adapters.discord.markdown import truncate
 from bot.adapters.discord.render import render
-from bot.core.models import Notice
+from bot.core.replies import apology
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +64,11 @@ def register(tree: app_commands.CommandTree[Any], summaries: Mapping[str, str] |
 
 async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
     """Errors before a callback runs (a stale command, a failed check): an apology, never a traceback."""
-    reference = uuid.uuid4().hex[:8]
-    log.error("slash command failed (reference %s)", reference, exc_info=error)
-    notice = Notice(messages.apology(reference), reference=reference)
+    notice = apology(log, "slash command failed", error=error)
     try:
         await send.respond(interaction, render(notice), ephemeral=True)
     except Exception:
-        log.warning("could not send the apology (reference %s)", reference, exc_info=True)
+        log.warning("could not send the apology (reference %s)", notice.reference, exc_info=True)
 
 
 async def sync(tree: app_commands.CommandTree[Any], guild_ids: Iterable[int]) -> None:

@@ -75,7 +75,33 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
     return app
 
 
-def run_slack(settings: Settings, table: Commands) -> None:
+class SlackAdapter:
+    """The Slack front end as an `Adapter`: Socket Mode or the Events API over HTTP."""
+
+    def __init__(self, settings: Settings, table: Commands) -> None:
+        self.settings = settings
+        self.table = table
+        self._socket = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, table: Commands) -> SlackAdapter:
+        return cls(settings, table)
+
+    def run(self) -> None:
+        run_slack(self.settings, self.table, self)
+
+    def stop(self) -> None:
+        """Close the Socket Mode connection (the HTTP server stops on Ctrl-C or SIGTERM)."""
+        if self._socket is not None:
+            self._socket.close()
+
+
+def from_settings(settings: Settings, table: Commands) -> SlackAdapter:
+    """The adapter registry's entry point."""
+    return SlackAdapter(settings, table)
+
+
+def run_slack(settings: Settings, table: Commands, adapter: SlackAdapter | None = None) -> None:
     """Connect and answer until interrupted: Socket Mode, or an HTTP server for the Events API."""
     settings.require(*required_secrets(settings))
     app = build_app(settings, table)
@@ -86,7 +112,10 @@ def run_slack(settings: Settings, table: Commands) -> None:
         if settings.health.port:
             serve_in_background(settings.health.host, settings.health.port, table, reachable)
         log.info("connecting to Slack in Socket Mode")
-        SocketModeHandler(app, app_token=settings.slack.app_token).start()
+        handler = SocketModeHandler(app, app_token=settings.slack.app_token)
+        if adapter is not None:
+            adapter._socket = handler
+        handler.start()
     else:
         server.serve(app, settings.slack.host, settings.slack.port, table=table, platform_check=reachable)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -25,6 +24,7 @@ from bot.adapters.slack.render import (
     unescape,
 )
 from bot.core.models import Answer, CommandHelp, Notice, Origin, Reply
+from bot.core.replies import apology as core_apology
 from bot.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -229,10 +229,7 @@ class SlackHandlers:
     @staticmethod
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         """Anything that escaped a listener (the listeners guard themselves): log it with a reference."""
-        reference = uuid.uuid4().hex[:8]
-        log.error(
-            "Slack request of type %s failed (reference %s)", body.get("type"), reference, exc_info=error
-        )
+        core_apology(log, "Slack request of type %s failed", body.get("type"), error=error)
 
 
 def question_text(text: str, bot_user_id: str | None) -> str:
@@ -246,9 +243,7 @@ def question_text(text: str, bot_user_id: str | None) -> str:
 
 def apology(what: str) -> SlackMessage:
     """A short apology whose reference id is also in the log, next to the traceback."""
-    reference = uuid.uuid4().hex[:8]
-    log.exception("Slack %s failed (reference %s)", what, reference)
-    return render_notice(Notice(messages.apology(reference), reference=reference))
+    return render_notice(core_apology(log, "Slack %s failed", what))
 
 
 def _origin(body: dict[str, Any]) -> Origin:

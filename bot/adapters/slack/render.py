@@ -24,6 +24,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
+from bot.core.replies import Renderers
 
 SECTION_CHARS = 3000  # section text, and each context element
 MAX_BLOCKS = 50
@@ -223,15 +224,8 @@ def _fallback(parts: Iterable[str]) -> str:
 
 # -- replies ---------------------------------------------------------------------------------------
 def render(reply: Reply) -> SlackMessage:
-    if isinstance(reply, Answer):
-        return render_answer(reply)
-    if isinstance(reply, SourceLookup):
-        return render_lookup(reply)
-    if isinstance(reply, SourceList):
-        return render_list(reply)
-    if isinstance(reply, HelpText):
-        return render_help(reply)
-    return render_notice(reply)
+    """Any reply, as a Slack message (text + blocks)."""
+    return _RENDERERS.render(reply)
 
 
 def render_answer(answer: Answer) -> SlackMessage:
@@ -353,3 +347,6 @@ def render_notice(notice: Notice) -> SlackMessage:
     text = fit(notice.text, SECTION_CHARS - 10)
     shown = f":warning: {text}" if notice.is_error else text
     return SlackMessage(_fallback([notice.text]), [_section(shown)])
+
+
+_RENDERERS = Renderers(render_answer, render_lookup, render_list, render_help, render_notice)

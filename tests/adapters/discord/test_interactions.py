@@ -16,7 +16,7 @@ from tests.harness.discord_harness import (
     OTHER_CHANNEL_ID,
     USER_ID,
     DiscordHarness,
-    limit_problems,
+    assert_sent_safely,
 )
 
 SEED = "000_a62311b28d2cec3e.txt"
@@ -28,13 +28,6 @@ async def discord_bot(command_table, seeds_index, tmp_path):
     async with DiscordHarness(build_client(settings, command_table)) as harness:
         harness.clear()
         yield harness
-
-
-def assert_sent_safely(harness: DiscordHarness) -> None:
-    assert harness.message_payloads()
-    for payload in harness.message_payloads():
-        assert payload["allowed_mentions"] == {"parse": []}
-        assert limit_problems(payload) == []
 
 
 @pytest.mark.asyncio

@@ -19,7 +19,7 @@ from tests.harness.discord_harness import (
     OTHER_BOT_ID,
     OTHER_CHANNEL_ID,
     DiscordHarness,
-    limit_problems,
+    assert_sent_safely,
     user_payload,
 )
 from tests.harness.sample_replies import answers
@@ -48,12 +48,6 @@ async def discord_bot(command_table, seeds_index, tmp_path):
     async with DiscordHarness(build_client(settings, command_table)) as harness:
         harness.clear()
         yield harness
-
-
-def assert_sent_safely(harness: DiscordHarness) -> None:
-    for payload in harness.message_payloads():
-        assert payload["allowed_mentions"] == {"parse": []}
-        assert limit_problems(payload) == []
 
 
 @pytest.mark.asyncio
