@@ -154,6 +154,7 @@ class PostgresLibrary:
         self._manifest = _manifest_from(manifest, "the database", "")
         self._passages: OrderedDict[str, Passage] = OrderedDict()
         self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._by_source: OrderedDict[str, list[Passage]] = OrderedDict()
         self._documents: list[Document] | None = None
         self._frequencies: DocumentFrequencies | None = None
         self._lock = threading.Lock()
@@ -194,13 +195,20 @@ class PostgresLibrary:
         return found.get(passage_id)
 
     def passages_of(self, source: str) -> list[Passage]:
+        with self._lock:
+            cached = self._by_source.get(source)
+        if cached is not None:
+            return list(cached)
         rows = self._query(
             "SELECT p.record FROM generation_documents gd JOIN passages p"
             " ON p.document_version_id = gd.document_version_id"
             " WHERE gd.generation_id = %s AND gd.source = %s ORDER BY p.ordinal",
             (self._id, source),
         )
-        return [Passage.from_record(r[0]) for r in rows]
+        passages = [Passage.from_record(r[0]) for r in rows]
+        with self._lock:
+            _put(self._by_source, source, passages)
+        return list(passages)
 
     def document(self, source: str) -> Document | None:
         return next((d for d in self.documents() if d.source == source), None)
