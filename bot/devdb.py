@@ -293,7 +293,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"PostgreSQL {args.port} running (data in {args.folder}); in another shell:")
     print(f"  export CITEBOT_DATABASE_URL={database.url}")
-    print("Ctrl-C stops it.")
+    print("Ctrl-C (or SIGTERM) stops it.", flush=True)
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with `&` (SIGINT ignored)
     with contextlib.suppress(KeyboardInterrupt):
         database.process.wait()
     database.stop()
