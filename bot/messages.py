@@ -310,10 +310,6 @@ def migrated(where: str, applied: list[str], version: int) -> str:
     return f"Database at {where} migrated to schema version {version}: " + "; ".join(applied) + "."
 
 
-def no_published_index(where: str) -> str:
-    return f"The database at {where} holds no published index yet. Build one: citebot index"
-
-
 # -- the command table ------------------------------------------------------------------------------
 COMMAND_SUMMARIES = {
     "ask": "Answer a question from the sources, with citations.",
