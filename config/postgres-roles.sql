@@ -10,13 +10,13 @@ GRANT USAGE ON SCHEMA public TO citebot_bot, citebot_indexer;
 GRANT SELECT ON schema_migrations TO citebot_bot, citebot_indexer;
 
 -- Answering (every bot replica): reads the index, never writes it; writes only its own state.
-GRANT SELECT ON generations, live_generation, document_versions, generation_documents, passages,
+GRANT SELECT ON generations, live_generation, document_versions, generation_documents, passages, passage_terms,
     sentence_vectors, generation_sentences, vocabulary TO citebot_bot;
 GRANT SELECT, INSERT, UPDATE, DELETE ON answers, votes, conversation_turns, event_claims TO citebot_bot;
 GRANT USAGE ON SEQUENCE conversation_turns_id_seq TO citebot_bot;
 
 -- Indexing (`citebot index`, one host at a time): reads and writes the index tables only.
-GRANT SELECT, INSERT, UPDATE, DELETE ON generations, live_generation, document_versions, generation_documents,
+GRANT SELECT, INSERT, UPDATE, DELETE ON generations, live_generation, document_versions, generation_documents, passage_terms,
     passages, sentence_vectors, generation_sentences, vocabulary TO citebot_indexer;
 GRANT USAGE ON SEQUENCE generations_id_seq, document_versions_id_seq, passages_id_seq, sentence_vectors_id_seq
     TO citebot_indexer;

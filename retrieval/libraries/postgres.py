@@ -1,8 +1,9 @@
 """The postgres library: an index generation in PostgreSQL, read by any number of bot replicas.
 
 Vectors are pgvector `vector(384)` columns searched by inner product (HNSW; normalised vectors, so cosine);
-keyword search is BM25 computed in SQL over a `tsvector` per passage (GIN-indexed) holding citebot's own
-keyword terms, one position per occurrence, so it ranks as the files backend's bm25s does. The schema is
+keyword search is BM25 computed in SQL from postings (term, passage, count) of citebot's own keyword terms,
+so it ranks as the files backend's bm25s does; each passage also keeps them as a `tsvector` (GIN-indexed)
+for full-text queries in SQL. The schema is
 bot/migrations.py. A generation never changes once published; a build writes a new one beside it and
 moves `live_generation` to it in one transaction. Unchanged files are shared between generations
 (content-addressed `document_versions`), never rewritten.
@@ -247,7 +248,6 @@ class PostgresLibrary:
                 "versions": self._versions,
                 "terms": words,
                 "counts": [terms[w] for w in words],
-                "query": " | ".join(_quoted(w) for w in words),
                 "n": self._count,
                 "average": max(self._average_length, 1e-9),
                 "k1": BM25_K1,
@@ -312,17 +312,20 @@ WITH query AS (
     SELECT q.term, q.count, ln(1 + (%(n)s - v.keyword_passages + 0.5) / (v.keyword_passages + 0.5)) AS idf
     FROM unnest(%(terms)s::text[], %(counts)s::integer[]) AS q(term, count)
     JOIN vocabulary v ON v.generation_id = %(generation)s AND v.term = q.term AND v.keyword_passages > 0
+), scored AS (
+    SELECT t.passage_id,
+           SUM(query.count * query.idf * t.tf / (t.tf + %(k1)s * (1 - %(b)s + %(b)s * t.length / %(average)s)))
+               AS score
+    FROM query
+    JOIN passage_terms t ON t.term = query.term
+    WHERE t.document_version_id = ANY(%(versions)s)
+    GROUP BY t.passage_id
+    ORDER BY score DESC, t.passage_id
+    LIMIT %(k)s
 )
-SELECT p.passage_id, p.record,
-       SUM(query.count * query.idf * cardinality(u.positions)
-           / (cardinality(u.positions) + %(k1)s * (1 - %(b)s + %(b)s * p.length / %(average)s))) AS score
-FROM passages p
-CROSS JOIN LATERAL unnest(p.terms) AS u(lexeme, positions, weights)
-JOIN query ON query.term = u.lexeme
-WHERE p.terms @@ %(query)s::tsquery AND p.document_version_id = ANY(%(versions)s)
-GROUP BY p.id
-ORDER BY score DESC, p.passage_id
-LIMIT %(k)s
+SELECT p.passage_id, p.record, s.score
+FROM scored s JOIN passages p ON p.id = s.passage_id
+ORDER BY s.score DESC, p.passage_id
 """
 
 
@@ -492,7 +495,22 @@ class PostgresLibraryWriter:
                     (version, passage.ordinal, passage.id, json.dumps(passage.to_record(), ensure_ascii=False),
                      _vector_text(vector), tsvector_literal(passage_terms), len(passage_terms))
                 )  # fmt: skip
+        self._write_postings(version, [(p.ordinal, t) for p, t in zip(entry.passages, terms, strict=True)])
         return version
+
+    def _write_postings(self, version: int, terms: list[tuple[int, list[str]]]) -> None:
+        """Each passage's keyword terms with their counts, as postings BM25 reads by term."""
+        ids = dict(
+            self._connection.execute(
+                "SELECT ordinal, id FROM passages WHERE document_version_id = %s", (version,)
+            ).fetchall()
+        )
+        with self._connection.cursor().copy(
+            "COPY passage_terms (term, passage_id, document_version_id, tf, length) FROM STDIN"
+        ) as copy:
+            for ordinal, passage_terms in terms:
+                for term, count in Counter(passage_terms).items():
+                    copy.write_row((term, ids[ordinal], version, min(count, 32767), len(passage_terms)))
 
     def add_sentence_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Only vectors the database lacks are written; the staged generation is linked to all of them."""
@@ -575,12 +593,11 @@ class PostgresLibraryWriter:
 
 _KEYWORD_FREQUENCIES = """
 INSERT INTO vocabulary (generation_id, term, keyword_passages)
-SELECT %(generation)s, u.lexeme, count(*)
+SELECT %(generation)s, t.term, count(*)
 FROM generation_documents gd
-JOIN passages p ON p.document_version_id = gd.document_version_id
-CROSS JOIN LATERAL unnest(p.terms) AS u(lexeme, positions, weights)
+JOIN passage_terms t ON t.document_version_id = gd.document_version_id
 WHERE gd.generation_id = %(generation)s
-GROUP BY u.lexeme
+GROUP BY t.term
 ON CONFLICT (generation_id, term) DO UPDATE SET keyword_passages = excluded.keyword_passages
 """
 
