@@ -245,7 +245,6 @@ class PostgresLibrary:
             _BM25,
             {
                 "generation": self._id,
-                "versions": self._versions,
                 "terms": words,
                 "counts": [terms[w] for w in words],
                 "n": self._count,
@@ -318,7 +317,8 @@ WITH query AS (
                AS score
     FROM query
     JOIN passage_terms t ON t.term = query.term
-    WHERE t.document_version_id = ANY(%(versions)s)
+    JOIN generation_documents gd  -- a hash join: `= ANY(the generation's versions)` was a scan per posting
+        ON gd.document_version_id = t.document_version_id AND gd.generation_id = %(generation)s
     GROUP BY t.passage_id
     ORDER BY score DESC, t.passage_id
     LIMIT %(k)s
