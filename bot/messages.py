@@ -110,6 +110,10 @@ def rebuild_hint(corpus: str, index: str) -> str:
     return f"Rebuild it with: citebot index --corpus {corpus} --index {index}"
 
 
+def postgres_rebuild_hint(corpus: str) -> str:
+    return f"Build it with: citebot index --corpus {corpus} (with backend: postgres)"
+
+
 def unknown_source(key: str, suggestions: list[str]) -> str:
     text = f"No source or passage called {key!r}."
     if suggestions:
@@ -237,6 +241,73 @@ def discord_sync_failed(guild_id: int, error: str) -> str:
         f"Could not sync slash commands to guild {guild_id} ({error}): is the bot in that guild, invited "
         "with the applications.commands scope?"
     )
+
+
+# -- the postgres backend ----------------------------------------------------------------------------
+DATABASE_URL_MISSING = (
+    "backend is postgres, but CITEBOT_DATABASE_URL is not set "
+    "(e.g. postgresql://citebot:PASSWORD@db.example.com:5432/citebot)."
+)
+
+
+def database_lost(reference: str) -> str:
+    return (
+        f"Sorry, I lost my connection to the database. Please ask again in a moment (reference {reference})."
+    )
+
+
+def database_unreachable(where: str, seconds: float, detail: str) -> str:
+    return (
+        f"Cannot reach PostgreSQL at {where} (tried for {seconds:.0f} s): {detail}. "
+        "Is the server running, and are the host and port in CITEBOT_DATABASE_URL right?"
+    )
+
+
+def database_retrying(where: str, wait_s: float, detail: str) -> str:
+    return f"PostgreSQL at {where} is not reachable ({detail}); retrying with back-off for up to {wait_s:g} s"
+
+
+def database_auth_failed(user: str, where: str) -> str:
+    return (
+        f"PostgreSQL at {where} refused the password for user {user!r}. "
+        "Check the password in CITEBOT_DATABASE_URL (it is never printed)."
+    )
+
+
+def database_missing(name: str, where: str) -> str:
+    return f"PostgreSQL at {where} has no database {name!r}. Create it: CREATE DATABASE {name};"
+
+
+def database_error(where: str, detail: str) -> str:
+    return f"PostgreSQL at {where}: {detail}"
+
+
+def pgvector_missing(where: str) -> str:
+    return (
+        f"PostgreSQL at {where} lacks the pgvector extension. Install it on the server (Debian/Ubuntu: "
+        "apt install postgresql-NN-pgvector; managed clouds: enable 'vector'), then as an administrator run "
+        "CREATE EXTENSION vector; in the database, and citebot db migrate."
+    )
+
+
+def schema_not_migrated(where: str, have: int, want: int) -> str:
+    return (
+        f"The database at {where} is at schema version {have}; this citebot needs {want}. "
+        "Run: citebot db migrate"
+    )
+
+
+def schema_newer(where: str, have: int, want: int) -> str:
+    return (
+        f"The database at {where} is at schema version {have}, newer than this citebot knows ({want}): "
+        "a newer citebot migrated it. Upgrade citebot; an older one must not write to it."
+    )
+
+
+def migrated(where: str, applied: list[str], version: int) -> str:
+    if not applied:
+        return f"Database at {where} is up to date (schema version {version})."
+    return f"Database at {where} migrated to schema version {version}: " + "; ".join(applied) + "."
 
 
 # -- the command table ------------------------------------------------------------------------------

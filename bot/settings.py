@@ -65,6 +65,18 @@ class FeedbackSettings(_Section):
     path: str = Field(".citebot/feedback.sqlite3", description="SQLite file for votes and abstentions.")
 
 
+class DatabaseSettings(_Section):
+    url: str | None = Field(
+        "${CITEBOT_DATABASE_URL}", description="PostgreSQL URL for backend postgres (from the environment)."
+    )
+    wait_seconds: float = Field(
+        60, ge=0, le=3600, description="How long to retry a database that is down or unreachable at start."
+    )
+    pool_size: int = Field(
+        8, ge=1, le=200, description="Most database connections one citebot process opens."
+    )
+
+
 class ConversationSettings(_Section):
     max_turns: int = Field(
         6, ge=1, le=50, description="Earlier turns of a thread kept as context for follow-ups."
@@ -132,8 +144,9 @@ class Settings(_Section):
         "onnx",
         description="Runs the model: onnx (onnxruntime, no torch when serving), onnx-int8 (quantized), torch.",
     )
-    backend: Literal["files"] = Field(
-        "files", description="Where the index lives: files (FAISS + bm25s + JSON in the index folder)."
+    backend: Literal["files", "postgres"] = Field(
+        "files",
+        description="Where the index and state live: files (index folder, SQLite) or postgres (database.url).",
     )
     composer: Literal["extractive"] = Field(
         "extractive", description="Writes answers: extractive (every word quoted from a cited passage)."
@@ -141,6 +154,7 @@ class Settings(_Section):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    database: DatabaseSettings = DatabaseSettings()
     conversation: ConversationSettings = ConversationSettings()
     console: ConsoleSettings = ConsoleSettings()
     slack: SlackSettings = SlackSettings()
@@ -162,8 +176,9 @@ class Settings(_Section):
         from retrieval import ChunkingParams, ComposerParams, EngineConfig, SearchParams
 
         r, a = self.retrieval, self.answer
+        postgres = self.backend == "postgres"
         return EngineConfig(
-            index=self.index,
+            index=(self.database.url or "") if postgres else self.index,
             corpus=self.corpus,
             backend=self.backend,
             encoder=self.encoder,
@@ -183,7 +198,9 @@ class Settings(_Section):
             index_type=r.index_type,
             exact_limit=r.exact_limit,
             sentence_vectors=r.sentence_vectors,
-            rebuild_hint=messages.rebuild_hint(self.corpus, self.index),
+            rebuild_hint=messages.postgres_rebuild_hint(self.corpus)
+            if postgres
+            else messages.rebuild_hint(self.corpus, self.index),
         )
 
     def lookup(self, path: str) -> Any:
@@ -217,7 +234,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
 
 
 def _secret_paths() -> list[str]:
-    return ["slack.bot_token", "slack.app_token", "slack.signing_secret", "discord.token"]
+    return ["slack.bot_token", "slack.app_token", "slack.signing_secret", "discord.token", "database.url"]
 
 
 def _with_env_defaults(settings: Settings, missing: dict[str, str]) -> Settings:

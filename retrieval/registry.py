@@ -34,8 +34,24 @@ def _files_writer(location: str, embedder: Embedder) -> LibraryWriter:
     return files.FilesLibraryWriter(Path(location), encoder_files(embedder))
 
 
+def _postgres() -> Backend:
+    """The postgres backend, imported only when chosen (psycopg is not loaded for the files backend)."""
+    from retrieval.libraries import postgres
+
+    return Backend(
+        postgres.open_library, postgres.open_writer, postgres.live_generation_at, postgres.live_manifest_at
+    )
+
+
 LIBRARIES: dict[str, Backend] = {
     "files": Backend(files.FilesLibrary.open, _files_writer, files.live_generation, files.live_manifest),
+    # The location is the database URL (database.url); the schema comes from `citebot db migrate`.
+    "postgres": Backend(
+        lambda url, hint: _postgres().open(url, hint),
+        lambda url, embedder: _postgres().writer(url, embedder),
+        lambda url: _postgres().live_generation(url),
+        lambda url, hint: _postgres().live_manifest(url, hint),
+    ),
 }
 
 # encoder setting -> factory(model, device): the embedder that makes an index's vectors.

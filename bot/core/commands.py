@@ -41,11 +41,14 @@ class CommandTable:
         feedback: FeedbackStore | None = None,
         conversations: ConversationStore | None = None,
         metrics: Metrics | None = None,
+        claims=None,
     ) -> None:
         self.service = service
         self.feedback = feedback
         self.conversations = conversations
         self.metrics = metrics or Metrics()
+        # `first_time(key)` shared by replicas (backend: postgres); adapters fall back to in-process memory.
+        self.claims = claims
         self._commands = {
             c.name: c
             for c in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,21 @@ def apology(log: logging.Logger, what: str, *args: object, error: BaseException 
     and return the apology that names it. `what` is a %-format for `args`."""
     reference = new_reference()
     log.error(what + " (reference %s)", *args, reference, exc_info=error or True)
-    return Notice(messages.apology(reference), reference=reference)
+    text = messages.database_lost if lost_database(error or sys.exc_info()[1]) else messages.apology
+    return Notice(text(reference), reference=reference)
+
+
+def lost_database(error: BaseException | None) -> bool:
+    """A connection to PostgreSQL failed mid-request (backend postgres); the pool reconnects next time."""
+    if error is None:
+        return False
+    module, name = type(error).__module__, type(error).__name__
+    return module.startswith("psycopg") and name in (
+        "OperationalError",
+        "PoolTimeout",
+        "InterfaceError",
+        "AdminShutdown",
+    )
 
 
 def retrieval_notice(log: logging.Logger, error: RetrievalError) -> Notice:

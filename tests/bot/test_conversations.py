@@ -66,9 +66,18 @@ def test_threads_channels_and_dms_do_not_share_state(threaded_table):
     assert threaded_table.run("ask", COFOUNDED, Origin("slack", "C1", "U1")).context is None  # no thread
 
 
-def test_turns_expire_and_are_bounded(tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_turns_expire_and_are_bounded(tmp_path, request, backend):
     clock = Clock()
-    store = ConversationStore(tmp_path / "state.sqlite3", max_turns=2, expiry_s=600, clock=clock)
+    if backend == "sqlite":
+        store = ConversationStore(tmp_path / "state.sqlite3", max_turns=2, expiry_s=600, clock=clock)
+    else:
+        from bot.core.pg_state import PostgresConversationStore
+        from bot.database import open_pool
+
+        pool = open_pool(request.getfixturevalue("database_url"), wait_s=10)
+        request.addfinalizer(pool.close)
+        store = PostgresConversationStore(pool, max_turns=2, expiry_s=600, clock=clock)
     key = conversation_key(in_thread("t1"))
     for number in range(3):
         store.add(key, Turn(f"question {number}"))

@@ -9,9 +9,17 @@ import pytest
 from bot.core.feedback import FeedbackStore
 
 
-@pytest.fixture
-def store(tmp_path) -> FeedbackStore:
-    return FeedbackStore(tmp_path / "nested" / "feedback.sqlite3")
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    """The SQLite store (backend: files) and the PostgreSQL one (backend: postgres): the same behaviour."""
+    if request.param == "sqlite":
+        return FeedbackStore(tmp_path / "nested" / "feedback.sqlite3")
+    from bot.core.pg_state import PostgresFeedbackStore
+    from bot.database import open_pool
+
+    pool = open_pool(request.getfixturevalue("database_url"), wait_s=10)
+    request.addfinalizer(pool.close)
+    return PostgresFeedbackStore(pool)
 
 
 def answer(store: FeedbackStore, question: str, abstained: bool = False, ids=("a.txt#1",)) -> str:
@@ -19,7 +27,7 @@ def answer(store: FeedbackStore, question: str, abstained: bool = False, ids=("a
 
 
 def test_store_creates_its_folder_and_starts_empty(store):
-    assert store.path.exists()
+    assert not isinstance(store, FeedbackStore) or store.path.exists()
     assert store.feedback() == []
     assert store.gaps() == []
 

@@ -7,7 +7,7 @@ import pytest
 from retrieval.errors import RetrievalError
 from retrieval.indexer import build_index
 from retrieval.searcher import Searcher, SearchParams
-from tests.conftest import open_searcher
+from tests.conftest import BACKENDS, build_library, new_location, open_searcher, open_searcher_at
 
 PRESS_RELEASE = (
     "The companies will focus on building a computational platform in Azure of unprecedented scale, which will "
@@ -17,21 +17,21 @@ PRESS_RELEASE = (
 
 
 @pytest.fixture(scope="module")
-def seeds(seeds_index, embedder) -> Searcher:
-    return open_searcher(seeds_index, embedder)
+def seeds(seeds_library, embedder) -> Searcher:
+    """Search over the seeds index: every test using it runs on the files and the postgres backend."""
+    return open_searcher_at(*seeds_library, embedder)
 
 
-@pytest.fixture(scope="module")
-def twins(tmp_path_factory, embedder) -> Searcher:
-    """Two articles quoting the same press release, and one unrelated note."""
-    root = tmp_path_factory.mktemp("twins")
-    corpus = root / "corpus"
-    corpus.mkdir()
+@pytest.fixture(scope="module", params=BACKENDS)
+def twins(request, tmp_path_factory, embedder) -> Searcher:
+    """Two articles quoting the same press release, and one unrelated note (each backend)."""
+    corpus = tmp_path_factory.mktemp("twins")
     (corpus / "a_article.txt").write_text(f"Azure deal\n\n{PRESS_RELEASE}\n")
     (corpus / "b_blog.txt").write_text(f"Blog post on the deal\n\n{PRESS_RELEASE} Analysts were surprised.\n")
     (corpus / "c_note.txt").write_text("Lunch menu\n\nThe cafeteria serves lentil soup on Tuesdays.\n")
-    build_index(corpus, root / "index", embedder, show_progress=False, sentence_vectors=False)
-    return open_searcher(root / "index", embedder)
+    location = new_location(request, request.param)
+    build_library(request.param, corpus, location, embedder, sentence_vectors=False)
+    return open_searcher_at(request.param, location, embedder)
 
 
 def ids(hits) -> list[str]:

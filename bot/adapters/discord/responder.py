@@ -42,7 +42,7 @@ class Responder:
     # -- messages ----------------------------------------------------------------------------------------
     async def on_message(self, message: discord.Message, me: discord.ClientUser) -> None:
         """A mention or a DM is a question (or `/command`); the answer goes back as a reply."""
-        if not self.addressed(message, me):
+        if not self.addressed(message, me) or not await self._first_to_claim(message.id):
             return
         try:
             text = strip_mentions(message.content, me.id, _self_role_id(message))
@@ -55,6 +55,13 @@ class Responder:
         except Exception:
             notice = apology(log, "answering message %s failed", message.id)
             await _best_effort(send.reply_to(message, render(notice)))
+
+    async def _first_to_claim(self, message_id: int) -> bool:
+        """Replicas sharing a database (backend: postgres) all receive the message; the first to claim it answers."""
+        claims = getattr(self.table, "claims", None)
+        if claims is None:
+            return True
+        return await asyncio.to_thread(claims.first_time, f"discord:message:{message_id}")
 
     def conversation(self, message: discord.Message) -> str:
         """Which conversation a message belongs to: its DM or thread, else the reply chain it continues.

@@ -70,7 +70,8 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
         raise ConfigError(messages.slack_token_rejected(_reason(error))) from None
     except OSError as error:  # unreachable api_url: say so in one line rather than a traceback
         raise ConfigError(messages.slack_unreachable(settings.slack.api_url, str(error))) from None
-    SlackHandlers(table, settings.slack).register(app)
+    # Replicas sharing a database claim each event there (answered once across them); else in-process memory.
+    SlackHandlers(table, settings.slack, seen=getattr(table, "claims", None)).register(app)
     return app
 
 

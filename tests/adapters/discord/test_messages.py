@@ -168,3 +168,24 @@ async def test_a_long_answer_is_split_into_messages_outside_code_blocks(command_
     assert sent[-1]["embeds"] and sent[-1]["components"]
     assert all(p["allowed_mentions"] == {"parse": []} for p in sent)
     assert table.seen == ["how much did Microsoft invest?"]  # the mention is not part of the question
+
+
+@pytest.mark.asyncio
+async def test_a_message_claimed_in_the_shared_database_is_answered_once(
+    command_table, seeds_index, tmp_path, database_url
+):
+    """Replicas with one token all receive each message; with claims in PostgreSQL only the first answers."""
+    from bot.core.pg_state import EventClaims
+    from bot.database import open_pool
+
+    pool = open_pool(database_url, wait_s=10)
+    table = CommandTable(command_table.service, command_table.feedback, claims=EventClaims(pool, "replica-a"))
+    settings = make_settings(seeds_index, tmp_path)
+    try:
+        async with DiscordHarness(build_client(settings, table)) as harness:
+            harness.clear()
+            question = await harness.message(QUESTION, mention_bot=True)
+            await harness.feed("MESSAGE_CREATE", question)  # the same message, as another replica gets it
+            assert len(harness.channel_messages()) == 1
+    finally:
+        pool.close()

@@ -233,3 +233,28 @@ def test_empty_mention_asks_for_a_question(slack_app, fake_slack):
     send_event(slack_app, {**mention_event(""), "text": f"<@{BOT_USER_ID}>"})
     (posted,) = fake_slack.wait_for("chat.postMessage")
     assert posted["text"] == messages.EMPTY_QUESTION
+
+
+def test_two_replicas_sharing_a_database_answer_a_retried_event_once(
+    slack_settings, web_client, fake_slack, database_url
+):
+    """Two Bolt apps (two bot processes' worth) behind one Slack, claiming events in one database."""
+    from bot.adapters.slack.app import build_app
+    from bot.core.pg_state import EventClaims
+    from bot.database import open_pool
+    from tests.adapters.slack.tables import RecordingTable
+
+    pool = open_pool(database_url, wait_s=10)
+    try:
+        tables = [RecordingTable(), RecordingTable()]
+        for number, table in enumerate(tables):
+            table.claims = EventClaims(pool, f"replica-{number}")
+        apps = [build_app(slack_settings, table, client=web_client) for table in tables]
+        event = mention_event("how much did Microsoft invest?")
+        for retry, app in enumerate([apps[0], apps[1], apps[1], apps[0]]):
+            assert send_event(app, event, event_id="Ev77", retry_num=retry or None).status == 200
+        fake_slack.wait_for("reactions.remove")
+        assert len(fake_slack.bodies("chat.postMessage")) == 1
+        assert sum(len(t.calls) for t in tables) == 1
+    finally:
+        pool.close()

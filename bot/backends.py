@@ -1,0 +1,106 @@
+"""Where the bot's state lives, by the `backend` setting: files (SQLite beside the index) or postgres
+(one database shared by every replica). One pool per process for the postgres backend."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from bot.settings import Settings
+
+_pools: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def database_pool(settings: Settings, configure=None):
+    """The process's pool for `database.url` (opened once: reachable, and at this code's schema version)."""
+    from bot.database import open_checked_pool
+
+    key = settings.database.url or ""
+    with _lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = open_checked_pool(settings, configure)
+        return pool
+
+
+def close_pools() -> None:
+    with _lock:
+        for pool in _pools.values():
+            pool.close()
+        _pools.clear()
+
+
+def check_ready(settings: Settings) -> None:
+    """Backend postgres: the database is reachable (retried with back-off) and at this code's schema;
+    DatabaseError with one clear line otherwise. Nothing to check for files."""
+    if settings.backend == "postgres":
+        settings.require("database.url")
+        database_pool(settings)
+
+
+def index_location(settings: Settings) -> str:
+    """Where the index is, for people: the folder, or the database without its password."""
+    if settings.backend == "postgres":
+        from bot.database import where
+
+        return f"postgresql://{where(settings.database.url or '')}"
+    return str(settings.index)
+
+
+def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
+    """(feedback counts, conversation turns held), for `citebot status`; None when nothing is recorded yet."""
+    if settings.backend == "postgres":
+        return feedback_store(settings).counts(), conversation_store(settings).count()
+    from bot.core.conversations import ConversationStore
+    from bot.core.feedback import FeedbackStore
+
+    path = Path(settings.feedback.path).expanduser()
+    if not path.exists():
+        return None, 0
+    return FeedbackStore(path).counts(), ConversationStore(path).count()
+
+
+def feedback_store(settings: Settings):
+    if settings.backend == "postgres":
+        from bot.core.pg_state import PostgresFeedbackStore
+
+        return PostgresFeedbackStore(database_pool(settings))
+    from bot.core.feedback import FeedbackStore
+
+    return FeedbackStore(Path(settings.feedback.path))
+
+
+def conversation_store(settings: Settings):
+    max_turns, expiry_s = settings.conversation.max_turns, settings.conversation.expiry_minutes * 60
+    if settings.backend == "postgres":
+        from bot.core.pg_state import PostgresConversationStore
+
+        return PostgresConversationStore(database_pool(settings), max_turns, expiry_s)
+    from bot.core.conversations import ConversationStore
+
+    return ConversationStore(Path(settings.feedback.path), max_turns, expiry_s)
+
+
+def event_claims(settings: Settings):
+    """Shared claims for backend postgres; None (each adapter's in-process memory) for files."""
+    if settings.backend != "postgres":
+        return None
+    from bot.core.pg_state import EventClaims
+
+    return EventClaims(database_pool(settings))
+
+
+def migrate(settings: Settings) -> str:
+    """`citebot db migrate`: apply what is missing; the line to print."""
+    from bot import database, migrations
+
+    url = settings.database.url or ""
+    connection = database.first_connection(url, settings.database.wait_seconds)
+    try:
+        applied, version = migrations.migrate(connection, url)
+    finally:
+        connection.close()
+    from bot import messages
+
+    return messages.migrated(database.where(url), applied, version)

@@ -1,0 +1,182 @@
+"""The bot's state in PostgreSQL (backend: postgres), shared by every replica: feedback, conversation turns,
+and event claims, so a Slack retry or a Discord message seen by two replicas is answered once.
+
+Same methods as the SQLite stores (bot/core/feedback.py, bot/core/conversations.py) and as RecentKeys
+(bot/adapters/slack/dedupe.py); the tables are created by bot/migrations.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+
+from psycopg.types.json import Jsonb
+
+from bot.core.conversations import _turn
+from bot.core.feedback import VOTES, FeedbackRecord, Gap, _fold
+from retrieval import Turn
+
+log = logging.getLogger(__name__)
+
+CLAIM_DAYS = 2  # Slack retries within minutes; a claim is kept this long, then pruned
+_PRUNE_EVERY = 1000  # claims between two prunings
+
+
+class PostgresFeedbackStore:
+    def __init__(self, pool) -> None:
+        self._pool = pool
+
+    def record_answer(
+        self,
+        platform: str,
+        channel: str,
+        question: str,
+        answer: str,
+        abstained: bool,
+        passage_ids: tuple[str, ...],
+    ) -> str:
+        answer_id = uuid.uuid4().hex[:12]
+        with self._pool.connection() as connection:
+            connection.execute(
+                "INSERT INTO answers (id, platform, channel, question, answer, abstained, passage_ids)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (answer_id, platform, channel, question, answer, abstained, Jsonb(list(passage_ids))),
+            )
+        return answer_id
+
+    def record_vote(self, answer_id: str, user: str, vote: str) -> bool:
+        """Store (or change) a user's vote; False when the answer id is unknown."""
+        if vote not in VOTES:
+            raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
+        with self._pool.connection() as connection:
+            row = connection.execute(
+                'INSERT INTO votes (answer_id, "user", vote) SELECT id, %s, %s FROM answers WHERE id = %s'
+                ' ON CONFLICT (answer_id, "user") DO UPDATE SET vote = excluded.vote, created_at = now()'
+                " RETURNING 1",
+                (user, vote, answer_id),
+            ).fetchone()
+        return row is not None
+
+    def feedback(self) -> list[FeedbackRecord]:
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                "SELECT to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'),"
+                ' a.platform, a.channel, v."user", v.vote, a.question, a.answer, a.abstained, a.passage_ids'
+                " FROM votes v JOIN answers a ON a.id = v.answer_id ORDER BY v.created_at, a.id"
+            ).fetchall()
+        return [FeedbackRecord(*r[:7], bool(r[7]), tuple(r[8])) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._pool.connection() as connection:
+            answers, abstained = connection.execute(
+                "SELECT count(*), count(*) FILTER (WHERE abstained) FROM answers"
+            ).fetchone()
+            votes = dict(connection.execute("SELECT vote, count(*) FROM votes GROUP BY vote").fetchall())
+        return {
+            "answers": int(answers),
+            "abstained": int(abstained),
+            "votes_up": int(votes.get("up", 0)),
+            "votes_down": int(votes.get("down", 0)),
+        }
+
+    def gaps(self, limit: int = 20) -> list[Gap]:
+        """Questions abstained on or voted down, most frequent first (case and spacing folded, as in SQLite)."""
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                "SELECT a.question, a.abstained, (SELECT count(*) FROM votes v WHERE v.answer_id = a.id"
+                " AND v.vote = 'down') FROM answers a"
+            ).fetchall()
+        grouped: dict[str, list] = {}
+        for question, abstained, down in rows:
+            if not abstained and not down:
+                continue
+            entry = grouped.setdefault(_fold(question), [question, 0, 0])
+            entry[0] = min(entry[0], question)
+            entry[1] += int(abstained)
+            entry[2] += int(down)
+        gaps = [Gap(q, a + d, a, d) for q, a, d in grouped.values()]
+        return sorted(gaps, key=lambda g: (-g.times, g.question))[:limit]
+
+
+class PostgresConversationStore:
+    """The latest `max_turns` turns of each conversation, forgotten `expiry_s` seconds after they were asked."""
+
+    def __init__(
+        self, pool, max_turns: int = 6, expiry_s: float = 3600, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._pool = pool
+        self.max_turns = max_turns
+        self.expiry_s = expiry_s
+        self._clock = clock
+
+    def turns(self, key: str) -> list[Turn]:
+        since = self._clock() - self.expiry_s
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                "SELECT turn FROM conversation_turns WHERE conversation = %s AND created_at >= %s"
+                " ORDER BY id DESC LIMIT %s",
+                (key, since, self.max_turns),
+            ).fetchall()
+        return [_turn(json.dumps(row[0])) for row in reversed(rows)]
+
+    def add(self, key: str, turn: Turn) -> None:
+        now = self._clock()
+        with self._pool.connection() as connection, connection.transaction():
+            connection.execute(
+                "INSERT INTO conversation_turns (conversation, created_at, turn) VALUES (%s, %s, %s)",
+                (key, now, Jsonb(asdict(turn))),
+            )
+            connection.execute(
+                "DELETE FROM conversation_turns WHERE conversation = %s AND id NOT IN"
+                " (SELECT id FROM conversation_turns WHERE conversation = %s ORDER BY id DESC LIMIT %s)",
+                (key, key, self.max_turns),
+            )
+            connection.execute("DELETE FROM conversation_turns WHERE created_at < %s", (now - self.expiry_s,))
+
+    def count(self) -> int:
+        with self._pool.connection() as connection:
+            return int(connection.execute("SELECT count(*) FROM conversation_turns").fetchone()[0])
+
+
+class EventClaims:
+    """`first_time(key)` across replicas: the first to insert the key's row answers, the others skip it.
+
+    When the database cannot be reached the event is answered (a possible duplicate beats silence) and a
+    warning is logged.
+    """
+
+    def __init__(self, pool, replica: str | None = None) -> None:
+        self._pool = pool
+        self.replica = replica or uuid.uuid4().hex[:8]
+        self._claims = 0
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        try:
+            with self._pool.connection() as connection:
+                row = connection.execute(
+                    "INSERT INTO event_claims (key, claimed_by) VALUES (%s, %s)"
+                    " ON CONFLICT (key) DO NOTHING RETURNING 1",
+                    (key, self.replica),
+                ).fetchone()
+                self._maybe_prune(connection)
+        except Exception as error:  # noqa: BLE001 - any database failure: answer rather than drop
+            log.warning(
+                "could not claim event %s in the database (%s); answering it", key, error.__class__.__name__
+            )
+            return True
+        return row is not None
+
+    def _maybe_prune(self, connection) -> None:
+        with self._lock:
+            self._claims += 1
+            due = self._claims % _PRUNE_EVERY == 1
+        if due:
+            connection.execute(
+                "DELETE FROM event_claims WHERE claimed_at < now() - make_interval(days => %s)", (CLAIM_DAYS,)
+            )
