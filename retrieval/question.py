@@ -275,11 +275,40 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
         weights,
         answer_kind(question),
         tuple(repairs),
-        _identifiers(question),
+        _identifiers(question) | _unknown_names(question, vocabulary, joined),
         tuple(joined),
         numbers,
         _focus(question, words, weights, vocabulary),
     )
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’.-])[A-Z][a-z][\w-]*")
+
+
+def _unknown_names(question: str, vocabulary: Vocabulary, joined) -> frozenset[str]:
+    """Names the question capitalises that the corpus never uses ("Who is the CEO of Google?" asked of
+    documents about Microsoft): like a version the passage lacks, the answer cannot be about them.
+
+    Not the question's first word, not a word a typo repair or a join maps to a corpus term, and not in
+    a question written in title case (where capitals say nothing).
+    """
+    words = _CAPITALISED.findall(question)
+    tokens = question.split()
+    if len(words) * 2 > len(tokens):  # "How Do I Install It?"
+        return frozenset()
+    first = tokens[0] if tokens else ""
+    halves = {part for _, left, right in joined for part in (left, right)}
+    names = set()
+    for word in words:
+        if question.lstrip().startswith(word) and first.startswith(word):
+            continue
+        for term in stem(tokenize(word)):
+            if term in STOP_WORDS or term in vocabulary or term in halves:
+                continue
+            if vocabulary.closest(term) or vocabulary.transposed(word):
+                continue
+            names.add(term)
+    return frozenset(names)
 
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")

@@ -224,3 +224,17 @@ def test_a_version_is_no_date_or_amount(text):
 )
 def test_a_text_showing_a_file_path_or_url_holds_those_words(text, named):
     assert stems_of(text) & {"file", "path", "directori", "url"} == named
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Who is the CEO of Google?", {"googl"}),  # a name the corpus never uses: the answer can't be about it
+        ("Who is the CEO of Microsoft?", set()),
+        ("Who is the CEO of Micorsoft?", set()),  # a typo of a corpus word is repaired, not a new name
+        ("Google is what?", set()),  # the first word's capital says nothing
+        ("How Do I Find The CEO Of Google?", set()),  # nor does title case
+    ],
+)
+def test_a_capitalised_name_the_corpus_never_uses_must_be_in_the_answer(vocabulary, question, names):
+    assert set(analyse(question, vocabulary).identifiers) == names
