@@ -281,13 +281,8 @@ def _lacks_focus(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) 
     whatever it says, it does not say yes or no to that."""
     if terms.focus is None:
         return False
-    return terms.focus not in stems_of(_passage_context(best.hit, titles)) | _joined_in(best, terms)
-
-
-def _joined_in(best: Candidate, terms: QuestionTerms) -> set[str]:
-    """Joined terms ("keepalive") whose halves the passage holds ("keep alive")."""
-    words = stems_of(best.hit.passage.text)
-    return {joined for joined, left, right in terms.joined if left in words and right in words}
+    context = stems_of(_passage_context(best.hit, titles))
+    return terms.focus not in context | terms.with_joined(stems_of(best.hit.passage.text))
 
 
 def _list_answer(best: Candidate, scored: list[Candidate], params: ComposerParams) -> list[Candidate]:

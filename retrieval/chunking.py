@@ -251,7 +251,7 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
         if item.kind == "list_item":
             lead = _list_lead(item, group, glued)
         else:
-            lead = _subject_lead(item, group, glued)
+            lead = _subject_lead(item, group, glued) if _states_bare_value(item.text) else ""
         return [
             Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)
         ]
@@ -259,11 +259,9 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
     spans = split_sentences(item.text, glued)
     for index, (start, end) in enumerate(spans):
         lines = _line_span(item, start, end, len(item.text))
-        if index:
-            first = item.text[spans[0][0] : spans[0][1]]
-            lead = first if _states_bare_value(item.text[start:end]) else ""
-        else:
-            lead = _subject_lead(item, group, glued) if _states_bare_value(item.text[start:end]) else ""
+        lead = ""
+        if _states_bare_value(item.text[start:end]):  # its paragraph's first sentence, or the one before it
+            lead = item.text[spans[0][0] : spans[0][1]] if index else _subject_lead(item, group, glued)
         units.append(Unit("sentence", offset + start, offset + end, *lines, *pages, lead))
     return units
 
@@ -286,11 +284,9 @@ def _states_bare_value(text: str) -> bool:
 
 
 def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
-    """For a bare value opening its block: the first sentence of the run of prose blocks before it
+    """For a bare value (see _states_bare_value) opening its block: the first sentence of the run of prose blocks before it
     (a directive's description may be several paragraphs; its first sentence says what it sets)."""
     position = next(i for i, b in enumerate(group) if b is item)
-    if item.kind == "definition" and not _states_bare_value(item.text):
-        return ""
     first = None
     while position > 0 and group[position - 1].kind in ("paragraph", "definition"):
         position -= 1

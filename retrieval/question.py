@@ -129,10 +129,14 @@ class QuestionTerms:
         total = self.total_weight
         if total <= 0:
             return 0.0
-        for joined, left, right in self.joined:
-            if left in stems and right in stems:
-                stems = stems | {joined}  # "keep alive" in the text answers "keepalive" in the question
+        stems = self.with_joined(stems)
         return sum(w for term, w in self.weights.items() if term in stems) / total
+
+    def with_joined(self, stems: set[str] | frozenset[str]) -> set[str] | frozenset[str]:
+        """`stems` plus the question's joined terms whose halves they hold: "keep alive" in a text
+        answers "keepalive" in the question."""
+        found = {joined for joined, left, right in self.joined if left in stems and right in stems}
+        return stems | found if found else stems
 
     def kind_matches(self, text: str, exclude: set[str] = frozenset(), unit_kind: str = "sentence") -> bool:
         """Does text hold the kind of thing asked for? For "who", names the question itself uses don't count.
@@ -154,7 +158,7 @@ class QuestionTerms:
             if not re.search(r"\bdefaults?\b", text, re.IGNORECASE):
                 return False
             if self.kind != "value" and unit_kind not in ("code", "table_row", "definition"):
-                return bool(_KIND_PATTERNS[self.kind].search(_ENUMERATOR.sub(" ", text)))
+                return bool(_KIND_PATTERNS[self.kind].search(text))
             return bool(_KIND_PATTERNS["value"].search(text))
         if self.kind in ("amount", "time") and unit_kind in ("code", "table_row", "definition"):
             return bool(re.search(r"\b\d", text))
@@ -212,8 +216,9 @@ class Vocabulary:
             return None
         if len(term) < 5:
             return next((word for word in self._neighbours(term) if word in self._df), None)
-        swaps = (term[:i] + term[i + 1] + term[i] + term[i + 2 :] for i in range(len(term) - 1))
-        transposed = next((word for word in swaps if word in self._df), None)  # "cheif" -> "chief"
+        transposed = next(
+            (word for word in _transpositions(term) if word in self._df), None
+        )  # "cheif" -> "chief"
         if transposed:
             return transposed
         # One edit for words up to 8 letters, two beyond (Levenshtein, rapidfuzz); a known word that
@@ -229,24 +234,28 @@ class Vocabulary:
         "promethues" stems to "promethu", two edits from "prometheus", but is one swap from it."""
         if len(word) < 5 or any(ch.isdigit() for ch in word) or is_common_word(word):
             return None
-        swaps = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
-        return next((term for term in stem(list(swaps)) if term in self._df), None)
+        return next((term for term in stem(list(_transpositions(word))) if term in self._df), None)
 
     @staticmethod
     def _neighbours(term: str):
         """Spellings one transposition or one substitution away (Damerau's commonest typos)."""
-        for i in range(len(term) - 1):
-            yield term[:i] + term[i + 1] + term[i] + term[i + 2 :]
+        yield from _transpositions(term)
         for i in range(len(term)):
             for letter in "abcdefghijklmnopqrstuvwxyz":
                 if letter != term[i]:
                     yield term[:i] + letter + term[i + 1 :]
 
 
+def _transpositions(word: str):
+    """`word` with each pair of neighbouring letters swapped, left to right ("cheif" -> "ehcif", "hceif", ...)."""
+    return (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+
+
 def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     words = word_tokens(question)  # a name the question spells whole ("WebTransport") is one term
-    asked = set(_HOW_WORD.findall(fold(question)))  # "how long", "how often": the answer kind says it
-    asked |= _frame_words(fold(question))  # "what role does X play in Y": the answer says what X does in Y
+    folded = fold(question)
+    asked = set(_HOW_WORD.findall(folded))  # "how long", "how often": the answer kind says it
+    asked |= _frame_words(folded)  # "what role does X play in Y": the answer says what X does in Y
     content = [
         w for w in words
         if w not in STOP_WORDS and w not in asked and (len(w) > 1 or w.isdigit() or _is_letter_id(w, question))

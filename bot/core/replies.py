@@ -82,21 +82,32 @@ def retrieval_notice(log: logging.Logger, error: RetrievalError) -> Notice:
 _FENCED = re.compile(r"```.*?```", re.DOTALL)
 
 
-def mark_inline_code(text: str, spans: Sequence[str], mark: Callable[[str], str]) -> str:
-    """`text` with each occurrence of an inline code span wrapped by `mark` (e.g. in backticks).
+def inline_code_places(text: str, spans: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each occurrence of an inline code span in `text`, in order, none overlapping.
 
-    `text` and `spans` must be escaped alike for the platform. Longer spans win over their parts
-    (`--api.insecure` over `--api`); a span is marked only as a whole token, never inside a ``` block
-    or inside another marked span. Returns the text unchanged when there are no spans.
+    Longer spans win over their parts (`--api.insecure` over `--api`); a span counts only as a whole
+    token, never inside a ``` block.
     """
     spans = sorted({s for s in spans if s.strip() and "`" not in s}, key=len, reverse=True)
     if not spans:
-        return text
+        return []
     pattern = re.compile(r"(?<![\w`])(" + "|".join(re.escape(s) for s in spans) + r")(?![\w`])")
+    places, last = [], 0
+    for fenced in [*_FENCED.finditer(text), None]:
+        end = fenced.start() if fenced else len(text)
+        places += [m.span() for m in pattern.finditer(text, last, end)]
+        last = fenced.end() if fenced else end
+    return places
+
+
+def mark_inline_code(text: str, spans: Sequence[str], mark: Callable[[str], str]) -> str:
+    """`text` with each inline code span (see inline_code_places) wrapped by `mark` (e.g. in backticks).
+
+    `text` and `spans` must be escaped alike for the platform. Returns the text unchanged when there
+    are no spans.
+    """
     pieces, last = [], 0
-    for fenced in _FENCED.finditer(text):
-        pieces.append(pattern.sub(lambda m: mark(m.group(1)), text[last : fenced.start()]))
-        pieces.append(fenced.group(0))
-        last = fenced.end()
-    pieces.append(pattern.sub(lambda m: mark(m.group(1)), text[last:]))
-    return "".join(pieces)
+    for start, end in inline_code_places(text, spans):
+        pieces += [text[last:start], mark(text[start:end])]
+        last = end
+    return "".join(pieces) + text[last:]

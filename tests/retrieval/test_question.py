@@ -229,7 +229,10 @@ def test_a_text_showing_a_file_path_or_url_holds_those_words(text, named):
 @pytest.mark.parametrize(
     ("question", "names"),
     [
-        ("Who is the CEO of Google?", {"googl"}),  # a name the corpus never uses: the answer can't be about it
+        (
+            "Who is the CEO of Google?",
+            {"googl"},
+        ),  # a name the corpus never uses: the answer can't be about it
         ("Who is the CEO of Microsoft?", set()),
         ("Who is the CEO of Micorsoft?", set()),  # a typo of a corpus word is repaired, not a new name
         ("Google is what?", set()),  # the first word's capital says nothing

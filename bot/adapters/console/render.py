@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Group
 from rich.text import Text
 
@@ -18,7 +16,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
-from bot.core.replies import Renderers
+from bot.core.replies import Renderers, inline_code_places
 
 _QUOTE_CHARS = 600
 
@@ -43,9 +41,8 @@ def render_answer(answer: Answer) -> Group:
         start = answer.text.find(snippet)
         if start >= 0:
             text.stylize("not bold cyan", start, start + len(snippet))
-    for span in answer.inline_code:  # inline code too, wherever it stands as a whole token
-        for found in re.finditer(rf"(?<![\w`]){re.escape(span)}(?![\w`])", answer.text):
-            text.stylize("not bold cyan", *found.span())
+    for start, end in inline_code_places(answer.text, answer.inline_code):  # inline code too
+        text.stylize("not bold cyan", start, end)
     parts.append(text)
     parts.append(Text(""))
     parts.extend(_citation(c) for c in answer.citations)
