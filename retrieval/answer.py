@@ -116,12 +116,12 @@ def compose(
         return Composition("", True, see_also=tuple(top[:3]))
     vectors = embed([c.match for c in candidates])
     dense = [float(x) for x in vectors @ question_vector]
-    candidates = [
-        replace(c, corroboration=n)
-        for c, n in zip(candidates, _corroboration(candidates, vectors, params), strict=True)
-    ]
+    agreeing = _corroboration(candidates, vectors, params)
     scored = sorted(
-        (_score(c, d, terms, titles, params) for c, d in zip(candidates, dense, strict=True)),
+        (
+            _score(c, d, n, terms, titles, params)
+            for c, d, n in zip(candidates, dense, agreeing, strict=True)
+        ),
         key=lambda c: c.score,
         reverse=True,
     )
@@ -183,20 +183,18 @@ def _introduces(passage, position: int) -> bool:
 
 def _corroboration(candidates: list[Candidate], vectors: np.ndarray, params: ComposerParams) -> list[int]:
     """How many other documents carry a sentence saying much the same: agreement between sources is evidence."""
-    agreement = vectors @ vectors.T
+    sources = [candidate.hit.passage.source for candidate in candidates]
+    close = (vectors @ vectors.T) >= params.agreement_similarity
     counts = []
     for index, candidate in enumerate(candidates):
-        sources = {
-            other.hit.passage.source
-            for j, other in enumerate(candidates)
-            if agreement[index, j] >= params.agreement_similarity
-            and other.hit.passage.source != candidate.hit.passage.source
-        }
-        counts.append(len(sources | set(candidate.also_in)))
+        agreeing = {sources[j] for j in np.flatnonzero(close[index]) if sources[j] != sources[index]}
+        counts.append(len(agreeing | set(candidate.also_in)))
     return counts
 
 
-def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, params) -> Candidate:
+def _score(
+    candidate: Candidate, dense: float, corroboration: int, terms: QuestionTerms, titles, params
+) -> Candidate:
     # A unit means what it says under its headings: "Configuration is read from ..." under "Linux".
     own = stems_of(candidate.match) | stems_of(candidate.hit.passage.heading_path)
     # Around the unit: its neighbours, its section's headings, and the folder and file names that
@@ -212,7 +210,7 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
         if terms.kind
         else False
     )
-    agreement = min(candidate.corroboration, 2) / 2
+    agreement = min(corroboration, 2) / 2
     similarity = (
         1 - params.passage_dense_share
     ) * dense + params.passage_dense_share * candidate.hit.dense_score
@@ -231,6 +229,7 @@ def _score(candidate: Candidate, dense: float, terms: QuestionTerms, titles, par
     return replace(
         candidate,
         dense=dense,
+        corroboration=corroboration,
         sentence_coverage=coverage,
         passage_coverage=passage_cov,
         kind_match=kind_match,

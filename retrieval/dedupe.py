@@ -21,7 +21,7 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
 
 def containment(a: set, b: set) -> float:
     """Share of the smaller shingle set found in the other: 1.0 when one text contains the other."""
-    if not a or not b:
+    if not a or not b or a.isdisjoint(b):  # most pairs share nothing: no intersection set is built
         return 0.0
     return len(a & b) / min(len(a), len(b))
 

@@ -26,9 +26,12 @@ META_FILE = "encoder.json"
 TOKENIZER_FILE = "tokenizer.json"
 # Encoder name (the `encoder` config key) -> ONNX file in the encoder folder.
 MODEL_FILES = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
-# Texts per onnxruntime call: large enough to keep the matrix multiplies efficient, small enough that
-# length-sorted batches carry little padding (measured on 2 cores: 16-64 are within 3% of each other).
+# Texts per onnxruntime call, at most; and padded tokens per call, at most (rows x longest text). A call
+# of ~2,000 tokens keeps the matrix multiplies efficient while its activations stay in cache: measured on
+# 2 cores (benchmarks/README.md, "Indexing at the limit"), 200-token passages ran 1.25x faster 8 to a call
+# than 32, and 30-token sentences as fast 32 to a call as 8.
 DEFAULT_BATCH = 32
+DEFAULT_BATCH_TOKENS = 2048
 
 
 @dataclass
@@ -55,8 +58,8 @@ class EncoderMeta:
 class OnnxEmbedder:
     """An `Embedder` running an exported encoder folder on onnxruntime; loads on first use, thread-safe.
 
-    Texts are sorted by token count and embedded in batches of `batch_size`, so batches carry little
-    padding; the next batch's arrays are built on a second thread while onnxruntime runs the current one. Vectors are
+    Texts are sorted by token count and embedded in batches of at most `batch_size` texts and
+    `batch_tokens` padded tokens, so batches carry little padding and stay cache-sized; the next batch's arrays are built on a second thread while onnxruntime runs the current one. Vectors are
     float32, shape (len(texts), dimension), L2-normalised (inner product = cosine).
     """
 
@@ -68,6 +71,7 @@ class OnnxEmbedder:
         threads: int | None = None,
         batch_size: int = DEFAULT_BATCH,
         device: str | None = None,
+        batch_tokens: int = DEFAULT_BATCH_TOKENS,
     ) -> None:
         if encoder not in MODEL_FILES:
             raise ValueError(f"unknown ONNX encoder {encoder!r}; choose one of {', '.join(MODEL_FILES)}")
@@ -77,6 +81,7 @@ class OnnxEmbedder:
         self.name = name or self.meta.model
         self._threads = threads
         self._batch_size = batch_size
+        self._batch_tokens = batch_tokens
         self._device = device
         self._session = None
         self._tokenizer = None
@@ -157,7 +162,7 @@ class OnnxEmbedder:
         encodings = self._tokenizer.encode_batch(texts)
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(-lengths, kind="stable")
-        batches = [order[i : i + self._batch_size] for i in range(0, len(order), self._batch_size)]
+        batches = token_batches(lengths, order, self._batch_size, self._batch_tokens)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         if len(batches) == 1:
             out[batches[0]] = self._run(self._feed(encodings, batches[0], lengths))
@@ -195,6 +200,20 @@ class OnnxEmbedder:
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         (tokens,) = self._session.run(["last_hidden_state"], feed)
         return mean_pool_normalize(tokens, feed["attention_mask"])
+
+
+def token_batches(lengths: np.ndarray, order: np.ndarray, max_rows: int, max_tokens: int) -> list[np.ndarray]:
+    """Split `order` (indices into `lengths`, longest text first) into consecutive batches of at most
+    `max_rows` texts whose padded size (rows x the first, longest, text's tokens) stays within
+    `max_tokens`; a text longer than `max_tokens` gets a batch of its own. Returns index arrays."""
+    batches = []
+    start = 0
+    while start < len(order):
+        width = max(int(lengths[order[start]]), 1)
+        rows = max(1, min(max_rows, max_tokens // width))
+        batches.append(order[start : start + rows])
+        start += rows
+    return batches
 
 
 def mean_pool_normalize(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -165,10 +165,8 @@ class QuestionTerms:
         pattern = _KIND_PATTERNS.get(self.kind or "")
         if not pattern:
             return False
-        if self.kind == "person" and exclude:
-            text = re.sub(
-                r"\w+", lambda m: "" if stem([m.group(0).lower()])[0] in exclude else m.group(0), text
-            )
+        if self.kind == "person" and exclude and not exclude.isdisjoint(stems_of(text)):
+            text = _WORD.sub(lambda m: "" if _stem_word(m.group(0).lower()) in exclude else m.group(0), text)
         return bool(pattern.search(text))
 
 
@@ -443,6 +441,15 @@ def answer_kind(question: str) -> str | None:
         if pattern.search(text):
             return kind
     return None
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=16384)
+def _stem_word(word: str) -> str:
+    """The Snowball stem of one lower-cased word (cached: the composer asks for the same words at every question)."""
+    return stem([word])[0]
 
 
 @lru_cache(maxsize=8192)

@@ -17,7 +17,7 @@ from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.encoders import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
 from retrieval.indexer import build_index
 from retrieval.libraries.files import ENCODER_DIR, read_manifest
-from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize
+from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize, token_batches
 from retrieval.onnx_export import EncoderUnavailable
 from tests.conftest import ROOT, SEEDS
 
@@ -55,6 +55,22 @@ def test_batching_by_length_keeps_each_text_with_its_vector(embedder):
     together = embedder.embed_documents(texts)
     one_by_one = np.vstack([embedder.embed_documents([t]) for t in texts])
     assert np.min(np.sum(together * one_by_one, axis=1)) >= 0.9999
+
+
+def test_batches_are_bounded_by_padded_tokens_and_rows():
+    lengths = np.array([300, 200, 200, 30, 30, 30, 30, 30, 30, 5])
+    order = np.argsort(-lengths, kind="stable")
+    batches = token_batches(lengths, order, max_rows=4, max_tokens=400)
+    assert [list(b) for b in batches] == [[0], [1, 2], [3, 4, 5, 6], [7, 8, 9]]
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))  # each text exactly once
+    for batch in batches:  # a text longer than the budget gets a batch of its own
+        assert len(batch) == 1 or len(batch) * lengths[batch].max() <= 400
+
+
+def test_small_token_budget_gives_the_same_vectors(fp32_embedder):
+    texts = [t for t in TEXTS if t.strip()]
+    small = OnnxEmbedder(fp32_embedder.model_dir, "onnx", batch_tokens=64)
+    assert np.min(np.sum(small.embed_documents(texts) * fp32_embedder.embed_documents(texts), axis=1)) >= 0.9999
 
 
 def test_mean_pooling_ignores_padding():
