@@ -12,7 +12,7 @@ QUESTIONS = ["How much did Microsoft invest in OpenAI?", "Who is OpenAI's chief 
 
 
 def test_flop_count_matches_the_published_size_of_all_minilm(embedder):
-    flops = throughput.flop_per_token(embedder.model_dir / "model.onnx")
+    flops = throughput.flop_per_token(embedder.model_dir / throughput.UNFUSED_FILE)
     # 6 layers x (4 x 384^2 + 2 x 384 x 1536) weights, 2 FLOP each: 21.2 MFLOP a token.
     assert flops["matmul_flop_per_token"] == 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)
     assert flops["attention_flop_per_token_per_context_token"] == 4 * 384 * 6

@@ -50,6 +50,20 @@ def test_onnx_vectors_match_sentence_transformers(fp32_embedder, torch_embedder)
     assert np.allclose(np.linalg.norm(onnx_docs, axis=1), 1.0, atol=1e-5)
 
 
+def test_served_graph_is_fused_and_the_exported_one_kept_for_int8(fp32_embedder, tmp_path):
+    import onnx
+
+    from retrieval.onnx_export import UNFUSED_FILE, _fuse
+
+    served = [n.op_type for n in onnx.load(str(fp32_embedder.model_dir / "model.onnx")).graph.node]
+    exported = fp32_embedder.model_dir / UNFUSED_FILE
+    assert served.count("Attention") == 6  # one fused attention per layer (vectors: the test above)
+    assert "Attention" not in {n.op_type for n in onnx.load(str(exported)).graph.node}
+    # Without the head count the attention cannot be fused: the graph is used as exported.
+    assert _fuse(exported, tmp_path / "model.onnx", 0, 0) is False
+    assert (tmp_path / "model.onnx").read_bytes() == exported.read_bytes()
+
+
 def test_batching_by_length_keeps_each_text_with_its_vector(embedder):
     texts = [t for t in TEXTS if t.strip()]
     together = embedder.embed_documents(texts)
