@@ -41,7 +41,7 @@ from retrieval.onnx_export import UNFUSED_FILE  # noqa: E402
 from retrieval.sentences import passage_units  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS_DEV = Path("/work/shared/eval/docs_dev")
+DOCS_DEV = ROOT / "tests" / "data" / "docs_dev"  # the project's copy of ../shared/eval/docs_dev
 CITEBOT = str(Path(sys.executable).with_name("citebot"))
 
 
