@@ -57,6 +57,21 @@ def stem(words: list[str]) -> list[str]:
     return _STEMMER.stemWords(words)
 
 
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row ids, scores) of the `k` highest positive scores, best first, ties in row order.
+
+    Written here rather than using bm25s' top-k because that one partitions the whole score array, and
+    numpy's introselect degrades on the long runs of equal zeros a keyword query leaves: 17 ms a query at
+    100,000 passages for a query of common words. Partitioning only the passages that hold a query word
+    costs a fraction of that.
+    """
+    rows = np.flatnonzero(scores > 0)
+    if len(rows) > k:
+        rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+    rows = rows[np.lexsort((rows, -scores[rows]))]
+    return rows.astype(np.int64), scores[rows].astype(np.float32)
+
+
 class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25) -> None:
         self._retriever = retriever
@@ -81,8 +96,9 @@ class LexicalIndex:
     def save(self, path: Path) -> None:
         self._retriever.save(str(path))
 
-    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(row ids, scores) best first; empty when no query word is in the vocabulary."""
+    @staticmethod
+    def query_words(query: str) -> list[str]:
+        """The query's stemmed words, stop words dropped, as the index's passages were tokenised."""
         tokens = bm25s.tokenize(
             [matching_text(query)],
             token_pattern=_TOKEN_PATTERN,
@@ -91,12 +107,13 @@ class LexicalIndex:
             show_progress=False,
             return_ids=False,
         )
+        return list(tokens[0])
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(row ids, scores) best first, at most `k`, positive scores only; empty when no query word is
+        in the vocabulary."""
         vocabulary = self._retriever.vocab_dict
-        words = [word for word in tokens[0] if word in vocabulary]
+        words = [word for word in self.query_words(query) if word in vocabulary]
         if not words:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        total = self._retriever.scores["num_docs"]
-        # n_threads=0: a plain map; any other value starts a thread pool for every query (bm25s 0.2).
-        ids, scores = self._retriever.retrieve([words], k=min(k, total), show_progress=False, n_threads=0)
-        keep = scores[0] > 0
-        return ids[0][keep].astype(np.int64), scores[0][keep].astype(np.float32)
+        return top_k(self._retriever.get_scores(words), k)
