@@ -43,3 +43,11 @@ def test_concurrent_askers_get_the_answers_a_single_asker_gets(seeds_index, embe
     expected = {q: load._fingerprint(service.ask(q)) for q in QUESTIONS}
     result = load.drive(service.ask, QUESTIONS, askers=4, seconds=1.0, expected=expected)
     assert result["answered"] >= 4 and result["errors"] == 0 and result["mismatches"] == 0
+
+
+def test_lexical_scale_row_times_citebot_and_bm25s_on_the_same_index():
+    sentences = [f"claim {i} about protein folding and cell growth in mice" for i in range(40)]
+    row = scale.measure_lexical(sentences, 200, ["protein folding in mice", "unknownword"])
+    assert row["search_p95_ms"] >= row["search_p50_ms"] > 0
+    assert row["bm25s_retrieve_p95_ms"] >= row["bm25s_retrieve_p50_ms"] > 0
+    assert row["disk_mib"] > 0
