@@ -50,4 +50,4 @@ def test_lexical_scale_row_times_citebot_and_bm25s_on_the_same_index():
     row = scale.measure_lexical(sentences, 200, ["protein folding in mice", "unknownword"])
     assert row["search_p95_ms"] >= row["search_p50_ms"] > 0
     assert row["bm25s_retrieve_p95_ms"] >= row["bm25s_retrieve_p50_ms"] > 0
-    assert row["disk_mib"] > 0
+    assert row["disk_mib"] >= 0 and row["build_s"] >= 0
