@@ -127,7 +127,12 @@ def compose(
     )
     best = scored[0]
     weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
-    if weak or _lacks_identifiers(best, terms, titles) or _lacks_focus(best, terms, titles):
+    if (
+        weak
+        or _lacks_identifiers(best, terms, titles)
+        or _lacks_focus(best, terms, titles)
+        or _lacks_kind(best, terms)
+    ):
         return Composition("", True, see_also=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
     chosen = _list_answer(best, scored, params) or _choose(scored, params)
     text, cited, code = _render(chosen, params.max_chars)
@@ -273,6 +278,12 @@ def _lacks_identifiers(best: Candidate, terms: QuestionTerms, titles: dict[str, 
         return False
     context = stems_of(_passage_context(best.hit, titles))
     return any(identifier not in context for identifier in terms.identifiers)
+
+
+def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
+    """A "when" or "how much/many" question whose best unit holds no date, duration or number: a sentence
+    about the release is no answer to when it happened."""
+    return terms.kind in ("time", "amount") and not best.kind_match
 
 
 def _lacks_focus(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) -> bool:

@@ -80,7 +80,7 @@ _KIND_PATTERNS = {
     "time": re.compile(
         r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|october"
         r"|november|december)\b|\b(yesterday|today|tomorrow|tonight|morning|evening|noon|midnight)\b"
-        r"|\b\d{1,2}:\d\d\b|\b(\d+|a|an|" + _NUMBER_WORDS + r")\s+(business\s+|working\s+|calendar\s+)?"
+        r"|\b\d{1,2}:\d\d\b|\b(\d+|a|an|" + _NUMBER_WORDS + r")[\s-]+(business\s+|working\s+|calendar\s+)?"
         r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b"
         r"|\b\d+(\.\d+)?\s?(ms|s|sec|secs|m|min|mins|h|hr|hrs|d|wk|mo|mos|yr|yrs)\b"
         r"|\b(hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|\bevery\b",

@@ -93,6 +93,21 @@ def test_a_yes_no_question_about_something_the_passage_never_names_abstains():
     assert freebsd.abstained or "FreeBSD" in freebsd.cited[0].hit.passage.text
 
 
+RELEASE = [
+    Block("heading", "Gadget 3.0 release", 1, 1, level=2),
+    Block("paragraph", "Gadget 3.0 was released as a free upgrade for all Gadget users.", 2, 2),
+    Block("heading", "Pump warranty", 3, 3, level=2),
+    Block("paragraph", "The Gadget pump comes with a 36-month warranty from the date of purchase.", 4, 4),
+]
+
+
+def test_a_when_or_how_long_question_whose_best_sentence_has_no_date_or_duration_abstains():
+    when = answer("When was Gadget 3.0 released?", RELEASE)  # "3.0" is the question's own number
+    assert when.abstained, when.text
+    how_long = answer("How long is the warranty on the Gadget pump?", RELEASE)
+    assert not how_long.abstained and "36-month warranty" in how_long.text  # a hyphenated duration counts
+
+
 def test_inline_code_of_the_quoted_passage_is_reported_for_adapters():
     blocks = [
         Block("heading", "Dashboard", 1, 1, level=2),
