@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -35,8 +34,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import numpy as np  # noqa: E402
-import yaml  # noqa: E402
+from benchmarks.latency import load_questions  # noqa: E402
+from benchmarks.load import drive, fingerprint  # noqa: E402
+from benchmarks.startup import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -44,96 +44,6 @@ DEV_QUESTIONS = ROOT / "tests" / "data" / "seeds_dev.yaml"
 CITEBOT = str(Path(sys.executable).with_name("citebot"))
 SIGNING_SECRET = "replica-bench-signing-secret"
 BOT_TOKEN = "xoxb-replica-bench"
-
-
-def machine() -> dict[str, str]:
-    """CPU, cores and the load average now (other work on the machine skews every figure)."""
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        "unknown",
-    )  # fmt: skip
-    return {
-        "cpu": cpu,
-        "cores": str(len(os.sched_getaffinity(0))),
-        "load_average_1m": f"{os.getloadavg()[0]:.2f}",
-    }
-
-
-def load_questions(path: Path) -> list[str]:
-    data = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-    return [entry["q"] for entry in data.get("questions", []) if entry.get("q")]
-
-
-def fingerprint(reply) -> str:
-    """What must not change under load: the answer's text, its citations, whether it abstained."""
-    if hasattr(reply, "citations"):
-        return json.dumps([reply.text, [c.passage_id for c in reply.citations], reply.abstained])
-    return repr(reply)
-
-
-def drive(ask, questions: list[str], askers: int, seconds: float, expected: dict) -> dict:
-    """`askers` threads asking round-robin for `seconds`: questions/s, p50/p95, answers that differ from
-    `expected` (one asker's), errors."""
-    latencies: list[float] = []
-    mismatches: list[str] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker(offset: int) -> None:
-        turn = offset
-        while time.monotonic() < stop:
-            question = questions[turn % len(questions)]
-            turn += 1
-            started = time.perf_counter()
-            try:
-                reply = ask(question)
-            except Exception as error:  # a crash under load is a finding, not a reason to stop
-                with lock:
-                    errors.append(f"{error.__class__.__name__}: {error}")
-                continue
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                if fingerprint(reply) != expected[question]:
-                    mismatches.append(question)
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(askers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    values = np.asarray(latencies or [0.0])
-    return {
-        "askers": askers,
-        "answered": len(latencies),
-        "questions_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(float(np.percentile(values, 50)), 1),
-        "p95_ms": round(float(np.percentile(values, 95)), 1),
-        "mismatches": len(mismatches),
-        "errors": len(errors),
-        "first_error": errors[:1],
-    }
-
-
-def _database(server) -> str:
-    """A new, migrated database on the benchmark's server; its URL."""
-    import uuid
-
-    import psycopg
-
-    from bot import migrations
-
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server.url_for("postgres"), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    url = server.url_for(name)
-    with psycopg.connect(url, autocommit=True) as connection:
-        migrations.migrate(connection, url)
-    return url
 
 
 def _services(corpus: Path, scratch: Path, url: str) -> dict:
@@ -269,7 +179,7 @@ def run(corpus: Path, questions_file: Path, askers: Sequence[int], seconds: floa
         with tempfile.TemporaryDirectory(prefix="bench-backends-") as folder:
             scratch = Path(folder)
             shutil.copytree(corpus, scratch / "corpus")
-            url = _database(server)
+            url = server.new_database("bench")
             built = _services(scratch / "corpus", scratch, url)
             report["build_s"] = built["build_s"]
             print(json.dumps({"build_s": built["build_s"]}), flush=True)

@@ -55,7 +55,8 @@ def _summary(latencies_ms: list[float], seconds: float) -> dict:
     }
 
 
-def _fingerprint(reply) -> str:
+def fingerprint(reply) -> str:
+    """What must not change under load: the answer's text, its citations, whether it abstained."""
     if isinstance(reply, Answer):
         return json.dumps([reply.text, [c.passage_id for c in reply.citations], reply.abstained])
     return repr(reply)
@@ -86,7 +87,7 @@ def drive(
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
-                if expected is not None and _fingerprint(reply) != expected[question]:
+                if expected is not None and fingerprint(reply) != expected[question]:
                     mismatches.append(question)
 
     started = time.monotonic()
@@ -235,7 +236,7 @@ def run(seconds: float, askers: Sequence[int], slack_askers: int, questions_file
         build_index(corpus, index, indexing_embedder(settings.encoder, settings.model), show_progress=False)
         service = QAService(settings)
         service.warm_up()
-        expected = {q: _fingerprint(service.ask(q)) for q in questions}  # one asker: the reference
+        expected = {q: fingerprint(service.ask(q)) for q in questions}  # one asker: the reference
         report["service"] = [drive(service.ask, questions, n, seconds, expected) for n in askers]
         for row in report["service"]:
             print(json.dumps(row), flush=True)

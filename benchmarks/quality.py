@@ -93,7 +93,9 @@ def _run(args, backends: list[str], server) -> None:
                 counts["seconds"] = round(time.perf_counter() - started, 1)
                 rows.append({"set": name, "backend": backend, "encoder": encoder, **counts})
                 label = ", ".join(
-                    part for part, many in ((backend, len(backends) > 1), (encoder, len(embedders) > 1)) if many
+                    part
+                    for part, many in ((backend, len(backends) > 1), (encoder, len(embedders) > 1))
+                    if many
                 )
                 print(_line(f"{name} ({label})" if label else name, counts), flush=True)
     if args.json:
@@ -109,23 +111,6 @@ def _cases(embedder, backend: str = "files", server=None) -> dict:
     return total
 
 
-def _database(server) -> str:
-    """A new, migrated database on the benchmark's server; its URL."""
-    import uuid
-
-    import psycopg
-
-    from bot import migrations
-
-    name = f"quality_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server.url_for("postgres"), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    url = server.url_for(name)
-    with psycopg.connect(url, autocommit=True) as connection:
-        migrations.migrate(connection, url)
-    return url
-
-
 def _score(embedder, corpus: Path, questions: Path, backend: str = "files", server=None) -> dict:
     from bot.core.service import QAService
     from bot.evaluation import ABSTAIN_KINDS, gold_cited, load_questions, score
@@ -134,7 +119,7 @@ def _score(embedder, corpus: Path, questions: Path, backend: str = "files", serv
     from retrieval.engine import build
 
     with tempfile.TemporaryDirectory() as scratch:
-        location = _database(server) if backend == "postgres" else scratch
+        location = server.new_database("quality") if backend == "postgres" else scratch
         config = EngineConfig(index=location, corpus=str(corpus), backend=backend, sentence_vectors=False)
         build(config, show_progress=False, embedder=embedder)
         values = {"index": scratch, "corpus": str(corpus), "backend": backend, "database": {"url": location}}

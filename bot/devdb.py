@@ -70,6 +70,22 @@ class DevDatabase:
     def url_for(self, database: str, user: str = USER, password: str | None = None) -> str:
         return f"postgresql://{user}:{password or self.password}@127.0.0.1:{self.port}/{database}"
 
+    def new_database(self, prefix: str) -> str:
+        """A new, migrated database named `prefix_<8 hex>` on this server (benchmarks use one per run); its URL."""
+        import uuid
+
+        import psycopg
+
+        from bot import migrations
+
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self.url_for("postgres"), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name}")
+        url = self.url_for(name)
+        with psycopg.connect(url, autocommit=True) as connection:
+            migrations.migrate(connection, url)
+        return url
+
     @property
     def log(self) -> str:
         path = self.folder / "server.log"

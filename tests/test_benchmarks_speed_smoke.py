@@ -40,7 +40,7 @@ def test_synthetic_vectors_are_unit_and_stay_near_the_real_ones(seeds_index):
 
 def test_concurrent_askers_get_the_answers_a_single_asker_gets(seeds_index, embedder, tmp_path):
     service = QAService(make_settings(seeds_index, tmp_path), embedder)
-    expected = {q: load._fingerprint(service.ask(q)) for q in QUESTIONS}
+    expected = {q: load.fingerprint(service.ask(q)) for q in QUESTIONS}
     result = load.drive(service.ask, QUESTIONS, askers=4, seconds=1.0, expected=expected)
     assert result["answered"] >= 4 and result["errors"] == 0 and result["mismatches"] == 0
 
