@@ -123,12 +123,7 @@ class FeedbackStore:
                 "SELECT COUNT(*), COALESCE(SUM(abstained), 0) FROM answers"
             ).fetchone()
             votes = dict(db.execute("SELECT vote, COUNT(*) FROM votes GROUP BY vote").fetchall())
-        return {
-            "answers": int(answers),
-            "abstained": int(abstained),
-            "votes_up": int(votes.get("up", 0)),
-            "votes_down": int(votes.get("down", 0)),
-        }
+        return usage_counts(answers, abstained, votes)
 
     def gaps(self, limit: int = 20) -> list[Gap]:
         """Questions abstained on or voted down, most frequent first (case and spacing folded)."""
@@ -147,6 +142,16 @@ class FeedbackStore:
                 (limit,),
             ).fetchall()
         return [Gap(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def usage_counts(answers: int, abstained: int, votes: dict[str, int]) -> dict[str, int]:
+    """What `counts()` reports, whichever store: answers recorded, abstentions, up and down votes."""
+    return {
+        "answers": int(answers),
+        "abstained": int(abstained),
+        "votes_up": int(votes.get("up", 0)),
+        "votes_down": int(votes.get("down", 0)),
+    }
 
 
 def _fold(question: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from psycopg.types.json import Jsonb
 
 from bot.core.conversations import _turn
-from bot.core.feedback import VOTES, FeedbackRecord, Gap, _fold
+from bot.core.feedback import VOTES, FeedbackRecord, Gap, _fold, usage_counts
 from retrieval import Turn
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,7 @@ class PostgresFeedbackStore:
                 "SELECT count(*), count(*) FILTER (WHERE abstained) FROM answers"
             ).fetchone()
             votes = dict(connection.execute("SELECT vote, count(*) FROM votes GROUP BY vote").fetchall())
-        return {
-            "answers": int(answers),
-            "abstained": int(abstained),
-            "votes_up": int(votes.get("up", 0)),
-            "votes_down": int(votes.get("down", 0)),
-        }
+        return usage_counts(answers, abstained, votes)
 
     def gaps(self, limit: int = 20) -> list[Gap]:
         """Questions abstained on or voted down, most frequent first (case and spacing folded, as in SQLite)."""
