@@ -144,6 +144,10 @@ class Settings(_Section):
         "onnx",
         description="Runs the model: onnx (onnxruntime, no torch when serving), onnx-int8 (quantized), torch.",
     )
+    index_runtime: Literal["auto", "openvino", "onnxruntime"] = Field(
+        "auto",
+        description="Embeds documents for encoder onnx on the CPU: auto/openvino (OpenVINO, ~10% faster) or onnxruntime.",
+    )
     backend: Literal["files", "postgres"] = Field(
         "files",
         description="Where the index and state live: files (index folder, SQLite) or postgres (database.url).",
@@ -182,6 +186,7 @@ class Settings(_Section):
             corpus=self.corpus,
             backend=self.backend,
             encoder=self.encoder,
+            index_runtime=self.index_runtime,
             composer=self.composer,
             model=self.model,
             device=self.device,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from retrieval.answer import ComposerParams
 from retrieval.chunking import ChunkingParams
 from retrieval.embedder import DEFAULT_MODEL
-from retrieval.encoders import DEFAULT_ENCODER
+from retrieval.encoders import DEFAULT_ENCODER, DEFAULT_RUNTIME
 from retrieval.searcher import SearchParams
 from retrieval.vector_index import DEFAULT_EXACT_LIMIT
 
@@ -24,6 +24,7 @@ class EngineConfig:
     corpus: str = "seeds"  # the documents' folder (named in the rebuild hint)
     backend: str = "files"  # registry.LIBRARIES
     encoder: str = DEFAULT_ENCODER  # registry.EMBEDDERS
+    index_runtime: str = DEFAULT_RUNTIME  # encoders.RUNTIMES: what embeds an fp32 onnx build's documents
     composer: str = "extractive"  # registry.COMPOSERS
     model: str = DEFAULT_MODEL
     device: str | None = None

@@ -212,7 +212,8 @@ def build(config: EngineConfig, show_progress: bool = True, embedder: Embedder |
     from retrieval import indexer  # the parsers and the index builders: not loaded for answering
 
     if embedder is None:
-        embedder = choose(EMBEDDERS, config.encoder, "encoder")(config.model, config.device)
+        make = choose(EMBEDDERS, config.encoder, "encoder")
+        embedder = make(config.model, config.device, config.index_runtime)
     writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
     report = indexer.build(
         Path(config.corpus),

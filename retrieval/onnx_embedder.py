@@ -120,14 +120,8 @@ class OnnxEmbedder:
             if self._session is not None:
                 return
             import onnxruntime as ort
-            from tokenizers import Tokenizer
 
-            tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
-            # The shipped tokenizer.json pads every text to 128 and truncates there; sentence-transformers
-            # truncates at max_seq_length and pads to the longest text of a batch (done in _feed).
-            self._pad_id = (tokenizer.padding or {}).get("pad_id", 0)
-            tokenizer.no_padding()
-            tokenizer.enable_truncation(max_length=self.meta.max_seq_length)
+            tokenizer = self._open_tokenizer()
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads or os.cpu_count() or 1
             options.inter_op_num_threads = 1
@@ -147,6 +141,18 @@ class OnnxEmbedder:
             self._session = session
             log.debug("loaded %s encoder from %s", self.encoder, model_file)
 
+    def _open_tokenizer(self):
+        """The model's `tokenizers.Tokenizer`, set to truncate as sentence-transformers does; sets the pad id."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        # The shipped tokenizer.json pads every text to 128 and truncates there; sentence-transformers
+        # truncates at max_seq_length and pads to the longest text of a batch (done in _feed).
+        self._pad_id = (tokenizer.padding or {}).get("pad_id", 0)
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=self.meta.max_seq_length)
+        return tokenizer
+
     # -- encoding ----------------------------------------------------------------------------------
     def embed_documents_progress(self, texts: list[str], progress: Callable[[int], None]) -> np.ndarray:
         """`embed_documents`, calling `progress(n)` as each batch of n texts is done (for a progress bar)."""
@@ -159,11 +165,14 @@ class OnnxEmbedder:
             self._load()
         # Tokenise everything first (Rust, on every core: ~1% of the embedding time), then run the texts
         # in order of token count, so each batch is padded to little more than its own length.
-        encodings = self._tokenizer.encode_batch(texts)
+        return self._embed_encodings(self._tokenizer.encode_batch(texts), progress)
+
+    def _embed_encodings(self, encodings: list, progress: Callable[[int], None] | None) -> np.ndarray:
+        """Vectors (len(encodings), dimension) of tokenised texts, run on onnxruntime in length order."""
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(-lengths, kind="stable")
         batches = token_batches(lengths, order, self._batch_size, self._batch_tokens)
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        out = np.empty((len(encodings), self.dimension), dtype=np.float32)
         if len(batches) == 1:
             out[batches[0]] = self._run(self._feed(encodings, batches[0], lengths))
         else:  # the next batch's arrays are built on a second thread while onnxruntime runs this one
@@ -177,7 +186,7 @@ class OnnxEmbedder:
                     if progress is not None:
                         progress(len(rows))
         if progress is not None and len(batches) == 1:
-            progress(len(texts))
+            progress(len(encodings))
         return out
 
     def _feed(self, encodings: list, rows: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:

@@ -54,8 +54,8 @@ LIBRARIES: dict[str, Backend] = {
     ),
 }
 
-# encoder setting -> factory(model, device): the embedder that makes an index's vectors.
-EMBEDDERS: dict[str, Callable[[str, str | None], Embedder]] = ENCODERS
+# encoder setting -> factory(model, device, index_runtime): the embedder that makes an index's vectors.
+EMBEDDERS: dict[str, Callable[..., Embedder]] = ENCODERS
 
 # composer setting -> factory(query embedder, params).
 COMPOSERS: dict[str, Callable[[Embedder, ComposerParams], Composer]] = {

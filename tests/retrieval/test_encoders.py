@@ -148,13 +148,14 @@ import json, sys
 from bot.cli import main
 code = main(["ask", "--json", "--index", sys.argv[1], "How much did Microsoft invest in OpenAI?"])
 import bot.adapters.console.adapter, bot.adapters.slack.app, bot.adapters.discord.client  # the bots
-heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
+heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers", "openvino") if m in sys.modules)
 print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """
 
 
 def test_answering_imports_no_torch(seeds_index, tmp_path):
-    """A real `citebot ask --json` in a fresh interpreter, then the three bots' modules: no torch."""
+    """A real `citebot ask --json` in a fresh interpreter, then the three bots' modules: no torch, and no
+    OpenVINO (index-time only)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "CITEBOT_CONFIG": str(ROOT / "config" / "default.yaml")}
     done = subprocess.run(
         [sys.executable, "-c", _NO_TORCH_SCRIPT, str(seeds_index)],
