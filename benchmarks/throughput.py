@@ -1,16 +1,20 @@
 """Indexing at the hardware's limit: this machine's fp32 bound, the encoders' texts/s against it, and full
-builds (time vs answer quality vs warm latency) for each encoder, with and without sentence vectors.
+builds (time vs answer quality vs warm latency) for each encoder and runtime, with and without sentence
+vectors.
 
-python -m benchmarks.throughput [--corpus DIR] [--questions FILE] [--runs 3] [--skip-torch-build] [--json OUT]
+python -m benchmarks.throughput [--corpus DIR] [--questions FILE] [--runs 3] [--skip-torch] [--json OUT]
 
-The bound: FLOP per token are counted from the exported ONNX graph (2 x K x N for every MatMul with a
-weight matrix: all-MiniLM-L6-v2 has 6 layers x (4 x 384^2 + 2 x 384 x 1536) = 10.6 M weights, 21.2 MFLOP a
-token; the attention products add 4 x tokens x 384 FLOP a token a layer and are reported separately, not
-counted in the bound). The machine's fp32 rate is the best of `--runs` float32 matrix multiplies through
-numpy's BLAS on all cores, in the shapes of the model's largest layer (tokens x 384 times 384 x 1536) and
-a large square. texts/s bound = rate / (FLOP per token x mean tokens per text, [CLS] and [SEP] included,
-no padding). Each encoder's measured texts/s is reported as a fraction of that bound, the rate measured
-again right before it (load on the machine moves both alike).
+The bound: the model's FLOP per text are counted from the exported ONNX graph: 2 x K x N per token for
+every MatMul with a weight matrix (all-MiniLM-L6-v2: 6 layers x (4 x 384^2 + 2 x 384 x 1536) = 10.6 M
+weights, 21.2 MFLOP a token), plus the attention products QK^T and AV, 2 x 2 x n x 384 per token per
+layer for a text of n tokens ([CLS] and [SEP] included, no padding): FLOP(text) = 21.2e6 n + 9216 n^2.
+That is the forward-pass count of Kaplan et al. 2020 ("Scaling Laws for Neural Language Models", table 1)
+with the full (bidirectional) context; both products are matrix multiplies the model cannot skip (6% of
+the FLOP of a 110-token passage, 2% of a 33-token sentence). The fraction counting the weight MatMuls
+only is reported too. The machine's fp32 rate is float32 matrix multiply through numpy's BLAS on all
+cores, in the shape of the model's largest layer (4096 tokens x 384 times 384 x 1536) and a large square,
+the better of the two, measured right before and right after each pass (load moves both alike); a pass's
+fraction = FLOP of its texts / (seconds x that rate); the table gives the median over `--runs` passes.
 """
 
 from __future__ import annotations
@@ -115,19 +119,25 @@ def token_counts(embedder: OnnxEmbedder, texts: list[str]) -> np.ndarray:
     return np.array([sum(e.attention_mask) for e in tokenizer.encode_batch(texts)])
 
 
-def embed_rate(embed, texts: list[str], runs: int) -> float:
-    """Median texts/s over `runs` passes of `embed(texts)`."""
-    rates = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        embed(texts)
-        rates.append(len(texts) / (time.perf_counter() - started))
-    return statistics.median(rates)
+def model_flop(tokens: np.ndarray, flops: dict[str, float]) -> tuple[float, float]:
+    """(weight-MatMul FLOP, attention-product FLOP) of texts with these token counts (module docstring)."""
+    counts = tokens.astype(np.float64)
+    return (
+        flops["matmul_flop_per_token"] * counts.sum(),
+        flops["attention_flop_per_token_per_context_token"] * (counts**2).sum(),
+    )
+
+
+def matmul_rate() -> float:
+    """This machine's fp32 GFLOP/s now: the better of the two shapes, one short measurement each."""
+    return max(matmul_gflops(runs=1).values())
 
 
 def throughput(corpus: Path, runs: int, include_torch: bool, sample: int) -> dict:
-    """texts/s of each encoder on (a random sample of) the corpus' passages and unique sentences."""
+    """texts/s of each encoder on (a random sample of) the corpus' passages and unique sentences, each pass
+    as a fraction of the fp32 bound measured around it; passes interleaved across encoders."""
     from retrieval.onnx_export import ensure_encoder
+    from retrieval.openvino_embedder import OpenVinoEmbedder
 
     passages, sentences = corpus_texts(corpus)
     rng = np.random.default_rng(0)
@@ -140,34 +150,53 @@ def throughput(corpus: Path, runs: int, include_torch: bool, sample: int) -> dic
     fp32 = OnnxEmbedder(folder, "onnx")
     flops = flop_per_token(folder / UNFUSED_FILE)  # MatMuls as exported (the fused graph packs them)
     result: dict = {"flop": flops, "rows": []}
-    encoders = {"onnx": fp32, "onnx-int8": OnnxEmbedder(folder, "onnx-int8")}
+    encoders = {
+        "onnx (onnxruntime)": fp32,
+        "onnx (OpenVINO)": OpenVinoEmbedder(folder, min_tokens=0),
+        "onnx-int8 (onnxruntime)": OnnxEmbedder(folder, "onnx-int8"),
+    }
     if include_torch:
         from retrieval.embedder import SentenceTransformerEmbedder
 
         encoders["torch (sentence-transformers, batch 64)"] = SentenceTransformerEmbedder()
     for kind, texts in (("passages", passages), ("sentences", sentences)):
         tokens = token_counts(fp32, texts)
-        for name, embedder in encoders.items():
+        weights, attention = model_flop(tokens, flops)
+        for embedder in encoders.values():
             embedder.embed_documents(texts[:64])  # load and warm up
-            rate = matmul_gflops(runs=2)
-            peak = max(rate.values())
-            bound = peak * 1e9 / (flops["matmul_flop_per_token"] * tokens.mean())
-            measured = embed_rate(embedder.embed_documents, texts, runs)
+        passes: dict[str, list[tuple[float, float, float]]] = {name: [] for name in encoders}
+        for _ in range(runs):
+            for name, embedder in encoders.items():
+                before = matmul_rate()
+                started = time.perf_counter()
+                embedder.embed_documents(texts)
+                seconds = time.perf_counter() - started
+                rate = (before + matmul_rate()) / 2 * 1e9
+                passes[name].append(
+                    (seconds, (weights + attention) / seconds / rate, weights / seconds / rate)
+                )
+        for name, measured in passes.items():
+            seconds = statistics.median(m[0] for m in measured)
             result["rows"].append(
                 {
                     "texts": kind,
                     "count": len(texts),
                     "mean_tokens": round(float(tokens.mean()), 1),
                     "encoder": name,
-                    "gflops_fp32": peak,
-                    "bound_texts_per_s": round(bound, 1),
-                    "texts_per_s": round(measured, 1),
-                    "tokens_per_s": round(measured * float(tokens.mean()), 0),
-                    "fraction_of_bound": round(measured / bound, 3),
+                    "texts_per_s": round(len(texts) / seconds, 1),
+                    "tokens_per_s": round(float(tokens.sum()) / seconds, 0),
+                    "fraction_of_bound": round(statistics.median(m[1] for m in measured), 3),
+                    "fraction_weights_only": round(statistics.median(m[2] for m in measured), 3),
+                    "fractions_min_max": [
+                        round(min(m[1] for m in measured), 3),
+                        round(max(m[1] for m in measured), 3),
+                    ],
+                    "attention_share_of_flop": round(attention / (weights + attention), 3),
                     "load_average_1m": round(os.getloadavg()[0], 2),
                 }
             )
             print(json.dumps(result["rows"][-1]), flush=True)
+    result["gflops_fp32"] = matmul_gflops(runs=2)
     return result
 
 
@@ -191,20 +220,25 @@ def build_matrix(
     corpus: Path, questions: Path, include_torch: bool, encoders: Sequence[str] = ()
 ) -> list[dict]:
     """Fresh `citebot index` per configuration, timed; then `citebot eval` and warm latency on that index."""
-    configs = [("onnx", True), ("onnx", False), ("onnx-int8", True)]
+    configs = [
+        ("onnx", "auto", True),
+        ("onnx", "onnxruntime", True),
+        ("onnx", "auto", False),
+        ("onnx-int8", "onnxruntime", True),
+    ]
     if include_torch:
-        configs.insert(0, ("torch", True))
+        configs.insert(0, ("torch", "onnxruntime", True))
     if encoders:
         configs = [c for c in configs if c[0] in encoders]
     rows = []
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     env.pop("CITEBOT_CONFIG", None)
     with tempfile.TemporaryDirectory(prefix="bench-builds-") as scratch:
-        for encoder, sentence_vectors in configs:
-            index = Path(scratch) / f"index-{encoder}-{sentence_vectors}"
+        for encoder, runtime, sentence_vectors in configs:
+            index = Path(scratch) / f"index-{encoder}-{runtime}-{sentence_vectors}"
             config = index.with_suffix(".yaml")
             config.write_text(
-                f"encoder: {encoder}\ncorpus: {corpus}\nindex: {index}\n"
+                f"encoder: {encoder}\nindex_runtime: {runtime}\ncorpus: {corpus}\nindex: {index}\n"
                 f"feedback: {{path: {Path(scratch) / 'fb.sqlite3'}}}\n"
                 f"retrieval: {{sentence_vectors: {str(sentence_vectors).lower()}}}\n",
                 "utf-8",
@@ -225,6 +259,7 @@ def build_matrix(
             rows.append(
                 {
                     "encoder": encoder,
+                    "index_runtime": runtime,
                     "sentence_vectors": sentence_vectors,
                     "build_s": round(seconds, 1),
                     **quality,
@@ -245,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-rates", action="store_true", help="only the full builds")
     parser.add_argument("--encoders", nargs="*", default=(), help="builds only with these encoders")
     parser.add_argument(
-        "--sample", type=int, default=200, help="passages (and 4x sentences) sampled for the rates; 0: all"
+        "--sample", type=int, default=0, help="passages (and 4x sentences) sampled for the rates; 0: all"
     )
     parser.add_argument("--json", type=Path, dest="json_out")
     args = parser.parse_args(argv)

@@ -128,8 +128,10 @@ class OpenVinoEmbedder(OnnxEmbedder):
         try:
             core = ov.Core()
             compiled = core.compile_model(core.read_model(str(graph)), "CPU", COMPILE_CONFIG)
-            requests = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            self._queue = ov.AsyncInferQueue(compiled, max(1, requests))
+            # Twice the requests OpenVINO can run at once: when a stream finishes a batch, the next one
+            # is already waiting (its arrays built while the others ran).
+            requests = 2 * max(1, int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
+            self._queue = ov.AsyncInferQueue(compiled, requests)
             self._output = compiled.output("last_hidden_state")
             inputs = {name for port in compiled.inputs for name in port.get_names()}
         except Exception as error:  # OpenVINO reports unreadable graphs and devices as RuntimeError
