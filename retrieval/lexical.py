@@ -57,17 +57,29 @@ def stem(words: list[str]) -> list[str]:
     return _STEMMER.stemWords(words)
 
 
-def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def top_k(scores: np.ndarray, k: int, likely: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(row ids, scores) of the `k` highest positive scores, best first, ties in row order.
+
+    scores: (passages,) BM25 scores; `likely`: optional row ids expected to score high (the postings of
+    the query's rarest words). Exact whatever `likely` holds: the k-th best score among any rows is a lower
+    bound of the k-th best overall, so only rows scoring at least that are ranked (one comparison pass
+    instead of a partition of every passage holding a query word: at 1M passages a common-word query
+    leaves ~75% of them positive).
 
     Written here rather than using bm25s' top-k because that one partitions the whole score array, and
     numpy's introselect degrades on the long runs of equal zeros a keyword query leaves: 17 ms a query at
-    100,000 passages for a query of common words. Partitioning only the passages that hold a query word
-    costs a fraction of that.
+    100,000 passages for a query of common words.
     """
-    rows = np.flatnonzero(scores > 0)
+    floor = 0.0
+    if likely is not None and len(likely) >= k:
+        floor = float(np.partition(scores[likely], len(likely) - k)[len(likely) - k])
+    rows = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
     if len(rows) > k:
-        rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+        values = scores[rows]
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        above = rows[values > kth]
+        tied = rows[values == kth][: k - len(above)]  # rows ascend: the lowest ids hold the ties
+        rows = np.concatenate([above, tied])
     rows = rows[np.lexsort((rows, -scores[rows]))]
     return rows.astype(np.int64), scores[rows].astype(np.float32)
 
@@ -116,4 +128,18 @@ class LexicalIndex:
         words = [word for word in self.query_words(query) if word in vocabulary]
         if not words:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        return top_k(self._retriever.get_scores(words), k)
+        return top_k(self._retriever.get_scores(words), k, self._likely_rows(words, k))
+
+    def _likely_rows(self, words: list[str], k: int) -> np.ndarray:
+        """Distinct passages holding the query's rarest words (fewest postings first), at least `k` of
+        them when the query's words reach that many: the passages most likely to score high."""
+        retriever = self._retriever
+        indptr, indices = retriever.scores["indptr"], retriever.scores["indices"]
+        ids = sorted({retriever.vocab_dict[w] for w in words}, key=lambda i: indptr[i + 1] - indptr[i])
+        postings, held = [], 0
+        for token in ids:
+            postings.append(indices[indptr[token] : indptr[token + 1]])
+            held += len(postings[-1])
+            if held >= 2 * k:
+                break
+        return np.unique(np.concatenate(postings))

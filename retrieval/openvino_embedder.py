@@ -110,7 +110,7 @@ class OpenVinoEmbedder(OnnxEmbedder):
                 try:
                     self._load_openvino()
                     self._verify()
-                    log.info("embedding documents with OpenVINO (%d batches in flight)", len(self._queue))
+                    log.debug("embedding documents with OpenVINO (%d batches in flight)", len(self._queue))
                 except RuntimeUnavailable as error:
                     self._compiled = self._queue = None
                     self._failed = str(error)

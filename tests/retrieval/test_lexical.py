@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.lexical import LexicalIndex, top_k
 from tests.conftest import SEEDS
@@ -18,6 +20,29 @@ def test_top_k_is_best_first_ties_in_row_order_and_never_zero():
     assert top_k(np.zeros(5, dtype=np.float32), 3)[0].size == 0
 
 
+def _reference_top_k(scores: np.ndarray, k: int) -> list[int]:
+    """Every positive row sorted by score, best first, ties by row id: the first k."""
+    return sorted(np.flatnonzero(scores > 0).tolist(), key=lambda row: (-scores[row], row))[:k]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 2.0, 2.5, 3.0]), min_size=1, max_size=60),
+    k=st.integers(1, 12),
+    data=st.data(),
+)
+def test_top_k_with_likely_rows_is_exact_whatever_rows_are_hinted(values, k, data):
+    """Any hint (high scorers, low scorers, zeros, fewer than k rows) gives the exact top k, ties by row."""
+    scores = np.array(values, dtype=np.float32)
+    likely = data.draw(st.sets(st.integers(0, len(values) - 1)))
+    hint = np.array(sorted(likely), dtype=np.int64)
+    expected = _reference_top_k(scores, k)
+    for given_rows in (hint, None):
+        rows, got = top_k(scores, k, given_rows)
+        assert rows.tolist() == expected
+        assert got.tolist() == scores[expected].tolist()
+
+
 def test_search_ranks_as_bm25s_retrieve_does():
     lines = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
     texts = [line for line in lines if len(line.split()) > 4]
@@ -30,3 +55,21 @@ def test_search_ranks_as_bm25s_retrieve_does():
         keep = expected_scores[0] > 0
         assert np.allclose(scores, expected_scores[0][keep])
         assert len(rows) == keep.sum() and rows[0] == expected_rows[0][0]
+
+
+def test_search_over_many_passages_matches_bm25s_scores_exactly():
+    """On 3,000 passages sharing common words (so the rarest words' postings steer the top k), every
+    query's scores equal bm25s' own retrieve and ties are ordered by passage."""
+    lines = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    sentences = [line for line in lines if len(line.split()) > 4]
+    rng = np.random.default_rng(0)
+    texts = [" ".join(rng.choice(sentences, size=3)) for _ in range(3000)]
+    index = LexicalIndex.build(texts)
+    retriever = index._retriever
+    for query in sentences[:40]:
+        rows, scores = index.search(query, 20)
+        words = [w for w in LexicalIndex.query_words(query) if w in retriever.vocab_dict]
+        all_scores = retriever.get_scores(words)
+        assert rows.tolist() == _reference_top_k(all_scores, 20)
+        _, expected_scores = retriever.retrieve([words], k=20, show_progress=False, n_threads=0)
+        assert np.allclose(scores, expected_scores[0][expected_scores[0] > 0])
