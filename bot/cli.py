@@ -283,6 +283,7 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
             report.reused_files,
             len(report.removed),
             report.seconds,
+            report.runtimes,
         )
     )
     return EXIT_OK

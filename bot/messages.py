@@ -145,10 +145,18 @@ def missing_env(path: str, variable: str) -> str:
     return f"{path}: environment variable {variable} is not set"
 
 
-def index_built(files: int, passages: int, embedded: int, reused: int, removed: int, seconds: float) -> str:
+RUNTIME_NAMES = {"openvino": "OpenVINO", "onnxruntime": "onnxruntime"}
+
+
+def index_built(
+    files: int, passages: int, embedded: int, reused: int, removed: int, seconds: float, runtimes=()
+) -> str:
+    """The `citebot index` summary; `runtimes`: what embedded the texts ("openvino", "onnxruntime")."""
+    used = [RUNTIME_NAMES.get(r, r) for r in dict.fromkeys(runtimes)]
     return (
         f"Indexed {plural(files, 'document')} ({plural(passages, 'passage')}) in {seconds:.1f}s: "
-        f"{embedded} re-embedded, {reused} unchanged, {removed} removed."
+        f"{embedded} re-embedded, {reused} unchanged, {removed} removed"
+        + (f" (embedded with {' and '.join(used)})." if used else ".")
     )
 
 

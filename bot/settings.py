@@ -280,7 +280,7 @@ def _describe(error: ValidationError, path: Path) -> str:
             lines.append(f"{key}: unknown key{_suggestion(problem['loc'])}")
         else:
             lines.append(f"{key}: {problem['msg']}")
-    return f"Invalid config {path}:\n  " + "\n  ".join(lines)
+    return f"Invalid config {path}: " + "; ".join(lines)
 
 
 def _suggestion(location: tuple) -> str:

@@ -42,6 +42,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
+    runtimes: list[str] = field(default_factory=list)  # what embedded this build's texts, e.g. ["OpenVINO"]
 
 
 def build_index(
@@ -95,7 +96,8 @@ def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sent
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
     paths = list(iter_corpus_files(corpus_dir))
-    for path in tqdm(paths, desc="Reading documents", unit="file", disable=not show_progress, leave=False):
+    bar_off = None if show_progress else True  # None: tqdm shows no bar when stderr is not a terminal
+    for path in tqdm(paths, desc="Reading documents", unit="file", disable=bar_off, leave=False):
         source = path.relative_to(corpus_dir).as_posix()
         try:
             digest = file_sha256(path)
@@ -143,7 +145,7 @@ def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sent
         )
         row += count
     if sentence_vectors:  # answers then look sentences up instead of embedding them per question
-        _add_sentence_vectors(writer, embedder, ordered, show_progress, reuse=live is not None)
+        _add_sentence_vectors(writer, embedder, ordered, show_progress, live is not None, report.runtimes)
     writer.set_vocabulary(document_frequencies(documents, ordered))
     manifest = Manifest(
         model=embedder.name,
@@ -184,13 +186,15 @@ def _reuse(writer, source, documents, passages_by_source, reused_vectors) -> boo
     return True
 
 
-def _add_sentence_vectors(writer, embedder, passages, show_progress, reuse: bool) -> None:
+def _add_sentence_vectors(
+    writer, embedder, passages, show_progress, reuse: bool, runtimes: list[str]
+) -> None:
     """Vectors for every quotable unit; those the live generation has are reused, the rest embedded."""
     texts = list(dict.fromkeys(unit for passage in passages for unit in passage_units(passage)))
     known = writer.previous_sentence_vectors(texts) if reuse else [None] * len(texts)
     fresh = [text for text, vector in zip(texts, known, strict=True) if vector is None]
     fresh_vectors = iter(
-        _embed_with_progress(embedder, fresh, show_progress, "Embedding sentences") if fresh else []
+        _embed_with_progress(embedder, fresh, show_progress, "Embedding sentences", runtimes) if fresh else []
     )
     rows = [vector if vector is not None else next(fresh_vectors) for vector in known]
     vectors = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 1), dtype=np.float32)
@@ -202,7 +206,7 @@ def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, s
         (d, p) for d in documents if d.source not in reused_vectors for p in passages_by_source[d.source]
     ]
     texts = [embedding_text(d, p) for d, p in fresh]
-    fresh_vectors = _embed_with_progress(embedder, texts, show_progress)
+    fresh_vectors = _embed_with_progress(embedder, texts, show_progress, runtimes=report.runtimes)
     report.embedded_passages = len(texts)
     by_source: dict[str, list[np.ndarray]] = {}
     for (document, _), vector in zip(fresh, fresh_vectors, strict=True):
@@ -217,9 +221,14 @@ def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, s
 
 
 def _embed_with_progress(
-    embedder: Embedder, texts: list[str], show_progress: bool, description: str = "Embedding passages"
+    embedder: Embedder,
+    texts: list[str],
+    show_progress: bool,
+    description: str = "Embedding passages",
+    runtimes: list[str] | None = None,
 ) -> np.ndarray:
-    """(len(texts), dimension) vectors in the order of `texts`.
+    """(len(texts), dimension) vectors in the order of `texts`; appends to `runtimes` what ran an ONNX
+    embedder's call ("onnxruntime" or "openvino").
 
     An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count);
     others get them longest first, 512 at a time, so that each of their batches holds texts of about the
@@ -227,9 +236,15 @@ def _embed_with_progress(
     """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    with tqdm(total=len(texts), desc=description, unit="text", disable=not show_progress) as bar:
+    # disable=None: no bar when stderr is not a terminal (a log file would get thousands of \r updates)
+    with tqdm(
+        total=len(texts), desc=description, unit="text", disable=None if show_progress else True
+    ) as bar:
         if hasattr(embedder, "embed_documents_progress"):  # sorts all texts by token count itself
-            return embedder.embed_documents_progress(texts, bar.update)
+            vectors = embedder.embed_documents_progress(texts, bar.update)
+            if runtimes is not None and getattr(embedder, "runtime_used", ""):
+                runtimes.append(embedder.runtime_used)
+            return vectors
         order = np.argsort([-len(t) for t in texts], kind="stable")
         vectors: np.ndarray | None = None
         for start in range(0, len(texts), _EMBED_CHUNK):

@@ -88,6 +88,7 @@ class OnnxEmbedder:
         self._inputs: tuple[str, ...] = ()
         self._pad_id = 0
         self._lock = threading.Lock()
+        self.runtime_used = ""  # what ran the last embedding call: "onnxruntime" (or "openvino", subclass)
 
     @property
     def dimension(self) -> int:
@@ -165,13 +166,14 @@ class OnnxEmbedder:
             self._load()
         # Tokenise everything first (Rust, on every core: ~1% of the embedding time), then run the texts
         # in order of token count, so each batch is padded to little more than its own length.
+        self.runtime_used = "onnxruntime"
         return self._embed_encodings(self._tokenizer.encode_batch(texts), progress)
 
     def _embed_encodings(self, encodings: list, progress: Callable[[int], None] | None) -> np.ndarray:
         """Vectors (len(encodings), dimension) of tokenised texts, run on onnxruntime in length order."""
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(-lengths, kind="stable")
-        batches = token_batches(lengths, order, self._batch_size, self._batch_tokens)
+        batches = mixed_order(token_batches(lengths, order, self._batch_size, self._batch_tokens))
         out = np.empty((len(encodings), self.dimension), dtype=np.float32)
         if len(batches) == 1:
             out[batches[0]] = self._run(self._feed(encodings, batches[0], lengths))
@@ -223,6 +225,20 @@ def token_batches(lengths: np.ndarray, order: np.ndarray, max_rows: int, max_tok
         batches.append(order[start : start + rows])
         start += rows
     return batches
+
+
+def mixed_order(batches: list[np.ndarray]) -> list[np.ndarray]:
+    """The batches longest, shortest, second longest, second shortest, ...: the same work in an order
+    whose texts/s from the start is close to the average, so a progress bar's time left is right early
+    (longest first, the bar opened at 8 minutes left for a 33-second build)."""
+    mixed = []
+    low, high = 0, len(batches) - 1
+    while low <= high:
+        mixed.append(batches[low])
+        if high != low:
+            mixed.append(batches[high])
+        low, high = low + 1, high - 1
+    return mixed
 
 
 def mean_pool_normalize(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:

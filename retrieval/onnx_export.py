@@ -9,6 +9,7 @@ torch: serving never imports it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -189,17 +190,31 @@ def _fuse(source: Path, target: Path, heads: int, hidden: int) -> bool:
     try:
         from onnxruntime.transformers.optimizer import optimize_model
 
-        optimized = optimize_model(
-            str(source), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1
-        )
-        if optimized.get_fused_operator_statistics().get("Attention", 0) > 0:
-            optimized.save_model_to_file(str(target))
-            return True
+        with _quiet_info_logs():
+            optimized = optimize_model(
+                str(source), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1
+            )
+            if optimized.get_fused_operator_statistics().get("Attention", 0) > 0:
+                optimized.save_model_to_file(str(target))
+                return True
         log.info("no attention to fuse in %s: the graph is used as exported", source.name)
     except Exception as error:  # an optimizer that cannot read this graph: the plain graph still works
         log.info("transformer fusions unavailable (%s): the graph is used as exported", error)
     shutil.copy2(source, target)
     return False
+
+
+@contextlib.contextmanager
+def _quiet_info_logs():
+    """No INFO records for the block: onnxruntime's optimizer logs each fusion at INFO ("Fused Gelu: 6", a
+    dict of operator counts) under top-level logger names of its own modules, which `citebot index`
+    would otherwise print on first use. (Process-wide while it lasts: the export runs once, at index time.)"""
+    previous = logging.root.manager.disable
+    logging.disable(max(previous, logging.INFO))
+    try:
+        yield
+    finally:
+        logging.disable(previous)
 
 
 def _export_fp32(reference_model, target: Path) -> None:

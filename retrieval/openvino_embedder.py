@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.onnx_embedder import OnnxEmbedder, mean_pool_normalize, token_batches
+from retrieval.onnx_embedder import OnnxEmbedder, mean_pool_normalize, mixed_order, token_batches
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,6 @@ class OpenVinoEmbedder(OnnxEmbedder):
     ) -> None:
         super().__init__(model_dir, "onnx", name=name)
         self.min_tokens = min_tokens
-        self.runtime_used = ""
         self._compiled = None
         self._queue = None
         self._output = None
@@ -136,7 +135,9 @@ class OpenVinoEmbedder(OnnxEmbedder):
             inputs = {name for port in compiled.inputs for name in port.get_names()}
         except Exception as error:  # OpenVINO reports unreadable graphs and devices as RuntimeError
             raise RuntimeUnavailable(f"{error.__class__.__name__}: {error}".strip()[:300]) from error
-        self._inputs = tuple(name for name in ("input_ids", "attention_mask", "token_type_ids") if name in inputs)
+        self._inputs = tuple(
+            name for name in ("input_ids", "attention_mask", "token_type_ids") if name in inputs
+        )
         self._compiled = compiled
 
     def _verify(self) -> None:
@@ -176,7 +177,9 @@ class OpenVinoEmbedder(OnnxEmbedder):
         with self._openvino_lock:  # one call at a time: the queue and its callback are shared
             self._queue.set_callback(finished)
             try:
-                for rows in token_batches(lengths, order, self._batch_size, DEFAULT_BATCH_TOKENS):
+                for rows in mixed_order(
+                    token_batches(lengths, order, self._batch_size, DEFAULT_BATCH_TOKENS)
+                ):
                     feed = self._feed(encodings, rows, lengths)
                     self._queue.start_async(feed, (rows, feed["attention_mask"]))
                 self._queue.wait_all()

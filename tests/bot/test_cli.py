@@ -98,7 +98,9 @@ def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
     assert done.returncode == 0, done.stderr
     summary = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(
-        r"Indexed 2 documents \(\d+ passages\) in [\d.]+s: 2 re-embedded, 0 unchanged, 0 removed\.", summary
+        r"Indexed 2 documents \(\d+ passages\) in [\d.]+s: 2 re-embedded, 0 unchanged, 0 removed "
+        r"\(embedded with onnxruntime\)\.",  # a small corpus: below OpenVINO's 100,000 tokens
+        summary,
     ), summary
     assert "warning: skipped photo.txt: looks binary" in done.stderr
     manifest = json.loads(next(index.glob("gen-*/manifest.json")).read_text())
@@ -152,6 +154,17 @@ def test_bad_config_key_is_a_usage_error_naming_it(tmp_path):
     assert done.returncode == 2
     assert "retrieval.chunk_sise: unknown key; did you mean chunk_size?" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_bad_config_values_are_one_line_naming_each(tmp_path):
+    config = write_config(tmp_path, "index_runtime: gpu\nretrieval:\n  top_k: 0\n")
+    done = citebot("--config", str(config), "index", cwd=tmp_path)
+    assert done.returncode == 2 and not (tmp_path / ".index").exists()
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert error_lines(done.stderr) == [
+        f"citebot: Invalid config {config}: index_runtime: Input should be 'auto', 'openvino' or "
+        "'onnxruntime'; retrieval.top_k: Input should be greater than or equal to 1"
+    ]
 
 
 # -- in-process: ask -------------------------------------------------------------------------------

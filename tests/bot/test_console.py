@@ -94,7 +94,7 @@ def test_quit_ends_the_session_before_later_lines():
 
 
 def test_exit_and_q_also_quit():
-    for command in ("/exit", "/q", "/QUIT"):
+    for command in ("/exit", "/q", "/QUIT", "quit", "Exit", "  quit  "):
         table = CannedTable(SourceList(None))
         converse(table, command, "after")
         assert table.lines == []

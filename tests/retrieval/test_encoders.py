@@ -17,7 +17,7 @@ from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.encoders import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
 from retrieval.indexer import build_index
 from retrieval.libraries.files import ENCODER_DIR, read_manifest
-from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize, token_batches
+from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize, mixed_order, token_batches
 from retrieval.onnx_export import EncoderUnavailable
 from tests.conftest import ROOT, SEEDS
 
@@ -64,6 +64,17 @@ def test_served_graph_is_fused_and_the_exported_one_kept_for_int8(fp32_embedder,
     assert (tmp_path / "model.onnx").read_bytes() == exported.read_bytes()
 
 
+def test_fusing_prints_none_of_the_optimizers_info_lines(fp32_embedder, tmp_path, caplog):
+    """onnxruntime's optimizer logs every fusion at INFO ("Fused Gelu: 6", operator counts); a first
+    `citebot index` must not print them."""
+    from retrieval.onnx_export import UNFUSED_FILE, _fuse
+
+    with caplog.at_level(logging.INFO):
+        assert _fuse(fp32_embedder.model_dir / UNFUSED_FILE, tmp_path / "model.onnx", 12, 384) is True
+    assert [r.getMessage() for r in caplog.records] == []
+    assert logging.root.manager.disable == logging.NOTSET  # logging is back as it was
+
+
 def test_batching_by_length_keeps_each_text_with_its_vector(embedder):
     texts = [t for t in TEXTS if t.strip()]
     together = embedder.embed_documents(texts)
@@ -79,6 +90,13 @@ def test_batches_are_bounded_by_padded_tokens_and_rows():
     assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))  # each text exactly once
     for batch in batches:  # a text longer than the budget gets a batch of its own
         assert len(batch) == 1 or len(batch) * lengths[batch].max() <= 400
+
+
+def test_batches_run_longest_and_shortest_alternately_each_once():
+    batches = [np.array([i]) for i in range(5)]
+    assert [int(b[0]) for b in mixed_order(batches)] == [0, 4, 1, 3, 2]
+    assert [int(b[0]) for b in mixed_order(batches[:4])] == [0, 3, 1, 2]
+    assert mixed_order([]) == []
 
 
 def test_small_token_budget_gives_the_same_vectors(fp32_embedder):

@@ -18,7 +18,8 @@ from bot.core.commands import CommandTable
 from bot.core.models import Origin
 from bot.settings import Settings
 
-QUIT_COMMANDS = {"/quit", "/exit", "/q"}
+# A bare "quit" or "exit" leaves too: nobody asks the documents that one word, and people type it.
+QUIT_COMMANDS = {"/quit", "/exit", "/q", "quit", "exit"}
 PROMPT = "citebot> "
 
 
