@@ -35,6 +35,10 @@ class ComposerParams:
     min_evidence: float = 0.36
     min_coverage: float = 0.45  # share of the question's weighted terms the best passage must contain
     second_sentence_ratio: float = 0.9  # a second sentence must score this close to the best
+    # A second unit from another document must hold as much of the question's terms (passage coverage)
+    # as the best one's passage: one that misses a term the best holds ("entryPoints") is about something
+    # else, often another product's same-named setting (h2o's idle timeout under Traefik's answer).
+    other_document_coverage_slack: float = 0.0
     dense_weight: float = 0.4  # embedding similarity of question and unit
     coverage_weight: float = 0.35  # idf-weighted share of the question's terms the unit holds
     agreement_weight: float = 0.06  # for a sentence two other documents repeat
@@ -334,6 +338,11 @@ def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
         if length + len(candidate.text) > params.max_chars:
             continue
         if candidate.sentence_coverage <= 0 and not candidate.kind_match:
+            continue
+        if (
+            candidate.hit.passage.source != scored[0].hit.passage.source
+            and candidate.passage_coverage < scored[0].passage_coverage - params.other_document_coverage_slack
+        ):
             continue
         if any(
             is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)

@@ -122,3 +122,54 @@ def test_inline_code_of_the_quoted_passage_is_reported_for_adapters():
     composition = answer("How do I enable the dashboard on the command line?", blocks)
     assert "--api.dashboard=true" in composition.text
     assert composition.inline_code == ("--api.dashboard=true",)  # "--api" is only part of it here
+
+
+def _two_documents_answer(question: str, documents: dict[str, list[Block]], **params):
+    from retrieval.answer import ComposerParams
+
+    passages = [
+        p for source, blocks in documents.items() for p in chunk_document(source, blocks, ChunkingParams())
+    ]
+    frequency: dict[str, int] = {}
+    for passage in passages:
+        for term in stems_of(passage.text):
+            frequency[term] = frequency.get(term, 0) + 1
+    terms = analyse(question, Vocabulary(frequency, len(passages)))
+    vector = bag(question)
+    hits = [Hit(p, 1.0 / (i + 1), float(bag(p.text) @ vector), 1.0) for i, p in enumerate(passages)]
+    return compose(hits, terms, vector, embed, {}, ComposerParams(**params))
+
+
+TIMEOUTS = {
+    "proxy/entrypoints.md": [
+        Block("heading", "Timeouts", 1, 1, level=2),
+        Block(
+            "paragraph",
+            "For entryPoints, the idle timeout of keep-alive connections has a default value of 180s.",
+            2,
+            2,
+        ),
+    ],
+    "server/http3.html": [
+        Block("heading", "Timeouts", 1, 1, level=2),
+        Block("paragraph", "The default idle timeout is 30s.", 2, 2),
+    ],
+    **{  # other pages naming entryPoints, so that the word is not rare
+        f"proxy/entrypoint-{what}.md": [
+            Block("heading", "EntryPoints", 1, 1, level=2),
+            Block("paragraph", f"EntryPoints define the {what} the proxy listens on.", 2, 2),
+        ]
+        for what in ("address", "port", "protocol", "name", "certificate", "network")
+    },
+}
+
+
+def test_a_second_sentence_from_another_document_missing_a_question_term_is_not_added():
+    """Another product's same-named setting ("idle timeout", without "entryPoints") stays out of the
+    answer; allowed to miss terms, the composer would have added it."""
+    question = "What is the default idle timeout for entryPoints?"
+    strict = _two_documents_answer(question, TIMEOUTS)
+    assert "180s" in strict.text and "30s" not in strict.text
+    assert {c.hit.passage.source for c in strict.cited} == {"proxy/entrypoints.md"}
+    lenient = _two_documents_answer(question, TIMEOUTS, other_document_coverage_slack=1.0)
+    assert "The default idle timeout is 30s." in lenient.text  # the rule, not the scores, keeps it out
