@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.answer import compose
+from retrieval.answer import ComposerParams, compose
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.models import Block, Hit
 from retrieval.question import Vocabulary, analyse, stems_of
@@ -37,7 +37,15 @@ DIRECTIVE = [
 
 
 def answer(question: str, blocks: list[Block]):
-    passages = chunk_document("h2o/base_directives.html", blocks, ChunkingParams())
+    return answer_over(question, {"h2o/base_directives.html": blocks})
+
+
+def answer_over(question: str, documents: dict[str, list[Block]], **params):
+    """The composition for `question` over every passage of `documents` (source -> blocks), ranked in
+    order; `params` override ComposerParams."""
+    passages = [
+        p for source, blocks in documents.items() for p in chunk_document(source, blocks, ChunkingParams())
+    ]
     frequency: dict[str, int] = {}
     for passage in passages:
         for term in stems_of(passage.text):
@@ -45,7 +53,7 @@ def answer(question: str, blocks: list[Block]):
     terms = analyse(question, Vocabulary(frequency, len(passages)))
     vector = bag(question)
     hits = [Hit(p, 1.0 / (i + 1), float(bag(p.text) @ vector), 1.0) for i, p in enumerate(passages)]
-    return compose(hits, terms, vector, embed, {})
+    return compose(hits, terms, vector, embed, {}, ComposerParams(**params))
 
 
 def test_a_default_is_quoted_with_the_sentence_saying_what_it_is_the_default_of():
@@ -124,22 +132,6 @@ def test_inline_code_of_the_quoted_passage_is_reported_for_adapters():
     assert composition.inline_code == ("--api.dashboard=true",)  # "--api" is only part of it here
 
 
-def _two_documents_answer(question: str, documents: dict[str, list[Block]], **params):
-    from retrieval.answer import ComposerParams
-
-    passages = [
-        p for source, blocks in documents.items() for p in chunk_document(source, blocks, ChunkingParams())
-    ]
-    frequency: dict[str, int] = {}
-    for passage in passages:
-        for term in stems_of(passage.text):
-            frequency[term] = frequency.get(term, 0) + 1
-    terms = analyse(question, Vocabulary(frequency, len(passages)))
-    vector = bag(question)
-    hits = [Hit(p, 1.0 / (i + 1), float(bag(p.text) @ vector), 1.0) for i, p in enumerate(passages)]
-    return compose(hits, terms, vector, embed, {}, ComposerParams(**params))
-
-
 TIMEOUTS = {
     "proxy/entrypoints.md": [
         Block("heading", "Timeouts", 1, 1, level=2),
@@ -168,8 +160,8 @@ def test_a_second_sentence_from_another_document_missing_a_question_term_is_not_
     """Another product's same-named setting ("idle timeout", without "entryPoints") stays out of the
     answer; allowed to miss terms, the composer would have added it."""
     question = "What is the default idle timeout for entryPoints?"
-    strict = _two_documents_answer(question, TIMEOUTS)
+    strict = answer_over(question, TIMEOUTS)
     assert "180s" in strict.text and "30s" not in strict.text
     assert {c.hit.passage.source for c in strict.cited} == {"proxy/entrypoints.md"}
-    lenient = _two_documents_answer(question, TIMEOUTS, other_document_coverage_slack=1.0)
+    lenient = answer_over(question, TIMEOUTS, other_document_coverage_slack=1.0)
     assert "The default idle timeout is 30s." in lenient.text  # the rule, not the scores, keeps it out
