@@ -105,7 +105,13 @@ def test_a_signal_during_a_build_abandons_it_and_says_so(
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(retrieval.indexer, "build", interrupted)
-    code, out, err = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
+    # Ctrl-C as Python sets it up in a terminal: a parent that started the tests in the background may
+    # have left SIGINT ignored, and then no signal would arrive at all.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code, out, err = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert code == exit_code
     assert err.strip() == f"citebot: {messages.index_abandoned('idx')}"
     assert not (tmp_path / "idx" / "CURRENT").exists()  # nothing half-built was published
