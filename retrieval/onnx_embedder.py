@@ -26,6 +26,10 @@ META_FILE = "encoder.json"
 TOKENIZER_FILE = "tokenizer.json"
 # Encoder name (the `encoder` config key) -> ONNX file in the encoder folder.
 MODEL_FILES = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
+# The graph as exported (eager attention, plain ONNX ops), kept in the encoder cache only: the int8 variant
+# is quantized from it, OpenVINO runs it at index time (it cannot read onnxruntime's fused ops), and the
+# benchmarks count its MatMul FLOP. `model.onnx` is this graph with onnxruntime's transformer fusions.
+UNFUSED_FILE = "model-unfused.onnx"
 # Texts per onnxruntime call, at most; and padded tokens per call, at most (rows x longest text). A call
 # of ~2,000 tokens keeps the matrix multiplies efficient while its activations stay in cache: measured on
 # 2 cores (benchmarks/README.md, "Indexing at the limit"), 200-token passages ran 1.25x faster 8 to a call
@@ -171,9 +175,7 @@ class OnnxEmbedder:
 
     def _embed_encodings(self, encodings: list, progress: Callable[[int], None] | None) -> np.ndarray:
         """Vectors (len(encodings), dimension) of tokenised texts, run on onnxruntime in length order."""
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
-        order = np.argsort(-lengths, kind="stable")
-        batches = mixed_order(token_batches(lengths, order, self._batch_size, self._batch_tokens))
+        lengths, batches = self._batches(encodings, self._batch_tokens)
         out = np.empty((len(encodings), self.dimension), dtype=np.float32)
         if len(batches) == 1:
             out[batches[0]] = self._run(self._feed(encodings, batches[0], lengths))
@@ -190,6 +192,13 @@ class OnnxEmbedder:
         if progress is not None and len(batches) == 1:
             progress(len(encodings))
         return out
+
+    def _batches(self, encodings: list, batch_tokens: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(token count per text, the batches of row ids to run): texts grouped longest first into batches
+        of at most `batch_tokens` padded tokens and the embedder's batch size, run in `mixed_order`."""
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        order = np.argsort(-lengths, kind="stable")
+        return lengths, mixed_order(token_batches(lengths, order, self._batch_size, batch_tokens))
 
     def _feed(self, encodings: list, rows: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:
         """Padded int64 arrays (len(rows), longest) for the texts at `rows`."""

@@ -21,15 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.embedder import resolve_model_path
-from retrieval.onnx_embedder import MODEL_FILES, TOKENIZER_FILE, EncoderMeta, OnnxEmbedder
+from retrieval.onnx_embedder import MODEL_FILES, TOKENIZER_FILE, UNFUSED_FILE, EncoderMeta, OnnxEmbedder
 
 log = logging.getLogger(__name__)
 
 # Bump when the exported graph or the files written change: older cache entries are then ignored.
 EXPORT_VERSION = 2
-# The graph as exported (eager attention), kept in the cache only: the int8 variant is quantized from it,
-# and benchmarks count its MatMul FLOP. `model.onnx` is this graph with onnxruntime's transformer fusions.
-UNFUSED_FILE = "model-unfused.onnx"
 OPSET = 17
 # Lowest cosine accepted between an export's vectors and sentence-transformers' on VERIFY_TEXTS.
 # fp32 must be numerically the same model; int8 weights move vectors a little (measured: lowest 0.989,

@@ -23,13 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.onnx_embedder import OnnxEmbedder, mean_pool_normalize, mixed_order, token_batches
+from retrieval.onnx_embedder import UNFUSED_FILE, OnnxEmbedder, mean_pool_normalize
 
 log = logging.getLogger(__name__)
 
-# The graph as exported (plain ONNX ops); `model.onnx` holds onnxruntime's fused contrib ops, which
-# OpenVINO does not read. Same name as retrieval.onnx_export.UNFUSED_FILE (the exporter, not imported here).
-GRAPH_FILE = "model-unfused.onnx"
 # Lowest cosine accepted between OpenVINO's and onnxruntime's vectors of the same texts: both run the
 # same fp32 graph and differ only in summation order (measured: lowest 0.9999998).
 MIN_COSINE = 0.99999
@@ -87,7 +84,7 @@ class OpenVinoEmbedder(OnnxEmbedder):
                 self.runtime_used = "openvino"
                 return vectors
             # Verified, yet failed on these texts: keep its finished batches, embed the rest on onnxruntime.
-            self._failed = f"{error.__class__.__name__}: {error}".strip()[:300]
+            self._failed = _why(error)
             self._compiled = self._queue = None  # not used again by this embedder
             log.warning("OpenVINO failed (%s); embedding the rest with onnxruntime", self._failed)
             rest = np.flatnonzero(~done)
@@ -117,9 +114,9 @@ class OpenVinoEmbedder(OnnxEmbedder):
             return self._compiled is not None
 
     def _load_openvino(self) -> None:
-        graph = self.model_dir / GRAPH_FILE
+        graph = self.model_dir / UNFUSED_FILE
         if not graph.exists():
-            raise RuntimeUnavailable(f"{GRAPH_FILE} is not in {self.model_dir}")
+            raise RuntimeUnavailable(f"{UNFUSED_FILE} is not in {self.model_dir}")
         try:
             import openvino as ov
         except ImportError as error:
@@ -134,7 +131,7 @@ class OpenVinoEmbedder(OnnxEmbedder):
             self._output = compiled.output("last_hidden_state")
             inputs = {name for port in compiled.inputs for name in port.get_names()}
         except Exception as error:  # OpenVINO reports unreadable graphs and devices as RuntimeError
-            raise RuntimeUnavailable(f"{error.__class__.__name__}: {error}".strip()[:300]) from error
+            raise RuntimeUnavailable(_why(error)) from error
         self._inputs = tuple(
             name for name in ("input_ids", "attention_mask", "token_type_ids") if name in inputs
         )
@@ -148,7 +145,7 @@ class OpenVinoEmbedder(OnnxEmbedder):
         encodings = self._tokenizer.encode_batch(VERIFY_TEXTS)
         vectors, _, error = self._embed_openvino(encodings, None)
         if error is not None:
-            raise RuntimeUnavailable(f"{error.__class__.__name__}: {error}".strip()[:300]) from error
+            raise RuntimeUnavailable(_why(error)) from error
         lowest = float(np.min(np.sum(vectors * reference, axis=1)))
         if lowest < MIN_COSINE:
             raise RuntimeUnavailable(f"its vectors disagree with onnxruntime's (cosine {lowest:.6f})")
@@ -157,8 +154,7 @@ class OpenVinoEmbedder(OnnxEmbedder):
         self, encodings: list, progress: Callable[[int], None] | None
     ) -> tuple[np.ndarray, np.ndarray, RuntimeError | None]:
         """(vectors (n, dimension), done (n,) bool, OpenVINO's error or None): rows not done are unset."""
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
-        order = np.argsort(-lengths, kind="stable")
+        lengths, batches = self._batches(encodings, DEFAULT_BATCH_TOKENS)
         out = np.empty((len(encodings), self.dimension), dtype=np.float32)
         done = np.zeros(len(encodings), dtype=bool)
         failures: list[BaseException] = []
@@ -177,9 +173,7 @@ class OpenVinoEmbedder(OnnxEmbedder):
         with self._openvino_lock:  # one call at a time: the queue and its callback are shared
             self._queue.set_callback(finished)
             try:
-                for rows in mixed_order(
-                    token_batches(lengths, order, self._batch_size, DEFAULT_BATCH_TOKENS)
-                ):
+                for rows in batches:
                     feed = self._feed(encodings, rows, lengths)
                     self._queue.start_async(feed, (rows, feed["attention_mask"]))
                 self._queue.wait_all()
@@ -198,3 +192,8 @@ class OpenVinoEmbedder(OnnxEmbedder):
                 return
             except RuntimeError:
                 continue
+
+
+def _why(error: BaseException) -> str:
+    """One line for the fallback log: the error's type and message, at most 300 characters."""
+    return f"{error.__class__.__name__}: {error}".strip()[:300]
