@@ -5,7 +5,7 @@
 - `torch`: sentence-transformers itself (for a GPU through torch, or when ONNX is unavailable).
 
 At index time the fp32 `onnx` encoder's documents run on OpenVINO when it is installed and agrees with
-onnxruntime (`retrieval/openvino_embedder.py`: ~10% faster on the CPU), unless `index_runtime` says
+onnxruntime (`retrieval/openvino_embedder.py`: embeds ~13% faster on the CPU), unless `index_runtime` says
 onnxruntime; the vectors are the same (cosine >= 0.99999) and the index keeps the onnxruntime files.
 
 Indexing exports (and verifies) the ONNX model once, stores it in the index, and records the encoder in

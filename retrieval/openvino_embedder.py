@@ -1,4 +1,4 @@
-"""Index-time embedding on OpenVINO's CPU runtime: the exported fp32 graph, the same vectors, ~10% faster.
+"""Index-time embedding on OpenVINO's CPU runtime: the exported fp32 graph, the same vectors, ~13% faster.
 
 Why a second runtime: on onnxruntime, embedding the docs_dev corpus ran at 0.74-0.82 of this machine's
 fp32 bound; OpenVINO runs the same ONNX file at 0.86-0.92 (benchmarks/README.md, "Indexing at the limit"),
@@ -41,7 +41,7 @@ COMPILE_CONFIG = {
 # within its own L2 cache; 512 and 2,048 measured the same or slower on 2 cores (benchmarks/README.md).
 DEFAULT_BATCH_TOKENS = 1024
 # Calls with fewer tokens run on onnxruntime: loading, compiling and verifying OpenVINO takes ~1.1 s,
-# which its ~10% gain repays after ~10 s of embedding (~75,000 tokens on 2 cores).
+# which its ~13% gain repays after ~10 s of embedding (~75,000 tokens on 2 cores).
 DEFAULT_MIN_TOKENS = 100_000
 
 
