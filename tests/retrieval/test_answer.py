@@ -7,6 +7,8 @@ tests/test_docs_quality.py.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from retrieval.answer import ComposerParams, compose
@@ -20,7 +22,7 @@ DIMENSION = 256
 def bag(text: str) -> np.ndarray:
     vector = np.zeros(DIMENSION, dtype=np.float32)
     for word in stems_of(text):
-        vector[hash(word) % DIMENSION] += 1.0
+        vector[zlib.crc32(word.encode()) % DIMENSION] += 1.0  # stable across runs (str hash is salted)
     return vector / max(float(np.linalg.norm(vector)), 1e-9)
 
 
