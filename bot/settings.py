@@ -49,9 +49,11 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    min_evidence: float = Field(0.36, ge=0, le=1.5, description="Abstain below this evidence score.")
-    min_coverage: float = Field(
-        0.45, ge=0, le=1, description="Abstain when the best passage holds less of the question's terms."
+    min_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Abstain when the answer is likelier wrong than this probability; null: the fitted model's threshold.",
     )
     max_sentences: int = Field(2, ge=1, le=5, description="Sentences quoted in an answer.")
     max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")
@@ -196,8 +198,7 @@ class Settings(_Section):
                 passages_considered=a.passages_considered,
                 max_sentences=a.max_sentences,
                 max_chars=a.max_chars,
-                min_evidence=a.min_evidence,
-                min_coverage=a.min_coverage,
+                min_confidence=a.min_confidence,
             ),
             chunking=ChunkingParams(r.chunk_size, r.chunk_overlap),
             index_type=r.index_type,

@@ -2,26 +2,43 @@
 
 No LLM: every word of an answer is quoted from a cited passage. The units are what the passage is
 made of: sentences, list items, table rows (matched with their column names), code blocks (with the
-sentence that introduces them) and definitions; a heading is context, never an answer. A unit's
-score combines its embedding similarity to the question, the idf-weighted share of the question's
-terms it, its neighbours and its section headings contain, agreement with other documents, and
-whether it holds the kind of thing asked for (a date for "when", a command for "how do I ...").
-When the best evidence is weak, or the question names a version or identifier the passage lacks,
-we abstain and list the closest passages instead of guessing.
+sentence that introduces them) and definitions; a heading is context, never an answer. Each unit is
+described by features (its embedding similarity to the question, the idf-weighted share of the
+question's terms it, its neighbours, headings and passage hold, agreement with other documents,
+whether it holds the kind of thing asked for, its kind and its passage's rank: answer_model.py
+UNIT_FEATURES) and
+ranked by a fitted unit scorer; a fitted confidence scorer says how likely the answer built on the
+best unit is right, and below the threshold we abstain and list the closest passages instead of
+guessing. Both scorers are fitted on the calibration split by benchmarks/train_answerer.py
+(retrieval/answer_model.py). The few rules left on top (RULES) are switched off one at a time in
+the ablation of benchmarks/README.md.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from retrieval.answer_model import AnswerModel, answer_model
 from retrieval.dedupe import is_near_duplicate, shingles
 from retrieval.models import Hit, Unit
 from retrieval.question import QuestionTerms, stems_of
 from retrieval.sentences import unit_display_text, unit_match_text
+
+# The rules the composer still applies on top of the fitted scorers, by id (benchmarks/README.md "Rules"
+# has each one's reason, the questions it helps and hurts, and its ablation on both splits).
+RULES = (
+    "identifier",  # abstain when the question names a version/identifier the best passage lacks
+    "focus",  # abstain when a yes/no question's subject is not in the best passage
+    "kind",  # abstain when a when/how-much question's best unit holds no date, duration or number
+    "lead_in",  # a sentence announcing a list, table or command is not an answer unit itself
+    "list_answer",  # a short list item answers as its whole list
+    "other_document",  # a second unit from another document must hold as much of the question's terms
+)
 
 
 @dataclass(frozen=True)
@@ -29,39 +46,24 @@ class ComposerParams:
     passages_considered: int = 8
     max_sentences: int = 2
     max_chars: int = 420  # answer text, markers excluded
-    # The weights and thresholds below were searched together over 214 questions on six corpora (seeds,
-    # our own seed questions, a handbook, docs_dev, the fault cases, our own Prometheus docs set),
-    # maximising the mean per-corpus pass rate; evidence 0.34-0.36 and coverage 0.40-0.45 score the same.
-    min_evidence: float = 0.36
-    min_coverage: float = 0.45  # share of the question's weighted terms the best passage must contain
-    second_sentence_ratio: float = 0.9  # a second sentence must score this close to the best
+    # Abstain below this probability that the answer is right; None: the fitted model's threshold
+    # (retrieval/answer_model.json, chosen on the calibration split by benchmarks/train_answerer.py).
+    min_confidence: float | None = None
+    disabled_rules: frozenset[str] = frozenset()  # ids from RULES, for ablation runs
     # A second unit from another document must hold as much of the question's terms (passage coverage)
     # as the best one's passage: one that misses a term the best holds ("entryPoints") is about something
     # else, often another product's same-named setting (h2o's idle timeout under Traefik's answer).
     other_document_coverage_slack: float = 0.0
-    dense_weight: float = 0.4  # embedding similarity of question and unit
-    coverage_weight: float = 0.35  # idf-weighted share of the question's terms the unit holds
-    agreement_weight: float = 0.06  # for a sentence two other documents repeat
-    # A short unit ("Default is 1073741824 (1GB).") says little alone; the passage around it was found
-    # for the question, so the passage's similarity counts for this share of the unit's.
-    passage_dense_share: float = 0.3
-    own_coverage_share: float = 0.75  # the rest: terms held by neighbours, headings, folder and file names
-    rank_penalty: float = 0.01  # per rank of the unit's passage in the search results
-    # Multiplier for code units when no command is asked; the search found 1.0 (no handicap) best once
-    # code is cut into top-level pieces, so it stays a parameter only to be measured again.
-    code_prior: float = 1.0
     # Sentences of two documents whose vectors are this close say much the same (corroboration);
     # all-MiniLM-L6-v2 puts paraphrases of one fact at 0.75-0.9, different facts of one topic below 0.7.
     agreement_similarity: float = 0.75
-    # A unit lacking the kind of thing asked for scores this share: "when" with no date is no answer;
-    # "who" and "where" are fuzzier, and a "how do I" is often answered in prose. (Calibrated with the rest.)
-    kind_mismatch: tuple[tuple[str, float], ...] = (
-        ("time", 0.65), ("amount", 0.65), ("person", 0.85), ("place", 0.85), ("command", 0.9), ("value", 0.85),
-    )  # fmt: skip
     list_item_words: int = 12  # list items this short answer as their whole list ("Debian 12; Rocky Linux 9")
     list_max_items: int = 8  # the most items of such a list an answer shows
     unit_duplicate: float = 0.9  # shingle containment at which a unit seen in another passage is the same one
     answer_duplicate: float = 0.5  # ... at which a second unit repeats the first (another article's quote)
+
+    def applies(self, rule: str) -> bool:
+        return rule not in self.disabled_rules
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,8 @@ class Candidate:
     passage_coverage: float = 0.0
     kind_match: bool = False
     corroboration: int = 0  # other documents saying much the same
-    score: float = 0.0
-    features: tuple = field(default=(), compare=False)  # the score's inputs, for calibration scripts
+    score: float = 0.0  # the unit scorer's log-odds that this unit holds the answer
+    features: dict = field(default_factory=dict, compare=False)  # UNIT_FEATURES by name
     also_in: tuple[str, ...] = ()
 
 
@@ -100,7 +102,8 @@ class Composition:
     abstained: bool
     cited: tuple[CitedPassage, ...] = ()
     see_also: tuple[Hit, ...] = ()  # when abstaining: the closest passages, to look at instead
-    evidence: float = 0.0
+    confidence: float = 0.0  # the probability that the answer is right (the confidence scorer's)
+    abstained_by: str = ""  # "confidence" or the id of the rule that made it abstain
     code: tuple[str, ...] = ()  # quoted code units, verbatim in `text`: adapters show them as code
     inline_code: tuple[str, ...] = ()  # inline code spans of the quoted passages found in `text`
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
@@ -113,37 +116,71 @@ def compose(
     embed: Callable[[list[str]], np.ndarray],
     titles: dict[str, str],
     params: ComposerParams = ComposerParams(),
+    model: AnswerModel | None = None,
 ) -> Composition:
+    """The answer to a question from its `hits` (best first), or an abstention with the closest hits.
+
+    `terms` is the question read against the corpus, `question_vector` its embedding (unit length),
+    `embed` gives unit vectors for texts, `titles` maps sources to document titles. Units are ranked by
+    the fitted unit scorer and the answer is given when the confidence scorer's probability reaches
+    the threshold (`params.min_confidence`, else the model's) and no rule in RULES objects.
+    """
+    model = model or answer_model()
     top = hits[: params.passages_considered]
     candidates = _candidates(top, params)
     if not candidates or terms.total_weight <= 0:
-        return Composition("", True, see_also=tuple(top[:3]))
+        return Composition("", True, see_also=tuple(top[:3]), abstained_by="no candidates")
     vectors = embed([c.match for c in candidates])
-    dense = [float(x) for x in vectors @ question_vector]
+    dense = vectors @ question_vector
     agreeing = _corroboration(candidates, vectors, params)
+    featured = _featured(candidates, dense, agreeing, terms, titles, top)
+    logits = model.unit.logits(model.unit.matrix([c.features for c in featured]))
     scored = sorted(
-        (
-            _score(c, d, n, terms, titles, params)
-            for c, d, n in zip(candidates, dense, agreeing, strict=True)
-        ),
+        (replace(c, score=float(logit)) for c, logit in zip(featured, logits, strict=True)),
         key=lambda c: c.score,
         reverse=True,
     )
     best = scored[0]
-    weak = best.score < params.min_evidence or best.passage_coverage < params.min_coverage
-    if (
-        weak
-        or _lacks_identifiers(best, terms, titles)
-        or _lacks_focus(best, terms, titles)
-        or _lacks_kind(best, terms)
-    ):
-        return Composition("", True, see_also=tuple(top[:3]), evidence=best.score, candidates=tuple(scored))
-    chosen = _list_answer(best, scored, params) or _choose(scored, params)
+    confidence = model.confidence.probability(confidence_features(best, scored))
+    threshold = model.threshold if params.min_confidence is None else params.min_confidence
+    refusal = "confidence" if confidence < threshold else _refusing_rule(best, terms, titles, params)
+    if refusal:
+        return Composition(
+            "", True, see_also=tuple(top[:3]), confidence=confidence, abstained_by=refusal,
+            candidates=tuple(scored),
+        )  # fmt: skip
+    chosen = (params.applies("list_answer") and _list_answer(best, scored, params)) or _choose(
+        scored, params, model.second_unit
+    )
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
-        text, False, cited, evidence=best.score, candidates=tuple(scored), code=code, inline_code=inline
+        text, False, cited, confidence=confidence, candidates=tuple(scored), code=code, inline_code=inline
     )
+
+
+def _refusing_rule(best: Candidate, terms: QuestionTerms, titles: dict[str, str], params) -> str:
+    """The id of the first rule that refuses to answer with `best`, or ""."""
+    checks = (
+        ("identifier", lambda: _lacks_identifiers(best, terms, titles)),
+        ("focus", lambda: _lacks_focus(best, terms, titles)),
+        ("kind", lambda: _lacks_kind(best, terms)),
+    )
+    return next((rule for rule, refuses in checks if params.applies(rule) and refuses()), "")
+
+
+def confidence_features(best: Candidate, scored: list[Candidate]) -> dict[str, float]:
+    """The confidence scorer's inputs (CONFIDENCE_FEATURES by name) for an answer built on `best`."""
+    other = next((c.score for c in scored[1:] if c.hit.passage.id != best.hit.passage.id), None)
+    return {**best.features, "unit_logit": best.score, "margin": margin(best.score, other)}
+
+
+def margin(best: float, other: float | None) -> float:
+    """The best unit's lead (log-odds) over the best unit of another passage; 5 when there is none."""
+    return NO_RIVAL_MARGIN if other is None else best - other
+
+
+NO_RIVAL_MARGIN = 5.0  # a lead as clear as any seen: one passage, nothing to weigh it against
 
 
 def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
@@ -157,7 +194,9 @@ def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
         for position, unit in enumerate(passage.units):
             match = matches[position]
             if unit.kind == "sentence" and (
-                len(match.split()) < 3 or passage.unit_text(unit) in leads or _introduces(passage, position)
+                len(match.split()) < 3
+                or passage.unit_text(unit) in leads
+                or (params.applies("lead_in") and _introduces(passage, position))
             ):
                 continue  # a fragment, or a lead-in ("... run:") that its command, list or table answers for
             neighbours = " ".join(matches[max(0, position - 1) : position + 2])
@@ -201,59 +240,106 @@ def _corroboration(candidates: list[Candidate], vectors: np.ndarray, params: Com
     return counts
 
 
-def _score(
-    candidate: Candidate, dense: float, corroboration: int, terms: QuestionTerms, titles, params
-) -> Candidate:
-    # A unit means what it says under its headings: "Configuration is read from ..." under "Linux".
-    own = stems_of(candidate.match) | stems_of(candidate.hit.passage.heading_path)
-    # Around the unit: its neighbours, its section's headings, and the folder and file names that
-    # say what a whole set of pages is about ("h2o/doc/configure/..."): "Its mission is ..." answers a
-    # question that names the company in the sentence before; "on Windows" may be said only by the
-    # section heading. (Not the title: a news title naming OpenAI says nothing of Microsoft's CEO.)
-    around = own | stems_of(candidate.context) | stems_of(_path_words(candidate.hit.passage.source))
-    own_cov, around_cov = terms.coverage(own), terms.coverage(around)
-    passage_cov = terms.coverage(stems_of(_passage_context(candidate.hit, titles)))
-    kind = candidate.unit.kind if candidate.unit else "sentence"
-    kind_match = (
-        terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind)
-        if terms.kind
-        else False
-    )
-    agreement = min(corroboration, 2) / 2
-    similarity = (
-        1 - params.passage_dense_share
-    ) * dense + params.passage_dense_share * candidate.hit.dense_score
-    coverage = params.own_coverage_share * own_cov + (1 - params.own_coverage_share) * around_cov
-    score = (
-        params.dense_weight * similarity
-        + params.coverage_weight * coverage
-        + params.agreement_weight * agreement
-    )
-    if terms.kind and not kind_match:
-        # A "when" question answered without any date is no answer; "who" and "where" are fuzzier.
-        score *= dict(params.kind_mismatch).get(terms.kind, 1.0)
-    if kind == "code" and terms.kind != "command":
-        score *= params.code_prior
-    score -= params.rank_penalty * candidate.hit_rank
-    return replace(
-        candidate,
-        dense=dense,
-        corroboration=corroboration,
-        sentence_coverage=coverage,
-        passage_coverage=passage_cov,
-        kind_match=kind_match,
-        score=score,
-        features=(
-            dense,
-            candidate.hit.dense_score,
-            own_cov,
-            around_cov,
-            agreement,
-            kind_match,
-            kind,
-            candidate.hit_rank,
-        ),
-    )
+def _featured(
+    candidates: list[Candidate],
+    dense: np.ndarray,
+    corroboration: list[int],
+    terms: QuestionTerms,
+    titles: dict[str, str],
+    hits: list[Hit],
+) -> list[Candidate]:
+    """The candidates with their UNIT_FEATURES (and the fields the rules read) filled in."""
+    passage_terms: dict[str, frozenset[str]] = {}  # passage id -> stems of its passage context
+    best_lexical = max((h.lexical_score for h in hits), default=0.0)
+    rows = []
+    for candidate, similarity, agreeing in zip(candidates, dense, corroboration, strict=True):
+        hit = candidate.hit
+        # A unit means what it says under its headings: "Configuration is read from ..." under "Linux".
+        own = stems_of(candidate.match) | stems_of(hit.passage.heading_path)
+        # Around the unit: its neighbours, its section's headings, and the folder and file names that
+        # say what a whole set of pages is about ("h2o/doc/configure/..."). (Not the title: a news title
+        # naming OpenAI says nothing of Microsoft's CEO.)
+        around = own | stems_of(candidate.context) | stems_of(_path_words(hit.passage.source))
+        context = passage_terms.get(hit.passage.id)
+        if context is None:
+            context = passage_terms[hit.passage.id] = frozenset(
+                terms.with_joined(stems_of(_passage_context(hit, titles)))
+            )
+        kind = candidate.unit.kind if candidate.unit else "sentence"
+        kind_match = (
+            terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind)
+            if terms.kind
+            else False
+        )
+        total = terms.total_weight
+        missing = max((w for t, w in terms.weights.items() if t not in context), default=0.0)
+        values = {
+            "dense": float(similarity),
+            "passage_dense": hit.dense_score,
+            "own_coverage": terms.coverage(own),
+            "around_coverage": terms.coverage(around),
+            "passage_coverage": terms.coverage(context),
+            "missing_weight": missing / total if total > 0 else 0.0,
+            "agreement": min(agreeing, 2) / 2,
+            "kind_match": float(kind_match),
+            "kind_missing": float(bool(terms.kind) and not kind_match),
+            "identifier_missing": float(any(i not in context for i in terms.identifiers)),
+            "focus_missing": float(_focus_missing(hit, context, terms)),
+            "list_item": float(kind == "list_item"),
+            "table_row": float(kind == "table_row"),
+            "code": float(kind == "code"),
+            "definition": float(kind == "definition"),
+            "rank": float(candidate.hit_rank),
+            "log_words": math.log1p(len(candidate.text.split())),
+            "lexical_share": hit.lexical_score / best_lexical if best_lexical > 0 else 0.0,
+            "heading_coverage": terms.coverage(stems_of(hit.passage.heading_path)),
+            "first_unit": float(candidate.unit is not None and candidate.unit is hit.passage.units[0]),
+            # The question's, the same for every unit (the confidence scorer reads them from the best).
+            "kind_asked": float(terms.kind is not None),
+            "log_terms": math.log1p(len(terms.weights)),
+            "top_dense": hits[0].dense_score,
+        }
+        rows.append((candidate, values, kind_match, agreeing))
+    best_dense = max(v["dense"] for _, v, _, _ in rows)
+    best_own = max(v["own_coverage"] for _, v, _, _ in rows)
+    structured = sum(v["list_item"] + v["table_row"] + v["code"] + v["definition"] for _, v, _, _ in rows)
+    dense_place = _places([v["dense"] for _, v, _, _ in rows])
+    coverage_place = _places([v["own_coverage"] for _, v, _, _ in rows])
+    featured = []
+    for index, (candidate, values, kind_match, agreeing) in enumerate(rows):
+        values["dense_gap"] = values["dense"] - best_dense
+        values["coverage_gap"] = values["own_coverage"] - best_own
+        values["dense_order"] = 1.0 / (1 + dense_place[index])
+        values["coverage_order"] = 1.0 / (1 + coverage_place[index])
+        values["structured_share"] = structured / len(rows)
+        featured.append(
+            replace(
+                candidate,
+                dense=values["dense"],
+                corroboration=agreeing,
+                sentence_coverage=values["own_coverage"],
+                passage_coverage=values["passage_coverage"],
+                kind_match=kind_match,
+                features=values,
+            )
+        )
+    return featured
+
+
+def _places(values: list[float]) -> list[int]:
+    """Each value's place when sorted high to low (ties share the better place)."""
+    ordered = sorted(values, reverse=True)
+    first = {}
+    for place, value in enumerate(ordered):
+        first.setdefault(value, place)
+    return [first[v] for v in values]
+
+
+def _focus_missing(hit: Hit, context: frozenset[str], terms: QuestionTerms) -> bool:
+    """A yes/no question's subject ("... run on windows?") that the passage never mentions."""
+    if terms.focus is None:
+        return False
+    return terms.focus not in context | terms.with_joined(stems_of(hit.passage.text))
 
 
 def _path_words(source: str) -> str:
@@ -278,10 +364,7 @@ def _lacks_identifiers(best: Candidate, terms: QuestionTerms, titles: dict[str, 
 
     Answering about the X200 when asked about the X300 is worse than saying the sources don't say.
     """
-    if not terms.identifiers:
-        return False
-    context = stems_of(_passage_context(best.hit, titles))
-    return any(identifier not in context for identifier in terms.identifiers)
+    return bool(best.features.get("identifier_missing"))
 
 
 def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
@@ -293,10 +376,7 @@ def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
 def _lacks_focus(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) -> bool:
     """A yes/no question's subject ("... run on windows?") that the best passage never mentions:
     whatever it says, it does not say yes or no to that."""
-    if terms.focus is None:
-        return False
-    context = stems_of(_passage_context(best.hit, titles))
-    return terms.focus not in context | terms.with_joined(stems_of(best.hit.passage.text))
+    return bool(best.features.get("focus_missing"))
 
 
 def _list_answer(best: Candidate, scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
@@ -327,20 +407,24 @@ def _list_answer(best: Candidate, scored: list[Candidate], params: ComposerParam
     return [by_unit.get(id(u)) or replace(best, text=passage.unit_text(u), unit=u) for u in siblings]
 
 
-def _choose(scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
+def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float) -> list[Candidate]:
+    """The best unit and, when it is nearly as likely to answer (`second_unit`: the share of the best's
+    probability it must reach), a second one that adds something."""
     chosen = [scored[0]]
     length = len(scored[0].text)
+    floor = second_unit * _sigmoid(scored[0].score)
     for candidate in scored[1:]:
         if len(chosen) >= params.max_sentences:
             break
-        if candidate.score < params.second_sentence_ratio * scored[0].score:
+        if _sigmoid(candidate.score) < floor:
             break
         if length + len(candidate.text) > params.max_chars:
             continue
         if candidate.sentence_coverage <= 0 and not candidate.kind_match:
             continue
         if (
-            candidate.hit.passage.source != scored[0].hit.passage.source
+            params.applies("other_document")
+            and candidate.hit.passage.source != scored[0].hit.passage.source
             and candidate.passage_coverage < scored[0].passage_coverage - params.other_document_coverage_slack
         ):
             continue
@@ -427,6 +511,10 @@ def _unit_location(units: list[Unit]) -> tuple[int | None, int | None, int | Non
     ends = [u.line_end for u in units if u.line_end is not None]
     pages = [u.page_start for u in units if u.page_start is not None]
     return (min(starts) if starts else None, max(ends) if ends else None, min(pages) if pages else None)
+
+
+def _sigmoid(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 def _is_item(candidate: Candidate) -> bool:

@@ -23,7 +23,7 @@ from bot.core.models import (
     SourceLookup,
 )
 from bot.settings import Settings
-from retrieval import Document, Embedder, Engine, Hit, Passage, Query, Turn
+from retrieval import Answered, Document, Embedder, Engine, Hit, Passage, Query, Turn
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -64,7 +64,10 @@ class QAService:
         problem = self._check_question(question)
         if problem:
             return problem
-        answered = self.engine.answer(Query(question, tuple(history)))
+        return self.answer_of(question, self.engine.answer(Query(question, tuple(history))))
+
+    def answer_of(self, question: str, answered: Answered) -> Answer:
+        """The chat-neutral `Answer` for what the engine composed (its citations numbered as in the text)."""
         composition, documents = answered.composition, answered.documents
         turn = answered.turn
         state = {"context": answered.context, "topic": turn.topic, "anchor": turn.anchor}

@@ -1,0 +1,192 @@
+"""The question sets answer quality is measured on, their calibration / validation split, and one runner.
+
+The split is by corpus: every question of a corpus is on one side, so nothing fitted on calibration has
+seen a validation document. Written down here (and in benchmarks/README.md) before any fitting:
+
+| split       | set            | corpus                                   | text type                          |
+|-------------|----------------|------------------------------------------|------------------------------------|
+| calibration | clapnq         | pool: Wikipedia passages, NQ questions   | Wikipedia, 50% unanswerable        |
+| calibration | tatqa          | pool: annual-report tables + text        | finance, tables                    |
+| calibration | aws_docs       | pool: AWS guides (Markdown)              | documentation                      |
+| calibration | seeds dev      | seeds/ (the sample news corpus)          | news                               |
+| calibration | seeds, our own | seeds/                                   | news                               |
+| calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
+| calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
+| calibration | fault cases    | tests/data/cases/* (14 small corpora)    | mixed                              |
+| validation  | wikiqa         | pool: Wikipedia summaries, Bing queries  | Wikipedia, 60% unanswerable        |
+| validation  | selqa          | pool: Wikipedia sections                 | Wikipedia                          |
+| validation  | docs_dev       | tests/data/docs_dev (Traefik MD, H2O HTML) | documentation                    |
+
+Follow-ups are measured on tests/data/followups_dev.yaml (benchmarks/followups.py), not fitted on.
+The pool stays in ../shared/eval/pool (its path is an argument): wikiqa's licence allows research use
+only, so nothing of it is copied into the project.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+DEFAULT_POOL = ROOT.parent / "shared" / "eval" / "pool"
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """One corpus and its questions. `corpora` has several folders for the fault cases (one each)."""
+
+    name: str
+    split: str  # calibration | validation
+    corpora: tuple[tuple[Path, Path], ...]  # (corpus folder, question file) pairs
+
+
+def _cases() -> tuple[tuple[Path, Path], ...]:
+    folders = sorted(p for p in (DATA / "cases").iterdir() if (p / "case.yaml").exists())
+    return tuple((case / "corpus", case / "case.yaml") for case in folders)
+
+
+def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
+    """Every set, calibration first; the pool's sets only when `pool` exists."""
+    sets = [
+        QuestionSet("seeds dev", "calibration", ((ROOT / "seeds", DATA / "seeds_dev.yaml"),)),
+        QuestionSet("seeds, our own", "calibration", ((ROOT / "seeds", DATA / "seeds_extra.yaml"),)),
+        QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
+        QuestionSet(
+            "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
+        ),
+        QuestionSet("fault cases", "calibration", _cases()),
+        QuestionSet(
+            "docs_dev", "validation", ((DATA / "docs_dev/corpus", DATA / "docs_dev/questions.yaml"),)
+        ),
+    ]
+    if pool is not None and Path(pool).is_dir():
+        for name, split in (
+            ("clapnq", "calibration"),
+            ("tatqa", "calibration"),
+            ("aws_docs", "calibration"),
+            ("wikiqa", "validation"),
+            ("selqa", "validation"),
+        ):
+            folder = Path(pool) / name
+            if (folder / "questions.yaml").exists():
+                sets.append(QuestionSet(name, split, ((folder / "corpus", folder / "questions.yaml"),)))
+    return sorted(sets, key=lambda s: s.split)
+
+
+def choose_sets(sets: list[QuestionSet], names: str | None, split: str | None) -> list[QuestionSet]:
+    """The sets named (comma-separated) and/or of one split; all of them when neither is given.
+
+    Raises SystemExit with the known names when a name is unknown.
+    """
+    chosen = sets
+    if names:
+        wanted = [n.strip() for n in names.split(",") if n.strip()]
+        known = {s.name for s in sets}
+        unknown = [n for n in wanted if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown set(s) {unknown}; known: {sorted(known)}")
+        chosen = [s for s in chosen if s.name in wanted]
+    if split and split != "all":
+        chosen = [s for s in chosen if s.split == split]
+    return chosen
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One question's outcome, as the results file records it (one JSON object a line)."""
+
+    set: str
+    split: str
+    id: str
+    kind: str
+    question: str
+    answerable: bool
+    passed: bool
+    abstained: bool
+    supported: bool  # a cited passage of a gold document holds a gold span
+    cited: tuple[str, ...]  # cited sources, in citation order
+    unit_kind: str  # the best unit's kind ("" when none was scored)
+    confidence: float  # the composer's probability that its answer is right
+    answer: str
+    misses: tuple[str, ...]
+
+
+@contextmanager
+def served(
+    corpus: Path, embedder, cache: Path | None = None, backend: str = "files", server=None, params=None
+):
+    """A QAService over `corpus`, indexed through the real path (`engine.build`).
+
+    With `cache`, the index lives in a folder named after the corpus path and is refreshed
+    incrementally (only changed files re-embedded), so a second run answers at once. `params`
+    (ComposerParams) replaces the composer's settings, for ablation runs.
+    """
+    from bot.core.service import QAService
+    from bot.settings import Settings
+    from retrieval.config import EngineConfig
+    from retrieval.engine import Engine, build
+
+    with tempfile.TemporaryDirectory() as scratch:
+        if cache is not None:
+            key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
+            folder = Path(cache) / f"{corpus.parent.name}-{corpus.name}-{key}"
+            folder.mkdir(parents=True, exist_ok=True)
+            scratch = str(folder)
+        location = server.new_database("quality") if backend == "postgres" else scratch
+        config = EngineConfig(index=location, corpus=str(corpus), backend=backend, sentence_vectors=True)
+        build(config, show_progress=False, embedder=embedder)
+        values = {"index": scratch, "corpus": str(corpus), "backend": backend, "database": {"url": location}}
+        settings = Settings.model_validate(values)
+        config = settings.engine_config()
+        if params is not None:
+            config = dataclasses.replace(config, answer=params)
+        yield QAService(settings, embedder, Engine(config, embedder))
+
+
+def run_set(
+    question_set: QuestionSet,
+    embedder,
+    cache: Path | None = None,
+    backend: str = "files",
+    server=None,
+    params=None,
+) -> Iterator[tuple[Outcome, object]]:
+    """(outcome, (question, the engine's `Answered`)) for every question of the set, in file order;
+    `params` (ComposerParams) replaces the composer's settings."""
+    from bot.evaluation import ABSTAIN_KINDS, gold_cited, load_questions, score
+    from retrieval.parts import Query
+
+    for corpus, questions in question_set.corpora:
+        prefix = f"{corpus.parent.name}/" if len(question_set.corpora) > 1 else ""
+        with served(corpus, embedder, cache, backend, server, params) as service:
+            for question in load_questions(questions):
+                answered = service.engine.answer(Query(question.question))
+                answer = service.answer_of(question.question, answered)
+                result = score(question, answer)
+                composition = answered.composition
+                best = composition.candidates[0] if composition.candidates else None
+                yield (
+                    Outcome(
+                        set=question_set.name,
+                        split=question_set.split,
+                        id=prefix + question.id,
+                        kind=question.kind,
+                        question=question.question,
+                        answerable=question.kind not in ABSTAIN_KINDS,
+                        passed=result.passed,
+                        abstained=answer.abstained,
+                        supported=gold_cited(question, answer),
+                        cited=tuple(c.source for c in answer.citations),
+                        unit_kind=(best.unit.kind if best is not None and best.unit else ""),
+                        confidence=round(float(composition.confidence), 4),
+                        answer=answer.text[:300],
+                        misses=tuple(result.misses),
+                    ),
+                    (question, answered),
+                )

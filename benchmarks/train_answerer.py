@@ -1,0 +1,349 @@
+"""Fit the composer's unit scorer and confidence scorer on the calibration split; write answer_model.json.
+
+    .venv/bin/python -m benchmarks.train_answerer [--pool DIR] [--cache DIR] [--rows FILE.jsonl]
+        [--reuse-rows] [--out retrieval/answer_model.json] [--precision P]
+
+1. Rows: every calibration question (benchmarks/answer_sets.py) is answered by the real engine and each
+   candidate unit's features (retrieval/answer_model.py UNIT_FEATURES) are recorded with its label: does
+   the unit (with the lead the answer shows before it) hold a gold span, from a gold document, as
+   `bot.evaluation.score` checks? Unanswerable questions' units are all negatives. Validation questions
+   are recorded too, for the reliability table only: nothing is fitted on them.
+2. Unit scorer: a conditional (softmax) logit over each question's candidates (see _conditional_logit).
+3. Confidence scorer: logistic regression (scikit-learn, every set weighed the same) over the best unit's features plus its unit score, its lead
+   over the best unit of another passage and a few question features (CONFIDENCE_FEATURES), labelled by
+   whether the answer would be right (0 for every unanswerable question).
+4. Threshold: among the probabilities on a grid at which the answers given on calibration are right
+   at least `--precision` of the time (default 0.6: three answers in five right), the one with the
+   best mean per-set simulated score (an answer passes when its units hold a gold span; an abstention
+   when the question is unanswerable). Second unit: the share of the
+   best unit's probability a second unit needs, the grid value with the best simulated mean.
+
+The fitted model stores this script's VERSION, the sha256 of its training rows, the sets and sizes.
+Prints the reliability table (predicted vs observed correctness in bins) on validation, for
+benchmarks/README.md. Same rows in, same model out (the solver is deterministic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from benchmarks.answer_sets import DEFAULT_POOL, question_sets, run_set  # noqa: E402
+from retrieval.answer import margin  # noqa: E402
+from retrieval.answer_model import (  # noqa: E402
+    CONFIDENCE_FEATURES,
+    UNIT_FEATURES,
+    AnswerModel,
+    Logistic,
+)
+
+VERSION = 1
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def neutral_model():
+    """A model that ranks units by their similarity and always answers: the engine needs some model
+    to run while rows are collected, and the rows (every candidate with its features) do not depend
+    on which."""
+
+    def logistic(names, weights):
+        coef = np.array([weights.get(n, 0.0) for n in names])
+        return Logistic(names, np.zeros(len(names)), np.ones(len(names)), coef, 0.0)
+
+    unit = logistic(UNIT_FEATURES, {"dense": 4.0, "own_coverage": 3.0})
+    return AnswerModel(unit, logistic(CONFIDENCE_FEATURES, {}), 0.0, 1.0, {"neutral": True})
+
+
+def collect(pool: Path, cache: Path | None, rows_path: Path) -> None:
+    """Answer every question of every set; write one JSON row per question with its candidates."""
+    from bot.evaluation import _fold, _from_docs
+    from retrieval.answer_model import MODEL_FILE, answer_model, read_model
+    from retrieval.encoders import indexing_embedder
+
+    try:
+        read_model(MODEL_FILE)
+    except (OSError, ValueError, KeyError):  # fitted on other features: run on a neutral one
+        MODEL_FILE.write_text(json.dumps(neutral_model().to_json(), indent=1) + "\n", "utf-8")
+        answer_model.cache_clear()
+
+    embedder = indexing_embedder("onnx", "all-MiniLM-L6-v2")
+    with rows_path.open("w", encoding="utf-8") as out:
+        for question_set in question_sets(pool):
+            for outcome, (question, answered) in run_set(question_set, embedder, cache):
+                spans = [_fold(a) for a in question.answers]
+                units = []
+                for c in answered.composition.candidates:
+                    lead = c.unit.lead if c.unit and c.unit.kind in ("code", "list_item") else ""
+                    shown = _fold(f"{lead} {c.text}")
+                    gold = (
+                        outcome.answerable
+                        and (not question.docs or _from_docs(c.hit.passage.source, question.docs))
+                        and any(s in shown for s in spans)
+                    )
+                    units.append({"f": c.features, "y": int(gold), "p": c.hit.passage.id})
+                row = {"set": outcome.set, "split": outcome.split, "id": outcome.id,
+                       "answerable": outcome.answerable, "passed": outcome.passed,
+                       "units": units}  # fmt: skip
+                out.write(json.dumps(row) + "\n")
+            print(f"rows: {question_set.name} done", flush=True)
+
+
+# The configurations compared by leave-one-corpus-out cross-validation on calibration (the one with
+# the best mean held-out set score is fitted on all of calibration): the confidence scorer's features
+# and the L2 strength. Declared before looking at any validation number.
+CONFIDENCE_SUBSETS = {
+    "all": CONFIDENCE_FEATURES,
+    "compact": ("unit_logit", "margin", "dense", "own_coverage", "passage_coverage", "missing_weight",
+                "kind_missing", "identifier_missing", "focus_missing", "structured_share"),
+    "minimal": ("unit_logit", "margin", "passage_coverage", "missing_weight"),
+}  # fmt: skip
+STRENGTHS = (1.0, 0.1)  # C: scikit-learn's default, and ten times the penalty
+THRESHOLDS = [round(t, 2) for t in np.arange(0.05, 0.96, 0.01)]
+SECOND_UNIT = (0.3, 0.5, 0.7, 0.9, 1.0)
+
+
+@dataclass(frozen=True)
+class Config:
+    subset: str
+    strength: float
+
+
+def decide(row: dict, model: AnswerModel) -> tuple[bool, bool]:
+    """(answers, right) for one question under `model`, as the composer would decide: the best unit by
+    the unit scorer, a second when its probability is `second_unit` of the best's; answer when the
+    confidence reaches the threshold. `right`: the shown units hold a gold span."""
+    ranked = _ranked(row, model.unit)
+    if ranked is None:
+        return False, False
+    answers = model.confidence.probability(ranked["values"]) >= model.threshold
+    return bool(answers), _right(row, ranked, model.second_unit)
+
+
+def set_scores(rows: list[dict], model: AnswerModel) -> dict[str, float]:
+    """Each set's simulated score: an answer passes when right, an abstention when unanswerable."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        answers, right = decide(row, model)
+        found[row["set"]].append(int(right if answers else not row["answerable"]))
+    return {name: float(np.mean(v)) for name, v in found.items()}
+
+
+def _mean(scores: dict[str, float]) -> float:
+    return float(np.mean(list(scores.values()))) if scores else 0.0
+
+
+def fit(calibration: list[dict], config: Config, precision: float) -> AnswerModel:
+    """Both scorers, the threshold and the second-unit share, fitted on `calibration` rows."""
+    from sklearn.linear_model import LogisticRegression
+
+    unit = _conditional_logit(calibration, config.strength)
+    ranked = [_ranked(row, unit) for row in calibration]
+    described = [(row, r) for row, r in zip(calibration, ranked, strict=True) if r is not None]
+    names = CONFIDENCE_SUBSETS[config.subset]
+    x = np.array([[r["values"][n] for n in names] for _, r in described])
+    labels = np.array([row["units"][r["order"][0]]["y"] for row, r in described])
+    weights = _set_weights([row["set"] for row, _ in described])
+    confidence = _logistic(LogisticRegression(C=config.strength, max_iter=2000), x, labels, names, weights)
+    # Each question's confidence and, per second-unit share, whether its answer would be right.
+    conf = np.array([confidence.probability(r["values"]) if r else 0.0 for r in ranked])
+    right = np.array([[_right(row, r, share) for share in SECOND_UNIT] for row, r in zip(calibration, ranked, strict=True)])
+    answerable = np.array([row["answerable"] for row in calibration])
+    names_of = sorted({row["set"] for row in calibration})
+    owner = np.array([names_of.index(row["set"]) for row in calibration])
+
+    def mean_score(threshold: float, share: int) -> float:
+        answers = conf >= threshold
+        passed = np.where(answers, right[:, share], ~answerable)
+        return float(np.mean([passed[owner == i].mean() for i in range(len(names_of))]))
+
+    default_share = SECOND_UNIT.index(0.9)
+    grid = []
+    for threshold in THRESHOLDS:
+        answers = conf >= threshold
+        shown = right[answers, default_share]
+        grid.append((threshold, mean_score(threshold, default_share), float(shown.mean()) if len(shown) else 0.0))
+    eligible = [g for g in grid if g[2] >= precision] or grid
+    threshold = max(eligible, key=lambda g: (g[1], -g[0]))[0]
+    share = max(range(len(SECOND_UNIT)), key=lambda i: (mean_score(threshold, i), SECOND_UNIT[i]))
+    return AnswerModel(unit, confidence, threshold, SECOND_UNIT[share], {"grid": grid})
+
+
+def _ranked(row: dict, unit: Logistic) -> dict | None:
+    """The row's units ranked by `unit`: their logits, the order, and the confidence inputs of the best."""
+    if not row["units"]:
+        return None
+    logits = unit.logits(unit.matrix([u["f"] for u in row["units"]]))
+    order = np.argsort(-logits, kind="stable")
+    best = order[0]
+    other = next((logits[i] for i in order[1:] if row["units"][i]["p"] != row["units"][best]["p"]), None)
+    values = {**row["units"][best]["f"], "unit_logit": logits[best], "margin": margin(logits[best], other)}
+    return {"logits": logits, "order": order, "values": values}
+
+
+def _right(row: dict, ranked: dict | None, share: float) -> bool:
+    """Do the units the composer would show (the best, and the next when its probability is `share`
+    of the best's) hold a gold span?"""
+    if ranked is None:
+        return False
+    order, probabilities = ranked["order"], 1 / (1 + np.exp(-ranked["logits"]))
+    shown = [order[0]] + [i for i in order[1:2] if probabilities[i] >= share * probabilities[order[0]]]
+    return any(row["units"][i]["y"] for i in shown)
+
+
+def cross_validate(calibration: list[dict], config: Config, precision: float) -> dict[str, float]:
+    """Leave one calibration corpus out: fit on the others, score the one left out; per set."""
+    held_out = {}
+    for name in sorted({r["set"] for r in calibration}):
+        model = fit([r for r in calibration if r["set"] != name], config, precision)
+        held_out[name] = set_scores([r for r in calibration if r["set"] == name], model)[name]
+    return held_out
+
+
+def _set_weights(sets: list[str]) -> np.ndarray:
+    """1 / (questions of its set) for each row, scaled to mean 1: every set weighs the same, as in the
+    mean per-set score the split is judged by (clapnq's 399 questions do not drown the 14 cases)."""
+    counts: dict[str, int] = defaultdict(int)
+    for name in sets:
+        counts[name] += 1
+    weights = np.array([1.0 / counts[name] for name in sets])
+    return weights * len(weights) / weights.sum()
+
+
+def _logistic(estimator, x: np.ndarray, y: np.ndarray, names: tuple[str, ...], weights=None) -> Logistic:
+    mean, scale = _standardise(x)
+    estimator.fit((x - mean) / scale, y, sample_weight=weights)
+    return Logistic(names, mean, scale, estimator.coef_[0], float(estimator.intercept_[0]))
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    return mean, scale
+
+
+def _conditional_logit(calibration: list[dict], strength: float) -> Logistic:
+    """The unit scorer: a conditional (softmax) logit over each answerable question's candidates,
+    maximising the probability of its gold units (McFadden 1974; a listwise ranker), sets weighed
+    equally, L2 penalty 1/`strength` on the standardised weights. Questions with no gold unit among
+    the candidates teach nothing about which unit to quote and are left out. scipy's L-BFGS-B (a
+    library optimiser; the loss and its gradient are these few lines)."""
+    from scipy.optimize import minimize
+
+    groups = []
+    for r in calibration:
+        y = np.array([u["y"] for u in r["units"]], dtype=bool)
+        if r["answerable"] and y.any():
+            groups.append((r["set"], np.array([[u["f"][n] for n in UNIT_FEATURES] for u in r["units"]]), y))
+    x = np.vstack([x for _, x, _ in groups])
+    mean, scale = _standardise(x)
+    z = (x - mean) / scale
+    gold = np.concatenate([y for _, _, y in groups])
+    sizes = np.array([len(y) for _, _, y in groups])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    owner = np.repeat(np.arange(len(groups)), sizes)  # the question each candidate belongs to
+    weights = _set_weights([name for name, _, _ in groups])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        a = z @ w
+        a = a - np.maximum.reduceat(a, starts)[owner]
+        e = np.exp(a)
+        p = e / np.add.reduceat(e, starts)[owner]  # softmax within each question
+        held = np.add.reduceat(p * gold, starts)  # probability of the question's gold units
+        q = p * gold / held[owner] - p  # d(log held)/d(a) per candidate
+        total = 0.5 / strength * float(w @ w) - float(weights @ np.log(held))
+        gradient = w / strength - (q * weights[owner]) @ z
+        return total / len(groups), gradient / len(groups)
+
+    fitted = minimize(loss, np.zeros(len(UNIT_FEATURES)), jac=True, method="L-BFGS-B")
+    # A softmax is blind to a constant: the intercept puts the log-odds of a unit where the data puts
+    # them (the share of candidates that are gold), so second-unit probabilities read as probabilities.
+    logits = z @ fitted.x
+    share = float(np.mean(gold))
+    intercept = float(np.log(share / (1 - share)) - np.mean(logits))
+    return Logistic(UNIT_FEATURES, mean, scale, fitted.x, intercept)
+
+
+def reliability(rows: list[dict], model: AnswerModel, bins: int = 10) -> list[tuple]:
+    """(bin, questions, mean predicted, observed right) of the confidence on `rows`: observed right
+    is the share whose best unit holds a gold span (0 for unanswerable questions)."""
+    found = defaultdict(list)
+    for row in rows:
+        ranked = _ranked(row, model.unit)
+        if ranked is None:
+            continue
+        p = model.confidence.probability(ranked["values"])
+        found[min(int(p * bins), bins - 1)].append((p, row["units"][ranked["order"][0]]["y"]))
+    return [(f"{b / bins:.1f}-{(b + 1) / bins:.1f}", len(v), round(float(np.mean([p for p, _ in v])), 3),
+             round(float(np.mean([y for _, y in v])), 3)) for b, v in sorted(found.items())]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pool", default=str(DEFAULT_POOL))
+    parser.add_argument("--cache", help="keep indexes here between runs")
+    parser.add_argument(
+        "--rows", default="answer-rows.jsonl", help="training rows (written, or read with --reuse-rows)"
+    )
+    parser.add_argument("--reuse-rows", action="store_true", help="fit on --rows as they are")
+    parser.add_argument("--out", default=str(ROOT / "retrieval" / "answer_model.json"))
+    parser.add_argument("--precision", type=float, default=0.6, help="precision target of the answers given")
+    args = parser.parse_args()
+    rows_path = Path(args.rows)
+    if not Path(args.pool).is_dir():
+        raise SystemExit(f"no pool at {args.pool}: pass --pool (../shared/eval/pool in the team's checkout)")
+    if not args.reuse_rows:
+        collect(Path(args.pool), Path(args.cache) if args.cache else None, rows_path)
+    rows = [json.loads(line) for line in rows_path.read_text("utf-8").splitlines() if line.strip()]
+    calibration = [r for r in rows if r["split"] == "calibration"]
+    validation = [r for r in rows if r["split"] == "validation"]
+    print("leave-one-corpus-out on calibration (held-out set scores, simulated):")
+    results = {}
+    for subset in CONFIDENCE_SUBSETS:
+        for strength in STRENGTHS:
+            config = Config(subset, strength)
+            results[config] = cross_validate(calibration, config, args.precision)
+            cells = ", ".join(f"{k} {v:.3f}" for k, v in results[config].items())
+            print(f"  {subset:8s} C={strength:<4}: mean {_mean(results[config]):.3f} ({cells})", flush=True)
+    chosen = max(results, key=lambda c: _mean(results[c]))
+    model = fit(calibration, chosen, args.precision)
+    grid = model.meta["grid"]
+    at = next(g for g in grid if g[0] == model.threshold)
+    digest = hashlib.sha256(json.dumps(calibration, sort_keys=True).encode()).hexdigest()
+    meta = {"script": "benchmarks/train_answerer.py", "version": VERSION, "rows_sha256": digest,
+            "calibration_sets": sorted({r["set"] for r in calibration}), "questions": len(calibration),
+            "units": sum(len(r["units"]) for r in calibration),
+            "config": {"confidence_features": chosen.subset, "C": chosen.strength},
+            "cross_validated_mean": round(_mean(results[chosen]), 4), "precision_target": args.precision,
+            "at_threshold_on_calibration": {"mean_set_score": round(at[1], 4), "precision": round(float(at[2]), 4)}}  # fmt: skip
+    model = dataclasses.replace(model, meta=meta)
+    Path(args.out).write_text(json.dumps(model.to_json(), indent=1) + "\n", "utf-8")
+    print(
+        f"\nchosen: {chosen}; threshold {model.threshold}, second unit {model.second_unit}; {meta['at_threshold_on_calibration']}"
+    )
+    print("\n| threshold | mean set score (calibration, simulated) | precision of answers |")
+    print("|---|---|---|")
+    for threshold, mean, precision in grid[::5]:
+        print(f"| {threshold:.2f} | {mean:.3f} | {precision:.3f} |")
+    print("\nsimulated set scores (validation reported, never fitted on):")
+    for name, value in set_scores(rows, model).items():
+        print(f"  {name}: {value:.3f}")
+    print(
+        "\nreliability on validation\n| predicted | questions | mean predicted | observed right |\n|---|---|---|---|"
+    )
+    for row in reliability(validation, model):
+        print("| " + " | ".join(str(v) for v in row) + " |")
+
+
+if __name__ == "__main__":
+    main()
