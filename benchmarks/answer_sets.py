@@ -113,6 +113,7 @@ class Outcome:
     cited: tuple[str, ...]  # cited sources, in citation order
     unit_kind: str  # the best unit's kind ("" when none was scored)
     confidence: float  # the composer's probability that its answer is right
+    abstained_by: str  # "confidence", a rule's id (retrieval/answer.py RULES), or "" when it answered
     answer: str
     misses: tuple[str, ...]
 
@@ -185,6 +186,7 @@ def run_set(
                         cited=tuple(c.source for c in answer.citations),
                         unit_kind=(best.unit.kind if best is not None and best.unit else ""),
                         confidence=round(float(composition.confidence), 4),
+                        abstained_by=composition.abstained_by if answer.abstained else "",
                         answer=answer.text[:300],
                         misses=tuple(result.misses),
                     ),

@@ -104,8 +104,8 @@ def collect(pool: Path, cache: Path | None, rows_path: Path) -> None:
 CONFIDENCE_SUBSETS = {
     "all": CONFIDENCE_FEATURES,
     "compact": ("unit_logit", "margin", "dense", "own_coverage", "passage_coverage", "missing_weight",
-                "kind_missing", "identifier_missing", "focus_missing", "structured_share"),
-    "minimal": ("unit_logit", "margin", "passage_coverage", "missing_weight"),
+                "kind_missing", "identifier_missing", "focus_missing", "structured_share", "unknown_share"),
+    "minimal": ("unit_logit", "margin", "passage_coverage", "missing_weight", "unknown_share"),
 }  # fmt: skip
 STRENGTHS = (1.0, 0.1)  # C: scikit-learn's default, and ten times the penalty
 THRESHOLDS = [round(t, 2) for t in np.arange(0.05, 0.96, 0.01)]

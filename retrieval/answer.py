@@ -298,6 +298,7 @@ def _featured(
             "kind_asked": float(terms.kind is not None),
             "log_terms": math.log1p(len(terms.weights)),
             "top_dense": hits[0].dense_score,
+            "unknown_share": len(terms.unknown) / max(len(terms.weights), 1),
         }
         rows.append((candidate, values, kind_match, agreeing))
     best_dense = max(v["dense"] for _, v, _, _ in rows)

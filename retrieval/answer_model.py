@@ -62,6 +62,7 @@ CONFIDENCE_FEATURES = (
     "kind_asked",  # the question asks for a kind of thing
     "log_terms",  # log(1 + content terms of the question)
     "top_dense",  # cosine of the first hit's passage and the question
+    "unknown_share",  # the share of the question's terms that no passage of the corpus uses
     # The share of the candidates that are list items, table rows, code or definitions: reference
     # documentation is mostly these, encyclopaedic prose almost none, and how sure an answer from
     # either can be differs (a docs question rarely echoes its answer's words).

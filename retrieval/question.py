@@ -112,6 +112,7 @@ class QuestionTerms:
     joined: tuple[tuple[str, str, str], ...] = ()  # (joined, left, right): "openai" stands for "open ai"
     numbers: frozenset[str] = frozenset()  # numbers the question states ("3.0"): never its answer
     focus: str | None = None  # a yes/no question's last content term ("windows" in "can it run on windows?")
+    unknown: frozenset[str] = frozenset()  # terms no passage of the corpus uses ("dress" asked of a handbook)
 
     def search_text(self, question: str) -> str:
         """The question plus repaired spellings, so keyword search finds what a typo would miss."""
@@ -260,6 +261,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     ]  # fmt: skip
     weights: dict[str, float] = {}
     repairs: list[str] = []
+    unknown: set[str] = set()
     for word, term in zip(content, stem(content), strict=True):
         known = term if term in vocabulary else vocabulary.closest(term) or vocabulary.transposed(word)
         if known and known != term:
@@ -268,6 +270,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
             weights[known] = vocabulary.idf(known) * _everyday_damping(word)
         else:
             weights[term] = vocabulary.unknown_weight(word)
+            unknown.add(term)
     joined = _join_split_words(words, vocabulary)
     for whole, left, right in joined:
         weights.pop(left, None)
@@ -286,6 +289,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
         tuple(joined),
         numbers,
         _focus(question, words, weights, vocabulary),
+        frozenset(unknown & set(weights)),
     )
 
 

@@ -46,4 +46,7 @@ def verified(composition: Composition, question: str = "") -> Composition:
         return composition
     log.warning("answer to %r failed verification, abstaining: %s", question[:80], "; ".join(found))
     see_also = composition.see_also or tuple(c.hit for c in composition.cited)
-    return replace(composition, text="", abstained=True, cited=(), code=(), inline_code=(), see_also=see_also)
+    return replace(
+        composition, text="", abstained=True, abstained_by="verification", cited=(), code=(), inline_code=(),
+        see_also=see_also,
+    )  # fmt: skip

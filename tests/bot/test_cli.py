@@ -48,14 +48,17 @@ def error_lines(stderr: str) -> list[str]:
 
 
 def assert_exact_text_of_the_source(citation: dict, corpus: Path) -> None:
-    """`source` is relative to the corpus and every line of `passage` is verbatim in the lines it names."""
+    """`source` is relative to the corpus, every line of `passage` is verbatim in the file, and the
+    lines the location names (the quoted units', narrower than the passage) hold one of them."""
     path = corpus / citation["source"]
     assert path.is_file(), citation["source"]
     lines = path.read_text("utf-8").splitlines()
     found = re.search(r"lines? (\d+)(?:-(\d+))?", citation.get("location", ""))
     window = lines[int(found.group(1)) - 1 : int(found.group(2) or found.group(1))] if found else lines
-    for piece in citation["passage"].split("\n"):
-        assert any(piece in line for line in window), (citation["source"], piece[:80])
+    pieces = citation["passage"].split("\n")
+    for piece in pieces:
+        assert any(piece in line for line in lines), (citation["source"], piece[:80])
+    assert any(piece in line for piece in pieces for line in window), (citation["source"], citation["location"])
 
 
 def write_config(tmp_path: Path, text: str, name: str = "citebot.yaml") -> Path:
