@@ -13,9 +13,17 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (14 small corpora)    | mixed                              |
+| calibration | tatqa, gold removed | tatqa's corpus less half its gold documents | finance; uncovered questions   |
+| calibration | aws_docs, gold removed | aws_docs' corpus less half its gold pages | documentation; uncovered questions |
 | validation  | wikiqa         | pool: Wikipedia summaries, Bing queries  | Wikipedia, 60% unanswerable        |
 | validation  | selqa          | pool: Wikipedia sections                 | Wikipedia                          |
 | validation  | docs_dev       | tests/data/docs_dev (Traefik MD, H2O HTML) | documentation                    |
+
+The two "gold removed" sets are made from calibration corpora (`gold_removed`): every other gold document
+(in sorted order) is left out of the corpus, and each question whose gold documents are all gone becomes
+one the sources do not cover, which must be answered with an abstention. They teach what the pool lacks:
+a question about something the documents do not cover, asked where neighbouring pages share its words
+(another company's revenue table, another AWS service's page).
 
 Follow-ups are measured on tests/data/followups_dev.yaml (benchmarks/followups.py), not fitted on.
 The pool stays in ../shared/eval/pool (its path is an argument): wikiqa's licence allows research use
@@ -66,6 +74,12 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         ),
     ]
     if pool is not None and Path(pool).is_dir():
+        for name in ("tatqa", "aws_docs"):
+            folder = Path(pool) / name
+            if (folder / "questions.yaml").exists():
+                sets.append(
+                    QuestionSet(f"{name}, gold removed", "calibration", (gold_removed(folder, name),))
+                )
         for name, split in (
             ("clapnq", "calibration"),
             ("tatqa", "calibration"),
@@ -77,6 +91,40 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             if (folder / "questions.yaml").exists():
                 sets.append(QuestionSet(name, split, ((folder / "corpus", folder / "questions.yaml"),)))
     return sorted(sets, key=lambda s: s.split)
+
+
+DERIVED = Path(tempfile.gettempdir()) / "citebot-derived-sets"
+
+
+def gold_removed(folder: Path, name: str, where: Path = DERIVED) -> tuple[Path, Path]:
+    """(corpus, questions) of a set made from `folder` (a pool set) with every other gold document left
+    out (sorted by file name; deterministic); questions whose gold documents are all gone are marked
+    unanswerable. The corpus is a folder of symbolic links, made once under `where`."""
+    import yaml
+
+    raw = yaml.safe_load((folder / "questions.yaml").read_text("utf-8"))
+    files = sorted(p.name for p in (folder / "corpus").iterdir() if p.is_file())
+    gold = sorted({f for q in raw["questions"] for prefix in q.get("docs") or () for f in files
+                   if f.startswith(prefix)})  # fmt: skip
+    removed = set(gold[::2])
+    target = where / name
+    corpus = target / "corpus"
+    if not corpus.is_dir():
+        corpus.mkdir(parents=True)
+        for name_ in files:
+            if name_ not in removed:
+                (corpus / name_).symlink_to((folder / "corpus" / name_).resolve())
+    questions = []
+    for q in raw["questions"]:
+        kept = [
+            f for prefix in q.get("docs") or () for f in files if f.startswith(prefix) and f not in removed
+        ]
+        if q.get("docs") and not kept:
+            q = {**q, "answers": [], "docs": [], "kind": "unanswerable"}
+        questions.append(q)
+    path = target / "questions.yaml"
+    path.write_text(yaml.safe_dump({"questions": questions}, allow_unicode=True), "utf-8")
+    return corpus, path
 
 
 def choose_sets(sets: list[QuestionSet], names: str | None, split: str | None) -> list[QuestionSet]:

@@ -156,7 +156,9 @@ def fit(calibration: list[dict], config: Config, precision: float) -> AnswerMode
     confidence = _logistic(LogisticRegression(C=config.strength, max_iter=2000), x, labels, names, weights)
     # Each question's confidence and, per second-unit share, whether its answer would be right.
     conf = np.array([confidence.probability(r["values"]) if r else 0.0 for r in ranked])
-    right = np.array([[_right(row, r, share) for share in SECOND_UNIT] for row, r in zip(calibration, ranked, strict=True)])
+    right = np.array(
+        [[_right(row, r, share) for share in SECOND_UNIT] for row, r in zip(calibration, ranked, strict=True)]
+    )
     answerable = np.array([row["answerable"] for row in calibration])
     names_of = sorted({row["set"] for row in calibration})
     owner = np.array([names_of.index(row["set"]) for row in calibration])
@@ -171,7 +173,9 @@ def fit(calibration: list[dict], config: Config, precision: float) -> AnswerMode
     for threshold in THRESHOLDS:
         answers = conf >= threshold
         shown = right[answers, default_share]
-        grid.append((threshold, mean_score(threshold, default_share), float(shown.mean()) if len(shown) else 0.0))
+        grid.append(
+            (threshold, mean_score(threshold, default_share), float(shown.mean()) if len(shown) else 0.0)
+        )
     eligible = [g for g in grid if g[2] >= precision] or grid
     threshold = max(eligible, key=lambda g: (g[1], -g[0]))[0]
     share = max(range(len(SECOND_UNIT)), key=lambda i: (mean_score(threshold, i), SECOND_UNIT[i]))
