@@ -31,13 +31,14 @@ from retrieval.sentences import unit_display_text, unit_match_text
 
 # The rules the composer still applies on top of the fitted scorers, by id (benchmarks/README.md "Rules"
 # has each one's reason, the questions it helps and hurts, and its ablation on both splits).
+# Removed after the ablation (switching them off changed no validation set's score): "focus" (a yes/no
+# question's subject missing from the passage; now only a feature), "list_answer" (a short list item
+# answered as its whole list) and "other_document" (a second unit from another document must hold as
+# much of the question's terms).
 RULES = (
     "identifier",  # abstain when the question names a version/identifier the best passage lacks
-    "focus",  # abstain when a yes/no question's subject is not in the best passage
     "kind",  # abstain when a when/how-much question's best unit holds no date, duration or number
     "lead_in",  # a sentence announcing a list, table or command is not an answer unit itself
-    "list_answer",  # a short list item answers as its whole list
-    "other_document",  # a second unit from another document must hold as much of the question's terms
 )
 
 
@@ -50,15 +51,9 @@ class ComposerParams:
     # (retrieval/answer_model.json, chosen on the calibration split by benchmarks/train_answerer.py).
     min_confidence: float | None = None
     disabled_rules: frozenset[str] = frozenset()  # ids from RULES, for ablation runs
-    # A second unit from another document must hold as much of the question's terms (passage coverage)
-    # as the best one's passage: one that misses a term the best holds ("entryPoints") is about something
-    # else, often another product's same-named setting (h2o's idle timeout under Traefik's answer).
-    other_document_coverage_slack: float = 0.0
     # Sentences of two documents whose vectors are this close say much the same (corroboration);
     # all-MiniLM-L6-v2 puts paraphrases of one fact at 0.75-0.9, different facts of one topic below 0.7.
     agreement_similarity: float = 0.75
-    list_item_words: int = 12  # list items this short answer as their whole list ("Debian 12; Rocky Linux 9")
-    list_max_items: int = 8  # the most items of such a list an answer shows
     unit_duplicate: float = 0.9  # shingle containment at which a unit seen in another passage is the same one
     answer_duplicate: float = 0.5  # ... at which a second unit repeats the first (another article's quote)
 
@@ -149,9 +144,7 @@ def compose(
             "", True, see_also=tuple(top[:3]), confidence=confidence, abstained_by=refusal,
             candidates=tuple(scored),
         )  # fmt: skip
-    chosen = (params.applies("list_answer") and _list_answer(best, scored, params)) or _choose(
-        scored, params, model.second_unit
-    )
+    chosen = _choose(scored, params, model.second_unit)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
@@ -163,7 +156,6 @@ def _refusing_rule(best: Candidate, terms: QuestionTerms, titles: dict[str, str]
     """The id of the first rule that refuses to answer with `best`, or ""."""
     checks = (
         ("identifier", lambda: _lacks_identifiers(best, terms, titles)),
-        ("focus", lambda: _lacks_focus(best, terms, titles)),
         ("kind", lambda: _lacks_kind(best, terms)),
     )
     return next((rule for rule, refuses in checks if params.applies(rule) and refuses()), "")
@@ -374,40 +366,6 @@ def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
     return terms.kind in ("time", "amount") and not best.kind_match
 
 
-def _lacks_focus(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) -> bool:
-    """A yes/no question's subject ("... run on windows?") that the best passage never mentions:
-    whatever it says, it does not say yes or no to that."""
-    return bool(best.features.get("focus_missing"))
-
-
-def _list_answer(best: Candidate, scored: list[Candidate], params: ComposerParams) -> list[Candidate]:
-    """When the best unit is a short list item, the list answers as a whole: its items in list order.
-
-    Empty when the best unit is no such item (or its list has a long item, or no sibling).
-    """
-    if best.unit is None or best.unit.kind != "list_item" or len(best.text.split()) > params.list_item_words:
-        return []
-    passage = best.hit.passage
-    units = passage.units
-    index = units.index(best.unit)
-    first = index
-    while first > 0 and units[first - 1].kind == "list_item" and units[first - 1].lead == best.unit.lead:
-        first -= 1
-    siblings = []
-    for unit in units[first:]:
-        if unit.kind != "list_item" or (unit is not best.unit and unit.lead and unit.lead != best.unit.lead):
-            break
-        if len(passage.unit_text(unit).split()) > params.list_item_words:
-            return []
-        siblings.append(unit)
-        if len(siblings) >= params.list_max_items:
-            break
-    if len(siblings) < 2:
-        return []
-    by_unit = {id(c.unit): c for c in scored if c.hit.passage.id == passage.id}
-    return [by_unit.get(id(u)) or replace(best, text=passage.unit_text(u), unit=u) for u in siblings]
-
-
 def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float) -> list[Candidate]:
     """The best unit and, when it is nearly as likely to answer (`second_unit`: the share of the best's
     probability it must reach), a second one that adds something."""
@@ -422,12 +380,6 @@ def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float)
         if length + len(candidate.text) > params.max_chars:
             continue
         if candidate.sentence_coverage <= 0 and not candidate.kind_match:
-            continue
-        if (
-            params.applies("other_document")
-            and candidate.hit.passage.source != scored[0].hit.passage.source
-            and candidate.passage_coverage < scored[0].passage_coverage - params.other_document_coverage_slack
-        ):
             continue
         if any(
             is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)

@@ -134,36 +134,17 @@ def test_inline_code_of_the_quoted_passage_is_reported_for_adapters():
     assert composition.inline_code == ("--api.dashboard=true",)  # "--api" is only part of it here
 
 
-TIMEOUTS = {
-    "proxy/entrypoints.md": [
-        Block("heading", "Timeouts", 1, 1, level=2),
-        Block(
-            "paragraph",
-            "For entryPoints, the idle timeout of keep-alive connections has a default value of 180s.",
-            2,
-            2,
-        ),
-    ],
-    "server/http3.html": [
-        Block("heading", "Timeouts", 1, 1, level=2),
-        Block("paragraph", "The default idle timeout is 30s.", 2, 2),
-    ],
-    **{  # other pages naming entryPoints, so that the word is not rare
-        f"proxy/entrypoint-{what}.md": [
-            Block("heading", "EntryPoints", 1, 1, level=2),
-            Block("paragraph", f"EntryPoints define the {what} the proxy listens on.", 2, 2),
-        ]
-        for what in ("address", "port", "protocol", "name", "certificate", "network")
-    },
-}
-
-
-def test_a_second_sentence_from_another_document_missing_a_question_term_is_not_added():
-    """Another product's same-named setting ("idle timeout", without "entryPoints") stays out of the
-    answer; allowed to miss terms, the composer would have added it."""
-    question = "What is the default idle timeout for entryPoints?"
-    strict = answer_over(question, TIMEOUTS)
-    assert "180s" in strict.text and "30s" not in strict.text
-    assert {c.hit.passage.source for c in strict.cited} == {"proxy/entrypoints.md"}
-    lenient = answer_over(question, TIMEOUTS, other_document_coverage_slack=1.0)
-    assert "The default idle timeout is 30s." in lenient.text  # the rule, not the scores, keeps it out
+def test_a_question_naming_a_model_the_passage_lacks_abstains_by_the_identifier_rule():
+    """Asked about the X300 of documents that only know the X200: the rule, not the scores, abstains
+    (the confidence threshold is set to 0 so that only the rule can refuse)."""
+    blocks = [
+        Block("heading", "X200 warranty", 1, 1, level=2),
+        Block("paragraph", "The X200 pump comes with a 36-month warranty from the date of purchase.", 2, 2),
+    ]
+    question = "How long is the warranty on the X300 pump?"
+    strict = answer_over(question, {"pumps.md": blocks}, min_confidence=0.0)
+    assert strict.abstained and strict.abstained_by == "identifier"
+    lenient = answer_over(
+        question, {"pumps.md": blocks}, min_confidence=0.0, disabled_rules=frozenset({"identifier"})
+    )
+    assert not lenient.abstained and "36-month warranty" in lenient.text
