@@ -13,8 +13,8 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (14 small corpora)    | mixed                              |
-| calibration | tatqa, gold removed | tatqa's corpus less half its gold documents | finance; uncovered questions   |
-| calibration | aws_docs, gold removed | aws_docs' corpus less half its gold pages | documentation; uncovered questions |
+| calibration | tatqa-gold-removed | tatqa's corpus less half its gold documents | finance; uncovered questions   |
+| calibration | aws_docs-gold-removed | aws_docs' corpus less half its gold pages | documentation; uncovered questions |
 | validation  | wikiqa         | pool: Wikipedia summaries, Bing queries  | Wikipedia, 60% unanswerable        |
 | validation  | selqa          | pool: Wikipedia sections                 | Wikipedia                          |
 | validation  | docs_dev       | tests/data/docs_dev (Traefik MD, H2O HTML) | documentation                    |
@@ -78,7 +78,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             folder = Path(pool) / name
             if (folder / "questions.yaml").exists():
                 sets.append(
-                    QuestionSet(f"{name}, gold removed", "calibration", (gold_removed(folder, name),))
+                    QuestionSet(f"{name}-gold-removed", "calibration", (gold_removed(folder, name),))
                 )
         for name, split in (
             ("clapnq", "calibration"),

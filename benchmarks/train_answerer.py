@@ -90,9 +90,13 @@ def collect(pool: Path, cache: Path | None, rows_path: Path) -> None:
                         and (not question.docs or _from_docs(c.hit.passage.source, question.docs))
                         and any(s in shown for s in spans)
                     )
-                    units.append({"f": c.features, "y": int(gold), "p": c.hit.passage.id})
+                    start = c.unit.start if c.unit else 0
+                    units.append({"f": c.features, "y": int(gold), "p": c.hit.passage.id, "u": start})
+                # In passage and unit order, not the model's: the rows (and their hash) do not depend on
+                # the model in place while they were collected.
+                units.sort(key=lambda u: (u["p"], u["u"]))
                 row = {"set": outcome.set, "split": outcome.split, "id": outcome.id,
-                       "answerable": outcome.answerable, "passed": outcome.passed,
+                       "answerable": outcome.answerable,
                        "units": units}  # fmt: skip
                 out.write(json.dumps(row) + "\n")
             print(f"rows: {question_set.name} done", flush=True)
@@ -213,6 +217,13 @@ def cross_validate(calibration: list[dict], config: Config, precision: float) ->
     return held_out
 
 
+def rows_digest(rows: list[dict]) -> str:
+    """sha256 of the training rows as fitted (set, id, answerable and every unit's features and label),
+    independent of whatever model was in place while they were collected."""
+    kept = [{k: r[k] for k in ("set", "split", "id", "answerable", "units")} for r in rows]
+    return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
+
+
 def _set_weights(sets: list[str]) -> np.ndarray:
     """1 / (questions of its set) for each row, scaled to mean 1: every set weighs the same, as in the
     mean per-set score the split is judged by (clapnq's 399 questions do not drown the 14 cases)."""
@@ -323,7 +334,7 @@ def main() -> None:
     model = fit(calibration, chosen, args.precision)
     grid = model.meta["grid"]
     at = next(g for g in grid if g[0] == model.threshold)
-    digest = hashlib.sha256(json.dumps(calibration, sort_keys=True).encode()).hexdigest()
+    digest = rows_digest(calibration)
     meta = {"script": "benchmarks/train_answerer.py", "version": VERSION, "rows_sha256": digest,
             "calibration_sets": sorted({r["set"] for r in calibration}), "questions": len(calibration),
             "units": sum(len(r["units"]) for r in calibration),

@@ -94,10 +94,11 @@ def test_inline_code_of_the_docs_is_marked_in_answers(docs_results):
             assert span in result.answer.text, (result.question.id, span)
 
 
-# Measured on this code (benchmarks/README.md, "Answer quality by corpus"); floors sit a little below.
-DOCS_DEV_FLOOR = 42
+# Measured on this code (benchmarks/README.md, "Answer quality on data we did not write"); no regression
+# is allowed: a change that loses one of these questions must say so here.
+DOCS_DEV_FLOOR = 44
 GOLD_CITED_FLOOR = 31
-OWNDOCS_FLOOR = 22
+OWNDOCS_FLOOR = 30
 
 
 @pytest.mark.skipif(not (DATA / "owndocs").exists(), reason="own documentation set not present")
@@ -108,7 +109,13 @@ def test_own_documentation_questions(tmp_path_factory, embedder):
 
 
 # Known misses, each with why; the test fails (strict) the day one starts passing, so the list stays true.
-KNOWN_CASE_MISSES: dict[str, str] = {}  # case question id -> why it is still missed (a strict xfail)
+KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still missed (a strict xfail)
+    "unanswerable-near-miss-2": (
+        "'Does the warranty cover the power cable?' is answered with the warranty sentence (which names "
+        "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "
+        "as weak evidence, as calibration's search questions teach; lost with the learned composer"
+    ),
+}
 
 
 def _case_questions() -> list:
