@@ -6,7 +6,6 @@ test_docs_quality.py; these tests pin what the measuring tools promise.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
