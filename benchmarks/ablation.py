@@ -4,9 +4,11 @@
 
 The rules are retrieval/answer.py RULES. For the full composer and for each rule off, every set of
 benchmarks/answer_sets.py is answered; the table gives each split's mean per-set score and, per rule,
-how many questions switching it off gains and loses (so "+3 -3" never reads "unchanged"). A rule earns
-its place when switching it off loses more on validation than it gains. Results files (one per run)
-go to --out for `python -m benchmarks.flips`.
+how many questions switching it off gains and loses (so "+3 -3" never reads "unchanged"). A rule stays
+when switching it off lowers the validation mean of per-set scores (the figure the split is judged by);
+one whose removal changes no validation score goes. Deciding rules on validation makes validation less
+than untouched for them: say so where the figures are quoted. Results files (one per run) go to --out
+for `python -m benchmarks.flips`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from benchmarks.answer_sets import DEFAULT_POOL, question_sets, run_set  # noqa: E402
+from benchmarks.answer_sets import DEFAULT_POOL, pool_or_exit, question_sets, run_set  # noqa: E402
 from benchmarks.quality import tally, write_results  # noqa: E402
 
 
@@ -38,7 +40,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     embedder = indexing_embedder("onnx", "all-MiniLM-L6-v2")
-    sets = question_sets(Path(args.pool) if args.pool else None)
+    sets = question_sets(pool_or_exit(args.pool))
     cache = Path(args.cache) if args.cache else None
     runs: dict[str, list] = {}
     for rule in ["(none)", *rules]:

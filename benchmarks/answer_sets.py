@@ -9,7 +9,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | tatqa          | pool: annual-report tables + text        | finance, tables                    |
 | calibration | aws_docs       | pool: AWS guides (Markdown)              | documentation                      |
 | calibration | seeds dev      | seeds/ (the sample news corpus)          | news                               |
-| calibration | seeds, our own | seeds/                                   | news                               |
+| calibration | seeds-own      | seeds/                                   | news                               |
 | calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (14 small corpora)    | mixed                              |
@@ -52,6 +52,11 @@ class QuestionSet:
     name: str
     split: str  # calibration | validation
     corpora: tuple[tuple[Path, Path], ...]  # (corpus folder, question file) pairs
+    family: str = ""  # sets sharing documents share a family (held out together); "" = its own name
+
+    @property
+    def corpus_family(self) -> str:
+        return self.family or self.name
 
 
 def _cases() -> tuple[tuple[Path, Path], ...]:
@@ -62,8 +67,8 @@ def _cases() -> tuple[tuple[Path, Path], ...]:
 def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
     """Every set, calibration first; the pool's sets only when `pool` exists."""
     sets = [
-        QuestionSet("seeds dev", "calibration", ((ROOT / "seeds", DATA / "seeds_dev.yaml"),)),
-        QuestionSet("seeds, our own", "calibration", ((ROOT / "seeds", DATA / "seeds_extra.yaml"),)),
+        QuestionSet("seeds dev", "calibration", ((ROOT / "seeds", DATA / "seeds_dev.yaml"),), "seeds"),
+        QuestionSet("seeds-own", "calibration", ((ROOT / "seeds", DATA / "seeds_extra.yaml"),), "seeds"),
         QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
@@ -105,7 +110,9 @@ def gold_removed(folder: Path, name: str, where: Path = DERIVED) -> tuple[Path, 
     gold = sorted({f for q in raw["questions"] for prefix in q.get("docs") or () for f in files
                    if f.startswith(prefix)})  # fmt: skip
     removed = set(gold[::2])
-    target = where / name
+    # Named after the pool folder and what is left out, so another pool or changed data gets its own.
+    key = hashlib.sha256(f"{folder.resolve()}\n{sorted(removed)}\n{files}".encode()).hexdigest()[:12]
+    target = where / f"{name}-{key}"
     corpus = target / "corpus"
     if not corpus.is_dir():
         corpus.mkdir(parents=True)
@@ -123,6 +130,24 @@ def gold_removed(folder: Path, name: str, where: Path = DERIVED) -> tuple[Path, 
     path = target / "questions.yaml"
     path.write_text(yaml.safe_dump({"questions": questions}, allow_unicode=True), "utf-8")
     return corpus, path
+
+
+def families(pool: Path | None = DEFAULT_POOL) -> dict[str, str]:
+    """Set name -> corpus family (sets built on the same documents share one)."""
+    return {s.name: s.corpus_family for s in question_sets(pool)}
+
+
+def pool_or_exit(value: str) -> Path | None:
+    """The pool folder an argument names ('' for none). Raises SystemExit naming a folder that is not
+    there: a mistyped pool would otherwise report a validation mean over docs_dev alone."""
+    if not value:
+        return None
+    pool = Path(value)
+    if not pool.is_dir():
+        raise SystemExit(
+            f"no pool at {pool}: pass --pool (../shared/eval/pool in the team's checkout) or --pool ''"
+        )
+    return pool
 
 
 def choose_sets(sets: list[QuestionSet], names: str | None, split: str | None) -> list[QuestionSet]:

@@ -3,9 +3,10 @@
     .venv/bin/python -m benchmarks.flips OLD.jsonl NEW.jsonl [--set NAME]
 
 Prints, per set, each question that went from pass to fail or from fail to pass (with both answers'
-first words and the new miss), then a per-set line: passed before -> after, +gained -mislaid. A
-change that fixes one question and breaks another reads "+1 -1" here, never "unchanged". Questions
-present in only one file are counted as missing, not as flips. Exits 1 when any question was lost.
+first words and the new miss), then a per-set line: passed before -> after, of how many questions
+each file holds, +gained -lost. A change that fixes one question and breaks another reads "+1 -1"
+here, never "unchanged". A question that passed in OLD and is missing from NEW (a crashed or partial
+run) counts as lost. Exits 1 when any question was lost.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ def read_results(path: Path) -> dict[tuple[str, str], dict]:
             continue
         try:
             row = json.loads(line)
+            if not isinstance(row["passed"], bool):
+                raise TypeError
             found[(row["set"], str(row["id"]))] = row
         except (json.JSONDecodeError, KeyError, TypeError):
             raise SystemExit(f"{path}:{number}: not a results line (set, id, passed)") from None
+    if not found:
+        raise SystemExit(f"{path}: no results lines")
     return found
 
 
@@ -55,6 +60,10 @@ def _brief(row: dict) -> str:
     return "(abstained)" if row.get("abstained") else repr(row.get("answer", "")[:70])
 
 
+def _question(row: dict) -> str:
+    return str(row.get("question", ""))[:70]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("old")
@@ -64,6 +73,8 @@ def main() -> None:
     old, new = read_results(Path(args.old)), read_results(Path(args.new))
     changes = flips(old, new)
     names = sorted({name for name, _ in old.keys() | new.keys()})
+    if args.set and args.set not in names:
+        raise SystemExit(f"no set {args.set!r} in either file; sets: {', '.join(names)}")
     lost_any = False
     for name in names:
         if args.set and name != args.set:
@@ -71,17 +82,25 @@ def main() -> None:
         found = changes.get(name, {"gained": [], "lost": [], "only_old": [], "only_new": []})
         before = sum(r["passed"] for (s, _), r in old.items() if s == name)
         after = sum(r["passed"] for (s, _), r in new.items() if s == name)
-        total = sum(1 for s, _ in new if s == name)
-        print(f"{name}: {before} -> {after} of {total}, +{len(found['gained'])} -{len(found['lost'])}")
+        total_old = sum(1 for s, _ in old if s == name)
+        total_new = sum(1 for s, _ in new if s == name)
+        vanished = [q for q in found["only_old"] if old[(name, q)]["passed"]]
+        lost = len(found["lost"]) + len(vanished)
+        counts = f"of {total_new}" if total_old == total_new else f"(of {total_old} -> {total_new})"
+        print(f"{name}: {before} -> {after} {counts}, +{len(found['gained'])} -{lost}")
         for qid, was, now in found["gained"]:
-            print(f"  + {qid}: {now['question'][:70]!r}: {_brief(was)} -> {_brief(now)}")
+            print(f"  + {qid}: {_question(now)!r}: {_brief(was)} -> {_brief(now)}")
         for qid, was, now in found["lost"]:
             miss = (now.get("misses") or [""])[0][:90]
-            print(f"  - {qid}: {now['question'][:70]!r}: {_brief(was)} -> {_brief(now)}; {miss}")
+            print(f"  - {qid}: {_question(now)!r}: {_brief(was)} -> {_brief(now)}; {miss}")
         for which in ("only_old", "only_new"):
             if found[which]:
-                print(f"  {which.replace('_', ' ')}: {', '.join(found[which][:10])}")
-        lost_any = lost_any or bool(found["lost"])
+                more = len(found[which]) - 10
+                tail = f" and {more} more" if more > 0 else ""
+                print(f"  {which.replace('_', ' ')}: {', '.join(found[which][:10])}{tail}")
+        if vanished:
+            print(f"  - {len(vanished)} question(s) that passed are missing from {args.new}")
+        lost_any = lost_any or lost > 0
     sys.exit(1 if lost_any else 0)
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from benchmarks.answer_sets import DEFAULT_POOL, choose_sets, question_sets, run_set  # noqa: E402
+from benchmarks.answer_sets import DEFAULT_POOL, choose_sets, pool_or_exit, question_sets, run_set  # noqa: E402
 
 
 def main() -> None:
@@ -70,7 +70,7 @@ def _run(args, backends: list[str], server) -> None:
 
     encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
     embedders = {name: indexing_embedder(name, "all-MiniLM-L6-v2") for name in encoders}
-    sets = choose_sets(question_sets(Path(args.pool) if args.pool else None), args.sets, args.split)
+    sets = choose_sets(question_sets(pool_or_exit(args.pool)), args.sets, args.split)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
         f"load average at start: {os.getloadavg()[0]:.2f}"

@@ -53,7 +53,8 @@ class AnswerSettings(_Section):
         None,
         ge=0,
         le=1,
-        description="Abstain when the answer is likelier wrong than this probability; null: the fitted model's threshold.",
+        strict=True,
+        description="Abstain when the probability that the answer is right is below this; null: the fitted model's threshold.",
     )
     max_sentences: int = Field(2, ge=1, le=5, description="Sentences quoted in an answer.")
     max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")

@@ -94,6 +94,10 @@ class Answer:
     # Follow-up state for the next turn: the question's own words, and the thread's subject it carried.
     topic: tuple[str, ...] = field(default=(), compare=False)
     anchor: tuple[str, ...] = field(default=(), compare=False)
+    # The composer's probability that the answer is right (compare with `answer.min_confidence`), and
+    # what made it abstain ("confidence", a rule id such as "identifier", or "" when it answered).
+    confidence: float | None = field(default=None, compare=False)
+    abstained_by: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         value = {
@@ -103,6 +107,10 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "see_also": [c.to_json() for c in self.see_also],
         }
+        if self.confidence is not None:
+            value["confidence"] = round(self.confidence, 4)
+        if self.abstained_by:
+            value["abstained_by"] = self.abstained_by
         if self.context:
             value["context"] = self.context
         return value

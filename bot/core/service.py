@@ -70,7 +70,8 @@ class QAService:
         """The chat-neutral `Answer` for what the engine composed (its citations numbered as in the text)."""
         composition, documents = answered.composition, answered.documents
         turn = answered.turn
-        state = {"context": answered.context, "topic": turn.topic, "anchor": turn.anchor}
+        state = {"context": answered.context, "topic": turn.topic, "anchor": turn.anchor,
+                 "confidence": composition.confidence, "abstained_by": composition.abstained_by}  # fmt: skip
         if composition.abstained:
             see_also = tuple(_citation(i, hit, documents) for i, hit in enumerate(answered.see_also, 1))
             return Answer(question, messages.ABSTAIN, True, (), see_also, answered.timings_ms, **state)
