@@ -1,10 +1,11 @@
 """The fitted scorers of the extractive composer: which unit answers, and whether to answer at all.
 
-Two logistic regressions over named features (see `UNIT_FEATURES` and `CONFIDENCE_FEATURES`):
+Two linear scorers over named features (see `UNIT_FEATURES` and `CONFIDENCE_FEATURES`), both stored as
+`Logistic` (standardise, dot product, sigmoid):
 
-- the **unit scorer** gives every candidate unit (sentence, list item, table row, code block, definition)
+- the **unit scorer** (a conditional logit: fitted over each question's candidates together) gives every candidate unit (sentence, list item, table row, code block, definition)
   the log-odds that it holds the answer; the composer quotes the best;
-- the **confidence scorer** gives the probability that the answer built on the best unit is right; below
+- the **confidence scorer** (a logistic regression) gives the probability that the answer built on the best unit is right; below
   `threshold` the composer abstains ("the sources don't say").
 
 Both are fitted by `benchmarks/train_answerer.py` on the calibration split of benchmarks/answer_sets.py
