@@ -69,11 +69,7 @@ class Candidate:
     context: str = ""  # the unit with its neighbours and its section's heading path
     unit: Unit | None = None
     match: str = ""  # what is embedded and matched: a table row with its column names, code with its lead
-    dense: float = 0.0
-    sentence_coverage: float = 0.0
-    passage_coverage: float = 0.0
-    kind_match: bool = False
-    corroboration: int = 0  # other documents saying much the same
+    kind_match: bool = False  # holds the kind of thing asked for (also features["kind_match"])
     score: float = 0.0  # the unit scorer's log-odds that this unit holds the answer
     features: dict = field(default_factory=dict, compare=False)  # UNIT_FEATURES by name
     also_in: tuple[str, ...] = ()
@@ -138,7 +134,7 @@ def compose(
     best = scored[0]
     confidence = model.confidence.probability(confidence_features(best, scored))
     threshold = model.threshold if params.min_confidence is None else params.min_confidence
-    refusal = "confidence" if confidence < threshold else _refusing_rule(best, terms, titles, params)
+    refusal = "confidence" if confidence < threshold else _refusing_rule(best, terms, params)
     if refusal:
         return Composition(
             "", True, see_also=tuple(top[:3]), confidence=confidence, abstained_by=refusal,
@@ -152,10 +148,10 @@ def compose(
     )
 
 
-def _refusing_rule(best: Candidate, terms: QuestionTerms, titles: dict[str, str], params) -> str:
+def _refusing_rule(best: Candidate, terms: QuestionTerms, params: ComposerParams) -> str:
     """The id of the first rule that refuses to answer with `best`, or ""."""
     checks = (
-        ("identifier", lambda: _lacks_identifiers(best, terms, titles)),
+        ("identifier", lambda: _lacks_identifiers(best)),
         ("kind", lambda: _lacks_kind(best, terms)),
     )
     return next((rule for rule, refuses in checks if params.applies(rule) and refuses()), "")
@@ -292,30 +288,20 @@ def _featured(
             "top_dense": hits[0].dense_score,
             "unknown_share": len(terms.unknown) / max(len(terms.weights), 1),
         }
-        rows.append((candidate, values, kind_match, agreeing))
-    best_dense = max(v["dense"] for _, v, _, _ in rows)
-    best_own = max(v["own_coverage"] for _, v, _, _ in rows)
-    structured = sum(v["list_item"] + v["table_row"] + v["code"] + v["definition"] for _, v, _, _ in rows)
-    dense_place = _places([v["dense"] for _, v, _, _ in rows])
-    coverage_place = _places([v["own_coverage"] for _, v, _, _ in rows])
+        rows.append((candidate, values, kind_match))
+    best_dense = max(v["dense"] for _, v, _ in rows)
+    best_own = max(v["own_coverage"] for _, v, _ in rows)
+    structured = sum(v["list_item"] + v["table_row"] + v["code"] + v["definition"] for _, v, _ in rows)
+    dense_place = _places([v["dense"] for _, v, _ in rows])
+    coverage_place = _places([v["own_coverage"] for _, v, _ in rows])
     featured = []
-    for index, (candidate, values, kind_match, agreeing) in enumerate(rows):
+    for index, (candidate, values, kind_match) in enumerate(rows):
         values["dense_gap"] = values["dense"] - best_dense
         values["coverage_gap"] = values["own_coverage"] - best_own
         values["dense_order"] = 1.0 / (1 + dense_place[index])
         values["coverage_order"] = 1.0 / (1 + coverage_place[index])
         values["structured_share"] = structured / len(rows)
-        featured.append(
-            replace(
-                candidate,
-                dense=values["dense"],
-                corroboration=agreeing,
-                sentence_coverage=values["own_coverage"],
-                passage_coverage=values["passage_coverage"],
-                kind_match=kind_match,
-                features=values,
-            )
-        )
+        featured.append(replace(candidate, kind_match=kind_match, features=values))
     return featured
 
 
@@ -352,7 +338,7 @@ def _passage_context(hit: Hit, titles: dict[str, str]) -> str:
     return f"{_document_context(hit, titles)}\n{passage.heading_path}\n{passage.text}"
 
 
-def _lacks_identifiers(best: Candidate, terms: QuestionTerms, titles: dict[str, str]) -> bool:
+def _lacks_identifiers(best: Candidate) -> bool:
     """The question names a version or identifier ("X300", "version 4", "Form B") the passage lacks.
 
     Answering about the X200 when asked about the X300 is worse than saying the sources don't say.
@@ -379,7 +365,7 @@ def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float)
             break
         if length + len(candidate.text) > params.max_chars:
             continue
-        if candidate.sentence_coverage <= 0 and not candidate.kind_match:
+        if candidate.features["own_coverage"] <= 0 and not candidate.kind_match:
             continue
         if any(
             is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)
