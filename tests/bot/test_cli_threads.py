@@ -46,7 +46,7 @@ def test_each_thread_is_one_conversation_answered_in_order(run):
     answers = json_lines(out)
     assert [a["question"] for a in answers] == [CEO, CEO, COFOUNDED, COFOUNDED, COFOUNDED]
     for answer in answers:
-        assert ANSWER_KEYS <= set(answer) <= ANSWER_KEYS | {"context"}
+        assert ANSWER_KEYS <= set(answer) <= ANSWER_KEYS | {"context", "confidence", "abstained_by"}
         for citation in answer["citations"] + answer["see_also"]:
             assert CITATION_KEYS <= set(citation)
     assert "context" not in answers[0] and "context" not in answers[1]
