@@ -104,15 +104,7 @@ def machine() -> dict[str, str]:
             cpu = line.split(":", 1)[1].strip()
             break
     versions = {}
-    for package in (
-        "onnxruntime",
-        "openvino",
-        "tokenizers",
-        "torch",
-        "sentence-transformers",
-        "faiss-cpu",
-        "bm25s",
-    ):
+    for package in ("onnxruntime", "openvino", "tokenizers", "torch", "sentence-transformers", "faiss-cpu", "bm25s"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -69,7 +69,6 @@ class Candidate:
     context: str = ""  # the unit with its neighbours and its section's heading path
     unit: Unit | None = None
     match: str = ""  # what is embedded and matched: a table row with its column names, code with its lead
-    kind_match: bool = False  # holds the kind of thing asked for (also features["kind_match"])
     score: float = 0.0  # the unit scorer's log-odds that this unit holds the answer
     features: dict = field(default_factory=dict, compare=False)  # UNIT_FEATURES by name
     also_in: tuple[str, ...] = ()
@@ -236,7 +235,7 @@ def _featured(
     titles: dict[str, str],
     hits: list[Hit],
 ) -> list[Candidate]:
-    """The candidates with their UNIT_FEATURES (and the fields the rules read) filled in."""
+    """The candidates with their UNIT_FEATURES filled in (the rules read them too)."""
     passage_terms: dict[str, frozenset[str]] = {}  # passage id -> stems of its passage context
     best_lexical = max((h.lexical_score for h in hits), default=0.0)
     rows = []
@@ -272,7 +271,7 @@ def _featured(
             "kind_match": float(kind_match),
             "kind_missing": float(bool(terms.kind) and not kind_match),
             "identifier_missing": float(any(i not in context for i in terms.identifiers)),
-            "focus_missing": float(_focus_missing(hit, context, terms)),
+            "focus_missing": float(_focus_missing(context, terms)),
             "list_item": float(kind == "list_item"),
             "table_row": float(kind == "table_row"),
             "code": float(kind == "code"),
@@ -288,20 +287,20 @@ def _featured(
             "top_dense": hits[0].dense_score,
             "unknown_share": len(terms.unknown) / max(len(terms.weights), 1),
         }
-        rows.append((candidate, values, kind_match))
-    best_dense = max(v["dense"] for _, v, _ in rows)
-    best_own = max(v["own_coverage"] for _, v, _ in rows)
-    structured = sum(v["list_item"] + v["table_row"] + v["code"] + v["definition"] for _, v, _ in rows)
-    dense_place = _places([v["dense"] for _, v, _ in rows])
-    coverage_place = _places([v["own_coverage"] for _, v, _ in rows])
+        rows.append((candidate, values))
+    best_dense = max(v["dense"] for _, v in rows)
+    best_own = max(v["own_coverage"] for _, v in rows)
+    structured = sum(v["list_item"] + v["table_row"] + v["code"] + v["definition"] for _, v in rows)
+    dense_place = _places([v["dense"] for _, v in rows])
+    coverage_place = _places([v["own_coverage"] for _, v in rows])
     featured = []
-    for index, (candidate, values, kind_match) in enumerate(rows):
+    for index, (candidate, values) in enumerate(rows):
         values["dense_gap"] = values["dense"] - best_dense
         values["coverage_gap"] = values["own_coverage"] - best_own
         values["dense_order"] = 1.0 / (1 + dense_place[index])
         values["coverage_order"] = 1.0 / (1 + coverage_place[index])
         values["structured_share"] = structured / len(rows)
-        featured.append(replace(candidate, kind_match=kind_match, features=values))
+        featured.append(replace(candidate, features=values))
     return featured
 
 
@@ -314,11 +313,11 @@ def _places(values: list[float]) -> list[int]:
     return [first[v] for v in values]
 
 
-def _focus_missing(hit: Hit, context: frozenset[str], terms: QuestionTerms) -> bool:
+def _focus_missing(context: frozenset[str], terms: QuestionTerms) -> bool:
     """A yes/no question's subject ("... run on windows?") that the passage never mentions."""
     if terms.focus is None:
         return False
-    return terms.focus not in context | terms.with_joined(stems_of(hit.passage.text))
+    return terms.focus not in context  # the passage's text, joined words included, is in its context
 
 
 def _path_words(source: str) -> str:
@@ -349,7 +348,7 @@ def _lacks_identifiers(best: Candidate) -> bool:
 def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
     """A "when" or "how much/many" question whose best unit holds no date, duration or number: a sentence
     about the release is no answer to when it happened."""
-    return terms.kind in ("time", "amount") and not best.kind_match
+    return terms.kind in ("time", "amount") and not best.features["kind_match"]
 
 
 def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float) -> list[Candidate]:
@@ -365,7 +364,7 @@ def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float)
             break
         if length + len(candidate.text) > params.max_chars:
             continue
-        if candidate.features["own_coverage"] <= 0 and not candidate.kind_match:
+        if candidate.features["own_coverage"] <= 0 and not candidate.features["kind_match"]:
             continue
         if any(
             is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)
