@@ -31,12 +31,12 @@ NEVER_CONTENT = (
     "canvas", "iframe",
 )  # fmt: skip
 # Chrome by tag (the HTML standard's meaning for them) and by ARIA role.
-_CHROME_TAGS = {"nav", "footer", "aside", "form", "button", "input", "select", "textarea", "label"}
+_CHROME_TAGS = {"nav", "footer", "aside", "form", "button", "input", "select", "textarea"}
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar"}
 # Chrome by a conventional class or id name (a whole hyphen/underscore-separated part of the name).
 _CHROME_NAME = re.compile(
     r"(^|[-_\s])(nav|navbar|navigation|menu|sidebar|side-bar|footer|breadcrumbs?|share|sharing|social"
-    r"|cookies?|consent|gdpr|comments?|related|related-pages|advert|ads|subscribe|newsletter|pagination"
+    r"|cookies?|consent|gdpr|comments?|feedback|related|related-pages|advert|ads|subscribe|newsletter|pagination"
     r"|pager|prev-next|skip-link|searchbox|search-box|site-header|masthead|toc|table-of-contents"
     r"|on-this-page|versions|version-switcher|version-selector|version-picker|rst-versions"
     r"|edit-this-page|view-this-page|edit-link|edit-page|page-meta|last-updated|footer-buttons"
