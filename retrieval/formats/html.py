@@ -54,9 +54,8 @@ def parse(raw: bytes, source: str) -> Parsed:
     drop_never_content(root)
     _space_breaks(root)
     main = find_main(root)
-    body = root.find("body")
     page_name = source.replace("\\", "/").rsplit("/", 1)[-1]
-    drop_chrome(main, link_lists=main is root or main is body, page_name=page_name)
+    drop_chrome(main, article=main is not root and main is not root.find("body"), page_name=page_name)
     walker = _Walker(LineMap(text))
     walker.walk(main)
     parsed.blocks = walker.blocks

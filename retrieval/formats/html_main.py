@@ -76,6 +76,9 @@ MAIN_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("Antora", f"//article[{_has_class('doc')}]"),
     ("Jekyll just-the-docs", "//*[@id='main-content' and @role='main']"),
     ("Sphinx Alabaster, classic", f"//div[{_has_class('body')} and @role='main']"),
+    ("VitePress", f"//*[{_has_class('vp-doc')}]"),
+    ("VuePress", f"//*[{_has_class('theme-default-content')}]"),
+    ("GitBook (legacy), Docsify", f"//*[{_has_class('markdown-section')}]"),
     ("HTML main", "//main"),
     ("ARIA main", "//*[@role='main']"),
     ("HTML article", "//article"),
@@ -114,16 +117,17 @@ def find_main(root):
     return body
 
 
-def drop_chrome(container, guard: bool = True, link_lists: bool = True, page_name: str = "") -> None:
+def drop_chrome(container, guard: bool = True, article: bool = False, page_name: str = "") -> None:
     """Remove chrome inside `container` (never the container itself).
 
     guard: an element holding half or more of the container's words is never removed (a wrapper
     whose class looks like chrome holds the content). Off only for HTML fragments inside another
     format, which keep their earlier behaviour.
-    link_lists: remove every list of links (navigation menus on a page whose article could not be
-    identified). Inside an identified article a list of links is the author's (a section index, a
+    article: the container is the page's identified article (find_main found one). Its <header>
+    is the article's (title, byline), and a list of links in it is the author's (a section index, a
     toctree, "See also") unless it is the page's own table of contents: links to anchors of the
     page itself (`#hosts`, `base_directives.html#hosts` in base_directives.html, `page_name`).
+    Elsewhere (a whole <body>, a fragment) every list of links is navigation.
     """
     total = words(container)
 
@@ -133,21 +137,25 @@ def drop_chrome(container, guard: bool = True, link_lists: bool = True, page_nam
     for element in list(container.iterdescendants()):
         if not isinstance(element.tag, str) or _detached(element, container):
             continue
-        if is_chrome(element) and removable(element):
+        if is_chrome(element, article) and removable(element):
             remove(element)
     for element in list(container.iterdescendants("ul", "ol", "table", "div", "p", "section", "dl")):
         if _detached(element, container) or not is_link_list(element) or not removable(element):
             continue
-        if link_lists or is_local_toc(element, page_name):
+        if not article or is_local_toc(element, page_name):
             remove(element)
 
 
-def is_chrome(element) -> bool:
-    """Navigation, page tooling or hidden: by tag, role, visibility, class/id name or link text."""
+def is_chrome(element, in_article: bool = False) -> bool:
+    """Navigation, page tooling or hidden: by tag, role, visibility, class/id name or link text.
+
+    in_article: the element is inside the page's identified article, where a <header> is the
+    article's own; elsewhere a <header> outside <article>/<main> is the site's banner.
+    """
     tag = element.tag.lower()
     if tag in _CHROME_TAGS:
         return True
-    if tag == "header" and not element.xpath("ancestor::article or ancestor::main"):
+    if tag == "header" and not in_article and not element.xpath("ancestor::article or ancestor::main"):
         return True
     if element.get("role", "").lower() in _CHROME_ROLES:
         return True

@@ -205,6 +205,7 @@ def test_a_page_whose_only_content_sits_in_a_chrome_looking_wrapper_is_read():
     text = " ".join(b.text for b in blocks)
     assert "Signing keys are rotated every ninety days" in text
     assert "rotate command and restart the gateway" in text
+    assert "Doc version" not in text
 
 
 @settings(max_examples=60, deadline=None)
