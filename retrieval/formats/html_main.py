@@ -36,8 +36,8 @@ _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary
 # Chrome by a conventional class or id name (a whole hyphen/underscore-separated part of the name).
 _CHROME_NAME = re.compile(
     r"(^|[-_\s])(nav|navbar|navigation|menu|sidebar|side-bar|footer|breadcrumbs?|share|sharing|social"
-    r"|cookies?|consent|gdpr|comments?|feedback|related|related-pages|advert|ads|subscribe|newsletter|pagination"
-    r"|pager|prev-next|skip-link|searchbox|search-box|site-header|masthead|toc|table-of-contents"
+    r"|cookies?|consent|gdpr|comments?|feedback|related|related-pages|advert|ads|subscribe|newsletter"
+    r"|pagination|pager|prev-next|skip-link|searchbox|search-box|site-header|masthead|toc|table-of-contents"
     r"|on-this-page|versions|version-switcher|version-selector|version-picker|rst-versions"
     r"|edit-this-page|view-this-page|edit-link|edit-page|page-meta|last-updated|footer-buttons"
     r"|visually-hidden|sr-only|screen-reader-text|headerlink|hash-link|copybtn|copy-button|clipboard)"
@@ -72,8 +72,8 @@ MAIN_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("Docusaurus", f"//*[{_has_class('theme-doc-markdown')}]"),
     ("Sphinx Furo", "//article[@id='furo-main-content']"),
     ("Sphinx pydata", f"//article[{_has_class('bd-article')}]"),
-    ("Hugo Docsy", f"//*[{_has_class('td-content')}]"),
-    ("Antora", f"//article[{_has_class('doc')}]"),
+    ("Hugo Docsy", f"//main//div[{_has_class('td-content')}]"),  # the class alone also names table cells
+    ("Antora", f"//main//article[{_has_class('doc')}]"),
     ("Jekyll just-the-docs", "//*[@id='main-content' and @role='main']"),
     ("Sphinx Alabaster, classic", f"//div[{_has_class('body')} and @role='main']"),
     ("VitePress", f"//*[{_has_class('vp-doc')}]"),

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_blocks
-from retrieval.formats import html
+from retrieval.formats import html, html_main
 from retrieval.loader import load_document
 
 ZOO = Path(__file__).parents[1] / "data" / "docs_zoo" / "html"
@@ -172,6 +172,20 @@ def test_zoo_page_passages_hold_the_article_and_not_the_chrome(page):
     for chrome in page.chrome:
         assert chrome in raw and chrome not in article, f"bad test data: {chrome!r} is no chrome here"
         assert chrome not in passages, f"chrome {chrome!r} reached the passages"
+
+
+# A page whose article is mostly lists of links (a link hub) needs its container identified: without
+# it, lists of links in <body> are navigation menus.
+_LINK_HUBS = {"jekyll-just-the-docs/create-or-maintain-saas-offer.html"}
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.path not in _LINK_HUBS], ids=lambda page: page.path)
+def test_without_the_theme_container_rules_the_body_still_keeps_the_article(page, monkeypatch):
+    """The wrappers of a real theme (wy-grid-for-nav, md-container, td-outer...) never take the
+    article with them: chrome removal over the whole <body> keeps 95% of its words."""
+    monkeypatch.setattr(html_main, "MAIN_CONTAINERS", ())
+    wanted, found = tokens(article_text(page)), tokens(passages_text(ZOO / page.path))
+    assert sum((wanted & found).values()) / sum(wanted.values()) >= _MIN_COVERAGE
 
 
 def test_heading_permalinks_are_not_in_headings():
