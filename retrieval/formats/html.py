@@ -55,7 +55,10 @@ def parse(raw: bytes, source: str) -> Parsed:
     _space_breaks(root)
     main = find_main(root)
     page_name = source.replace("\\", "/").rsplit("/", 1)[-1]
-    drop_chrome(main, article=main is not root and main is not root.find("body"), page_name=page_name)
+    article = main is not root and main is not root.find("body")
+    drop_chrome(main, article=article, page_name=page_name)
+    if article:
+        parsed.title = _article_title(parsed.title, main)
     walker = _Walker(LineMap(text))
     walker.walk(main)
     parsed.blocks = walker.blocks
@@ -116,6 +119,16 @@ def _title(root) -> str | None:
         return _TITLE_SEPARATORS.split(text)[0].strip() or text
     heading = root.find(".//h1")
     return " ".join(heading.text_content().split()) if heading is not None else None
+
+
+def _article_title(title: str | None, article) -> str | None:
+    """The article's <h1> when the page's title is that heading dressed with the site's name
+    ("Setting up the footer" for "Material for MkDocs - Setting up the footer")."""
+    heading = article.find(".//h1")
+    text = " ".join(heading.text_content().split()) if heading is not None else ""
+    if not title or not text:
+        return title or text or None
+    return text if text.lower() in title.lower() else title
 
 
 def _space_breaks(root) -> None:

@@ -166,8 +166,10 @@ def test_zoo_page_passages_hold_the_article_and_not_the_chrome(page):
     covered = sum((wanted & found).values()) / sum(wanted.values())
     missing = sorted((wanted - found).elements())
     assert covered >= _MIN_COVERAGE, f"{covered:.1%} of the article's words; missing {missing[:40]}"
-    headings = [b.text for b in load_document(ZOO / page.path, ZOO).blocks if b.kind == "heading"]
+    loaded = load_document(ZOO / page.path, ZOO)
+    headings = [b.text for b in loaded.blocks if b.kind == "heading"]
     assert article_title(page) in [" ".join(re.findall(r"\w+", h)) for h in headings]
+    assert " ".join(re.findall(r"\w+", loaded.document.title)) == article_title(page)  # not the site's
     raw = " ".join(lxml.html.fromstring((ZOO / page.path).read_bytes()).text_content().split())
     for chrome in page.chrome:
         assert chrome in raw and chrome not in article, f"bad test data: {chrome!r} is no chrome here"
