@@ -39,7 +39,7 @@ _CHROME_NAME = re.compile(
     r"|cookies?|consent|gdpr|comments?|feedback|related|related-pages|advert|ads|subscribe|newsletter"
     r"|pagination|pager|prev-next|skip-link|searchbox|search-box|site-header|masthead|toc|table-of-contents"
     r"|on-this-page|versions|version-switcher|version-selector|version-picker|rst-versions"
-    r"|edit-this-page|view-this-page|edit-link|edit-page|page-meta|last-updated|footer-buttons"
+    r"|edit-this-page|view-this-page|edit-link|edit-page|page-meta|last-updated|source-file|footer-buttons"
     r"|visually-hidden|sr-only|screen-reader-text|headerlink|hash-link|copybtn|copy-button|clipboard)"
     r"([-_\s]|$)",
     re.IGNORECASE,
@@ -150,10 +150,11 @@ def is_chrome(element, in_article: bool = False) -> bool:
     """Navigation, page tooling or hidden: by tag, role, visibility, class/id name or link text.
 
     in_article: the element is inside the page's identified article, where a <header> is the
-    article's own; elsewhere a <header> outside <article>/<main> is the site's banner.
+    article's own and an <aside> is the author's (Sphinx's HTML5 footnotes and topics are <aside>);
+    elsewhere a <header> outside <article>/<main> is the site's banner and an <aside> a sidebar.
     """
     tag = element.tag.lower()
-    if tag in _CHROME_TAGS:
+    if tag in _CHROME_TAGS and not (in_article and tag == "aside"):
         return True
     if tag == "header" and not in_article and not element.xpath("ancestor::article or ancestor::main"):
         return True

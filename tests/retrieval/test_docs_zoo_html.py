@@ -248,3 +248,41 @@ def test_chrome_removal_never_removes_the_only_content(wrappers, chrome):
     text = " ".join(b.text for b in html.parse(page.encode(), "p.html").blocks)
     assert "Signing keys are rotated every ninety days by the scheduler on the primary node." in text
     assert "To rotate a key by hand, run the rotate command and restart the gateway afterwards." in text
+
+
+# -- chrome inside the article container ----------------------------------------------------------
+ARTICLE_WITH_CHROME = """<html><head><title>Rotating keys - Acme Docs</title></head><body>
+<div class="cookie-consent">We use cookies to improve your experience. Accept all</div>
+<main><article>
+<header><h1>Rotating keys<a class="headerlink" href="#rotating-keys">¶</a></h1></header>
+<div class="version-switcher"><select><option>v2.1 (latest)</option><option>v2.0</option></select></div>
+<div class="toc"><p>On this page</p><ul><li><a href="#why">Why</a></li><li><a href="#how">How</a></li>
+<li><a href="#when">When</a></li></ul></div>
+<p>Signing keys are rotated every ninety days by the scheduler on the primary node.</p>
+<div class="highlight"><button class="copybtn">Copy</button><pre>acme keys rotate --restart</pre></div>
+<p>The old key stays valid for one more day<a class="footnote-reference" href="#fn1">[1]</a>.</p>
+<aside class="footnote" id="fn1" role="doc-footnote"><p>Clients holding a cached token keep working.</p></aside>
+<p>Read the <a href="keys.html">key reference</a>, the <a href="tokens.html">token guide</a> and the
+<a href="audit.html">audit log</a> pages for details.</p>
+<aside class="md-source-file">Last update: 2024-03-01</aside>
+<a href="https://github.com/acme/docs/edit/main/keys.md">Edit on GitHub</a>
+<nav class="pagination"><a href="certs.html">Previous: Certificates</a><a href="audit.html">Next: Audit</a></nav>
+</article></main>
+<footer>© 2024 Acme Inc.</footer></body></html>"""
+
+
+def test_chrome_inside_the_article_goes_and_the_authors_text_stays():
+    parsed = html.parse(ARTICLE_WITH_CHROME.encode(), "keys.html")
+    text = "\n".join(b.text for b in parsed.blocks)
+    assert parsed.title == "Rotating keys"
+    for authored in (
+        "Rotating keys", "Signing keys are rotated every ninety days", "acme keys rotate --restart",
+        "The old key stays valid for one more day", "Clients holding a cached token keep working.",
+        "the token guide and the audit log pages",
+    ):  # fmt: skip
+        assert authored in text
+    for chrome in (
+        "¶", "cookies", "v2.1 (latest)", "On this page", "Copy", "Last update", "Edit on GitHub",
+        "Previous: Certificates", "Next: Audit", "© 2024",
+    ):  # fmt: skip
+        assert chrome not in text, chrome
