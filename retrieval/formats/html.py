@@ -1,12 +1,10 @@
-"""HTML into blocks with lxml: main content found and page chrome removed by structure.
+"""HTML into blocks with lxml: the page's main content container, its chrome removed, read as blocks.
 
 Why not trafilatura's text output (used before): it flattens definition lists, `<pre>` blocks and
 table header cells into lines, and picks a page's site name as its title. lxml gives the real tree,
 so headings, paragraphs, list items, table rows with their header, code and dt/dd pairs survive as
-blocks. Chrome goes by structure, never by line length: elements that are navigation by tag or ARIA
-role (nav, header, footer, aside, form, role=navigation/banner/contentinfo/search), by a conventional
-id/class name (menu, sidebar, breadcrumb, share, cookie, comments), and link lists (the standard
-link-density signal of boilerplate detectors such as Boilerpipe and jusText).
+blocks. Which element holds the article and what chrome goes inside it is html_main.py's job (the
+container first, then chrome inside it only, never an element holding most of its words).
 """
 
 from __future__ import annotations
@@ -18,27 +16,9 @@ import lxml.html
 from lxml import etree
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
+from retrieval.formats.html_main import drop_chrome, drop_never_content, find_main, remove
 from retrieval.models import Block
 
-_DROP_TAGS = {
-    "script", "style", "noscript", "template", "svg", "form", "button", "input", "select", "textarea",
-    "iframe", "nav", "footer", "aside", "object", "embed", "canvas", "head", "title", "meta", "link",
-}  # fmt: skip
-_DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar"}
-_CHROME_NAME = re.compile(
-    r"(^|[-_\s])(nav|navbar|navigation|menu|sidebar|side-bar|footer|breadcrumbs?|share|sharing|social"
-    r"|cookies?|comments?|related|advert|ads|subscribe|newsletter|pagination|pager|skip-link|searchbox"
-    r"|site-header|masthead)([-_\s]|$)",
-    re.IGNORECASE,
-)
-_MAIN_SELECTORS = (
-    "//main", "//*[@role='main']", "//article", "//*[@id='main']", "//*[@id='content']",
-    "//*[@id='main-content']", "//*[contains(concat(' ', normalize-space(@class), ' '), ' main-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-content ')]",
-)  # fmt: skip
-_LINK_DENSITY = 0.8  # share of an element's text inside links above which a link list is navigation
-_MIN_LINKS = 3
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—·»:]\s+")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _CONTAINERS = {
@@ -71,10 +51,16 @@ def parse(raw: bytes, source: str) -> Parsed:
     parsed.title = _title(root)
     parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
     parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
-    _drop_chrome(root)
+    drop_never_content(root)
     _space_breaks(root)
+    main = find_main(root)
+    page_name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    article = main is not root and main is not root.find("body")
+    drop_chrome(main, article=article, page_name=page_name)
+    if article:
+        parsed.title = _article_title(parsed.title, main)
     walker = _Walker(LineMap(text))
-    walker.walk(_main(root))
+    walker.walk(main)
     parsed.blocks = walker.blocks
     return parsed
 
@@ -88,7 +74,8 @@ def fragment_blocks(html: str, first_line: int | None = None) -> list[Block]:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return []
-    _drop_chrome(root)
+    drop_never_content(root)
+    drop_chrome(root, guard=False)
     _space_breaks(root)
     walker = _Walker(None, line_shift=(first_line or 1) - 1 if first_line else None)
     walker.walk(root.find("body") if root.find("body") is not None else root)
@@ -134,66 +121,14 @@ def _title(root) -> str | None:
     return " ".join(heading.text_content().split()) if heading is not None else None
 
 
-def _drop_chrome(root) -> None:
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.getparent() is None:
-            continue
-        if _is_chrome(element):
-            _remove(element)
-    for element in list(root.iter("ul", "ol", "table", "div", "p", "section", "dl")):
-        if element.getparent() is not None and _is_link_list(element):
-            _remove(element)
-
-
-def _is_chrome(element) -> bool:
-    tag = element.tag.lower()
-    if tag in _DROP_TAGS:
-        return True
-    if tag == "header" and not element.xpath("ancestor::article or ancestor::main"):
-        return True
-    if element.get("role", "").lower() in _DROP_ROLES:
-        return True
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-        return True
-    if re.search(r"display\s*:\s*none", element.get("style", ""), re.IGNORECASE):
-        return True
-    if tag in ("body", "html", "main", "article"):
-        return False
-    names = f"{element.get('id', '')} {element.get('class', '')}"
-    return bool(_CHROME_NAME.search(names))
-
-
-def _is_link_list(element) -> bool:
-    links = element.xpath(".//a")
-    if len(links) < _MIN_LINKS:
-        return False
-    total = len(" ".join(element.text_content().split()))
-    linked = sum(len(" ".join(a.text_content().split())) for a in links)
-    return total > 0 and linked / total >= _LINK_DENSITY
-
-
-def _remove(element) -> None:
-    """Remove an element but keep its tail text, which belongs to the parent."""
-    parent = element.getparent()
-    tail = element.tail
-    if tail and tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
-def _main(root):
-    body = root.find("body")
-    body = body if body is not None else root
-    body_words = len(body.text_content().split())
-    for selector in _MAIN_SELECTORS:
-        found = root.xpath(selector)
-        if len(found) == 1 and len(found[0].text_content().split()) >= min(25, body_words):
-            return found[0]
-    return body
+def _article_title(title: str | None, article) -> str | None:
+    """The article's <h1> when the page's title is that heading dressed with the site's name
+    ("Setting up the footer" for "Material for MkDocs - Setting up the footer")."""
+    heading = article.find(".//h1")
+    text = " ".join(heading.text_content().split()) if heading is not None else ""
+    if not title or not text:
+        return title or text or None
+    return text if text.lower() in title.lower() else title
 
 
 def _space_breaks(root) -> None:
@@ -215,7 +150,7 @@ def _text_without(element, inner: list) -> str:
 
     clone = deepcopy(element)
     for table in clone.xpath(".//table"):
-        _remove(table)
+        remove(table)
     return _text(clone)
 
 
