@@ -92,3 +92,17 @@ def test_a_strict_build_of_a_fully_read_corpus_publishes(tmp_path):
     (folder / ".DS_Store").write_bytes(b"\x00\x01")  # hidden: neither read nor reported
     report = build_index(folder, tmp_path / "idx", WordsEmbedder(), show_progress=False, strict=True)
     assert (report.files, report.unread, report.skipped) == (1, [], [])
+
+
+def test_yaml_that_is_no_openapi_document_is_unread_not_skipped(tmp_path):
+    """A reader may decline a file of its suffix (NoReaderError): it is listed as not read, no warning."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.txt").write_text(TEXT)
+    (folder / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    (folder / "api.yaml").write_text("openapi: 3.0.0\ninfo: {title: Reactor API, version: '1'}\npaths: {}\n")
+    report = build_index(folder, tmp_path / "idx", WordsEmbedder(), show_progress=False)
+    assert report.files == 2 and report.skipped == []
+    assert report.unread == [
+        SkippedFile("compose.yaml", "no reader for .yaml (not an OpenAPI or Swagger document)")
+    ]
