@@ -83,7 +83,8 @@ def status_text(status: dict) -> str:
     elif not unread:
         lines.append("not read:    none")
     else:
-        lines.extend(unread_files([(item["source"], item["reason"]) for item in unread], "not read:    "))
+        pairs = [(item["source"], item["reason"]) for item in unread]
+        lines.extend(unread_files(pairs, "not read:    ", strict_hint=False))
     feedback = status["feedback"]
     if feedback is None:
         lines.append("feedback:    none recorded yet")
@@ -196,13 +197,13 @@ def unread_kind(reason: str, sources: list[str]) -> str:
     return f"{reason}: {plural(len(sources), 'file')} ({_some_names(sources)})"
 
 
-def unread_files(files: list[tuple[str, str]], lead: str = "") -> list[str]:
+def unread_files(
+    files: list[tuple[str, str]], lead: str = "not read: ", strict_hint: bool = True
+) -> list[str]:
     """The `citebot index` (and `status`) lines for files no reader takes: a count, then one line per
     reason ("no reader for .xyz") with the first few names. `files`: (source, reason) pairs."""
-    head = (
-        f"{lead or 'not read: '}{plural(len(files), 'file')} with no reader, not in the index "
-        f"({HIDDEN_IGNORED}; `citebot index --strict` makes this an error):"
-    )
+    hint = "; `citebot index --strict` makes this an error" if strict_hint else ""
+    head = f"{lead}{plural(len(files), 'file')} with no reader, not in the index ({HIDDEN_IGNORED}{hint}):"
     return [head] + [f"  {unread_kind(reason, sources)}" for reason, sources in _by_reason(files).items()]
 
 
