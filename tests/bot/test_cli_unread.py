@@ -95,3 +95,15 @@ def test_strict_index_keeps_the_live_index_when_it_fails(citebot, corpus, tmp_pa
     assert sorted(p.name for p in (tmp_path / "idx").glob("gen-*")) == live
     code, out, _ = citebot("status", "--index", "idx", "--json")
     assert json.loads(out)["documents"] == 1 and json.loads(out)["unread"] == []
+
+
+def test_status_of_a_build_recorded_before_unread_files_were_says_unknown(citebot, corpus, tmp_path):
+    citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
+    record_path = tmp_path / "idx" / cli.BUILD_RECORD
+    record = json.loads(record_path.read_text())
+    del record["unread"]  # what an older citebot wrote
+    record_path.write_text(json.dumps(record))
+    code, out, _ = citebot("status", "--index", "idx", "--json")
+    assert code == 0 and json.loads(out)["unread"] is None
+    code, out, _ = citebot("status", "--index", "idx")
+    assert "not read:    unknown (the index was built by an older citebot; rebuild to record it)" in out
