@@ -144,7 +144,10 @@ def _build(
     if strict and (report.unread or report.skipped):
         raise UnreadFilesError(report.unread, report.skipped)
     if not documents:
-        raise CorpusError(f"No readable documents in {corpus_dir} (read: {', '.join(sorted(PARSERS))}).")
+        unread = f"; {len(report.unread)} file(s) of other kinds not read" if report.unread else ""
+        raise CorpusError(
+            f"No readable documents in {corpus_dir} (citebot reads {', '.join(sorted(PARSERS))}{unread})."
+        )
     if live:
         report.removed = sorted(set(live.files) - {d.source for d in documents})
     documents.sort(key=lambda d: d.source)
