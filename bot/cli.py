@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="build or refresh the index")
     _add_paths(index, corpus=True)
     index.add_argument("--quiet", action="store_true", help="no progress bars")
+    index.add_argument("--strict", action="store_true", help=messages.STRICT_HELP)
     index.set_defaults(handler=cmd_index)
 
     ask = commands.add_parser("ask", help="answer a question with citations")
@@ -253,7 +254,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Path) -> int:
     from filelock import FileLock, Timeout
 
-    from retrieval import build
+    from retrieval import UnreadFilesError, build
 
     index.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index / BUILD_LOCK))
@@ -263,7 +264,11 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
         _error(messages.index_locked(str(index)))
         return EXIT_ERROR
     try:
-        report = build(settings.engine_config(), show_progress=not args.quiet)
+        report = build(settings.engine_config(), show_progress=not args.quiet, strict=args.strict)
+    except UnreadFilesError as error:  # --strict: one line per kind of file not read; nothing published
+        for line in messages.strict_failure(_pairs(error.unread), _pairs(error.skipped), str(index)):
+            _error(line)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _error(messages.index_abandoned(str(index)))
         return EXIT_INTERRUPTED
@@ -286,11 +291,18 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
             report.runtimes,
         )
     )
+    if report.unread:  # after the summary, where it is seen: the files that are not in the index at all
+        print("\n".join(messages.unread_files(_pairs(report.unread))), file=sys.stderr)
     return EXIT_OK
 
 
+def _pairs(files) -> list[tuple[str, str]]:
+    """(source, reason) of SkippedFile values, for messages."""
+    return [(f.source, f.reason) for f in files]
+
+
 BUILD_LOCK = ".build.lock"  # held by the `citebot index` building this index
-BUILD_RECORD = "last_build.json"  # what the last build did (skipped files and why), for `citebot status`
+BUILD_RECORD = "last_build.json"  # what the last build did (files skipped or not read, and why): `status`
 
 
 def _index_paths_problem(corpus: Path, index: Path) -> str | None:
@@ -310,6 +322,7 @@ def _write_build_record(index: Path, report) -> None:
         "reused_files": report.reused_files,
         "removed": list(report.removed),
         "skipped": [{"source": s.source, "reason": s.reason} for s in report.skipped],
+        "unread": [{"source": s.source, "reason": s.reason} for s in report.unread],
         "seconds": round(report.seconds, 1),
     }
     temporary = index / f".{BUILD_RECORD}.tmp"
@@ -564,7 +577,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    """The live index (generation, build, corpus, model, counts, skipped files) and feedback; no model loaded."""
+    """The live index (generation, build, corpus, model, counts, files skipped or not read) and feedback;
+    no model loaded."""
     from bot import backends
     from retrieval import Engine
 
@@ -572,7 +586,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     backends.check_ready(settings)
     generation, manifest = Engine(settings.engine_config()).manifest()
     build = _read_build_record(index)
-    skipped = build.get("skipped") if build.get("generation") == generation else None
+    same_build = build.get("generation") == generation
+    skipped = build.get("skipped") if same_build else None
+    unread = build.get("unread") if same_build else None  # None: built by a citebot that did not record it
     feedback, turns = backends.state_counts(settings)
     status = {
         "version": version(),
@@ -589,6 +605,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         "documents": len(manifest.files),
         "passages": manifest.passage_count,
         "skipped": skipped,
+        "unread": unread,
         "feedback": feedback,
         "conversation_turns": turns,
     }

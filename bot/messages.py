@@ -77,6 +77,14 @@ def status_text(status: dict) -> str:
     else:
         lines.append(f"skipped:     {plural(len(skipped), 'file')} at the last build:")
         lines.extend(f"  {item['source']}: {item['reason']}" for item in skipped)
+    unread = status.get("unread")
+    if unread is None:
+        lines.append("not read:    unknown (the index was built by an older citebot; rebuild to record it)")
+    elif not unread:
+        lines.append("not read:    none")
+    else:
+        pairs = [(item["source"], item["reason"]) for item in unread]
+        lines.extend(unread_files(pairs, "not read:    ", strict_hint=False))
     feedback = status["feedback"]
     if feedback is None:
         lines.append("feedback:    none recorded yet")
@@ -162,6 +170,53 @@ def index_built(
 
 def skipped_file(source: str, reason: str) -> str:
     return f"warning: skipped {source}: {reason}"
+
+
+STRICT_HELP = "fail, publishing nothing, when any file is not read (no reader for it, binary, damaged, empty)"
+UNREAD_NAMES_SHOWN = 3  # names listed per kind of unread file; the rest are counted
+HIDDEN_IGNORED = "hidden files and folders, like .git, are ignored"
+
+
+def _by_reason(files: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Sources grouped by reason, reasons in order of first appearance."""
+    groups: dict[str, list[str]] = {}
+    for source, reason in files:
+        groups.setdefault(reason, []).append(source)
+    return groups
+
+
+def _some_names(sources: list[str]) -> str:
+    """'a.xyz, b.xyz' or 'a.xyz, b.xyz, c.xyz and 4 more'."""
+    shown = ", ".join(sources[:UNREAD_NAMES_SHOWN])
+    rest = len(sources) - UNREAD_NAMES_SHOWN
+    return f"{shown} and {rest:,} more" if rest > 0 else shown
+
+
+def unread_kind(reason: str, sources: list[str]) -> str:
+    """One kind of file not read: 'no reader for .xyz: 2 files (a.xyz, b.xyz)'."""
+    return f"{reason}: {plural(len(sources), 'file')} ({_some_names(sources)})"
+
+
+def unread_files(
+    files: list[tuple[str, str]], lead: str = "not read: ", strict_hint: bool = True
+) -> list[str]:
+    """The `citebot index` (and `status`) lines for files no reader takes: a count, then one line per
+    reason ("no reader for .xyz") with the first few names. `files`: (source, reason) pairs."""
+    hint = "; `citebot index --strict` makes this an error" if strict_hint else ""
+    head = f"{lead}{plural(len(files), 'file')} with no reader, not in the index ({HIDDEN_IGNORED}{hint}):"
+    return [head] + [f"  {unread_kind(reason, sources)}" for reason, sources in _by_reason(files).items()]
+
+
+def strict_failure(unread: list[tuple[str, str]], skipped: list[tuple[str, str]], index: str) -> list[str]:
+    """`citebot index --strict` refusing to publish: one line per kind of file not read, then the outcome."""
+    lines = [unread_kind(reason, sources) for reason, sources in _by_reason(unread).items()]
+    lines += [f"skipped, {unread_kind(reason, sources)}" for reason, sources in _by_reason(skipped).items()]
+    total = len(unread) + len(skipped)
+    lines.append(
+        f"--strict: {plural(total, 'file')} not read, so nothing was published; the index at {index} "
+        "is left as it was."
+    )
+    return lines
 
 
 def eval_summary(passed: int, total: int) -> str:

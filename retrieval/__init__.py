@@ -24,6 +24,7 @@ _EXPORTS = {
     "Manifest": "retrieval.manifest",
     "BuildReport": "retrieval.indexer",
     "SkippedFile": "retrieval.loader",
+    "UnreadFilesError": "retrieval.loader",
     "Composition": "retrieval.answer",
     "CitedPassage": "retrieval.answer",
     "ComposerParams": "retrieval.answer",
@@ -57,6 +58,7 @@ __all__ = [
     "SearchParams",
     "SkippedFile",
     "Turn",
+    "UnreadFilesError",
     "build",
     "fold",
 ]
@@ -69,7 +71,7 @@ if TYPE_CHECKING:
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.followup import Turn
     from retrieval.indexer import BuildReport
-    from retrieval.loader import SkippedFile
+    from retrieval.loader import SkippedFile, UnreadFilesError
     from retrieval.manifest import Manifest
     from retrieval.models import Document, Hit, Passage
     from retrieval.parts import Embedder, Query

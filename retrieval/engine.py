@@ -207,8 +207,13 @@ class Engine:
         return found[:limit]
 
 
-def build(config: EngineConfig, show_progress: bool = True, embedder: Embedder | None = None) -> BuildReport:
-    """Build or refresh the library `config` names from `config.corpus`, and publish it atomically."""
+def build(
+    config: EngineConfig, show_progress: bool = True, embedder: Embedder | None = None, strict: bool = False
+) -> BuildReport:
+    """Build or refresh the library `config` names from `config.corpus`, and publish it atomically.
+
+    `strict`: a file no reader takes or a reader failed on raises UnreadFilesError; nothing is published.
+    """
     from retrieval import indexer  # the parsers and the index builders: not loaded for answering
 
     if embedder is None:
@@ -224,6 +229,7 @@ def build(config: EngineConfig, show_progress: bool = True, embedder: Embedder |
         show_progress,
         config.sentence_vectors,
         config.exact_limit,
+        strict,
     )
     report.index_dir = config.index
     return report

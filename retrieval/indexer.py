@@ -15,8 +15,10 @@ from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_blocks
 from retrieval.encoders import encoder_name
 from retrieval.errors import CorpusError
+from retrieval.formats import PARSERS
+from retrieval.formats.errors import NoReaderError
 from retrieval.lexical import stem, tokenize
-from retrieval.loader import SkippedFile, file_sha256, iter_corpus_files, load_document
+from retrieval.loader import SkippedFile, UnreadFilesError, corpus_files, file_sha256, load_document
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text
@@ -40,7 +42,8 @@ class BuildReport:
     embedded_passages: int = 0
     passages: int = 0
     removed: list[str] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)  # a reader failed: binary, damaged, empty
+    unread: list[SkippedFile] = field(default_factory=list)  # no reader: "no reader for .xyz"
     seconds: float = 0.0
     runtimes: list[str] = field(default_factory=list)  # what embedded this build's texts, e.g. ["OpenVINO"]
 
@@ -54,13 +57,14 @@ def build_index(
     show_progress: bool = True,
     sentence_vectors: bool = True,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
+    strict: bool = False,
 ) -> BuildReport:
     """Build or refresh the files-backend index in `index_dir` (see `build` for the rest)."""
     from retrieval.registry import LIBRARIES
 
     writer = LIBRARIES["files"].writer(str(index_dir), embedder)
     report = build(
-        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit
+        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict
     )
     report.index_dir = Path(index_dir)
     return report
@@ -75,19 +79,26 @@ def build(
     show_progress: bool = True,
     sentence_vectors: bool = True,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
+    strict: bool = False,
 ) -> BuildReport:
     """Read the corpus, re-embed only files that changed since the live generation, and publish a new
-    generation through `writer`: all or nothing (the writer discards what it staged on any error)."""
+    generation through `writer`: all or nothing (the writer discards what it staged on any error).
+
+    Files no reader takes are listed in `report.unread`, files a reader failed on in `report.skipped`;
+    with `strict`, either raises UnreadFilesError before anything is embedded or published."""
     try:
         return _build(
-            corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit
-        )
+            corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit,
+            strict,
+        )  # fmt: skip
     except BaseException:
         writer.discard()
         raise
 
 
-def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit):
+def _build(
+    corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict
+):
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir)
     report = BuildReport("")
@@ -95,7 +106,7 @@ def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sent
     documents: list[Document] = []
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
-    paths = list(iter_corpus_files(corpus_dir))
+    paths, report.unread = corpus_files(corpus_dir)
     bar_off = None if show_progress else True  # None: tqdm shows no bar when stderr is not a terminal
     for path in tqdm(paths, desc="Reading documents", unit="file", disable=bar_off, leave=False):
         source = path.relative_to(corpus_dir).as_posix()
@@ -110,6 +121,9 @@ def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sent
                 report.reused_files += 1
                 continue
             loaded = load_document(path, corpus_dir)
+        except NoReaderError as error:  # a reader for the suffix, not for this content: not read, no warning
+            report.unread.append(SkippedFile(source, str(error)))
+            continue
         except (ValueError, OSError) as error:
             reason = str(error) if isinstance(error, ValueError) else error.__class__.__name__
             log.warning("skipping %s: %s", source, reason)
@@ -126,9 +140,13 @@ def _build(corpus_dir, writer, embedder, params, index_type, show_progress, sent
         documents.append(loaded.document)
         passages_by_source[source] = passages
         report.embedded_files += 1
+    report.unread.sort(key=lambda f: f.source)
+    if strict and (report.unread or report.skipped):
+        raise UnreadFilesError(report.unread, report.skipped)
     if not documents:
+        unread = f"; {len(report.unread)} file(s) of other kinds not read" if report.unread else ""
         raise CorpusError(
-            f"No readable documents in {corpus_dir} (supported: .txt, .md, .html, .pdf, .rst, .docx)."
+            f"No readable documents in {corpus_dir} (citebot reads {', '.join(sorted(PARSERS))}{unread})."
         )
     if live:
         report.removed = sorted(set(live.files) - {d.source for d in documents})

@@ -1,4 +1,4 @@
-"""Reads a corpus folder into documents made of blocks (.txt, .md, .html, .pdf, .rst, .docx)."""
+"""Reads a corpus folder into documents made of blocks, one reader per suffix (formats.PARSERS)."""
 
 from __future__ import annotations
 
@@ -14,28 +14,63 @@ from retrieval.models import Block, Document, LoadedDocument
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = tuple(PARSERS)
 _MAX_TITLE_CHARS = 150
 
 
 @dataclass(frozen=True)
 class SkippedFile:
+    """A corpus file that is not in the index, and why (`reason` is shown to the user as is)."""
+
     source: str
     reason: str
 
 
-def iter_corpus_files(corpus_dir: Path) -> Iterator[Path]:
-    """Yield supported files under corpus_dir, recursively, in a stable order; hidden files skipped."""
+class UnreadFilesError(CorpusError):
+    """A strict build met files it could not read; nothing was published.
+
+    `unread`: files no reader takes (reason "no reader for .xyz"); `skipped`: files a reader failed on
+    (binary, damaged, no text left). Each is sorted by source.
+    """
+
+    def __init__(self, unread: list[SkippedFile], skipped: list[SkippedFile]) -> None:
+        self.unread = tuple(unread)
+        self.skipped = tuple(skipped)
+        count = len(self.unread) + len(self.skipped)
+        super().__init__(f"{count} corpus file(s) not read; a strict build publishes nothing.")
+
+
+def no_reader_reason(path: Path) -> str:
+    """Why a file with no reader is not indexed: "no reader for .xyz" (by suffix, lower case)."""
+    suffix = path.suffix.lower()
+    return f"no reader for {suffix}" if suffix else "no reader for files without an extension"
+
+
+def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """The files under corpus_dir that a reader takes (by suffix, see formats.PARSERS) and those none
+    takes, each in a stable order. Hidden files and folders (.git, .DS_Store) are neither: ignored.
+
+    Raises CorpusError when corpus_dir is missing or not a folder.
+    """
     if not corpus_dir.exists():
         raise CorpusError(f"Corpus folder {corpus_dir} does not exist.")
     if not corpus_dir.is_dir():
         raise CorpusError(f"Corpus path {corpus_dir} is not a folder.")
+    readable: list[Path] = []
+    unread: list[SkippedFile] = []
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in relative.parts):
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield path
+        if path.suffix.lower() in PARSERS:
+            readable.append(path)
+        else:
+            unread.append(SkippedFile(relative.as_posix(), no_reader_reason(path)))
+    return readable, unread
+
+
+def iter_corpus_files(corpus_dir: Path) -> Iterator[Path]:
+    """Yield the files a reader takes under corpus_dir, recursively, in a stable order; hidden files skipped."""
+    yield from corpus_files(corpus_dir)[0]
 
 
 def file_sha256(path: Path) -> str:
@@ -45,7 +80,9 @@ def file_sha256(path: Path) -> str:
 def load_document(path: Path, corpus_dir: Path) -> LoadedDocument:
     """Parse one file into its document metadata and blocks.
 
-    Raises ValueError with a short reason when the file can't be read (binary, unreadable PDF, ...).
+    Raises ValueError with a short reason when the file can't be read (binary, unreadable PDF, ...), and
+    its subclass NoReaderError when the reader for its suffix finds content it does not read (a YAML file
+    that is no OpenAPI document).
     A file decoded from a legacy encoding or UTF-16 is logged as a warning, not skipped.
     """
     source = path.relative_to(corpus_dir).as_posix()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from retrieval.formats import docx, html, markdown, pdf, rst, text
+from retrieval.formats import asciidoc, docx, eml, html, markdown, notebook, openapi, pdf, rst, text
 from retrieval.formats.base import Parsed
 
 PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
@@ -20,6 +20,13 @@ PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
     ".pdf": pdf.parse,
     ".rst": rst.parse,
     ".docx": docx.parse,
+    ".ipynb": notebook.parse,
+    ".eml": eml.parse,
+    ".yaml": openapi.parse,  # OpenAPI/Swagger only; other YAML is reported as not read
+    ".yml": openapi.parse,
+    ".json": openapi.parse,
+    ".adoc": asciidoc.parse,
+    ".asciidoc": asciidoc.parse,
 }
 
 __all__ = ["PARSERS", "Parsed"]

@@ -1,0 +1,108 @@
+"""Every corpus file is read or reported: files no reader takes are listed with the reason, hidden ones
+ignored, and a strict build refuses to publish. No model: a bag-of-words embedder stands in for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.errors import CorpusError
+from retrieval.formats import PARSERS
+from retrieval.indexer import build_index
+from retrieval.libraries.files import live_generation
+from retrieval.loader import SkippedFile, UnreadFilesError, corpus_files, iter_corpus_files
+from tests.retrieval.test_parts import WordsEmbedder
+
+TEXT = "The reactor cools with heavy water pumped through the core."
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "guide.txt").write_text(TEXT)
+    (folder / "sub" / "data.xyz").write_text("x")
+    (folder / "Makefile").write_text("all:")
+    (folder / "IMAGE.PNG").write_bytes(b"\x89PNG")
+    (folder / ".hidden.xyz").write_text("secret")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("[core]")
+    return folder
+
+
+def test_files_no_reader_takes_are_listed_by_suffix_and_hidden_ones_ignored(corpus):
+    readable, unread = corpus_files(corpus)
+    assert [p.name for p in readable] == ["guide.txt"]
+    assert unread == [
+        SkippedFile("IMAGE.PNG", "no reader for .png"),
+        SkippedFile("Makefile", "no reader for files without an extension"),
+        SkippedFile("sub/data.xyz", "no reader for .xyz"),
+    ]
+    assert list(iter_corpus_files(corpus)) == readable
+
+
+def test_the_unread_list_follows_the_parser_registry(corpus, monkeypatch):
+    """A suffix gains a reader by its registration alone (other readers are added by other modules)."""
+    monkeypatch.setitem(PARSERS, ".xyz", PARSERS[".txt"])
+    readable, unread = corpus_files(corpus)
+    assert [p.name for p in readable] == ["guide.txt", "data.xyz"]
+    assert "sub/data.xyz" not in [f.source for f in unread]
+
+
+def test_missing_corpus_is_still_a_corpus_error(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        corpus_files(tmp_path / "nowhere")
+
+
+def test_a_build_reports_unread_and_skipped_files_apart(corpus, tmp_path):
+    (corpus / "photo.txt").write_bytes(b"\x89PNG\x00\x00")
+    report = build_index(corpus, tmp_path / "idx", WordsEmbedder(), show_progress=False)
+    assert report.files == 1
+    assert [f.source for f in report.unread] == ["IMAGE.PNG", "Makefile", "sub/data.xyz"]
+    assert [f.source for f in report.skipped] == ["photo.txt"]
+    assert "binary" in report.skipped[0].reason
+
+
+def test_a_strict_build_with_unread_files_publishes_nothing(corpus, tmp_path):
+    index = tmp_path / "idx"
+    with pytest.raises(UnreadFilesError) as raised:
+        build_index(corpus, index, WordsEmbedder(), show_progress=False, strict=True)
+    assert [f.reason for f in raised.value.unread] == [
+        "no reader for .png",
+        "no reader for files without an extension",
+        "no reader for .xyz",
+    ]
+    assert live_generation(str(index)) is None
+    assert not list(index.glob("gen-*"))
+
+
+def test_a_strict_build_with_a_damaged_file_publishes_nothing(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.txt").write_text(TEXT)
+    (folder / "photo.txt").write_bytes(b"\x89PNG\x00\x00")
+    with pytest.raises(UnreadFilesError) as raised:
+        build_index(folder, tmp_path / "idx", WordsEmbedder(), show_progress=False, strict=True)
+    assert raised.value.unread == () and [f.source for f in raised.value.skipped] == ["photo.txt"]
+
+
+def test_a_strict_build_of_a_fully_read_corpus_publishes(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.txt").write_text(TEXT)
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")  # hidden: neither read nor reported
+    report = build_index(folder, tmp_path / "idx", WordsEmbedder(), show_progress=False, strict=True)
+    assert (report.files, report.unread, report.skipped) == (1, [], [])
+
+
+def test_yaml_that_is_no_openapi_document_is_unread_not_skipped(tmp_path):
+    """A reader may decline a file of its suffix (NoReaderError): it is listed as not read, no warning."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "guide.txt").write_text(TEXT)
+    (folder / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    (folder / "api.yaml").write_text("openapi: 3.0.0\ninfo: {title: Reactor API, version: '1'}\npaths: {}\n")
+    report = build_index(folder, tmp_path / "idx", WordsEmbedder(), show_progress=False)
+    assert report.files == 2 and report.skipped == []
+    assert report.unread == [
+        SkippedFile("compose.yaml", "no reader for .yaml (not an OpenAPI or Swagger document)")
+    ]
