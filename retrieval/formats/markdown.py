@@ -65,8 +65,12 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Attribute lists ({: .class }, MkDocs { #id .class key=value }), Material icons (:octicons-clock-24:)
 # and MkDocs snippet includes (--8<--) are not text.
 _ATTR_WORD = r"""(?:[#.][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s{}]+))"""
-_ATTR_LIST = re.compile(rf"\{{:\s*[^}}]*\}}|(?<!\{{)\{{\s*{_ATTR_WORD}(?:\s+{_ATTR_WORD})*\s*\}}(?!\}})")
-_ICON = re.compile(r"(?<![\w:]):(?:material|fontawesome|octicons|simple)-[\w-]+:")
+_ATTR_LIST = re.compile(
+    rf"\{{:\s*[^}}]*\}}|(?<!\{{)\{{\s*[#.][\w-]+(?:\s+{_ATTR_WORD})*\s*\}}(?!\}})"
+)  # `{ key="v" }` alone is too like a PromQL or JSON selector to go; only after an icon (below)
+_ICON = re.compile(
+    rf"(?<![\w:]):(?:material|fontawesome|octicons|simple)-[\w-]+:(?:\{{\s*{_ATTR_WORD}(?:\s+{_ATTR_WORD})*\s*\}})?"
+)
 _SNIPPET = re.compile(r"^\s*-{1,2}8<-{1,2}.*$")
 _GITHUB_ALERT = re.compile(r"^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
@@ -383,7 +387,7 @@ class _Walker:
 
     def _add(self, kind: str, text: str, where: list[int] | None, **extra) -> None:
         if kind != "code":
-            text = _ICON.sub("", _ATTR_LIST.sub("", text))
+            text = _ATTR_LIST.sub("", text)
         first, last = self._source_lines(where[0] + 1, where[1]) if where else (None, None)
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
@@ -405,7 +409,9 @@ def _inline_text(inline: Token) -> str:
     children = inline.children or []
     for position, child in enumerate(children):
         kind = child.type
-        if kind in ("text", "code_inline"):
+        if kind == "text":
+            parts.append(_ICON.sub("", child.content))
+        elif kind == "code_inline":
             parts.append(child.content)
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")
