@@ -56,6 +56,7 @@ _SHORTCODE = re.compile(r"\{\{([<%])(/\*)?(.*?)(\*/)?[%>]\}\}")
 _SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%].*?[%>]\}\}\s*)+$")
 _SHORTCODE_TEXT = re.compile(r"""\b(?:title|header)=(?:"([^"]*)"|'([^']*)')""")
 _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
+_SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
 _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
 # Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
 _LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
@@ -121,6 +122,7 @@ def _prepare(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
     shortcodes, Jekyll's raw markers).
     """
     out: list[tuple[str, int]] = []
+    source_lines = _join_shortcodes(source_lines)
     tab_indent: int | None = None
     fence: str | None = None
     closing: str | None = None  # what closes a code block opened by a shortcode or a Liquid tag
@@ -165,6 +167,35 @@ def _prepare(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
             line = _outside_code_spans(_SHORTCODE.sub(_shortcode_text, line), _reduce_tags)
         out.append(("" if _SNIPPET.match(line) else line, origin))
     return out
+
+
+def _join_shortcodes(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A shortcode written over several lines (`{{% blocks/cover\n  title="x"\n%}}`) joined onto its first.
+
+    The lines it took become blank, so every later line keeps its place.
+    """
+    out: list[tuple[str, int]] = []
+    index = 0
+    while index < len(source_lines):
+        text, origin = source_lines[index]
+        last = index
+        while (
+            _unclosed_shortcode(text) and last + 1 < len(source_lines) and last - index < _SHORTCODE_MAX_LINES
+        ):
+            last += 1
+            text = f"{text} {source_lines[last][0].strip()}"
+        if last == index or _unclosed_shortcode(text):  # not a shortcode after all: lines as they were
+            out.append(source_lines[index])
+            index += 1
+            continue
+        out.append((text, origin))
+        out.extend(("", source_lines[n][1]) for n in range(index + 1, last + 1))
+        index = last + 1
+    return out
+
+
+def _unclosed_shortcode(text: str) -> bool:
+    return "{{" in text and len(re.findall(r"\{\{[<%]", text)) > len(re.findall(r"[%>]\}\}", text))
 
 
 def _code_opening(line: str) -> tuple[list[str], str | None]:
