@@ -21,7 +21,8 @@ _COMPONENT_START = re.compile(r"<(/?)(?:([A-Z][\w.]*)(?=[\s/>])|(?=>))")  # <Tab
 _PROP = re.compile(r"""([A-Za-z_][\w:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # Props that are identifiers or presentation, not text a reader sees.
 _HIDDEN_PROPS = {"className", "class", "id", "key", "style", "groupId", "queryString", "href", "to", "src",
-                 "width", "height", "target", "rel", "type", "name", "lang", "language", "icon"}  # fmt: skip
+                 "width", "height", "target", "rel", "type", "name", "lang", "language", "icon", "color", "variant",
+                 "size", "align"}  # fmt: skip
 
 
 def prepare(text: str) -> list[tuple[str, int]]:

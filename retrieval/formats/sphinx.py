@@ -413,7 +413,7 @@ _ROLE_NAME = re.compile(
 
 def register_unknown(text: str) -> None:
     """Give every directive and role named in `text` that nobody knows a fallback keeping its text."""
-    from docutils.languages import en
+    from docutils.parsers.rst.languages import en
 
     known_directives = set(directives._directives) | set(directives._directive_registry)  # noqa: SLF001
     known_directives |= set(en.__dict__.get("directives", {}))

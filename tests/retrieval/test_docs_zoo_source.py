@@ -203,6 +203,7 @@ ROLES = [
     (":rst:dir:`toctree`", ".. toctree::"),
     (":foo:bar:`Shown <target>`", "Shown"),
     (":nosuchrole:`kept text`", "kept text"),
+    (":pep:`8`", "PEP 8"),  # docutils' own roles (and their language aliases) stay docutils'
 ]
 
 
