@@ -360,12 +360,16 @@ _CODE_NAMES = ["code-block", "sourcecode", "code", "code-tab", "productionlist",
                "testoutput"]  # fmt: skip
 
 
+_CONTAINER_NAMES = ["tab-set", "tabs", "grid", "tab-set-code"]
+
+
 class _Fallback(Content):
     """A directive nobody registered: its argument line, then its content, as rST."""
 
 
-# Containers whose own argument is no text (tab-set, tabs) still hold content: parse it.
 class _ContentOnly(Content):
+    """A container whose argument is no text (sphinx-tabs `tabs`, sphinx-design `tab-set`): its content."""
+
     def run(self) -> list[nodes.Node]:
         box = nodes.container()
         box.line = self.lineno
@@ -382,7 +386,7 @@ def register() -> None:
         return
     for name in _DROPPED_NAMES:
         directives.register_directive(name, Dropped)
-    for name in ("tab-set", "tabs", "grid", "tab-set-code"):
+    for name in _CONTAINER_NAMES:
         directives.register_directive(name, _ContentOnly)
     for name in _CONTENT_NAMES:
         directives.register_directive(name, Content)
