@@ -15,6 +15,7 @@ PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
     ".text": text.parse,
     ".md": markdown.parse,
     ".markdown": markdown.parse,
+    ".mdx": markdown.parse_mdx,
     ".html": html.parse,
     ".htm": html.parse,
     ".pdf": pdf.parse,

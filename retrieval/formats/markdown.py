@@ -1,9 +1,13 @@
-"""Markdown (CommonMark + GFM tables) into blocks, with markdown-it-py.
+"""Markdown (CommonMark + GFM tables) and MDX into blocks, with markdown-it-py.
 
 markdown-it-py is the CommonMark reference port with source line maps on every block token, which
-is what citations need; mdit-py-plugins adds front matter, admonitions (MkDocs `!!!`/`???`) and
-definition lists. Two MkDocs/Hugo extensions no parser plugin covers are reduced before parsing,
-keeping every line where it was: content tabs (`=== "Tab"` with indented bodies) and Hugo shortcodes.
+is what citations need; mdit-py-plugins adds front matter, admonitions (MkDocs `!!!`/`???`),
+Docusaurus admonitions (`:::note ... :::`, as containers), footnotes and definition lists. The
+site generators' extensions no parser plugin covers are reduced before parsing, each reduced line
+remembering the source line it came from: MkDocs content tabs (`=== "Tab"` with indented bodies),
+Hugo shortcodes (`{{< note >}}`: markers go, text stays; a Docsy `tab` with `lang` is code), Jekyll
+Liquid tags (`{% highlight go %}` is a code fence, other tags go) and MDX (see mdx.py). HTML blocks
+keep a table's header with its rows and make a `<details>` block's `<summary>` a heading-like lead.
 """
 
 from __future__ import annotations
@@ -15,37 +19,93 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from retrieval.formats import mdx
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.html import fragment_blocks, inline_html_text
 from retrieval.models import Block
 
-_PARSER = (
-    MarkdownIt("commonmark")
-    .enable(["table", "strikethrough"])
-    .use(front_matter_plugin)
-    .use(admon_plugin)
-    .use(deflist_plugin)
-)
+
+def _any_admonition(params: str, *args) -> bool:
+    return bool(re.match(r"\s*\w", params))
+
+
+def _parser() -> MarkdownIt:
+    return (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .use(front_matter_plugin)
+        .use(admon_plugin)
+        .use(container_plugin, "admonition", validate=_any_admonition)  # Docusaurus :::note ... :::
+        .use(deflist_plugin)
+        .use(footnote_plugin)
+    )
+
+
+_PARSER = _parser()
+_MDX_PARSER = _parser().disable("code")  # MDX has no indented code: JSX bodies are indented prose
 # MkDocs content tabs (pymdownx.tabbed): the marker line becomes blank and its body is dedented.
 _TAB = re.compile(r'^(\s*)===\+?\s+"[^"]*"\s*$')
-# Hugo shortcodes {{< name args >}} / {{% name %}}: the tags go, the text between them stays.
-_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
-# Attribute lists ({: .class }) and MkDocs snippet includes (--8<--) are not text.
-_ATTR_LIST = re.compile(r"\{:\s*[^}]*\}")
+# Hugo shortcodes {{< name args >}} / {{% name %}}: the tags go, the text between them stays;
+# an escaped one ({{</* name */>}}) is shown as written, unescaped.
+_SHORTCODE = re.compile(r"\{\{([<%])(/\*)?(.*?)(\*/)?[%>]\}\}")
+_SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%].*?[%>]\}\}\s*)+$")
+_SHORTCODE_TEXT = re.compile(r"""\b(?:title|header)=(?:"([^"]*)"|'([^']*)')""")
+_SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
+_SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
+_SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
+# Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
+_LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
+_LIQUID_LINE = re.compile(r"^\s*(\{%-?.*?-?%\}\s*)+$")
+_CODE_FENCE = "`" * 9  # longer than any fence a page holds, so a highlight block's body stays code
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# Attribute lists ({: .class }, MkDocs { #id .class key=value }), Material icons (:octicons-clock-24:)
+# and MkDocs snippet includes (--8<--) are not text.
+_ATTR_WORD = r"""(?:[#.][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s{}]+))"""
+_ATTR_LIST = re.compile(
+    rf"\{{:\s*[^}}]*\}}|(?<!\{{)\{{\s*[#.][\w-]+(?:\s+{_ATTR_WORD})*\s*\}}(?!\}})"
+)  # `{ key="v" }` alone is too like a PromQL or JSON selector to go; only after an icon (below)
+_ICON = re.compile(
+    rf"(?<![\w:]):(?:material|fontawesome|octicons|simple)-[\w-]+:(?:\{{\s*{_ATTR_WORD}(?:\s+{_ATTR_WORD})*\s*\}})?"
+)
 _SNIPPET = re.compile(r"^\s*-{1,2}8<-{1,2}.*$")
 _GITHUB_ALERT = re.compile(r"^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+_LEAD_LEVEL = 7  # a <details> summary heads the details' blocks, below every real heading
+
+
+def _open_tables(html: str) -> int:
+    """How many `<table>` elements an HTML block opens without closing them."""
+    lowered = html.lower()
+    return len(re.findall(r"<table\b", lowered)) - lowered.count("</table")
 
 
 def parse(raw: bytes, source: str) -> Parsed:
     """Blocks of a Markdown file; title from front matter, else the first heading."""
+    return _parse(raw, mdx_flavour=False)
+
+
+def parse_mdx(raw: bytes, source: str) -> Parsed:
+    """Blocks of an MDX file (Docusaurus): its Markdown, its components' text, no imports or code of JSX."""
+    return _parse(raw, mdx_flavour=True)
+
+
+def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     text, note = decode(raw)
     lines = LineMap(text)
-    walker = _Walker(lines)
-    walker.walk(_PARSER.parse(_prepare(text)))
+    source_lines = (
+        mdx.prepare(text) if mdx_flavour else [(line, n) for n, line in enumerate(text.split("\n"))]
+    )
+    prepared = _prepare(source_lines)
+    walker = _Walker(lines, [origin for _, origin in prepared])
+    walker.prepared = [line for line, _ in prepared]
+    parser = _MDX_PARSER if mdx_flavour else _PARSER
+    walker.walk(parser.parse("\n".join(walker.prepared)))
     meta = walker.meta
     title = meta.get("title") or next((b.text for b in walker.blocks if b.kind == "heading"), None)
     parsed = Parsed(walker.blocks, _text_or_none(title), _text_or_none(meta.get("url")))
@@ -55,15 +115,22 @@ def parse(raw: bytes, source: str) -> Parsed:
     return parsed
 
 
-def _prepare(text: str) -> str:
-    """Content tabs dedented, shortcodes and snippet markers removed; line count unchanged."""
-    out: list[str] = []
+def _prepare(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Content tabs dedented, shortcodes, Liquid tags and snippet markers reduced; each line keeps its source.
+
+    Inside code fences only what the site generator itself replaces there is reduced (Hugo's
+    shortcodes, Jekyll's raw markers).
+    """
+    out: list[tuple[str, int]] = []
+    source_lines = _join_shortcodes(source_lines)
     tab_indent: int | None = None
-    for line in text.split("\n"):
+    fence: str | None = None
+    closing: str | None = None  # what closes a code block opened by a shortcode or a Liquid tag
+    for line, origin in source_lines:
         marker = _TAB.match(line)
-        if marker:
+        if marker and fence is None:
             tab_indent = len(marker.group(1))
-            out.append("")
+            out.append(("", origin))
             continue
         if tab_indent is not None:
             stripped = len(line) - len(line.lstrip(" "))
@@ -71,9 +138,111 @@ def _prepare(text: str) -> str:
                 tab_indent = None
             elif line.startswith(" " * (tab_indent + 4)):
                 line = line[:tab_indent] + line[tab_indent + 4 :]
-        line = _SHORTCODE.sub("", line)
-        out.append("" if _SNIPPET.match(line) else line)
-    return "\n".join(out)
+        if closing is not None:
+            if re.fullmatch(closing, line.strip()):
+                out.append((_CODE_FENCE, origin))
+                closing = None
+            else:
+                out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
+            continue
+        opened = _FENCE.match(line)
+        if opened and (
+            fence is None or opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
+        ):
+            fence = None if fence is not None else opened.group(1)
+        elif fence is None:
+            reduced, closing = _code_opening(line)
+            if reduced:
+                out.extend((text, origin) for text in reduced)
+                continue
+        if fence is not None or opened:
+            line = re.sub(r"\{%-?\s*(?:raw|endraw)\s*-?%\}", "", line)
+            out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
+            continue
+        if _SHORTCODE_LINE.match(line):  # a title it shows is a paragraph of its own
+            title = " ".join(t for t in (_line_title(m.group(0)) for m in _SHORTCODE.finditer(line)) if t)
+            out.extend([("", origin), (title, origin), ("", origin)] if title else [("", origin)])
+            continue
+        if "{" in line:  # Hugo replaces shortcodes everywhere; Liquid in a code span may be the subject
+            line = _outside_code_spans(_SHORTCODE.sub(_shortcode_text, line), _reduce_tags)
+        out.append(("" if _SNIPPET.match(line) else line, origin))
+    return out
+
+
+def _join_shortcodes(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A shortcode written over several lines (`{{% blocks/cover\n  title="x"\n%}}`) joined onto its first.
+
+    The lines it took become blank, so every later line keeps its place.
+    """
+    out: list[tuple[str, int]] = []
+    index = 0
+    while index < len(source_lines):
+        text, origin = source_lines[index]
+        last = index
+        while (
+            _unclosed_shortcode(text) and last + 1 < len(source_lines) and last - index < _SHORTCODE_MAX_LINES
+        ):
+            last += 1
+            text = f"{text} {source_lines[last][0].strip()}"
+        if last == index or _unclosed_shortcode(text):  # not a shortcode after all: lines as they were
+            out.append(source_lines[index])
+            index += 1
+            continue
+        out.append((text, origin))
+        out.extend(("", source_lines[n][1]) for n in range(index + 1, last + 1))
+        index = last + 1
+    return out
+
+
+def _unclosed_shortcode(text: str) -> bool:
+    return "{{" in text and len(re.findall(r"\{\{[<%]", text)) > len(re.findall(r"[%>]\}\}", text))
+
+
+def _code_opening(line: str) -> tuple[list[str], str | None]:
+    """A line opening a code block of a site generator: (the lines it becomes, the pattern closing it).
+
+    Jekyll `{% highlight go %}` closes with `{% endhighlight %}`; a Docsy `{{< tab header="Unix"
+    lang="bash" >}}` (its header, then the fence) with `{{< /tab >}}`. ([], None) for any other line.
+    """
+    stripped = line.strip()
+    liquid = _LIQUID.fullmatch(stripped)
+    if liquid and liquid.group(1) == "highlight":
+        language = (liquid.group(2).split() or [""])[0]
+        return [_CODE_FENCE + language], r"\{%-?\s*endhighlight\s*-?%\}"
+    name = _SHORTCODE_NAME.match(stripped)
+    if name and not name.group(1) and name.group(2) == "tab" and _SHORTCODE_LINE.match(stripped):
+        language = _SHORTCODE_LANG.search(stripped)
+        if language and not stripped.endswith("/>}}"):
+            header = _line_title(stripped)
+            fence = _CODE_FENCE + next(g for g in language.groups() if g)
+            return ["", header, "", fence] if header else [fence], r"\{\{[<%]\s*/\s*tab\s*[%>]\}\}"
+    return [], None
+
+
+def _reduce_tags(text: str) -> str:
+    return _LIQUID.sub("", text)
+
+
+def _outside_code_spans(line: str, reduce) -> str:
+    """`reduce` applied to a line's text outside its inline code spans (`{% raw %}` in backticks stays)."""
+    parts = re.split(r"(`+[^`]*?`+)", line)
+    return "".join(part if index % 2 else reduce(part) for index, part in enumerate(parts))
+
+
+def _shortcode_text(found: re.Match) -> str:
+    """An escaped shortcode reads as written ({{</* x */>}} shows {{< x >}}); any other has no text."""
+    if found.group(2) and found.group(4):
+        close = ">" if found.group(1) == "<" else "%"
+        return "{{" + found.group(1) + found.group(3) + close + "}}"
+    return ""
+
+
+def _line_title(shortcode: str) -> str:
+    """The title a shortcode alone on its line shows (`title="Warning"`, a tab's `header="Linux"`)."""
+    if "/*" in shortcode:
+        return _SHORTCODE.sub(_shortcode_text, shortcode)
+    found = _SHORTCODE_TEXT.search(shortcode)
+    return (found.group(1) or found.group(2) or "") if found else ""
 
 
 def _text_or_none(value: object) -> str | None:
@@ -83,6 +252,8 @@ def _text_or_none(value: object) -> str | None:
 @dataclass
 class _Walker:
     lines: LineMap
+    origins: list[int]  # 0-based source line of each prepared line
+    prepared: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     list_depth: int = -1
@@ -136,7 +307,7 @@ class _Walker:
         elif kind == "table_open":
             return self._table(tokens, index)
         elif kind == "html_block":
-            self._html(token)
+            return self._html(tokens, index)
         return index + 1
 
     def _paragraph(self, inline: Token, where: list[int] | None) -> None:
@@ -182,14 +353,61 @@ class _Walker:
             index += 1
         return index + 1
 
-    def _html(self, token: Token) -> None:
-        first = token.map[0] + 1 if token.map else None
-        for found in fragment_blocks(token.content, first_line=first):
-            self.group += 1
+    def _html(self, tokens: list[Token], index: int) -> int:
+        """An HTML block's blocks; a table split by blank lines is read whole, up to its `</table>`."""
+        token = tokens[index]
+        content, after = token.content, index + 1
+        if token.map and _open_tables(content) > 0:
+            close = next(
+                (n for n in range(token.map[1], len(self.prepared)) if "</table" in self.prepared[n].lower()),
+                None,
+            )
+            if close is not None:
+                content = "\n".join(self.prepared[token.map[0] : close + 1])
+                while after < len(tokens) and (
+                    (tokens[after].map is not None and tokens[after].map[0] <= close)
+                    or (tokens[after].map is None and tokens[after].level >= token.level)
+                ):
+                    after += 1
+        first = token.map[0] if token.map else None
+        content = self._summaries(content, first)
+        groups: dict[int, int] = {}
+        for found in fragment_blocks(content, first_line=first + 1 if first is not None else None):
+            group = 0
+            if found.group:
+                if found.group not in groups:
+                    self.group += 1
+                    groups[found.group] = self.group
+                group = groups[found.group]
+            first_line, last_line = self._source_lines(found.line_start, found.line_end)
             start, end = (None, None)
-            if found.line_start is not None:
-                start, end = self.lines.region(found.line_start, found.line_end or found.line_start)
-            self.blocks.append(replace(found, start=start, end=end, group=self.group if found.group else 0))
+            if first_line is not None:
+                start, end = self.lines.region(first_line, last_line or first_line)
+            self.blocks.append(
+                replace(found, line_start=first_line, line_end=last_line, start=start, end=end, group=group)
+            )
+        return after
+
+    def _summaries(self, content: str, first: int | None) -> str:
+        """A `<details>` block's `<summary>` as a heading-like lead; the content without it."""
+
+        def lead(found: re.Match) -> str:
+            where = None
+            if first is not None:
+                line = first + content.count("\n", 0, found.start())
+                where = [line, line + 1]
+            self._add("heading", inline_html_text(found.group(1)), where, level=_LEAD_LEVEL)
+            return "\n" * found.group(0).count("\n")
+
+        return _SUMMARY.sub(lead, content)
+
+    def _source_lines(self, first: int | None, last: int | None) -> tuple[int | None, int | None]:
+        """1-based prepared lines as 1-based lines of the source file."""
+        if first is None:
+            return None, None
+        mapped = self.origins[min(first, len(self.origins)) - 1] + 1
+        end = self.origins[min(last or first, len(self.origins)) - 1] + 1
+        return mapped, max(end, mapped)
 
     def _front_matter(self, content: str) -> None:
         try:
@@ -199,8 +417,9 @@ class _Walker:
         self.meta = loaded if isinstance(loaded, dict) else {}
 
     def _add(self, kind: str, text: str, where: list[int] | None, **extra) -> None:
-        text = _ATTR_LIST.sub("", text)
-        first, last = (where[0] + 1, where[1]) if where else (None, None)
+        if kind != "code":
+            text = _ATTR_LIST.sub("", text)
+        first, last = self._source_lines(where[0] + 1, where[1]) if where else (None, None)
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
             self.blocks.append(made)
@@ -221,7 +440,9 @@ def _inline_text(inline: Token) -> str:
     children = inline.children or []
     for position, child in enumerate(children):
         kind = child.type
-        if kind in ("text", "code_inline"):
+        if kind == "text":
+            parts.append(_ICON.sub("", child.content))
+        elif kind == "code_inline":
             parts.append(child.content)
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")

@@ -1,0 +1,433 @@
+"""Sphinx's directives and roles taught to plain docutils, rendered the way Sphinx shows them.
+
+Why not Sphinx itself: its directives need a running application, a build environment and a
+configuration; a corpus file is parsed alone, from bytes. Why hand-written: these are docutils'
+own extension points (`directives.register_directive`, `roles.register_local_role`), and what
+each directive renders to is Sphinx's documented output: a glossary is terms with definitions,
+`versionadded` reads "New in version X: ...", `:meth:`~a.B.c`` reads "c()", a toctree is nothing.
+
+Directives and roles that are neither docutils' nor listed here are registered on first sight
+(`register_unknown`) as a fallback that keeps their text: an argument line, then the content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives, roles
+from docutils.utils import unescape
+
+# -- nodes the rst walker reads (rst.py) -------------------------------------------------------------
+
+
+class highlight_marker(nodes.Element):  # noqa: N801 (docutils names node classes in lower case)
+    """`.. highlight:: lang`: the language of the literal blocks (`::`) that follow."""
+
+
+class skipped_marker(nodes.Element):  # noqa: N801
+    """A directive whose text is not in the file (`literalinclude`): a note for the parse result."""
+
+
+class description(nodes.Element):  # noqa: N801
+    """An object description (`.. py:function:: sig`): its signatures, then its content."""
+
+
+class signature(nodes.TextElement):  # noqa: N801
+    """One signature line of a description."""
+
+
+class description_content(nodes.Element):  # noqa: N801
+    """The body of a description."""
+
+
+# -- roles -------------------------------------------------------------------------------------------
+_EXPLICIT_TITLE = re.compile(r"^(.+?)\s*(?<!\x00)<([^<]*?)>$", re.DOTALL)
+_PAREN_ROLES = {"func", "meth", "function", "method", "macro"}  # Sphinx's add_function_parentheses
+_LITERAL_ROLES = {
+    "meth", "func", "class", "attr", "mod", "data", "exc", "obj", "const", "type", "member", "var",
+    "struct", "union", "enum", "enumerator", "macro", "expr", "texpr", "function", "method", "attribute",
+    "envvar", "option", "file", "samp", "command", "program", "kbd", "makevar", "mimetype", "regexp",
+    "token", "keyword", "confval", "dir", "role",
+}  # fmt: skip
+_PLAIN_ROLES = {"abbr", "dfn", "term", "ref", "doc", "numref", "download", "guilabel", "menuselection", "any"}
+
+
+def _split_title(text: str) -> tuple[str | None, str]:
+    """(explicit title, target) of role text such as "Title <target>"; title None when none."""
+    found = _EXPLICIT_TITLE.match(text)
+    if found:
+        return found.group(1), found.group(2)
+    return None, text
+
+
+def _xref_text(name: str, text: str, labels: dict[str, str]) -> str:
+    """What Sphinx shows for a cross-reference role's text (without the link)."""
+    title, target = _split_title(text)
+    if title is not None:
+        return unescape(title)
+    target = unescape(target).strip()
+    if target.startswith("!"):
+        target = target[1:]
+    short = target.startswith("~")
+    target = target.lstrip("~")
+    kind = name.rsplit(":", 1)[-1]
+    domain = name.split(":", 1)[0] if ":" in name else ""
+    if kind in ("ref", "numref"):
+        return labels.get(target.lower(), target)
+    if kind == "dir" and domain == "rst":
+        return f".. {target}::"
+    if kind == "role" and domain == "rst":
+        return f":{target}:"
+    if domain in ("py", "") and target.startswith("."):
+        target = target[1:]
+    if short:
+        target = re.split(r"\.|::", target)[-1]
+    if kind in _PAREN_ROLES and not target.endswith(")"):
+        target += "()"
+    return target
+
+
+def _text_role(name: str) -> Callable:
+    """A role function rendering `name`'s text as Sphinx shows it; labels come from the document."""
+
+    def role(role_name, rawtext, text, lineno, inliner, options=None, content=None):
+        labels = getattr(inliner.document.settings, "citebot_labels", None) or {}
+        kind = role_name.rsplit(":", 1)[-1].lower()
+        if kind in ("file", "samp"):
+            shown = re.sub(r"(?<!\\)[{}]", "", unescape(text)).replace("\\{", "{").replace("\\}", "}")
+        elif kind == "guilabel":
+            shown = re.sub(r"&(&?)", r"\1", unescape(text))
+        elif kind == "menuselection":
+            shown = re.sub(r"&(&?)", r"\1", unescape(text)).replace("-->", "\N{TRIANGULAR BULLET}")
+        elif kind in ("abbr", "kbd", "command", "program", "dfn", "mimetype", "makevar", "regexp"):
+            shown = unescape(text)
+        else:
+            shown = _xref_text(role_name.lower(), text, labels)
+        node = nodes.literal if kind in _LITERAL_ROLES else nodes.inline
+        return [node(rawtext, shown)], []
+
+    role.__name__ = f"sphinx_{name.replace(':', '_').replace('-', '_')}"
+    return role
+
+
+_DOMAINS = ("py", "c", "cpp", "js", "rst", "std")
+_ROLE_NAMES = sorted(_LITERAL_ROLES | _PLAIN_ROLES)
+
+
+# -- directives --------------------------------------------------------------------------------------
+class _AnyOptions(dict):
+    """An option spec that accepts every option (Sphinx directives have many; none is text)."""
+
+    def __missing__(self, key: str):
+        return directives.unchanged
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _parse_content(directive: Directive, into: nodes.Element) -> nodes.Element:
+    if directive.content:
+        directive.state.nested_parse(directive.content, directive.content_offset, into)
+    return into
+
+
+def _paragraph(directive: Directive, text: str, lineno: int | None = None) -> nodes.paragraph:
+    """A paragraph of inline rST text (roles and emphasis resolved), placed at `lineno`."""
+    lineno = lineno or directive.lineno
+    children, messages = directive.state.inline_text(text, lineno)
+    paragraph = nodes.paragraph(text, "", *children)
+    paragraph.source, paragraph.line = directive.state_machine.get_source_and_line(lineno)
+    return paragraph
+
+
+class Content(Directive):
+    """Its content as written (`only`, `ifconfig`, `seealso`, tabs, cards); a title argument first."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        box = nodes.container()
+        box.line = self.lineno
+        if self.arguments and self.name not in ("only", "ifconfig"):
+            box += _paragraph(self, self.arguments[0])
+        return [_parse_content(self, box)]
+
+
+class Dropped(Directive):
+    """Nothing a reader sees: toctree, index, module, currentmodule, sectionauthor."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        return []
+
+
+class CodeBlock(Directive):
+    """`code-block`/`sourcecode`/`code`: the content verbatim with its language (Sphinx's options allowed)."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        code = "\n".join(self.content)
+        block = nodes.literal_block(code, code)
+        language = self.arguments[0].split()[0] if self.arguments else None
+        if self.name == "code-tab" and language:
+            language = language.split()[0]
+        if language:
+            block["classes"].append(language)
+        block.line = self.content_offset + 1 if self.content else self.lineno
+        return [block]
+
+
+class Highlight(Directive):
+    """`.. highlight:: lang`: sets the language of the literal blocks after it."""
+
+    required_arguments = 1
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        return [highlight_marker(language=self.arguments[0])]
+
+
+class LiteralInclude(Directive):
+    """`literalinclude`: the file is not read (parsing is sandboxed); a note says what was left out."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        return [
+            skipped_marker(note=f"{self.name} {self.arguments[0]} left out (included files are not read)")
+        ]
+
+
+_VERSION_WORDS = {
+    "versionadded": "New in version",
+    "versionchanged": "Changed in version",
+    "deprecated": "Deprecated since version",
+    "versionremoved": "Removed in version",
+}
+
+
+class VersionChange(Directive):
+    """`versionadded:: 2.5 text` -> the paragraph "New in version 2.5: text" (Sphinx's wording)."""
+
+    required_arguments = 1
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        lead = f"{_VERSION_WORDS[self.name]} {self.arguments[0]}"
+        box = nodes.container()
+        if len(self.arguments) > 1:
+            box += _paragraph(self, self.arguments[1])
+        _parse_content(self, box)
+        first = box.children[0] if box.children else None
+        if isinstance(first, nodes.paragraph):
+            first.insert(0, nodes.Text(f"{lead}: "))
+        else:
+            paragraph = nodes.paragraph(lead, f"{lead}.")
+            paragraph.line = self.lineno
+            box.insert(0, paragraph)
+        return [box]
+
+
+class Glossary(Directive):
+    """A glossary: each entry's term lines (several terms may share one) and its indented definition."""
+
+    has_content = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        glossary = nodes.definition_list()
+        entries: list[tuple[list[tuple[str, int]], list[tuple[str, int]]]] = []
+        in_definition = False
+        for offset, line in enumerate(self.content):
+            lineno = self.content_offset + offset
+            if not line.strip():
+                if entries and entries[-1][1]:
+                    entries[-1][1].append(("", lineno))
+                continue
+            if not line[0].isspace():
+                if in_definition or not entries:
+                    entries.append(([], []))
+                entries[-1][0].append((line.strip(), lineno))
+                in_definition = False
+            elif entries:
+                entries[-1][1].append((line, lineno))
+                in_definition = True
+        for terms, body in entries:
+            item = nodes.definition_list_item()
+            item.line = terms[0][1] + 1
+            for text, lineno in terms:
+                text = re.split(r"\s+:\s+", text)[0]  # "term : index key" -> the term
+                children, _ = self.state.inline_text(text, lineno + 1)
+                term = nodes.term(text, "", *children)
+                term.line = lineno + 1
+                item += term
+            definition = nodes.definition()
+            if body:
+                indent = min(len(t) - len(t.lstrip()) for t, _ in body if t.strip())
+                from docutils.statemachine import StringList
+
+                lines = StringList([t[indent:] for t, _ in body], self.content.source(0))
+                self.state.nested_parse(lines, body[0][1], definition)
+            item += definition
+            glossary += item
+        return [glossary]
+
+
+_SIGNATURE_FORMS = {
+    "rst:directive": ".. {}::",
+    "rst:role": ":{}:",
+}
+
+
+class Description(Directive):
+    """An object description (`py:function`, `class`, `confval`, `option`, `rst:directive`, ...).
+
+    Sphinx renders it as a term (the signatures) over its content; the walker decides between one
+    definition and a term heading over blocks, as html.py does for <dt>/<dd>.
+    """
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions()
+
+    def run(self) -> list[nodes.Node]:
+        found = description()
+        found.line = self.lineno
+        for line in self.arguments[0].split("\n") if self.arguments else []:
+            text = " ".join(line.replace("\\\n", " ").split())
+            if not text:
+                continue
+            if self.name == "rst:directive:option":
+                name, _, rest = text.partition(":")
+                text = f":{name.strip()}: {rest.strip()}".rstrip()
+            elif self.name in _SIGNATURE_FORMS:
+                text = _SIGNATURE_FORMS[self.name].format(text)
+            node = signature(text, text)
+            node.line = self.lineno
+            found += node
+        body = description_content()
+        found += _parse_content(self, body)
+        return [found]
+
+
+_DESCRIPTION_NAMES = [
+    "function", "class", "method", "staticmethod", "classmethod", "attribute", "property", "data",
+    "exception", "decorator", "decoratormethod", "describe", "object", "confval", "option", "cmdoption",
+    "envvar", "type", "member", "macro", "struct", "union", "enum", "enumerator", "var", "concept",
+    "autofunction", "autoclass", "automethod", "autoattribute", "autodata", "autoexception",
+    "autodecorator", "autoproperty",
+]  # fmt: skip
+_DOMAIN_DESCRIPTIONS = {
+    "py": ["function", "class", "method", "staticmethod", "classmethod", "attribute", "property", "data",
+           "exception", "decorator", "decoratormethod", "type"],
+    "c": ["function", "member", "macro", "struct", "union", "enum", "enumerator", "type", "var"],
+    "cpp": ["function", "class", "struct", "member", "var", "type", "enum", "enum-class", "enum-struct",
+            "enumerator", "union", "concept"],
+    "js": ["function", "method", "class", "data", "attribute"],
+    "rst": ["directive", "directive:option", "role"],
+    "std": ["option", "envvar", "confval"],
+}  # fmt: skip
+_DROPPED_NAMES = [
+    "toctree", "index", "module", "currentmodule", "py:module", "py:currentmodule", "js:module",
+    "c:namespace", "cpp:namespace", "cpp:namespace-push", "cpp:namespace-pop", "default-domain",
+    "sectionauthor", "moduleauthor", "codeauthor", "tabularcolumns", "program", "automodule",
+    "autosummary", "todolist",
+]  # fmt: skip
+_CONTENT_NAMES = [
+    "only", "ifconfig", "seealso", "centered", "hlist", "todo", "tab", "group-tab", "tab-item", "card",
+    "dropdown", "grid-item", "grid-item-card",
+]  # fmt: skip
+_CODE_NAMES = ["code-block", "sourcecode", "code", "code-tab", "productionlist", "doctest", "testcode",
+               "testoutput"]  # fmt: skip
+
+
+_CONTAINER_NAMES = ["tab-set", "tabs", "grid", "tab-set-code"]
+
+
+class _Fallback(Content):
+    """A directive nobody registered: its argument line, then its content, as rST."""
+
+
+class _ContentOnly(Content):
+    """A container whose argument is no text (sphinx-tabs `tabs`, sphinx-design `tab-set`): its content."""
+
+    def run(self) -> list[nodes.Node]:
+        box = nodes.container()
+        box.line = self.lineno
+        return [_parse_content(self, box)]
+
+
+_registered = False
+
+
+def register() -> None:
+    """Register Sphinx's directives and roles with docutils (once per process)."""
+    global _registered
+    if _registered:
+        return
+    for name in _DROPPED_NAMES:
+        directives.register_directive(name, Dropped)
+    for name in _CONTAINER_NAMES:
+        directives.register_directive(name, _ContentOnly)
+    for name in _CONTENT_NAMES:
+        directives.register_directive(name, Content)
+    for name in _CODE_NAMES:
+        directives.register_directive(name, CodeBlock)
+    for name in _DESCRIPTION_NAMES:
+        directives.register_directive(name, Description)
+    for domain, names in _DOMAIN_DESCRIPTIONS.items():
+        for name in names:
+            directives.register_directive(f"{domain}:{name}", Description)
+    for name in _VERSION_WORDS:
+        directives.register_directive(name, VersionChange)
+    directives.register_directive("glossary", Glossary)
+    directives.register_directive("highlight", Highlight)
+    directives.register_directive("literalinclude", LiteralInclude)
+    for name in _ROLE_NAMES:
+        roles.register_local_role(name, _text_role(name))
+        for domain in _DOMAINS:
+            roles.register_local_role(f"{domain}:{name}", _text_role(f"{domain}:{name}"))
+    _registered = True
+
+
+_DIRECTIVE_NAME = re.compile(r"^[ \t]*\.\.[ \t]+([A-Za-z0-9][\w:.+-]*?)[ \t]*::", re.MULTILINE)
+_ROLE_NAME = re.compile(
+    r"(?<![\w`\\]):([A-Za-z0-9][\w.+-]*(?::[A-Za-z0-9][\w.+-]*)*):`|`:([A-Za-z0-9][\w:.+-]*):"
+)
+
+
+def register_unknown(text: str) -> None:
+    """Give every directive and role named in `text` that nobody knows a fallback keeping its text."""
+    from docutils.parsers.rst.languages import en
+
+    known_directives = set(directives._directives) | set(directives._directive_registry)  # noqa: SLF001
+    known_directives |= set(en.__dict__.get("directives", {}))
+    for found in _DIRECTIVE_NAME.finditer(text):
+        name = found.group(1).lower()
+        if name not in known_directives:
+            directives.register_directive(name, _Fallback)
+    known_roles = set(roles._roles) | set(roles._role_registry)  # noqa: SLF001
+    known_roles |= set(en.__dict__.get("roles", {}))
+    for found in _ROLE_NAME.finditer(text):
+        name = (found.group(1) or found.group(2)).lower()
+        if name not in known_roles:
+            roles.register_local_role(name, _text_role(name))
