@@ -1,0 +1,137 @@
+"""PowerPoint .pptx into blocks with python-pptx: per slide its title, text, bullets, tables and notes.
+
+Each block's page is its slide number (page_start = page_end = slide), so a passage never spans two
+slides and a citation names the slide. Why python-pptx: the maintained reader of the OOXML
+presentation format (placeholders, text frames with paragraph levels, tables, notes slides); the
+XML underneath is only touched to tell a bullet from a plain paragraph, which python-pptx does not
+expose.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from retrieval.formats.base import Parsed, block
+from retrieval.models import Block
+
+NOTES_HEADING = "Speaker notes"  # heading over a slide's notes, under the slide's title
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def parse(raw: bytes, source: str) -> Parsed:
+    """Blocks of a .pptx, slide by slide; title from the core properties or the first slide's title.
+
+    Raises ValueError for a file python-pptx cannot open (not a zip, not a presentation).
+    """
+    presentation = _open(raw)
+    blocks: list[Block] = []
+    group = 0
+    for number, slide in enumerate(presentation.slides, start=1):
+        slide_blocks, group = _slide(slide, number, group)
+        blocks.extend(slide_blocks)
+    first_title = next((b.text for b in blocks if b.kind == "heading"), None)
+    return Parsed(blocks, presentation.core_properties.title or first_title)
+
+
+def _open(raw: bytes):
+    from zipfile import BadZipFile
+
+    import pptx
+    from lxml.etree import XMLSyntaxError
+    from pptx.exc import PythonPptxError
+
+    try:
+        return pptx.Presentation(BytesIO(raw))
+    except (BadZipFile, KeyError, ValueError, XMLSyntaxError, PythonPptxError) as error:
+        raise ValueError(f"unreadable .pptx ({error.__class__.__name__})") from None
+
+
+def _slide(slide, number: int, group: int) -> tuple[list[Block], int]:
+    """A slide's blocks (its title as a level-1 heading, "Slide N" without one) and the last group."""
+    page = {"page_start": number, "page_end": number}
+    title_shape = _title_shape(slide)
+    title = " ".join(title_shape.text_frame.text.split()) if title_shape is not None else ""
+    blocks = [block("heading", title or f"Slide {number}", level=1, **page)]
+    for shape in _reading_order(slide.shapes):
+        if title_shape is not None and shape.shape_id == title_shape.shape_id:
+            continue
+        if getattr(shape, "has_table", False) and shape.has_table:
+            group += 1
+            blocks.extend(_table(shape.table, group, page))
+        elif shape.has_text_frame:
+            group += 1
+            blocks.extend(_text_frame(shape, group, page))
+    notes = _notes(slide)
+    if notes:
+        blocks.append(block("heading", NOTES_HEADING, level=2, **page))
+        blocks.extend(block("paragraph", text, **page) for text in notes)
+    return [b for b in blocks if b is not None], group
+
+
+def _title_shape(slide):
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    titles = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.VERTICAL_TITLE)
+    for shape in slide.placeholders:
+        if shape.placeholder_format.type in titles and shape.has_text_frame and shape.text_frame.text.strip():
+            return shape
+    return None
+
+
+def _reading_order(shapes) -> list:
+    """Shapes top to bottom, then left to right; the shapes of a group in place of the group."""
+    flat = []
+    for shape in shapes:
+        if hasattr(shape, "shapes"):  # a group shape
+            flat.extend(_reading_order(shape.shapes))
+        else:
+            flat.append(shape)
+    return sorted(flat, key=lambda s: (s.top or 0, s.left or 0))
+
+
+def _text_frame(shape, group: int, page: dict) -> list[Block | None]:
+    bulleted = _bulleted_by_default(shape)
+    blocks = []
+    for paragraph in shape.text_frame.paragraphs:
+        kind = "list_item" if _is_bullet(paragraph, bulleted) else "paragraph"
+        extra = {"level": paragraph.level, "group": group} if kind == "list_item" else {}
+        blocks.append(block(kind, paragraph.text, **extra, **page))
+    return blocks
+
+
+def _bulleted_by_default(shape) -> bool:
+    """Body and content placeholders show their paragraphs as bullets unless a paragraph says not."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    if not shape.is_placeholder:
+        return False
+    return shape.placeholder_format.type in (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
+
+
+def _is_bullet(paragraph, default: bool) -> bool:
+    properties = paragraph._p.pPr  # python-pptx has no API for a paragraph's bullet
+    if properties is not None:
+        if properties.find(f"{_A}buNone") is not None:
+            return False
+        if properties.find(f"{_A}buChar") is not None or properties.find(f"{_A}buAutoNum") is not None:
+            return True
+    return default
+
+
+def _table(table, group: int, page: dict) -> list[Block | None]:
+    """The first row is the header (as PowerPoint's default table style shows it)."""
+    blocks = []
+    for position, row in enumerate(table.rows):
+        cells = " | ".join(" ".join(cell.text.split()) for cell in row.cells)
+        if not cells.replace("|", "").strip():
+            continue
+        kind = "table_header" if position == 0 else "table_row"
+        blocks.append(block(kind, cells, group=group, **page))
+    return blocks
+
+
+def _notes(slide) -> list[str]:
+    if not slide.has_notes_slide:
+        return []
+    frame = slide.notes_slide.notes_text_frame
+    return [p.text for p in frame.paragraphs if p.text.strip()] if frame is not None else []

@@ -1,0 +1,391 @@
+"""Office, spreadsheet and e-book files read into the same blocks as every other format (issue 17):
+.pptx by slide, .xlsx by sheet and row, .csv/.tsv by row, .odt by structure, .epub by chapter.
+
+Each test file is built here with the library that writes that format, so what it holds is in view."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+import pytest
+
+from retrieval.chunking import ChunkingParams, chunk_document
+from retrieval.cleaning import clean_blocks
+from retrieval.formats import PARSERS, epub, odt, pptx, spreadsheet
+from retrieval.loader import load_document
+
+
+def kinds(blocks) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in blocks]
+
+
+def passages(parsed, source: str):
+    return chunk_document(source, clean_blocks(parsed.blocks, parsed.title or ""), ChunkingParams())
+
+
+def test_every_new_suffix_is_registered():
+    assert {".pptx", ".xlsx", ".csv", ".tsv", ".odt", ".epub"} <= set(PARSERS)
+
+
+# -- .pptx ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deck() -> bytes:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    presentation = Presentation()
+    presentation.core_properties.title = "Quarterly review"
+    cover = presentation.slides.add_slide(presentation.slide_layouts[0])
+    cover.shapes.title.text = "Quarterly review"
+    cover.placeholders[1].text = "Sales team, third quarter"
+    goals = presentation.slides.add_slide(presentation.slide_layouts[1])
+    goals.shapes.title.text = "Goals"
+    frame = goals.placeholders[1].text_frame
+    frame.text = "Grow revenue in Europe"
+    nested = frame.add_paragraph()
+    nested.text, nested.level = "Open the Lisbon office by May", 1
+    goals.notes_slide.notes_text_frame.text = "Mention that the Berlin office hires four engineers."
+    prices = presentation.slides.add_slide(presentation.slide_layouts[5])
+    prices.shapes.title.text = "Prices"
+    table = prices.shapes.add_table(3, 2, Inches(1), Inches(2), Inches(6), Inches(2)).table
+    for r, row in enumerate([["Plan", "Monthly price"], ["Team", "$19"], ["Business", "$49"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    note = prices.shapes.add_textbox(Inches(1), Inches(5), Inches(6), Inches(1))
+    note.text_frame.text = "Prices exclude VAT."
+    untitled = presentation.slides.add_slide(presentation.slide_layouts[6])
+    box = untitled.shapes.add_textbox(Inches(1), Inches(1), Inches(6), Inches(1))
+    box.text_frame.text = "Questions go to the sales channel."
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    return buffer.getvalue()
+
+
+def test_pptx_slides_read_as_title_bullets_table_and_notes(deck):
+    parsed = pptx.parse(deck, "review.pptx")
+    assert parsed.title == "Quarterly review"
+    assert kinds(parsed.blocks) == [
+        ("heading", "Quarterly review"),
+        ("paragraph", "Sales team, third quarter"),
+        ("heading", "Goals"),
+        ("list_item", "Grow revenue in Europe"),
+        ("list_item", "Open the Lisbon office by May"),
+        ("heading", pptx.NOTES_HEADING),
+        ("paragraph", "Mention that the Berlin office hires four engineers."),
+        ("heading", "Prices"),
+        ("table_header", "Plan | Monthly price"),
+        ("table_row", "Team | $19"),
+        ("table_row", "Business | $49"),
+        ("paragraph", "Prices exclude VAT."),
+        ("heading", "Slide 4"),
+        ("paragraph", "Questions go to the sales channel."),
+    ]
+    items = [b for b in parsed.blocks if b.kind == "list_item"]
+    assert [b.level for b in items] == [0, 1] and items[0].group == items[1].group != 0
+
+
+def test_pptx_every_block_carries_its_slide_number(deck):
+    blocks = pptx.parse(deck, "review.pptx").blocks
+    slide_of = {b.text: b.page_start for b in blocks}
+    assert slide_of["Sales team, third quarter"] == 1
+    assert slide_of["Mention that the Berlin office hires four engineers."] == 2
+    assert slide_of["Team | $19"] == 3
+    assert slide_of["Questions go to the sales channel."] == 4
+    assert all(b.page_end == b.page_start for b in blocks)
+
+
+def test_pptx_passages_stay_on_one_slide_and_rows_keep_their_header(deck):
+    found = passages(pptx.parse(deck, "review.pptx"), "review.pptx")
+    team = next(p for p in found if "Team | $19" in p.text)
+    assert team.page == 3 and team.page_end is None
+    assert team.headings == ("Prices",)
+    row = next(u for u in team.units if team.unit_text(u) == "Team | $19")
+    assert row.kind == "table_row" and row.lead == "Plan | Monthly price"
+    notes = next(p for p in found if "Berlin" in p.text)
+    assert notes.headings == ("Goals", pptx.NOTES_HEADING) and notes.page == 2
+
+
+def test_pptx_that_is_not_a_pptx_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="pptx"):
+        pptx.parse(b"not a zip file", "broken.pptx")
+
+
+# -- .xlsx ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workbook() -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    prices = book.active
+    prices.title = "Prices"
+    prices["A1"] = "Price list 2024"
+    prices["B3"], prices["C3"], prices["D3"], prices["F3"] = "Item", "Price", "Discount", "Since"
+    prices["B4"], prices["C4"], prices["D4"], prices["F4"] = "Widget", 12.5, 0.1, datetime.date(2024, 3, 1)
+    prices["D4"].number_format = "0%"
+    prices["B7"], prices["C7"], prices["D7"] = "Gadget", 30, 0  # rows 5-6 and column E stay empty
+    stock = book.create_sheet("Stock")
+    stock.append(["Item", "Warehouse", "Units"])
+    stock.append(["Widget", "Leeds", 140])
+    hidden = book.create_sheet("Lookup")
+    hidden.append(["internal", "codes"])
+    hidden.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_sheets_read_as_heading_and_table_with_row_numbers(workbook):
+    parsed = spreadsheet.parse_xlsx(workbook, "stock-and-prices.xlsx")
+    assert parsed.title == "stock and prices"
+    assert kinds(parsed.blocks) == [
+        ("heading", "Prices"),
+        ("paragraph", "Price list 2024"),
+        ("table_header", "Item | Price | Discount | Since"),
+        ("table_row", "Widget | 12.5 | 10% | 2024-03-01"),
+        ("table_row", "Gadget | 30 | 0 |"),
+        ("heading", "Stock"),
+        ("table_header", "Item | Warehouse | Units"),
+        ("table_row", "Widget | Leeds | 140"),
+    ]
+    rows = {b.text: (b.line_start, b.line_end) for b in parsed.blocks}
+    assert rows["Widget | 12.5 | 10% | 2024-03-01"] == (4, 4)
+    assert rows["Gadget | 30 | 0 |"] == (7, 7)
+    assert rows["Widget | Leeds | 140"] == (2, 2)
+    assert any("Lookup" in note for note in parsed.notes)
+    assert "internal" not in " ".join(b.text for b in parsed.blocks)
+
+
+def test_xlsx_row_is_quoted_with_its_header_and_sheet(workbook):
+    found = passages(spreadsheet.parse_xlsx(workbook, "book.xlsx"), "book.xlsx")
+    gadget = next(p for p in found if "Gadget" in p.text)
+    assert gadget.headings == ("Prices",)
+    unit = next(u for u in gadget.units if "Gadget" in gadget.unit_text(u))
+    assert (unit.kind, unit.lead, unit.line_start) == ("table_row", "Item | Price | Discount | Since", 7)
+
+
+def test_xlsx_huge_sheet_is_cut_with_a_note(monkeypatch):
+    import openpyxl
+
+    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 10)
+    book = openpyxl.Workbook()
+    for n in range(30):
+        book.active.append([f"row {n}", n])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = spreadsheet.parse_xlsx(buffer.getvalue(), "big.xlsx")
+    assert len([b for b in parsed.blocks if b.kind.startswith("table")]) == 10
+    assert any("first 10 rows" in note for note in parsed.notes)
+
+
+def test_xlsx_that_is_not_a_workbook_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="xlsx"):
+        spreadsheet.parse_xlsx(b"not a zip file", "broken.xlsx")
+
+
+# -- .csv / .tsv ------------------------------------------------------------------------------------
+
+
+def test_csv_header_and_rows_with_lines_and_offsets():
+    raw = b'Plan,Storage,Price\nStarter,50 GB,$4\n\n"Team, annual","1 TB\nshared",$19\n'
+    parsed = spreadsheet.parse_csv(raw, "plans.csv")
+    assert kinds(parsed.blocks) == [
+        ("table_header", "Plan | Storage | Price"),
+        ("table_row", "Starter | 50 GB | $4"),
+        ("table_row", "Team, annual | 1 TB shared | $19"),
+    ]
+    team = parsed.blocks[2]
+    assert (team.line_start, team.line_end) == (4, 5)
+    text = raw.decode()
+    assert text[team.start : team.end] == '"Team, annual","1 TB\nshared",$19'
+    assert len({b.group for b in parsed.blocks}) == 1
+
+
+def test_csv_semicolon_dialect_is_sniffed():
+    raw = "Stadt;Einwohner\nZürich;421 878\nBern;134 794\n".encode("cp1252")
+    parsed = spreadsheet.parse_csv(raw, "städte.csv")
+    assert kinds(parsed.blocks)[1] == ("table_row", "Zürich | 421 878")
+    assert parsed.notes  # decoded from a legacy encoding, and said so
+
+
+def test_tsv_is_read_with_tabs():
+    parsed = spreadsheet.parse_tsv(b"key\tvalue\ntimeout\t30 s, or 60 s on CI\n", "settings.tsv")
+    assert kinds(parsed.blocks) == [
+        ("table_header", "key | value"),
+        ("table_row", "timeout | 30 s, or 60 s on CI"),
+    ]
+
+
+def test_notion_database_export_reads_as_a_table_with_its_header():
+    # A Notion database export: UTF-8 with a byte order mark, a header line, CRLF line ends.
+    raw = (
+        "\ufeffName,Owner,Status,Due\r\n"
+        'Migrate billing,Priya Raman,In progress,"March 14, 2025"\r\n'
+        'Renew TLS certificates,Tom Okafor,Done,"February 2, 2025"\r\n'
+    ).encode()
+    parsed = spreadsheet.parse_csv(raw, "Projects 1a2b3c.csv")
+    assert parsed.blocks[0].kind == "table_header"
+    assert parsed.blocks[0].text == "Name | Owner | Status | Due"  # no BOM glued to "Name"
+    found = passages(parsed, "Projects 1a2b3c.csv")
+    unit = next(u for p in found for u in p.units if "TLS" in p.unit_text(u))
+    assert unit.lead == "Name | Owner | Status | Due" and unit.line_start == 3
+
+
+def test_csv_loaded_from_disk_gets_its_file_name_as_title(tmp_path):
+    (tmp_path / "price_list.csv").write_text("Item,Price\nWidget,4\n", encoding="utf-8")
+    loaded = load_document(tmp_path / "price_list.csv", tmp_path)
+    assert loaded.document.title == "price list"
+
+
+# -- .odt -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def odt_file() -> bytes:
+    from odfdo import Document, Element, Header, List, ListItem, Paragraph, Table
+
+    document = Document("text")
+    document.meta.title = "Office guide"
+    body = document.body
+    body.clear()
+    body.append(Header(1, "Office guide"))
+    body.append(Element.from_tag(
+        "<text:p>The office opens at<text:s/> 8:00<text:tab/>on weekdays."
+        '<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+        "<text:note-body><text:p>Except public holidays.</text:p></text:note-body></text:note>"
+        ' See <text:a xlink:href="https://example.org/map">the map</text:a>.</text:p>'
+    ))  # fmt: skip
+    body.append(Header(2, "What to bring"))
+    things = List(["Badge", "Laptop"])
+    keys = ListItem("Keys")
+    keys.append(List(["Front door", "Bike shed"]))
+    things.append(keys)
+    body.append(things)
+    body.append(Paragraph("Rooms can be booked at the desk."))
+    table = Table("Rooms", width=2, height=3)
+    table.set_values([["Room", "Seats"], ["Orca", "12"], ["Puffin", "4"]])
+    body.append(table)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_odt_headings_paragraphs_lists_tables_and_footnotes(odt_file):
+    parsed = odt.parse(odt_file, "guide.odt")
+    assert parsed.title == "Office guide"
+    assert kinds(parsed.blocks) == [
+        ("heading", "Office guide"),
+        ("paragraph", "The office opens at 8:00 on weekdays. See the map."),
+        ("paragraph", "Except public holidays."),
+        ("heading", "What to bring"),
+        ("list_item", "Badge"),
+        ("list_item", "Laptop"),
+        ("list_item", "Keys"),
+        ("list_item", "Front door"),
+        ("list_item", "Bike shed"),
+        ("paragraph", "Rooms can be booked at the desk."),
+        ("table_header", "Room | Seats"),
+        ("table_row", "Orca | 12"),
+        ("table_row", "Puffin | 4"),
+    ]
+    levels = [(b.text, b.level) for b in parsed.blocks if b.kind in ("heading", "list_item")]
+    assert ("What to bring", 2) in levels and ("Front door", 1) in levels and ("Keys", 0) in levels
+    assert len({b.group for b in parsed.blocks if b.kind == "list_item"}) == 1
+
+
+def test_odt_paragraph_styled_title_is_a_heading_and_filler_cells_are_dropped():
+    from odfdo import Document, Element
+
+    document = Document("text")
+    document.body.clear()
+    document.body.append(Element.from_tag('<text:p text:style-name="Title">Visitor rules</text:p>'))
+    document.body.append(Element.from_tag(
+        "<table:table><table:table-header-rows><table:table-row>"
+        "<table:table-cell><text:p>Rule</text:p></table:table-cell>"
+        "<table:table-cell><text:p>Since</text:p></table:table-cell>"
+        '<table:table-cell table:number-columns-repeated="1000"/></table:table-row></table:table-header-rows>'
+        "<table:table-row><table:table-cell><text:p>Sign in</text:p></table:table-cell>"
+        "<table:table-cell><text:p>2019</text:p></table:table-cell></table:table-row>"
+        '<table:table-row table:number-rows-repeated="5000"><table:table-cell/></table:table-row>'
+        "</table:table>"
+    ))  # fmt: skip
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parsed = odt.parse(buffer.getvalue(), "rules.odt")
+    assert kinds(parsed.blocks) == [
+        ("heading", "Visitor rules"),
+        ("table_header", "Rule | Since"),
+        ("table_row", "Sign in | 2019"),
+    ]
+
+
+def test_odt_that_is_not_an_odt_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="odt"):
+        odt.parse(b"not a zip file", "broken.odt")
+    empty_zip = io.BytesIO()
+    zipfile.ZipFile(empty_zip, "w").close()
+    with pytest.raises(ValueError, match="odt"):
+        odt.parse(empty_zip.getvalue(), "broken.odt")
+
+
+# -- .epub ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def book() -> bytes:
+    from ebooklib import epub as ebook
+
+    book = ebook.EpubBook()
+    book.set_identifier("field-guide-1")
+    book.set_title("Field guide")
+    book.set_language("en")
+    book.add_metadata("DC", "date", "2021-06-01")
+    start = ebook.EpubHtml(title="Getting started", file_name="text/start.xhtml", lang="en")
+    start.content = (
+        "<html><head><title>Field guide</title></head><body><h1>Getting started</h1>"
+        "<p>Pack a <b>compass</b> and two litres of water.</p><a id='end'/></body></html>"
+    )
+    camp = ebook.EpubHtml(title="Camp rules", file_name="text/camp.xhtml", lang="en")
+    camp.content = (
+        "<html><head><title>Field guide</title></head><body><h2>Fires</h2>"
+        "<p>Fires are allowed only in the stone fire ring.</p>"
+        "<table><tr><th>Site</th><th>Quiet hours</th></tr><tr><td>North meadow</td><td>from 22:00</td></tr>"
+        "</table></body></html>"
+    )
+    book.add_item(start)
+    book.add_item(camp)
+    book.toc = (ebook.Link("text/start.xhtml", "Getting started", "start"), (ebook.Section("Rules"), (camp,)))
+    book.add_item(ebook.EpubNcx())
+    book.add_item(ebook.EpubNav())
+    book.spine = ["nav", start, camp]
+    buffer = io.BytesIO()
+    ebook.write_epub(buffer, book)
+    return buffer.getvalue()
+
+
+def test_epub_chapters_in_spine_order_under_their_titles(book):
+    parsed = epub.parse(book, "guide.epub")
+    assert (parsed.title, parsed.date) == ("Field guide", "2021-06-01")
+    assert kinds(parsed.blocks) == [
+        ("heading", "Getting started"),
+        ("paragraph", "Pack a compass and two litres of water."),
+        ("heading", "Camp rules"),
+        ("heading", "Fires"),
+        ("paragraph", "Fires are allowed only in the stone fire ring."),
+        ("table_header", "Site | Quiet hours"),
+        ("table_row", "North meadow | from 22:00"),
+    ]
+    assert all(b.line_start is None and b.start is None for b in parsed.blocks)
+    found = passages(parsed, "guide.epub")
+    fires = next(p for p in found if "stone fire ring" in p.text)
+    assert fires.headings == ("Camp rules", "Fires")
+
+
+def test_epub_that_is_not_an_epub_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="epub"):
+        epub.parse(b"not a zip file", "broken.epub")
