@@ -20,6 +20,7 @@ from lxml import etree
 
 from retrieval.formats import html
 from retrieval.formats.base import Parsed
+from retrieval.formats.packages import unreadable_as_value_error
 from retrieval.models import Block
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
@@ -28,31 +29,22 @@ _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 def parse(raw: bytes, source: str) -> Parsed:
     """Blocks of an .epub's chapters in reading order; title and date from its Dublin Core metadata.
 
-    Raises ValueError for a file ebooklib cannot open.
+    Raises ValueError for a file ebooklib cannot read (not a zip, no package document, damaged).
     """
     import ebooklib
-
-    book = _open(raw)
-    titles = _toc_titles(book.toc)
-    parsed = Parsed([], _metadata(book, "title"), date=_metadata(book, "date"))
-    for idref, _linear in book.spine:
-        item = book.get_item_with_id(idref)
-        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT or _is_nav(item):
-            continue
-        chapter = html.parse(_as_html(item.get_content()), item.get_name())
-        parsed.blocks.extend(_chapter_blocks(chapter, titles.get(item.get_name())))
-    return parsed
-
-
-def _open(raw: bytes):
-    from zipfile import BadZipFile
-
     from ebooklib import epub
 
-    try:
-        return epub.read_epub(BytesIO(raw), {"ignore_ncx": True})
-    except (epub.EpubException, BadZipFile, KeyError, ValueError, AttributeError, etree.LxmlError) as error:
-        raise ValueError(f"unreadable .epub ({error.__class__.__name__})") from None
+    with unreadable_as_value_error(".epub", epub.EpubException):
+        book = epub.read_epub(BytesIO(raw), {"ignore_ncx": True})
+        titles = _toc_titles(book.toc)
+        parsed = Parsed([], _metadata(book, "title"), date=_metadata(book, "date"))
+        for idref, _linear in book.spine:
+            item = book.get_item_with_id(idref)
+            if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT or _is_nav(item):
+                continue
+            chapter = html.parse(_as_html(item.get_content()), item.get_name())
+            parsed.blocks.extend(_chapter_blocks(chapter, titles.get(item.get_name())))
+    return parsed
 
 
 def _metadata(book, name: str) -> str | None:

@@ -14,37 +14,32 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from retrieval.formats.base import Parsed, block
+from retrieval.formats.packages import unreadable_as_value_error
 from retrieval.models import Block
 
 _SKIPPED_INLINE = {"text:note", "office:annotation", "draw:frame", "draw:a", "text:tracked-changes"}
 _CONTAINERS = {"text:section", "text:index-body", "office:text"}
 _SKIPPED_BLOCKS = {"text:table-of-content", "text:tracked-changes", "text:sequence-decls", "office:forms"}
 _ROW_PARENTS = {"table:table-header-rows", "table:table-rows", "table:table-row-group"}
+_CLOSING_PUNCTUATION = tuple(".,;:!?)")
 _MAX_REPEAT = 50  # a cell or row repeated more often than this is layout filler, kept once
 
 
 def parse(raw: bytes, source: str) -> Parsed:
     """Blocks of an .odt in body order; title from the document's metadata or its first heading.
 
-    Raises ValueError for a file odfdo cannot open.
+    Raises ValueError for a file odfdo cannot read (not a zip, not OpenDocument, damaged).
     """
-    document = _open(raw)
-    walker = _Walker(document)
-    walker.children(document.body)
-    first_heading = next((b.text for b in walker.blocks if b.kind == "heading"), None)
-    return Parsed(walker.blocks, document.meta.title or first_heading)
-
-
-def _open(raw: bytes):
-    from zipfile import BadZipFile
-
-    from lxml.etree import XMLSyntaxError
     from odfdo import Document
+    from odfdo.security import SecurityError
 
-    try:
-        return Document(BytesIO(raw))
-    except (BadZipFile, KeyError, ValueError, TypeError, XMLSyntaxError) as error:
-        raise ValueError(f"unreadable .odt ({error.__class__.__name__})") from None
+    with unreadable_as_value_error(".odt", SecurityError):
+        document = Document(BytesIO(raw))
+        walker = _Walker(document)
+        walker.children(document.body)
+        title = document.meta.title
+    first_heading = next((b.text for b in walker.blocks if b.kind == "heading"), None)
+    return Parsed(walker.blocks, title or first_heading)
 
 
 def inline_text(element) -> str:
@@ -58,6 +53,8 @@ def inline_text(element) -> str:
             parts.append(" ")
         elif tag not in _SKIPPED_INLINE:
             parts.append(inline_text(child))
+        elif (child.tail or "")[:1] in _CLOSING_PUNCTUATION:  # "weekdays <note/>." reads "weekdays."
+            parts[-1] = parts[-1].rstrip()
         parts.append(child.tail or "")
     return "".join(parts)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from retrieval.formats.base import Parsed, block
+from retrieval.formats.packages import unreadable_as_value_error
 from retrieval.models import Block
 
 NOTES_HEADING = "Speaker notes"  # heading over a slide's notes, under the slide's title
@@ -21,29 +22,21 @@ _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 def parse(raw: bytes, source: str) -> Parsed:
     """Blocks of a .pptx, slide by slide; title from the core properties or the first slide's title.
 
-    Raises ValueError for a file python-pptx cannot open (not a zip, not a presentation).
+    Raises ValueError for a file python-pptx cannot read (not a zip, not a presentation, damaged).
     """
-    presentation = _open(raw)
-    blocks: list[Block] = []
-    group = 0
-    for number, slide in enumerate(presentation.slides, start=1):
-        slide_blocks, group = _slide(slide, number, group)
-        blocks.extend(slide_blocks)
-    first_title = next((b.text for b in blocks if b.kind == "heading"), None)
-    return Parsed(blocks, presentation.core_properties.title or first_title)
-
-
-def _open(raw: bytes):
-    from zipfile import BadZipFile
-
     import pptx
-    from lxml.etree import XMLSyntaxError
     from pptx.exc import PythonPptxError
 
-    try:
-        return pptx.Presentation(BytesIO(raw))
-    except (BadZipFile, KeyError, ValueError, XMLSyntaxError, PythonPptxError) as error:
-        raise ValueError(f"unreadable .pptx ({error.__class__.__name__})") from None
+    with unreadable_as_value_error(".pptx", PythonPptxError):
+        presentation = pptx.Presentation(BytesIO(raw))
+        blocks: list[Block] = []
+        group = 0
+        for number, slide in enumerate(presentation.slides, start=1):
+            slide_blocks, group = _slide(slide, number, group)
+            blocks.extend(slide_blocks)
+        title = presentation.core_properties.title
+    first_title = next((b.text for b in blocks if b.kind == "heading"), None)
+    return Parsed(blocks, title or first_title)
 
 
 def _slide(slide, number: int, group: int) -> tuple[list[Block], int]:

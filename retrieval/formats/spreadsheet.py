@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
+from retrieval.formats.packages import unreadable_as_value_error
 from retrieval.models import Block
 
 MAX_ROWS = 5000  # rows read per sheet or CSV file: each row is a unit the index embeds
@@ -34,25 +35,33 @@ Row = tuple[int, int, list[str]]  # (first line, last line, cell texts)
 def parse_xlsx(raw: bytes, source: str) -> Parsed:
     """Each visible sheet as a heading (its name) and its table; title from the workbook properties.
 
-    Raises ValueError for a file openpyxl cannot open.
+    Raises ValueError for a file openpyxl cannot read (not a zip, not a workbook, damaged).
     """
-    workbook = _open_workbook(raw)
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    with unreadable_as_value_error(".xlsx", InvalidFileException):
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            return _workbook(workbook, source)
+        finally:
+            workbook.close()
+
+
+def _workbook(workbook, source: str) -> Parsed:
     parsed = Parsed([], workbook.properties.title or _title_from_name(source))
-    try:
-        group = 0
-        for sheet in workbook.worksheets:
-            if sheet.sheet_state != "visible":
-                parsed.notes.append(f"left out hidden sheet {sheet.title!r}")
-                continue
-            sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-            rows = _numbered(_sheet_rows(sheet), sheet.title, parsed.notes)
-            table = _table_blocks(rows, group + 1)
-            if table:
-                group += 1
-                parsed.blocks.append(block("heading", sheet.title, level=1))
-                parsed.blocks.extend(table)
-    finally:
-        workbook.close()
+    group = 0
+    for sheet in workbook.worksheets:
+        if sheet.sheet_state != "visible":
+            parsed.notes.append(f"left out hidden sheet {sheet.title!r}")
+            continue
+        sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
+        rows = _numbered(_sheet_rows(sheet), sheet.title, parsed.notes)
+        table = _table_blocks(rows, group + 1)
+        if table:
+            group += 1
+            parsed.blocks.append(block("heading", sheet.title, level=1))
+            parsed.blocks.extend(table)
     return parsed
 
 
@@ -64,19 +73,6 @@ def parse_csv(raw: bytes, source: str) -> Parsed:
 def parse_tsv(raw: bytes, source: str) -> Parsed:
     """A tab-separated file as one table (see parse_csv)."""
     return _parse_delimited(raw, source, tab=True)
-
-
-def _open_workbook(raw: bytes):
-    from zipfile import BadZipFile
-
-    import openpyxl
-    from lxml.etree import XMLSyntaxError
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, TypeError, XMLSyntaxError, InvalidFileException) as error:
-        raise ValueError(f"unreadable .xlsx ({error.__class__.__name__})") from None
 
 
 def _sheet_rows(sheet) -> Iterator[Row]:
