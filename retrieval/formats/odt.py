@@ -17,12 +17,13 @@ from retrieval.formats.base import Parsed, block
 from retrieval.formats.packages import unreadable_as_value_error
 from retrieval.models import Block
 
-_SKIPPED_INLINE = {"text:note", "office:annotation", "draw:frame", "draw:a", "text:tracked-changes"}
-_CONTAINERS = {"text:section", "text:index-body", "office:text"}
-_SKIPPED_BLOCKS = {"text:table-of-content", "text:tracked-changes", "text:sequence-decls", "office:forms"}
+_SKIPPED_INLINE = {"text:note", "office:annotation", "draw:frame", "draw:a"}  # notes come after; frames
+_CONTAINERS = {"text:section", "office:text"}  # a table of contents, tracked deletions: not text
 _ROW_PARENTS = {"table:table-header-rows", "table:table-rows", "table:table-row-group"}
 _CLOSING_PUNCTUATION = tuple(".,;:!?)")
-_MAX_REPEAT = 50  # a cell or row repeated more often than this is layout filler, kept once
+_MAX_REPEAT = (
+    50  # a repeated cell with text is kept at most this often; an empty one, or a repeated row, once
+)
 
 
 def parse(raw: bytes, source: str) -> Parsed:
@@ -157,7 +158,8 @@ def _cells(row) -> list[str]:
     for cell in row.children:
         if cell.tag not in ("table:table-cell", "table:covered-table-cell"):
             continue
-        text = " ".join(inline_text(p) for p in cell.children if p.tag in ("text:p", "text:h"))
+        paragraphs = cell.get_elements("descendant::text:p|descendant::text:h")  # lists in cells too
+        text = " ".join(inline_text(p) for p in paragraphs)
         text = " ".join(text.split())
         repeat = int(cell.get_attribute("table:number-columns-repeated") or 1)
         cells.extend([text] * (min(repeat, _MAX_REPEAT) if text else 1))

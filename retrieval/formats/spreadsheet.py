@@ -3,8 +3,8 @@
 A sheet (or a CSV file) is one table: its first non-empty row is the header, every later row a
 table_row whose cells read "cell | cell", all in one group, so the chunker gives each row its header
 as lead. The row number in the sheet (or the file's line number) is the block's line, so a citation
-names the row. Empty rows and columns are left out; a sheet longer than MAX_ROWS is cut there, with a
-note. Leading rows with a single cell above a wider table (a sheet's caption: "Price list 2024")
+names the row. Empty rows and columns are left out; a file is read up to MAX_ROWS rows in all (its
+sheets together), and a note says where it was cut. Leading rows with a single cell above a wider table (a sheet's caption: "Price list 2024")
 become paragraphs instead of the header.
 
 Why openpyxl: the maintained pure-Python reader of the OOXML workbook; read_only streams rows without
@@ -24,7 +24,7 @@ from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.packages import unreadable_as_value_error
 from retrieval.models import Block
 
-MAX_ROWS = 5000  # rows read per sheet or CSV file: each row is a unit the index embeds
+MAX_ROWS = 5000  # rows read per file, sheets together: each row is a passage the index embeds
 MAX_COLUMNS = 60  # cells kept per row: a wider row would be longer than a passage anyway
 _SNIFF_CHARS = 16384
 _DELIMITERS = ",;\t|"
@@ -51,12 +51,17 @@ def parse_xlsx(raw: bytes, source: str) -> Parsed:
 def _workbook(workbook, source: str) -> Parsed:
     parsed = Parsed([], workbook.properties.title or _title_from_name(source))
     group = 0
+    budget = MAX_ROWS
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
             parsed.notes.append(f"left out hidden sheet {sheet.title!r}")
             continue
         sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-        rows = _numbered(_sheet_rows(sheet), sheet.title, parsed.notes)
+        if budget == 0:
+            parsed.notes.append(f"left out sheet {sheet.title!r}: {MAX_ROWS} rows were read before it")
+            continue
+        rows = _numbered(_sheet_rows(sheet), sheet.title, parsed.notes, budget)
+        budget -= len(rows)
         table = _table_blocks(rows, group + 1)
         if table:
             group += 1
@@ -97,7 +102,7 @@ def _cell_text(value, number_format: str | None) -> str:
     if isinstance(value, int | float):
         if number_format and "%" in number_format:
             return f"{value * 100:.12g}%"
-        return f"{value:.15g}"
+        return str(value) if isinstance(value, int) else f"{value:.15g}"  # 0.1 + 0.2 reads 0.3
     return str(value)
 
 
@@ -109,7 +114,7 @@ def _parse_delimited(raw: bytes, source: str, tab: bool) -> Parsed:
     if not text.strip():
         return parsed
     dialect = csv.excel_tab if tab else _sniff(text)
-    rows = _numbered(_csv_rows(text, dialect), source, parsed.notes)
+    rows = _numbered(_csv_rows(text, dialect), source, parsed.notes, MAX_ROWS)
     parsed.blocks = _table_blocks(rows, 1, LineMap(text))
     return parsed
 
@@ -134,15 +139,15 @@ def _csv_rows(text: str, dialect) -> Iterator[Row]:
         return
 
 
-def _numbered(rows: Iterable[Row], name: str, notes: list[str]) -> list[Row]:
-    """Non-empty rows, at most MAX_ROWS of them (a note says when some were left out)."""
+def _numbered(rows: Iterable[Row], name: str, notes: list[str], limit: int) -> list[Row]:
+    """Non-empty rows, at most `limit` of them (a note says when some were left out)."""
     kept: list[Row] = []
     for first, last, cells in rows:
         cells = [" ".join(cell.split()) for cell in cells]
         if not any(cells):
             continue
-        if len(kept) == MAX_ROWS:
-            notes.append(f"{name}: only the first {MAX_ROWS} rows were read (row {first} and later left out)")
+        if len(kept) == limit:
+            notes.append(f"{name}: only the first {limit} rows were read (row {first} and later left out)")
             break
         kept.append((first, last, cells))
     return kept
@@ -150,12 +155,11 @@ def _numbered(rows: Iterable[Row], name: str, notes: list[str]) -> list[Row]:
 
 def _table_blocks(rows: list[Row], group: int, lines: LineMap | None = None) -> list[Block]:
     """Caption paragraphs, then the header and the rows of one table; empty columns left out."""
-    blocks: list[Block | None] = []
-    position = 0
-    while position < len(rows) - 1 and _single_cell(rows[position]) and not _single_cell(rows[position + 1]):
-        first, last, cells = rows[position]
-        blocks.append(block("paragraph", next(c for c in cells if c), lines, first, last))
-        position += 1
+    position = next((n for n, row in enumerate(rows) if not _single_cell(row)), 0)
+    blocks: list[Block | None] = [
+        block("paragraph", next(c for c in cells if c), lines, first, last)
+        for first, last, cells in rows[:position]
+    ]
     columns = _used_columns(rows[position:])
     for index, (first, last, cells) in enumerate(rows[position:]):
         kind = "table_header" if index == 0 else "table_row"

@@ -169,18 +169,23 @@ def test_xlsx_row_is_quoted_with_its_header_and_sheet(workbook):
     assert (unit.kind, unit.lead, unit.line_start) == ("table_row", "Item | Price | Discount | Since", 7)
 
 
-def test_xlsx_huge_sheet_is_cut_with_a_note(monkeypatch):
+def test_xlsx_huge_workbook_is_cut_with_a_note(monkeypatch):
+    """Rows are counted over the whole file, so many big sheets cannot flood the index."""
     import openpyxl
 
     monkeypatch.setattr(spreadsheet, "MAX_ROWS", 10)
     book = openpyxl.Workbook()
     for n in range(30):
         book.active.append([f"row {n}", n])
+    book.create_sheet("Later").append(["never", "read"])
     buffer = io.BytesIO()
     book.save(buffer)
     parsed = spreadsheet.parse_xlsx(buffer.getvalue(), "big.xlsx")
     assert len([b for b in parsed.blocks if b.kind.startswith("table")]) == 10
-    assert any("first 10 rows" in note for note in parsed.notes)
+    assert parsed.blocks[-1].text == "row 9 | 9"
+    assert any("first 10 rows" in note and "row 11" in note for note in parsed.notes)
+    assert any("Later" in note for note in parsed.notes)
+    assert "never" not in " ".join(b.text for b in parsed.blocks)
 
 
 def test_xlsx_that_is_not_a_workbook_is_refused_with_a_reason():
