@@ -12,11 +12,18 @@ from __future__ import annotations
 from io import BytesIO
 
 from retrieval.formats.base import Parsed, block
-from retrieval.formats.packages import unreadable_as_value_error
+from retrieval.formats.packages import title_from_file_name, unreadable_as_value_error
 from retrieval.models import Block
 
 NOTES_HEADING = "Speaker notes"  # heading over a slide's notes, under the slide's title
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+# Titles the applications write into a deck's properties by themselves; the first slide's title says more.
+_APPLICATION_TITLES = {
+    "presentation",
+    "powerpoint presentation",
+    "powerpoint-präsentation",
+    "présentation powerpoint",
+}
 
 
 def parse(raw: bytes, source: str) -> Parsed:
@@ -35,8 +42,12 @@ def parse(raw: bytes, source: str) -> Parsed:
             slide_blocks, group = _slide(slide, number, group)
             blocks.extend(slide_blocks)
         title = presentation.core_properties.title
-    first_title = next((b.text for b in blocks if b.kind == "heading"), None)
-    return Parsed(blocks, title or first_title)
+    if not title or title.strip().lower() in _APPLICATION_TITLES:
+        titles = (
+            b.text for b in blocks if b.kind == "heading" and b.level == 1 and not _numbered_slide(b.text)
+        )
+        title = next(titles, None) or title_from_file_name(source)
+    return Parsed(blocks, title)
 
 
 def _slide(slide, number: int, group: int) -> tuple[list[Block], int]:
@@ -59,6 +70,10 @@ def _slide(slide, number: int, group: int) -> tuple[list[Block], int]:
         blocks.append(block("heading", NOTES_HEADING, level=2, **page))
         blocks.extend(block("paragraph", text, **page) for text in notes)
     return [b for b in blocks if b is not None], group
+
+
+def _numbered_slide(heading: str) -> bool:
+    return heading.startswith("Slide ") and heading[6:].isdigit()
 
 
 def _title_shape(slide):

@@ -18,10 +18,9 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable, Iterator
-from pathlib import PurePosixPath
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
-from retrieval.formats.packages import unreadable_as_value_error
+from retrieval.formats.packages import title_from_file_name, unreadable_as_value_error
 from retrieval.models import Block
 
 MAX_ROWS = 5000  # rows read per file, sheets together: each row is a passage the index embeds
@@ -49,7 +48,7 @@ def parse_xlsx(raw: bytes, source: str) -> Parsed:
 
 
 def _workbook(workbook, source: str) -> Parsed:
-    parsed = Parsed([], workbook.properties.title or _title_from_name(source))
+    parsed = Parsed([], workbook.properties.title or title_from_file_name(source))
     group = 0
     budget = MAX_ROWS
     for sheet in workbook.worksheets:
@@ -108,7 +107,7 @@ def _cell_text(value, number_format: str | None) -> str:
 
 def _parse_delimited(raw: bytes, source: str, tab: bool) -> Parsed:
     text, note = decode(raw)
-    parsed = Parsed([], _title_from_name(source))
+    parsed = Parsed([], title_from_file_name(source))
     if note:
         parsed.notes.append(note)
     if not text.strip():
@@ -176,8 +175,3 @@ def _used_columns(rows: list[Row]) -> list[int]:
 
 def _single_cell(row: Row) -> bool:
     return sum(1 for cell in row[2] if cell) == 1
-
-
-def _title_from_name(source: str) -> str:
-    """A table has no title of its own: its file name reads as one ("price_list.csv" -> "price list")."""
-    return PurePosixPath(source).stem.replace("_", " ").replace("-", " ")

@@ -15,6 +15,8 @@ from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_blocks
 from retrieval.formats import PARSERS, epub, odt, pptx, spreadsheet
 from retrieval.loader import load_document
+from tests.conftest import DATA
+from tests.harness.epub import Chapter, write_epub
 
 
 def kinds(blocks) -> list[tuple[str, str]]:
@@ -107,6 +109,18 @@ def test_pptx_passages_stay_on_one_slide_and_rows_keep_their_header(deck):
     assert row.kind == "table_row" and row.lead == "Plan | Monthly price"
     notes = next(p for p in found if "Berlin" in p.text)
     assert notes.headings == ("Goals", pptx.NOTES_HEADING) and notes.page == 2
+
+
+def test_pptx_title_the_application_wrote_gives_way_to_the_first_slide_title():
+    from pptx import Presentation
+
+    presentation = Presentation()
+    presentation.core_properties.title = "PowerPoint Presentation"  # PowerPoint's own default
+    presentation.slides.add_slide(presentation.slide_layouts[6])  # untitled: "Slide 1" is no title
+    presentation.slides.add_slide(presentation.slide_layouts[5]).shapes.title.text = "Roadmap 2026"
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    assert pptx.parse(buffer.getvalue(), "deck.pptx").title == "Roadmap 2026"
 
 
 def test_pptx_that_is_not_a_pptx_is_refused_with_a_reason():
@@ -362,36 +376,29 @@ def test_odt_that_is_not_an_odt_is_refused_with_a_reason():
 # -- .epub ------------------------------------------------------------------------------------------
 
 
+HEFTY_WATER = DATA / "formats" / "epub" / "hefty-water"  # a real EPUB 3 sample (see SOURCE.md beside it)
+
+
 @pytest.fixture(scope="module")
 def book() -> bytes:
-    from ebooklib import epub as ebook
-
-    book = ebook.EpubBook()
-    book.set_identifier("field-guide-1")
-    book.set_title("Field guide")
-    book.set_language("en")
-    book.add_metadata("DC", "date", "2021-06-01")
-    start = ebook.EpubHtml(title="Getting started", file_name="text/start.xhtml", lang="en")
-    start.content = (
-        "<html><head><title>Field guide</title></head><body><h1>Getting started</h1>"
-        "<p>Pack a <b>compass</b> and two litres of water.</p><a id='end'/></body></html>"
+    return write_epub(
+        [
+            Chapter(
+                "text/start.xhtml",
+                "<h1>Getting started</h1><p>Pack a <b>compass</b> and two litres of water.</p><a id='end'/>",
+                "Getting started",
+            ),
+            Chapter(
+                "text/camp.xhtml",
+                "<h2>Fires</h2><p>Fires are allowed only in the stone fire ring.</p>"
+                "<table><tr><th>Site</th><th>Quiet hours</th></tr>"
+                "<tr><td>North meadow</td><td>from 22:00</td></tr></table>",
+                "Camp rules",
+            ),
+        ],
+        "Field guide",
+        date="2021-06-01",
     )
-    camp = ebook.EpubHtml(title="Camp rules", file_name="text/camp.xhtml", lang="en")
-    camp.content = (
-        "<html><head><title>Field guide</title></head><body><h2>Fires</h2>"
-        "<p>Fires are allowed only in the stone fire ring.</p>"
-        "<table><tr><th>Site</th><th>Quiet hours</th></tr><tr><td>North meadow</td><td>from 22:00</td></tr>"
-        "</table></body></html>"
-    )
-    book.add_item(start)
-    book.add_item(camp)
-    book.toc = (ebook.Link("text/start.xhtml", "Getting started", "start"), (ebook.Section("Rules"), (camp,)))
-    book.add_item(ebook.EpubNcx())
-    book.add_item(ebook.EpubNav())
-    book.spine = ["nav", start, camp]
-    buffer = io.BytesIO()
-    ebook.write_epub(buffer, book)
-    return buffer.getvalue()
 
 
 def test_epub_chapters_in_spine_order_under_their_titles(book):
@@ -410,6 +417,53 @@ def test_epub_chapters_in_spine_order_under_their_titles(book):
     found = passages(parsed, "guide.epub")
     fires = next(p for p in found if "stone fire ring" in p.text)
     assert fires.headings == ("Camp rules", "Fires")
+
+
+def test_epub2_table_of_contents_from_the_ncx():
+    raw = write_epub(
+        [
+            Chapter("ch 1.xhtml", "<p>The ferry leaves at dawn.</p>", "Chapter One"),  # href "ch%201.xhtml"
+            Chapter("ch2.xhtml", "<p>The island has one road.</p>", "Chapter Two", toc_fragment="#road"),
+        ],
+        "Island notes",
+        version=2,
+    )
+    assert kinds(epub.parse(raw, "island.epub").blocks) == [
+        ("heading", "Chapter One"),
+        ("paragraph", "The ferry leaves at dawn."),
+        ("paragraph", "The island has one road."),  # its entry names a place inside the file, not the file
+    ]
+
+
+def test_epub_real_sample_reads_its_sections_and_code():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for path in sorted(HEFTY_WATER.rglob("*")):
+            if path.is_file():
+                package.write(path, path.relative_to(HEFTY_WATER).as_posix())
+    parsed = epub.parse(buffer.getvalue(), "hefty-water.epub")
+    assert parsed.title == "Hefty Water"
+    headings = [(b.text, b.level) for b in parsed.blocks if b.kind == "heading"]
+    assert headings == [("Hefty Water", 1), ("The Switch", 2), ("The Source", 2), ("Hefty Ruby Water", 2)]
+    text = "\n".join(b.text for b in parsed.blocks)
+    assert "It will render the CML formula natively".lower() in text.lower()
+    assert "Navigation" not in text  # the nav document is the table of contents, not a chapter
+    assert any(b.kind == "code" and "<switch" in b.text for b in parsed.blocks)
+
+
+def test_epub_with_encrypted_chapters_is_refused_as_drm(book):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr(
+            "META-INF/encryption.xml",
+            '<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+            'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:CipherData>'
+            '<enc:CipherReference URI="OEBPS/text/camp.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>',
+        )
+    with pytest.raises(ValueError, match="DRM"):
+        epub.parse(buffer.getvalue(), "locked.epub")
 
 
 def test_epub_that_is_not_an_epub_is_refused_with_a_reason():

@@ -1,11 +1,14 @@
 """Rebuilds this case's corpus: one small file per office/table/e-book format, each holding facts no
-other file states. Run: python make_corpus.py (needs python-pptx, openpyxl, odfdo, ebooklib).
+other file states. Run from the repository root: python tests/data/cases/format-office/make_corpus.py
+(needs python-pptx, openpyxl and odfdo; the EPUB is written by tests/harness/epub.py).
 All text is our own, written for this case."""
 
 import io
+import sys
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
+sys.path.insert(0, str(Path(__file__).resolve().parents[4]))  # the repository root, for tests.harness
 
 
 def pptx() -> None:
@@ -93,30 +96,20 @@ def odt() -> None:
 
 
 def epub() -> None:
-    from ebooklib import epub as ebook
+    from tests.harness.epub import Chapter, write_epub
 
-    book = ebook.EpubBook()
-    book.set_identifier("tidewater-field-guide")
-    book.set_title("Tidewater field guide")
-    book.set_language("en")
-    start = ebook.EpubHtml(title="Before you set out", file_name="text/start.xhtml", lang="en")
-    start.content = (
-        "<html><head><title>Tidewater field guide</title></head><body><h1>Before you set out</h1>"
-        "<p>Pack a compass, a head torch and two litres of water per person.</p></body></html>"
+    start = Chapter(
+        "text/start.xhtml",
+        "<h1>Before you set out</h1><p>Pack a compass, a head torch and two litres of water per person.</p>",
+        "Before you set out",
     )
-    camp = ebook.EpubHtml(title="Camp rules", file_name="text/camp.xhtml", lang="en")
-    camp.content = (
-        "<html><head><title>Tidewater field guide</title></head><body>"
+    camp = Chapter(
+        "text/camp.xhtml",
         "<p>Campfires are allowed only inside the stone fire ring next to the ranger hut.</p>"
-        "<p>Quiet hours run from 22:00 until 07:00.</p></body></html>"
+        "<p>Quiet hours run from 22:00 until 07:00.</p>",
+        "Camp rules",
     )
-    book.add_item(start)
-    book.add_item(camp)
-    book.toc = (start, camp)
-    book.add_item(ebook.EpubNcx())
-    book.add_item(ebook.EpubNav())
-    book.spine = ["nav", start, camp]
-    ebook.write_epub(str(CORPUS / "field-guide.epub"), book)
+    (CORPUS / "field-guide.epub").write_bytes(write_epub([start, camp], "Tidewater field guide"))
 
 
 if __name__ == "__main__":
