@@ -18,6 +18,10 @@ from retrieval.loader import load_document
 from tests.conftest import DATA
 from tests.harness.epub import Chapter, write_epub
 
+FORMATS = (
+    DATA / "formats"
+)  # real files written by PowerPoint, LibreOffice, EPUB authors (each with SOURCE.md)
+
 
 def kinds(blocks) -> list[tuple[str, str]]:
     return [(b.kind, b.text) for b in blocks]
@@ -121,6 +125,15 @@ def test_pptx_title_the_application_wrote_gives_way_to_the_first_slide_title():
     buffer = io.BytesIO()
     presentation.save(buffer)
     assert pptx.parse(buffer.getvalue(), "deck.pptx").title == "Roadmap 2026"
+
+
+def test_pptx_written_by_powerpoint_tables_by_slide():
+    """A deck PowerPoint wrote (python-pptx's test file, see tests/data/formats/pptx/SOURCE.md)."""
+    parsed = pptx.parse((FORMATS / "pptx" / "tbl-cell.pptx").read_bytes(), "tbl-cell.pptx")
+    rows = [(b.kind, b.text, b.page_start) for b in parsed.blocks if b.kind.startswith("table")]
+    assert ("table_header", "a | b | c", 3) in rows
+    assert ("table_row", "d | e | f", 3) in rows and ("table_row", "g | h | i", 3) in rows
+    assert ("table_row", "unladen swallows | | |", 1) in rows
 
 
 def test_pptx_that_is_not_a_pptx_is_refused_with_a_reason():
@@ -364,6 +377,20 @@ def test_odt_written_by_another_writer_docutils():
     ]
 
 
+def test_odt_written_by_libreoffice_reads_the_text_as_it_stands_now():
+    """Tracked changes: deleted words ("les", "amis,") are kept in the file but are no longer text."""
+    parsed = odt.parse((FORMATS / "odt" / "tracked_changes.odt").read_bytes(), "tracked.odt")
+    assert kinds(parsed.blocks) == [("paragraph", "Bonjour los bonitos amigos ça va ?")]
+
+
+def test_odt_table_of_contents_is_not_read_twice():
+    """A filled-in table of contents repeats every heading; only the headings themselves are read."""
+    parsed = odt.parse((FORMATS / "odt" / "toc_done.odt").read_bytes(), "toc.odt")
+    texts = [b.text for b in parsed.blocks]
+    assert texts.count("Level 1 title 1") == 1
+    assert [b.level for b in parsed.blocks[:4]] == [1, 2, 1, 3]
+
+
 def test_odt_that_is_not_an_odt_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="odt"):
         odt.parse(b"not a zip file", "broken.odt")
@@ -376,7 +403,7 @@ def test_odt_that_is_not_an_odt_is_refused_with_a_reason():
 # -- .epub ------------------------------------------------------------------------------------------
 
 
-HEFTY_WATER = DATA / "formats" / "epub" / "hefty-water"  # a real EPUB 3 sample (see SOURCE.md beside it)
+HEFTY_WATER = FORMATS / "epub" / "hefty-water"  # a real EPUB 3 sample (see SOURCE.md beside it)
 
 
 @pytest.fixture(scope="module")
