@@ -4,8 +4,9 @@ A sheet (or a CSV file) is one table: its first non-empty row is the header, eve
 table_row whose cells read "cell | cell", all in one group, so the chunker gives each row its header
 as lead. The row number in the sheet (or the file's line number) is the block's line, so a citation
 names the row. Empty rows and columns are left out; a file is read up to MAX_ROWS rows in all (its
-sheets together), and a note says where it was cut. Leading rows with a single cell above a wider table (a sheet's caption: "Price list 2024")
-become paragraphs instead of the header.
+sheets together), and a note says where it was cut. In a sheet, leading rows with a single cell above
+a wider table (a caption: "Price list 2024") become paragraphs instead of the header; a CSV's first
+line is always its header.
 
 Why openpyxl: the maintained pure-Python reader of the OOXML workbook; read_only streams rows without
 loading the whole sheet, data_only gives the values Excel last computed instead of formulas. Why csv:
@@ -61,7 +62,7 @@ def _workbook(workbook, source: str) -> Parsed:
             continue
         rows = _numbered(_sheet_rows(sheet), sheet.title, parsed.notes, budget)
         budget -= len(rows)
-        table = _table_blocks(rows, group + 1)
+        table = _table_blocks(rows, group + 1, captions=True)
         if table:
             group += 1
             parsed.blocks.append(block("heading", sheet.title, level=1))
@@ -152,9 +153,12 @@ def _numbered(rows: Iterable[Row], name: str, notes: list[str], limit: int) -> l
     return kept
 
 
-def _table_blocks(rows: list[Row], group: int, lines: LineMap | None = None) -> list[Block]:
-    """Caption paragraphs, then the header and the rows of one table; empty columns left out."""
-    position = next((n for n, row in enumerate(rows) if not _single_cell(row)), 0)
+def _table_blocks(
+    rows: list[Row], group: int, lines: LineMap | None = None, captions: bool = False
+) -> list[Block]:
+    """Caption paragraphs (sheets only: a CSV's first line is its header), then the header and the
+    rows of one table; empty columns left out."""
+    position = next((n for n, row in enumerate(rows) if not _single_cell(row)), 0) if captions else 0
     blocks: list[Block | None] = [
         block("paragraph", next(c for c in cells if c), lines, first, last)
         for first, last, cells in rows[:position]

@@ -238,6 +238,11 @@ def test_csv_header_and_rows_with_lines_and_offsets():
     assert len({b.group for b in parsed.blocks}) == 1
 
 
+def test_csv_first_line_is_the_header_even_with_one_named_column():
+    parsed = spreadsheet.parse_csv(b"Name,\nAlpha,1\nBeta,2\n", "scores.csv")
+    assert kinds(parsed.blocks)[:2] == [("table_header", "Name |"), ("table_row", "Alpha | 1")]
+
+
 def test_csv_semicolon_dialect_is_sniffed():
     raw = "Stadt;Einwohner\nZürich;421 878\nBern;134 794\n".encode("cp1252")
     parsed = spreadsheet.parse_csv(raw, "städte.csv")
