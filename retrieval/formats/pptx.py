@@ -1,4 +1,5 @@
-"""PowerPoint .pptx into blocks with python-pptx: per slide its title, text, bullets, tables and notes.
+"""PowerPoint .pptx into blocks with python-pptx: per slide its title, text, bullets, tables, chart
+data and speaker notes.
 
 Each block's page is its slide number (page_start = page_end = slide), so a passage never spans two
 slides and a citation names the slide. Why python-pptx: the maintained reader of the OOXML
@@ -9,14 +10,18 @@ expose.
 
 from __future__ import annotations
 
+import datetime
+import re
 from io import BytesIO
 
 from retrieval.formats.base import Parsed, block
-from retrieval.formats.packages import title_from_file_name, unreadable_as_value_error
+from retrieval.formats.packages import DAMAGED_PACKAGE, title_from_file_name, unreadable_as_value_error
 from retrieval.models import Block
 
 NOTES_HEADING = "Speaker notes"  # heading over a slide's notes, under the slide's title
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_FLOAT = re.compile(r"-?\d+(\.\d+)?")
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)  # day 0 of the day numbers charts store for dates
 # Titles the applications write into a deck's properties by themselves; the first slide's title says more.
 _APPLICATION_TITLES = {
     "presentation",
@@ -62,6 +67,9 @@ def _slide(slide, number: int, group: int) -> tuple[list[Block], int]:
         if getattr(shape, "has_table", False) and shape.has_table:
             group += 1
             blocks.extend(_table(shape.table, group, page))
+        elif getattr(shape, "has_chart", False) and shape.has_chart:
+            group += 1
+            blocks.extend(_chart(shape.chart, group, page))
         elif shape.has_text_frame:
             group += 1
             blocks.extend(_text_frame(shape, group, page))
@@ -136,6 +144,55 @@ def _table(table, group: int, page: dict) -> list[Block | None]:
         kind = "table_header" if position == 0 else "table_row"
         blocks.append(block(kind, cells, group=group, **page))
     return blocks
+
+
+def _chart(chart, group: int, page: dict) -> list[Block | None]:
+    """A category chart's data as a table (its title, then "category | series..." rows): the numbers
+    a bar or line chart shows live only there. Scatter and bubble charts (no categories) are left out,
+    and so is a chart python-pptx cannot read (the rest of the slide still is)."""
+    try:
+        plots = [plot for plot in chart.plots if len(plot.categories)]
+        if not plots:
+            return []
+        categories = _categories(plots[0])
+        series = [s for plot in plots for s in plot.series if len(s.values) == len(categories)]
+        header = " | ".join([_category_axis_title(chart), *(s.name or "" for s in series)])
+        rows = [" | ".join([c, *(_number(s.values[n]) for s in series)]) for n, c in enumerate(categories)]
+        title = (
+            chart.chart_title.text_frame.text if chart.has_title and chart.chart_title.has_text_frame else ""
+        )
+    except DAMAGED_PACKAGE:
+        return []
+    blocks = [block("paragraph", title, **page)] if title.strip() else []
+    blocks.append(block("table_header", header, group=group, **page))
+    blocks.extend(block("table_row", row, group=group, **page) for row in rows)
+    return blocks
+
+
+def _categories(plot) -> list[str]:
+    """The category labels as the chart shows them: a date axis stores Excel day numbers (37261 is
+    2002-01-05), which its number format (read from the XML: python-pptx does not expose it) marks."""
+    formats = plot._element.xpath("./c:ser[1]/c:cat//c:formatCode/text()")
+    dated = bool(formats) and any(mark in str(formats[0]).lower() for mark in ("yy", "d", "mmm"))
+    labels = []
+    for label in plot.categories:
+        text = str(label)
+        if dated and _FLOAT.fullmatch(text):
+            text = (_EXCEL_EPOCH + datetime.timedelta(days=float(text))).date().isoformat()
+        labels.append(text)
+    return labels
+
+
+def _category_axis_title(chart) -> str:
+    try:
+        axis = chart.category_axis
+    except ValueError:  # a chart type without a category axis (pie, doughnut)
+        return ""
+    return axis.axis_title.text_frame.text if axis.has_title else ""
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.15g}"
 
 
 def _notes(slide) -> list[str]:

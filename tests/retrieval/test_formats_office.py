@@ -127,6 +127,55 @@ def test_pptx_title_the_application_wrote_gives_way_to_the_first_slide_title():
     assert pptx.parse(buffer.getvalue(), "deck.pptx").title == "Roadmap 2026"
 
 
+def test_pptx_chart_data_reads_as_a_table_under_its_title():
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    presentation = Presentation()
+    slide = presentation.slides.add_slide(presentation.slide_layouts[5])
+    slide.shapes.title.text = "Revenue"
+    data = CategoryChartData()
+    data.categories = ["Q1", "Q2", "Q3"]
+    data.add_series("Nordics", (1.2, 1.5, 2.1))
+    data.add_series("Iberia", (0.4, None, 0.9))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(2), Inches(6), Inches(4), data
+    )
+    frame.chart.has_title = True
+    frame.chart.chart_title.text_frame.text = "Revenue by quarter (EUR million)"
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    parsed = pptx.parse(buffer.getvalue(), "revenue.pptx")
+    assert kinds(parsed.blocks)[1:] == [
+        ("paragraph", "Revenue by quarter (EUR million)"),
+        ("table_header", "| Nordics | Iberia"),
+        ("table_row", "Q1 | 1.2 | 0.4"),
+        ("table_row", "Q2 | 1.5 |"),
+        ("table_row", "Q3 | 2.1 | 0.9"),
+    ]
+    assert {b.page_start for b in parsed.blocks} == {1}
+
+
+def test_pptx_chart_with_dates_shows_dates_not_day_numbers():
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    presentation = Presentation()
+    slide = presentation.slides.add_slide(presentation.slide_layouts[6])
+    data = CategoryChartData()
+    data.categories = [datetime.date(2025, 1, 6), datetime.date(2025, 1, 13)]
+    data.add_series("Tickets", (41, 37))
+    slide.shapes.add_chart(XL_CHART_TYPE.LINE, Inches(1), Inches(1), Inches(6), Inches(4), data)
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    rows = [b.text for b in pptx.parse(buffer.getvalue(), "tickets.pptx").blocks if b.kind == "table_row"]
+    assert rows == ["2025-01-06 | 41", "2025-01-13 | 37"]
+
+
 def test_pptx_written_by_powerpoint_tables_by_slide():
     """A deck PowerPoint wrote (python-pptx's test file, see tests/data/formats/pptx/SOURCE.md)."""
     parsed = pptx.parse((FORMATS / "pptx" / "tbl-cell.pptx").read_bytes(), "tbl-cell.pptx")
