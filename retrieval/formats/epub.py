@@ -166,12 +166,18 @@ def _label(point) -> str:
 
 def _as_html(content: bytes) -> bytes:
     """Chapter XHTML as HTML the HTML reader takes: lxml's HTML parser refuses text that declares its
-    encoding, and reads XHTML's self-closed tags (<title/>, <a id="x"/>) as opened, never closed."""
+    encoding, and reads XHTML's self-closed tags (<title/>, <a id="x"/>) as opened, never closed.
+
+    A book has no site chrome: its <header> elements hold chapter titles (<section><header><h2>), which
+    the HTML reader would drop as a page's banner, so they become plain containers here.
+    """
     strict = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         tree = etree.fromstring(content, strict)
     except etree.XMLSyntaxError:
         return _XML_DECLARATION.sub(b"", content)
+    for header in tree.xpath("//*[local-name() = 'header']"):
+        header.tag = header.tag.replace("header", "div")
     return etree.tostring(tree, method="html", encoding="utf-8")
 
 

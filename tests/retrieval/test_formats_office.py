@@ -500,6 +500,28 @@ def test_epub_chapters_in_spine_order_under_their_titles(book):
     assert fires.headings == ("Camp rules", "Fires")
 
 
+def test_epub_chapter_heading_inside_a_header_element_is_kept():
+    """Standard Ebooks and many EPUB 3 books put each chapter's heading in <header>: a book's title,
+    not a web page's banner."""
+    raw = write_epub(
+        [
+            Chapter(
+                "text/chapter-1.xhtml",
+                '<section epub:type="chapter" xmlns:epub="http://www.idpf.org/2007/ops">'
+                "<header><h2>Chapter I</h2><p>In which the ship sails</p></header>"
+                "<p>The ship left Bristol on a grey morning.</p></section>",
+                "Chapter I",
+            )
+        ],
+        "Voyage",
+    )
+    assert kinds(epub.parse(raw, "voyage.epub").blocks) == [
+        ("heading", "Chapter I"),
+        ("paragraph", "In which the ship sails"),
+        ("paragraph", "The ship left Bristol on a grey morning."),
+    ]
+
+
 def test_epub2_table_of_contents_from_the_ncx():
     raw = write_epub(
         [
