@@ -177,7 +177,7 @@ def _as_html(content: bytes) -> bytes:
     except etree.XMLSyntaxError:
         return _XML_DECLARATION.sub(b"", content)
     for header in tree.xpath("//*[local-name() = 'header']"):
-        header.tag = header.tag.replace("header", "div")
+        header.tag = etree.QName(etree.QName(header).namespace, "div").text
     return etree.tostring(tree, method="html", encoding="utf-8")
 
 
