@@ -95,12 +95,21 @@ def _title_shape(slide):
 
 
 def _reading_order(shapes) -> list:
-    """Shapes top to bottom, then left to right; the shapes of a group in place of the group."""
+    """Shapes top to bottom, then left to right; the shapes of a group in place of the group; the
+    footer, date and slide-number placeholders (the same furniture on every slide) left out."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    furniture = (
+        PP_PLACEHOLDER.FOOTER,
+        PP_PLACEHOLDER.DATE,
+        PP_PLACEHOLDER.SLIDE_NUMBER,
+        PP_PLACEHOLDER.HEADER,
+    )
     flat = []
     for shape in shapes:
         if hasattr(shape, "shapes"):  # a group shape
             flat.extend(_reading_order(shape.shapes))
-        else:
+        elif not (shape.is_placeholder and shape.placeholder_format.type in furniture):
             flat.append(shape)
     return sorted(flat, key=lambda s: (s.top or 0, s.left or 0))
 

@@ -185,6 +185,35 @@ def test_pptx_written_by_powerpoint_tables_by_slide():
     assert ("table_row", "unladen swallows | | |", 1) in rows
 
 
+def test_pptx_footer_date_and_slide_number_are_not_text():
+    """The footer placeholders PowerPoint repeats on every slide ("Confidential", the date, the slide
+    number) are furniture; a slide gets them by copying its layout's placeholders, as PowerPoint does."""
+    import copy
+
+    from pptx import Presentation
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    presentation = Presentation()
+    layout = presentation.slide_layouts[1]
+    slide = presentation.slides.add_slide(layout)
+    slide.shapes.title.text = "Roadmap"
+    slide.placeholders[1].text_frame.text = "Ship the mobile app in March"
+    furniture = {PP_PLACEHOLDER.FOOTER: "Confidential", PP_PLACEHOLDER.DATE: "2025-03-01"}
+    for placeholder in layout.placeholders:
+        if placeholder.placeholder_format.type in (*furniture, PP_PLACEHOLDER.SLIDE_NUMBER):
+            slide.shapes._spTree.append(copy.deepcopy(placeholder._element))  # no public API for this
+    for shape in slide.placeholders:
+        text = furniture.get(shape.placeholder_format.type, "7")
+        if shape.placeholder_format.type in (*furniture, PP_PLACEHOLDER.SLIDE_NUMBER):
+            shape.text_frame.text = text
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    assert kinds(pptx.parse(buffer.getvalue(), "roadmap.pptx").blocks) == [
+        ("heading", "Roadmap"),
+        ("list_item", "Ship the mobile app in March"),
+    ]
+
+
 def test_pptx_that_is_not_a_pptx_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="pptx"):
         pptx.parse(b"not a zip file", "broken.pptx")
