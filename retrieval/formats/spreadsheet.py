@@ -63,6 +63,7 @@ def _workbook(workbook, source: str) -> Parsed:
         rows = _numbered(_sheet_rows(sheet), sheet.title, parsed.notes, budget)
         budget -= len(rows)
         table = _table_blocks(rows, group + 1, captions=True)
+        _note_wide(rows, sheet.title, parsed.notes)
         if table:
             group += 1
             parsed.blocks.append(block("heading", sheet.title, level=1))
@@ -116,6 +117,7 @@ def _parse_delimited(raw: bytes, source: str, tab: bool) -> Parsed:
     dialect = csv.excel_tab if tab else _sniff(text)
     rows = _numbered(_csv_rows(text, dialect), source, parsed.notes, MAX_ROWS)
     parsed.blocks = _table_blocks(rows, 1, LineMap(text))
+    _note_wide(rows, source, parsed.notes)
     return parsed
 
 
@@ -163,7 +165,7 @@ def _table_blocks(
         block("paragraph", next(c for c in cells if c), lines, first, last)
         for first, last, cells in rows[:position]
     ]
-    columns = _used_columns(rows[position:])
+    columns = _used_columns(rows[position:])[:MAX_COLUMNS]
     for index, (first, last, cells) in enumerate(rows[position:]):
         kind = "table_header" if index == 0 else "table_row"
         text = " | ".join(cells[c] if c < len(cells) else "" for c in columns)
@@ -172,9 +174,15 @@ def _table_blocks(
 
 
 def _used_columns(rows: list[Row]) -> list[int]:
+    """Indexes of the columns with a value in some row."""
     width = max((len(cells) for _, _, cells in rows), default=0)
-    used = [c for c in range(width) if any(c < len(cells) and cells[c] for _, _, cells in rows)]
-    return used[:MAX_COLUMNS]
+    return [c for c in range(width) if any(c < len(cells) and cells[c] for _, _, cells in rows)]
+
+
+def _note_wide(rows: list[Row], name: str, notes: list[str]) -> None:
+    used = len(_used_columns(rows))
+    if used > MAX_COLUMNS:
+        notes.append(f"{name}: only the first {MAX_COLUMNS} of {used} columns were read")
 
 
 def _single_cell(row: Row) -> bool:

@@ -321,6 +321,13 @@ def test_csv_first_line_is_the_header_even_with_one_named_column():
     assert kinds(parsed.blocks)[:2] == [("table_header", "Name |"), ("table_row", "Alpha | 1")]
 
 
+def test_csv_wide_table_is_cut_with_a_note(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_COLUMNS", 3)
+    parsed = spreadsheet.parse_csv(b"a,b,c,d,e\n1,2,3,4,5\n", "wide.csv")
+    assert kinds(parsed.blocks) == [("table_header", "a | b | c"), ("table_row", "1 | 2 | 3")]
+    assert parsed.notes == ["wide.csv: only the first 3 of 5 columns were read"]
+
+
 def test_csv_semicolon_dialect_is_sniffed():
     raw = "Stadt;Einwohner\nZürich;421 878\nBern;134 794\n".encode("cp1252")
     parsed = spreadsheet.parse_csv(raw, "städte.csv")
