@@ -52,6 +52,8 @@ def inline_text(element) -> str:
             parts.append(" " * int(child.get_attribute("text:c") or 1))
         elif tag in ("text:tab", "text:line-break"):
             parts.append(" ")
+        elif tag == "text:number":  # a heading's rendered number ("1.2"), written before its text
+            parts.append(inline_text(child) + " ")
         elif tag not in _SKIPPED_INLINE:
             parts.append(inline_text(child))
         elif (child.tail or "")[:1] in _CLOSING_PUNCTUATION:  # "weekdays <note/>." reads "weekdays."

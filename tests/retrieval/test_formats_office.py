@@ -426,6 +426,9 @@ def test_odt_paragraph_styled_title_is_a_heading_and_filler_cells_are_dropped():
     document = Document("text")
     document.body.clear()
     document.body.append(Element.from_tag('<text:p text:style-name="Title">Visitor rules</text:p>'))
+    document.body.append(
+        Element.from_tag('<text:h text:outline-level="2"><text:number>1.2</text:number>Badges</text:h>')
+    )
     document.body.append(Element.from_tag(
         "<table:table><table:table-header-rows><table:table-row>"
         "<table:table-cell><text:p>Rule</text:p></table:table-cell>"
@@ -441,6 +444,7 @@ def test_odt_paragraph_styled_title_is_a_heading_and_filler_cells_are_dropped():
     parsed = odt.parse(buffer.getvalue(), "rules.odt")
     assert kinds(parsed.blocks) == [
         ("heading", "Visitor rules"),
+        ("heading", "1.2 Badges"),
         ("table_header", "Rule | Since"),
         ("table_row", "Sign in | 2019"),
     ]
