@@ -420,7 +420,7 @@ def test_odt_headings_paragraphs_lists_tables_and_footnotes(odt_file):
     assert len({b.group for b in parsed.blocks if b.kind == "list_item"}) == 1
 
 
-def test_odt_paragraph_styled_title_is_a_heading_and_filler_cells_are_dropped():
+def test_odt_title_style_and_numbered_heading_are_headings_and_filler_cells_are_dropped():
     from odfdo import Document, Element
 
     document = Document("text")
