@@ -7,7 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from retrieval.formats import asciidoc, docx, eml, html, markdown, notebook, openapi, pdf, rst, text
+from retrieval.formats import (
+    asciidoc,
+    docx,
+    eml,
+    epub,
+    html,
+    markdown,
+    notebook,
+    odt,
+    openapi,
+    pdf,
+    pptx,
+    rst,
+    spreadsheet,
+    text,
+)
 from retrieval.formats.base import Parsed
 
 PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
@@ -28,6 +43,12 @@ PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
     ".json": openapi.parse,
     ".adoc": asciidoc.parse,
     ".asciidoc": asciidoc.parse,
+    ".pptx": pptx.parse,
+    ".xlsx": spreadsheet.parse_xlsx,
+    ".csv": spreadsheet.parse_csv,
+    ".tsv": spreadsheet.parse_tsv,
+    ".odt": odt.parse,
+    ".epub": epub.parse,
 }
 
 __all__ = ["PARSERS", "Parsed"]
