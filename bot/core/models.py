@@ -7,6 +7,7 @@ decides how they look on its platform.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 
@@ -22,15 +23,23 @@ class Location:
     end: int | None = None
 
     def describe(self) -> str:
+        """"deck.pptx, slide 4", "prices.csv, rows 7-9", "guide.md, lines 40-52": the words its format uses."""
+        suffix = PurePosixPath(self.source).suffix.lower()
+        page, (line, lines) = _PAGE_WORDS.get(suffix, "page"), _LINE_WORDS.get(suffix, ("line", "lines"))
         parts = [self.source]
         if self.page is not None:
-            parts.append(f"page {self.page}")
+            parts.append(f"{page} {self.page}")
         if self.line_start is not None:
             if self.line_end is None or self.line_end == self.line_start:
-                parts.append(f"line {self.line_start}")
+                parts.append(f"{line} {self.line_start}")
             else:
-                parts.append(f"lines {self.line_start}-{self.line_end}")
+                parts.append(f"{lines} {self.line_start}-{self.line_end}")
         return ", ".join(parts)
+
+
+# What a format's "page" and "line" are to its readers: a deck's pages are slides, a sheet's lines rows.
+_PAGE_WORDS = {".pptx": "slide"}
+_LINE_WORDS = {suffix: ("row", "rows") for suffix in (".xlsx", ".csv", ".tsv")}
 
 
 EXCERPT_LEAD_CHARS = 150  # half of the shortest quote space of an adapter (Slack's 300 characters)

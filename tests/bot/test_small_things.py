@@ -93,3 +93,13 @@ def test_the_discord_invite_asks_for_what_the_bot_uses_and_the_readme_agrees():
         r"add_reaction", "".join(p.read_text() for p in (ROOT / "bot/adapters/discord").glob("*.py"))
     )
     assert used == []
+
+
+def test_citations_name_slides_and_rows_the_way_their_formats_do():
+    from bot.core.models import Location
+
+    assert Location("talks/q3.pptx", page=4).describe() == "talks/q3.pptx, slide 4"
+    assert Location("prices.xlsx", 7, 7).describe() == "prices.xlsx, row 7"
+    assert Location("export.csv", 7, 9).describe() == "export.csv, rows 7-9"
+    assert Location("guide.pdf", page=2).describe() == "guide.pdf, page 2"
+    assert Location("guide.md", 40, 52).describe() == "guide.md, lines 40-52"
