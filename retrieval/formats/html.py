@@ -35,6 +35,8 @@ _HTML_ELEMENTS = set(
     strike label input button select option textarea form nav header footer aside main article""".split()
 )  # a dt whose dd holds several blocks heads them, below every real heading
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
 
 def parse(raw: bytes, source: str) -> Parsed:
     """Blocks of an HTML page (or fragment); title from the page (og:title, the main h1, <title>)."""
@@ -44,6 +46,9 @@ def parse(raw: bytes, source: str) -> Parsed:
         parsed.notes.append(note)
     if not text.strip():
         return parsed
+    # lxml refuses a str that declares its encoding (XHTML's `<?xml ... encoding=...?>`); the text is
+    # already decoded, so the declaration is blanked (same length: lines and offsets stay true).
+    text = _XML_DECLARATION.sub(lambda m: " " * len(m.group()), text, count=1)
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):

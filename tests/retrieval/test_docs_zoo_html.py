@@ -286,3 +286,16 @@ def test_chrome_inside_the_article_goes_and_the_authors_text_stays():
         "Previous: Certificates", "Next: Audit", "© 2024",
     ):  # fmt: skip
         assert chrome not in text, chrome
+
+
+def test_an_xhtml_page_that_declares_its_encoding_is_read():
+    from retrieval.formats import html
+
+    raw = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        b"<head><title>Ports</title></head><body><main><h1>Ports</h1>"
+        b"<p>The admin console listens on port 9443.</p></main></body></html>"
+    )
+    parsed = html.parse(raw, "ports.xhtml")
+    assert [b.text for b in parsed.blocks] == ["Ports", "The admin console listens on port 9443."]
+    assert parsed.blocks[1].line_start == 3
