@@ -23,7 +23,7 @@ class Location:
     end: int | None = None
 
     def describe(self) -> str:
-        """"deck.pptx, slide 4", "prices.csv, rows 7-9", "guide.md, lines 40-52": the words its format uses."""
+        """How a person names the place: "deck.pptx, slide 4", "prices.csv, rows 7-9", "guide.md, line 3"."""
         suffix = PurePosixPath(self.source).suffix.lower()
         page, (line, lines) = _PAGE_WORDS.get(suffix, "page"), _LINE_WORDS.get(suffix, ("line", "lines"))
         parts = [self.source]
