@@ -10,6 +10,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from retrieval.languages import ENGLISH, detect, stop_words
 from retrieval.lexical import stem, tokenize, word_tokens
 from retrieval.textnorm import fold
 
@@ -255,9 +256,11 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     folded = fold(question)
     asked = set(_HOW_WORD.findall(folded))  # "how long", "how often": the answer kind says it
     asked |= _frame_words(folded)  # "what role does X play in Y": the answer says what X does in Y
+    language = detect(question)  # "¿Cuándo abre la biblioteca?": "la" is no evidence either
+    function_words = STOP_WORDS if language == ENGLISH else STOP_WORDS | stop_words(language)
     content = [
         w for w in words
-        if w not in STOP_WORDS and w not in asked and (len(w) > 1 or w.isdigit() or _is_letter_id(w, question))
+        if w not in function_words and w not in asked and (len(w) > 1 or w.isdigit() or _is_letter_id(w, question))
     ]  # fmt: skip
     weights: dict[str, float] = {}
     repairs: list[str] = []
