@@ -28,6 +28,7 @@ from retrieval.languages import (
     compound_prefixes,
     detect,
     document_sample,
+    keyword_language,
     stemmer,
     stop_words,
 )
@@ -125,8 +126,19 @@ def document_language(texts: Sequence[str]) -> str:
 
 
 def query_terms(query: str) -> list[str]:
-    """A question's keyword terms in the question's own language, as its documents' were made."""
-    return document_terms([query], detect(query))[0]
+    """A question's keyword terms in the question's own language, as its documents' were made.
+
+    A question in another language also carries its words as English rules make them (less its own stop
+    words), after its own terms: a document too short to be recognised was indexed as English.
+    """
+    language = detect(query)
+    terms = document_terms([query], language)[0]
+    if keyword_language(language) == ENGLISH:
+        return terms
+    stops = stop_words(language)
+    words = [word for word in _words(matching_text(query).lower()) if word not in stops]
+    own = set(terms)
+    return terms + [term for term in dict.fromkeys(_terms([words], ENGLISH)[0]) if term not in own]
 
 
 def _terms(tokens: list[list[str]], language: str) -> list[list[str]]:
