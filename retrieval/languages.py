@@ -84,7 +84,7 @@ _LEXICON_WORDS = 50_000  # the commonest words of a language that count as a com
 # Spanish or German score 0.88-1.0.
 MIN_LETTERS = 8
 MIN_CONFIDENCE = 0.8
-_DETECT_CHARS = 20_000  # a document's language is read from its beginning
+_DETECT_CHARS = 5_000  # a document's language is read from its beginning
 _LETTER = re.compile(r"[^\W\d_]")
 
 _lock = threading.Lock()
@@ -107,7 +107,7 @@ def _model():
 def detect(text: str) -> str:
     """The ISO 639-1 code of the language `text` is written in, one of DETECTED; "en" when the text has
     fewer than MIN_LETTERS letters or the model's probability is below MIN_CONFIDENCE. Reads at most the
-    first 20,000 characters; a question's answer is remembered."""
+    first 5,000 characters; a question's answer is remembered."""
     if len(text) <= 1000:
         return _detect_short(text)
     return _detect(text[:_DETECT_CHARS])

@@ -162,3 +162,46 @@ def test_postgres_keyword_terms_are_the_files_backends():
 
     texts = ["Die Gesamtlänge der Rheinbrücke beträgt 412 Meter.", "Der Brückenturm ist täglich geöffnet."]
     assert keyword_terms(texts) == document_terms(texts)
+
+
+MULTILINGUAL = {
+    "biblioteca.md": [
+        "La biblioteca abre de lunes a viernes de 9:00 a 20:00; los domingos permanece cerrada.",
+        "Cada lector puede llevarse hasta seis libros a la vez durante tres semanas.",
+    ],
+    "bruecke.md": [
+        "Die Rheinbrücke wurde am 1. Mai 1886 eröffnet und ersetzte eine alte Fähre.",
+        "Der Eintrittspreis für den Brückenturm beträgt 3 Euro, für Kinder 1,50 Euro.",
+    ],
+    "museum.md": ["博物館の休館日は毎週月曜日です。", "大人の入館料は500円です。"],
+    "library.md": ["The library opens at nine and closes at eight.", "Each reader may borrow six books."],
+}
+
+
+@pytest.fixture
+def pool(database_url):
+    from bot.database import open_pool
+    from retrieval.libraries.postgres import configure_connection
+
+    pool = open_pool(database_url, wait_s=10, configure=configure_connection)
+    yield pool
+    pool.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["¿Cuántos libros puedo llevar?", "Was kostet der Turm?", "入館料はいくらですか", "How many books?"],
+)
+def test_postgres_ranks_other_languages_as_the_files_backend_does(pool, query):
+    from retrieval.libraries.postgres import PostgresLibrary
+    from retrieval.parts import indexed_text
+    from tests.retrieval.test_postgres_library import build, entry
+
+    entries = [entry(source, texts) for source, texts in MULTILINGUAL.items()]
+    build(pool, entries)
+    passages = [(e.document, p) for e in entries for p in e.passages]
+    index = LexicalIndex.build([indexed_text(d, p) for d, p in passages], [p.source for _, p in passages])
+    rows, scores = index.search(query, 10)
+    expected = {passages[r][1].id: float(s) for r, s in zip(rows, scores, strict=True)}
+    found = dict(PostgresLibrary(pool).keyword(query, 10))
+    assert expected and found == pytest.approx(expected, rel=1e-4)
