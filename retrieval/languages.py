@@ -52,6 +52,23 @@ _RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "tr": ("turkish", STOPWORDS_TURKISH),
 }
 KEYWORD_LANGUAGES = frozenset(_RULES)
+# Question words, which bm25s' (NLTK's) stop word lists lack: they say what is asked, not about what
+# (English has its own in retrieval/question.py). Folded.
+_QUESTION_WORDS: dict[str, frozenset[str]] = {
+    "es": frozenset(
+        "cuanto cuanta cuantos cuantas cuando donde adonde como que quien quienes cual cuales".split()
+    ),
+    "pt": frozenset("quanto quanta quantos quantas quando onde como que quem qual quais".split()),
+    "fr": frozenset("combien quand ou comment quel quelle quels quelles pourquoi qui que quoi".split()),
+    "it": frozenset("quanto quanta quanti quante quando dove come che chi quale quali perche".split()),
+    "de": frozenset(
+        "wann wo wie was wer wen wem warum weshalb welche welcher welches welchen welchem wieviel viel viele".split()
+    ),
+    "nl": frozenset("wanneer waar hoe wat wie waarom welke welk hoeveel".split()),
+    "sv": frozenset("nar var hur vad vem varfor vilken vilket vilka".split()),
+    "da": frozenset("hvornar hvor hvordan hvad hvem hvorfor hvilken hvilket hvilke".split()),
+    "no": frozenset("nar hvor hvordan hva hvem hvorfor hvilken hvilket hvilke".split()),
+}
 # Detected so that their text is not forced into a European language; keyword rules: by script + English.
 SCRIPT_LANGUAGES = frozenset({"zh", "ja", "ko"})
 DETECTED = tuple(sorted(KEYWORD_LANGUAGES | SCRIPT_LANGUAGES))
@@ -146,6 +163,11 @@ def stop_words(language: str) -> frozenset[str]:
     """The language's stop words, folded as the words they are compared with ("für" -> "fur")."""
     words = _RULES[keyword_language(language)][1]
     return frozenset(words) if language == ENGLISH else frozenset(fold(w) for w in words)
+
+
+def question_words(language: str) -> frozenset[str]:
+    """The language's question words ("cuándo", "wann"), folded; empty for English and the rest."""
+    return _QUESTION_WORDS.get(language, frozenset())
 
 
 @cache

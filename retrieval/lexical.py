@@ -90,6 +90,11 @@ def _words(folded: str) -> list[str]:
     return found
 
 
+def is_cjk(token: str) -> bool:
+    """Whether a token is a CJK character bigram (or a single CJK character), not a word."""
+    return bool(_CJK_RUN.match(token))
+
+
 def word_tokens(text: str) -> list[str]:
     """Folded word tokens as written, without identifier parts (for questions)."""
     return _words(fold(text))
