@@ -205,3 +205,16 @@ def test_postgres_ranks_other_languages_as_the_files_backend_does(pool, query):
     expected = {passages[r][1].id: float(s) for r, s in zip(rows, scores, strict=True)}
     found = dict(PostgresLibrary(pool).keyword(query, 10))
     assert expected and found == pytest.approx(expected, rel=1e-4)
+
+
+def test_question_analysis_keeps_other_languages_function_words_out_of_the_key_terms():
+    from retrieval.question import Vocabulary, analyse
+
+    vocabulary = Vocabulary({"biblioteca": 3, "carn": 1, "adulto": 1, "入館": 1, "大人": 2, "bruck": 2}, 10)
+    spanish = analyse("¿Cuánto cuesta el carné para los adultos?", vocabulary)
+    assert {"cuanto", "el", "los", "para"}.isdisjoint(spanish.weights) and "carn" in spanish.weights
+    assert not spanish.identifiers  # "¿Cuánto" opens the question: it is not a name the corpus lacks
+    japanese = analyse("大人の入館料はいくらですか？", vocabulary)
+    assert {"大人", "入館"} <= set(japanese.weights) and "すか" not in japanese.weights  # a junction
+    german = analyse("Wann wurde die Brücke im Zentrum eröffnet?", vocabulary)
+    assert "wann" not in german.weights and not german.identifiers  # German capitals are not names
