@@ -117,8 +117,15 @@ def _model():
 
             identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             identifier.set_languages(list(DETECTED))
+            # set_languages keeps the whole model (145 languages, ~60 MB) to restore it later; we never do.
+            identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
             _identifier = identifier
     return _identifier
+
+
+def warm_up() -> None:
+    """Load the detection model now (~1 s), so that the first question does not wait for it."""
+    _model()
 
 
 def detect(text: str) -> str:

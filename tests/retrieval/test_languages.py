@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import bm25s
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.evaluation import load_questions
 from retrieval.languages import ENGLISH, detect, stemmer
@@ -218,3 +220,36 @@ def test_question_analysis_keeps_other_languages_function_words_out_of_the_key_t
     assert {"大人", "入館"} <= set(japanese.weights) and "すか" not in japanese.weights  # a junction
     german = analyse("Wann wurde die Brücke im Zentrum eröffnet?", vocabulary)
     assert "wann" not in german.weights and not german.identifiers  # German capitals are not names
+
+
+def _old_fold(text: str) -> str:
+    """fold() as it was before languages (commit 6019e49): every combining mark stripped."""
+    import unicodedata
+
+    from retrieval.textnorm import clean_text
+
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", clean_text(text)).casefold()
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+_LATIN_TEXT = st.text(
+    alphabet=st.characters(
+        codec="utf-8",
+        max_codepoint=0x052F,
+        exclude_categories=("Cs",),  # Latin, Greek, Cyrillic
+    )
+    | st.sampled_from(
+        list("Zürich café ﬁfth Straße naïve ½ ² Ⅻ — “quoted” idleTimeout snake_case Tiếng Việt .")
+    )
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_LATIN_TEXT)
+def test_latin_greek_cyrillic_text_folds_and_tokenises_as_before(text):
+    import re
+
+    assert fold(text) == _old_fold(text)
+    assert tokenize(text) == re.findall(r"(?u)\b\w+\b", matching_text(text))
