@@ -237,8 +237,8 @@ def _old_fold(text: str) -> str:
 _LATIN_TEXT = st.text(
     alphabet=st.characters(
         codec="utf-8",
-        max_codepoint=0x052F,
-        exclude_categories=("Cs",),  # Latin, Greek, Cyrillic
+        max_codepoint=0x06FF,  # Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic
+        exclude_categories=("Cs",),
     )
     | st.sampled_from(
         list("Zürich café ﬁfth Straße naïve ½ ² Ⅻ — “quoted” idleTimeout snake_case Tiếng Việt .")
