@@ -6,16 +6,15 @@ script: a run of Chinese, Japanese or Korean characters becomes its overlapping 
 -> "東京", "京タ"), as Lucene's CJK analyzer does, since those scripts do not separate words with spaces
 (a dictionary segmenter such as jieba or janome brings a large dictionary, and jieba is unmaintained since
 2020; bigrams need none and match any word of two or more characters). In German, Dutch and the
-Scandinavian languages a compound's head (and its first part, when a word of its own) are indexed beside
-the compound when the document also uses them as words: "Rheinbrücke" in a text that speaks of "die
-Brücke" is found by a question about "Brücke".
+Scandinavian languages a compound's parts are indexed beside it when they are words the text itself uses
+or common words of the language (wordfreq's lists): "Rheinbrücke" is found by a question about "Brücke".
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -36,7 +35,6 @@ from retrieval.textnorm import fold
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
 
-_STEMMER = stemmer(ENGLISH)
 # Characters of scripts written without spaces between words: Han (and its compatibility forms),
 # kana, the iteration marks, and Hangul syllables and jamo.
 _CJK = (
@@ -120,7 +118,7 @@ def document_terms(texts: Sequence[str], language: str | None = None) -> list[li
     language = language or document_language(texts)
     tokens = [_words(matching_text(text).lower()) for text in texts]
     if language in COMPOUND_LINKS:
-        own = {word for words in tokens for word in words}
+        own = {word for words in tokens for word in words} - stop_words(language)
         tokens = [list(_with_compound_parts(words, own, language)) for words in tokens]
     return _terms(tokens, language)
 
@@ -166,18 +164,18 @@ def _with_compound_parts(words: Iterable[str], own: set[str], language: str) -> 
     (retrieval/languages.py `compound_lexicon`; a four-letter one among the first _SHORT_HEAD_RANK). Of
     the ways to cut a compound into two known words (a first part of three letters or more, maybe ending
     in a linking element, and a head of _MIN_PART or more) the one whose parts are the most frequent wins,
-    as in Koehn and Knight's splitter (2003): "aussichts|turm", not "aussicht|sturm". Without a known first
-    part, the longest known head is still indexed. A verb prefix as first part makes a derived word, not a
-    compound ("ein|tritt").
+    as in Koehn and Knight's splitter (2003): "eintritts|preis" -> "preis", "eintritt". (So "Aussichtsturm"
+    gives "sturm": "Sturm" is commoner than "Turm".) Without a known first part, the longest known head is
+    still indexed. A verb prefix as first part makes a derived word, not a compound ("ein|tritt").
     """
     links, prefixes, ranks = COMPOUND_LINKS[language], compound_prefixes(language), compound_lexicon(language)
-    rarest = len(ranks)
+    rarest, stops = len(ranks), stop_words(language)
 
     def known(part: str) -> bool:
         if part in own:
             return True
         rank = ranks.get(part)
-        return rank is not None and (len(part) > _MIN_PART or rank < _SHORT_HEAD_RANK)
+        return rank is not None and part not in stops and (len(part) > _MIN_PART or rank < _SHORT_HEAD_RANK)
 
     def first_part(first: str) -> str:
         if known(first):
@@ -191,7 +189,13 @@ def _with_compound_parts(words: Iterable[str], own: set[str], language: str) -> 
             yield from _parts(word, known, first_part, prefixes, lambda part: ranks.get(part, rarest))
 
 
-def _parts(word: str, known, first_part, prefixes: frozenset[str], rank) -> list[str]:
+def _parts(
+    word: str,
+    known: Callable[[str], bool],
+    first_part: Callable[[str], str],
+    prefixes: frozenset[str],
+    rank: Callable[[str], int],
+) -> list[str]:
     """The parts of one compound (see `_with_compound_parts`): [head, first], [head] or []."""
     best: tuple[int, list[str]] | None = None
     longest_head: list[str] = []
