@@ -10,7 +10,8 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from retrieval.lexical import stem, tokenize, word_tokens
+from retrieval.languages import ENGLISH, detect, question_words, stop_words
+from retrieval.lexical import is_cjk, stem, tokenize, word_tokens
 from retrieval.textnorm import fold
 
 # Function words carry no evidence; question words are handled by answer_kind.
@@ -255,9 +256,13 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     folded = fold(question)
     asked = set(_HOW_WORD.findall(folded))  # "how long", "how often": the answer kind says it
     asked |= _frame_words(folded)  # "what role does X play in Y": the answer says what X does in Y
+    language = detect(question)  # "¿Cuándo abre la biblioteca?": "cuando" and "la" are no evidence either
+    if language != ENGLISH:
+        asked |= stop_words(language) | question_words(language)
     content = [
         w for w in words
         if w not in STOP_WORDS and w not in asked and (len(w) > 1 or w.isdigit() or _is_letter_id(w, question))
+        and not (is_cjk(w) and w not in vocabulary)  # "いつ", "すか": the bigram of a junction or a question word
     ]  # fmt: skip
     weights: dict[str, float] = {}
     repairs: list[str] = []
@@ -294,6 +299,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
 
 
 _CAPITALISED = re.compile(r"(?<![\w'’.-])[A-Z][a-z][\w-]*")
+_NOUNS_CAPITALISED = frozenset({"de"})  # German capitalises every noun: a capital says nothing of a name
 
 
 def _unknown_names(question: str, vocabulary: Vocabulary, joined) -> frozenset[str]:
@@ -301,8 +307,11 @@ def _unknown_names(question: str, vocabulary: Vocabulary, joined) -> frozenset[s
     documents about Microsoft): like a version the passage lacks, the answer cannot be about them.
 
     Not the question's first word, not a word a typo repair or a join maps to a corpus term, and not in
-    a question written in title case (where capitals say nothing).
+    a question written in title case or in German (where capitals say nothing).
     """
+    if detect(question) in _NOUNS_CAPITALISED:  # "Wann wurde die Brücke eröffnet?"
+        return frozenset()
+    question = question.lstrip().lstrip("¿¡")  # Spanish opens a question with "¿": "¿Cuánto ...?"
     words = _CAPITALISED.findall(question)
     tokens = question.split()
     if len(words) * 2 > len(tokens):  # "How Do I Install It?"

@@ -15,6 +15,24 @@ _ABBREVIATIONS = {
     "fig", "al", "e.g", "i.e", "u.s", "u.k", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
     "oct", "nov", "dec", "wash", "calif", "gen", "gov", "rep", "sen", "approx", "dept", "est", "vol", "p", "pp",
 }  # fmt: skip
+# Abbreviations of other languages, compared as written (case counts), so that an English sentence ending
+# in "CA." or "FR." still ends there: German, Spanish, Portuguese, French, Italian, Dutch. Their single
+# letters ("z. B.", "d. h.", "S. A.") are abbreviations already. Words that usually end a list ("usw.",
+# "ecc.", "enz.") are left out: there the sentence usually ends too.
+_OTHER_ABBREVIATIONS = {
+    "bzw", "ca", "vgl", "Nr", "Str", "ggf", "inkl", "evtl", "Hr", "Abs", "Jh", "Mio", "Mrd", "sog", "z.B",
+    "d.h", "u.a", "o.ä", "u.U", "s.o", "s.u", "Sra", "Srta", "Dra", "Ud", "Uds", "Vd", "Vds", "pág", "págs",
+    "núm", "Av", "Avda", "Dña", "Sto", "Sta", "EE.UU", "Mme", "Mlle", "MM", "env", "cf", "p.ex", "Sig",
+    "Sigg", "dott", "pag", "bijv", "blz", "o.a", "d.w.z", "m.b.t",
+}  # fmt: skip
+# An ordinal written as a number and a dot ("am 1. Mai", "im 19. Jahrhundert": German, Danish, Norwegian)
+# is not a sentence end when a month or a word that follows ordinals comes next.
+_ORDINAL_END = re.compile(r"(?<![\w.,])\d{1,2}\.\s*$")
+_ORDINAL_NEXT = re.compile(
+    r"(?:Januar|Jänner|Februar|Feber|März|Maerz|Marts|April|Mai|Maj|Juni|Juli|August|September|Oktober"
+    r"|November|Dezember|December|Desember|Jahrhunderts?|Jahrtausends?|Jh\.|Mal|Auflage|Stock|Etage"
+    r"|Platz|Klasse|Liga|Weltkriegs?|Kapitel|Lebensjahr(?:es|s)?)\b"
+)
 # End punctuation, optional closing quotes/brackets, then whitespace before a likely sentence start;
 # or end punctuation glued to a capitalised word ("humanity.The"), common in scraped text.
 _BOUNDARY = re.compile(
@@ -39,7 +57,7 @@ def split_sentences(text: str, glued: bool = False) -> list[tuple[int, int]]:
         cuts |= {m.start() for m in _GLUED.finditer(text)}
     cuts = sorted(cuts)
     for end in cuts:
-        if _ends_with_abbreviation(text[start:end]):
+        if _ends_with_abbreviation(text[start:end]) or _ordinal_at(text, start, end):
             continue
         spans.append((start, end))
         start = end
@@ -52,7 +70,16 @@ def _ends_with_abbreviation(sentence: str) -> bool:
     if not match:
         return False
     word = match.group(1).lower().rstrip(".")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return (
+        word in _ABBREVIATIONS
+        or (len(word) == 1 and word.isalpha())
+        or match.group(1).rstrip(".") in _OTHER_ABBREVIATIONS
+    )
+
+
+def _ordinal_at(text: str, start: int, end: int) -> bool:
+    """Whether the cut at `end` follows an ordinal number ("1.") that a month or the like continues."""
+    return bool(_ORDINAL_END.search(text, start, end)) and bool(_ORDINAL_NEXT.match(text, end))
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:

@@ -26,9 +26,39 @@ def compatibility_text(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Matching form: NFKC, invisible characters removed, case-folded, accents stripped ("Zürich" -> "zurich")."""
+    """Matching form: NFKC, invisible characters removed, case-folded, accents stripped ("Zürich" -> "zurich").
+
+    Accents are stripped only from letters of scripts where they are optional (Latin, Greek, Cyrillic,
+    Hebrew and Arabic vowel points); where a mark is part of the letter (kana's voicing marks, Hangul, Indic
+    vowel signs) it stays, recomposed: "が" stays "が", not "か".
+    """
     if text.isascii():  # the same result, without three passes over every character
         return text.lower()
     text = unicodedata.normalize("NFKC", clean_text(text)).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    kept: list[str] = []
+    strip = True  # whether marks on the current base letter are dropped
+    recompose = False  # a letter of a script whose marks count: recompose what NFKD took apart
+    for ch in decomposed:
+        if not unicodedata.combining(ch):
+            strip = _optional_marks(ch)
+            recompose = recompose or not strip
+            kept.append(ch)
+        elif not strip:
+            kept.append(ch)
+    folded = "".join(kept)
+    return unicodedata.normalize("NFC", folded) if recompose else folded
+
+
+def _optional_marks(base: str) -> bool:
+    """Whether accents on `base` may be dropped: Latin, Greek, Cyrillic, Hebrew, Arabic (and anything
+    that is not a letter), as before; not for other scripts, where the marks change the letter."""
+    point = ord(base)
+    return (
+        point < 0x0700  # Latin, IPA, Greek, Cyrillic, Armenian, Hebrew, Arabic
+        or 0x1D00 <= point < 0x2000  # phonetic extensions, Latin and Greek extended
+        or 0x2C60 <= point < 0x2C80  # Latin extended-C
+        or 0xA720 <= point < 0xA800  # Latin extended-D
+        or 0xAB30 <= point < 0xAB70  # Latin extended-E
+        or not base.isalpha()
+    )

@@ -237,7 +237,7 @@ class FilesLibraryWriter:
         FaissVectorIndex.build(vectors, manifest.index_type).save(staging / DENSE_INDEX_FILE)
         documents = {d.source: d for d in self._documents}
         texts = [indexed_text(documents[p.source], p) for p in self._passages]
-        LexicalIndex.build(texts).save(staging / LEXICAL_DIR)
+        LexicalIndex.build(texts, [p.source for p in self._passages]).save(staging / LEXICAL_DIR)
         frequencies = {"passages": self._frequencies.passages, "counts": dict(self._frequencies.counts)}
         (staging / VOCABULARY_FILE).write_text(json.dumps(frequencies, ensure_ascii=False), "utf-8")
         (staging / MANIFEST_FILE).write_text(manifest.to_json(), "utf-8")

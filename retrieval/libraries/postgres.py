@@ -21,14 +21,14 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-import bm25s
 import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
 from psycopg.conninfo import conninfo_to_dict
 
 from retrieval.errors import IndexMissingError, RetrievalError
-from retrieval.lexical import _STEMMER, _TOKEN_PATTERN, matching_text
+from retrieval.languages import ENGLISH
+from retrieval.lexical import document_language, document_terms, query_terms
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Ranking, Vector, indexed_text
@@ -237,7 +237,7 @@ class PostgresLibrary:
 
     def keyword(self, query: str, k: int) -> Ranking:
         """BM25 (Lucene idf, k1 1.5, b 0.75) over the query's known terms, a repeated term counted again."""
-        terms = Counter(keyword_terms([query])[0])
+        terms = Counter(query_terms(query))
         if not terms or not self._count:
             return []
         words = sorted(terms)
@@ -341,15 +341,9 @@ def _quoted(term: str) -> str:
 
 
 def keyword_terms(texts: list[str]) -> list[list[str]]:
-    """The keyword terms of each text as the files backend's bm25s sees them: folded, stemmed, no stop words."""
-    return bm25s.tokenize(
-        [matching_text(t) for t in texts],
-        token_pattern=_TOKEN_PATTERN,
-        stopwords="en",
-        stemmer=_STEMMER,
-        show_progress=False,
-        return_ids=False,
-    )
+    """The keyword terms of one document's passage texts as the files backend's bm25s sees them: folded,
+    compounds' parts added, stop words dropped and stemmed in the document's language (retrieval/lexical.py)."""
+    return document_terms(texts)
 
 
 def tsvector_literal(terms: list[str]) -> str:
@@ -381,6 +375,9 @@ def _content_key(entry: DocumentEntry) -> str:
     for passage in entry.passages:
         digest.update(json.dumps(passage.to_record(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(np.ascontiguousarray(entry.vectors, dtype=np.float32).tobytes())
+    language = document_language([indexed_text(entry.document, p) for p in entry.passages])
+    if language != ENGLISH:  # its keyword terms follow its language: not those of a version made before
+        digest.update(f"keywords:{language}".encode())
     return digest.hexdigest()
 
 
