@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval import languages
 from retrieval.answer import Composition
 from retrieval.config import DEFAULTS, EngineConfig
 from retrieval.encoders import ServingEmbedders
@@ -122,6 +123,7 @@ class Engine:
                 f"{live.embedder.dimension}. Rebuild the index."
             )
         _ = live.words.vocabulary
+        languages.warm_up()  # the question's language is detected on every question
         return live.library.generation
 
     def manifest(self) -> tuple[str, Manifest]:
