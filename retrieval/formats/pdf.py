@@ -61,12 +61,13 @@ def parse(raw: bytes, source: str) -> Parsed:
 
     try:
         reader = PdfReader(BytesIO(raw))
-        pages = [_with_tables(page, page_lines(page)) for page in reader.pages]
+        read = [page_lines(page) for page in reader.pages]
+        pages = [_with_tables(page, lines) for page, lines in zip(reader.pages, read, strict=True)]
         fields = form_values(reader)
         title = (reader.metadata.title if reader.metadata else None) or None
     except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as error:
         raise ValueError(f"unreadable PDF ({error.__class__.__name__})") from None
-    if not any(line.text.strip() for page in pages for line in page) and not fields:
+    if not any(line.text.strip() for page in read for line in page) and not fields:
         raise ValueError("PDF has no extractable text (scanned images need OCR first)")
     lines: list[_Line] = []
     extras: dict[int | None, _PageExtras] = {}
@@ -76,7 +77,10 @@ def parse(raw: bytes, source: str) -> Parsed:
         extras[number] = _PageExtras(notes, [])
     for value in fields:
         extras.setdefault(value.page, _PageExtras([], [])).fields.append(value)
-    blocks = _with_extras(_paragraphs(lines), extras)
+    # The widest line is measured as the page drew it (tables and contents entries included): it is the
+    # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
+    widest = max((len(line.text.rstrip()) for page in _drop_running(read) for line in page), default=0)
+    blocks = _with_extras(_paragraphs(lines, widest), extras)
     return Parsed(blocks, str(title).strip() if title else None)
 
 
@@ -161,8 +165,7 @@ def _joined(texts: list[str]) -> str:
     return text
 
 
-def _paragraphs(lines: list[_Line]) -> list[Block]:
-    widest = max((len(line.text) for line in lines), default=0)
+def _paragraphs(lines: list[_Line], widest: int) -> list[Block]:
     blocks: list[Block] = []
     pieces: list[_Line] = []
     tables = 0

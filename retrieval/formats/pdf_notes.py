@@ -80,5 +80,6 @@ def is_contents_page(texts: list[str]) -> bool:
 
 
 def is_contents_line(text: str) -> bool:
-    """A contents entry ("Introduction ....... 3") or the page's title ("Contents", "Table of contents")."""
-    return bool(_LEADER.match(text) or _CONTENTS_TITLE.match(text))
+    """A contents entry ("Introduction ....... 3"), the page's title ("Contents", "Table of contents"), or
+    an index's letter ("A") above its entries."""
+    return bool(_LEADER.match(text) or _CONTENTS_TITLE.match(text) or len(text.strip()) == 1)

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 _CELL = re.compile(r"\S+(?: \S+)*")  # words parted by single spaces; two or more spaces part cells
 _PROSE_CELL = 40  # a table where most cells are longer than this is columns of prose, not a table
+_FEWEST_ROWS = 3  # two aligned lines are too often an option list or an example's output to be a table
 _NUMERIC = re.compile(r"\d")
+_ENUMERATOR = re.compile(r"[-–*•▪‣◦·]|\(?(\d{1,3}(\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?", re.I)
 _YEAR = re.compile(r"(19|20)\d\d")  # a year heads a column ("2023") as a word would
 
 
@@ -88,7 +90,7 @@ def _table(run: list[list[_Cell]]) -> Table | None:
         run = run[:-1]  # a trailing one-cell line is the next paragraph, not a wrapped cell
     width = max((len(cells) for cells in run), default=0)
     full = [cells for cells in run if len(cells) == width]
-    if width < 2 or len(full) < 2:
+    if width < 2 or len(full) < 2 or len(run) < _FEWEST_ROWS:
         return None
     bands = [(min(c[k][0] for c in full), max(c[k][1] for c in full)) for k in range(width)]
     if any(bands[k][1] >= bands[k + 1][0] for k in range(width - 1)):
@@ -102,6 +104,8 @@ def _table(run: list[list[_Cell]]) -> Table | None:
             rows.append(placed)
         else:  # the next line of a row's wrapped cells
             rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], placed, strict=True)]
+    if all(_ENUMERATOR.fullmatch(row[0]) or row[0].endswith(":") for row in rows):
+        return None  # bullets or numbers before text (a list), or terms before their descriptions
     cells = [cell for row in rows for cell in row if cell]
     if sum(len(cell) > _PROSE_CELL for cell in cells) * 2 > len(cells):
         return None
