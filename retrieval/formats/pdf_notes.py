@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.formats.pdf_text import PageLine, Span, body_size
+from retrieval.formats.pdf_text import PageLine, Span
 
 _NOTE_START = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})[.)]?\s*(?=\S)")
-_SMALL_PRINT = 0.9  # footnote lines are drawn at less than this share of the page's body size
+_SMALL_PRINT = 0.9  # footnote lines are drawn at less than this share of the size of the body above
 _LEADER = re.compile(r"^\s*\S.*?(?:\s?[.·•_]){4,}\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
 _CONTENTS_TITLE = re.compile(r"^\s*(table of\s+)?contents\s*$", re.I)
 _LEADERS_ON_A_CONTENTS_PAGE = 3
@@ -35,10 +35,9 @@ def separate_footnotes(lines: list[PageLine]) -> tuple[list[PageLine], list[Foot
     A footnote is only taken when a body line carries its marker, so small print that merely starts
     with a number (a numbered list in a smaller font) stays in the body.
     """
-    size = body_size(lines)
-    foot = len(lines)
-    while foot > 0 and (not lines[foot - 1].text.strip() or 0 < lines[foot - 1].size < _SMALL_PRINT * size):
-        foot -= 1
+    foot = _small_print_start(lines)
+    if foot is None:
+        return lines, []
     first = next((i for i in range(foot, len(lines)) if _NOTE_START.match(lines[i].text)), None)
     if first is None:
         return lines, []
@@ -49,6 +48,19 @@ def separate_footnotes(lines: list[PageLine]) -> tuple[list[PageLine], list[Foot
         return lines, []
     known = {note.marker for note in notes}
     return [_mark(line, known) for line in body], notes
+
+
+def _small_print_start(lines: list[PageLine]) -> int | None:
+    """Index of the first line of the smaller print at the foot of the page (None when there is none)."""
+    largest = 0.0
+    for index in range(len(lines) - 1, -1, -1):
+        size = lines[index].size
+        if not lines[index].text.strip() or not size:
+            continue
+        if largest and size >= largest / _SMALL_PRINT:
+            return index + 1  # the body line above the small print
+        largest = max(largest, size)
+    return None
 
 
 def _notes(lines: list[PageLine]) -> list[Footnote]:

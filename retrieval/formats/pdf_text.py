@@ -93,15 +93,6 @@ def page_lines(page) -> list[PageLine]:
     return lines
 
 
-def body_size(lines: list[PageLine]) -> float:
-    """The size most of a page's characters are drawn at (0.0 for an empty page)."""
-    weights: Counter[float] = Counter()
-    for line in lines:
-        for span in line.spans:
-            weights[round(span.size, 1)] += len(span.text.strip())
-    return weights.most_common(1)[0][0] if weights else 0.0
-
-
 def _spans(text: str, size: float) -> list[Span]:
     """A visited piece split at superscript figures, each part in its stored (NFKC) form."""
     found, position = [], 0

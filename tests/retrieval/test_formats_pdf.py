@@ -1,0 +1,185 @@
+"""PDFs as laid out: tables as rows with their header, form values, contents pages, footnotes (issue 17)."""
+
+from __future__ import annotations
+
+from retrieval.formats import pdf
+from tests.harness.pdf import Contents, Field, Grid, Lines, Note, write_layout_pdf, write_text_pdf
+
+PLANS = (
+    ("Plan", "Storage", "Price", "Users"),
+    ("Starter", "50 GB", "$4", "1"),
+    ("Team", "1 TB", "$19", "10"),
+    ("Business", "5 TB", "$49", "100"),
+)
+INTRO = Lines(("Our plans suit teams of every size; each includes support by email.",))
+
+
+def parsed(tmp_path, pages, name="doc.pdf"):
+    return pdf.parse(write_layout_pdf(tmp_path / name, pages).read_bytes(), name)
+
+
+def by_kind(result, *kinds):
+    return [b for b in result.blocks if b.kind in kinds]
+
+
+def test_ruled_table_rows_keep_their_first_cell_and_header(tmp_path):
+    result = parsed(tmp_path, [[INTRO, Grid(PLANS)]])
+    table = by_kind(result, "table_header", "table_row")
+    assert [(b.kind, b.text) for b in table] == [
+        ("table_header", "Plan | Storage | Price | Users"),
+        ("table_row", "Starter | 50 GB | $4 | 1"),
+        ("table_row", "Team | 1 TB | $19 | 10"),
+        ("table_row", "Business | 5 TB | $49 | 100"),
+    ]
+    assert len({b.group for b in table}) == 1 and table[0].group > 0
+    assert {(b.page_start, b.page_end) for b in table} == {(1, 1)}
+    assert not any(b.text in ("Starter", "Business") for b in result.blocks)  # no cell on a line of its own
+
+
+def test_table_without_ruling_lines_is_read_as_rows(tmp_path):
+    hours = (("Day", "Opens", "Closes"), ("Monday", "08:00", "18:00"), ("Saturday", "10:00", "14:00"))
+    result = parsed(tmp_path, [[Lines(("Opening hours of the front desk.",)), Grid(hours, ruled=False)]])
+    assert [b.text for b in by_kind(result, "table_header", "table_row")] == [
+        "Day | Opens | Closes",
+        "Monday | 08:00 | 18:00",
+        "Saturday | 10:00 | 14:00",
+    ]
+    assert by_kind(result, "paragraph")[0].text == "Opening hours of the front desk."
+
+
+def test_two_tables_on_a_page_are_two_groups_and_prose_between_stays_prose(tmp_path):
+    hours = (("Day", "Opens", "Closes"), ("Monday", "08:00", "18:00"), ("Sunday", "closed", "closed"))
+    after = Lines(("The clinic is closed on public holidays.",))
+    result = parsed(tmp_path, [[Grid(PLANS), after, Grid(hours, ruled=False)]])
+    headers = by_kind(result, "table_header")
+    assert [b.text for b in headers] == ["Plan | Storage | Price | Users", "Day | Opens | Closes"]
+    assert headers[0].group != headers[1].group
+    assert "The clinic is closed on public holidays." in [b.text for b in by_kind(result, "paragraph")]
+
+
+def test_table_at_the_foot_of_a_page_keeps_a_last_cell_that_looks_like_a_page_number(tmp_path):
+    result = parsed(tmp_path, [[INTRO, Grid(PLANS)], [INTRO]])
+    assert "Business | 5 TB | $49 | 100" in [b.text for b in by_kind(result, "table_row")]
+
+
+def test_a_data_row_first_is_not_taken_for_a_header(tmp_path):
+    rows = (("Starter", "50 GB", "$4"), ("Team", "1 TB", "$19"), ("Business", "5 TB", "$49"))
+    result = parsed(tmp_path, [[INTRO, Grid(rows)]])
+    assert [b.kind for b in result.blocks if b.group] == ["table_row"] * 3
+
+
+def test_bulleted_lines_in_columns_are_not_a_table(tmp_path):
+    bullets = (
+        ("-", "Bring a photo ID"),
+        ("-", "Bring your insurance card"),
+        ("-", "Arrive ten minutes early"),
+    )
+    result = parsed(tmp_path, [[INTRO, Grid(bullets, ruled=False)]])
+    assert not by_kind(result, "table_header", "table_row")
+
+
+def test_filled_form_fields_are_definitions_on_their_page(tmp_path):
+    result = parsed(
+        tmp_path,
+        [
+            [Lines(("Claim form. Fill in every field before you sign.",))],
+            [INTRO, Field("applicant", "Maria Lopez", "Applicant name"), Field("policy_no", "PX-4471")],
+        ],
+    )
+    fields = by_kind(result, "definition")
+    assert [(b.text, b.page_start) for b in fields] == [
+        ("Applicant name: Maria Lopez", 2),
+        ("policy_no: PX-4471", 2),
+    ]
+    assert result.blocks[-2:] == fields  # after the page's text
+
+
+def test_empty_form_field_is_no_block(tmp_path):
+    result = parsed(tmp_path, [[INTRO, Field("remarks", "")]])
+    assert not by_kind(result, "definition")
+
+
+def test_contents_page_is_not_indexed_nor_glued_to_the_first_section(tmp_path):
+    contents = Contents((("Introduction", 2), ("Plans and prices", 2), ("Support", 3)))
+    result = parsed(
+        tmp_path,
+        [
+            [Lines(("Acme Cloud handbook",)), contents],
+            [
+                Lines(("Introduction", "Acme Cloud stores files for teams and keeps every version.")),
+                Grid(PLANS),
+            ],
+        ],
+    )
+    texts = [b.text for b in result.blocks]
+    assert not any("...." in text or text == "Contents" for text in texts)
+    assert "Acme Cloud stores files for teams and keeps every version." in texts
+    assert texts[0] == "Acme Cloud handbook"
+    assert all(b.page_start == 2 for b in result.blocks[1:])
+
+
+def test_footnote_marker_is_parted_from_its_word_and_the_note_ends_its_page(tmp_path):
+    result = parsed(
+        tmp_path,
+        [
+            [
+                Lines(("In 2023 revenue grew^12 while costs fell by a third.",)),
+                Note("12", "Audited figures from the annual report, page 40."),
+            ],
+            [Lines(("Headcount stayed at forty people all year.",))],
+        ],
+    )
+    texts = [(b.text, b.page_start) for b in result.blocks]
+    assert texts == [
+        ("In 2023 revenue grew[12] while costs fell by a third.", 1),
+        ("Footnote 12: Audited figures from the annual report, page 40.", 1),
+        ("Headcount stayed at forty people all year.", 2),
+    ]
+    assert not any("grew12" in b.text for b in result.blocks)
+
+
+def test_footnote_does_not_break_a_sentence_running_onto_the_next_page(tmp_path):
+    result = parsed(
+        tmp_path,
+        [
+            [
+                Lines(
+                    (
+                        "Security training is mandatory for every new employee in the first week.",
+                        "The office moves^1 to a new building and from March you will find us on the",
+                    )
+                ),
+                Note("1", "The lease was signed in January."),
+            ],
+            [Lines(("fifth floor of the Orchard Building, next to the library.",))],
+        ],
+    )
+    moved = [b for b in result.blocks if "fifth floor" in b.text]
+    assert len(moved) == 1 and "will find us on the fifth floor" in moved[0].text
+    assert (moved[0].page_start, moved[0].page_end) == (1, 2)
+    notes = [b for b in result.blocks if b.text.startswith("Footnote 1:")]
+    assert [(b.text, b.page_start) for b in notes] == [("Footnote 1: The lease was signed in January.", 1)]
+
+
+def test_small_print_starting_with_a_number_but_cited_nowhere_stays_body_text(tmp_path):
+    result = parsed(
+        tmp_path,
+        [[Lines(("Prices include tax.",)), Note("3", "months of free support come with every plan.")]],
+    )
+    assert [b.text for b in result.blocks] == [
+        "Prices include tax.",
+        "3 months of free support come with every plan.",
+    ]
+
+
+def test_plain_text_pdfs_read_as_before(tmp_path):
+    path = write_text_pdf(
+        tmp_path / "guide.pdf",
+        [["Security training is mandatory for every new employee in the first",
+          "week. Ask the service desk for more infor-", "mation about the schedule and rooms."]],
+    )  # fmt: skip
+    result = pdf.parse(path.read_bytes(), "guide.pdf")
+    assert [b.text for b in result.blocks] == [
+        "Security training is mandatory for every new employee in the first week. "
+        "Ask the service desk for more information about the schedule and rooms."
+    ]
