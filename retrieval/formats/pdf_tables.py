@@ -54,10 +54,11 @@ def layout_tables(layout_text: str) -> list[Table]:
 
 
 def _continues(run: list[list[_Cell]], cells: list[_Cell]) -> bool:
-    """Does a line of two or more cells keep to the columns of the run's first row?"""
+    """Does a line of two or more cells keep to the columns of the run's first full row?"""
     if len(cells) < 2:
         return False
-    first = run[0]
+    widest = max(len(row) for row in run)
+    first = next(row for row in run if len(row) == widest)  # the run's first row with every column
     if len(cells) > len(first):  # a header with an empty corner cell is narrower than its rows
         return len(run) == 1 and all(any(_aligned(a, b) for b in cells) for a in first)
     if len(cells) == len(first):
@@ -71,15 +72,23 @@ def _aligned(a: _Cell, b: _Cell) -> bool:
 
 
 def locate(table: Table, lines: list[str]) -> tuple[int, int] | None:
-    """(first, last) index of the lines of `lines` that hold exactly the table's text, or None."""
+    """(first, last) index of the lines of `lines` that hold exactly the table's text, or None.
+
+    The lines may give the cells in another order than the rows do (a wrapped cell's second line after
+    the row's other cells): lines that begin with the table's first cell and hold exactly its characters
+    are the table too.
+    """
     key = "".join("".join(cell.split()) for row in table.rows for cell in row)
+    packed = ["".join(line.split()) for line in lines]
     for first in range(len(lines)):
+        if not packed[first] or not key.startswith(packed[first]):
+            continue
         seen = ""
         for last in range(first, len(lines)):
-            seen += "".join(lines[last].split())
-            if seen == key:
-                return first, last
-            if not key.startswith(seen):
+            seen += packed[last]
+            if len(seen) >= len(key):
+                if seen == key or sorted(seen) == sorted(key):
+                    return first, last
                 break
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from retrieval.formats import pdf
+from retrieval.formats.pdf_tables import Table, layout_tables, locate
 from tests.harness.pdf import Contents, Field, Grid, Lines, Note, write_layout_pdf, write_text_pdf
 
 PLANS = (
@@ -183,3 +184,60 @@ def test_plain_text_pdfs_read_as_before(tmp_path):
         "Security training is mandatory for every new employee in the first week. "
         "Ask the service desk for more information about the schedule and rooms."
     ]
+
+
+# -- the layout-mode table reader on fixed-width text ------------------------------------------------
+def test_layout_table_with_wrapped_cells_and_an_empty_cell():
+    layout = (
+        "Plan        Included support               Price\n"
+        "Basic       Email within two               EUR 6\n"
+        "            working days\n"
+        "Plus                                       EUR 24\n"
+        "Pro         Phone, around the clock        EUR 79\n"
+    )
+    [table] = layout_tables(layout)
+    assert table.header
+    assert table.rows == (
+        ("Plan", "Included support", "Price"),
+        ("Basic", "Email within two working days", "EUR 6"),
+        ("Plus", "", "EUR 24"),
+        ("Pro", "Phone, around the clock", "EUR 79"),
+    )
+
+
+def test_layout_header_with_an_empty_corner_cell_stays_the_header():
+    layout = "            2024      2025\nRevenue     1.2       1.5\nCosts       0.9       1.0\n"
+    [table] = layout_tables(layout)
+    assert table.header and table.rows[0] == ("", "2024", "2025")
+    assert table.rows[1] == ("Revenue", "1.2", "1.5")
+
+
+def test_layout_prose_columns_and_ragged_double_spaces_are_no_table():
+    two_columns = (
+        "The backup job runs every night at two in      Each copy is retained for thirty days before\n"
+        "the morning and copies the database, the       deletion, and a monthly copy is kept for a\n"
+        "uploaded files and the configuration files.    year in the offsite bucket of the company.\n"
+    )
+    ragged = (
+        "Security training is  mandatory for every new employee.\n"
+        "Ask the service desk for  more information about rooms.\n"
+        "Lunch is served in the canteen  from noon until two.\n"
+    )
+    assert layout_tables(two_columns) == [] and layout_tables(ragged) == []
+
+
+def test_a_table_is_located_in_the_default_lines_whether_cells_or_rows_are_lines():
+    table = Table((("Plan", "Price"), ("Team", "$19"), ("Pro", "$49")), header=True)
+    assert locate(table, ["Intro.", "Plan", "Price", "Team", "$19", "Pro", "$49", "After."]) == (1, 6)
+    assert locate(table, ["Intro.", "Plan Price", "Team $19", "Pro $49"]) == (1, 3)
+    assert locate(table, ["Plan", "Team", "Price", "$19", "Pro", "$49"]) == (0, 5)  # column by column
+    assert locate(table, ["Plan", "Price", "Team", "$19", "Pro", "$50"]) is None  # not the same text
+
+
+def test_a_table_whose_wrapped_cell_comes_after_the_row_in_the_default_lines_is_located():
+    table = Table((("Plan", "Support"), ("Basic", "Email within two working days"), ("Pro", "Phone")), True)
+    lines = ["Plan", "Support", "Basic", "Email within two", "working days", "Pro", "Phone"]
+    assert locate(table, lines) == (0, 6)
+    assert locate(
+        table, ["Plan", "Support", "Basic", "Email within two", "Pro", "Phone", "working days"]
+    ) == (0, 6)
