@@ -98,14 +98,14 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
 
 
 def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
-    """A page's lines for the paragraph joiner, contents entries (on a contents page) made breaks."""
+    """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped."""
     texts = [line.text.rstrip() for line in body]
     contents = is_contents_page(texts)
     return [
-        _Line("", number, table=line.table)
+        _Line("", number, hard_break=True)
+        if contents and (line.table or is_contents_line(text))
+        else _Line("", number, table=line.table)
         if line.table
-        else _Line("", number, hard_break=True)
-        if contents and is_contents_line(text)
         else _Line(text, number)
         for line, text in zip(body, texts, strict=True)
     ]

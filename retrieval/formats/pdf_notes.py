@@ -14,10 +14,17 @@ from dataclasses import dataclass
 
 from retrieval.formats.pdf_text import PageLine, Span
 
-_NOTE_START = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})[.)]?\s*(?=\S)")
+# "12 Audited figures", "5Siehe" (a raised marker set close); not "1. Item" (a numbered list) nor "2025 was"
+_NOTE_START = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})(?![\d.,:;)])\s*(?=\S)")
 _SMALL_PRINT = 0.9  # footnote lines are drawn at less than this share of the size of the body above
 _LEADER = re.compile(r"^\s*\S.*?(?:\s?[.·•_]){4,}\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
-_CONTENTS_TITLE = re.compile(r"^\s*(table of\s+)?contents\s*$", re.I)
+_CONTENTS_TITLE = re.compile(
+    r"^\s*((table of\s+)?contents|inhalt|inhaltsverzeichnis|sommaire|table des matières|índice|indice)\s*$",
+    re.I,
+)
+_ENDS_IN_PAGE = re.compile(
+    r"^\s*\S.*\s(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I
+)  # "5 Krümmung 87", on a contents page
 _LEADERS_ON_A_CONTENTS_PAGE = 3
 
 
@@ -92,6 +99,11 @@ def is_contents_page(texts: list[str]) -> bool:
 
 
 def is_contents_line(text: str) -> bool:
-    """A contents entry ("Introduction ....... 3"), the page's title ("Contents", "Table of contents"), or
-    an index's letter ("A") above its entries."""
-    return bool(_LEADER.match(text) or _CONTENTS_TITLE.match(text) or len(text.strip()) == 1)
+    """On a contents page: an entry ("Introduction ....... 3", "5 Curvature 87"), the page's title
+    ("Contents", "Table of contents"), or an index's letter ("A") above its entries."""
+    return bool(
+        _LEADER.match(text)
+        or _CONTENTS_TITLE.match(text)
+        or _ENDS_IN_PAGE.match(text)
+        or len(text.strip()) == 1
+    )

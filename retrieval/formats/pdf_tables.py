@@ -133,11 +133,17 @@ def _place(cells: list[_Cell], bands: list[tuple[int, int]]) -> list[str] | None
 
 
 def _has_header(rows: list[list[str]]) -> bool:
-    """Is the first row a header? Not when it has figures where the second row has them too (a data row)."""
+    """Is the first row a header? Not when it has figures where the second row has them too, nor when
+    its first cell is numbered as the second row's is ("Fig. 1.13", "Fig. 2.1"): then it is a data row."""
     if len(rows) < 2:
         return False
     first, second = rows[0], rows[1]
-    return not any(
+    numbered = _NUMERIC.search(first[0]) and _figures_as(first[0]) == _figures_as(second[0])
+    return not numbered and not any(
         _NUMERIC.search(a) and not _YEAR.fullmatch(a) and _NUMERIC.search(b)
         for a, b in zip(first[1:], second[1:], strict=True)
     )
+
+
+def _figures_as(cell: str) -> str:
+    return re.sub(r"\d+", "#", cell.lower())

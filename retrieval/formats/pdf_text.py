@@ -21,15 +21,20 @@ from retrieval.textnorm import compatibility_text
 _SUPERSCRIPT = re.compile("[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+")
 _MARKER = re.compile(r"\d{1,3}|[*†‡§¶]{1,3}")
 _SMALL = 0.8  # a span drawn at less than this share of its line's size is small (a marker)
+# a word of two letters or more, or a percentage, then closing punctuation if any: "grew", "report.", "“Title”"
+_AFTER_WORD = re.compile(r"(?:[^\W\d_]{2}|%)[.,;:!?\"'”“’»]*$")
+_BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
 
 
 @dataclass(frozen=True)
 class Span:
-    """A piece of a line as drawn: its text (NFKC), the font size in points, raised if a superscript glyph."""
+    """A piece of a line as drawn: its text (NFKC), the font size in points, raised if a superscript glyph,
+    and the height of its baseline on the page (points from the bottom; a subscript sits lower)."""
 
     text: str
     size: float
     raised: bool = False
+    y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,18 @@ class PageLine:
         return weights.most_common(1)[0][0] if weights and weights.most_common(1)[0][1] else 0.0
 
     def markers(self) -> list[tuple[int, str]]:
-        """(index of the span, marker) for each small or raised figure or symbol right after a word."""
+        """(index of the span, marker) for each small or raised figure or symbol right after a word.
+
+        A small figure set lower than the word before it is a subscript ("X₁"), and one after a single
+        letter, a figure or a bracket is mathematics ("C¹", "R²", "(x+1)²"): neither is a marker.
+        """
         found = []
         size = self.size
         for index, span in enumerate(self.spans[1:], start=1):
             small = span.raised or (size and span.size < _SMALL * size)
-            before = self.spans[index - 1].text
-            if small and _MARKER.fullmatch(span.text) and before[-1:].strip() and not before[-1:].isdigit():
+            before = self.spans[index - 1]
+            lowered = span.y < before.y - _BASELINE_SLACK
+            if small and not lowered and _MARKER.fullmatch(span.text) and _AFTER_WORD.search(before.text):
                 found.append((index, span.text))
         return found
 
@@ -74,7 +84,8 @@ def page_lines(page) -> list[PageLine]:
 
     def visit(text: str, cm: list[float], tm: list[float], _font: object, font_size: float) -> None:
         if text:
-            pieces.extend(_spans(text, font_size * _scale(tm, cm)))
+            baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline))
 
     page.extract_text(visitor_text=visit)
     lines: list[PageLine] = []
@@ -86,23 +97,23 @@ def page_lines(page) -> list[PageLine]:
                 lines.append(PageLine(tuple(current)))
                 current = []
             if part:
-                current.append(Span(part, piece.size, piece.raised))
+                current.append(Span(part, piece.size, piece.raised, piece.y))
     lines.append(PageLine(tuple(current)))
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
     return lines
 
 
-def _spans(text: str, size: float) -> list[Span]:
+def _spans(text: str, size: float, y: float) -> list[Span]:
     """A visited piece split at superscript figures, each part in its stored (NFKC) form."""
     found, position = [], 0
     for match in _SUPERSCRIPT.finditer(text):
         if match.start() > position:
-            found.append(Span(compatibility_text(text[position : match.start()]), size))
-        found.append(Span(compatibility_text(match.group()), size, raised=True))
+            found.append(Span(compatibility_text(text[position : match.start()]), size, y=y))
+        found.append(Span(compatibility_text(match.group()), size, raised=True, y=y))
         position = match.end()
     if position < len(text):
-        found.append(Span(compatibility_text(text[position:]), size))
+        found.append(Span(compatibility_text(text[position:]), size, y=y))
     return found
 
 

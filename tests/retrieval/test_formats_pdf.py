@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from retrieval.formats import pdf
+from retrieval.formats.pdf_notes import separate_footnotes
 from retrieval.formats.pdf_tables import Table, layout_tables, locate
+from retrieval.formats.pdf_text import PageLine, Span
 from tests.harness.pdf import Contents, Field, Grid, Lines, Note, write_layout_pdf, write_text_pdf
 
 PLANS = (
@@ -241,3 +243,36 @@ def test_a_table_whose_wrapped_cell_comes_after_the_row_in_the_default_lines_is_
     assert locate(
         table, ["Plan", "Support", "Basic", "Email within two", "Pro", "Phone", "working days"]
     ) == (0, 6)
+
+
+def test_layout_rows_numbered_alike_have_no_header():
+    layout = (
+        "Fig. 1.13     Trefoil knot, drawn by J. Belk\n"
+        "Fig. 2.1      Double torus, drawn by O. Alexandrov\n"
+        "Fig. 2.4      Klein bottle, drawn by the author\n"
+    )
+    [table] = layout_tables(layout)
+    assert not table.header and table.rows[0] == ("Fig. 1.13", "Trefoil knot, drawn by J. Belk")
+
+
+# -- footnote markers and small print, on lines as pypdf reports them ------------------------------
+def line(*spans: tuple[str, float, float]) -> PageLine:
+    return PageLine(tuple(Span(text, size, y=y) for text, size, y in spans))
+
+
+def test_a_raised_figure_after_a_word_is_a_marker_but_subscripts_and_mathematics_are_not():
+    assert line(("revenue grew", 11, 700), ("12", 7, 704), (" while", 11, 700)).markers() == [(1, "12")]
+    assert line(("the report.", 11, 700), ("3", 7, 700)).markers() == [(1, "3")]  # raised by text rise
+    assert line(("Let X", 11, 700), ("1", 7, 697)).markers() == []  # a subscript sits lower
+    assert line(("a function in C", 11, 700), ("1", 7, 704)).markers() == []  # C¹
+    assert line(("(x+1)", 11, 700), ("2", 7, 704)).markers() == []  # a power
+
+
+def test_a_numbered_list_in_small_print_is_not_taken_for_footnotes():
+    lines = [
+        line(("Steps, see the notes", 11, 700), ("1", 7, 704)),
+        line(("1. Open the valve.", 8, 600)),
+        line(("2. Read the gauge.", 8, 590)),
+    ]
+    body, notes = separate_footnotes(lines)
+    assert notes == [] and body == lines
