@@ -63,7 +63,7 @@ def parse(raw: bytes, source: str) -> Parsed:
         reader = PdfReader(BytesIO(raw))
         read = [page_lines(page) for page in reader.pages]
         pages = [_with_tables(page, lines) for page, lines in zip(reader.pages, read, strict=True)]
-        fields = form_values(reader)
+        fields = _fields(reader)
         title = (reader.metadata.title if reader.metadata else None) or None
     except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as error:
         raise ValueError(f"unreadable PDF ({error.__class__.__name__})") from None
@@ -82,6 +82,15 @@ def parse(raw: bytes, source: str) -> Parsed:
     widest = max((len(line.text.rstrip()) for page in _drop_running(read) for line in page), default=0)
     blocks = _with_extras(_paragraphs(lines, widest), extras)
     return Parsed(blocks, str(title).strip() if title else None)
+
+
+def _fields(reader) -> list[FormValue]:
+    """The form's filled fields; none when the form cannot be read (the text still can)."""
+    try:
+        return form_values(reader)
+    except Exception as error:  # noqa: BLE001 - a broken form must not cost the document its text
+        log.warning("form fields unreadable (%s); indexing the text without them", error.__class__.__name__)
+        return []
 
 
 def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
