@@ -276,3 +276,12 @@ def test_a_numbered_list_in_small_print_is_not_taken_for_footnotes():
     ]
     body, notes = separate_footnotes(lines)
     assert notes == [] and body == lines
+
+
+def test_an_unreadable_form_costs_its_fields_not_the_text(tmp_path, monkeypatch):
+    def broken(reader):
+        raise KeyError("/Parent")
+
+    monkeypatch.setattr(pdf, "form_values", broken)
+    result = parsed(tmp_path, [[INTRO, Field("applicant", "Maria Lopez", "Applicant name")]])
+    assert [b.text for b in result.blocks] == [INTRO.lines[0]]
