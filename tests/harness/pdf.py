@@ -1,7 +1,9 @@
-"""Writes small text PDFs for tests (no PDF writer is a project dependency; this is the whole format we need)."""
+"""Writes small PDFs for tests: plain text lines by hand (the whole format those need), and laid-out pages
+(tables, filled forms, footnotes, contents pages) with reportlab, a dev dependency."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -44,3 +46,122 @@ def write_text_pdf(path: Path, pages: list[list[str]], title: str | None = None)
     out += trailer.encode()
     path.write_bytes(bytes(out))
     return path
+
+
+# -- laid-out PDFs (reportlab): tables, forms, footnotes, contents pages, as typesetters draw them --------
+@dataclass(frozen=True)
+class Lines:
+    """Body text lines (11 pt Helvetica); a line may hold one superscript marker as "word^12 rest"."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table: rows of cells, the first row its header; ruled draws the grid lines, else columns alone."""
+
+    rows: tuple[tuple[str, ...], ...]
+    ruled: bool = True
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A contents list: (title, page) entries with dot leaders, under a "Contents" title."""
+
+    entries: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filled text field of the page's form; `label` is its alternate name (/TU)."""
+
+    name: str
+    value: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote at the foot of the page, in 8 pt: "12 text"."""
+
+    marker: str
+    text: str
+
+
+def write_layout_pdf(path: Path, pages: list[list[object]], title: str | None = None) -> Path:
+    """A PDF of A4 pages drawn from Lines, Grid, Contents, Field and Note items, top to bottom."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    if title:
+        sheet.setTitle(title)
+    for items in pages:
+        y = A4[1] - 72
+        for item in items:
+            y = _draw(sheet, item, y)
+        sheet.showPage()
+    sheet.save()
+    return path
+
+
+def _draw(sheet, item: object, y: float) -> float:
+    if isinstance(item, Lines):
+        for line in item.lines:
+            _marked_line(sheet, line, y)
+            y -= 16
+        return y - 8
+    if isinstance(item, Contents):
+        sheet.setFont("Helvetica-Bold", 14)
+        sheet.drawString(72, y, "Contents")
+        sheet.setFont("Helvetica", 11)
+        for number, (name, page) in enumerate(item.entries, start=1):
+            sheet.drawString(72, y - 16 * number - 8, f"{name} {'.' * (70 - len(name))} {page}")
+        return y - 16 * len(item.entries) - 32
+    if isinstance(item, Grid):
+        return _grid(sheet, item, y)
+    if isinstance(item, Field):
+        sheet.acroForm.textfield(
+            name=item.name, tooltip=item.label, value=item.value, x=72, y=y - 18, width=220, height=18
+        )
+        return y - 28
+    if isinstance(item, Note):
+        sheet.setFont("Helvetica", 8)
+        sheet.drawString(72, 60, f"{item.marker} {item.text}")
+        sheet.setFont("Helvetica", 11)
+        return y
+    raise TypeError(item)
+
+
+def _marked_line(sheet, line: str, y: float) -> None:
+    text = sheet.beginText(72, y)
+    text.setFont("Helvetica", 11)
+    before, _, rest = line.partition("^")
+    text.textOut(before)
+    if rest:
+        marker, _, after = rest.partition(" ")
+        text.setFont("Helvetica", 7)
+        text.setRise(4)
+        text.textOut(marker)
+        text.setRise(0)
+        text.setFont("Helvetica", 11)
+        text.textOut(f" {after}" if after else "")
+    sheet.drawText(text)
+
+
+def _grid(sheet, grid: Grid, y: float) -> float:
+    lefts = [72.0]
+    for column in range(len(grid.rows[0]) - 1):
+        lefts.append(lefts[-1] + 16 + 6 * max(len(row[column]) for row in grid.rows))
+    right = lefts[-1] + 16 + 6 * max(len(row[-1]) for row in grid.rows)
+    sheet.setFont("Helvetica", 11)
+    for number, row in enumerate(grid.rows):
+        for left, cell in zip(lefts, row, strict=True):
+            sheet.drawString(left + 4, y - 18 * number - 13, cell)
+    bottom = y - 18 * len(grid.rows)
+    if grid.ruled:
+        for number in range(len(grid.rows) + 1):
+            sheet.line(lefts[0], y - 18 * number, right, y - 18 * number)
+        for x in [*lefts, right]:
+            sheet.line(x, y, x, bottom)
+    return bottom - 16
