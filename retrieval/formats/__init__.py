@@ -33,6 +33,7 @@ PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
     ".mdx": markdown.parse_mdx,
     ".html": html.parse,
     ".htm": html.parse,
+    ".xhtml": html.parse,
     ".pdf": pdf.parse,
     ".rst": rst.parse,
     ".docx": docx.parse,
