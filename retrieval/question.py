@@ -297,7 +297,13 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     weights: dict[str, float] = {}
     repairs: list[str] = []
     unknown: set[str] = set()
-    for word, term in zip(content, stem(content, keyword_language(language)), strict=True):
+    stems = stem(content, keyword_language(language))
+    english = stem(content) if keyword_language(language) != ENGLISH else stems
+    for word, term, as_english in zip(content, stems, english, strict=True):
+        if term not in vocabulary and as_english in vocabulary:
+            # The corpus knows the word only by English rules: a document too short to be recognised,
+            # or an index whose vocabulary was built before its language's terms were added.
+            term = as_english
         known = (
             term if term in vocabulary
             else vocabulary.closest(term, language) or vocabulary.transposed(word, language)

@@ -188,3 +188,11 @@ def test_the_dense_features_of_a_question_the_model_cannot_read_add_nothing():
     assert _unmeasured(values, scorer, reads=True) is values
     assert ComposerParams().reads("en") and not ComposerParams().reads("de")
     assert ComposerParams(encoder_languages=None).reads("de")
+
+
+def test_a_word_the_corpus_knows_only_by_english_rules_is_still_known():
+    """An index built before (or a document too short to be recognised) holds English stems only."""
+    text = "Die Rheinbrücke wurde am 1. Mai 1886 eröffnet."
+    english_only = Vocabulary({term: 1 for term in stem(tokenize(text))}, 4)
+    terms = analyse("Wann wurde die Brücke eröffnet?", english_only)
+    assert "eroffnet" in terms.weights and "eroffnet" not in terms.unknown  # not German "eroffn"
