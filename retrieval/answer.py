@@ -156,7 +156,7 @@ def compose(
             "", True, see_also=tuple(top[:3]), confidence=confidence, abstained_by=refusal,
             candidates=tuple(scored),
         )  # fmt: skip
-    chosen = _choose(scored, params, model.second_unit)
+    chosen = _choose(scored, params, model.second_unit, reads)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
@@ -385,9 +385,13 @@ def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
     return terms.kind in ("time", "amount") and not best.features["kind_match"]
 
 
-def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float) -> list[Candidate]:
+def _choose(
+    scored: list[Candidate], params: ComposerParams, second_unit: float, reads: bool = True
+) -> list[Candidate]:
     """The best unit and, when it is nearly as likely to answer (`second_unit`: the share of the best's
-    probability it must reach), a second one that adds something."""
+    probability it must reach), a second one that adds something. A second unit shares a word with the
+    question or holds the kind asked for; where the embedding model does not read the question
+    (`reads` False) nothing vouches for a unit's topic but its words, so it must share one."""
     chosen = [scored[0]]
     length = len(scored[0].text)
     floor = second_unit * _sigmoid(scored[0].score)
@@ -398,7 +402,7 @@ def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float)
             break
         if length + len(candidate.text) > params.max_chars:
             continue
-        if candidate.features["own_coverage"] <= 0 and not candidate.features["kind_match"]:
+        if candidate.features["own_coverage"] <= 0 and (not reads or not candidate.features["kind_match"]):
             continue
         if any(
             is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)

@@ -196,3 +196,22 @@ def test_a_word_the_corpus_knows_only_by_english_rules_is_still_known():
     english_only = Vocabulary({term: 1 for term in stem(tokenize(text))}, 4)
     terms = analyse("Wann wurde die Brücke eröffnet?", english_only)
     assert "eroffnet" in terms.weights and "eroffnet" not in terms.unknown  # not German "eroffn"
+
+
+LIBRARY = [
+    Block("heading", "Médiathèque de Saint-Agrève", 1, 1, level=1),
+    Block(
+        "paragraph",
+        "La médiathèque est ouverte du mardi au samedi, de 10 h à 18 h.\n"
+        "L'inscription est gratuite pour les moins de 18 ans ; pour les adultes, elle coûte 12 euros par an.\n"
+        "Le café littéraire a lieu le premier jeudi de chaque mois à 19 h.",
+        2,
+        4,
+    ),
+]  # tests/data/cases/accents-non-english/corpus/horaires.md
+
+
+def test_a_second_unit_sharing_no_word_is_not_quoted_when_the_model_cannot_read_the_question():
+    """Opening hours hold a time too, but nothing says they are about the literary café."""
+    _, composition = _answer("Quand a lieu le café littéraire ?", "horaires.md", LIBRARY)
+    assert composition.text == "Le café littéraire a lieu le premier jeudi de chaque mois à 19 h. [1]"
