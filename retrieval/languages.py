@@ -8,6 +8,10 @@ Stop words are bm25s' own lists (NLTK's, already a dependency) and stemmers are 
 algorithms: a language is supported for keyword search when both exist. Chinese, Japanese and Korean are
 detected too, but their words are found by script (character bigrams, retrieval/lexical.py), so their
 remaining Latin words follow the English rules.
+
+The composer reads a question in its language too (the second half of this module): which kind of
+answer its interrogatives ask for, and what shows that kind in a text of the language (numbers, dates,
+names), with Chinese and Japanese questions too short for the model read by their script.
 """
 
 from __future__ import annotations
@@ -411,7 +415,7 @@ def kind_pattern(kind: str, language: str) -> re.Pattern[str] | None:
                     _words_pattern(_MONTHS_AND_DAYS[language]),
                     _words_pattern(_NUMBER_NAMES[language]) + r"\s+" + units,
                 )
-            ),  # fmt: skip
+            ),
             "place": rf"\b({_PLACE_PREPOSITIONS[language]})\s+(?-i:{_CAPITAL_WORD})|(^|\s)(~?/|\.{{1,2}}/)\S+|https?://\S+",
             "person": rf"(?-i:\b{_CAPITAL_WORD}(\s+[A-Z]\.)?\s+{_CAPITAL_WORD}\b)",
         }
