@@ -23,8 +23,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from retrieval.answer_model import AnswerModel, answer_model
+from retrieval.answer_model import AnswerModel, Logistic, answer_model
 from retrieval.dedupe import is_near_duplicate, shingles
+from retrieval.languages import word_count
 from retrieval.models import Hit, Unit
 from retrieval.question import QuestionTerms, stems_of
 from retrieval.sentences import unit_display_text, unit_match_text
@@ -56,9 +57,17 @@ class ComposerParams:
     agreement_similarity: float = 0.75
     unit_duplicate: float = 0.9  # shingle containment at which a unit seen in another passage is the same one
     answer_duplicate: float = 0.5  # ... at which a second unit repeats the first (another article's quote)
+    # The languages whose questions the embedding model reads (None: all, a multilingual model). The
+    # default all-MiniLM-L6-v2 was trained on English pairs: for a question in another language its
+    # similarities are no evidence, and the scorers see the dense features as unmeasured (`_unmeasured`).
+    encoder_languages: frozenset[str] | None = frozenset({"en"})
 
     def applies(self, rule: str) -> bool:
         return rule not in self.disabled_rules
+
+    def reads(self, language: str) -> bool:
+        """Whether the embedding model's similarities mean something for a question in `language`."""
+        return self.encoder_languages is None or language in self.encoder_languages
 
 
 @dataclass(frozen=True)
@@ -120,18 +129,26 @@ def compose(
     candidates = _candidates(top, params)
     if not candidates or terms.total_weight <= 0:
         return Composition("", True, see_also=tuple(top[:3]), abstained_by="no candidates")
-    vectors = embed([c.match for c in candidates])
-    dense = vectors @ question_vector
-    agreeing = _corroboration(candidates, vectors, params)
+    reads = params.reads(terms.language)
+    if reads:
+        vectors = embed([c.match for c in candidates])
+        dense = vectors @ question_vector
+        agreeing = _corroboration(candidates, vectors, params)
+    else:  # no similarity to measure; agreement only where the same unit stands in several documents
+        dense = np.zeros(len(candidates), dtype=np.float32)
+        agreeing = [len(set(c.also_in)) for c in candidates]
     featured = _featured(candidates, dense, agreeing, terms, titles, top)
-    logits = model.unit.logits(model.unit.matrix([c.features for c in featured]))
+    unit_rows = [_unmeasured(c.features, model.unit, reads) for c in featured]
+    logits = model.unit.logits(model.unit.matrix(unit_rows))
     scored = sorted(
         (replace(c, score=float(logit)) for c, logit in zip(featured, logits, strict=True)),
         key=lambda c: c.score,
         reverse=True,
     )
     best = scored[0]
-    confidence = model.confidence.probability(confidence_features(best, scored))
+    confidence = model.confidence.probability(
+        _unmeasured(confidence_features(best, scored), model.confidence, reads)
+    )
     threshold = model.threshold if params.min_confidence is None else params.min_confidence
     refusal = "confidence" if confidence < threshold else _refusing_rule(best, terms, params)
     if refusal:
@@ -139,7 +156,7 @@ def compose(
             "", True, see_also=tuple(top[:3]), confidence=confidence, abstained_by=refusal,
             candidates=tuple(scored),
         )  # fmt: skip
-    chosen = _choose(scored, params, model.second_unit)
+    chosen = _choose(scored, params, model.second_unit, reads)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
@@ -169,6 +186,20 @@ def margin(best: float, other: float | None) -> float:
 
 NO_RIVAL_MARGIN = 5.0  # a lead as clear as any seen: one passage, nothing to weigh it against
 
+# The features that are the embedding model's similarities, or made from them.
+DENSE_FEATURES = ("dense", "passage_dense", "dense_gap", "dense_order", "top_dense")
+
+
+def _unmeasured(values: dict[str, float], scorer: Logistic, reads: bool) -> dict[str, float]:
+    """`values` as `scorer` sees them: when the embedding model does not read the question's language
+    (`reads` False), each dense feature the scorer uses takes the mean it was fitted around, so that it
+    adds nothing to the log-odds, either way (mean imputation of an unmeasured feature). Unchanged when
+    the model reads it."""
+    if reads:
+        return values
+    means = dict(zip(scorer.features, scorer.mean, strict=True))
+    return {**values, **{name: float(means[name]) for name in DENSE_FEATURES if name in means}}
+
 
 def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
     """Units of the top passages; a unit seen in several passages is kept once, sources merged."""
@@ -181,7 +212,7 @@ def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
         for position, unit in enumerate(passage.units):
             match = matches[position]
             if unit.kind == "sentence" and (
-                len(match.split()) < 3
+                word_count(match) < 3
                 or passage.unit_text(unit) in leads
                 or (params.applies("lead_in") and _introduces(passage, position))
             ):
@@ -242,15 +273,18 @@ def _featured(
     for candidate, similarity, agreeing in zip(candidates, dense, corroboration, strict=True):
         hit = candidate.hit
         # A unit means what it says under its headings: "Configuration is read from ..." under "Linux".
-        own = stems_of(candidate.match) | stems_of(hit.passage.heading_path)
+        language = terms.language
+        own = stems_of(candidate.match, language) | stems_of(hit.passage.heading_path, language)
         # Around the unit: its neighbours, its section's headings, and the folder and file names that
         # say what a whole set of pages is about ("h2o/doc/configure/..."). (Not the title: a news title
         # naming OpenAI says nothing of Microsoft's CEO.)
-        around = own | stems_of(candidate.context) | stems_of(_path_words(hit.passage.source))
+        around = (
+            own | stems_of(candidate.context, language) | stems_of(_path_words(hit.passage.source), language)
+        )
         context = passage_terms.get(hit.passage.id)
         if context is None:
             context = passage_terms[hit.passage.id] = frozenset(
-                terms.with_joined(stems_of(_passage_context(hit, titles)))
+                terms.with_joined(stems_of(_passage_context(hit, titles), language))
             )
         kind = candidate.unit.kind if candidate.unit else "sentence"
         kind_match = (
@@ -277,9 +311,9 @@ def _featured(
             "code": float(kind == "code"),
             "definition": float(kind == "definition"),
             "rank": float(candidate.hit_rank),
-            "log_words": math.log1p(len(candidate.text.split())),
+            "log_words": math.log1p(word_count(candidate.text)),
             "lexical_share": hit.lexical_score / best_lexical if best_lexical > 0 else 0.0,
-            "heading_coverage": terms.coverage(stems_of(hit.passage.heading_path)),
+            "heading_coverage": terms.coverage(stems_of(hit.passage.heading_path, language)),
             "first_unit": float(candidate.unit is not None and candidate.unit is hit.passage.units[0]),
             # The question's, the same for every unit (the confidence scorer reads them from the best).
             "kind_asked": float(terms.kind is not None),
@@ -351,9 +385,13 @@ def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
     return terms.kind in ("time", "amount") and not best.features["kind_match"]
 
 
-def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float) -> list[Candidate]:
+def _choose(
+    scored: list[Candidate], params: ComposerParams, second_unit: float, reads: bool = True
+) -> list[Candidate]:
     """The best unit and, when it is nearly as likely to answer (`second_unit`: the share of the best's
-    probability it must reach), a second one that adds something."""
+    probability it must reach), a second one that adds something. A second unit shares a word with the
+    question or holds the kind asked for; where the embedding model does not read the question
+    (`reads` False) nothing vouches for a unit's topic but its words, so it must share one."""
     chosen = [scored[0]]
     length = len(scored[0].text)
     floor = second_unit * _sigmoid(scored[0].score)
@@ -364,7 +402,7 @@ def _choose(scored: list[Candidate], params: ComposerParams, second_unit: float)
             break
         if length + len(candidate.text) > params.max_chars:
             continue
-        if candidate.features["own_coverage"] <= 0 and not candidate.features["kind_match"]:
+        if candidate.features["own_coverage"] <= 0 and (not reads or not candidate.features["kind_match"]):
             continue
         if any(
             is_near_duplicate(shingles(candidate.text), shingles(c.text), params.answer_duplicate)

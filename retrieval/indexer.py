@@ -6,6 +6,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,8 @@ from retrieval.encoders import encoder_name
 from retrieval.errors import CorpusError
 from retrieval.formats import PARSERS
 from retrieval.formats.errors import NoReaderError
-from retrieval.lexical import stem, tokenize
+from retrieval.languages import ENGLISH, keyword_language
+from retrieval.lexical import document_language, document_terms, stem, tokenize
 from retrieval.loader import SkippedFile, UnreadFilesError, corpus_files, file_sha256, load_document
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
@@ -184,13 +186,32 @@ def _build(
 
 
 def document_frequencies(documents: list[Document], passages: list[Passage]) -> DocumentFrequencies:
-    """How many passages hold each stemmed term of their title, heading path and text."""
-    titles = {d.source: d.title for d in documents}
+    """How many passages hold each stemmed term of their title, heading path and text.
+
+    Terms are English stems; a document in another language that keyword search has rules for adds its
+    terms as that language makes them, compounds' parts included (lexical.py `document_terms`): what the
+    composer reads a question in that language with (question.py `stems_of`).
+    """
+    by_source = {d.source: d for d in documents}
     frequency: Counter[str] = Counter()
-    for passage in passages:
-        context = f"{titles.get(passage.source, '')}\n{passage.heading_path}\n{passage.text}"
-        frequency.update(set(stem(tokenize(context))))
+    for source, group in groupby(passages, key=lambda p: p.source):
+        group = list(group)
+        title = by_source[source].title if source in by_source else ""
+        contexts = [f"{title}\n{passage.heading_path}\n{passage.text}" for passage in group]
+        own = _own_language_terms(by_source.get(source), group, contexts)
+        for position, context in enumerate(contexts):
+            frequency.update(set(stem(tokenize(context))) | set(own[position]))
     return DocumentFrequencies(dict(frequency), len(passages))
+
+
+def _own_language_terms(
+    document: Document | None, passages: list[Passage], contexts: list[str]
+) -> list[list[str]]:
+    """Each context's terms in its document's language; none for English (its stems are the terms)."""
+    language = document_language([indexed_text(document, p) for p in passages]) if document else ENGLISH
+    if keyword_language(language) == ENGLISH:
+        return [[] for _ in contexts]
+    return document_terms(contexts, language)
 
 
 def _reuse(writer, source, documents, passages_by_source, reused_vectors) -> bool:

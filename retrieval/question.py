@@ -10,8 +10,19 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from retrieval.languages import ENGLISH, detect, question_words, stop_words
-from retrieval.lexical import is_cjk, stem, tokenize, word_tokens
+from retrieval.languages import (
+    ENGLISH,
+    asked_kind,
+    detect,
+    keyword_language,
+    kind_pattern,
+    question_words,
+    reading_language,
+    stop_words,
+    without_interrogatives,
+    wordfreq_code,
+)
+from retrieval.lexical import document_terms, is_cjk, stem, tokenize, word_tokens
 from retrieval.textnorm import fold
 
 # Function words carry no evidence; question words are handled by answer_kind.
@@ -114,6 +125,9 @@ class QuestionTerms:
     numbers: frozenset[str] = frozenset()  # numbers the question states ("3.0"): never its answer
     focus: str | None = None  # a yes/no question's last content term ("windows" in "can it run on windows?")
     unknown: frozenset[str] = frozenset()  # terms no passage of the corpus uses ("dress" asked of a handbook)
+    # The language the question is read in (retrieval/languages.py `reading_language`): its terms are
+    # stemmed, its kind read and units' kinds recognised by that language's rules.
+    language: str = ENGLISH
 
     def search_text(self, question: str) -> str:
         """The question plus repaired spellings, so keyword search finds what a typo would miss."""
@@ -143,8 +157,11 @@ class QuestionTerms:
     def kind_matches(self, text: str, exclude: set[str] = frozenset(), unit_kind: str = "sentence") -> bool:
         """Does text hold the kind of thing asked for? For "who", names the question itself uses don't count.
 
-        A code block, a table row or a definition holds a command or a value by what it is.
+        A code block, a table row or a definition holds a command or a value by what it is. A question in
+        another language is answered by what shows its kind in that language (`_kind_shown`).
         """
+        if self.language != ENGLISH:
+            return self._kind_shown(text)
         if self.kind == "command" and unit_kind in ("code", "definition", "table_row"):
             return True
         if self.kind in ("amount", "time", "value"):
@@ -171,6 +188,15 @@ class QuestionTerms:
             text = _WORD.sub(lambda m: "" if _stem_word(m.group(0).lower()) in exclude else m.group(0), text)
         return bool(pattern.search(text))
 
+    def _kind_shown(self, text: str) -> bool:
+        """Does `text` show the kind asked for by a question in another language ("1. Mai 1886", "500円")?"""
+        pattern = kind_pattern(self.kind or "", self.language)
+        if pattern is None:
+            return False
+        for number in self.numbers:  # a number the question states is not its answer
+            text = re.sub(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", " ", text)
+        return bool(pattern.search(text))
+
 
 class Vocabulary:
     """Document frequencies of stemmed terms over the passages, for idf weights and spelling repair."""
@@ -191,15 +217,16 @@ class Vocabulary:
     def idf(self, term: str) -> float:
         return max(self.idf_for(self._df.get(term, 0)), self.IDF_FLOOR * self._max_idf)
 
-    def unknown_weight(self, word: str) -> float:
-        """Weight of a question word the corpus never uses, graded by how common the word is in English.
+    def unknown_weight(self, word: str, language: str = ENGLISH) -> float:
+        """Weight of a question word the corpus never uses, graded by how common the word is in English
+        (in the question's language, when keyword search has rules for it: see `zipf`).
 
         An everyday word ("take", "put") the documents happen not to use says little about whether
         they answer the question, so it weighs like a very common term; a rare one ("WebTransport",
         "syslog") names a topic the documents lack and keeps the full weight; in between, in
         proportion (wordfreq's Zipf scale: 3.5 rare-ish, 5.5 among the 1,000 commonest words).
         """
-        share = (_EVERYDAY_ZIPF - zipf(word)) / (_EVERYDAY_ZIPF - _COMMON_ZIPF)
+        share = (_EVERYDAY_ZIPF - zipf(word, language)) / (_EVERYDAY_ZIPF - _COMMON_ZIPF)
         return max(self.IDF_FLOOR, min(1.0, share)) * self._max_idf
 
     def __contains__(self, term: str) -> bool:
@@ -209,10 +236,10 @@ class Vocabulary:
         """Passages holding `term` (0 when the corpus never uses it)."""
         return self._df.get(term, 0)
 
-    def closest(self, term: str) -> str | None:
+    def closest(self, term: str, language: str = ENGLISH) -> str | None:
         """A known term one typo away, else None. Words of 3-4 letters need a closer match (one edit
-        among few letters is a large change), and real English words are never "repaired"."""
-        if len(term) < 3 or any(ch.isdigit() for ch in term) or is_common_word(term):
+        among few letters is a large change), and real words of the language are never "repaired"."""
+        if len(term) < 3 or any(ch.isdigit() for ch in term) or is_common_word(term, language):
             return None
         if len(term) < 5:
             return next((word for word in self._neighbours(term) if word in self._df), None)
@@ -229,12 +256,13 @@ class Vocabulary:
             return None
         return match[0]
 
-    def transposed(self, word: str) -> str | None:
+    def transposed(self, word: str, language: str = ENGLISH) -> str | None:
         """The corpus's term for a word typed with two letters swapped, found on the word as typed:
         "promethues" stems to "promethu", two edits from "prometheus", but is one swap from it."""
-        if len(word) < 5 or any(ch.isdigit() for ch in word) or is_common_word(word):
+        if len(word) < 5 or any(ch.isdigit() for ch in word) or is_common_word(word, language):
             return None
-        return next((term for term in stem(list(_transpositions(word))) if term in self._df), None)
+        swapped = stem(list(_transpositions(word)), keyword_language(language))
+        return next((term for term in swapped if term in self._df), None)
 
     @staticmethod
     def _neighbours(term: str):
@@ -252,11 +280,13 @@ def _transpositions(word: str):
 
 
 def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
-    words = word_tokens(question)  # a name the question spells whole ("WebTransport") is one term
+    # "¿Cuándo abre la biblioteca?": "cuando" and "la" are no evidence either; "abre" is stemmed as Spanish.
+    language = reading_language(question)
+    # A name the question spells whole ("WebTransport") is one term; "哪一年" is no word of the topic.
+    words = word_tokens(question if language == ENGLISH else without_interrogatives(question, language))
     folded = fold(question)
     asked = set(_HOW_WORD.findall(folded))  # "how long", "how often": the answer kind says it
     asked |= _frame_words(folded)  # "what role does X play in Y": the answer says what X does in Y
-    language = detect(question)  # "¿Cuándo abre la biblioteca?": "cuando" and "la" are no evidence either
     if language != ENGLISH:
         asked |= stop_words(language) | question_words(language)
     content = [
@@ -267,16 +297,25 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     weights: dict[str, float] = {}
     repairs: list[str] = []
     unknown: set[str] = set()
-    for word, term in zip(content, stem(content), strict=True):
-        known = term if term in vocabulary else vocabulary.closest(term) or vocabulary.transposed(word)
+    stems = stem(content, keyword_language(language))
+    english = stem(content) if keyword_language(language) != ENGLISH else stems
+    for word, term, as_english in zip(content, stems, english, strict=True):
+        if term not in vocabulary and as_english in vocabulary:
+            # The corpus knows the word only by English rules: a document too short to be recognised,
+            # or an index whose vocabulary was built before its language's terms were added.
+            term = as_english
+        known = (
+            term if term in vocabulary
+            else vocabulary.closest(term, language) or vocabulary.transposed(word, language)
+        )  # fmt: skip
         if known and known != term:
             repairs.append(known)
         if known:
-            weights[known] = vocabulary.idf(known) * _everyday_damping(word)
+            weights[known] = vocabulary.idf(known) * _everyday_damping(word, language)
         else:
-            weights[term] = vocabulary.unknown_weight(word)
+            weights[term] = vocabulary.unknown_weight(word, language)
             unknown.add(term)
-    joined = _join_split_words(words, vocabulary)
+    joined = _join_split_words(words, vocabulary, language)
     for whole, left, right in joined:
         weights.pop(left, None)
         weights.pop(right, None)
@@ -288,13 +327,14 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
     numbers = frozenset(_NUMBER.findall(question))
     return QuestionTerms(
         weights,
-        answer_kind(question),
+        answer_kind(question, language),
         tuple(repairs),
         _identifiers(question) | _unknown_names(question, vocabulary, joined),
         tuple(joined),
         numbers,
         _focus(question, words, weights, vocabulary),
         frozenset(unknown & set(weights)),
+        language,
     )
 
 
@@ -407,48 +447,59 @@ def _frame_words(question: str) -> set[str]:
     return found
 
 
-def _everyday_damping(word: str) -> float:
+def _everyday_damping(word: str, language: str = ENGLISH) -> float:
     """An everyday word ("often", "try", "look") that the documents use rarely gets a rare word's idf,
-    yet says little about the topic: its weight shrinks with its English frequency, to half at Zipf 6."""
-    return max(0.5, min(1.0, 1.0 - (zipf(word) - _COMMON_ZIPF - 1.0) / 3.0))
+    yet says little about the topic: its weight shrinks with its frequency, to half at Zipf 6."""
+    return max(0.5, min(1.0, 1.0 - (zipf(word, language) - _COMMON_ZIPF - 1.0) / 3.0))
 
 
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of an English word: log10 of its count per billion words (0 if unseen).
+def zipf(word: str, language: str = ENGLISH) -> float:
+    """wordfreq's Zipf frequency of a word: log10 of its count per billion words (0 if unseen), in
+    English, or in `language` when keyword search has rules for it ("kostet" is everyday German, unseen
+    in English). Chinese, Japanese and Korean words are looked up in English as before (wordfreq needs
+    a dictionary segmenter for them).
 
     The "small" list (words at Zipf >= 3) gives the same values as the default large one wherever our
-    thresholds (3.5, 5.5) look, checked over 8,572 words, and takes 4 MiB of memory instead of 33.
+    thresholds (3.5, 5.5) look, checked over 8,572 English words, and takes 4 MiB of memory instead of 33.
     """
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en", wordlist="small")
+    return zipf_frequency(word, wordfreq_code(keyword_language(language)), wordlist="small")
 
 
-def is_common_word(word: str) -> bool:
-    """A common English word (Zipf >= 3.5: "take", "leads"), which a typo repair must not rewrite."""
-    return zipf(word) >= _COMMON_ZIPF
+def is_common_word(word: str, language: str = ENGLISH) -> bool:
+    """A common word (Zipf >= 3.5: "take", "leads"), which a typo repair must not rewrite."""
+    return zipf(word, language) >= _COMMON_ZIPF
 
 
 _COMMON_ZIPF = 3.5  # about once per 300,000 words; wordfreq's docs call Zipf 3-4 "uncommon but known"
 _EVERYDAY_ZIPF = 5.5  # about once per 3,000 words: "take", "put", "make"
 
 
-def _join_split_words(words: list[str], vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
+def _join_split_words(
+    words: list[str], vocabulary: Vocabulary, language: str = ENGLISH
+) -> list[tuple[str, str, str]]:
     """'open ai' means 'openai' when the corpus spells it that way more often than it uses the halves.
 
     ("reverse proxies" stays two words in a corpus that says "reverse proxy" often and "reverseProxy" once.)
     """
     found = []
+    stemming = keyword_language(language)
+    stops = STOP_WORDS if language == ENGLISH else STOP_WORDS | stop_words(language)  # "de la" is no "dela"
     for left, right in zip(words, words[1:], strict=False):
-        joined = stem([left + right])[0]
-        if joined in vocabulary and left not in STOP_WORDS and right not in STOP_WORDS:
-            halves = stem([left, right])
+        joined = stem([left + right], stemming)[0]
+        if joined in vocabulary and left not in stops and right not in stops:
+            halves = stem([left, right], stemming)
             if vocabulary.frequency(joined) >= min(vocabulary.frequency(h) for h in halves):
                 found.append((joined, halves[0], halves[1]))
     return found
 
 
-def answer_kind(question: str) -> str | None:
+def answer_kind(question: str, language: str = ENGLISH) -> str | None:
+    """The kind of answer `question` asks for (see _ANSWER_KINDS), read by its language's interrogatives
+    when it is not English (retrieval/languages.py `asked_kind`)."""
+    if language != ENGLISH:
+        return asked_kind(question, language)
     text = question.strip().lower()
     for kind, pattern in _ANSWER_KINDS:
         if pattern.search(text):
@@ -466,13 +517,17 @@ def _stem_word(word: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def stems_of(text: str) -> frozenset[str]:
+def stems_of(text: str, language: str = ENGLISH) -> frozenset[str]:
     """The stemmed terms of a text, and the words naming the kinds of value it shows (see _VALUE_TYPES).
 
+    For a question in a language keyword search has rules for, the text's words are also stemmed by that
+    language's rules, compounds' parts included ("Brückenturm" holds "turm"), as a question in it is.
     Cached: the composer asks for the same passage's terms once per candidate unit, and the same
     passages come back question after question (a warm answer spent most of its time here).
     """
     terms = set(stem(tokenize(text)))
+    if keyword_language(language) != ENGLISH:
+        terms.update(document_terms([text], language)[0])
     for pattern, names in _VALUE_TYPES:
         if pattern.search(text):
             terms.update(names)

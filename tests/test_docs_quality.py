@@ -115,15 +115,6 @@ KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still mis
         "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "
         "as weak evidence, as calibration's search questions teach; lost with the learned composer"
     ),
-    **{
-        f"languages-{n}": (
-            "keyword search ranks the passage holding the answer first, but the composer abstains: its "
-            "confidence rests on the English-only model's similarity and on English-stemmed coverage "
-            "(German inflections and compound parts, Japanese and Chinese question phrasing are unknown "
-            "terms there), so the learned confidence stays under the threshold (issue 17)"
-        )
-        for n in (5, 6, 7, 10, 11, 13, 16)
-    },
     "md-variants-5": (
         "the passage holding both content tabs ranks first, but the composer quotes the first tab's "
         "'pip install mkdocs-material' beside the annotation sentence and skips the second tab's "
