@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -190,16 +191,15 @@ def build(corpus: Path, pythonpath: Path, timeout_s: float) -> dict:
                 break
             time.sleep(0.5)
     seconds = time.perf_counter() - started
-    manifest = index / "manifest.json"
-    passages = None
-    if manifest.exists():
-        passages = json.loads(manifest.read_text("utf-8")).get("passage_count")
+    stdout = (child.stdout.read() or b"").decode("utf-8", "replace")
+    counted = re.search(r"\(([\d,]+) passages?\)", stdout)  # "Indexed 1 document (1,905 passages) in ..."
+    passages = int(counted.group(1).replace(",", "")) if counted else None
     return {
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),
         "passages": passages,
         "exit": os.waitstatus_to_exitcode(status),
-        "stdout": (child.stdout.read() or b"").decode("utf-8", "replace").strip()[-300:],
+        "stdout": stdout.strip()[-300:],
     }
 
 

@@ -147,6 +147,7 @@ def _build(
         passages_by_source[source] = passages
         report.embedded_files += 1
     bar.close()
+    loaded = blocks = None  # the last file's blocks (a huge file: ~100 MB) are not needed past chunking
     report.unread.sort(key=lambda f: f.source)
     if strict and (report.unread or report.skipped):
         raise UnreadFilesError(report.unread, report.skipped)
