@@ -295,9 +295,11 @@ def _embed_with_progress(
     """(len(texts), dimension) vectors in the order of `texts`; appends to `runtimes` what ran an ONNX
     embedder's call ("onnxruntime" or "openvino").
 
-    An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count);
-    others get them longest first, 512 at a time, so that each of their batches holds texts of about the
-    same length and little padding is computed. The bar shows texts/s and the time left.
+    An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count),
+    or, above _STREAM_TEXTS texts, longest first in calls of _STREAM_TEXTS; others get them longest first,
+    512 at a time, so that each of their batches holds texts of about the same length and little padding
+    is computed. On a terminal the bar shows texts/s and the time left; elsewhere a log line every ~10 s
+    does (retrieval/progress.py).
     """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
