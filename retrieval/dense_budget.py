@@ -22,7 +22,7 @@ from retrieval.models import Document, Passage
 from retrieval.parts import indexed_text
 
 HUGE_PASSAGES = 2000  # more passages than this: a huge document
-HUGE_VECTORS = 1000  # a huge document's passages share at most this many vectors (~4 min of 2 busy cores)
+HUGE_VECTORS = 800  # a huge document's passages share at most this many vectors (~2.5 min on 2 busy cores)
 DIGEST_CHARS = 700  # text embedded per run; the model reads ~190 English words (~1,000 characters)
 
 
