@@ -10,10 +10,10 @@ from itertools import groupby
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.cleaning import clean_blocks
+from retrieval.dense_budget import dense_plan, is_huge
 from retrieval.encoders import encoder_name
 from retrieval.errors import CorpusError
 from retrieval.formats import PARSERS
@@ -24,6 +24,7 @@ from retrieval.loader import SkippedFile, UnreadFilesError, corpus_files, file_s
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text
+from retrieval.progress import progress
 from retrieval.sentences import passage_units
 from retrieval.vector_index import DEFAULT_EXACT_LIMIT, resolve_index_type
 
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 # Texts handed to the embedder per call: the progress bar moves per call; the embedder batches inside it.
 _EMBED_CHUNK = 512
+# Texts handed at most to an embedder that reports progress (and sorts by token count itself) per call:
+# it tokenizes a whole call at once, and 200,000 tokenizer encodings held together took gigabytes.
+_STREAM_TEXTS = 16384
 embedding_text = indexed_text  # the old name, for benchmarks and tests
 
 
@@ -109,8 +113,8 @@ def _build(
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
     paths, report.unread = corpus_files(corpus_dir)
-    bar_off = None if show_progress else True  # None: tqdm shows no bar when stderr is not a terminal
-    for path in tqdm(paths, desc="Reading documents", unit="file", disable=bar_off, leave=False):
+    bar = progress(len(paths), "Reading documents", "files", show_progress, leave=False)
+    for path in _counting(paths, corpus_dir, bar, passages_by_source):
         source = path.relative_to(corpus_dir).as_posix()
         try:
             digest = file_sha256(path)
@@ -142,6 +146,8 @@ def _build(
         documents.append(loaded.document)
         passages_by_source[source] = passages
         report.embedded_files += 1
+    bar.close()
+    loaded = blocks = None  # the last file's blocks (a huge file: ~100 MB) are not needed past chunking
     report.unread.sort(key=lambda f: f.source)
     if strict and (report.unread or report.skipped):
         raise UnreadFilesError(report.unread, report.skipped)
@@ -165,7 +171,13 @@ def _build(
         )
         row += count
     if sentence_vectors:  # answers then look sentences up instead of embedding them per question
-        _add_sentence_vectors(writer, embedder, ordered, show_progress, live is not None, report.runtimes)
+        quotable = [  # a huge document's sentences are embedded when an answer considers them (dense_budget)
+            p
+            for d in documents
+            if not is_huge(passages_by_source[d.source])
+            for p in passages_by_source[d.source]
+        ]
+        _add_sentence_vectors(writer, embedder, quotable, show_progress, live is not None, report.runtimes)
     writer.set_vocabulary(document_frequencies(documents, ordered))
     manifest = Manifest(
         model=embedder.name,
@@ -183,6 +195,16 @@ def _build(
     report.passages = len(ordered)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _counting(paths: list[Path], corpus_dir: Path, bar, passages_by_source: dict[str, list[Passage]]):
+    """`paths`, moving `bar` on as each one has been read, with the passages found so far."""
+    passages = 0
+    for path in paths:
+        yield path
+        passages += len(passages_by_source.get(path.relative_to(corpus_dir).as_posix(), ()))
+        bar.set_postfix_str(f"{passages:,} passages")
+        bar.update(1)
 
 
 def document_frequencies(documents: list[Document], passages: list[Passage]) -> DocumentFrequencies:
@@ -241,21 +263,25 @@ def _add_sentence_vectors(
 
 
 def _assemble_vectors(embedder, documents, passages_by_source, reused_vectors, show_progress, report):
-    fresh = [
-        (d, p) for d in documents if d.source not in reused_vectors for p in passages_by_source[d.source]
-    ]
-    texts = [embedding_text(d, p) for d, p in fresh]
+    """(passages, dimension) vectors in document order: reused ones, and fresh ones as each document's
+    dense plan says (one text per passage; for a huge document one per run of passages)."""
+    plans = {
+        d.source: dense_plan(d, passages_by_source[d.source])
+        for d in documents
+        if d.source not in reused_vectors
+    }
+    texts = [text for plan in plans.values() for text in plan.texts]
     fresh_vectors = _embed_with_progress(embedder, texts, show_progress, runtimes=report.runtimes)
-    report.embedded_passages = len(texts)
-    by_source: dict[str, list[np.ndarray]] = {}
-    for (document, _), vector in zip(fresh, fresh_vectors, strict=True):
-        by_source.setdefault(document.source, []).append(vector)
+    report.embedded_passages = sum(len(plan.rows) for plan in plans.values())
     blocks = []
+    first = 0
     for document in documents:
         if document.source in reused_vectors:
             blocks.append(reused_vectors[document.source])
-        else:
-            blocks.append(np.vstack(by_source[document.source]))
+            continue
+        plan = plans[document.source]
+        blocks.append(fresh_vectors[first + np.asarray(plan.rows, dtype=np.int64)])
+        first += len(plan.texts)
     return np.ascontiguousarray(np.vstack(blocks), dtype=np.float32)
 
 
@@ -269,18 +295,18 @@ def _embed_with_progress(
     """(len(texts), dimension) vectors in the order of `texts`; appends to `runtimes` what ran an ONNX
     embedder's call ("onnxruntime" or "openvino").
 
-    An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count);
-    others get them longest first, 512 at a time, so that each of their batches holds texts of about the
-    same length and little padding is computed. The bar shows texts/s and the time left.
+    An embedder that can report progress gets all texts at once (the ONNX one sorts them by token count),
+    or, above _STREAM_TEXTS texts, longest first in calls of _STREAM_TEXTS; others get them longest first,
+    512 at a time, so that each of their batches holds texts of about the same length and little padding
+    is computed. On a terminal the bar shows texts/s and the time left; elsewhere a log line every ~10 s
+    does (retrieval/progress.py).
     """
     if not texts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    # disable=None: no bar when stderr is not a terminal (a log file would get thousands of \r updates)
-    with tqdm(
-        total=len(texts), desc=description, unit="text", disable=None if show_progress else True
-    ) as bar:
-        if hasattr(embedder, "embed_documents_progress"):  # sorts all texts by token count itself
-            vectors = embedder.embed_documents_progress(texts, bar.update)
+    # A bar on a terminal; elsewhere a log line every ~10 s (a log file would get thousands of \r updates)
+    with progress(len(texts), description, "texts", show_progress) as bar:
+        if hasattr(embedder, "embed_documents_progress"):  # sorts the texts of a call by token count itself
+            vectors = _embed_streamed(embedder, texts, bar.update)
             if runtimes is not None and getattr(embedder, "runtime_used", ""):
                 runtimes.append(embedder.runtime_used)
             return vectors
@@ -293,6 +319,22 @@ def _embed_with_progress(
                 vectors = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
             vectors[rows] = chunk
             bar.update(len(rows))
+    return vectors
+
+
+def _embed_streamed(embedder: Embedder, texts: list[str], update) -> np.ndarray:
+    """`embed_documents_progress` over at most _STREAM_TEXTS texts a call (longest first, so each call
+    holds texts of about one length), so that memory stays bounded however many texts there are."""
+    if len(texts) <= _STREAM_TEXTS:  # one call, exactly as before streaming existed
+        return embedder.embed_documents_progress(texts, update)
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    vectors: np.ndarray | None = None
+    for start in range(0, len(texts), _STREAM_TEXTS):
+        rows = order[start : start + _STREAM_TEXTS]
+        chunk = embedder.embed_documents_progress([texts[i] for i in rows], update)
+        if vectors is None:
+            vectors = np.empty((len(texts), chunk.shape[1]), dtype=np.float32)
+        vectors[rows] = chunk
     return vectors
 
 

@@ -53,6 +53,9 @@ _CJK_RUN = re.compile(rf"[{_CJK}]")
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"\w+")
+# Whole words (maximal \w runs) holding "_" or a place where _CAMEL splits: the only ones that can yield
+# parts; the rest are skipped without a Python step each (half the keyword index's build on a 20 MB log).
+_SPLITTABLE = re.compile(r"(?<!\w)\w*?(?:_|[a-z0-9][A-Z]|[A-Z][A-Z][a-z])\w*")
 
 
 def identifier_parts(text: str) -> list[str]:
@@ -61,7 +64,7 @@ def identifier_parts(text: str) -> list[str]:
     Documentation names settings the way code does; people ask in words ("idle timeout").
     """
     parts: list[str] = []
-    for token in _WORD.findall(text):
+    for token in _SPLITTABLE.findall(text):  # only words with a "_" or a case change can split
         pieces = [piece for chunk in token.split("_") for piece in _CAMEL.split(chunk) if piece]
         if len(pieces) > 1:
             parts.extend(pieces)

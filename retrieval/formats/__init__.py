@@ -13,6 +13,7 @@ from retrieval.formats import (
     eml,
     epub,
     html,
+    log,
     markdown,
     notebook,
     odt,
@@ -50,6 +51,7 @@ PARSERS: dict[str, Callable[[bytes, str], Parsed]] = {
     ".tsv": spreadsheet.parse_tsv,
     ".odt": odt.parse,
     ".epub": epub.parse,
+    ".log": log.parse,
 }
 
 __all__ = ["PARSERS", "Parsed"]

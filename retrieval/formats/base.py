@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from dataclasses import dataclass, field
 
 from retrieval.models import Block
@@ -55,10 +56,7 @@ class LineMap:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.starts.append(index + 1)
+        self.starts = [0, *(match.end() for match in re.finditer("\n", text))]  # a char loop: 11 s on 20 MB
 
     def line_of(self, offset: int) -> int:
         """1-based line holding character `offset`."""

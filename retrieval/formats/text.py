@@ -4,7 +4,8 @@ No library covers "plain text as people write it", so this is rules, kept few: a
 paragraph; inside one, lines are joined when the text is hard-wrapped (lines of similar width, the
 way editors and mail clients wrap at ~72-80 columns) and kept apart when each line is a paragraph of
 its own (scraped pages, one paragraph a line). A metadata header (id, title, year, URL lines, as in
-seeds/003_*.txt) gives the title and URL.
+seeds/003_*.txt) gives the title and URL. Text whose lines mostly start with a timestamp is a log and
+is read as one (formats/log.py: records, not lines).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from retrieval.formats import log
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.models import Block
 
@@ -30,8 +32,11 @@ def parse(raw: bytes, source: str) -> Parsed:
     text, note = decode(raw)
     lines = LineMap(text)
     numbered = [(number, lines.line(number)) for number in range(1, len(lines.starts) + 1)]
-    title, url, body_start = _header(numbered)
-    parsed = Parsed(_blocks(numbered[body_start:], lines), title, url)
+    if log.looks_like_log([value for _, value in numbered[: 4 * log.SAMPLE_LINES]]):
+        parsed = log.parse_text(text, lines)  # a log saved as .txt: records, not one paragraph a line
+    else:
+        title, url, body_start = _header(numbered)
+        parsed = Parsed(_blocks(numbered[body_start:], lines), title, url)
     if note:
         parsed.notes.append(note)
     return parsed
