@@ -177,19 +177,24 @@ class _Walker:
     def walk(self, element, kind: str = "paragraph", depth: int = 0) -> None:
         """Emit the blocks under a container; loose inline text between blocks becomes `kind` blocks."""
         buffer: list[str] = [element.text or ""]
-        first_line = element.sourceline
+        span = _Span()
+        span.add(element.text, element.sourceline)
         for child in element:
             if not isinstance(child.tag, str):  # comment or processing instruction
                 buffer.append(child.tail or "")
+                span.add(child.tail, _end_line(child))
                 continue
             if _is_block(child):
-                self._flush(buffer, kind, first_line, child.sourceline)
+                self._flush(buffer, kind, span)
                 self._element(child, kind, depth)
-                buffer, first_line = [child.tail or ""], child.sourceline
+                buffer, span = [child.tail or ""], _Span()
+                span.add(child.tail, _end_line(child))
             else:
                 buffer.append(_text(child) if child.tag.lower() != "br" else " ")
                 buffer.append(child.tail or "")
-        self._flush(buffer, kind, first_line, first_line)
+                span.extend(_text_lines(child))
+                span.add(child.tail, _end_line(child))
+        self._flush(buffer, kind, span)
 
     def _element(self, element, kind: str, depth: int) -> None:
         tag = element.tag.lower()
@@ -226,11 +231,17 @@ class _Walker:
                 self._add("list_item", _text(item), item, level=depth, group=group)
                 continue
             lead = [item.text or ""]
+            span = _Span()
+            span.add(item.text, item.sourceline)
             for child in item:
                 if child in nested:
                     break
                 lead.extend([_text(child) if isinstance(child.tag, str) else "", child.tail or ""])
-            self._add("list_item", " ".join("".join(lead).split()), item, level=depth, group=group)
+                if isinstance(child.tag, str):
+                    span.extend(_text_lines(child))
+                span.add(child.tail, _end_line(child))
+            text = " ".join("".join(lead).split())
+            self._add("list_item", text, item, level=depth, group=group, lines=(span.first, span.last))
             for child in nested:
                 if child.tag.lower() in ("ul", "ol"):
                     self._list(child, depth + 1)
@@ -259,19 +270,19 @@ class _Walker:
             self._table(nested)
 
     def _definitions(self, element, depth: int) -> None:
-        term = ""
+        term, term_element = "", None
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             tag = child.tag.lower()
             if tag == "dt":
-                term = _text(child).rstrip(":").strip()
+                term, term_element = _text(child).rstrip(":").strip(), child
             elif tag == "dd":
-                self._definition(term, child, depth)
+                self._definition(term, term_element, child, depth)
             elif _is_block(child):
                 self._element(child, "paragraph", depth)
 
-    def _definition(self, term: str, dd, depth: int) -> None:
+    def _definition(self, term: str, dt, dd, depth: int) -> None:
         """A short dd is one definition ("Default: 1024"); a long one gets the term as a heading."""
         text = _text(dd)
         inner = [c for c in dd if isinstance(c.tag, str) and _is_block(c)]
@@ -281,27 +292,31 @@ class _Walker:
             and len(inner) <= 1
             and all("\n" not in p.text_content().strip() for p in pres)
         )
+        term_lines = _text_lines(dt) if dt is not None else (None, None)
         if simple and term:
-            self._add("definition", f"{term}: {text}", dd)
+            first, last = _text_lines(dd)
+            lines = (term_lines[0] or first, last or term_lines[1])
+            self._add("definition", f"{term}: {text}", dd, lines=lines)
             return
         if term:
-            self._add("heading", term, dd, level=_TERM_HEADING_LEVEL)
+            self._add("heading", term, dd, level=_TERM_HEADING_LEVEL, lines=term_lines)
         self.walk(dd, "paragraph", depth)
 
-    def _flush(self, buffer: list[str], kind: str, first: int | None, last: int | None) -> None:
+    def _flush(self, buffer: list[str], kind: str, span: _Span) -> None:
         text = " ".join("".join(buffer).split())
         buffer.clear()
         if text:
-            self._emit(kind, text, first, last or first)
+            self._emit(kind, text, span.first, span.last)
 
-    def _add(self, kind: str, text: str, element, **extra) -> None:
+    def _add(self, kind: str, text: str, element, lines: tuple | None = None, **extra) -> None:
+        """A block of `element`; its lines are those of the element's text unless `lines` are given
+        (a list item's lead before its nested blocks, a definition's term and description)."""
         if kind != "code" and "code_spans" not in extra:
             extra["code_spans"] = _code_spans(element)
-        first = element.sourceline
-        last = max((d.sourceline or 0 for d in element.iter() if isinstance(d.tag, str)), default=first or 0)
-        if kind == "code" and first is not None:
-            last = max(last, first + element.text_content().strip("\n").count("\n"))
-        self._emit(kind, text, first, last or first, **extra)
+        first, last = lines if lines is not None and lines[0] is not None else _text_lines(element)
+        if first is None:  # no text of its own (a lead made of attributes): where the element starts
+            first = last = element.sourceline
+        self._emit(kind, text, first, last, **extra)
 
     def _emit(self, kind: str, text: str, first: int | None, last: int | None, **extra) -> None:
         if self.line_shift is None:
@@ -311,6 +326,73 @@ class _Walker:
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
             self.blocks.append(made)
+
+
+@dataclass
+class _Span:
+    """First and last source line of a run of text, widened piece by piece."""
+
+    first: int | None = None
+    last: int | None = None
+
+    def add(self, text: str | None, line: int | None) -> None:
+        """Widen by `text`, which starts on source line `line` (its blank lines are not text)."""
+        if not text or not text.strip() or line is None:
+            return
+        lead = len(text) - len(text.lstrip())
+        self.extend((line + text.count("\n", 0, lead), line + text.rstrip().count("\n")))
+
+    def extend(self, lines: tuple[int | None, int | None]) -> None:
+        first, last = lines
+        if first is not None:
+            self.first = first if self.first is None else min(self.first, first)
+        if last is not None:
+            self.last = last if self.last is None else max(self.last, last)
+
+
+def _text_lines(element) -> tuple[int | None, int | None]:
+    """Source lines of the first and last non-blank character of an element's text (not its tail).
+
+    lxml gives each element the line of its start tag; the text inside starts later when the tag is
+    followed by a newline (`<p>\n  words`), and a child's tail starts where the child ends, not where
+    it starts. Counting the newlines of the text from each tag keeps a block's lines on its words.
+    """
+    span = _Span()
+    _walk_lines(element, span)
+    return span.first, span.last
+
+
+def _walk_lines(element, span: _Span) -> int | None:
+    """Widen `span` by the element's text; the line where the element's content ends."""
+    line = element.sourceline
+    if not isinstance(element.tag, str):  # a comment: no text a reader sees, but its lines count
+        return None if line is None else line + (element.text or "").count("\n")
+    span.add(element.text, line)
+    if line is not None and element.text:
+        line += element.text.count("\n")
+    for child in element:
+        start = child.sourceline
+        if start is not None and (line is None or start > line):
+            line = start
+        end = _walk_lines(child, span) if isinstance(child.tag, str) else _comment_end(child)
+        if end is not None and (line is None or end > line):
+            line = end
+        span.add(child.tail, line)
+        if line is not None and child.tail:
+            line += child.tail.count("\n")
+    return line
+
+
+def _comment_end(node) -> int | None:
+    line = node.sourceline
+    return None if line is None else line + (node.text or "").count("\n")
+
+
+def _end_line(element) -> int | None:
+    """The source line where an element's content ends (where its tail text starts)."""
+    if not isinstance(element.tag, str):
+        return _comment_end(element)
+    return _walk_lines(element, _Span())
 
 
 def _code_spans(element) -> tuple[str, ...]:
