@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
+from retrieval.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
 from retrieval.formats.html_main import drop_chrome, drop_never_content, find_main, remove
 from retrieval.models import Block
 
@@ -56,14 +57,17 @@ def parse(raw: bytes, source: str) -> Parsed:
     parsed.title = _title(root)
     parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
     parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
+    mark_icons(root)
     drop_never_content(root)
     _space_breaks(root)
     main = find_main(root)
     page_name = source.replace("\\", "/").rsplit("/", 1)[-1]
     article = main is not root and main is not root.find("body")
     drop_chrome(main, article=article, page_name=page_name)
+    name_icons(main)
     if article:
         parsed.title = _article_title(parsed.title, main)
+    _unmark_literal_markdown(main)
     walker = _Walker(LineMap(text))
     walker.walk(main)
     parsed.blocks = walker.blocks
@@ -136,6 +140,37 @@ def _article_title(title: str | None, article) -> str | None:
     return text if text.lower() in title.lower() else title
 
 
+# Markdown emphasis left as written: a theme printing a page's front-matter description without
+# rendering it ("It can be **bold** or _italic_"). Only a marked run bounded by non-word characters
+# counts, so `**kwargs`, `__init__` and snake_case_names are left alone.
+_LITERAL_EMPHASIS = re.compile(
+    r"(?<![\w*])\*\*(?=\S)([^*\n]*?\S)\*\*(?![\w*])|(?<![\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])"
+)
+_CODE_TAGS = ("code", "pre", "kbd", "samp", "tt", "var")
+
+
+def _unmark_literal_markdown(container) -> None:
+    """Literal Markdown emphasis markers in an article's prose go (`**bold**` reads "bold"); code keeps them."""
+    for element in container.iter():
+        if not isinstance(element.tag, str) or element.tag.lower() in _CODE_TAGS:
+            continue
+        in_code = any(isinstance(a.tag, str) and a.tag.lower() in _CODE_TAGS for a in element.iterancestors())
+        if in_code:
+            continue
+        if element.text and ("*" in element.text or "_" in element.text):
+            element.text = _LITERAL_EMPHASIS.sub(_emphasised, element.text)
+        parent = element.getparent()
+        parent_is_code = (
+            parent is not None and isinstance(parent.tag, str) and parent.tag.lower() in _CODE_TAGS
+        )
+        if element.tail and ("*" in element.tail or "_" in element.tail) and not parent_is_code:
+            element.tail = _LITERAL_EMPHASIS.sub(_emphasised, element.tail)
+
+
+def _emphasised(found: re.Match) -> str:
+    return found.group(1) or found.group(2)
+
+
 def _space_breaks(root) -> None:
     """Each <br> becomes a space in the text around it (once, before any text is read)."""
     for br in root.iter("br"):
@@ -157,6 +192,38 @@ def _text_without(element, inner: list) -> str:
     for table in clone.xpath(".//table"):
         remove(table)
     return _text(clone)
+
+
+def _cells(row) -> list:
+    return [c for c in row if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+
+
+def _is_admonition_table(table) -> bool:
+    """Asciidoctor's admonition: `<div class="admonitionblock note"><table><tr><td class="icon">`…"""
+    parent = table.getparent()
+    classes = f" {parent.get('class', '')} " if parent is not None else ""
+    rows = table.xpath("./tr|./tbody/tr")
+    return (
+        " admonitionblock " in classes
+        and len(rows) == 1
+        and bool(rows[0].xpath("./td[contains(concat(' ', @class, ' '), ' content ')]"))
+    )
+
+
+_CELL_BLOCKS = set("p div pre ul ol dl table blockquote h1 h2 h3 h4 h5 h6".split())
+
+
+def _is_layout_table(table) -> bool:
+    """A table laying out blocks, not data: one row, no header cells, and a cell holding a code block
+    or two blocks or more (a data table's cell holds one paragraph at most: Sphinx writes `<td><p>`)."""
+    rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    if len(rows) != 1 or any(c.tag.lower() == "th" for c in _cells(rows[0])):
+        return False
+    for cell in _cells(rows[0]):
+        blocks = [c for c in cell if isinstance(c.tag, str) and c.tag.lower() in _CELL_BLOCKS]
+        if len(blocks) >= 2 or cell.xpath(".//pre"):
+            return True
+    return False
 
 
 def _is_block(element) -> bool:
@@ -249,6 +316,13 @@ class _Walker:
                     self._element(child, "list_item", depth)
 
     def _table(self, element) -> None:
+        if _is_admonition_table(element):
+            self._admonition(element)
+            return
+        if _is_layout_table(element):  # one row of cells holding blocks: the blocks, not a row
+            for cell in _cells(element.xpath("./tr|./tbody/tr")[0]):
+                self.walk(cell)
+            return
         self.group += 1
         group = self.group
         rows = element.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
@@ -268,6 +342,26 @@ class _Walker:
             self._add("table_header" if header else "table_row", " | ".join(texts), row, group=group)
         for nested in nested_tables:  # a table inside a cell is a table of its own, not glued cell text
             self._table(nested)
+
+    def _admonition(self, element) -> None:
+        """An Asciidoctor admonition (`<td class="icon">` label, `<td class="content">` with its
+        `.title`): "Important: Before Start" as a lead over the content's blocks."""
+        row = element.xpath("./tr|./tbody/tr")[0]
+        icon = row.xpath("./td[contains(concat(' ', @class, ' '), ' icon ')]")
+        content = row.xpath("./td[contains(concat(' ', @class, ' '), ' content ')]")[0]
+        titles = content.xpath("./div[contains(concat(' ', @class, ' '), ' title ')]")
+        label = _text(icon[0]) if icon else ""
+        title = _text(titles[0]) if titles else ""
+        lead = f"{label}: {title}" if label and title and label != title else (title or label)
+        if lead:
+            where = icon[0] if icon and label else titles[0]
+            lines = _Span()
+            for part in [*icon[:1], *titles[:1]]:
+                lines.extend(_text_lines(part))
+            self._add("heading", lead, where, level=_TERM_HEADING_LEVEL, lines=(lines.first, lines.last))
+        for found in titles[:1]:
+            remove(found)
+        self.walk(content)
 
     def _definitions(self, element, depth: int) -> None:
         term, term_element = "", None
@@ -319,6 +413,7 @@ class _Walker:
         self._emit(kind, text, first, last, **extra)
 
     def _emit(self, kind: str, text: str, first: int | None, last: int | None, **extra) -> None:
+        text = drop_nameless_icons(text)
         if self.line_shift is None:
             first = last = None
         elif first is not None:

@@ -20,8 +20,10 @@ PAGES = sorted(str(p.relative_to(ZOO)) for p in ZOO.rglob("*.html"))
 
 
 def _source_text(line: str) -> str:
-    """A source line as a reader sees it: tags out, entities decoded."""
-    return html_escapes.unescape(re.sub(r"<[^>]*>", "", line))
+    """A source line as a reader sees it: tags out, entities decoded; an icon's name (title, aria-label)
+    is its text."""
+    names = " ".join(re.findall(r"""(?:title|aria-label)=["']([^"']*)["']""", line))
+    return html_escapes.unescape(re.sub(r"<[^>]*>", "", line) + " " + names)
 
 
 @pytest.mark.parametrize("page", PAGES)
