@@ -226,6 +226,16 @@ def _is_layout_table(table) -> bool:
     return False
 
 
+_OPTION_LISTS = {"option-list", "option", "cmdoption"}
+_OPTION_MAX_WORDS = 60  # chunking quotes a longer definition sentence by sentence
+_SENTENCE_ENDS = (".", "!", "?", ":", ";")
+
+
+def _is_option_list(dl) -> bool:
+    """docutils' `<dl class="option-list">` or Sphinx's `<dl class="std option">` / `cmdoption`."""
+    return bool(_OPTION_LISTS & set(dl.get("class", "").split()))
+
+
 def _is_block(element) -> bool:
     return isinstance(element.tag, str) and (
         element.tag.lower() in _BLOCK_TAGS or any(
@@ -371,10 +381,33 @@ class _Walker:
             tag = child.tag.lower()
             if tag == "dt":
                 term, term_element = _text(child).rstrip(":").strip(), child
+            elif tag == "dd" and _is_option_list(element) and self._option(term, term_element, child):
+                continue
             elif tag == "dd":
                 self._definition(term, term_element, child, depth)
             elif _is_block(child):
                 self._element(child, "paragraph", depth)
+
+    def _option(self, term: str, dt, dd) -> bool:
+        """A command-line option described in prose alone (docutils' option lists, Sphinx's `.. option::`)
+        as one definition, its paragraphs joined ("--width: define output image width. Default: 400"),
+        so the option's name is in the unit a citation quotes; False (nothing added) when the
+        description holds code, lists or tables, or is too long to quote as one unit."""
+        paragraphs = [p for p in dd.iter("p") if not any(_is_block(c) for c in p)]
+        prose = sum(len(_text(p).split()) for p in paragraphs)
+        outside = "".join(_text(dd).split()) != "".join("".join(_text(p).split()) for p in paragraphs)
+        if not term or not paragraphs or outside or prose > _OPTION_MAX_WORDS:
+            return False
+        if dd.xpath(".//pre|.//ul|.//ol|.//table|.//dl"):
+            return False
+        text = ""
+        for paragraph in paragraphs:
+            words = _text(paragraph)
+            text = f"{text}{'' if not text or text.endswith(_SENTENCE_ENDS) else '.'} {words}".strip()
+        first, last = _text_lines(dd)
+        lines = (_text_lines(dt)[0] if dt is not None else first, last)
+        self._add("definition", f"{term}: {text}", dd, lines=lines)
+        return True
 
     def _definition(self, term: str, dt, dd, depth: int) -> None:
         """A short dd is one definition ("Default: 1024"); a long one gets the term as a heading."""

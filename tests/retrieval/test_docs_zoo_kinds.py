@@ -114,3 +114,39 @@ def test_an_icon_with_an_accessible_name_reads_as_that_name():
         "Marked deprecated since 2.0.",
         "Channels, work.",
     ]
+
+
+# -- Command-line options: one definition each, the option's name in the quoted unit -----------------
+def test_every_option_of_a_sphinx_cli_page_is_one_definition_holding_its_name():
+    blocks = _blocks("sphinx-rtd/cli.html")
+    options = [b for b in blocks if b.text.startswith("--")]
+    assert len(options) >= 30
+    assert all(b.kind == "definition" for b in options), [
+        (b.kind, b.text) for b in options if b.kind != "definition"
+    ]
+    assert "--width: define output image width. Default: 400" in [b.text for b in options]
+    assert "--relative_scaling: scaling of words by frequency (0 - 1). Default: 0" in [
+        b.text for b in options
+    ]
+    assert not any(b.kind == "quote" for b in blocks)
+
+
+def test_a_sphinx_option_directive_reads_as_term_and_description():
+    page = _article(
+        "<h1>CLI</h1>"
+        '<dl class="std option"><dt class="sig sig-object std" id="cmdoption-width">'
+        '<span class="sig-name descname"><span class="pre">--width</span></span>'
+        '<span class="sig-prename descclassname"> <span class="pre">WIDTH</span></span>'
+        '<a class="headerlink" href="#cmdoption-width">¶</a></dt>'
+        "<dd><p>Output image width.</p><p>Default: 400</p></dd></dl>"
+        '<dl class="std option"><dt id="cmdoption-config"><span class="pre">--config</span></dt>'
+        "<dd><p>Read settings from a file:</p><pre>citebot --config site.yaml</pre></dd></dl>"
+    )
+    found = [(b.kind, b.text) for b in html.parse(page, "cli.html").blocks]
+    assert found == [
+        ("heading", "CLI"),
+        ("definition", "--width WIDTH: Output image width. Default: 400"),
+        ("heading", "--config"),
+        ("paragraph", "Read settings from a file:"),
+        ("code", "citebot --config site.yaml"),
+    ]
