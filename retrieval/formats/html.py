@@ -226,6 +226,25 @@ def _is_layout_table(table) -> bool:
     return False
 
 
+_TAB_SETS = ("tabbed-set", "sd-tab-set")
+# Legacy Material and sphinx-design put each label before its panel; Material 8+ groups the labels.
+_TAB_LABELS = "./label | ./*[contains(concat(' ', @class, ' '), ' tabbed-labels ')]/label"
+_TAB_PANELS = (
+    "./*[contains(concat(' ', @class, ' '), ' tabbed-content ')][not(*[contains(concat(' ', @class, ' '), ' tabbed-block ')])]"
+    " | ./*[contains(concat(' ', @class, ' '), ' tabbed-content ')]/*[contains(concat(' ', @class, ' '), ' tabbed-block ')]"
+    " | ./*[contains(concat(' ', @class, ' '), ' sd-tab-content ')]"
+)
+
+
+def _is_tab_set(element) -> bool:
+    return bool(set(element.get("class", "").split()) & set(_TAB_SETS))
+
+
+def _tab_set_of(element):
+    """The nearest tab set holding an element."""
+    return next((a for a in element.iterancestors() if isinstance(a.tag, str) and _is_tab_set(a)), None)
+
+
 _OPTION_LISTS = {"option-list", "option", "cmdoption"}
 _OPTION_MAX_WORDS = 60  # chunking quotes a longer definition sentence by sentence
 _SENTENCE_ENDS = (".", "!", "?", ":", ";")
@@ -294,8 +313,23 @@ class _Walker:
             self.walk(element, "quote", depth)
         elif tag == "hr":
             return
+        elif _is_tab_set(element) and self._tabs(element, kind, depth):
+            return
         else:
             self.walk(element, kind, depth)
+
+    def _tabs(self, element, kind: str, depth: int) -> bool:
+        """Content tabs (MkDocs Material's `.tabbed-set`, sphinx-design's `.sd-tab-set`): each tab's
+        label as a heading-like lead over its panel, so that the commands of sibling tabs ("pip", "pip
+        with version pin") are told apart. False (nothing added) when labels and panels do not pair."""
+        labels = [x for x in element.xpath(_TAB_LABELS) if _tab_set_of(x) is element]
+        panels = [x for x in element.xpath(_TAB_PANELS) if _tab_set_of(x) is element]
+        if not labels or len(labels) != len(panels):
+            return False
+        for label, panel in zip(labels, panels, strict=True):
+            self._add("heading", _text(label), label, level=_TERM_HEADING_LEVEL)
+            self.walk(panel, kind, depth)
+        return True
 
     def _list(self, element, depth: int) -> None:
         self.group += 1
