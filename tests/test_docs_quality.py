@@ -124,12 +124,6 @@ KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still mis
         )
         for n in (5, 6, 7, 10, 11, 13, 16)
     },
-    "md-variants-5": (
-        "the passage holding both content tabs ranks first, but the composer quotes the first tab's "
-        "'pip install mkdocs-material' beside the annotation sentence and skips the second tab's "
-        "'pip install mkdocs-material==\"9.*\"'; the tab labels ('Latest', '9.x') are not in the passage, "
-        "so nothing but the code itself tells the two commands apart (issue 17)"
-    ),
 }
 
 

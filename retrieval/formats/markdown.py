@@ -8,6 +8,8 @@ remembering the source line it came from: MkDocs content tabs (`=== "Tab"` with 
 Hugo shortcodes (`{{< note >}}`: markers go, text stays; a Docsy `tab` with `lang` is code), Jekyll
 Liquid tags (`{% highlight go %}` is a code fence, other tags go) and MDX (see mdx.py). HTML blocks
 keep a table's header with its rows and make a `<details>` block's `<summary>` a heading-like lead.
+A content tab's label and an admonition's given title are such leads too (level 7, below every real
+heading), so that sibling tabs' commands are told apart; Hugo's `param` shortcode keeps its name.
 """
 
 from __future__ import annotations
@@ -278,14 +280,13 @@ _ADMONITION_TITLE = re.compile(r"""^\s*[\w-]+(?:\s+[\w-]+)*\s+"(.*)"\s*$""")  # 
 _CONTAINER_TITLE = re.compile(r"^\s*[\w-]+(?:\[(.*)\]|\s+(.*))\s*$")  # :::info Title / :::info[Title]
 
 
-def _admonition_title(info: str) -> str:
-    """The title an admonition was given (MkDocs `!!! note "Title"`, Docusaurus `:::info Title` or
-    `:::info[Title]`); "" for one that shows only its type."""
-    found = _ADMONITION_TITLE.match(info)
-    if found:
-        return found.group(1).strip()
-    if '"' in info:
-        return ""
+def _admonition_title(info: str, container: bool) -> str:
+    """The title an admonition was given (MkDocs `!!! note "Title"`; a Docusaurus container's
+    `:::info Title` or `:::info[Title]`); "" for one that shows only its type or options
+    (`!!! note inline end`)."""
+    if not container:
+        found = _ADMONITION_TITLE.match(info)
+        return found.group(1).strip() if found else ""
     found = _CONTAINER_TITLE.match(info)
     return (found.group(1) or found.group(2) or "").strip() if found else ""
 
@@ -357,7 +358,7 @@ class _Walker:
         elif kind == "html_block":
             return self._html(tokens, index)
         elif kind in ("admonition_open", "container_admonition_open"):
-            title = _admonition_title(token.info)
+            title = _admonition_title(token.info, container=kind == "container_admonition_open")
             if title:
                 self._add("heading", title, token.map and [token.map[0], token.map[0] + 1], level=_LEAD_LEVEL)
         elif kind == "admonition_title_open":

@@ -42,11 +42,15 @@ def test_a_tab_label_cites_its_marker_line():
 
 
 def test_admonition_titles_are_leads_and_bare_types_are_not():
-    source = '!!! note "Pinning"\n    Pin the major version.\n\n!!! tip\n    Use a lockfile.\n'
+    source = (
+        '!!! note "Pinning"\n    Pin the major version.\n\n!!! tip\n    Use a lockfile.\n\n'
+        "!!! info inline end\n    Beside the text.\n"
+    )
     assert [(b.kind, b.text) for b in parse(source.encode(), "a.md").blocks] == [
         ("heading", "Pinning"),
         ("paragraph", "Pin the major version."),
         ("paragraph", "Use a lockfile."),
+        ("paragraph", "Beside the text."),
     ]
     path = SOURCE / "docusaurus" / "installation.mdx"
     assert "Meta-Only" in _leads(parse_mdx(path.read_bytes(), str(path)).blocks)
