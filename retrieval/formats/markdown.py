@@ -109,6 +109,7 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     walker = _Walker(lines, [origin for _, origin in prepared], tabs=tabs)
     walker.prepared = [line for line, _ in prepared]
     parser = _MDX_PARSER if mdx_flavour else _PARSER
+    walker.parser = parser
     walker.walk(parser.parse("\n".join(walker.prepared)))
     meta = walker.meta
     title = meta.get("title") or next((b.text for b in walker.blocks if b.kind == "heading"), None)
@@ -309,6 +310,7 @@ class _Walker:
     groups: list[int] = field(default_factory=list)  # the open lists' group numbers, innermost last
     term: str | None = None
     tabs: dict[int, str] = field(default_factory=dict)  # content tab labels by prepared line, not yet emitted
+    parser: MarkdownIt = _PARSER  # reads a title's inline Markdown
 
     def walk(self, tokens: list[Token]) -> None:
         index = 0
@@ -359,8 +361,12 @@ class _Walker:
             return self._html(tokens, index)
         elif kind in ("admonition_open", "container_admonition_open"):
             title = _admonition_title(token.info, container=kind == "container_admonition_open")
-            if title:
-                self._add("heading", title, token.map and [token.map[0], token.map[0] + 1], level=_LEAD_LEVEL)
+            if title:  # its Markdown read as inline text: `code`, [links](x), \{escapes\}
+                inline = self.parser.parseInline(title)[0]
+                where = token.map and [token.map[0], token.map[0] + 1]
+                self._add(
+                    "heading", _inline_text(inline), where, level=_LEAD_LEVEL, code_spans=_inline_code(inline)
+                )
         elif kind == "admonition_title_open":
             return index + 3  # the title (or the type, "Note") is the lead above or nothing
         return index + 1
@@ -369,7 +375,8 @@ class _Walker:
         """Content tab labels ("pip", "9.x") whose marker line comes before prepared line `before`, as
         heading-like leads: the commands of sibling tabs are told apart by their label."""
         for line in sorted(n for n in self.tabs if n <= before):
-            self._add("heading", self.tabs.pop(line), [line, line + 1], level=_LEAD_LEVEL)
+            inline = self.parser.parseInline(self.tabs.pop(line))[0]
+            self._add("heading", _inline_text(inline), [line, line + 1], level=_LEAD_LEVEL)
 
     def _paragraph(self, inline: Token, where: list[int] | None) -> None:
         text, spans = _inline_text(inline), _inline_code(inline)

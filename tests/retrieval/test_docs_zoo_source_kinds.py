@@ -108,3 +108,14 @@ def test_hugo_param_shortcodes_keep_the_parameter_name():
     code = [b.text for b in parse(path.read_bytes(), str(path)).blocks if b.kind == "code"]
     assert any("docsy/theme@<tdVersion.latest>" in c for c in code)
     assert not any(c.rstrip().endswith("theme@") or "min = \n" in c + "\n" for c in code)
+
+
+def test_lead_labels_read_their_inline_markdown():
+    source = (
+        '!!! info "`forwardedHeaders.insecure`"\n    Trust all.\n\n'
+        '??? example "WRR -- Using the [File Provider](../file.md)"\n    Example.\n\n'
+        '=== "`--api`"\n\n    Enable the API.\n'
+    )
+    blocks = parse(source.encode(), "a.md").blocks
+    assert _leads(blocks) == ["forwardedHeaders.insecure", "WRR -- Using the File Provider", "--api"]
+    assert blocks[0].code_spans == ("forwardedHeaders.insecure",)
