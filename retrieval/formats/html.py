@@ -5,6 +5,10 @@ table header cells into lines, and picks a page's site name as its title. lxml g
 so headings, paragraphs, list items, table rows with their header, code and dt/dd pairs survive as
 blocks. Which element holds the article and what chrome goes inside it is html_main.py's job (the
 container first, then chrome inside it only, never an element holding most of its words).
+
+Kinds read specially: content tabs (a label leads its panel), Asciidoctor admonitions and one-row
+layout tables (their blocks, not a table row), command-line option lists (one definition per option),
+icons (html_icons.py). A block's lines are those of its text, counted from each tag's line.
 """
 
 from __future__ import annotations
