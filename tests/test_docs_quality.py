@@ -115,12 +115,6 @@ KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still mis
         "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "
         "as weak evidence, as calibration's search questions teach; lost with the learned composer"
     ),
-    "md-variants-5": (
-        "the passage holding both content tabs ranks first, but the composer quotes the first tab's "
-        "'pip install mkdocs-material' beside the annotation sentence and skips the second tab's "
-        "'pip install mkdocs-material==\"9.*\"'; the tab labels ('Latest', '9.x') are not in the passage, "
-        "so nothing but the code itself tells the two commands apart (issue 17)"
-    ),
 }
 
 

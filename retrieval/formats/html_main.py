@@ -51,6 +51,13 @@ _CHROME_LINK_TEXT = re.compile(
     r"|project issue)|print entire section|back to top|skip to (main )?content)$",
     re.IGNORECASE,
 )
+# A page's date line written by the theme ("Last modified April 24, 2019: Updated example (313f542)",
+# "Last updated on 2023-01-05 by Jane"): short, opening with the phrase and a date.
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_LAST_MODIFIED = re.compile(
+    rf"^(page )?last (modified|updated|edited|changed)( on| at)?:?\s+(\d|{_MONTH}\s+\d)(?=(\S*\s+){{0,24}}\S*$)",
+    re.IGNORECASE,
+)
 # A heading's self-link shows a symbol ("¶", "#", "§", "🔗") or nothing; its text is no content.
 _SELF_LINK_TEXT = re.compile(r"^[\W_]{0,2}$")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -166,8 +173,12 @@ def is_chrome(element, in_article: bool = False) -> bool:
         return True
     if tag == "a" and (_is_self_link(element) or _CHROME_LINK_TEXT.match(_text(element))):
         return True
-    if tag in _HEADINGS or tag in ("body", "html", "main", "article"):
+    if tag in ("body", "html", "main", "article"):
         return False
+    if tag in _HEADINGS:  # a heading's id is its slug; its class names a widget's title ("feedback--title")
+        return bool(_CHROME_NAME.search(element.get("class", "")))
+    if tag in ("div", "p", "span", "small", "time") and _LAST_MODIFIED.match(_text(element)):
+        return True
     return bool(_CHROME_NAME.search(f"{_own_id(element)} {element.get('class', '')}"))
 
 

@@ -8,6 +8,8 @@ remembering the source line it came from: MkDocs content tabs (`=== "Tab"` with 
 Hugo shortcodes (`{{< note >}}`: markers go, text stays; a Docsy `tab` with `lang` is code), Jekyll
 Liquid tags (`{% highlight go %}` is a code fence, other tags go) and MDX (see mdx.py). HTML blocks
 keep a table's header with its rows and make a `<details>` block's `<summary>` a heading-like lead.
+A content tab's label and an admonition's given title are such leads too (level 7, below every real
+heading), so that sibling tabs' commands are told apart; Hugo's `param` shortcode keeps its name.
 """
 
 from __future__ import annotations
@@ -49,13 +51,14 @@ def _parser() -> MarkdownIt:
 _PARSER = _parser()
 _MDX_PARSER = _parser().disable("code")  # MDX has no indented code: JSX bodies are indented prose
 # MkDocs content tabs (pymdownx.tabbed): the marker line becomes blank and its body is dedented.
-_TAB = re.compile(r'^(\s*)===\+?\s+"[^"]*"\s*$')
+_TAB = re.compile(r'^(\s*)===!?\+?!?\s+"([^"]*)"\s*$')
 # Hugo shortcodes {{< name args >}} / {{% name %}}: the tags go, the text between them stays;
 # an escaped one ({{</* name */>}}) is shown as written, unescaped.
 _SHORTCODE = re.compile(r"\{\{([<%])(/\*)?(.*?)(\*/)?[%>]\}\}")
 _SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%].*?[%>]\}\}\s*)+$")
 _SHORTCODE_TEXT = re.compile(r"""\b(?:title|header)=(?:"([^"]*)"|'([^']*)')""")
 _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
+_PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's site/page parameter
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
 _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
 # Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
@@ -101,10 +104,12 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     source_lines = (
         mdx.prepare(text) if mdx_flavour else [(line, n) for n, line in enumerate(text.split("\n"))]
     )
-    prepared = _prepare(source_lines)
-    walker = _Walker(lines, [origin for _, origin in prepared])
+    tabs: dict[int, str] = {}
+    prepared = _prepare(source_lines, tabs)
+    walker = _Walker(lines, [origin for _, origin in prepared], tabs=tabs)
     walker.prepared = [line for line, _ in prepared]
     parser = _MDX_PARSER if mdx_flavour else _PARSER
+    walker.parser = parser
     walker.walk(parser.parse("\n".join(walker.prepared)))
     meta = walker.meta
     title = meta.get("title") or next((b.text for b in walker.blocks if b.kind == "heading"), None)
@@ -115,8 +120,12 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     return parsed
 
 
-def _prepare(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _prepare(
+    source_lines: list[tuple[str, int]], tabs: dict[int, str] | None = None
+) -> list[tuple[str, int]]:
     """Content tabs dedented, shortcodes, Liquid tags and snippet markers reduced; each line keeps its source.
+
+    `tabs` receives each content tab's label by the index of its (now blank) marker line.
 
     Inside code fences only what the site generator itself replaces there is reduced (Hugo's
     shortcodes, Jekyll's raw markers).
@@ -130,6 +139,8 @@ def _prepare(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
         marker = _TAB.match(line)
         if marker and fence is None:
             tab_indent = len(marker.group(1))
+            if tabs is not None and marker.group(2).strip():
+                tabs[len(out)] = marker.group(2).strip()
             out.append(("", origin))
             continue
         if tab_indent is not None:
@@ -159,6 +170,7 @@ def _prepare(source_lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
             line = re.sub(r"\{%-?\s*(?:raw|endraw)\s*-?%\}", "", line)
             out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
             continue
+        line = _outside_code_spans(line, _params_as_code) if "param" in line else line
         if _SHORTCODE_LINE.match(line):  # a title it shows is a paragraph of its own
             title = " ".join(t for t in (_line_title(m.group(0)) for m in _SHORTCODE.finditer(line)) if t)
             out.extend([("", origin), (title, origin), ("", origin)] if title else [("", origin)])
@@ -230,11 +242,31 @@ def _outside_code_spans(line: str, reduce) -> str:
 
 
 def _shortcode_text(found: re.Match) -> str:
-    """An escaped shortcode reads as written ({{</* x */>}} shows {{< x >}}); any other has no text."""
+    """An escaped shortcode reads as written ({{</* x */>}} shows {{< x >}}); a `param` in code reads as
+    the placeholder `<name>` (Hugo puts the site's value there, which the source does not hold); any
+    other has no text."""
     if found.group(2) and found.group(4):
         close = ">" if found.group(1) == "<" else "%"
         return "{{" + found.group(1) + found.group(3) + close + "}}"
-    return ""
+    name = _param_name(found.group(3))
+    return f"<{name}>" if name else ""
+
+
+def _params_as_code(text: str) -> str:
+    """Hugo `{{% param "x" %}}` / `{{< param x >}}` in prose as the code span `x` (the parameter's
+    name, where the built page shows its value): "docsy/theme@`tdVersion.latest`", not "docsy/theme@"."""
+
+    def code(found: re.Match) -> str:
+        name = None if found.group(2) else _param_name(found.group(3))
+        return f"`{name}`" if name else found.group(0)
+
+    return _SHORTCODE.sub(code, text)
+
+
+def _param_name(arguments: str) -> str | None:
+    """The parameter a Hugo `param` shortcode reads ('param "hugoMinVersion"' -> hugoMinVersion)."""
+    found = _PARAM.fullmatch(arguments.strip())
+    return next((g for g in found.groups() if g), None) if found else None
 
 
 def _line_title(shortcode: str) -> str:
@@ -243,6 +275,21 @@ def _line_title(shortcode: str) -> str:
         return _SHORTCODE.sub(_shortcode_text, shortcode)
     found = _SHORTCODE_TEXT.search(shortcode)
     return (found.group(1) or found.group(2) or "") if found else ""
+
+
+_ADMONITION_TITLE = re.compile(r"""^\s*[\w-]+(?:\s+[\w-]+)*\s+"(.*)"\s*$""")  # !!! note inline "Title"
+_CONTAINER_TITLE = re.compile(r"^\s*[\w-]+(?:\[(.*)\]|\s+(.*))\s*$")  # :::info Title / :::info[Title]
+
+
+def _admonition_title(info: str, container: bool) -> str:
+    """The title an admonition was given (MkDocs `!!! note "Title"`; a Docusaurus container's
+    `:::info Title` or `:::info[Title]`); "" for one that shows only its type or options
+    (`!!! note inline end`)."""
+    if not container:
+        found = _ADMONITION_TITLE.match(info)
+        return found.group(1).strip() if found else ""
+    found = _CONTAINER_TITLE.match(info)
+    return (found.group(1) or found.group(2) or "").strip() if found else ""
 
 
 def _text_or_none(value: object) -> str | None:
@@ -262,6 +309,8 @@ class _Walker:
     group: int = 0
     groups: list[int] = field(default_factory=list)  # the open lists' group numbers, innermost last
     term: str | None = None
+    tabs: dict[int, str] = field(default_factory=dict)  # content tab labels by prepared line, not yet emitted
+    parser: MarkdownIt = _PARSER  # reads a title's inline Markdown
 
     def walk(self, tokens: list[Token]) -> None:
         index = 0
@@ -271,6 +320,8 @@ class _Walker:
     def _step(self, tokens: list[Token], index: int) -> int:
         token = tokens[index]
         kind = token.type
+        if self.tabs and token.map is not None:
+            self._tab_leads(before=token.map[0])
         if kind == "front_matter":
             self._front_matter(token.content)
         elif kind == "heading_open":
@@ -308,7 +359,24 @@ class _Walker:
             return self._table(tokens, index)
         elif kind == "html_block":
             return self._html(tokens, index)
+        elif kind in ("admonition_open", "container_admonition_open"):
+            title = _admonition_title(token.info, container=kind == "container_admonition_open")
+            if title:  # its Markdown read as inline text: `code`, [links](x), \{escapes\}
+                inline = self.parser.parseInline(title)[0]
+                where = token.map and [token.map[0], token.map[0] + 1]
+                self._add(
+                    "heading", _inline_text(inline), where, level=_LEAD_LEVEL, code_spans=_inline_code(inline)
+                )
+        elif kind == "admonition_title_open":
+            return index + 3  # the title (or the type, "Note") is the lead above or nothing
         return index + 1
+
+    def _tab_leads(self, before: int) -> None:
+        """Content tab labels ("pip", "9.x") whose marker line comes before prepared line `before`, as
+        heading-like leads: the commands of sibling tabs are told apart by their label."""
+        for line in sorted(n for n in self.tabs if n <= before):
+            inline = self.parser.parseInline(self.tabs.pop(line))[0]
+            self._add("heading", _inline_text(inline), [line, line + 1], level=_LEAD_LEVEL)
 
     def _paragraph(self, inline: Token, where: list[int] | None) -> None:
         text, spans = _inline_text(inline), _inline_code(inline)

@@ -94,13 +94,14 @@ PAGES = (
     ZooPage(
         "hugo-docsy/getting-started.html", _DOCSY,
         ("Goldydocs", "Edit this page", "Create documentation issue", "Create project issue",
-         "Was this page helpful?", "The Docsy Authors", "Privacy Policy", "Launching Ponycopters"),
+         "Was this page helpful?", "The Docsy Authors", "Privacy Policy", "Launching Ponycopters",
+         "Feedback", "Last modified April 24, 2019"),
         _DOCSY_WIDGETS,
     ),
     ZooPage(
         "hugo-docsy/porridge.html", _DOCSY,
         ("Goldydocs", "Edit this page", "Create documentation issue", "Was this page helpful?",
-         "The Docsy Authors", "Multi-Bear Domicile Setup"),
+         "The Docsy Authors", "Multi-Bear Domicile Setup", "Feedback", "Last modified April 15, 2019"),
         _DOCSY_WIDGETS,
     ),
     ZooPage(

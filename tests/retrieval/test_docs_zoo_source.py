@@ -331,6 +331,7 @@ def test_docusaurus_admonitions_keep_their_text_in_md_and_mdx():
     )
     for parse in (md, mdx):
         assert kinds(parse(source).blocks) == [
+            ("heading", "Title"),  # a given title leads the admonition's blocks; a bare type does not
             ("paragraph", "First note."),
             ("paragraph", "Outer."),
             ("paragraph", "Inner."),
@@ -364,9 +365,11 @@ def test_mkdocs_admonitions_collapsible_and_tabs_keep_their_content():
         '=== "Linux"\n\n    Use apt.\n\nText with an icon :octicons-clock-24: and { #anchor } list.\n'
     )
     assert kinds(parsed.blocks) == [
+        ("heading", "Heads up"),
         ("paragraph", "Restart after changes."),
         ("paragraph", "Hidden tip."),
         ("paragraph", "Open info."),
+        ("heading", "Linux"),
         ("paragraph", "Use apt."),
         ("paragraph", "Text with an icon and list."),
     ]

@@ -139,11 +139,14 @@ def test_mkdocs_tabs_and_hugo_shortcodes_are_reduced_to_their_text():
         "{{< hint info >}}\nShortcodes wrap this sentence.\n{{< /hint >}}\n"
     )
     assert kinds(parsed.blocks) == [
+        ("heading", "File (YAML)"),  # a tab's label leads its content (level 7, below real headings)
         ("code", "tls: true"),
+        ("heading", "CLI"),
         ("paragraph", "Pass the flag on start."),
         ("paragraph", "Shortcodes wrap this sentence."),
     ]
-    assert parsed.blocks[0].language == "yaml"
+    assert parsed.blocks[0].level == parsed.blocks[2].level == 7
+    assert parsed.blocks[1].language == "yaml"
     assert "===" not in all_text(parsed.blocks) and "{{" not in all_text(parsed.blocks)
 
 
