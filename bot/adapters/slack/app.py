@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -13,7 +14,11 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import messages
 from bot.adapters.slack import server
+from bot.adapters.slack.decorations import Decorations
+from bot.adapters.slack.delivery import SlackDelivery
 from bot.adapters.slack.handlers import Commands, SlackHandlers
+from bot.core.claims import SqliteEventClaims
+from bot.core.outbox import SqliteOutbox
 from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
@@ -70,8 +75,14 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
         raise ConfigError(messages.slack_token_rejected(_reason(error))) from None
     except OSError as error:  # unreachable api_url: say so in one line rather than a traceback
         raise ConfigError(messages.slack_unreachable(settings.slack.api_url, str(error))) from None
-    # Replicas sharing a database claim each event there (answered once across them); else in-process memory.
-    SlackHandlers(table, settings.slack, seen=getattr(table, "claims", None)).register(app)
+    # Replicas sharing a database claim each event there (answered once across them); else the local state
+    # file, so a retry that arrives after a restart is still answered once.
+    state = Path(settings.feedback.path)
+    claims = getattr(table, "claims", None) or SqliteEventClaims(state)
+    limits = settings.slack
+    outbox = SqliteOutbox(state, limits.held_replies_max, limits.held_replies_expiry_minutes * 60)
+    delivery = SlackDelivery(client, outbox).start()
+    SlackHandlers(table, settings.slack, claims, delivery, Decorations(client)).register(app)
     return app
 
 
