@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import messages
 from bot.adapters.slack import server
 from bot.adapters.slack.decorations import Decorations
-from bot.adapters.slack.delivery import SlackDelivery
+from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise
 from bot.adapters.slack.handlers import Commands, SlackHandlers
 from bot.core.claims import SqliteEventClaims
 from bot.core.outbox import SqliteOutbox
@@ -64,6 +64,7 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
     settings.require("slack.bot_token")
     client = with_rate_limit_retries(client or make_client(settings))
     logging.getLogger("slack_bolt.App").addFilter(_SAME_TOKEN_WARNING)  # adding it twice is a no-op
+    quiet_sdk_outage_noise()
     try:
         app = App(
             client=client,

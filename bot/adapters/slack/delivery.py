@@ -99,7 +99,7 @@ class SlackDelivery:
         stored = {**payload, "question": asker.question}
         not_before = time.time() + (attempt.retry_after or 0.0)
         self.outbox.hold(PLATFORM, kind, stored, asker.reference, asker.user, asker.channel, not_before)
-        log.info(
+        log.debug(  # the caller's line names the reference and the asker at INFO
             "holding reply (reference %s, asker %s in %s) until Slack is back: %s",
             asker.reference,
             asker.user,
@@ -243,6 +243,28 @@ class SlackDelivery:
             retry = _retry_after(response.headers) if status == 429 else None
             return Attempt(Outcome.DOWN, retry, f"response_url HTTP {status}"), status, text
         return Attempt(Outcome.GONE, detail=text or f"HTTP {status}"), status, text
+
+
+class _OutageNoise(logging.Filter):
+    """slack_sdk logs an ERROR for every request that could not be sent, and INFO lines for each retry:
+    hundreds in an outage, naming neither answer nor asker. Ours say it once (OutageLog) and per reply
+    (reference, asker), so theirs go down to DEBUG."""
+
+    NOISE = ("Failed to send a request to Slack API server", "A retry handler found", "Going to retry")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG and record.getMessage().startswith(self.NOISE):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+_OUTAGE_NOISE = _OutageNoise()
+
+
+def quiet_sdk_outage_noise() -> None:
+    """Demote slack_sdk's per-request connection errors to DEBUG (idempotent)."""
+    for name in ("slack_sdk.web.base_client", "slack_sdk.webhook.client"):
+        logging.getLogger(name).addFilter(_OUTAGE_NOISE)
 
 
 def _api_failure(error: SlackApiError) -> Attempt:

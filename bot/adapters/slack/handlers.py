@@ -71,7 +71,7 @@ class SlackHandlers:
     ) -> None:
         self.table = table
         self.settings = settings
-        self.seen = seen or RecentKeys()
+        self.seen = seen if seen is not None else RecentKeys()  # an empty store has len() 0
         self.delivery = delivery
         self.decorations = decorations
 
@@ -258,7 +258,7 @@ def _log_answered(what: str, outcome: Outcome, asker: Asker, clock: _Stages) -> 
     """The per-answer line: from arrival to delivery, by stage, with the reference id and the asker."""
     verb = {Outcome.SENT: "answered", Outcome.DOWN: "held the answer to", Outcome.GONE: "could not deliver"}
     log.log(
-        logging.INFO if outcome is Outcome.SENT else logging.WARNING,
+        logging.WARNING if outcome is Outcome.GONE else logging.INFO,
         "%s %s in %.0f ms (%s) (reference %s, asker %s in %s)",
         verb[outcome],
         what,
