@@ -196,3 +196,31 @@ def test_a_retry_after_a_restart_is_answered_once(settings, slack):
     slack.wait_for("chat.postMessage", 2)
     assert [c[1] for c in after_table.calls] == ["a new question"]
     assert len(_posts(slack, QUESTION)) == 1
+
+
+def test_an_answer_that_expires_in_an_outage_is_replaced_by_a_note_to_the_asker(
+    seeds_index, tmp_path, slack, table, caplog
+):
+    settings = settings_with(seeds_index, tmp_path, slack, held_replies_expiry_minutes=0.02)  # 1.2 s
+    app = build_app(settings, table, client=WebClient(base_url=slack.url, token=BOT_TOKEN))
+    slack.down()
+    send_event(app, mention_event(QUESTION, user="U0009"), event_id="EvExpire")
+    _wait_lines(caplog, "held the answer to", 1)
+    time.sleep(1.5)
+    slack.up()
+    (told,) = slack.wait_for("chat.postMessage", timeout=15)
+    assert told["channel"] == "U0009"  # the asker's DM with the bot
+    assert "expired" in told["text"] and QUESTION in told["text"]
+    assert not _posts(slack, f"ask: {QUESTION}")  # the stale answer itself is not posted
+    (line,) = _wait_lines(caplog, "expired undelivered", 1)
+    assert "asker U0009" in line and "the asker was told" in line
+
+
+def test_a_channel_that_refuses_the_answer_sends_it_to_the_askers_dm(app, slack, caplog):
+    slack.fail("chat.postMessage", "not_in_channel")
+    send_event(app, mention_event(QUESTION, user="U0010"), event_id="EvNotIn")
+    refused, dm = slack.wait_for("chat.postMessage", 2)
+    assert refused["channel"] == "C0001"
+    assert dm["channel"] == "U0010" and dm["text"].endswith(f"ask: {QUESTION}") and "<#C0001>" in dm["text"]
+    (line,) = _lines(caplog, "not_in_channel", logging.WARNING)
+    assert "asker U0010" in line and "reference " in line
