@@ -134,12 +134,14 @@ class Redelivery:
         """Tell expired askers, send what is due; seconds to wait before the next round."""
         for held in self.outbox.take_expired(self.platform):
             self._expire(held)
-        for held in self.outbox.due(self.platform):
+        due = self.outbox.due(self.platform)
+        for position, held in enumerate(due):
             attempt = self.send(held)
             if attempt.outcome is Outcome.DOWN:
                 self.outage.failed(attempt.detail)
                 wait = max(attempt.retry_after or 0.0, self._backoff)
-                self.outbox.postpone(held.id, self._clock() + wait)
+                for waiting in due[position:]:  # this one and the rest of the batch: one try per round
+                    self.outbox.postpone(waiting.id, self._clock() + wait)
                 self._backoff = min(self._backoff * 2, self.max_backoff_s)
                 return wait
             self.outbox.delivered(held.id)

@@ -18,7 +18,7 @@ from bot.adapters.slack.decorations import Decorations
 from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise
 from bot.adapters.slack.handlers import Commands, SlackHandlers
 from bot.core.claims import SqliteEventClaims
-from bot.core.outbox import SqliteOutbox
+from bot.core.outbox import Outbox, SqliteOutbox
 from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
@@ -79,12 +79,25 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
     # Replicas sharing a database claim each event there (answered once across them); else the local state
     # file, so a retry that arrives after a restart is still answered once.
     state = Path(settings.feedback.path)
-    claims = getattr(table, "claims", None) or SqliteEventClaims(state)
-    limits = settings.slack
-    outbox = SqliteOutbox(state, limits.held_replies_max, limits.held_replies_expiry_minutes * 60)
+    claims = getattr(table, "claims", None)
+    if claims is None:
+        claims = SqliteEventClaims(state)
+    outbox = held_replies(settings)
     delivery = SlackDelivery(client, outbox).start()
     SlackHandlers(table, settings.slack, claims, delivery, Decorations(client)).register(app)
     return app
+
+
+def held_replies(settings: Settings) -> Outbox:
+    """Where replies wait while Slack is down: the database for backend postgres (shared by replicas),
+    else the local state file."""
+    size, expiry_s = settings.slack.held_replies_max, settings.slack.held_replies_expiry_minutes * 60
+    if settings.backend == "postgres":
+        from bot.backends import database_pool
+        from bot.core.pg_state import PostgresOutbox
+
+        return PostgresOutbox(database_pool(settings), size, expiry_s)
+    return SqliteOutbox(Path(settings.feedback.path), size, expiry_s)
 
 
 class SlackAdapter:

@@ -224,3 +224,36 @@ def test_a_channel_that_refuses_the_answer_sends_it_to_the_askers_dm(app, slack,
     assert dm["channel"] == "U0010" and dm["text"].endswith(f"ask: {QUESTION}") and "<#C0001>" in dm["text"]
     (line,) = _lines(caplog, "not_in_channel", logging.WARNING)
     assert "asker U0010" in line and "reference " in line
+
+
+def test_with_backend_postgres_answers_are_held_in_the_database(
+    seeds_index, tmp_path, slack, caplog, database_url
+):
+    import psycopg
+
+    from bot.backends import close_pools
+    from tests.conftest import make_settings
+
+    values = {
+        "mode": "http",
+        "bot_token": BOT_TOKEN,
+        "signing_secret": "test-signing-secret",
+        "api_url": slack.url,
+    }
+    settings = make_settings(
+        seeds_index, tmp_path, slack=values, backend="postgres", database={"url": database_url}
+    )
+    try:
+        app = build_app(settings, RecordingTable(), client=WebClient(base_url=slack.url, token=BOT_TOKEN))
+        slack.down()
+        send_event(app, mention_event(QUESTION, user="U0011"), event_id="EvPg")
+        _wait_lines(caplog, "held the answer to", 1)
+        with psycopg.connect(database_url) as connection:
+            query = "SELECT asker, payload->>'text' FROM held_replies"
+            assert connection.execute(query).fetchall() == [("U0011", f"ask: {QUESTION}")]
+        slack.up()
+        (posted,) = slack.wait_for("chat.postMessage", timeout=15)
+        assert posted["text"] == f"ask: {QUESTION}"
+        assert len(_wait_lines(caplog, "delivered held reply", 1)) == 1
+    finally:
+        close_pools()
