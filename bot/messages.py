@@ -20,6 +20,9 @@ THREADS_NEED_BATCH = (
 )
 
 
+QUESTION_DELETED = "The question this answered was deleted, so I took the answer down."
+
+
 def empty_question(title: str | None) -> str:
     """The hint for an empty question, naming a real document of the index when there is one."""
     if not title:

@@ -181,12 +181,25 @@ CREATE TABLE held_replies (
     attempts integer NOT NULL DEFAULT 0
 );
 CREATE INDEX held_replies_due ON held_replies (platform, not_before);
+
+-- Which reply answered which question, so an edited question's answer is updated in place.
+CREATE TABLE answered_messages (
+    key text PRIMARY KEY,
+    reply jsonb NOT NULL,
+    question text NOT NULL,
+    answered_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX answered_messages_age ON answered_messages (answered_at);
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "pgvector and the index tables", _INDEX),
     Migration(2, "feedback, conversation turns and event claims", _STATE),
-    Migration(3, "replies held while a chat platform is down", _HELD_REPLIES),
+    Migration(
+        3,
+        "replies held while a chat platform is down, and which reply answered which question",
+        _HELD_REPLIES,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

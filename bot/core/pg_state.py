@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from psycopg.types.json import Jsonb
 
+from bot.core.answered import KEEP_S, AnsweredMessage
 from bot.core.conversations import _turn
 from bot.core.feedback import VOTES, FeedbackRecord, Gap, _fold, usage_counts
 from bot.core.outbox import HeldReply
@@ -281,3 +282,36 @@ class PostgresOutbox:
 def _held_row(row: tuple) -> HeldReply:
     payload = row[3] if isinstance(row[3], dict) else json.loads(row[3])
     return HeldReply(int(row[0]), row[1], row[2], payload, *row[4:10], int(row[10]))
+
+
+class PostgresAnsweredMessages:
+    """bot.core.answered.AnsweredMessages in PostgreSQL, shared by replicas."""
+
+    def __init__(self, pool, keep_s: float = KEEP_S) -> None:
+        self._pool = pool
+        self.keep_s = keep_s
+        self._writes = 0
+        self._lock = threading.Lock()
+
+    def remember(self, key: str, reply: dict[str, str], question: str) -> None:
+        with self._pool.connection() as connection:
+            connection.execute(
+                "INSERT INTO answered_messages (key, reply, question) VALUES (%s, %s, %s) ON CONFLICT (key)"
+                " DO UPDATE SET reply = excluded.reply, question = excluded.question, answered_at = now()",
+                (key, Jsonb(reply), question),
+            )
+            with self._lock:
+                self._writes += 1
+                due = self._writes % _PRUNE_EVERY == 1
+            if due:
+                connection.execute(
+                    "DELETE FROM answered_messages WHERE answered_at < now() - make_interval(secs => %s)",
+                    (self.keep_s,),
+                )
+
+    def find(self, key: str) -> AnsweredMessage | None:
+        with self._pool.connection() as connection:
+            row = connection.execute(
+                "SELECT reply, question FROM answered_messages WHERE key = %s", (key,)
+            ).fetchone()
+        return AnsweredMessage(key, dict(row[0]), row[1]) if row else None

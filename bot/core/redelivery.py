@@ -28,6 +28,7 @@ class Attempt:
     outcome: Outcome
     retry_after: float | None = None
     detail: str = ""
+    receipt: dict[str, str] | None = None  # where the platform put what was sent (Slack: channel, ts)
 
 
 SENT = Attempt(Outcome.SENT)

@@ -17,6 +17,7 @@ from bot.adapters.slack import server
 from bot.adapters.slack.decorations import Decorations
 from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise
 from bot.adapters.slack.handlers import Commands, SlackHandlers
+from bot.core.answered import AnsweredMessages, SqliteAnsweredMessages
 from bot.core.claims import SqliteEventClaims
 from bot.core.outbox import Outbox, SqliteOutbox
 from bot.ops import CachedCheck, serve_in_background
@@ -84,7 +85,8 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
         claims = SqliteEventClaims(state)
     outbox = held_replies(settings)
     delivery = SlackDelivery(client, outbox).start()
-    SlackHandlers(table, settings.slack, claims, delivery, Decorations(client)).register(app)
+    handlers = SlackHandlers(table, settings.slack, claims, delivery, Decorations(client), answers(settings))
+    handlers.register(app)
     return app
 
 
@@ -98,6 +100,17 @@ def held_replies(settings: Settings) -> Outbox:
 
         return PostgresOutbox(database_pool(settings), size, expiry_s)
     return SqliteOutbox(Path(settings.feedback.path), size, expiry_s)
+
+
+def answers(settings: Settings) -> AnsweredMessages:
+    """Which reply answered which question (for edits): the database for backend postgres, else the state
+    file."""
+    if settings.backend == "postgres":
+        from bot.backends import database_pool
+        from bot.core.pg_state import PostgresAnsweredMessages
+
+        return PostgresAnsweredMessages(database_pool(settings))
+    return SqliteAnsweredMessages(Path(settings.feedback.path))
 
 
 class SlackAdapter:

@@ -70,12 +70,13 @@ class SlackDelivery:
             self.redelivery.stop()
 
     # -- the answer path ---------------------------------------------------------------------------
-    def post(self, channel: str, thread_ts: str | None, message: SlackMessage, asker: Asker) -> Outcome:
-        """A thread reply or DM: SENT, DOWN (held for later) or GONE (not deliverable; logged)."""
+    def post(self, channel: str, thread_ts: str | None, message: SlackMessage, asker: Asker) -> Attempt:
+        """A thread reply or DM. Its outcome: SENT (with the receipt: where it was posted), DOWN (held for
+        later) or GONE (not deliverable; logged)."""
         payload = {"channel": channel, "thread_ts": thread_ts, "text": message.text, "blocks": message.blocks}
         return self._deliver("post", payload, asker)
 
-    def respond(self, response_url: str, message: SlackMessage, response_type: str, asker: Asker) -> Outcome:
+    def respond(self, response_url: str, message: SlackMessage, response_type: str, asker: Asker) -> Attempt:
         """A reply through a slash command's or a button's response_url; outcomes as for `post`."""
         payload = {
             "response_url": response_url,
@@ -85,17 +86,36 @@ class SlackDelivery:
         }
         return self._deliver("respond", payload, asker)
 
-    def _deliver(self, kind: str, payload: dict[str, Any], asker: Asker) -> Outcome:
+    def update(self, where: dict[str, str], message: SlackMessage, asker: Asker) -> Attempt:
+        """Replace a reply already posted (an edited question's answer) with chat.update; blocks refused:
+        the text alone; the reply gone (message_not_found, cant_update_message): GONE, logged, for the
+        caller to post anew. Not held when Slack is down: the caller posts it (which holds it)."""
+        arguments = {"channel": where["channel"], "ts": where["ts"], "text": message.text or " "}
+        attempt = self._api_call(self.client.chat_update, {**arguments, "blocks": message.blocks})
+        if attempt.outcome is Outcome.GONE and attempt.detail in BLOCK_ERRORS:
+            attempt = self._api_call(self.client.chat_update, {**arguments, "blocks": []})
+        if attempt.outcome is Outcome.SENT:
+            return Attempt(Outcome.SENT, receipt=dict(where))
+        log.warning(
+            "could not update the answer in %s (%s) for reference %s, asker %s; posting it anew",
+            where.get("channel"),
+            attempt.detail,
+            asker.reference,
+            asker.user,
+        )
+        return attempt
+
+    def _deliver(self, kind: str, payload: dict[str, Any], asker: Asker) -> Attempt:
         attempt = self._send(kind, payload, asker)
         if attempt.outcome is Outcome.SENT:
             self.outage.succeeded(self.outbox.count(PLATFORM) if self.outbox else 0)
-            return Outcome.SENT
+            return attempt
         if attempt.outcome is Outcome.GONE:
-            return Outcome.GONE
+            return attempt
         self.outage.failed(attempt.detail)
         if self.outbox is None:
             log.error("reply lost: %s (reference %s, asker %s)", attempt.detail, asker.reference, asker.user)
-            return Outcome.GONE
+            return Attempt(Outcome.GONE, detail=attempt.detail)
         stored = {**payload, "question": asker.question}
         not_before = time.time() + (attempt.retry_after or 0.0)
         self.outbox.hold(PLATFORM, kind, stored, asker.reference, asker.user, asker.channel, not_before)
@@ -108,7 +128,7 @@ class SlackDelivery:
         )
         if self.redelivery is not None:
             self.redelivery.wake()
-        return Outcome.DOWN
+        return attempt
 
     # -- the redelivery loop's side ----------------------------------------------------------------
     def send_held(self, held: HeldReply) -> Attempt:
@@ -177,16 +197,22 @@ class SlackDelivery:
             arguments["blocks"] = payload["blocks"]
         if payload.get("thread_ts"):
             arguments["thread_ts"] = payload["thread_ts"]
+        if payload.get("user"):
+            return self._api_call(self.client.chat_postEphemeral, {"user": payload["user"], **arguments})
+        return self._api_call(self.client.chat_postMessage, arguments)
+
+    @staticmethod
+    def _api_call(method: Any, arguments: dict[str, Any]) -> Attempt:
+        """One Web API call, its failure classified: DOWN (5xx, 429 after retries, no connection) or GONE."""
         try:
-            if payload.get("user"):
-                self.client.chat_postEphemeral(user=payload["user"], **arguments)
-            else:
-                self.client.chat_postMessage(**arguments)
+            response = method(**arguments)
         except SlackApiError as error:
             return _api_failure(error)
         except Exception as error:  # noqa: BLE001 - connection refused, time-out, DNS: Slack is down for us
             return Attempt(Outcome.DOWN, detail=_connection_failure(error))
-        return SENT
+        channel, ts = response.get("channel"), response.get("ts")
+        receipt = {"channel": str(channel), "ts": str(ts)} if channel and ts else None
+        return Attempt(Outcome.SENT, receipt=receipt)
 
     def _respond(self, payload: dict[str, Any], asker: Asker) -> Attempt:
         """The response_url; when it is expired or used up the Web API takes over (see the module doc)."""

@@ -23,8 +23,9 @@ from bot.adapters.slack.render import (
     render_notice,
     unescape,
 )
+from bot.core.answered import AnsweredMessages
 from bot.core.models import Answer, CommandHelp, Notice, Origin, Reply
-from bot.core.redelivery import Outcome
+from bot.core.redelivery import Attempt, Outcome
 from bot.core.replies import apology as core_apology
 from bot.core.replies import new_reference
 from bot.settings import SlackSettings
@@ -68,9 +69,11 @@ class SlackHandlers:
         seen: Claims | None = None,
         delivery: SlackDelivery | None = None,
         decorations: Decorations | None = None,
+        answered: AnsweredMessages | None = None,
     ) -> None:
         self.table = table
         self.settings = settings
+        self.answered = answered
         self.seen = seen if seen is not None else RecentKeys()  # an empty store has len() 0
         self.delivery = delivery
         self.decorations = decorations
@@ -109,16 +112,27 @@ class SlackHandlers:
         self._answer(event, context, thread_ts=event.get("thread_ts") or event.get("ts"))
 
     def on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
-        """A direct message: answer in the DM (other message events are acknowledged and left alone)."""
+        """A direct message: answer in the DM; an answered one edited: update the answer; deleted: say so
+        in its place (other message events are acknowledged and left alone)."""
         if event.get("channel_type") != "im":
             return
-        self._answer(event, context, thread_ts=event.get("thread_ts"))
+        subtype, channel = event.get("subtype"), event.get("channel", "")
+        if subtype == "message_changed":
+            edited = event.get("message") or {}
+            if self._is_from_a_person({**edited, "subtype": None}):
+                self._answer_edit(channel, edited, context, thread_ts=edited.get("thread_ts"))
+        elif subtype == "message_deleted":
+            self._note_deleted(channel, event.get("deleted_ts", ""))
+        else:
+            self._answer(event, context, thread_ts=event.get("thread_ts"))
 
     def _answer(self, event: dict[str, Any], context: dict[str, Any], thread_ts: str | None) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
         if not self._is_from_a_person(event) or not self.channel_allowed(channel):
             return
         if not self.seen.first_time(f"message:{channel}:{ts}"):  # app_mention and message.im for one message
+            if event.get("edited"):  # Slack sends an edited mention again, with the same ts
+                self._answer_edit(channel, event, context, thread_ts)
             return
         clock = _Stages(context.get(ARRIVED))
         ticket = self.decorations.working(channel, ts) if self.decorations else None
@@ -134,11 +148,58 @@ class SlackHandlers:
             message = apology("answering a message")
         clock.lap("render")
         asker = Asker(user, channel, _reference(reply, message), question)
-        outcome = self.delivery.post(channel, thread_ts, message, asker)
+        attempt = self.delivery.post(channel, thread_ts, message, asker)
         clock.lap("deliver")
+        self._remember(channel, ts, attempt, question)
         if ticket is not None:
             self.decorations.done(ticket)
-        _log_answered("a message", outcome, asker, clock)
+        _log_answered("a message", attempt.outcome, asker, clock)
+
+    def _answer_edit(
+        self, channel: str, edited: dict[str, Any], context: dict[str, Any], thread_ts: str | None
+    ) -> None:
+        """An answered question edited: answer the new text and update the answer in place (chat.update),
+        or post it anew when the old answer is gone. An unanswered or unchanged message is left alone
+        (Slack also reports link previews as edits)."""
+        ts = edited.get("ts", "")
+        record = self.answered.find(_answer_key(channel, ts)) if self.answered else None
+        question = question_text(edited.get("text", ""), context.get("bot_user_id"))
+        if record is None or question == record.question or not self.channel_allowed(channel):
+            return
+        clock = _Stages(context.get(ARRIVED))
+        user = edited.get("user", "")
+        reply: Reply | None = None
+        try:
+            reply = self._ask(question, Origin("slack", channel, user, thread=thread_ts or "dm"))
+            clock.asked(reply)
+            message = render(reply)
+        except Exception:
+            message = apology("answering an edited message")
+        clock.lap("render")
+        asker = Asker(user, channel, _reference(reply, message), question)
+        attempt = self.delivery.update(record.reply, message, asker)
+        if attempt.outcome is not Outcome.SENT:
+            attempt = self.delivery.post(channel, thread_ts, message, asker)
+        clock.lap("deliver")
+        self._remember(channel, ts, attempt, question)
+        _log_answered("an edited message", attempt.outcome, asker, clock)
+
+    def _note_deleted(self, channel: str, ts: str) -> None:
+        """A deleted question (seen in DMs; channels report deletions only with more scopes): its answer
+        is replaced by a note saying so, rather than left answering nothing."""
+        record = self.answered.find(_answer_key(channel, ts)) if self.answered else None
+        if record is None:
+            return
+        note = render_notice(Notice(messages.QUESTION_DELETED, is_error=False))
+        self.delivery.update(record.reply, note, Asker("", channel, new_reference()))
+
+    def _remember(self, channel: str, ts: str, attempt: Attempt, question: str) -> None:
+        if self.answered is None or attempt.receipt is None:
+            return
+        try:
+            self.answered.remember(_answer_key(channel, ts), attempt.receipt, question)
+        except Exception:  # noqa: BLE001 - only edits lose out: never the answer
+            log.warning("could not record the answer to %s:%s for edits", channel, ts, exc_info=True)
 
     def _ask(self, text: str, origin: Origin) -> Reply:
         if text.strip().lower() in ("help", "/help"):
@@ -177,9 +238,9 @@ class SlackHandlers:
         clock.lap("render")
         public = name == "ask" and self.settings.ask_visibility == "channel" and isinstance(reply, Answer)
         asker = Asker(user, channel, _reference(reply, message), text)
-        outcome = self.delivery.respond(response_url, message, "in_channel" if public else "ephemeral", asker)
+        attempt = self.delivery.respond(response_url, message, "in_channel" if public else "ephemeral", asker)
         clock.lap("deliver")
-        _log_answered(f"/{name}", outcome, asker, clock)
+        _log_answered(f"/{name}", attempt.outcome, asker, clock)
 
     # -- buttons -----------------------------------------------------------------------------------
     def on_show_passage(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -268,6 +329,10 @@ def _log_answered(what: str, outcome: Outcome, asker: Asker, clock: _Stages) -> 
         asker.user,
         asker.channel,
     )
+
+
+def _answer_key(channel: str, ts: str) -> str:
+    return f"slack:{channel}:{ts}"
 
 
 def _reference(reply: Reply | None, message: SlackMessage) -> str:
