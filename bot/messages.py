@@ -20,6 +20,7 @@ THREADS_NEED_BATCH = (
 )
 
 
+ATTACHMENTS_NOT_READ = "I can't read attachments yet; I answered from the indexed documents."
 QUESTION_DELETED = "The question this answered was deleted, so I took the answer down."
 
 

@@ -22,6 +22,7 @@ from bot.adapters.slack.render import (
     render,
     render_notice,
     unescape,
+    with_note,
 )
 from bot.core.answered import AnsweredMessages
 from bot.core.models import Answer, CommandHelp, Notice, Origin, Reply
@@ -146,6 +147,8 @@ class SlackHandlers:
             message = render(reply)
         except Exception:
             message = apology("answering a message")
+        if event.get("files"):  # a file shared with the question: say it was not read, never drop it silently
+            message = with_note(message, messages.ATTACHMENTS_NOT_READ)
         clock.lap("render")
         asker = Asker(user, channel, _reference(reply, message), question)
         attempt = self.delivery.post(channel, thread_ts, message, asker)

@@ -285,6 +285,12 @@ def _open_mark(head: str) -> int | None:
     return None
 
 
+def with_note(message: SlackMessage, note: str) -> SlackMessage:
+    """The message with a context line on top (e.g. that attachments were not read), within the limits."""
+    blocks = [_context(fit(note, SECTION_CHARS)), *message.blocks]
+    return within_limits(SlackMessage(_fallback([note, message.text]), blocks))
+
+
 def render_answer(answer: Answer) -> SlackMessage:
     """The answer with [n] markers, a context block per citation, Show-passage and 👍/👎 buttons."""
     cited = answer.see_also if answer.abstained else answer.citations

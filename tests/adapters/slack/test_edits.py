@@ -1,5 +1,6 @@
-"""Edited and deleted questions: an answered question that is edited gets its answer updated in place
-(chat.update), across a restart; a deleted DM question gets its answer replaced by a note."""
+"""Edits, deletes and attachments: an answered question that is edited gets its answer updated in place
+(chat.update), across a restart; a deleted DM question gets its answer replaced by a note; a file shared
+with a question is acknowledged as not read."""
 
 from __future__ import annotations
 
@@ -94,3 +95,16 @@ def test_an_unanswered_message_edited_to_mention_the_bot_is_answered(
     send_event(recording_app, _edited_mention(f"now I ask <@{BOT_USER_ID}>"), event_id="Ev1")
     (posted,) = fake_slack.wait_for("chat.postMessage")
     assert posted["text"].startswith("ask: now I ask") and not fake_slack.bodies("chat.update")
+
+
+def test_a_file_shared_with_a_question_is_acknowledged_not_dropped(recording_app, fake_slack):
+    event = {
+        **dm_event("what does this log mean?"),
+        "subtype": "file_share",
+        "files": [{"id": "F1", "name": "trace.log", "mimetype": "text/plain"}],
+    }
+    send_event(recording_app, event, event_id="EvFile")
+    (posted,) = fake_slack.wait_for("chat.postMessage")
+    assert posted["text"].startswith(messages.ATTACHMENTS_NOT_READ)
+    assert "ask: what does this log mean?" in posted["text"]
+    assert posted["blocks"][0]["elements"][0]["text"] == messages.ATTACHMENTS_NOT_READ
