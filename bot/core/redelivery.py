@@ -58,7 +58,7 @@ class OutageLog:
             if self._down_since is not None:
                 return
             self._down_since = self._clock()
-        self._log.warning("%s is unreachable (%s); holding replies until it is back", self.platform, detail)
+        self._log.warning("%s is unavailable (%s); holding replies until it is back", self.platform, detail)
 
     def succeeded(self, held: int = 0) -> None:
         """A call went through: if the platform was down, say once that it is back."""
@@ -68,7 +68,7 @@ class OutageLog:
             seconds, failed = self._clock() - self._down_since, self._failed_calls
             self._down_since, self._failed_calls = None, 0
         self._log.warning(
-            "%s is reachable again after %.0f s (%d calls failed meanwhile; %d held replies to deliver)",
+            "%s is available again after %.0f s (%d calls failed meanwhile; %d held replies to deliver)",
             self.platform,
             seconds,
             failed,

@@ -78,7 +78,7 @@ def test_the_loop_backs_off_while_down_and_logs_the_outage_once(tmp_path, clock,
     loop.run_once()
     assert sent == [0, 1, 2] and outbox.count("slack") == 0
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(loud) == 2 and "unreachable" in loud[0] and "reachable again" in loud[1]
+    assert len(loud) == 2 and "unavailable" in loud[0] and "available again" in loud[1]
 
 
 def test_the_loop_honours_the_platforms_retry_after(tmp_path, clock):

@@ -162,8 +162,8 @@ def test_answers_asked_during_an_outage_are_delivered_once_it_ends(app, slack, c
     assert responded["text"] == "ask: during the outage"
     assert len(_wait_lines(caplog, "delivered held reply", 2)) == 2
     assert len(_posts(slack, QUESTION)) == 1 and len(slack.bodies("askdown")) == 1
-    assert len(_lines(caplog, "unreachable", logging.WARNING)) == 1
-    assert len(_lines(caplog, "reachable again", logging.WARNING)) == 1
+    assert len(_lines(caplog, "unavailable", logging.WARNING)) == 1
+    assert len(_lines(caplog, "available again", logging.WARNING)) == 1
     # no tracebacks, and nothing above INFO but the two lines (the SDK's per-call errors are DEBUG)
     assert not [r for r in caplog.records if r.exc_info]
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
