@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, BoltResponse
 
 from bot import messages
 from bot.adapters.slack import slash_commands
-from bot.adapters.slack.decorations import WORKING_REACTION, Decorations
+from bot.adapters.slack.decorations import Decorations
 from bot.adapters.slack.dedupe import RecentKeys
 from bot.adapters.slack.delivery import Asker, SlackDelivery
 from bot.adapters.slack.render import (
@@ -34,7 +34,6 @@ from bot.settings import SlackSettings
 log = logging.getLogger(__name__)
 
 ARRIVED = "citebot_arrived"  # context key: time.monotonic() when the request reached the app
-__all__ = ["WORKING_REACTION", "SlackHandlers", "question_text", "apology"]
 # Message subtypes that are a person saying something new; edits, deletions, joins and bots are not.
 _ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*")
