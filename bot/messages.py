@@ -4,7 +4,7 @@ from __future__ import annotations
 
 ABSTAIN = "I couldn't find that in the sources."
 ABSTAIN_SEE_ALSO = "The closest passages, in case they help:"
-EMPTY_QUESTION = "Please ask a question, for example: how much did Microsoft invest?"
+EMPTY_QUESTION = "Please ask a question about the documents (/sources lists them)."
 EMPTY_SOURCE_ID = "Give a source id (like `doc.txt#3`) or a few words to look up."
 NO_DOCUMENTS = "The index holds no documents yet."
 NO_HITS = "No passages match that."
@@ -18,6 +18,17 @@ CONSOLE_BYE = "Bye."
 THREADS_NEED_BATCH = (
     '--threads needs --batch FILE (one JSON object a line: {"question": ..., "thread": ...}).'
 )
+
+
+ATTACHMENTS_NOT_READ = "I can't read attachments yet; I answered from the indexed documents."
+QUESTION_DELETED = "The question this answered was deleted, so I took the answer down."
+
+
+def empty_question(title: str | None) -> str:
+    """The hint for an empty question, naming a real document of the index when there is one."""
+    if not title:
+        return EMPTY_QUESTION
+    return f"Please ask a question, for example about “{title}” (/sources lists every document)."
 
 
 INTERRUPTED = "interrupted; stopped."
@@ -249,6 +260,20 @@ def slack_document_summary(source: str, passages: int, date: str | None) -> str:
 
 def slack_omitted(count: int) -> str:
     return f"…and {count} more not shown. Narrow it down with a few words."
+
+
+def held_reply_expired(reference: str, question: str) -> str:
+    """To the asker, when Slack could not be reached long enough that their answer expired undelivered."""
+    asked = f" to “{question}”" if question else ""
+    return (
+        f"Sorry, Slack was unreachable when I answered you, and the answer{asked} expired before it could be"
+        f" delivered. Please ask again. (reference {reference})"
+    )
+
+
+def slack_fallback_post(channel: str) -> str:
+    """Above an answer sent to the asker's DM because it could not be posted where they asked."""
+    return f"I couldn't reply in <#{channel}>, so here is my answer:"
 
 
 def slack_token_rejected(reason: str) -> str:

@@ -6,7 +6,7 @@ refuse to start. Migrations run under an advisory lock, each in its own transact
 `citebot db migrate` at once apply each migration once.
 
 The index tables are read and written by retrieval/libraries/postgres.py; the state tables (feedback,
-conversation turns, event claims) by bot/core/pg_state.py.
+conversation turns, event claims, held replies) by bot/core/pg_state.py.
 """
 
 from __future__ import annotations
@@ -164,9 +164,42 @@ CREATE TABLE event_claims (
 CREATE INDEX event_claims_age ON event_claims (claimed_at);
 """
 
+_HELD_REPLIES = """
+-- Replies a chat platform could not take while it was down, sent when it is back (bot/core/outbox.py).
+-- A replica takes due rows by moving not_before ahead (a lease), so two replicas never send one twice.
+CREATE TABLE held_replies (
+    id bigserial PRIMARY KEY,
+    platform text NOT NULL,
+    kind text NOT NULL,
+    payload jsonb NOT NULL,
+    reference text NOT NULL,
+    asker text NOT NULL,
+    channel text NOT NULL,
+    held_at double precision NOT NULL,  -- seconds since the epoch
+    expires_at double precision NOT NULL,
+    not_before double precision NOT NULL,
+    attempts integer NOT NULL DEFAULT 0
+);
+CREATE INDEX held_replies_due ON held_replies (platform, not_before);
+
+-- Which reply answered which question, so an edited question's answer is updated in place.
+CREATE TABLE answered_messages (
+    key text PRIMARY KEY,
+    reply jsonb NOT NULL,
+    question text NOT NULL,
+    answered_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX answered_messages_age ON answered_messages (answered_at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "pgvector and the index tables", _INDEX),
     Migration(2, "feedback, conversation turns and event claims", _STATE),
+    Migration(
+        3,
+        "replies held while a chat platform is down, and which reply answered which question",
+        _HELD_REPLIES,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

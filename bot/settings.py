@@ -109,6 +109,12 @@ class SlackSettings(_Section):
     )
     ask_visibility: Literal["channel", "private"] = Field("channel", description="Who sees /ask answers.")
     allowed_channels: tuple[str, ...] = Field((), description="Channel ids to answer in; empty means all.")
+    held_replies_max: int = Field(
+        500, ge=1, description="Replies kept while the Slack API is down (the oldest dropped beyond)."
+    )
+    held_replies_expiry_minutes: float = Field(
+        60, gt=0, description="A held reply not delivered by then is dropped and its asker told."
+    )
 
 
 class DiscordSettings(_Section):

@@ -108,11 +108,12 @@ class CommandTable:
             return apology(log, "command /%s failed", name)
 
     def _answered(self, answer: Answer, origin: Origin, seconds: float) -> None:
-        """One log line per answer (latency, reference id) and the Prometheus counters."""
+        """One log line per answer composed (the table's time, not delivery: adapters log the time from
+        the question's arrival to the answer's delivery) and the Prometheus counters."""
         reference = answer.answer_id or uuid.uuid4().hex[:12]
         log.log(
             logging.DEBUG if origin.platform in LOCAL_PLATFORMS else logging.INFO,  # no noise in a terminal
-            "answered on %s in %.0f ms (reference %s, %s%s)",
+            "composed an answer on %s in %.0f ms (reference %s, %s%s)",
             origin.platform,
             seconds * 1000,
             reference,

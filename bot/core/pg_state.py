@@ -17,8 +17,10 @@ from dataclasses import asdict
 
 from psycopg.types.json import Jsonb
 
+from bot.core.answered import KEEP_S, AnsweredMessage
 from bot.core.conversations import _turn
 from bot.core.feedback import VOTES, FeedbackRecord, Gap, _fold, usage_counts
+from bot.core.outbox import HeldReply
 from retrieval import Turn
 
 log = logging.getLogger(__name__)
@@ -175,3 +177,141 @@ class EventClaims:
             connection.execute(
                 "DELETE FROM event_claims WHERE claimed_at < now() - make_interval(days => %s)", (CLAIM_DAYS,)
             )
+
+
+_HELD_COLUMNS = (
+    "id, platform, kind, payload, reference, asker, channel, held_at, expires_at, not_before, attempts"
+)
+LEASE_S = 60.0  # a replica that took a held reply and died: another may send it after this
+
+
+class PostgresOutbox:
+    """bot.core.outbox.Outbox in PostgreSQL, shared by replicas: `due` leases the rows it returns (their
+    not_before moves LEASE_S ahead, under FOR UPDATE SKIP LOCKED), so no two replicas send one reply."""
+
+    def __init__(
+        self, pool, capacity: int = 500, expiry_s: float = 3600, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._pool = pool
+        self.capacity = capacity
+        self.expiry_s = expiry_s
+        self._clock = clock
+
+    def hold(self, platform, kind, payload, reference, asker, channel, not_before: float = 0.0) -> HeldReply:
+        now = self._clock()
+        not_before = max(not_before, now)
+        with self._pool.connection() as connection, connection.transaction():
+            (reply_id,) = connection.execute(
+                "INSERT INTO held_replies (platform, kind, payload, reference, asker, channel, held_at,"
+                " expires_at, not_before) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (
+                    platform,
+                    kind,
+                    Jsonb(payload),
+                    reference,
+                    asker,
+                    channel,
+                    now,
+                    now + self.expiry_s,
+                    not_before,
+                ),
+            ).fetchone()
+            dropped = connection.execute(
+                f"DELETE FROM held_replies WHERE id IN (SELECT id FROM held_replies WHERE platform = %s"
+                f" ORDER BY id DESC OFFSET %s) RETURNING {_HELD_COLUMNS}",
+                (platform, self.capacity),
+            ).fetchall()
+        for row in dropped:
+            log.warning(
+                "too many replies held for %s: dropped reference %s for %s in %s",
+                platform,
+                row[4],
+                row[5],
+                row[6],
+            )
+        return HeldReply(
+            reply_id,
+            platform,
+            kind,
+            payload,
+            reference,
+            asker,
+            channel,
+            now,
+            now + self.expiry_s,
+            not_before,
+            0,
+        )
+
+    def due(self, platform: str, limit: int = 50) -> list[HeldReply]:
+        now = self._clock()
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                f"UPDATE held_replies SET not_before = %s WHERE id IN (SELECT id FROM held_replies"
+                f" WHERE platform = %s AND not_before <= %s AND expires_at > %s ORDER BY id LIMIT %s"
+                f" FOR UPDATE SKIP LOCKED) RETURNING {_HELD_COLUMNS}",
+                (now + LEASE_S, platform, now, now, limit),
+            ).fetchall()
+        return sorted((_held_row(row) for row in rows), key=lambda held: held.id)
+
+    def take_expired(self, platform: str) -> list[HeldReply]:
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                f"DELETE FROM held_replies WHERE platform = %s AND expires_at <= %s RETURNING {_HELD_COLUMNS}",
+                (platform, self._clock()),
+            ).fetchall()
+        return sorted((_held_row(row) for row in rows), key=lambda held: held.id)
+
+    def delivered(self, reply_id: int) -> None:
+        with self._pool.connection() as connection:
+            connection.execute("DELETE FROM held_replies WHERE id = %s", (reply_id,))
+
+    def postpone(self, reply_id: int, until: float) -> None:
+        with self._pool.connection() as connection:
+            connection.execute(
+                "UPDATE held_replies SET not_before = %s, attempts = attempts + 1 WHERE id = %s",
+                (until, reply_id),
+            )
+
+    def count(self, platform: str) -> int:
+        with self._pool.connection() as connection:
+            row = connection.execute("SELECT count(*) FROM held_replies WHERE platform = %s", (platform,))
+            return int(row.fetchone()[0])
+
+
+def _held_row(row: tuple) -> HeldReply:
+    payload = row[3] if isinstance(row[3], dict) else json.loads(row[3])
+    return HeldReply(int(row[0]), row[1], row[2], payload, *row[4:10], int(row[10]))
+
+
+class PostgresAnsweredMessages:
+    """bot.core.answered.AnsweredMessages in PostgreSQL, shared by replicas."""
+
+    def __init__(self, pool, keep_s: float = KEEP_S) -> None:
+        self._pool = pool
+        self.keep_s = keep_s
+        self._writes = 0
+        self._lock = threading.Lock()
+
+    def remember(self, key: str, reply: dict[str, str], question: str) -> None:
+        with self._pool.connection() as connection:
+            connection.execute(
+                "INSERT INTO answered_messages (key, reply, question) VALUES (%s, %s, %s) ON CONFLICT (key)"
+                " DO UPDATE SET reply = excluded.reply, question = excluded.question, answered_at = now()",
+                (key, Jsonb(reply), question),
+            )
+            with self._lock:
+                self._writes += 1
+                due = self._writes % _PRUNE_EVERY == 1
+            if due:
+                connection.execute(
+                    "DELETE FROM answered_messages WHERE answered_at < now() - make_interval(secs => %s)",
+                    (self.keep_s,),
+                )
+
+    def find(self, key: str) -> AnsweredMessage | None:
+        with self._pool.connection() as connection:
+            row = connection.execute(
+                "SELECT reply, question FROM answered_messages WHERE key = %s", (key,)
+            ).fetchone()
+        return AnsweredMessage(key, dict(row[0]), row[1]) if row else None

@@ -26,6 +26,7 @@ from bot.settings import Settings
 from retrieval import Answered, Document, Embedder, Engine, Hit, Passage, Query, Turn
 
 log = logging.getLogger(__name__)
+EXAMPLE_TITLE_CHARS = 80  # the empty-question hint names a document title up to this long
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Terminal escape sequences (ECMA-48), removed whole so no "[31m" is left behind: CSI (ESC [ or the
 # one-byte 0x9b, parameters, intermediates, final), OSC/DCS/APC/PM/SOS strings up to their terminator
@@ -136,13 +137,24 @@ class QAService:
         )
         return SourceList(query, hits=views)
 
+    def example_title(self) -> str | None:
+        """A real document title to suggest asking about (the first of the index with a short, readable
+        title), or None when the index holds none (titles made of file names don't count) or cannot be read."""
+        try:
+            documents = self.engine.documents()
+        except Exception:  # noqa: BLE001 - a hint is never worth an error
+            return None
+        titles = [_one_line(d.title) for d in documents if _readable(d.title or "")]
+        short = [t for t in titles if len(t) <= EXAMPLE_TITLE_CHARS]
+        return (short or [t[: EXAMPLE_TITLE_CHARS - 1] + "…" for t in titles] or [None])[0]
+
     def complete_source_ids(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         """(id, label) pairs whose id or title contains the typed text; documents first."""
         return self.engine.complete(prefix, limit)
 
     def _check_question(self, question: str) -> Notice | None:
         if not question:
-            return Notice(messages.EMPTY_QUESTION)
+            return Notice(messages.empty_question(self.example_title()))
         limit = self.settings.answer.max_question_chars
         if len(question) > limit:
             return Notice(messages.question_too_long(len(question), limit))
@@ -153,6 +165,19 @@ def clean_text(text: str) -> str:
     """Escape sequences and control characters out (newlines and tabs become spaces), whitespace trimmed."""
     text = _ESCAPES.sub("", text.replace("\n", " ").replace("\t", " "))
     return _CONTROL.sub("", text).strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+_WORD = re.compile(r"(?<![\w])[^\W\d_]{3,}(?![\w])")
+
+
+def _readable(title: str) -> bool:
+    """A title made of words ("Deploying with Helm"), not a file name fallback ("000 a62311b28d")."""
+    letters = sum(c.isalpha() for c in title)
+    return bool(_WORD.search(title)) and letters * 2 >= len(title.replace(" ", ""))
 
 
 def _looks_like_words(key: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -13,7 +14,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import messages
 from bot.adapters.slack import server
+from bot.adapters.slack.decorations import Decorations
+from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise
 from bot.adapters.slack.handlers import Commands, SlackHandlers
+from bot.core.answered import AnsweredMessages, SqliteAnsweredMessages
+from bot.core.claims import SqliteEventClaims
+from bot.core.outbox import Outbox, SqliteOutbox
 from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
@@ -59,6 +65,7 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
     settings.require("slack.bot_token")
     client = with_rate_limit_retries(client or make_client(settings))
     logging.getLogger("slack_bolt.App").addFilter(_SAME_TOKEN_WARNING)  # adding it twice is a no-op
+    quiet_sdk_outage_noise()
     try:
         app = App(
             client=client,
@@ -70,9 +77,40 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
         raise ConfigError(messages.slack_token_rejected(_reason(error))) from None
     except OSError as error:  # unreachable api_url: say so in one line rather than a traceback
         raise ConfigError(messages.slack_unreachable(settings.slack.api_url, str(error))) from None
-    # Replicas sharing a database claim each event there (answered once across them); else in-process memory.
-    SlackHandlers(table, settings.slack, seen=getattr(table, "claims", None)).register(app)
+    # Replicas sharing a database claim each event there (answered once across them); else the local state
+    # file, so a retry that arrives after a restart is still answered once.
+    state = Path(settings.feedback.path)
+    claims = getattr(table, "claims", None)
+    if claims is None:
+        claims = SqliteEventClaims(state)
+    outbox = held_replies(settings)
+    delivery = SlackDelivery(client, outbox).start()
+    handlers = SlackHandlers(table, settings.slack, claims, delivery, Decorations(client), answers(settings))
+    handlers.register(app)
     return app
+
+
+def held_replies(settings: Settings) -> Outbox:
+    """Where replies wait while Slack is down: the database for backend postgres (shared by replicas),
+    else the local state file."""
+    size, expiry_s = settings.slack.held_replies_max, settings.slack.held_replies_expiry_minutes * 60
+    if settings.backend == "postgres":
+        from bot.backends import database_pool
+        from bot.core.pg_state import PostgresOutbox
+
+        return PostgresOutbox(database_pool(settings), size, expiry_s)
+    return SqliteOutbox(Path(settings.feedback.path), size, expiry_s)
+
+
+def answers(settings: Settings) -> AnsweredMessages:
+    """Which reply answered which question (for edits): the database for backend postgres, else the state
+    file."""
+    if settings.backend == "postgres":
+        from bot.backends import database_pool
+        from bot.core.pg_state import PostgresAnsweredMessages
+
+        return PostgresAnsweredMessages(database_pool(settings))
+    return SqliteAnsweredMessages(Path(settings.feedback.path))
 
 
 class SlackAdapter:

@@ -8,13 +8,13 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from slack_bolt import Ack, App, BoltResponse, Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, App, BoltResponse
 
 from bot import messages
 from bot.adapters.slack import slash_commands
+from bot.adapters.slack.decorations import Decorations
 from bot.adapters.slack.dedupe import RecentKeys
+from bot.adapters.slack.delivery import Asker, SlackDelivery
 from bot.adapters.slack.render import (
     SHOW_PASSAGE_ACTION,
     VOTE_ACTION,
@@ -22,14 +22,18 @@ from bot.adapters.slack.render import (
     render,
     render_notice,
     unescape,
+    with_note,
 )
+from bot.core.answered import AnsweredMessages
 from bot.core.models import Answer, CommandHelp, Notice, Origin, Reply
+from bot.core.redelivery import Attempt, Outcome
 from bot.core.replies import apology as core_apology
+from bot.core.replies import new_reference
 from bot.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
-WORKING_REACTION = "eyes"
+ARRIVED = "citebot_arrived"  # context key: time.monotonic() when the request reached the app
 # Message subtypes that are a person saying something new; edits, deletions, joins and bots are not.
 _ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*")
@@ -48,15 +52,37 @@ class Commands(Protocol):
     def vote(self, answer_id: str, vote: str, origin: Origin) -> Notice: ...
 
 
-class SlackHandlers:
-    """Every listener citebot puts on a Bolt app, sharing the table, the settings and the dedupe memory."""
+class Claims(Protocol):
+    """RecentKeys (memory), SqliteEventClaims (the state file) or pg_state.EventClaims (shared)."""
 
-    def __init__(self, table: Commands, settings: SlackSettings, seen: RecentKeys | None = None) -> None:
+    def first_time(self, key: str) -> bool: ...
+
+
+class SlackHandlers:
+    """Every listener citebot puts on a Bolt app, sharing the table, the settings, the dedupe memory,
+    the delivery (fallbacks, held replies) and the background reactions."""
+
+    def __init__(
+        self,
+        table: Commands,
+        settings: SlackSettings,
+        seen: Claims | None = None,
+        delivery: SlackDelivery | None = None,
+        decorations: Decorations | None = None,
+        answered: AnsweredMessages | None = None,
+    ) -> None:
         self.table = table
         self.settings = settings
-        self.seen = seen or RecentKeys()
+        self.answered = answered
+        self.seen = seen if seen is not None else RecentKeys()  # an empty store has len() 0
+        self.delivery = delivery
+        self.decorations = decorations
 
     def register(self, app: App) -> None:
+        if self.delivery is None:
+            self.delivery = SlackDelivery(app.client)
+        if self.decorations is None:
+            self.decorations = Decorations(app.client)
         app.use(self.skip_repeated_events)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
@@ -67,8 +93,12 @@ class SlackHandlers:
         app.error(self.on_error)
 
     # -- middleware --------------------------------------------------------------------------------
-    def skip_repeated_events(self, body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
-        """Slack re-delivers an event it thinks we missed (X-Slack-Retry-Num); answer it once."""
+    def skip_repeated_events(
+        self, body: dict[str, Any], context: dict[str, Any], next_: Callable[[], None]
+    ) -> BoltResponse | None:
+        """Slack re-delivers an event it thinks we missed (X-Slack-Retry-Num); answer it once. Notes when
+        the request arrived, for the per-answer timing line."""
+        context[ARRIVED] = time.monotonic()
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not self.seen.first_time(f"event:{event_id}"):
             log.info("skipping a repeat delivery of event %s", event_id)
@@ -77,39 +107,101 @@ class SlackHandlers:
         return None
 
     # -- events ------------------------------------------------------------------------------------
-    def on_mention(self, event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
         """@citebot in a channel: answer in a thread under the question (or in its thread)."""
-        self._answer(
-            event, client, context.get("bot_user_id"), thread_ts=event.get("thread_ts") or event.get("ts")
-        )
+        self._answer(event, context, thread_ts=event.get("thread_ts") or event.get("ts"))
 
-    def on_message(self, event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        """A direct message: answer in the DM (other message events are acknowledged and left alone)."""
+    def on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        """A direct message: answer in the DM; an answered one edited: update the answer; deleted: say so
+        in its place (other message events are acknowledged and left alone)."""
         if event.get("channel_type") != "im":
             return
-        self._answer(event, client, context.get("bot_user_id"), thread_ts=event.get("thread_ts"))
+        subtype, channel = event.get("subtype"), event.get("channel", "")
+        if subtype == "message_changed":
+            edited = event.get("message") or {}
+            if self._is_from_a_person({**edited, "subtype": None}):
+                self._answer_edit(channel, edited, context, thread_ts=edited.get("thread_ts"))
+        elif subtype == "message_deleted":
+            self._note_deleted(channel, event.get("deleted_ts", ""))
+        else:
+            self._answer(event, context, thread_ts=event.get("thread_ts"))
 
-    def _answer(
-        self, event: dict[str, Any], client: WebClient, bot_user_id: str | None, thread_ts: str | None
-    ) -> None:
+    def _answer(self, event: dict[str, Any], context: dict[str, Any], thread_ts: str | None) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
         if not self._is_from_a_person(event) or not self.channel_allowed(channel):
             return
         if not self.seen.first_time(f"message:{channel}:{ts}"):  # app_mention and message.im for one message
+            if event.get("edited"):  # Slack sends an edited mention again, with the same ts
+                self._answer_edit(channel, event, context, thread_ts)
             return
-        started = time.monotonic()
-        self._react(client.reactions_add, channel, ts)
+        clock = _Stages(context.get(ARRIVED))
+        ticket = self.decorations.working(channel, ts) if self.decorations else None
+        question = question_text(event.get("text", ""), context.get("bot_user_id"))
+        user = event.get("user", "")
+        reply: Reply | None = None
         try:
-            try:
-                # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
-                origin = Origin("slack", channel, event.get("user", ""), thread=thread_ts or "dm")
-                message = render(self._ask(question_text(event.get("text", ""), bot_user_id), origin))
-            except Exception:
-                message = apology("answering a message")
-            self._post(client, channel, thread_ts, message)
-        finally:
-            self._react(client.reactions_remove, channel, ts)
-        log.debug("replied to a message in %s in %.1fs", channel, time.monotonic() - started)
+            # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
+            reply = self._ask(question, Origin("slack", channel, user, thread=thread_ts or "dm"))
+            clock.asked(reply)
+            message = render(reply)
+        except Exception:
+            message = apology("answering a message")
+        if event.get("files"):  # a file shared with the question: say it was not read, never drop it silently
+            message = with_note(message, messages.ATTACHMENTS_NOT_READ)
+        clock.lap("render")
+        asker = Asker(user, channel, _reference(reply, message), question)
+        attempt = self.delivery.post(channel, thread_ts, message, asker)
+        clock.lap("deliver")
+        self._remember(channel, ts, attempt, question)
+        if ticket is not None:
+            self.decorations.done(ticket)
+        _log_answered("a message", attempt.outcome, asker, clock)
+
+    def _answer_edit(
+        self, channel: str, edited: dict[str, Any], context: dict[str, Any], thread_ts: str | None
+    ) -> None:
+        """An answered question edited: answer the new text and update the answer in place (chat.update),
+        or post it anew when the old answer is gone. An unanswered or unchanged message is left alone
+        (Slack also reports link previews as edits)."""
+        ts = edited.get("ts", "")
+        record = self.answered.find(_answer_key(channel, ts)) if self.answered else None
+        question = question_text(edited.get("text", ""), context.get("bot_user_id"))
+        if record is None or question == record.question or not self.channel_allowed(channel):
+            return
+        clock = _Stages(context.get(ARRIVED))
+        user = edited.get("user", "")
+        reply: Reply | None = None
+        try:
+            reply = self._ask(question, Origin("slack", channel, user, thread=thread_ts or "dm"))
+            clock.asked(reply)
+            message = render(reply)
+        except Exception:
+            message = apology("answering an edited message")
+        clock.lap("render")
+        asker = Asker(user, channel, _reference(reply, message), question)
+        attempt = self.delivery.update(record.reply, message, asker)
+        if attempt.outcome is not Outcome.SENT:
+            attempt = self.delivery.post(channel, thread_ts, message, asker)
+        clock.lap("deliver")
+        self._remember(channel, ts, attempt, question)
+        _log_answered("an edited message", attempt.outcome, asker, clock)
+
+    def _note_deleted(self, channel: str, ts: str) -> None:
+        """A deleted question (seen in DMs; channels report deletions only with more scopes): its answer
+        is replaced by a note saying so, rather than left answering nothing."""
+        record = self.answered.find(_answer_key(channel, ts)) if self.answered else None
+        if record is None:
+            return
+        note = render_notice(Notice(messages.QUESTION_DELETED, is_error=False))
+        self.delivery.update(record.reply, note, Asker("", channel, new_reference()))
+
+    def _remember(self, channel: str, ts: str, attempt: Attempt, question: str) -> None:
+        if self.answered is None or attempt.receipt is None:
+            return
+        try:
+            self.answered.remember(_answer_key(channel, ts), attempt.receipt, question)
+        except Exception:  # noqa: BLE001 - only edits lose out: never the answer
+            log.warning("could not record the answer to %s:%s for edits", channel, ts, exc_info=True)
 
     def _ask(self, text: str, origin: Origin) -> Reply:
         if text.strip().lower() in ("help", "/help"):
@@ -125,105 +217,58 @@ class SlackHandlers:
         allowed = self.settings.allowed_channels
         return not allowed or channel in allowed or channel.startswith("D")
 
-    @staticmethod
-    def _react(call: Callable[..., Any], channel: str, ts: str) -> None:
-        try:
-            call(channel=channel, timestamp=ts, name=WORKING_REACTION)
-        except SlackApiError as error:  # already_reacted, no_reaction, missing_scope: not worth failing over
-            log.warning(
-                "reaction %s on %s failed: %s", WORKING_REACTION, channel, error.response.get("error")
-            )
-        except Exception:
-            log.warning("reaction %s on %s failed", WORKING_REACTION, channel, exc_info=True)
-
-    @staticmethod
-    def _post(client: WebClient, channel: str, thread_ts: str | None, message: SlackMessage) -> None:
-        """Post with blocks; should Slack refuse them, post the plain text so the asker still gets an answer."""
-        try:
-            client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-            return
-        except SlackApiError as error:
-            log.warning(
-                "chat.postMessage with blocks failed (%s); posting the text alone",
-                error.response.get("error"),
-            )
-        except Exception:
-            log.exception("chat.postMessage to %s failed", channel)
-            return
-        try:
-            client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                text=message.text,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except Exception:
-            log.exception("chat.postMessage to %s failed", channel)
-
     # -- slash commands ----------------------------------------------------------------------------
-    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(self, ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
         """/ask, /source, /sources: ack at once (Slack waits 3 s), then answer through the response_url."""
         ack()
-        started = time.monotonic()
+        clock = _Stages(context.get(ARRIVED))
         name = command.get("command", "").lstrip("/")
-        channel = command.get("channel_id", "")
+        channel, user = command.get("channel_id", ""), command.get("user_id", "")
+        text = unescape(command.get("text", ""))
+        response_url = command.get("response_url", "")
         if not self.channel_allowed(channel):
-            self._respond(respond, render_notice(Notice(messages.CHANNEL_NOT_ALLOWED)), "ephemeral")
+            notice = render_notice(Notice(messages.CHANNEL_NOT_ALLOWED))
+            self.delivery.respond(response_url, notice, "ephemeral", Asker(user, channel, new_reference()))
             return
         reply: Reply | None = None
         try:
-            origin = Origin("slack", channel, command.get("user_id", ""))
-            reply = self.table.run(name, unescape(command.get("text", "")), origin)
+            reply = self.table.run(name, text, Origin("slack", channel, user))
+            clock.asked(reply)
             message = render(reply)
         except Exception:
             message = apology(f"/{name}")
+        clock.lap("render")
         public = name == "ask" and self.settings.ask_visibility == "channel" and isinstance(reply, Answer)
-        self._respond(respond, message, "in_channel" if public else "ephemeral")
-        log.debug("replied to /%s in %s in %.1fs", name, channel, time.monotonic() - started)
-
-    @staticmethod
-    def _respond(respond: Respond, message: SlackMessage, response_type: str) -> None:
-        try:
-            respond(
-                text=message.text,
-                blocks=message.blocks,
-                response_type=response_type,
-                replace_original=False,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except Exception:
-            log.exception("replying through the response_url failed")
+        asker = Asker(user, channel, _reference(reply, message), text)
+        attempt = self.delivery.respond(response_url, message, "in_channel" if public else "ephemeral", asker)
+        clock.lap("deliver")
+        _log_answered(f"/{name}", attempt.outcome, asker, clock)
 
     # -- buttons -----------------------------------------------------------------------------------
-    def on_show_passage(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_show_passage(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The Show-passage button: the full passage, to the person who clicked only."""
         ack()
+        origin = _origin(body)
         try:
-            message = render(self.table.run("source", action.get("value", ""), _origin(body)))
+            message = render(self.table.run("source", action.get("value", ""), origin))
         except Exception:
             message = apology("showing a passage")
-        self._respond(respond, message, "ephemeral")
+        self._to_clicker(body, message, origin)
 
-    def on_vote(self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_vote(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """👍/👎: record the vote against the answer id the button carried; thank the voter privately."""
         ack()
         vote = "up" if action.get("action_id", "").endswith("_up") else "down"
+        origin = _origin(body)
         try:
-            message = render(self.table.vote(action.get("value", ""), vote, _origin(body)))
+            message = render(self.table.vote(action.get("value", ""), vote, origin))
         except Exception:
             message = apology("recording a vote")
-        self._respond(respond, message, "ephemeral")
+        self._to_clicker(body, message, origin)
+
+    def _to_clicker(self, body: dict[str, Any], message: SlackMessage, origin: Origin) -> None:
+        asker = Asker(origin.user, origin.channel, new_reference())
+        self.delivery.respond(body.get("response_url", ""), message, "ephemeral", asker)
 
     # -- errors ------------------------------------------------------------------------------------
     @staticmethod
@@ -239,6 +284,66 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     else:
         text = _LEADING_MENTION.sub("", text)
     return unescape(text).strip()
+
+
+class _Stages:
+    """Milliseconds per stage of one answer, from the request's arrival to the reply's delivery."""
+
+    def __init__(self, arrived: float | None) -> None:
+        now = time.monotonic()
+        self.stages: dict[str, float] = {"wait": (now - arrived) * 1000 if arrived else 0.0}
+        self._last = now
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.stages[stage] = self.stages.get(stage, 0.0) + (now - self._last) * 1000
+        self._last = now
+
+    def asked(self, reply: Reply) -> None:
+        """The command table's time, split into the engine's stages (embed, search, compose) and the rest."""
+        now = time.monotonic()
+        total = (now - self._last) * 1000
+        engine = getattr(reply, "timings_ms", None) or {}
+        for stage, ms in engine.items():
+            self.stages[stage] = float(ms)
+        self.stages["other" if engine else "answer"] = max(0.0, total - sum(engine.values()))
+        self._last = now
+
+    def line(self) -> str:
+        return ", ".join(f"{stage} {ms:.0f}" for stage, ms in self.stages.items())
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.stages.values())
+
+
+def _log_answered(what: str, outcome: Outcome, asker: Asker, clock: _Stages) -> None:
+    """The per-answer line: from arrival to delivery, by stage, with the reference id and the asker."""
+    verb = {Outcome.SENT: "answered", Outcome.DOWN: "held the answer to", Outcome.GONE: "could not deliver"}
+    log.log(
+        logging.WARNING if outcome is Outcome.GONE else logging.INFO,
+        "%s %s in %.0f ms (%s) (reference %s, asker %s in %s)",
+        verb[outcome],
+        what,
+        clock.total_ms,
+        clock.line(),
+        asker.reference,
+        asker.user,
+        asker.channel,
+    )
+
+
+def _answer_key(channel: str, ts: str) -> str:
+    return f"slack:{channel}:{ts}"
+
+
+def _reference(reply: Reply | None, message: SlackMessage) -> str:
+    """The id the log lines about this reply carry: the answer id, the notice's reference, or a new one."""
+    for name in ("answer_id", "reference"):
+        value = getattr(reply, name, None)
+        if value:
+            return str(value)
+    return new_reference()
 
 
 def apology(what: str) -> SlackMessage:

@@ -28,6 +28,10 @@ from bot.core.replies import Renderers, mark_inline_code
 
 SECTION_CHARS = 3000  # section text, and each context element
 MAX_BLOCKS = 50
+MESSAGE_CHARS = 40_000  # a message's `text`
+HEADER_CHARS = 150  # header block plain_text
+CONTEXT_ELEMENTS = 10
+ID_CHARS = 255  # block_id, action_id
 BUTTON_VALUE_CHARS = 2000
 BUTTON_TEXT_CHARS = 75
 ACTIONS_PER_BLOCK = 25
@@ -215,8 +219,76 @@ def _fallback(parts: Iterable[str]) -> str:
 
 # -- replies ---------------------------------------------------------------------------------------
 def render(reply: Reply) -> SlackMessage:
-    """Any reply, as a Slack message (text + blocks)."""
-    return _RENDERERS.render(reply)
+    """Any reply, as a Slack message (text + blocks), every Block Kit limit checked after all formatting."""
+    return within_limits(_RENDERERS.render(reply))
+
+
+def within_limits(message: SlackMessage) -> SlackMessage:
+    """The message with every text, list and id inside Slack's limits (the renderers aim to stay within
+    them; this is the net under them, so Slack never answers invalid_blocks or msg_too_long)."""
+    blocks = [_block_within_limits(b) for b in message.blocks]
+    return SlackMessage(clip_mrkdwn(message.text, MESSAGE_CHARS) or " ", _capped(blocks))
+
+
+def _block_within_limits(block: dict[str, Any]) -> dict[str, Any]:
+    block = dict(block)
+    kind = block.get("type")
+    if "block_id" in block:
+        block["block_id"] = str(block["block_id"])[:ID_CHARS]
+    if kind == "section" and "text" in block:
+        block["text"] = _text_object(block["text"], SECTION_CHARS)
+    elif kind == "header":
+        block["text"] = _text_object(block["text"], HEADER_CHARS)
+    elif kind == "context":
+        block["elements"] = [_text_object(e, SECTION_CHARS) for e in block["elements"][:CONTEXT_ELEMENTS]]
+    elif kind == "actions":
+        block["elements"] = [_button_within_limits(e) for e in block["elements"][:ACTIONS_PER_BLOCK]]
+    if "accessory" in block and block["accessory"].get("type") == "button":
+        block["accessory"] = _button_within_limits(block["accessory"])
+    return block
+
+
+def _text_object(text: dict[str, Any], limit: int) -> dict[str, Any]:
+    if text.get("type") == "plain_text":
+        return {**text, "text": cut(text.get("text", ""), limit) or " "}
+    return {**text, "text": clip_mrkdwn(text.get("text", ""), limit) or " "}
+
+
+def _button_within_limits(button: dict[str, Any]) -> dict[str, Any]:
+    button = {**button, "text": _text_object(button["text"], BUTTON_TEXT_CHARS)}
+    button["action_id"] = str(button.get("action_id", ""))[:ID_CHARS]
+    return button
+
+
+def clip_mrkdwn(text: str, limit: int) -> str:
+    """At most `limit` characters of mrkdwn, cut (with "…") where no mark is left open: not inside a
+    ```block```, a `span`, a <link|title> or an &entity;."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - 1)]
+    while (open_at := _open_mark(head)) is not None:  # each round cuts before one mark: it ends
+        head = head[:open_at]
+    return head.rstrip() + "…"
+
+
+def _open_mark(head: str) -> int | None:
+    """Where a mark left open in `head` starts, or None when every mark it opens is closed."""
+    if head.count("```") % 2:
+        return head.rfind("```")
+    if head.replace("```", "").count("`") % 2:
+        return head.rfind("`")
+    if head.rfind("<") > head.rfind(">"):
+        return head.rfind("<")
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:] and len(head) - amp <= 5:
+        return amp
+    return None
+
+
+def with_note(message: SlackMessage, note: str) -> SlackMessage:
+    """The message with a context line on top (e.g. that attachments were not read), within the limits."""
+    blocks = [_context(fit(note, SECTION_CHARS)), *message.blocks]
+    return within_limits(SlackMessage(_fallback([note, message.text]), blocks))
 
 
 def render_answer(answer: Answer) -> SlackMessage:
@@ -224,9 +296,7 @@ def render_answer(answer: Answer) -> SlackMessage:
     cited = answer.see_also if answer.abstained else answer.citations
     shown = cited[:MAX_CITATIONS]
     lead = answer.text + (f"\n{messages.ABSTAIN_SEE_ALSO}" if answer.abstained and shown else "")
-    lead = _with_code(fit(lead, SECTION_CHARS), answer.code)
-    lead = mark_inline_code(lead, [escape(s) for s in answer.inline_code], lambda s: f"`{s}`")
-    blocks = [_section(lead)]
+    blocks = [_section(_marked_lead(lead, answer))]
     if answer.context:  # a follow-up says which earlier question of the thread it was read with
         blocks.insert(0, _context(fit(messages.follow_up_context(answer.context), SECTION_CHARS)))
     blocks += [_context(_citation_text(c)) for c in shown]
@@ -250,6 +320,20 @@ def render_answer(answer: Answer) -> SlackMessage:
     heading = messages.ABSTAIN_SEE_ALSO if answer.abstained else messages.SLACK_SOURCES_HEADER
     references = [_citation_plain(c) for c in shown]
     return SlackMessage(_fallback([answer.text, heading if references else "", *references]), _capped(blocks))
+
+
+def _marked_lead(lead: str, answer: Answer) -> str:
+    """The answer's text, escaped, with its code marked, within SECTION_CHARS *after* the marks: the text
+    is cut shorter until the marked text fits (marks only wrap whole snippets, so a cut never opens one)."""
+    budget = SECTION_CHARS
+    while True:
+        text = _with_code(fit(lead, budget), answer.code)
+        text = mark_inline_code(text, [escape(s) for s in answer.inline_code], lambda s: f"`{s}`")
+        if len(text) <= SECTION_CHARS:
+            return text
+        budget -= max(1, len(text) - SECTION_CHARS)
+        if budget < SECTION_CHARS // 2:  # marks cannot cost that much honestly: show it unmarked
+            return fit(lead, SECTION_CHARS)
 
 
 def _citation_text(citation: Citation) -> str:

@@ -1,0 +1,186 @@
+"""Replies that could not be delivered while a chat platform was down, kept in the local SQLite state file
+(bounded, with an expiry) until the platform is back; see bot/core/redelivery.py for the loop that sends them.
+
+Chat-neutral: a held reply's `payload` is whatever JSON its adapter needs to send it again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS held_replies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    platform TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    asker TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    held_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    not_before REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS held_replies_due ON held_replies (platform, not_before);
+"""
+_COLUMNS = "id, platform, kind, payload, reference, asker, channel, held_at, expires_at, not_before, attempts"
+
+
+@dataclass(frozen=True)
+class HeldReply:
+    """One reply waiting for its platform. Times are seconds since the epoch."""
+
+    id: int
+    platform: str
+    kind: str  # the adapter's name for how to send it ("post", "respond", ...)
+    payload: dict[str, Any]
+    reference: str  # the id in the log lines about it
+    asker: str  # the user who asked (to tell them when it expires)
+    channel: str
+    held_at: float
+    expires_at: float
+    not_before: float  # a Retry-After is honoured by not sending before this
+    attempts: int
+
+
+class Outbox(Protocol):
+    """What an adapter and the redelivery loop need of a store of held replies."""
+
+    def hold(
+        self,
+        platform: str,
+        kind: str,
+        payload: dict[str, Any],
+        reference: str,
+        asker: str,
+        channel: str,
+        not_before: float = 0.0,
+    ) -> HeldReply: ...
+
+    def due(self, platform: str, limit: int = 50) -> list[HeldReply]: ...
+
+    def take_expired(self, platform: str) -> list[HeldReply]: ...
+
+    def delivered(self, reply_id: int) -> None: ...
+
+    def postpone(self, reply_id: int, until: float) -> None: ...
+
+    def count(self, platform: str) -> int: ...
+
+
+class SqliteOutbox:
+    """Held replies in SQLite: at most `capacity` per platform (the oldest dropped, with a log line),
+    each kept `expiry_s` seconds. A connection per call, safe from any thread."""
+
+    def __init__(
+        self,
+        path: Path,
+        capacity: int = 500,
+        expiry_s: float = 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.path = Path(path).expanduser()
+        self.capacity = capacity
+        self.expiry_s = expiry_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)
+
+    def hold(
+        self,
+        platform: str,
+        kind: str,
+        payload: dict[str, Any],
+        reference: str,
+        asker: str,
+        channel: str,
+        not_before: float = 0.0,
+    ) -> HeldReply:
+        """Keep a reply to send later; beyond `capacity` the oldest held for the platform is dropped."""
+        now = self._clock()
+        values = (platform, kind, json.dumps(payload), reference, asker, channel, now, now + self.expiry_s)
+        with self._lock, self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO held_replies (platform, kind, payload, reference, asker, channel, held_at,"
+                " expires_at, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, max(not_before, now)),
+            )
+            reply_id = int(cursor.lastrowid or 0)
+            dropped = db.execute(
+                f"SELECT {_COLUMNS} FROM held_replies WHERE platform = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
+                (platform, self.capacity),
+            ).fetchall()
+            db.executemany("DELETE FROM held_replies WHERE id = ?", [(row[0],) for row in dropped])
+        for row in dropped:
+            held = _held(row)
+            log.warning(
+                "too many replies held for %s: dropped reference %s for %s in %s",
+                platform,
+                held.reference,
+                held.asker,
+                held.channel,
+            )
+        return HeldReply(reply_id, *values[:2], payload, *values[3:], max(not_before, now), 0)
+
+    def due(self, platform: str, limit: int = 50) -> list[HeldReply]:
+        """Unexpired replies whose `not_before` has come, oldest first."""
+        now = self._clock()
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM held_replies WHERE platform = ? AND not_before <= ?"
+                " AND expires_at > ? ORDER BY id LIMIT ?",
+                (platform, now, now, limit),
+            ).fetchall()
+        return [_held(row) for row in rows]
+
+    def take_expired(self, platform: str) -> list[HeldReply]:
+        """Remove and return the replies past their expiry (their askers should be told)."""
+        now = self._clock()
+        with self._lock, self._connect() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM held_replies WHERE platform = ? AND expires_at <= ? ORDER BY id",
+                (platform, now),
+            ).fetchall()
+            db.executemany("DELETE FROM held_replies WHERE id = ?", [(row[0],) for row in rows])
+        return [_held(row) for row in rows]
+
+    def delivered(self, reply_id: int) -> None:
+        """Forget a reply that was sent (or given up on)."""
+        with self._lock, self._connect() as db:
+            db.execute("DELETE FROM held_replies WHERE id = ?", (reply_id,))
+
+    def postpone(self, reply_id: int, until: float) -> None:
+        """Not before `until` (a Retry-After, or the loop's back-off); counts an attempt."""
+        with self._lock, self._connect() as db:
+            db.execute(
+                "UPDATE held_replies SET not_before = ?, attempts = attempts + 1 WHERE id = ?",
+                (until, reply_id),
+            )
+
+    def count(self, platform: str) -> int:
+        with self._connect() as db:
+            return int(
+                db.execute("SELECT COUNT(*) FROM held_replies WHERE platform = ?", (platform,)).fetchone()[0]
+            )
+
+
+def _held(row: tuple) -> HeldReply:
+    return HeldReply(row[0], row[1], row[2], json.loads(row[3]), *row[4:])
