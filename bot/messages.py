@@ -401,3 +401,21 @@ def feedback_line(
 
 def gap_line(times: int, question: str, abstentions: int, down_votes: int) -> str:
     return f"{times:>4}x  {question}  ({abstentions} abstained, {down_votes} 👎)"
+
+
+# -- delivery: attachments, edits, permissions (Discord and Slack adapters) ---------------------------
+ATTACHMENTS_NOT_READ = "I can't read attachments yet; I answered from the indexed documents."
+ANSWER_UPDATED = "Updated after the question was edited."
+
+
+def discord_reply_forbidden(channel: str) -> str:
+    """DMed to an asker whose question could not be answered where it was asked (a missing permission)."""
+    return (
+        f"I couldn't reply in #{channel}: I'm missing a permission there (an admin can grant View Channel, "
+        "Send Messages, Send Messages in Threads, Read Message History and Embed Links). Here is my answer:"
+    )
+
+
+def discord_reply_not_delivered(reference: str) -> str:
+    """Told to an asker (ephemerally) when the answer could not be posted where they asked."""
+    return f"I couldn't post the answer here. If it keeps happening, tell an admin (reference {reference})."

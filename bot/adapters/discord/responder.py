@@ -1,7 +1,12 @@
-"""What citebot does with a Discord message, slash command or button click.
+"""What citebot does with a Discord message (new, edited or deleted), slash command or button click.
 
 The command table runs off the event loop (asyncio.to_thread) so the gateway heartbeat never stalls;
 anything that goes wrong becomes an apology with a reference id in chat and a traceback in the log.
+The typing indicator runs beside the answer, never in front of it; replies go out through Delivery
+(retries, fallbacks); the Ledger remembers claims and answers across restarts.
+
+An edited question that was answered gets its answer edited in place; an edit that adds the mention is
+answered like a new question; a deleted question's answer is removed (deleted) with it.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -17,9 +23,10 @@ import discord
 from discord import app_commands
 
 from bot import messages
-from bot.adapters.discord import send
+from bot.adapters.discord.delivery import Delivery, Undelivered
+from bot.adapters.discord.ledger import Answered, Ledger
 from bot.adapters.discord.markdown import one_line, truncate
-from bot.adapters.discord.render import render
+from bot.adapters.discord.render import Outgoing, add_note, render
 from bot.core.commands import CommandTable
 from bot.core.models import Notice, Origin, Reply
 from bot.core.replies import apology
@@ -31,37 +38,124 @@ QUICK_REPLY_S = 2.0  # Discord drops an interaction not answered within 3 s: def
 CHOICE_LIMIT = 100  # characters in an autocomplete choice's name and value
 PLATFORM = "discord"
 REMEMBERED_MESSAGES = 10_000  # message id -> conversation, for following reply chains
+TYPING_EVERY_S = 8.0  # Discord shows "typing…" for about 10 s after each POST
+DECORATION_TIMEOUT_S = 5.0  # one typing call may take this long (rate limits included), then is dropped
 
 
 class Responder:
-    def __init__(self, table: CommandTable, settings: DiscordSettings) -> None:
+    def __init__(
+        self,
+        table: CommandTable,
+        settings: DiscordSettings,
+        ledger: Ledger | None = None,
+        delivery: Delivery | None = None,
+    ) -> None:
         self.table = table
         self.allowed_channels = frozenset(settings.allowed_channels)
+        self.ledger = ledger or Ledger(None, getattr(table, "claims", None))
+        self.delivery = delivery or Delivery()
         self._conversation_of: OrderedDict[int, str] = OrderedDict()
 
     # -- messages ----------------------------------------------------------------------------------------
     async def on_message(self, message: discord.Message, me: discord.ClientUser) -> None:
         """A mention or a DM is a question (or `/command`); the answer goes back as a reply."""
-        if not self.addressed(message, me) or not await self._first_to_claim(message.id):
+        arrived = time.monotonic()
+        if not self.addressed(message, me):
+            return
+        if not await self._first_to_claim(message.id):
+            log.info("skipping a repeat delivery of message %s", message.id)
+            return
+        await self._answer(message, me, Stages(arrived))
+
+    async def on_edit(self, message: discord.Message, me: discord.ClientUser) -> None:
+        """An edited message: its answer edited in place if it had one (and the question changed); an edit
+        that makes it a question (adds the mention) answered like a new one."""
+        arrived = time.monotonic()
+        if not self.addressed(message, me):
+            return
+        earlier = await asyncio.to_thread(self.ledger.answered, message.id)
+        text = strip_mentions(message.content, me.id, _self_role_id(message))
+        if earlier is not None:
+            if earlier.question == text:
+                return  # an embed unfurled, a pin: not a new question
+            await self._answer(message, me, Stages(arrived), earlier=earlier)
+        elif await self._first_to_claim(message.id):
+            await self._answer(message, me, Stages(arrived))
+
+    async def on_delete(self, channel: Any, message_id: int) -> None:
+        """A deleted question: its answer is removed too (the bot deletes its own reply)."""
+        earlier = await asyncio.to_thread(self.ledger.answered, message_id)
+        if earlier is None:
             return
         try:
-            text = strip_mentions(message.content, me.id, _self_role_id(message))
+            await self.delivery.remove(channel, earlier.answer_ids)
+        except Exception as error:
+            log.warning("could not remove the answer to deleted message %s: %s", message_id, error)
+            return
+        await asyncio.to_thread(self.ledger.forget, message_id)
+        log.info(
+            "question %s was deleted; removed its answer (%d messages)", message_id, len(earlier.answer_ids)
+        )
+
+    async def _answer(
+        self,
+        message: discord.Message,
+        me: discord.ClientUser,
+        stages: Stages,
+        earlier: Answered | None = None,
+    ) -> None:
+        """Answer (or re-answer) a question; the typing indicator beside it; one log line with the timings."""
+        stages.mark("claim")
+        text = strip_mentions(message.content, me.id, _self_role_id(message))
+        typing = asyncio.create_task(_keep_typing(message.channel))
+        try:
+            outgoing = await self._reply_for(message, text)
+            stages.mark("answer")
+            if message.attachments:
+                outgoing = add_note(outgoing, messages.ATTACHMENTS_NOT_READ)
+            if earlier is not None:
+                outgoing = add_note(outgoing, messages.ANSWER_UPDATED)
+                ids = await self._replace(message, earlier, outgoing)
+            else:
+                ids = [m.id for m in await self.delivery.reply(message, outgoing)]
+            stages.mark("deliver")
+        except Undelivered:
+            return  # logged, with the asker and a reference id
+        finally:
+            typing.cancel()
+        self._remember(self.conversation(message), message.id, *ids)
+        answered = Answered(message.channel.id, tuple(ids), text)
+        await asyncio.to_thread(self.ledger.record, message.id, answered)
+        log.info(
+            "%s message %s from user %s in %.0f ms (%s)",
+            "re-answered edited" if earlier is not None else "answered",
+            message.id,
+            message.author.id,
+            stages.total_ms(),
+            stages,
+        )
+
+    async def _reply_for(self, message: discord.Message, text: str) -> list[Outgoing]:
+        try:
             thread = self.conversation(message)
             origin = Origin(PLATFORM, str(message.channel.id), str(message.author.id), thread)
-            async with message.channel.typing():
-                reply = await self.call(self.table.dispatch, text, origin)
-            sent = await send.reply_to(message, render(reply))
-            self._remember(thread, message.id, *(m.id for m in sent))
+            return render(await self.call(self.table.dispatch, text, origin))
         except Exception:
-            notice = apology(log, "answering message %s failed", message.id)
-            await _best_effort(send.reply_to(message, render(notice)))
+            return render(apology(log, "answering message %s failed", message.id))
+
+    async def _replace(
+        self, message: discord.Message, earlier: Answered, outgoing: list[Outgoing]
+    ) -> list[int]:
+        try:
+            return await self.delivery.replace(message.channel, earlier.answer_ids, outgoing)
+        except discord.NotFound:  # the old answer was deleted meanwhile: answer afresh
+            return [m.id for m in await self.delivery.reply(message, outgoing)]
+        except Exception as error:
+            raise self.delivery._lost(message, error) from None
 
     async def _first_to_claim(self, message_id: int) -> bool:
-        """Replicas sharing a database (backend: postgres) all receive the message; the first to claim it answers."""
-        claims = getattr(self.table, "claims", None)
-        if claims is None:
-            return True
-        return await asyncio.to_thread(claims.first_time, f"discord:message:{message_id}")
+        """The first delivery of a message claims it (across restarts and replicas); later ones are skipped."""
+        return await asyncio.to_thread(self.ledger.first_time, f"discord:message:{message_id}")
 
     def conversation(self, message: discord.Message) -> str:
         """Which conversation a message belongs to: its DM or thread, else the reply chain it continues.
@@ -115,7 +209,8 @@ class Responder:
         """Run a table command. `slow` ones defer at once (thinking…); others only if not done in 2 s."""
         try:
             if not self._interaction_allowed(interaction):
-                await send.respond(interaction, render(Notice(messages.CHANNEL_NOT_ALLOWED)), ephemeral=True)
+                notice = render(Notice(messages.CHANNEL_NOT_ALLOWED))
+                await self.delivery.respond(interaction, notice, ephemeral=True)
                 return
             origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
             if slow:
@@ -125,7 +220,9 @@ class Responder:
                 done, _ = await asyncio.wait({work}, timeout=QUICK_REPLY_S)
                 if not done:
                     await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            await send.respond(interaction, render(await work), ephemeral=ephemeral)
+            await self.delivery.respond(interaction, render(await work), ephemeral=ephemeral)
+        except Undelivered:
+            return  # logged, with the asker and a reference id
         except Exception:
             await self.apologise(
                 interaction, apology(log, "/%s failed (interaction %s)", name, interaction.id)
@@ -136,7 +233,9 @@ class Responder:
         try:
             origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
             notice = await self.call(self.table.vote, answer_id, vote, origin)
-            await send.respond(interaction, render(notice), ephemeral=True)
+            await self.delivery.respond(interaction, render(notice), ephemeral=True)
+        except Undelivered:
+            return
         except Exception:
             await self.apologise(interaction, apology(log, "vote on %s failed", answer_id))
 
@@ -154,7 +253,7 @@ class Responder:
         ]
 
     async def apologise(self, interaction: discord.Interaction, notice: Notice) -> None:
-        await _best_effort(send.respond(interaction, render(notice), ephemeral=True))
+        await _best_effort(self.delivery.respond(interaction, render(notice), ephemeral=True))
 
     # -- the table, off the event loop -------------------------------------------------------------------
     async def call(self, function: Callable[..., Reply], *args: Any) -> Reply:
@@ -188,5 +287,40 @@ async def _best_effort(sending: Any) -> None:
     """Sending the apology itself may fail (no permission, interaction expired): log, never raise."""
     try:
         await sending
+    except Undelivered:
+        return  # logged once already
     except Exception:
         log.warning("could not send the apology", exc_info=True)
+
+
+async def _keep_typing(channel: Any) -> None:
+    """ "citebot is typing…" until cancelled: best effort, each call bounded, never in the answer's way."""
+    while True:
+        try:
+            async with asyncio.timeout(DECORATION_TIMEOUT_S):
+                await channel.typing()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a 429, a 403, a timeout: the answer matters, the indicator does not
+            log.debug("typing indicator in %s skipped: %s", getattr(channel, "id", "?"), error)
+        await asyncio.sleep(TYPING_EVERY_S)
+
+
+class Stages:
+    """Milliseconds from the event's arrival to each named stage; prints as `claim 2 ms, answer 80 ms, ...`."""
+
+    def __init__(self, arrived: float) -> None:
+        self.arrived = arrived
+        self.last = arrived
+        self.marks: list[tuple[str, float]] = []
+
+    def mark(self, name: str) -> None:
+        now = time.monotonic()
+        self.marks.append((name, (now - self.last) * 1000))
+        self.last = now
+
+    def total_ms(self) -> float:
+        return (self.last - self.arrived) * 1000
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {ms:.0f} ms" for name, ms in self.marks)

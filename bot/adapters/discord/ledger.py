@@ -1,0 +1,140 @@
+"""Which Discord messages citebot has claimed and which of its messages answered them, kept across restarts.
+
+Claims make a message delivered twice (a gateway resume, a restart, two replicas) answered once; the
+question -> answer map lets an edited question get its answer edited in place and a deleted question's
+answer removed. Backend files: one SQLite file beside the feedback file (`discord.sqlite3`). Backend
+postgres: claims go through the shared EventClaims (bot/core/pg_state.py) and the answer map stays in
+memory (bounded), since only the replica that answered can edit its answer anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+CLAIM_DAYS = 2  # as bot/core/pg_state.py: a delivery repeated later than this is answered again
+REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (backend postgres)
+_PRUNE_EVERY = 1000  # claims between two prunings
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS discord_claims (key TEXT PRIMARY KEY, claimed_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS discord_claims_age ON discord_claims (claimed_at);
+CREATE TABLE IF NOT EXISTS discord_answers (
+    question_id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    answer_ids TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answered_at REAL NOT NULL
+);
+"""
+
+
+class Claims(Protocol):
+    """bot/core/pg_state.EventClaims and the SQLite ledger alike."""
+
+    def first_time(self, key: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The bot's reply to one question: where, which messages (first is the reply), the question it read."""
+
+    channel_id: int
+    answer_ids: tuple[int, ...]
+    question: str
+
+
+class Ledger:
+    """Claims and the question -> answer map; every method is blocking (call it with asyncio.to_thread)."""
+
+    def __init__(self, path: Path | None, shared_claims: Claims | None = None) -> None:
+        """`path`: the SQLite file (None: memory only); `shared_claims`: the database's, when replicas share one."""
+        self.path = Path(path).expanduser() if path is not None else None
+        self.shared_claims = shared_claims
+        self._lock = threading.Lock()
+        self._claims = 0
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._answers: OrderedDict[int, Answered] = OrderedDict()
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path or ":memory:", timeout=10)
+
+    def first_time(self, key: str) -> bool:
+        """True for the first delivery of `key` (and claims it), False for every later one, restarts included."""
+        if self.shared_claims is not None:
+            return self.shared_claims.first_time(key)
+        if self.path is None:
+            with self._lock:
+                if key in self._seen:
+                    return False
+                self._seen[key] = None
+                while len(self._seen) > REMEMBERED_ANSWERS:
+                    self._seen.popitem(last=False)
+                return True
+        now = time.time()
+        with self._connect() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO discord_claims (key, claimed_at) VALUES (?, ?)", (key, now)
+            ).rowcount
+            with self._lock:
+                self._claims += 1
+                due = self._claims % _PRUNE_EVERY == 1
+            if due:
+                cutoff = now - CLAIM_DAYS * 86400
+                db.execute("DELETE FROM discord_claims WHERE claimed_at < ?", (cutoff,))
+                db.execute("DELETE FROM discord_answers WHERE answered_at < ?", (cutoff,))
+        return inserted == 1
+
+    def record(self, question_id: int, answered: Answered) -> None:
+        """Remember (or replace) which messages answered `question_id`."""
+        if self.path is None or self.shared_claims is not None:
+            with self._lock:
+                self._answers[question_id] = answered
+                self._answers.move_to_end(question_id)
+                while len(self._answers) > REMEMBERED_ANSWERS:
+                    self._answers.popitem(last=False)
+            return
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO discord_answers (question_id, channel_id, answer_ids, question,"
+                " answered_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    question_id,
+                    answered.channel_id,
+                    json.dumps(list(answered.answer_ids)),
+                    answered.question,
+                    time.time(),
+                ),
+            )
+
+    def answered(self, question_id: int) -> Answered | None:
+        """The bot's answer to `question_id`, if it answered it (and still remembers)."""
+        if self.path is None or self.shared_claims is not None:
+            with self._lock:
+                return self._answers.get(question_id)
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT channel_id, answer_ids, question FROM discord_answers WHERE question_id = ?",
+                (question_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Answered(int(row[0]), tuple(int(i) for i in json.loads(row[1])), row[2])
+
+    def forget(self, question_id: int) -> None:
+        """The question is gone (deleted): drop its answer record."""
+        if self.path is None or self.shared_claims is not None:
+            with self._lock:
+                self._answers.pop(question_id, None)
+            return
+        with self._connect() as db:
+            db.execute("DELETE FROM discord_answers WHERE question_id = ?", (question_id,))
