@@ -122,7 +122,7 @@ def _passage_field(
     also = truncate(also, FIELD_VALUE_LIMIT // 4)
     budget = FIELD_VALUE_LIMIT - len(header) - len(also) - len("\n> ")
     value = f"{header}\n> {truncate(escape(one_line(text)), budget)}{also}"
-    name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT)
+    name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT) or "\u200b"  # never empty
     return {"name": name, "value": value, "inline": False}
 
 
