@@ -336,8 +336,10 @@ class DiscordHarness:
         mention_role: bool = False,
         attachments: list[dict[str, Any]] = (),
         message_id: int | None = None,
+        settle: bool = True,
     ) -> dict[str, Any]:
-        """A MESSAGE_CREATE from a person (or `author`); waits for everything it set off to finish."""
+        """A MESSAGE_CREATE from a person (or `author`); waits for everything it set off to finish
+        (unless `settle` is False: then call settle() later, e.g. after ending a scripted outage)."""
         mentions = (
             [{**user_payload(BOT_ID, "citebot", bot=True), "member": member_payload()}] if mention_bot else []
         )
@@ -351,6 +353,10 @@ class DiscordHarness:
             message_id=message_id,
             attachments=list(attachments),
         )
+        if not settle:
+            self.client._connection.parsers["MESSAGE_CREATE"](payload)
+            await asyncio.sleep(0)
+            return payload
         await self.feed("MESSAGE_CREATE", payload)
         return payload
 
@@ -581,13 +587,11 @@ class DiscordHarness:
     async def _through_discord_py(self, route: Route, payload: Any, **kwargs: Any) -> Any:
         """discord.py's real HTTPClient.request, its session a fake that serves the scripted failures."""
         http = self.client.http
-        saved = http._HTTPClient__session  # type: ignore[attr-defined]
+        if not isinstance(http._HTTPClient__session, _FakeSession):  # type: ignore[attr-defined]
+            # Only scripted requests use the session (the others stop in _rest): swap it once, for good.
+            http._HTTPClient__session = _FakeSession(http._HTTPClient__session)  # type: ignore[attr-defined]
         _scripted_route.set((self, "rest", route, payload, kwargs.get("params")))
-        http._HTTPClient__session = _FakeSession()  # type: ignore[attr-defined]
-        try:
-            return await HTTPClient.request(http, route, **kwargs)
-        finally:
-            http._HTTPClient__session = saved  # type: ignore[attr-defined]
+        return await HTTPClient.request(http, route, **kwargs)
 
     def _rest_answer(self, route: Route, payload: Any) -> Any:
         bot = user_payload(BOT_ID, "citebot", bot=True)
@@ -702,7 +706,16 @@ class _FakeResponse:
 class _FakeSession:
     """An aiohttp session stand-in: each request is the next scripted answer for the route being sent."""
 
-    closed = False
+    def __init__(self, real: Any = None) -> None:
+        self.real = real
+
+    @property
+    def closed(self) -> bool:
+        return False if self.real is None else self.real.closed
+
+    async def close(self) -> None:
+        if self.real is not None:
+            await self.real.close()
 
     def request(self, method: str, url: str, **kwargs: Any) -> _FakeResponse:
         harness, kind, route, payload, params = _scripted_route.get()

@@ -56,7 +56,9 @@ def answers(draw: st.DrawFn) -> Answer:
     text = draw(_TEXT) + draw(st.sampled_from(["", "x" * 2500, ("line of code\n" * 400)]))
     count = draw(st.integers(0, 40))
     cited = tuple(draw(citations(n)) for n in range(1, count + 1))
-    code = tuple(draw(st.lists(st.sampled_from([text[:50], text[10:900], "line of code\n" * 200]), max_size=3)))
+    code = tuple(
+        draw(st.lists(st.sampled_from([text[:50], text[10:900], "line of code\n" * 200]), max_size=3))
+    )
     abstained = draw(st.booleans())
     return Answer(
         question=draw(_TEXT),
@@ -73,7 +75,10 @@ def answers(draw: st.DrawFn) -> Answer:
 def sent_payload(outgoing: Outgoing) -> dict:
     """The JSON discord.py would send for this message (embeds and the view serialised as it does)."""
     arguments = message_arguments(outgoing)
-    payload = {"content": arguments.get("content"), "embeds": [e.to_dict() for e in arguments.get("embeds", [])]}
+    payload = {
+        "content": arguments.get("content"),
+        "embeds": [e.to_dict() for e in arguments.get("embeds", [])],
+    }
     if "view" in arguments:
         payload["components"] = arguments["view"].to_components()
     return payload
