@@ -617,7 +617,7 @@ class DiscordHarness:
         if route.path == "/channels/{channel_id}/messages" and route.method == "POST":
             return _sent_message(payload, route.channel_id, bot)
         if route.path == "/channels/{channel_id}/messages/{message_id}" and route.method == "PATCH":
-            return {**_sent_message(payload or {}, route.channel_id, bot), "id": str(route.message_id)}
+            return {**_sent_message(payload or {}, route.channel_id, bot), "id": route.url.rsplit("/", 1)[-1]}
         if route.path == "/users/@me/channels" and route.method == "POST":
             recipient = user_payload(int(payload["recipient_id"]))
             return {"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [recipient], "last_message_id": None}

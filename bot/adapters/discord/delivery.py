@@ -85,6 +85,11 @@ def describe(error: BaseException) -> str:
     return error.__class__.__name__
 
 
+def _expected(error: BaseException) -> bool:
+    """What Discord or the network does to a request, as opposed to a bug in this code."""
+    return isinstance(error, (discord.HTTPException, OSError, aiohttp.ClientError, asyncio.TimeoutError))
+
+
 def unavailable(error: BaseException) -> bool:
     """Discord is down or unreachable (worth waiting for), as opposed to refusing this request."""
     if isinstance(error, discord.HTTPException):
@@ -218,6 +223,7 @@ class Delivery:
             message.channel.id,
             why,
             reference,
+            exc_info=None if _expected(error) else error,  # a bug gets its traceback; Discord's refusals not
         )
         return Undelivered(reference)
 
