@@ -1,4 +1,6 @@
-"""Rendered messages out through discord.py, always with AllowedMentions.none() so nothing can ping."""
+"""Rendered messages as discord.py keyword arguments, always with AllowedMentions.none() so nothing can ping.
+
+Sending itself (retries, fallbacks) is bot/adapters/discord/delivery.py."""
 
 from __future__ import annotations
 
@@ -30,21 +32,3 @@ def edit_arguments(outgoing: Outgoing) -> dict[str, Any]:
     arguments.setdefault("embeds", [])
     arguments.setdefault("view", None)
     return arguments
-
-
-async def reply_to(message: discord.Message, outgoing: list[Outgoing]) -> list[discord.Message]:
-    """The first message as a reply to the question (a message reference); the rest follow it."""
-    first, *rest = outgoing
-    sent = [await message.reply(**message_arguments(first))]
-    for following in rest:
-        sent.append(await message.channel.send(**message_arguments(following)))
-    return sent
-
-
-async def respond(interaction: discord.Interaction, outgoing: list[Outgoing], *, ephemeral: bool) -> None:
-    """The interaction's response if it is still open, else follow-ups (after a deferral)."""
-    pending = list(outgoing)
-    if not interaction.response.is_done():
-        await interaction.response.send_message(**message_arguments(pending.pop(0)), ephemeral=ephemeral)
-    for following in pending:
-        await interaction.followup.send(**message_arguments(following), ephemeral=ephemeral)
