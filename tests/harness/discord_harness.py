@@ -178,11 +178,12 @@ def channel_payload(channel_id: int = CHANNEL_ID, name: str = "general") -> dict
     }
 
 
-def guild_payload() -> dict[str, Any]:
+def guild_payload(permissions: int = 2147483647) -> dict[str, Any]:
+    """The test guild; `permissions` are @everyone's (and so the bot's): all of them by default."""
     everyone = {
         "id": str(GUILD_ID),
         "name": "@everyone",
-        "permissions": "2147483647",
+        "permissions": str(permissions),
         "position": 0,
         "color": 0,
         "hoist": False,
@@ -279,8 +280,13 @@ def message_payload(
 class DiscordHarness:
     """Start a real client against recorded REST/webhook boundaries; feed it events; read what it sent."""
 
-    def __init__(self, client: discord.Client, *, settle_timeout: float = 30.0) -> None:
+    def __init__(
+        self, client: discord.Client, *, settle_timeout: float = 30.0, permissions: int | None = None
+    ) -> None:
+        """`permissions`: what the bot may do in the guild's channels (a discord.Permissions value);
+        every permission (administrator included) when None."""
         self.client = client
+        self.permissions = permissions
         self.calls: list[Call] = []
         self.settle_timeout = settle_timeout
         self._saved_webhook_request = None
@@ -307,7 +313,10 @@ class DiscordHarness:
                 "application": {"id": str(APP_ID), "flags": 0},
             }
         )
-        state.parsers["GUILD_CREATE"](guild_payload())
+        if self.permissions is None:
+            state.parsers["GUILD_CREATE"](guild_payload())
+        else:
+            state.parsers["GUILD_CREATE"](guild_payload(self.permissions))
         await self.settle()
 
     async def close(self) -> None:

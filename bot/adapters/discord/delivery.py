@@ -113,6 +113,15 @@ def retry_after(error: BaseException) -> float | None:
     return 1.0
 
 
+def _permissions(channel: Any) -> discord.Permissions | None:
+    """What the bot may do in a guild channel or thread; None in DMs or when Discord has not said."""
+    guild = getattr(channel, "guild", None)
+    me = getattr(guild, "me", None)
+    if guild is None or me is None or not hasattr(channel, "permissions_for"):
+        return None
+    return channel.permissions_for(me)
+
+
 class Delivery:
     """Sends with retries and fallbacks; one per client, sharing the outage state."""
 
@@ -120,6 +129,7 @@ class Delivery:
         self.policy = policy or RetryPolicy()
         self.outage = Outage()
         self._waiting = 0
+        self._warned_embeds: set[int] = set()
 
     async def attempt(self, send: Callable[[], Awaitable[T]]) -> T:
         """`send()` until it succeeds, honouring Retry-After and backing off while Discord is unavailable."""
@@ -162,6 +172,7 @@ class Delivery:
     # -- messages --------------------------------------------------------------------------------------
     async def reply(self, message: discord.Message, outgoing: list[Outgoing]) -> list[discord.Message]:
         """Answer `message` where it was asked; fall back as the module says. Raises Undelivered."""
+        outgoing = self._as_allowed(message, outgoing)
         try:
             return await self._in_channel(message, outgoing)
         except discord.Forbidden as error:
@@ -171,10 +182,27 @@ class Delivery:
         except Exception as error:
             raise self._lost(message, error) from None
 
+    def _as_allowed(self, message: discord.Message, outgoing: list[Outgoing]) -> list[Outgoing]:
+        """Without Embed Links Discord posts a message but drops its embeds (the sources) without a word:
+        send them as text instead, and say so in the log once per channel."""
+        allowed = _permissions(message.channel)
+        if allowed is None or allowed.embed_links or not any(o.embeds for o in outgoing):
+            return outgoing
+        if message.channel.id not in self._warned_embeds:
+            self._warned_embeds.add(message.channel.id)
+            log.warning(
+                "no Embed Links permission in channel %s: sources are sent as text there", message.channel.id
+            )
+        return [replace(plain_text(o), vote_answer_id=o.vote_answer_id) for o in outgoing]
+
     async def _in_channel(self, message: discord.Message, outgoing: list[Outgoing]) -> list[discord.Message]:
         first, *rest = outgoing
+        allowed = _permissions(message.channel)
+        # A reply (a message reference) needs Read Message History; without it, a plain message.
+        history = allowed is None or allowed.read_message_history
+        send_first = message.reply if history else message.channel.send
         try:
-            sent = [await self.attempt(lambda: message.reply(**message_arguments(first)))]
+            sent = [await self.attempt(lambda: send_first(**message_arguments(first)))]
         except discord.Forbidden:
             raise
         except discord.HTTPException as error:

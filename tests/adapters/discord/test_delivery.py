@@ -220,3 +220,40 @@ async def test_a_rejected_reply_falls_back_to_plain_text(discord_bot):
     assert "$1 billion" in sent.payload["content"]
     assert "message_reference" not in sent.payload and not sent.payload.get("embeds")
     assert "[1]" in sent.payload["content"]  # the sources, folded into the text
+
+
+def limited(command_table, seeds_index, tmp_path, **allowed: bool) -> DiscordHarness:
+    """A harness where the bot has only the named channel permissions (no administrator)."""
+    import discord
+
+    client = build_client(make_settings(seeds_index, tmp_path), command_table)
+    client.responder.delivery.policy = FAST
+    return DiscordHarness(client, permissions=discord.Permissions(**allowed).value)
+
+
+@pytest.mark.asyncio
+async def test_without_embed_links_the_sources_are_sent_as_text(command_table, seeds_index, tmp_path, caplog):
+    allowed = {"view_channel": True, "send_messages": True, "read_message_history": True}
+    async with limited(command_table, seeds_index, tmp_path, **allowed) as harness:
+        harness.clear()
+        await harness.message(QUESTION, mention_bot=True)
+        await harness.message(f"<@{BOT_ID}> who founded OpenAI?", mention_bot=True)
+        first, second = harness.channel_messages()
+    for sent in (first, second):
+        assert not sent.payload.get("embeds")
+        assert "[1]" in sent.payload["content"] and messages.DISCORD_SOURCES_TITLE in sent.payload["content"]
+        assert sent.payload["components"]  # the vote buttons stay
+    assert "$1 billion" in first.payload["content"]
+    [warning] = lines(caplog, logging.WARNING)
+    assert warning == f"no Embed Links permission in channel {CHANNEL_ID}: sources are sent as text there"
+
+
+@pytest.mark.asyncio
+async def test_without_read_message_history_the_answer_is_not_a_reply(command_table, seeds_index, tmp_path):
+    allowed = {"view_channel": True, "send_messages": True, "embed_links": True}
+    async with limited(command_table, seeds_index, tmp_path, **allowed) as harness:
+        harness.clear()
+        await harness.message(QUESTION, mention_bot=True)
+        [sent] = harness.channel_messages()
+    assert "message_reference" not in sent.payload
+    assert "$1 billion" in sent.payload["content"] and sent.payload["embeds"]
