@@ -207,6 +207,7 @@ class Responder:
         self, interaction: discord.Interaction, name: str, argument: str, *, ephemeral: bool, slow: bool
     ) -> None:
         """Run a table command. `slow` ones defer at once (thinking…); others only if not done in 2 s."""
+        stages = Stages(time.monotonic())
         try:
             if not self._interaction_allowed(interaction):
                 notice = render(Notice(messages.CHANNEL_NOT_ALLOWED))
@@ -220,7 +221,18 @@ class Responder:
                 done, _ = await asyncio.wait({work}, timeout=QUICK_REPLY_S)
                 if not done:
                     await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            await self.delivery.respond(interaction, render(await work), ephemeral=ephemeral)
+            reply = await work
+            stages.mark("answer")
+            await self.delivery.respond(interaction, render(reply), ephemeral=ephemeral)
+            stages.mark("deliver")
+            log.info(
+                "answered /%s (interaction %s) from user %s in %.0f ms (%s)",
+                name,
+                interaction.id,
+                interaction.user.id,
+                stages.total_ms(),
+                stages,
+            )
         except Undelivered:
             return  # logged, with the asker and a reference id
         except Exception:

@@ -257,3 +257,14 @@ async def test_without_read_message_history_the_answer_is_not_a_reply(command_ta
         [sent] = harness.channel_messages()
     assert "message_reference" not in sent.payload
     assert "$1 billion" in sent.payload["content"] and sent.payload["embeds"]
+
+
+@pytest.mark.asyncio
+async def test_a_slash_answer_logs_its_stages(discord_bot, caplog):
+    caplog.set_level(logging.INFO)
+    await discord_bot.slash("ask", {"question": "how much did Microsoft invest?"})
+    [line] = [m for m in lines(caplog, logging.INFO) if m.startswith("answered /ask")]
+    assert re.fullmatch(
+        rf"answered /ask \(interaction \d+\) from user {USER_ID} in \d+ ms \(answer \d+ ms, deliver \d+ ms\)",
+        line,
+    )
