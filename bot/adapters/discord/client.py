@@ -59,11 +59,12 @@ class CitebotClient(discord.Client):
 
 
 def ledger(settings: Settings, table: CommandTable) -> Ledger:
-    """Claims and answers beside the feedback file (backend files), or the database's claims (postgres)."""
+    """Answers (and, unless the table shares claims, claims) beside the feedback file for backend files;
+    for postgres the database's claims and answers in memory."""
     claims = getattr(table, "claims", None)
-    if settings.backend == "postgres" or claims is not None:
+    if settings.backend == "postgres":
         return Ledger(None, claims)
-    return Ledger(Path(settings.feedback.path).expanduser().with_name("discord.sqlite3"))
+    return Ledger(Path(settings.feedback.path).expanduser().with_name("discord.sqlite3"), claims)
 
 
 def invite_permissions() -> discord.Permissions:

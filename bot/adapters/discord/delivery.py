@@ -98,19 +98,16 @@ def unavailable(error: BaseException) -> bool:
 
 
 def retry_after(error: BaseException) -> float | None:
-    """The seconds a 429 asks us to wait (Retry-After header, else the JSON body's retry_after); else None."""
+    """The seconds a 429 asks us to wait (its Retry-After header; 1 s without one); None for anything else."""
     if isinstance(error, discord.RateLimited):
         return float(error.retry_after)
     if not isinstance(error, discord.HTTPException) or error.status != 429:
         return None
     headers = getattr(error.response, "headers", None) or {}
-    for value in (headers.get("Retry-After"), getattr(error, "retry_after", None)):
-        try:
-            if value is not None:
-                return max(0.0, float(value))
-        except ValueError:
-            continue
-    return 1.0
+    try:
+        return max(0.0, float(headers.get("Retry-After", 1.0)))
+    except ValueError:
+        return 1.0
 
 
 def _permissions(channel: Any) -> discord.Permissions | None:
@@ -177,10 +174,10 @@ class Delivery:
             return await self._in_channel(message, outgoing)
         except discord.Forbidden as error:
             if isinstance(message.channel, discord.DMChannel):
-                raise self._lost(message, error) from None
+                raise self.undelivered(message, error) from None
             return await self._by_dm(message, outgoing, error)
         except Exception as error:
-            raise self._lost(message, error) from None
+            raise self.undelivered(message, error) from None
 
     def _as_allowed(self, message: discord.Message, outgoing: list[Outgoing]) -> list[Outgoing]:
         """Without Embed Links Discord posts a message but drops its embeds (the sources) without a word:
@@ -229,7 +226,7 @@ class Delivery:
                 for o in noted
             ]
         except Exception as error:
-            raise self._lost(message, error, refusal) from None
+            raise self.undelivered(message, error, refusal) from None
         log.warning(
             "no permission to reply in #%s (%s); answered user %s's message %s by DM instead",
             channel,
@@ -239,9 +236,10 @@ class Delivery:
         )
         return sent
 
-    def _lost(
+    def undelivered(
         self, message: discord.Message, error: BaseException, first: BaseException | None = None
     ) -> Undelivered:
+        """Log, once, that the answer to `message` reached nobody (why, the asker, a reference id)."""
         reference = new_reference()
         why = describe(error) if first is None else f"{describe(first)}, then by DM: {describe(error)}"
         log.error(

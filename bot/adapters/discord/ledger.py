@@ -4,11 +4,12 @@ Claims make a message delivered twice (a gateway resume, a restart, two replicas
 question -> answer map lets an edited question get its answer edited in place and a deleted question's
 answer removed. Backend files: one SQLite file beside the feedback file (`discord.sqlite3`). Backend
 postgres: claims go through the shared EventClaims (bot/core/pg_state.py) and the answer map stays in
-memory (bounded), since only the replica that answered can edit its answer anyway.
+memory (bounded). Claims shared by the command table (its `claims`) are used whatever the backend.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -28,7 +29,7 @@ CREATE TABLE IF NOT EXISTS discord_answers (
     question_id INTEGER PRIMARY KEY,
     channel_id INTEGER NOT NULL,
     answer_ids TEXT NOT NULL,
-    question TEXT NOT NULL,
+    question_digest TEXT NOT NULL,
     answered_at REAL NOT NULL
 );
 """
@@ -42,11 +43,16 @@ class Claims(Protocol):
 
 @dataclass(frozen=True)
 class Answered:
-    """The bot's reply to one question: where, which messages (first is the reply), the question it read."""
+    """The bot's reply to one question: where, which messages (first is the reply), and a digest of the
+    question it read (to tell an edit of the words from an unfurl; the text itself is not kept)."""
 
     channel_id: int
     answer_ids: tuple[int, ...]
-    question: str
+    question_digest: str
+
+    @staticmethod
+    def digest(question: str) -> str:
+        return hashlib.sha256(question.encode("utf-8")).hexdigest()[:32]
 
 
 class Ledger:
@@ -57,7 +63,7 @@ class Ledger:
         self.path = Path(path).expanduser() if path is not None else None
         self.shared_claims = shared_claims
         self._lock = threading.Lock()
-        self._claims = 0
+        self._writes = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._answers: OrderedDict[int, Answered] = OrderedDict()
         if self.path is not None:
@@ -80,23 +86,26 @@ class Ledger:
                 while len(self._seen) > REMEMBERED_ANSWERS:
                     self._seen.popitem(last=False)
                 return True
-        now = time.time()
         with self._connect() as db:
             inserted = db.execute(
-                "INSERT OR IGNORE INTO discord_claims (key, claimed_at) VALUES (?, ?)", (key, now)
+                "INSERT OR IGNORE INTO discord_claims (key, claimed_at) VALUES (?, ?)", (key, time.time())
             ).rowcount
-            with self._lock:
-                self._claims += 1
-                due = self._claims % _PRUNE_EVERY == 1
-            if due:
-                cutoff = now - CLAIM_DAYS * 86400
-                db.execute("DELETE FROM discord_claims WHERE claimed_at < ?", (cutoff,))
-                db.execute("DELETE FROM discord_answers WHERE answered_at < ?", (cutoff,))
+            self._maybe_prune(db)
         return inserted == 1
+
+    def _maybe_prune(self, db: sqlite3.Connection) -> None:
+        """Every _PRUNE_EVERY writes: forget claims and answers older than CLAIM_DAYS."""
+        with self._lock:
+            self._writes += 1
+            due = self._writes % _PRUNE_EVERY == 1
+        if due:
+            cutoff = time.time() - CLAIM_DAYS * 86400
+            db.execute("DELETE FROM discord_claims WHERE claimed_at < ?", (cutoff,))
+            db.execute("DELETE FROM discord_answers WHERE answered_at < ?", (cutoff,))
 
     def record(self, question_id: int, answered: Answered) -> None:
         """Remember (or replace) which messages answered `question_id`."""
-        if self.path is None or self.shared_claims is not None:
+        if self.path is None:
             with self._lock:
                 self._answers[question_id] = answered
                 self._answers.move_to_end(question_id)
@@ -105,25 +114,26 @@ class Ledger:
             return
         with self._connect() as db:
             db.execute(
-                "INSERT OR REPLACE INTO discord_answers (question_id, channel_id, answer_ids, question,"
+                "INSERT OR REPLACE INTO discord_answers (question_id, channel_id, answer_ids, question_digest,"
                 " answered_at) VALUES (?, ?, ?, ?, ?)",
                 (
                     question_id,
                     answered.channel_id,
                     json.dumps(list(answered.answer_ids)),
-                    answered.question,
+                    answered.question_digest,
                     time.time(),
                 ),
             )
+            self._maybe_prune(db)
 
     def answered(self, question_id: int) -> Answered | None:
         """The bot's answer to `question_id`, if it answered it (and still remembers)."""
-        if self.path is None or self.shared_claims is not None:
+        if self.path is None:
             with self._lock:
                 return self._answers.get(question_id)
         with self._connect() as db:
             row = db.execute(
-                "SELECT channel_id, answer_ids, question FROM discord_answers WHERE question_id = ?",
+                "SELECT channel_id, answer_ids, question_digest FROM discord_answers WHERE question_id = ?",
                 (question_id,),
             ).fetchone()
         if row is None:
@@ -132,7 +142,7 @@ class Ledger:
 
     def forget(self, question_id: int) -> None:
         """The question is gone (deleted): drop its answer record."""
-        if self.path is None or self.shared_claims is not None:
+        if self.path is None:
             with self._lock:
                 self._answers.pop(question_id, None)
             return

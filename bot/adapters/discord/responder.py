@@ -76,7 +76,7 @@ class Responder:
         earlier = await asyncio.to_thread(self.ledger.answered, message.id)
         text = strip_mentions(message.content, me.id, _self_role_id(message))
         if earlier is not None:
-            if earlier.question == text:
+            if earlier.question_digest == Answered.digest(text):
                 return  # an embed unfurled, a pin: not a new question
             await self._answer(message, me, Stages(arrived), earlier=earlier)
         elif await self._first_to_claim(message.id):
@@ -124,7 +124,7 @@ class Responder:
         finally:
             typing.cancel()
         self._remember(self.conversation(message), message.id, *ids)
-        answered = Answered(message.channel.id, tuple(ids), text)
+        answered = Answered(message.channel.id, tuple(ids), Answered.digest(text))
         await asyncio.to_thread(self.ledger.record, message.id, answered)
         log.info(
             "%s message %s from user %s in %.0f ms (%s)",
@@ -151,7 +151,7 @@ class Responder:
         except discord.NotFound:  # the old answer was deleted meanwhile: answer afresh
             return [m.id for m in await self.delivery.reply(message, outgoing)]
         except Exception as error:
-            raise self.delivery._lost(message, error) from None
+            raise self.delivery.undelivered(message, error) from None
 
     async def _first_to_claim(self, message_id: int) -> bool:
         """The first delivery of a message claims it (across restarts and replicas); later ones are skipped."""
