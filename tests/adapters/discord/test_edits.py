@@ -163,3 +163,23 @@ async def test_a_message_delivered_again_after_a_restart_is_answered_once(
     assert any(
         f"skipping a repeat delivery of message {question['id']}" in r.getMessage() for r in caplog.records
     )
+
+
+@pytest.mark.asyncio
+async def test_an_edit_whose_old_answer_was_deleted_gets_a_fresh_answer(discord_bot, caplog):
+    from tests.harness.discord_harness import Failure
+
+    question = await discord_bot.message(QUESTION, mention_bot=True)
+    discord_bot.clear()
+    discord_bot.fail(
+        "PATCH",
+        "/channels/{channel_id}/messages/{message_id}",
+        Failure(404, code=10008, message="Unknown Message"),
+    )
+
+    await discord_bot.edit(question, OTHER_QUESTION, mention_bot=True)
+
+    [sent] = discord_bot.channel_messages()
+    assert str(sent.payload["message_reference"]["message_id"]) == question["id"]
+    assert sent.payload["content"].startswith(f"-# {messages.ANSWER_UPDATED}")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
