@@ -326,6 +326,15 @@ class DiscordHarness:
         await self.client.close()
         self._uninstall()
 
+    async def kill(self) -> None:
+        """The process dies: every task the bot started is cancelled where it is, then the client closes."""
+        current = asyncio.current_task()
+        running = {t for t in asyncio.all_tasks() if t is not current and t not in self._background}
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await self.close()
+
     async def __aenter__(self) -> DiscordHarness:
         await self.start()
         return self

@@ -43,6 +43,7 @@ class CitebotClient(discord.Client):
         log.info("connected to Discord as %s (%s guilds)", self.user, len(self.guilds))
         if self.application_id:
             log.info("invite link: %s", invite_url(self.application_id))
+        await self.responder.redeliver(self)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:

@@ -253,6 +253,34 @@ class Delivery:
         )
         return Undelivered(reference)
 
+    async def resend(self, question: Any, user_id: int, outgoing: list[Outgoing]) -> list[int]:
+        """An answer held over a restart, to `question` (a PartialMessage): a reply, or a plain message in
+        its channel when the question is gone. Returns the message ids; raises Undelivered (logged)."""
+        first, *rest = outgoing
+        channel = question.channel
+        try:
+            try:
+                sent = [await self.attempt(lambda: question.reply(**message_arguments(first)))]
+            except discord.HTTPException as error:
+                if error.status not in (400, 404):
+                    raise
+                sent = [await self.attempt(lambda: channel.send(**message_arguments(first)))]
+            for part in rest:
+                sent.append(await self.attempt(lambda part=part: channel.send(**message_arguments(part))))
+        except Exception as error:
+            reference = new_reference()
+            log.error(
+                "could not deliver the held answer to user %s's message %s in channel %s: %s (reference %s)",
+                user_id,
+                question.id,
+                channel.id,
+                describe(error),
+                reference,
+                exc_info=None if _expected(error) else error,
+            )
+            raise Undelivered(reference) from None
+        return [m.id for m in sent]
+
     async def replace(
         self, channel: discord.abc.Messageable | Any, answer_ids: tuple[int, ...], outgoing: list[Outgoing]
     ) -> list[int]:

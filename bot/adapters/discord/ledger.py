@@ -2,9 +2,12 @@
 
 Claims make a message delivered twice (a gateway resume, a restart, two replicas) answered once; the
 question -> answer map lets an edited question get its answer edited in place and a deleted question's
-answer removed. Backend files: one SQLite file beside the feedback file (`discord.sqlite3`). Backend
-postgres: claims go through the shared EventClaims (bot/core/pg_state.py) and the answer map stays in
-memory (bounded). Claims shared by the command table (its `claims`) are used whatever the backend.
+answer removed; an answer still on its way when the process stops (Discord down, a restart) is kept
+and delivered at the next start (bounded, with an expiry).
+
+Backend files: one SQLite file beside the feedback file (`discord.sqlite3`). Backend postgres: the
+answer map stays in memory (bounded) and answers on their way are not kept. Claims shared by the
+command table (its `claims`: bot/core/pg_state.EventClaims for postgres) are used whatever the backend.
 """
 
 from __future__ import annotations
@@ -17,14 +20,23 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 CLAIM_DAYS = 2  # as bot/core/pg_state.py: a delivery repeated later than this is answered again
 REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (backend postgres)
+PENDING_LIMIT = 500  # answers kept for delivery after a restart; beyond that the oldest are dropped
+PENDING_EXPIRY_S = 3600.0  # an answer not delivered within this long is dropped (and logged)
 _PRUNE_EVERY = 1000  # claims between two prunings
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS discord_claims (key TEXT PRIMARY KEY, claimed_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS discord_claims_age ON discord_claims (claimed_at);
+CREATE TABLE IF NOT EXISTS discord_pending (
+    question_id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    messages TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS discord_answers (
     question_id INTEGER PRIMARY KEY,
     channel_id INTEGER NOT NULL,
@@ -53,6 +65,17 @@ class Answered:
     @staticmethod
     def digest(question: str) -> str:
         return hashlib.sha256(question.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An answer that was being delivered when the process stopped: to be delivered at the next start."""
+
+    question_id: int
+    channel_id: int
+    user_id: int
+    messages: tuple[dict[str, Any], ...]  # Outgoing values as JSON (content, embeds, vote_answer_id)
+    age_s: float
 
 
 class Ledger:
@@ -148,3 +171,43 @@ class Ledger:
             return
         with self._connect() as db:
             db.execute("DELETE FROM discord_answers WHERE question_id = ?", (question_id,))
+
+    # -- answers on their way (backend files: they survive a restart) -------------------------------
+    def hold(self, question_id: int, channel_id: int, user_id: int, messages: list[dict[str, Any]]) -> None:
+        """Keep an answer until `delivered` is called for it (a no-op without a file)."""
+        if self.path is None:
+            return
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO discord_pending (question_id, channel_id, user_id, messages, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (question_id, channel_id, user_id, json.dumps(messages), time.time()),
+            )
+            db.execute(
+                "DELETE FROM discord_pending WHERE question_id NOT IN"
+                " (SELECT question_id FROM discord_pending ORDER BY created_at DESC LIMIT ?)",
+                (PENDING_LIMIT,),
+            )
+
+    def delivered(self, question_id: int) -> None:
+        """The answer reached the asker (or was given up on and logged): stop keeping it."""
+        if self.path is None:
+            return
+        with self._connect() as db:
+            db.execute("DELETE FROM discord_pending WHERE question_id = ?", (question_id,))
+
+    def pending(self) -> tuple[list[Pending], list[Pending]]:
+        """(answers still to deliver, answers expired meanwhile): both are forgotten by this call."""
+        if self.path is None:
+            return [], []
+        now = time.time()
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT question_id, channel_id, user_id, messages, created_at FROM discord_pending"
+                " ORDER BY created_at"
+            ).fetchall()
+            db.execute("DELETE FROM discord_pending")
+        held = [Pending(int(q), int(c), int(u), tuple(json.loads(m)), now - t) for q, c, u, m, t in rows]
+        return [p for p in held if p.age_s <= PENDING_EXPIRY_S], [
+            p for p in held if p.age_s > PENDING_EXPIRY_S
+        ]

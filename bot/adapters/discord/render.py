@@ -55,6 +55,13 @@ class Outgoing:
     embeds: tuple[Embed, ...] = ()
     vote_answer_id: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {"content": self.content, "embeds": list(self.embeds), "vote_answer_id": self.vote_answer_id}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Outgoing:
+        return cls(value.get("content"), tuple(value.get("embeds") or ()), value.get("vote_answer_id"))
+
 
 def render(reply: Reply) -> list[Outgoing]:
     """Every reply as one or more messages, in the order they are to be sent."""

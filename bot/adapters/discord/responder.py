@@ -54,6 +54,7 @@ class Responder:
         self.allowed_channels = frozenset(settings.allowed_channels)
         self.ledger = ledger or Ledger(None, getattr(table, "claims", None))
         self.delivery = delivery or Delivery()
+        self._redelivered = False
         self._conversation_of: OrderedDict[int, str] = OrderedDict()
 
     # -- messages ----------------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ class Responder:
                 outgoing = add_note(outgoing, messages.ANSWER_UPDATED)
                 ids = await self._replace(message, earlier, outgoing)
             else:
-                ids = [m.id for m in await self.delivery.reply(message, outgoing)]
+                ids = await self._deliver(message, outgoing)
             stages.mark("deliver")
         except Undelivered:
             return  # logged, with the asker and a reference id
@@ -134,6 +135,45 @@ class Responder:
             stages.total_ms(),
             stages,
         )
+
+    async def _deliver(self, message: discord.Message, outgoing: list[Outgoing]) -> list[int]:
+        """Reply, holding the answer in the ledger meanwhile: should the process stop before Discord takes
+        it (an outage, a restart), the next start delivers it (redeliver)."""
+        held = [o.to_json() for o in outgoing]
+        await asyncio.to_thread(self.ledger.hold, message.id, message.channel.id, message.author.id, held)
+        try:
+            sent = await self.delivery.reply(message, outgoing)
+        except Undelivered:
+            await asyncio.to_thread(self.ledger.delivered, message.id)  # given up on, and logged
+            raise
+        await asyncio.to_thread(self.ledger.delivered, message.id)
+        return [m.id for m in sent]
+
+    async def redeliver(self, client: discord.Client) -> None:
+        """Answers that were on their way when the bot last stopped: delivered now, once per process."""
+        if self._redelivered:
+            return
+        self._redelivered = True
+        ready, expired = await asyncio.to_thread(self.ledger.pending)
+        for held in expired:
+            log.warning(
+                "dropped the answer to user %s's message %s in channel %s: not delivered within %.0f s",
+                held.user_id,
+                held.question_id,
+                held.channel_id,
+                held.age_s,
+            )
+        for held in ready:
+            question = client.get_partial_messageable(held.channel_id).get_partial_message(held.question_id)
+            outgoing = [Outgoing.from_json(m) for m in held.messages]
+            try:
+                ids = await self.delivery.resend(question, held.user_id, outgoing)
+            except Undelivered:
+                continue
+            await asyncio.to_thread(
+                self.ledger.record, held.question_id, Answered(held.channel_id, tuple(ids), "")
+            )
+            log.info("delivered the answer to message %s held over a restart", held.question_id)
 
     async def _reply_for(self, message: discord.Message, text: str) -> list[Outgoing]:
         try:

@@ -268,3 +268,31 @@ async def test_a_slash_answer_logs_its_stages(discord_bot, caplog):
         rf"answered /ask \(interaction \d+\) from user {USER_ID} in \d+ ms \(answer \d+ ms, deliver \d+ ms\)",
         line,
     )
+
+
+@pytest.mark.asyncio
+async def test_an_answer_on_its_way_when_the_bot_stopped_is_delivered_at_the_next_start(
+    command_table, seeds_index, tmp_path, caplog
+):
+    caplog.set_level(logging.INFO)
+    client = build_client(make_settings(seeds_index, tmp_path), command_table)
+    client.responder.delivery.policy = FAST
+    before = DiscordHarness(client)
+    await before.start()
+    before.outage = REFUSED
+    question = await before.message(QUESTION, mention_bot=True, settle=False)
+    for _ in range(200):  # until the answer is ready and Discord has refused it once
+        if before.requests("POST", MESSAGES):
+            break
+        await asyncio.sleep(0.05)
+    await before.kill()  # the process stops with the answer undelivered
+    assert before.channel_messages() == []
+
+    async with DiscordHarness(build_client(make_settings(seeds_index, tmp_path), command_table)) as after:
+        [sent] = after.channel_messages()  # delivered on READY
+        assert str(sent.payload["message_reference"]["message_id"]) == question["id"]
+        assert "$1 billion" in sent.payload["content"]
+        after.clear()
+        await after.feed("MESSAGE_CREATE", question)  # Discord delivers the question again: answered once
+        assert after.channel_messages() == []
+    assert any("held over a restart" in m for m in lines(caplog, logging.INFO))

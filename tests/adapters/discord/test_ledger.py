@@ -44,3 +44,17 @@ def test_without_a_file_everything_is_in_memory():
     assert ledger.first_time("k") and not ledger.first_time("k")
     ledger.record(1, Answered(2, (3,), "d"))
     assert ledger.answered(1) == Answered(2, (3,), "d")
+
+
+def test_held_answers_come_back_once_and_expired_ones_are_told_apart(tmp_path):
+    path = tmp_path / "discord.sqlite3"
+    Ledger(path).hold(1, 10, 100, [{"content": "answer one"}])
+    Ledger(path).hold(2, 10, 100, [{"content": "answer two"}])
+    Ledger(path).hold(3, 10, 100, [{"content": "delivered"}])
+    Ledger(path).delivered(3)
+    with sqlite3.connect(path) as db:  # answer two was held two hours ago
+        db.execute("UPDATE discord_pending SET created_at = created_at - 7200 WHERE question_id = 2")
+    ready, expired = Ledger(path).pending()
+    assert [(p.question_id, p.messages) for p in ready] == [(1, ({"content": "answer one"},))]
+    assert [p.question_id for p in expired] == [2]
+    assert Ledger(path).pending() == ([], [])  # handed out once
