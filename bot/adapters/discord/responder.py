@@ -74,7 +74,7 @@ class Responder:
         arrived = time.monotonic()
         if not self.addressed(message, me):
             return
-        earlier = await asyncio.to_thread(self.ledger.answered, message.id)
+        earlier = await self._keep(self.ledger.answered, message.id)
         text = strip_mentions(message.content, me.id, _self_role_id(message))
         if earlier is not None:
             if earlier.question_digest == Answered.digest(text):
@@ -85,7 +85,7 @@ class Responder:
 
     async def on_delete(self, channel: Any, message_id: int) -> None:
         """A deleted question: its answer is removed too (the bot deletes its own reply)."""
-        earlier = await asyncio.to_thread(self.ledger.answered, message_id)
+        earlier = await self._keep(self.ledger.answered, message_id)
         if earlier is None:
             return
         try:
@@ -93,7 +93,7 @@ class Responder:
         except Exception as error:
             log.warning("could not remove the answer to deleted message %s: %s", message_id, error)
             return
-        await asyncio.to_thread(self.ledger.forget, message_id)
+        await self._keep(self.ledger.forget, message_id)
         log.info(
             "question %s was deleted; removed its answer (%d messages)", message_id, len(earlier.answer_ids)
         )
@@ -126,7 +126,7 @@ class Responder:
             typing.cancel()
         self._remember(self.conversation(message), message.id, *ids)
         answered = Answered(message.channel.id, tuple(ids), Answered.digest(text))
-        await asyncio.to_thread(self.ledger.record, message.id, answered)
+        await self._keep(self.ledger.record, message.id, answered)
         log.info(
             "%s message %s from user %s in %.0f ms (%s)",
             "re-answered edited" if earlier is not None else "answered",
@@ -140,21 +140,29 @@ class Responder:
         """Reply, holding the answer in the ledger meanwhile: should the process stop before Discord takes
         it (an outage, a restart), the next start delivers it (redeliver)."""
         held = [o.to_json() for o in outgoing]
-        await asyncio.to_thread(self.ledger.hold, message.id, message.channel.id, message.author.id, held)
+        await self._keep(self.ledger.hold, message.id, message.channel.id, message.author.id, held)
         try:
             sent = await self.delivery.reply(message, outgoing)
         except Undelivered:
-            await asyncio.to_thread(self.ledger.delivered, message.id)  # given up on, and logged
+            await self._keep(self.ledger.delivered, message.id)  # given up on, and logged
             raise
-        await asyncio.to_thread(self.ledger.delivered, message.id)
+        await self._keep(self.ledger.delivered, message.id)
         return [m.id for m in sent]
+
+    async def _keep(self, call: Callable[..., Any], *args: Any) -> Any:
+        """A ledger call off the event loop; should the state file fail, answering goes on (logged, None)."""
+        try:
+            return await asyncio.to_thread(call, *args)
+        except Exception as error:
+            log.warning("the Discord state file could not be used (%s: %s)", call.__name__, error)
+            return None
 
     async def redeliver(self, client: discord.Client) -> None:
         """Answers that were on their way when the bot last stopped: delivered now, once per process."""
         if self._redelivered:
             return
         self._redelivered = True
-        ready, expired = await asyncio.to_thread(self.ledger.pending)
+        ready, expired = await self._keep(self.ledger.pending) or ([], [])
         for held in expired:
             log.warning(
                 "dropped the answer to user %s's message %s in channel %s: not delivered within %.0f s",
@@ -194,8 +202,10 @@ class Responder:
             raise self.delivery.undelivered(message, error) from None
 
     async def _first_to_claim(self, message_id: int) -> bool:
-        """The first delivery of a message claims it (across restarts and replicas); later ones are skipped."""
-        return await asyncio.to_thread(self.ledger.first_time, f"discord:message:{message_id}")
+        """The first delivery of a message claims it (across restarts and replicas); later ones are skipped.
+        When the claim cannot be stored the message is answered: a possible duplicate beats silence."""
+        first = await self._keep(self.ledger.first_time, f"discord:message:{message_id}")
+        return first is not False
 
     def conversation(self, message: discord.Message) -> str:
         """Which conversation a message belongs to: its DM or thread, else the reply chain it continues.

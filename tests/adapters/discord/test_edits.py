@@ -183,3 +183,14 @@ async def test_an_edit_whose_old_answer_was_deleted_gets_a_fresh_answer(discord_
     assert str(sent.payload["message_reference"]["message_id"]) == question["id"]
     assert sent.payload["content"].startswith(f"-# {messages.ANSWER_UPDATED}")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.asyncio
+async def test_a_state_file_that_fails_does_not_stop_answers(discord_bot, tmp_path, caplog):
+    state = tmp_path / "discord.sqlite3"
+    state.unlink()
+    state.mkdir()  # SQLite cannot open a directory: every ledger call now fails
+    await discord_bot.message(QUESTION, mention_bot=True)
+    [sent] = discord_bot.channel_messages()
+    assert "$1 billion" in sent.payload["content"]
+    assert any("state file could not be used" in r.getMessage() for r in caplog.records)
