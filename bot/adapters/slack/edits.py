@@ -1,14 +1,13 @@
 """Edited and deleted questions on Slack: the bot's answer is updated in place (chat.update) or removed (chat.delete).
 
-An edited mention arrives as a fresh `app_mention` event carrying `edited`; an edited DM as a `message`
-event, subtype `message_changed` (message.im). Deletions are `message_deleted` (or, for a thread root
-with replies, a `message_changed` to a `tombstone`): DMs through message.im, channels only with the
-message.channels / message.groups subscriptions. The bot's answer to a question is found in a small
-in-memory map, else by reading the thread (conversations.replies) or the DM (conversations.history)
+Slack sends both as `message` events, subtype `message_changed` (a deleted thread root with replies
+becomes a `tombstone` this way too) or `message_deleted`: in DMs through the message.im subscription,
+in channels only with message.channels / message.groups. The bot's answer to a question is found in a
+small in-memory map, else by reading the thread (conversations.replies) or the DM (conversations.history)
 for the bot's first message after the question, so an edit after a restart still finds it.
 
-An edited mention that was never answered (the edit added the mention) is answered like a new one;
-an edit that leaves the question's words as they were (a link unfurled) changes nothing.
+An edit that adds the mention is left to Slack's app_mention event (answered like a new question); an
+edit that leaves the question's words as they were (a link unfurled) changes nothing.
 """
 
 from __future__ import annotations
@@ -65,36 +64,19 @@ class SlackEdits:
         ask: Callable[[str, Origin], Reply],
         channel_allowed: Callable[[str], bool],
         question_text: Callable[[str, str | None], str],
-        answer_new: Callable[[dict[str, Any], WebClient, dict[str, Any]], None],
         answers: AnswerMap | None = None,
     ) -> None:
-        """`ask`: the question's reply; `answer_new(event, client, context)`: the usual mention path."""
         self.ask = ask
         self.channel_allowed = channel_allowed
         self.question_text = question_text
-        self.answer_new = answer_new
         self.answers = answers or AnswerMap()
 
     def register(self, app: App) -> None:
-        """Before the app_mention and catch-all `message` listeners: Bolt runs the first that matches."""
-        app.event("app_mention", matchers=[_edited])(self.on_edited_mention)
+        """Before the catch-all `message` listener: Bolt runs the first listener that matches."""
         app.event({"type": "message", "subtype": "message_changed"})(self.on_changed)
         app.event({"type": "message", "subtype": "message_deleted"})(self.on_deleted)
 
     # -- listeners ---------------------------------------------------------------------------------
-    def on_edited_mention(self, event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        """Slack sends app_mention again after an edit: update the answer, or answer if there was none."""
-        channel = event.get("channel", "")
-        try:
-            answer_ts = self._find(client, context, event, event) if self.channel_allowed(channel) else None
-        except Exception:
-            log.warning("could not look for the answer to edited message %s", event.get("ts"), exc_info=True)
-            answer_ts = None
-        if answer_ts is None:
-            self.answer_new(event, client, context)  # the edit added the mention; claims keep it to once
-            return
-        self._reanswer(client, context, event, event, answer_ts)
-
     def on_changed(self, event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         """An edited question that was answered: the answer re-asked and updated in place."""
         channel = event.get("channel", "")
@@ -103,46 +85,25 @@ class SlackEdits:
             if message.get("subtype") == "tombstone":  # a deleted thread root that had replies
                 self._remove(client, context, event, {**message, "text": previous.get("text", "")})
                 return
-            if event.get("channel_type") != "im":
-                return  # an edited mention comes as app_mention (on_edited_mention)
             if not self._a_persons_question(event, message, context) or not self.channel_allowed(channel):
                 return
             bot_user_id = context.get("bot_user_id")
-            if self.question_text(message.get("text", ""), bot_user_id) == self.question_text(
-                previous.get("text", ""), bot_user_id
-            ):
-                return  # an unfurl, a pin: not a new question
+            question = self.question_text(message.get("text", ""), bot_user_id)
+            if question == self.question_text(previous.get("text", ""), bot_user_id):
+                return  # an unfurl, a pin, a reaction: not a new question
             answer_ts = self._find(client, context, event, message)
-            if answer_ts is not None:
-                self._reanswer(client, context, event, message, answer_ts)
-        except Exception:
-            log.exception("updating the answer to edited message %s in %s failed", message.get("ts"), channel)
-
-    def _reanswer(
-        self,
-        client: WebClient,
-        context: dict[str, Any],
-        event: dict[str, Any],
-        message: dict[str, Any],
-        answer_ts: str,
-    ) -> None:
-        """Ask the edited question again and put the reply in place of the old answer."""
-        channel = event.get("channel", "")
-        question = self.question_text(message.get("text", ""), context.get("bot_user_id"))
-        thread = message.get("thread_ts") or (
-            "dm" if event.get("channel_type") == "im" else message.get("ts")
-        )
-        try:
+            if answer_ts is None:
+                return
+            thread = message.get("thread_ts") or (
+                "dm" if event.get("channel_type") == "im" else message.get("ts")
+            )
             reply = self.ask(question, Origin("slack", channel, message.get("user", ""), thread=thread))
             self._update(client, channel, answer_ts, _noted(render(reply), messages.ANSWER_UPDATED))
-        except Exception:
-            log.exception(
-                "updating answer %s to edited message %s in %s failed", answer_ts, message.get("ts"), channel
+            log.info(
+                "updated answer %s in %s after question %s was edited", answer_ts, channel, message.get("ts")
             )
-            return
-        log.info(
-            "updated answer %s in %s after question %s was edited", answer_ts, channel, message.get("ts")
-        )
+        except Exception:
+            log.exception("updating the answer to edited message %s in %s failed", message.get("ts"), channel)
 
     def on_deleted(self, event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         """A deleted question: its answer is deleted too."""
@@ -226,10 +187,6 @@ class SlackEdits:
                 error.response.get("error"),
             )
         client.chat_update(channel=channel, ts=ts, text=message.text, blocks=[])
-
-
-def _edited(event: dict[str, Any]) -> bool:
-    return bool(event.get("edited"))
 
 
 def _from_this_bot(message: dict[str, Any], context: dict[str, Any]) -> bool:

@@ -59,8 +59,8 @@ class SlackHandlers:
 
     def register(self, app: App) -> None:
         app.use(self.skip_repeated_events)
-        self.register_edits(app)  # before the app_mention and catch-all "message" listeners
         app.event("app_mention")(self.on_mention)
+        self.register_edits(app)  # before the catch-all "message" listener
         app.event("message")(self.on_message)
         for name in slash_commands(self.table.commands):
             app.command(f"/{name}")(self.on_command)
@@ -70,7 +70,7 @@ class SlackHandlers:
 
     def register_edits(self, app: App) -> None:
         """Edited questions get their answer updated in place, deleted ones their answer removed."""
-        self.edits = SlackEdits(self._ask, self.channel_allowed, question_text, self.on_mention)
+        self.edits = SlackEdits(self._ask, self.channel_allowed, question_text)
         self.edits.register(app)
 
     # -- middleware --------------------------------------------------------------------------------
