@@ -15,7 +15,6 @@ from slack_sdk.errors import SlackApiError
 from bot import messages
 from bot.adapters.slack import slash_commands
 from bot.adapters.slack.dedupe import RecentKeys
-from bot.adapters.slack.edits import SlackEdits
 from bot.adapters.slack.render import (
     SHOW_PASSAGE_ACTION,
     VOTE_ACTION,
@@ -60,18 +59,12 @@ class SlackHandlers:
     def register(self, app: App) -> None:
         app.use(self.skip_repeated_events)
         app.event("app_mention")(self.on_mention)
-        self.register_edits(app)  # before the catch-all "message" listener
         app.event("message")(self.on_message)
         for name in slash_commands(self.table.commands):
             app.command(f"/{name}")(self.on_command)
         app.action(SHOW_PASSAGE_ACTION)(self.on_show_passage)
         app.action(VOTE_ACTION)(self.on_vote)
         app.error(self.on_error)
-
-    def register_edits(self, app: App) -> None:
-        """Edited questions get their answer updated in place, deleted ones their answer removed."""
-        self.edits = SlackEdits(self._ask, self.channel_allowed, question_text)
-        self.edits.register(app)
 
     # -- middleware --------------------------------------------------------------------------------
     def skip_repeated_events(self, body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
