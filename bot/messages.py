@@ -406,6 +406,7 @@ def gap_line(times: int, question: str, abstentions: int, down_votes: int) -> st
 # -- delivery: attachments, edits, permissions (Discord and Slack adapters) ---------------------------
 ATTACHMENTS_NOT_READ = "I can't read attachments yet; I answered from the indexed documents."
 ANSWER_UPDATED = "Updated after the question was edited."
+QUESTION_DELETED = "The question this answered was deleted, so I took the answer down."  # as on Slack
 
 
 def discord_reply_forbidden(channel: str) -> str:
@@ -417,5 +418,6 @@ def discord_reply_forbidden(channel: str) -> str:
 
 
 def discord_reply_not_delivered(reference: str) -> str:
-    """Told to an asker (ephemerally) when the answer could not be posted where they asked."""
+    """DMed to an asker when the reply to their slash command could not be posted where they asked."""
     return f"I couldn't post the answer here. If it keeps happening, tell an admin (reference {reference})."
+

@@ -6,7 +6,7 @@ The typing indicator runs beside the answer, never in front of it; replies go ou
 (retries, fallbacks); the Ledger remembers claims and answers across restarts.
 
 An edited question that was answered gets its answer edited in place; an edit that adds the mention is
-answered like a new question; a deleted question's answer is removed (deleted) with it.
+answered like a new question; a deleted question's answer is taken down, a one-line note left in its place.
 """
 
 from __future__ import annotations
@@ -84,18 +84,22 @@ class Responder:
             await self._answer(message, me, Stages(arrived))
 
     async def on_delete(self, channel: Any, message_id: int) -> None:
-        """A deleted question: its answer is removed too (the bot deletes its own reply)."""
+        """A deleted question: its answer is taken down, leaving a one-line note in its place (the first
+        message edited to the note, any further parts deleted), as the Slack adapter does."""
         earlier = await self._keep(self.ledger.answered, message_id)
         if earlier is None:
             return
+        note = [Outgoing(content=messages.QUESTION_DELETED)]
         try:
-            await self.delivery.remove(channel, earlier.answer_ids)
+            await self.delivery.replace(channel, earlier.answer_ids, note)
+        except discord.NotFound:
+            pass  # the answer is gone already
         except Exception as error:
-            log.warning("could not remove the answer to deleted message %s: %s", message_id, error)
+            log.warning("could not take down the answer to deleted message %s: %s", message_id, error)
             return
         await self._keep(self.ledger.forget, message_id)
         log.info(
-            "question %s was deleted; removed its answer (%d messages)", message_id, len(earlier.answer_ids)
+            "question %s was deleted; took its answer down (%d messages)", message_id, len(earlier.answer_ids)
         )
 
     async def _answer(

@@ -98,7 +98,7 @@ async def test_an_answered_question_edited_after_a_restart_is_edited_not_answere
 
 # -- deletes -------------------------------------------------------------------------------------------
 @pytest.mark.asyncio
-async def test_a_deleted_question_takes_its_answer_with_it(discord_bot, caplog):
+async def test_a_deleted_question_has_its_answer_taken_down_with_a_note(discord_bot, caplog):
     caplog.set_level(logging.INFO)
     question = await discord_bot.message(QUESTION, mention_bot=True)
     [answer] = discord_bot.channel_messages()
@@ -106,12 +106,36 @@ async def test_a_deleted_question_takes_its_answer_with_it(discord_bot, caplog):
 
     await discord_bot.delete(question)
 
-    [deleted] = discord_bot.deletions()
-    assert deleted.url.endswith(f"/channels/{CHANNEL_ID}/messages/{answer_id(answer)}")
+    [note] = discord_bot.edits()
+    assert note.url.endswith(f"/channels/{CHANNEL_ID}/messages/{answer_id(answer)}")
+    assert note.payload["content"] == messages.QUESTION_DELETED
+    assert note.payload["embeds"] == [] and note.payload["components"] == []  # sources and votes gone
     assert any(f"question {question['id']} was deleted" in r.getMessage() for r in caplog.records)
     discord_bot.clear()
-    await discord_bot.delete(question)  # a repeat of the event: nothing left to remove
-    assert discord_bot.deletions() == []
+    await discord_bot.delete(question)  # a repeat of the event: nothing left to do
+    assert discord_bot.calls == []
+
+
+@pytest.mark.asyncio
+async def test_a_long_answer_deleted_with_its_question_keeps_one_note(command_table, seeds_index, tmp_path):
+    from bot.core.models import Notice
+
+    class LongTable(type(command_table)):
+        def dispatch(self, text, origin=None):
+            return Notice("word " * 900)  # 4,500 characters: three messages
+
+    table = LongTable(command_table.service, command_table.feedback)
+    async with harness(table, seeds_index, tmp_path) as running:
+        question = await running.message(QUESTION, mention_bot=True)
+        parts = running.channel_messages()
+        assert len(parts) == 3
+        running.clear()
+        await running.delete(question)
+        [note] = running.edits()
+        assert note.payload["content"] == messages.QUESTION_DELETED
+        assert note.url.endswith(f"/messages/{answer_id(parts[0])}")
+        deleted = sorted(c.url.rsplit("/", 1)[-1] for c in running.deletions())
+        assert deleted == sorted(str(answer_id(p)) for p in parts[1:])
 
 
 @pytest.mark.asyncio
