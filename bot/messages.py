@@ -419,5 +419,7 @@ def discord_reply_forbidden(channel: str) -> str:
 
 def discord_reply_not_delivered(reference: str) -> str:
     """DMed to an asker when the reply to their slash command could not be posted where they asked."""
-    return f"I couldn't post the answer here. If it keeps happening, tell an admin (reference {reference})."
-
+    return (
+        "I couldn't post the answer where you asked, so here it is. If it keeps happening, tell an admin "
+        f"(reference {reference})."
+    )
