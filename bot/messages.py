@@ -423,3 +423,11 @@ def discord_reply_not_delivered(reference: str) -> str:
         "I couldn't post the answer where you asked, so here it is. If it keeps happening, tell an admin "
         f"(reference {reference})."
     )
+
+
+def discord_answer_expired(reference: str) -> str:
+    """A reply to a question whose answer was held while Discord was unreachable, until it was too old."""
+    return (
+        "Sorry, I couldn't reach Discord when I answered this, and the answer expired before it could be "
+        f"delivered. Please ask again. (reference {reference})"
+    )

@@ -12,6 +12,7 @@ answered like a new question; a deleted question's answer is taken down, a one-l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -29,7 +30,7 @@ from bot.adapters.discord.markdown import one_line, truncate
 from bot.adapters.discord.render import Outgoing, add_note, render
 from bot.core.commands import CommandTable
 from bot.core.models import Notice, Origin, Reply
-from bot.core.replies import apology
+from bot.core.replies import apology, new_reference
 from bot.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
@@ -167,14 +168,20 @@ class Responder:
             return
         self._redelivered = True
         ready, expired = await self._keep(self.ledger.pending) or ([], [])
-        for held in expired:
+        for held in expired:  # too old to be useful: the asker is told to ask again
+            reference = new_reference()
             log.warning(
-                "dropped the answer to user %s's message %s in channel %s: not delivered within %.0f s",
+                "the answer to user %s's message %s in channel %s expired undelivered after %.0f s (reference %s)",
                 held.user_id,
                 held.question_id,
                 held.channel_id,
                 held.age_s,
+                reference,
             )
+            question = client.get_partial_messageable(held.channel_id).get_partial_message(held.question_id)
+            with contextlib.suppress(Undelivered):
+                notice = [Outgoing(content=messages.discord_answer_expired(reference))]
+                await self.delivery.resend(question, held.user_id, notice)
         for held in ready:
             question = client.get_partial_messageable(held.channel_id).get_partial_message(held.question_id)
             outgoing = [Outgoing.from_json(m) for m in held.messages]

@@ -296,3 +296,25 @@ async def test_an_answer_on_its_way_when_the_bot_stopped_is_delivered_at_the_nex
         await after.feed("MESSAGE_CREATE", question)  # Discord delivers the question again: answered once
         assert after.channel_messages() == []
     assert any("held over a restart" in m for m in lines(caplog, logging.INFO))
+
+
+@pytest.mark.asyncio
+async def test_an_answer_held_too_long_is_replaced_by_asking_again(
+    command_table, seeds_index, tmp_path, caplog
+):
+    import sqlite3
+
+    from bot.adapters.discord.ledger import Ledger
+
+    state = tmp_path / "discord.sqlite3"
+    Ledger(state).hold(1_100_000_000_000_009_001, CHANNEL_ID, USER_ID, [{"content": "a stale answer"}])
+    with sqlite3.connect(state) as db:
+        db.execute("UPDATE discord_pending SET created_at = created_at - 7200")
+
+    async with DiscordHarness(build_client(make_settings(seeds_index, tmp_path), command_table)) as harness:
+        [sent] = harness.channel_messages()
+    reference = re.search(r"reference ([0-9a-f]{8})", sent.payload["content"]).group(1)
+    assert sent.payload["content"] == messages.discord_answer_expired(reference)
+    assert str(sent.payload["message_reference"]["message_id"]) == "1100000000000009001"
+    [warning] = lines(caplog, logging.WARNING)
+    assert f"user {USER_ID}'s message 1100000000000009001" in warning and reference in warning
