@@ -71,7 +71,7 @@ async def test_a_rate_limited_typing_indicator_does_not_delay_the_answer(discord
     [line] = [m for m in lines(caplog, logging.INFO) if m.startswith("answered message")]
     assert re.fullmatch(
         rf"answered message {question['id']} from user {USER_ID} in \d+ ms "
-        r"\(claim \d+ ms, answer \d+ ms, deliver \d+ ms\)",
+        r"\(claim \d+ ms, embed \d+ ms, search \d+ ms, compose \d+ ms, answer \d+ ms, deliver \d+ ms\)",
         line,
     )
 
@@ -265,7 +265,8 @@ async def test_a_slash_answer_logs_its_stages(discord_bot, caplog):
     await discord_bot.slash("ask", {"question": "how much did Microsoft invest?"})
     [line] = [m for m in lines(caplog, logging.INFO) if m.startswith("answered /ask")]
     assert re.fullmatch(
-        rf"answered /ask \(interaction \d+\) from user {USER_ID} in \d+ ms \(answer \d+ ms, deliver \d+ ms\)",
+        rf"answered /ask \(interaction \d+\) from user {USER_ID} in \d+ ms "
+        r"\(embed \d+ ms, search \d+ ms, compose \d+ ms, answer \d+ ms, deliver \d+ ms\)",
         line,
     )
 
