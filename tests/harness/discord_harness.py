@@ -3,8 +3,11 @@
 Only the network is faked. Events go into the real ConnectionState (`parsers[...]`), interactions through
 the real CommandTree and ViewStore; what the bot sends is caught where discord.py would hit the network:
 `HTTPClient.request` (REST: messages, typing, command sync) and `AsyncWebhookAdapter.request` (interaction
-callbacks and follow-ups). Every use of discord.py's private names is in this module, and `self_check()`
-says loudly if one of them has moved.
+callbacks and follow-ups). Failures are scripted per route (`fail()`: 429 with Retry-After, 5xx, 403,
+a refused connection; `outage` for all of them at once) and answered through discord.py's own request
+loops over a fake aiohttp session, so its rate-limit and retry handling runs as in production.
+Every use of discord.py's private names is in this module, and `self_check()` says loudly if one of
+them has moved.
 """
 
 from __future__ import annotations
