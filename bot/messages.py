@@ -426,3 +426,33 @@ def feedback_line(
 
 def gap_line(times: int, question: str, abstentions: int, down_votes: int) -> str:
     return f"{times:>4}x  {question}  ({abstentions} abstained, {down_votes} 👎)"
+
+
+# -- delivery: attachments, edits, permissions (Discord and Slack adapters) ---------------------------
+ATTACHMENTS_NOT_READ = "I can't read attachments yet; I answered from the indexed documents."
+ANSWER_UPDATED = "Updated after the question was edited."
+QUESTION_DELETED = "The question this answered was deleted, so I took the answer down."  # as on Slack
+
+
+def discord_reply_forbidden(channel: str) -> str:
+    """DMed to an asker whose question could not be answered where it was asked (a missing permission)."""
+    return (
+        f"I couldn't reply in #{channel}: I'm missing a permission there (an admin can grant View Channel, "
+        "Send Messages, Send Messages in Threads, Read Message History and Embed Links). Here is my answer:"
+    )
+
+
+def discord_reply_not_delivered(reference: str) -> str:
+    """DMed to an asker when the reply to their slash command could not be posted where they asked."""
+    return (
+        "I couldn't post the answer where you asked, so here it is. If it keeps happening, tell an admin "
+        f"(reference {reference})."
+    )
+
+
+def discord_answer_expired(reference: str) -> str:
+    """A reply to a question whose answer was held while Discord was unreachable, until it was too old."""
+    return (
+        "Sorry, I couldn't reach Discord when I answered this, and the answer expired before it could be "
+        f"delivered. Please ask again. (reference {reference})"
+    )

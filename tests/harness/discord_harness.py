@@ -3,13 +3,17 @@
 Only the network is faked. Events go into the real ConnectionState (`parsers[...]`), interactions through
 the real CommandTree and ViewStore; what the bot sends is caught where discord.py would hit the network:
 `HTTPClient.request` (REST: messages, typing, command sync) and `AsyncWebhookAdapter.request` (interaction
-callbacks and follow-ups). Every use of discord.py's private names is in this module, and `self_check()`
-says loudly if one of them has moved.
+callbacks and follow-ups). Failures are scripted per route (`fail()`: 429 with Retry-After, 5xx, 403,
+a refused connection; `outage` for all of them at once) and answered through discord.py's own request
+loops over a fake aiohttp session, so its rate-limit and retry handling runs as in production.
+Every use of discord.py's private names is in this module, and `self_check()` says loudly if one of
+them has moved.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import itertools
 import json
@@ -34,7 +38,14 @@ DM_CHANNEL_ID = 1_000_000_000_000_008
 OTHER_BOT_ID = 1_000_000_000_000_009
 TIMESTAMP = "2024-05-01T12:00:00.000000+00:00"
 EPHEMERAL = 64
-_PARSERS = ("READY", "GUILD_CREATE", "MESSAGE_CREATE", "INTERACTION_CREATE")
+_PARSERS = (
+    "READY",
+    "GUILD_CREATE",
+    "MESSAGE_CREATE",
+    "MESSAGE_UPDATE",
+    "MESSAGE_DELETE",
+    "INTERACTION_CREATE",
+)
 _snowflakes = itertools.count(1_100_000_000_000_000_000)
 
 
@@ -53,11 +64,43 @@ class Call:
     payload: Any
     params: dict[str, Any] | None = None
     response: Any = None  # what the fake Discord answered (a message object for a message create)
+    status: int = 200  # the HTTP status the fake Discord answered with (a scripted failure's, else 200)
+    at: float = 0.0  # time.monotonic() when the request was made
 
     @property
     def flags(self) -> int:
         data = self.payload.get("data", self.payload) if isinstance(self.payload, dict) else {}
         return int((data or {}).get("flags", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One scripted answer from the fake Discord in place of success.
+
+    status 0 is a refused connection; 429 carries `retry_after` seconds (body and Retry-After header,
+    as Discord sends it); 403 carries Discord's error `code` (50013 Missing Permissions, 50001 Missing
+    Access, 50007 Cannot send messages to this user).
+    """
+
+    status: int
+    retry_after: float = 0.0
+    code: int = 0
+    message: str = ""
+
+
+def rate_limited(seconds: float) -> Failure:
+    return Failure(429, retry_after=seconds, message="You are being rate limited.")
+
+
+def server_error(status: int = 503) -> Failure:
+    return Failure(status, message="Service Unavailable")
+
+
+def forbidden(code: int = 50013, message: str = "Missing Permissions") -> Failure:
+    return Failure(403, code=code, message=message)
+
+
+REFUSED = Failure(0, message="Connection refused")
 
 
 def self_check() -> list[str]:
@@ -88,6 +131,9 @@ def self_check() -> list[str]:
         for attribute in ("guild_ready_timeout", "_ready_task", "_command_tree", "_view_store"):
             if not hasattr(state, attribute):
                 problems.append(f"ConnectionState.{attribute} is gone")
+    http = discord.Client(intents=discord.Intents.none()).http
+    if not hasattr(http, "_HTTPClient__session"):
+        problems.append("HTTPClient.__session (the aiohttp session REST goes through) is gone")
     if not hasattr(discord.ui, "DynamicItem"):
         problems.append("discord.ui.DynamicItem is gone")
     return problems
@@ -135,11 +181,12 @@ def channel_payload(channel_id: int = CHANNEL_ID, name: str = "general") -> dict
     }
 
 
-def guild_payload() -> dict[str, Any]:
+def guild_payload(permissions: int = 2147483647) -> dict[str, Any]:
+    """The test guild; `permissions` are @everyone's (and so the bot's): all of them by default."""
     everyone = {
         "id": str(GUILD_ID),
         "name": "@everyone",
-        "permissions": "2147483647",
+        "permissions": str(permissions),
         "position": 0,
         "color": 0,
         "hoist": False,
@@ -236,13 +283,20 @@ def message_payload(
 class DiscordHarness:
     """Start a real client against recorded REST/webhook boundaries; feed it events; read what it sent."""
 
-    def __init__(self, client: discord.Client, *, settle_timeout: float = 30.0) -> None:
+    def __init__(
+        self, client: discord.Client, *, settle_timeout: float = 30.0, permissions: int | None = None
+    ) -> None:
+        """`permissions`: what the bot may do in the guild's channels (a discord.Permissions value);
+        every permission (administrator included) when None."""
         self.client = client
+        self.permissions = permissions
         self.calls: list[Call] = []
         self.settle_timeout = settle_timeout
         self._saved_webhook_request = None
         self._background: set[asyncio.Task[Any]] = set()
         self.reject_token = False
+        self._scripted: dict[tuple[str, str], list[Failure]] = {}
+        self.outage: Failure | None = None  # while set, every message/interaction request fails this way
 
     # lifecycle
     async def start(self) -> None:
@@ -262,7 +316,10 @@ class DiscordHarness:
                 "application": {"id": str(APP_ID), "flags": 0},
             }
         )
-        state.parsers["GUILD_CREATE"](guild_payload())
+        if self.permissions is None:
+            state.parsers["GUILD_CREATE"](guild_payload())
+        else:
+            state.parsers["GUILD_CREATE"](guild_payload(self.permissions))
         await self.settle()
 
     async def close(self) -> None:
@@ -271,6 +328,15 @@ class DiscordHarness:
             ready.cancel()
         await self.client.close()
         self._uninstall()
+
+    async def kill(self) -> None:
+        """The process dies: every task the bot started is cancelled where it is, then the client closes."""
+        current = asyncio.current_task()
+        running = {t for t in asyncio.all_tasks() if t is not current and t not in self._background}
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await self.close()
 
     async def __aenter__(self) -> DiscordHarness:
         await self.start()
@@ -289,8 +355,12 @@ class DiscordHarness:
         dm: bool = False,
         mention_bot: bool = False,
         mention_role: bool = False,
+        attachments: list[dict[str, Any]] = (),
+        message_id: int | None = None,
+        settle: bool = True,
     ) -> dict[str, Any]:
-        """A MESSAGE_CREATE from a person (or `author`); waits for everything it set off to finish."""
+        """A MESSAGE_CREATE from a person (or `author`); waits for everything it set off to finish
+        (unless `settle` is False: then call settle() later, e.g. after ending a scripted outage)."""
         mentions = (
             [{**user_payload(BOT_ID, "citebot", bot=True), "member": member_payload()}] if mention_bot else []
         )
@@ -301,9 +371,36 @@ class DiscordHarness:
             guild_id=None if dm else GUILD_ID,
             mentions=mentions,
             mention_roles=(BOT_ROLE_ID,) if mention_role else (),
+            message_id=message_id,
+            attachments=list(attachments),
         )
+        if not settle:
+            self.client._connection.parsers["MESSAGE_CREATE"](payload)
+            await asyncio.sleep(0)
+            return payload
         await self.feed("MESSAGE_CREATE", payload)
         return payload
+
+    async def edit(
+        self, question: dict[str, Any], content: str, *, mention_bot: bool = False
+    ) -> dict[str, Any]:
+        """A MESSAGE_UPDATE: the person edited `question` (a payload from message()) to read `content`.
+
+        Since API v10 the gateway sends the whole edited message, as here.
+        """
+        mentions = (
+            [{**user_payload(BOT_ID, "citebot", bot=True), "member": member_payload()}] if mention_bot else []
+        )
+        edited = {**question, "content": content, "edited_timestamp": TIMESTAMP, "mentions": mentions}
+        await self.feed("MESSAGE_UPDATE", edited)
+        return edited
+
+    async def delete(self, question: dict[str, Any]) -> None:
+        """A MESSAGE_DELETE for `question` (a payload from message())."""
+        payload = {"id": question["id"], "channel_id": question["channel_id"]}
+        if "guild_id" in question:
+            payload["guild_id"] = question["guild_id"]
+        await self.feed("MESSAGE_DELETE", payload)
 
     async def slash(
         self,
@@ -400,6 +497,24 @@ class DiscordHarness:
                 raise AssertionError(f"tasks still running after {self.settle_timeout}s: {pending}")
             await asyncio.wait(pending, timeout=remaining)
 
+    # failures
+    def fail(self, method: str, path: str, *failures: Failure) -> None:
+        """The next requests to `method path` (a route template) get these answers, in order; then success.
+
+        A scripted request goes through discord.py's own HTTPClient.request / AsyncWebhookAdapter.request
+        against a fake aiohttp session, so discord.py's rate-limit and retry handling runs as it would.
+        """
+        self._scripted.setdefault((method, path), []).extend(failures)
+
+    def _failing(self, method: str, path: str) -> bool:
+        return bool(self._scripted.get((method, path))) or (self.outage is not None and _breakable(path))
+
+    def _next_failure(self, method: str, path: str) -> Failure | None:
+        queued = self._scripted.get((method, path))
+        if queued:
+            return queued.pop(0)
+        return self.outage if _breakable(path) else None
+
     # what was sent
     def requests(self, method: str | None = None, path: str | None = None) -> list[Call]:
         return [
@@ -409,13 +524,29 @@ class DiscordHarness:
         ]
 
     def channel_messages(self) -> list[Call]:
-        return self.requests("POST", "/channels/{channel_id}/messages")
+        """Messages the bot posted in channels (and DMs) that Discord accepted."""
+        return [c for c in self.requests("POST", "/channels/{channel_id}/messages") if c.status == 200]
+
+    def edits(self) -> list[Call]:
+        return [
+            c
+            for c in self.requests("PATCH", "/channels/{channel_id}/messages/{message_id}")
+            if c.status == 200
+        ]
+
+    def deletions(self) -> list[Call]:
+        return [
+            c
+            for c in self.requests("DELETE", "/channels/{channel_id}/messages/{message_id}")
+            if c.status == 200
+        ]
 
     def interaction_responses(self) -> list[Call]:
-        return self.requests("POST", "/interactions/{webhook_id}/{webhook_token}/callback")
+        path = "/interactions/{webhook_id}/{webhook_token}/callback"
+        return [c for c in self.requests("POST", path) if c.status == 200]
 
     def followups(self) -> list[Call]:
-        return self.requests("POST", "/webhooks/{webhook_id}/{webhook_token}")
+        return [c for c in self.requests("POST", "/webhooks/{webhook_id}/{webhook_token}") if c.status == 200]
 
     def message_payloads(self) -> list[dict[str, Any]]:
         """Every message the bot posted, whichever way: channel messages, interaction replies, follow-ups."""
@@ -438,6 +569,13 @@ class DiscordHarness:
 
         async def webhook_request(adapter: Any, route: Route, session: Any = None, **kwargs: Any) -> Any:
             await asyncio.sleep(0)
+            if harness._failing(route.method, route.path):
+                payload = kwargs.get("payload")
+                if kwargs.get("multipart"):
+                    payload = _payload_json(kwargs["multipart"])
+                _scripted_route.set((harness, "webhook", route, payload, kwargs.get("params")))
+                real = harness._saved_webhook_request
+                return await real(adapter, route, _FakeSession(), **kwargs)  # type: ignore[misc]
             return harness._webhook(route, **kwargs)
 
         self._saved_webhook_request = webhook_async.AsyncWebhookAdapter.request
@@ -455,13 +593,26 @@ class DiscordHarness:
         payload = kwargs.get("json")
         if form:
             payload = _payload_json(form)
-        call = Call("rest", route.method, route.path, route.url, payload, kwargs.get("params"))
+        if self._failing(route.method, route.path):
+            return await self._through_discord_py(route, payload, files=files, form=form, **kwargs)
+        call = Call(
+            "rest", route.method, route.path, route.url, payload, kwargs.get("params"), at=time.monotonic()
+        )
         self.calls.append(call)
         await asyncio.sleep(0)
         if self.reject_token and route.path == "/users/@me":
             raise discord.HTTPException(_Unauthorized(), {"message": "401: Unauthorized", "code": 0})
         call.response = self._rest_answer(route, payload)
         return call.response
+
+    async def _through_discord_py(self, route: Route, payload: Any, **kwargs: Any) -> Any:
+        """discord.py's real HTTPClient.request, its session a fake that serves the scripted failures."""
+        http = self.client.http
+        if not isinstance(http._HTTPClient__session, _FakeSession):  # type: ignore[attr-defined]
+            # Only scripted requests use the session (the others stop in _rest): swap it once, for good.
+            http._HTTPClient__session = _FakeSession(http._HTTPClient__session)  # type: ignore[attr-defined]
+        _scripted_route.set((self, "rest", route, payload, kwargs.get("params")))
+        return await HTTPClient.request(http, route, **kwargs)
 
     def _rest_answer(self, route: Route, payload: Any) -> Any:
         bot = user_payload(BOT_ID, "citebot", bot=True)
@@ -486,21 +637,46 @@ class DiscordHarness:
             ]
         if route.path == "/channels/{channel_id}/messages" and route.method == "POST":
             return _sent_message(payload, route.channel_id, bot)
-        return None if route.path.endswith("/typing") else {}
+        if route.path == "/channels/{channel_id}/messages/{message_id}" and route.method == "PATCH":
+            return {**_sent_message(payload or {}, route.channel_id, bot), "id": route.url.rsplit("/", 1)[-1]}
+        if route.path == "/users/@me/channels" and route.method == "POST":
+            recipient = user_payload(int(payload["recipient_id"]))
+            return {"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [recipient], "last_message_id": None}
+        if route.method == "DELETE" or route.path.endswith("/typing"):
+            return None
+        return {}
 
     def _webhook(
         self, route: Route, *, payload: Any = None, multipart: Any = None, params: Any = None, **_: Any
     ) -> Any:
         if multipart:
             payload = _payload_json(multipart)
-        call = Call("webhook", route.method, route.path, route.url, payload, params)
+        call = Call("webhook", route.method, route.path, route.url, payload, params, at=time.monotonic())
         self.calls.append(call)
+        call.response = self._webhook_answer(route, payload)
+        return call.response
+
+    def _webhook_answer(self, route: Route, payload: Any) -> Any:
         bot = user_payload(BOT_ID, "citebot", bot=True)
         if route.path.endswith("/callback"):
-            call.response = self._callback_answer(route, payload, bot)
-        else:
-            call.response = _sent_message(payload or {}, CHANNEL_ID, bot, webhook_id=str(route.webhook_id))
-        return call.response
+            return self._callback_answer(route, payload, bot)
+        return _sent_message(payload or {}, CHANNEL_ID, bot, webhook_id=str(route.webhook_id))
+
+    def _scripted_answer(
+        self, kind: str, route: Route, payload: Any, params: Any
+    ) -> tuple[Failure | None, Any]:
+        """One attempt at a scripted request: recorded, then a failure or the usual answer."""
+        failure = self._next_failure(route.method, route.path)
+        call = Call(kind, route.method, route.path, route.url, payload, params, at=time.monotonic())
+        call.status = failure.status if failure is not None else 200
+        self.calls.append(call)
+        if failure is None:
+            answer = (
+                self._rest_answer(route, payload) if kind == "rest" else self._webhook_answer(route, payload)
+            )
+            call.response = answer
+            return None, answer
+        return failure, None
 
     @staticmethod
     def _callback_answer(route: Route, payload: dict[str, Any], bot: dict[str, Any]) -> dict[str, Any]:
@@ -519,6 +695,66 @@ class DiscordHarness:
             answer["interaction"]["response_message_id"] = message["id"]
             answer["resource"] = {"type": kind, "message": message}
         return answer
+
+
+_scripted_route: contextvars.ContextVar[tuple[Any, ...]] = contextvars.ContextVar("scripted_route")
+
+
+def _breakable(path: str) -> bool:
+    """What an outage takes down: messages, DMs, typing and interactions, not the login calls."""
+    return path.startswith(("/channels/", "/interactions/", "/webhooks/", "/users/@me/channels"))
+
+
+class _FakeResponse:
+    """Just enough of an aiohttp.ClientResponse for discord.py's request loops and HTTPException."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        self.status = status
+        self.reason = {200: "OK", 403: "Forbidden", 429: "Too Many Requests"}.get(status, "Error")
+        self.headers = {"content-type": "application/json", **headers}
+        self._text = json.dumps(body)
+
+    async def text(self, encoding: str = "utf-8") -> str:
+        return self._text
+
+    async def __aenter__(self) -> _FakeResponse:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+class _FakeSession:
+    """An aiohttp session stand-in: each request is the next scripted answer for the route being sent."""
+
+    def __init__(self, real: Any = None) -> None:
+        self.real = real
+
+    @property
+    def closed(self) -> bool:
+        return False if self.real is None else self.real.closed
+
+    async def close(self) -> None:
+        if self.real is not None:
+            await self.real.close()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> _FakeResponse:
+        harness, kind, route, payload, params = _scripted_route.get()
+        failure, answer = harness._scripted_answer(kind, route, payload, params)
+        if failure is None:
+            return _FakeResponse(200, answer, {})
+        if failure.status == 0:
+            raise ConnectionRefusedError(111, failure.message)
+        body: dict[str, Any] = {"message": failure.message, "code": failure.code}
+        headers: dict[str, str] = {}
+        if failure.status == 429:
+            body.update(retry_after=failure.retry_after, **{"global": False})
+            headers = {
+                "Retry-After": str(failure.retry_after),
+                "Via": "1.1 google",
+                "X-RateLimit-Scope": "user",
+            }
+        return _FakeResponse(failure.status, body, headers)
 
 
 class _Unauthorized:

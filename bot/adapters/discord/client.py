@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import discord
 from discord import app_commands
 
 from bot import messages
 from bot.adapters.discord import slash
+from bot.adapters.discord.ledger import Ledger
 from bot.adapters.discord.responder import Responder
 from bot.adapters.discord.votes import VoteButton
 from bot.core.commands import CommandTable
@@ -23,11 +25,12 @@ class CitebotClient(discord.Client):
     """Holds the command tree and the Responder; all behaviour lives in those."""
 
     def __init__(self, settings: Settings, table: CommandTable) -> None:
+        # The default intents, without the privileged Message Content one: Discord still sends the
+        # content of messages that mention the bot and of DMs, the only ones it answers.
         intents = discord.Intents.default()
-        intents.message_content = True  # read only in mentions and DMs (Responder.addressed)
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.guild_ids = tuple(settings.discord.guild_ids)
-        self.responder = Responder(table, settings.discord)
+        self.responder = Responder(table, settings.discord, ledger(settings, table))
         self.tree = app_commands.CommandTree(self)
         slash.register(self.tree, {command.name: command.summary for command in table.commands})
 
@@ -40,16 +43,40 @@ class CitebotClient(discord.Client):
         log.info("connected to Discord as %s (%s guilds)", self.user, len(self.guilds))
         if self.application_id:
             log.info("invite link: %s", invite_url(self.application_id))
+        await self.responder.redeliver(self)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:
             await self.responder.on_message(message, self.user)
 
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Raw, so an edit of a message from before a restart (not in the cache) is seen too."""
+        if self.user is not None:
+            await self.responder.on_edit(payload.message, self.user)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        channel = self.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
+        await self.responder.on_delete(channel, payload.message_id)
+
+
+def ledger(settings: Settings, table: CommandTable) -> Ledger:
+    """Answers (and, unless the table shares claims, claims) beside the feedback file for backend files;
+    for postgres the database's claims and answers in memory."""
+    claims = getattr(table, "claims", None)
+    if settings.backend == "postgres":
+        return Ledger(None, claims)
+    return Ledger(Path(settings.feedback.path).expanduser().with_name("discord.sqlite3"), claims)
+
 
 def invite_permissions() -> discord.Permissions:
-    """Exactly what the bot uses: send replies (also in threads), read the message it replies to, embeds."""
+    """Exactly what the bot uses: see the channel, send replies (also in threads), read the message it
+    replies to, embeds."""
     return discord.Permissions(
-        send_messages=True, send_messages_in_threads=True, read_message_history=True, embed_links=True
+        view_channel=True,
+        send_messages=True,
+        send_messages_in_threads=True,
+        read_message_history=True,
+        embed_links=True,
     )
 
 

@@ -55,6 +55,13 @@ class Outgoing:
     embeds: tuple[Embed, ...] = ()
     vote_answer_id: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {"content": self.content, "embeds": list(self.embeds), "vote_answer_id": self.vote_answer_id}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Outgoing:
+        return cls(value.get("content"), tuple(value.get("embeds") or ()), value.get("vote_answer_id"))
+
 
 def render(reply: Reply) -> list[Outgoing]:
     """Every reply as one or more messages, in the order they are to be sent."""
@@ -122,7 +129,7 @@ def _passage_field(
     also = truncate(also, FIELD_VALUE_LIMIT // 4)
     budget = FIELD_VALUE_LIMIT - len(header) - len(also) - len("\n> ")
     value = f"{header}\n> {truncate(escape(one_line(text)), budget)}{also}"
-    name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT)
+    name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT) or "\u200b"  # never empty
     return {"name": name, "value": value, "inline": False}
 
 
@@ -302,3 +309,85 @@ def _group(embeds: list[Embed]) -> list[list[Embed]]:
 
 
 _RENDERERS = Renderers(render_answer, render_lookup, render_list, render_help, render_notice)
+
+
+# -- after formatting: notes, plain text, and the limits once more --------------------------------------
+def add_note(outgoing: list[Outgoing], note: str, *, small: bool = True) -> list[Outgoing]:
+    """`note` above the reply (as `-#` small print unless `small` is False): in the first message's content
+    when it still fits in 2000 characters, else as a message of its own before it."""
+    line = defuse_mentions(one_line(note))
+    line = truncate(f"-# {line}" if small else line, CONTENT_LIMIT)
+    first, *rest = outgoing or [Outgoing()]
+    content = (first.content or "").replace("\u200b", "")
+    if len(line) + 1 + len(content) <= CONTENT_LIMIT:
+        return [replace(first, content=f"{line}\n{content}" if content else line), *rest]
+    return [Outgoing(content=line), first, *rest]
+
+
+def plain_text(outgoing: Outgoing) -> Outgoing:
+    """The message as content alone (embeds folded into text, no buttons), for when Discord refuses the rich one."""
+    lines = [outgoing.content or ""]
+    for embed in outgoing.embeds:
+        lines += [embed.get("title", ""), embed.get("description", "")]
+        for field in embed.get("fields", ()):
+            lines += [field["name"], field["value"]]
+        lines.append(embed.get("footer", {}).get("text", ""))
+    text = "\n".join(line for line in lines if line and line != "\u200b")
+    return Outgoing(content=truncate(text, CONTENT_LIMIT) or "\u200b")
+
+
+def fit(outgoing: Outgoing) -> Outgoing:
+    """The message cut to every Discord limit: a last guard applied to whatever is sent (notes included).
+
+    Render already keeps within the limits, so this normally returns the message unchanged; what it has
+    to cut is cut at the end (trailing fields, then embeds), never in the middle of the answer's text.
+    """
+    content = truncate(outgoing.content, CONTENT_LIMIT) if outgoing.content else outgoing.content
+    embeds: list[Embed] = []
+    total = 0
+    for embed in outgoing.embeds[:EMBEDS_PER_MESSAGE]:
+        trimmed = _fit_embed(embed, EMBED_TOTAL_LIMIT - total)
+        if trimmed is None:
+            break
+        embeds.append(trimmed)
+        total += embed_length(trimmed)
+    if not content and not embeds:
+        content = "\u200b"
+    return replace(outgoing, content=content, embeds=tuple(embeds))
+
+
+def _fit_embed(embed: Embed, budget: int) -> Embed | None:
+    fitted = dict(embed)
+    for key, limit in (("title", TITLE_LIMIT), ("description", DESCRIPTION_LIMIT)):
+        if key in fitted:
+            fitted[key] = truncate(fitted[key], limit)
+    if "footer" in fitted:
+        fitted["footer"] = {
+            **fitted["footer"],
+            "text": truncate(fitted["footer"].get("text", ""), FOOTER_LIMIT),
+        }
+    if "author" in fitted:
+        fitted["author"] = {
+            **fitted["author"],
+            "name": truncate(fitted["author"].get("name", ""), TITLE_LIMIT),
+        }
+    fields = [
+        {
+            **f,
+            "name": truncate(f["name"], FIELD_NAME_LIMIT) or "\u200b",
+            "value": truncate(f["value"], FIELD_VALUE_LIMIT) or "\u200b",
+        }
+        for f in embed.get("fields", ())
+    ][:FIELDS_PER_EMBED]
+    if "fields" in fitted:
+        fitted["fields"] = fields
+    while embed_length(fitted) > budget and fitted.get("fields"):
+        fitted["fields"] = fitted["fields"][:-1]
+    if embed_length(fitted) > budget and "description" in fitted:
+        room = budget - (embed_length(fitted) - len(fitted["description"]))
+        fitted["description"] = truncate(fitted["description"], max(room, 0))
+    if embed_length(fitted) > budget or not any(
+        fitted.get(k) for k in ("title", "description", "fields", "footer")
+    ):
+        return None
+    return fitted

@@ -10,9 +10,7 @@ import discord
 from discord import app_commands
 
 from bot import messages
-from bot.adapters.discord import send
 from bot.adapters.discord.markdown import truncate
-from bot.adapters.discord.render import render
 from bot.core.replies import apology
 
 log = logging.getLogger(__name__)
@@ -65,10 +63,7 @@ def register(tree: app_commands.CommandTree[Any], summaries: Mapping[str, str] |
 async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
     """Errors before a callback runs (a stale command, a failed check): an apology, never a traceback."""
     notice = apology(log, "slash command failed", error=error)
-    try:
-        await send.respond(interaction, render(notice), ephemeral=True)
-    except Exception:
-        log.warning("could not send the apology (reference %s)", notice.reference, exc_info=True)
+    await _responder(interaction).apologise(interaction, notice)  # delivery: retries, fallbacks, logged
 
 
 async def sync(tree: app_commands.CommandTree[Any], guild_ids: Iterable[int]) -> None:

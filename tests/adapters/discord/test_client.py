@@ -71,11 +71,21 @@ def bot(table, seeds_index, tmp_path, **discord) -> DiscordHarness:
     return DiscordHarness(build_client(make_settings(seeds_index, tmp_path, discord=discord), table))
 
 
-def test_intents_are_default_plus_message_content(command_table, seeds_index, tmp_path):
+def test_intents_are_the_defaults_with_no_privileged_one(command_table, seeds_index, tmp_path):
+    """Discord sends the content of messages that mention the bot, and of DMs, without Message Content."""
     client = build_client(make_settings(seeds_index, tmp_path), command_table)
-    assert client.intents.message_content
     assert client.intents.guild_messages and client.intents.dm_messages
-    assert not client.intents.members and not client.intents.presences  # no other privileged intents
+    assert not client.intents.message_content
+    assert not client.intents.members and not client.intents.presences
+
+
+def test_the_invite_asks_for_every_permission_the_bot_uses():
+    from bot.adapters.discord.client import invite_permissions
+
+    wanted = invite_permissions()
+    assert wanted.view_channel and wanted.send_messages and wanted.send_messages_in_threads
+    assert wanted.read_message_history and wanted.embed_links
+    assert not wanted.administrator and not wanted.mention_everyone
 
 
 def test_command_names_come_from_the_tree(command_table, seeds_index, tmp_path):

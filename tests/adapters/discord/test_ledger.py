@@ -1,0 +1,60 @@
+"""The Discord ledger: claims and answers outlive the process (files backend), shared claims are used when given."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.adapters.discord.ledger import Answered, Ledger
+from bot.adapters.slack.dedupe import RecentKeys
+
+
+def test_a_claim_survives_a_restart(tmp_path):
+    path = tmp_path / "discord.sqlite3"
+    assert Ledger(path).first_time("discord:message:1")
+    assert not Ledger(path).first_time("discord:message:1")  # a new process, the same file
+    assert Ledger(path).first_time("discord:message:2")
+
+
+def test_answers_survive_a_restart_and_can_be_forgotten(tmp_path):
+    path = tmp_path / "discord.sqlite3"
+    Ledger(path).record(7, Answered(3, (11, 12), Answered.digest("what is x?")))
+    again = Ledger(path)
+    assert again.answered(7) == Answered(3, (11, 12), Answered.digest("what is x?"))
+    again.forget(7)
+    assert Ledger(path).answered(7) is None
+
+
+def test_the_question_text_itself_is_not_stored(tmp_path):
+    path = tmp_path / "discord.sqlite3"
+    Ledger(path).record(7, Answered(3, (11,), Answered.digest("my secret question")))
+    dump = "\n".join(sqlite3.connect(path).iterdump())
+    assert "secret" not in dump
+
+
+def test_shared_claims_decide_when_given(tmp_path):
+    shared = RecentKeys()
+    shared.first_time("discord:message:1")
+    ledger = Ledger(tmp_path / "discord.sqlite3", shared)
+    assert not ledger.first_time("discord:message:1")
+    assert ledger.first_time("discord:message:2") and not shared.first_time("discord:message:2")
+
+
+def test_without_a_file_everything_is_in_memory():
+    ledger = Ledger(None)
+    assert ledger.first_time("k") and not ledger.first_time("k")
+    ledger.record(1, Answered(2, (3,), "d"))
+    assert ledger.answered(1) == Answered(2, (3,), "d")
+
+
+def test_held_answers_come_back_once_and_expired_ones_are_told_apart(tmp_path):
+    path = tmp_path / "discord.sqlite3"
+    Ledger(path).hold(1, 10, 100, [{"content": "answer one"}])
+    Ledger(path).hold(2, 10, 100, [{"content": "answer two"}])
+    Ledger(path).hold(3, 10, 100, [{"content": "delivered"}])
+    Ledger(path).delivered(3)
+    with sqlite3.connect(path) as db:  # answer two was held two hours ago
+        db.execute("UPDATE discord_pending SET created_at = created_at - 7200 WHERE question_id = 2")
+    ready, expired = Ledger(path).pending()
+    assert [(p.question_id, p.messages) for p in ready] == [(1, ({"content": "answer one"},))]
+    assert [p.question_id for p in expired] == [2]
+    assert Ledger(path).pending() == ([], [])  # handed out once
