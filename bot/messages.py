@@ -298,10 +298,6 @@ DISCORD_LOGIN_FAILED = (
     "Discord rejected the bot token: check DISCORD_TOKEN "
     "(Developer Portal > your application > Bot > Reset Token)."
 )
-DISCORD_INTENT_MISSING = (
-    "Discord refused the Message Content intent: enable it in the Developer Portal "
-    "(your application > Bot > Privileged Gateway Intents > Message Content Intent)."
-)
 
 
 def discord_documents_title(count: int) -> str:
@@ -429,9 +425,7 @@ def gap_line(times: int, question: str, abstentions: int, down_votes: int) -> st
 
 
 # -- delivery: attachments, edits, permissions (Discord and Slack adapters) ---------------------------
-ATTACHMENTS_NOT_READ = "I can't read attachments yet; I answered from the indexed documents."
 ANSWER_UPDATED = "Updated after the question was edited."
-QUESTION_DELETED = "The question this answered was deleted, so I took the answer down."  # as on Slack
 
 
 def discord_reply_forbidden(channel: str) -> str:

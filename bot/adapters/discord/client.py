@@ -132,8 +132,6 @@ def run_discord(settings: Settings, table: CommandTable, client: CitebotClient |
         asyncio.run(_connect(client, settings.discord.token or ""))
     except discord.LoginFailure:
         raise ConfigError(messages.DISCORD_LOGIN_FAILED) from None
-    except discord.PrivilegedIntentsRequired:
-        raise ConfigError(messages.DISCORD_INTENT_MISSING) from None
 
 
 async def _connect(client: discord.Client, token: str) -> None:
