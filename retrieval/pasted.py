@@ -293,7 +293,7 @@ _NUMBERED = re.compile(r"(?:^|(?<=[\s?.:;]))\(?(\d)[.)]\s+")
 _WH = r"(?:what|what's|whats|when|where|who|which|why|how)"
 _VERBS = r"(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have)"
 _AUX = rf"(?:{_VERBS}|'s|’s)"
-_ASKED = rf"{_WH}\b(?:\s+(?:many|much|long|often|old))?\s*{_AUX}\b"  # "when does", "how many are", "what's"
+_ASKED = rf"{_WH}\b(?:\s+(?:many|much|long|often|old|big|large|tall|far|fast|high|soon|early|late))?\s*{_AUX}\b"  # "when does", "how many are", "what's"
 _CONJOINED = re.compile(rf"(?:,?\s+(?:and|but|also|plus)\s+|\s*;\s*)(?={_ASKED})", re.IGNORECASE)
 _OPENS_QUESTION = re.compile(rf"^\W*(?:{_WH}|{_VERBS})\b", re.IGNORECASE)
 
