@@ -96,3 +96,36 @@ def test_a_plain_question_is_asked_exactly_as_before(service):
     assert answer.parts == () and answer.note is None
     direct = service.engine.answer(Query(question)).composition
     assert answer.text == direct.text
+
+
+PROMETHEUS = DATA / "owndocs" / "corpus" / "prometheus" / "docs"
+PROMETHEUS_PAGES = ("feature_flags.md", "migration.md", "configuration/recording_rules.md", "storage.md")
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory, embedder) -> QAService:
+    """Four real Prometheus pages (tests/data/owndocs, Apache-2.0), read in place."""
+    import shutil
+
+    from retrieval.indexer import build_index
+
+    corpus = tmp_path_factory.mktemp("prometheus-pages")
+    for page in PROMETHEUS_PAGES:
+        shutil.copy(PROMETHEUS / page, corpus / page.replace("/", "-"))
+    index_dir = tmp_path_factory.mktemp("prometheus-index")
+    build_index(corpus, index_dir, embedder, show_progress=False)
+    return QAService(make_settings(index_dir), embedder)
+
+
+def test_a_pasted_prometheus_log_line_is_answered_from_the_page_naming_its_error(prometheus):
+    """The logfmt record's err= value is in feature_flags.md; the question alone says nothing."""
+    pasted = (
+        "what does this mean?\n"
+        'ts=2026-11-30T08:12:44.101Z caller=manager.go:663 level=warn component="rule manager" '
+        'file=/etc/prometheus/rules.yml group=node msg="Evaluating rule failed" '
+        'err="vector cannot contain metrics with the same labelset"\n'
+    )
+    answer = prometheus.ask(pasted)
+    assert not answer.abstained
+    assert "vector cannot contain metrics with the same labelset" in answer.text
+    assert answer.citations[0].source == "feature_flags.md"
