@@ -306,7 +306,8 @@ def _numbered(text: str) -> list[str] | None:
         return None
     bounds = [m.start() for m in marks] + [len(text)]
     parts = [text[marks[i].end() : bounds[i + 1]].strip() for i in range(len(marks))]
-    return parts if all(len(p.split()) >= 2 for p in parts) else None
+    # "1) I ran X 2) it failed, why?" numbers steps, not questions: every part must ask
+    return parts if all(len(p.split()) >= 2 and _asks(p) for p in parts) else None
 
 
 def _question_marks(text: str) -> list[str] | None:

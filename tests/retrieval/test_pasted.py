@@ -129,5 +129,18 @@ def test_a_message_asking_several_things_is_split_into_its_questions(message, pa
     assert question_parts(message) == parts
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "1) I ran the installer 2) it stopped at the database step, why does it fail?",
+        "Which one should I use and why?",
+        "How do I configure TLS and client certificates?",
+        "what happens when the disk is full and the WAL is corrupted?",
+    ],
+)
+def test_one_question_with_steps_or_an_and_is_not_split(message):
+    assert question_parts(message) == [message]
+
+
 def test_a_paste_is_never_split_even_with_two_question_marks():
     assert question_parts(TRACEBACK + "\nWhy? Is it my venv?") == [TRACEBACK + "\nWhy? Is it my venv?"]
