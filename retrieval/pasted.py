@@ -39,7 +39,7 @@ _LOG_START = re.compile(
     r"|^\s*\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERRO|ERR|FATAL|CRIT|CRITICAL|PANIC|SEVERE)\b"
     r"|^\s*[IWEF]\d{4} \d{2}:\d{2}"  # glog "E0102 10:11:12.123456"
 )
-_LOGFMT_PAIR = re.compile(r"\b[\w.]+=(?:\"(?:[^\"\\]|\\.)*\"|\S+)")
+_LOGFMT_PAIR = re.compile(r"(?<![\w.])[\w.]+=(?:\"(?:[^\"\\]|\\.)*\"|\S+)")
 _FRAME = re.compile(
     r"^\s*File \".*\", line \d+"  # Python
     r"|^\s*Traceback \(most recent call last\):"
@@ -232,7 +232,8 @@ def _log_message(line: str) -> str:
     """A log record's message: logfmt's msg/err values when it has them, else the line without its
     timestamp, level and noise keys; scrubbed."""
     pairs = dict(
-        (key, value.strip('"')) for key, value in re.findall(r"\b([\w.]+)=(\"(?:[^\"\\]|\\.)*\"|\S+)", line)
+        (key, value.strip('"'))
+        for key, value in re.findall(r"(?<![\w.])([\w.]+)=(\"(?:[^\"\\]|\\.)*\"|\S+)", line)
     )
     said = [pairs[key] for key in _MESSAGE_KEYS if key in pairs]
     if said:
@@ -268,7 +269,7 @@ def _tells_error(sentence: str) -> bool:
 
 
 _EXCEPTION_IN_PROSE = re.compile(
-    r"(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception)\b(?::\s*.*?)?"
+    r"(?<![\w$.])(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception)\b(?::\s*.*?)?"
     r"(?=\s+(?:and|but|then|which|so|when|while|after|before)\b|[,;!?]|\.(?:\s|$)|$)"
 )
 
