@@ -50,6 +50,13 @@ class QAService:
         """The live index generation (what `citebot index` last published), None when there is no index."""
         return self.engine.generation
 
+    def corpus(self) -> str:
+        """The folder the live index was built from (its manifest), else the configured `corpus`."""
+        try:
+            return self.engine.manifest()[1].corpus or self.settings.corpus
+        except Exception:  # noqa: BLE001 - no index yet: the configured folder is what will be indexed
+            return self.settings.corpus
+
     def loaded_generation(self) -> str:
         """Load the live index generation if needed; its id (raises when there is no usable index)."""
         return self.engine.loaded_generation()

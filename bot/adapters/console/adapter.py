@@ -75,7 +75,7 @@ class ConsoleAdapter:
         """The adapter for `citebot run`: colour and history as configured, the welcome naming the corpus."""
         color = {"always": True, "never": False}.get(settings.console.color)
         adapter = cls(table, color=color, history_file=settings.console.history)
-        adapter.welcome = messages.CONSOLE_WELCOME.format(corpus=settings.corpus)
+        adapter.welcome = messages.CONSOLE_WELCOME.format(corpus=table.service.corpus())
         return adapter
 
     def stop(self) -> None:
