@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Iterator
@@ -256,6 +257,7 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
 
     from retrieval import UnreadFilesError, build
 
+    made_here = not index.exists()  # a failed --strict build then leaves no empty index folder behind
     index.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index / BUILD_LOCK))
     try:
@@ -266,7 +268,10 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
     try:
         report = build(settings.engine_config(), show_progress=not args.quiet, strict=args.strict)
     except UnreadFilesError as error:  # --strict: one line per kind of file not read; nothing published
-        for line in messages.strict_failure(_pairs(error.unread), _pairs(error.skipped), str(index)):
+        lock.release()
+        if made_here:
+            shutil.rmtree(index, ignore_errors=True)  # only what this command created: no index was made
+        for line in messages.strict_failure(_pairs(error.unread), _pairs(error.skipped), str(index), made_here):
             _error(line)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -218,15 +218,16 @@ def unread_files(
     return [head] + [f"  {unread_kind(reason, sources)}" for reason, sources in _by_reason(files).items()]
 
 
-def strict_failure(unread: list[tuple[str, str]], skipped: list[tuple[str, str]], index: str) -> list[str]:
-    """`citebot index --strict` refusing to publish: one line per kind of file not read, then the outcome."""
+def strict_failure(
+    unread: list[tuple[str, str]], skipped: list[tuple[str, str]], index: str, new_index: bool = False
+) -> list[str]:
+    """`citebot index --strict` refusing to publish: one line per kind of file not read, then the outcome
+    (`new_index`: there was no index at `index` before, and none was made)."""
     lines = [unread_kind(reason, sources) for reason, sources in _by_reason(unread).items()]
     lines += [f"skipped, {unread_kind(reason, sources)}" for reason, sources in _by_reason(skipped).items()]
     total = len(unread) + len(skipped)
-    lines.append(
-        f"--strict: {plural(total, 'file')} not read, so nothing was published; the index at {index} "
-        "is left as it was."
-    )
+    outcome = f"no index was made at {index}" if new_index else f"the index at {index} is left as it was"
+    lines.append(f"--strict: {plural(total, 'file')} not read, so nothing was published; {outcome}.")
     return lines
 
 
