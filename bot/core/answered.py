@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot.core.sqlite_file import connect, prepare
+
 KEEP_S = 7 * 24 * 3600  # an edit a week later is a new question's business; older rows are pruned
 _PRUNE_EVERY = 200
 _SCHEMA = """
@@ -47,17 +49,14 @@ class SqliteAnsweredMessages:
     """AnsweredMessages in SQLite; a connection per call, safe from any thread."""
 
     def __init__(self, path: Path, keep_s: float = KEEP_S, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path).expanduser()
+        self.path = prepare(path, _SCHEMA)
         self.keep_s = keep_s
         self._clock = clock
         self._lock = threading.Lock()
         self._writes = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        return connect(self.path)
 
     def remember(self, key: str, reply: dict[str, str], question: str) -> None:
         """Record (or replace) the reply that answers the question `key`."""

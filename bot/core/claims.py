@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.core.sqlite_file import connect, prepare
+
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 2 * 24 * 3600  # platforms retry within minutes; a claim is kept two days, then pruned
@@ -33,17 +35,14 @@ class SqliteEventClaims:
     def __init__(
         self, path: Path, keep_s: float = CLAIM_SECONDS, clock: Callable[[], float] = time.time
     ) -> None:
-        self.path = Path(path).expanduser()
+        self.path = prepare(path, _SCHEMA)
         self.keep_s = keep_s
         self._clock = clock
         self._lock = threading.Lock()
         self._claims = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        return connect(self.path)
 
     def first_time(self, key: str) -> bool:
         """True the first time `key` is claimed (and records it); False while the claim is kept."""

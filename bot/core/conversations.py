@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bot.core.models import Origin
+from bot.core.sqlite_file import connect, prepare
 from retrieval import Turn
 
 MEMORY = ":memory:"
@@ -56,15 +57,15 @@ class ConversationStore:
             self._memory = sqlite3.connect(MEMORY, check_same_thread=False)
             self.path = None
         else:
-            self.path = Path(path).expanduser()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self._connect() as db:
-            db.executescript(_SCHEMA)
+            self.path = prepare(path, _SCHEMA)
+        if self._memory is not None:
+            with self._lock, self._memory as db:
+                db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         if self._memory is not None:
             return self._memory
-        return sqlite3.connect(self.path, timeout=10)
+        return connect(self.path)
 
     def turns(self, key: str) -> list[Turn]:
         """The conversation's live turns, oldest first (empty when new or expired)."""

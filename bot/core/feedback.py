@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.core.sqlite_file import connect, prepare
+
 VOTES = ("up", "down")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -59,14 +61,11 @@ class FeedbackStore:
     """A connection per call: cheap, and safe from any thread (Slack and Discord handlers run in threads)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path).expanduser()
+        self.path = prepare(path, _SCHEMA)
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        return connect(self.path)
 
     def record_answer(
         self,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.core.sqlite_file import connect, prepare
+
 log = logging.getLogger(__name__)
 
 _SCHEMA = """
@@ -92,17 +94,14 @@ class SqliteOutbox:
     ) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
-        self.path = Path(path).expanduser()
+        self.path = prepare(path, _SCHEMA)
         self.capacity = capacity
         self.expiry_s = expiry_s
         self._clock = clock
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+        return connect(self.path)
 
     def hold(
         self,

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.core.sqlite_file import connect, prepare
+
 CLAIM_DAYS = 2  # as bot/core/pg_state.py: a delivery repeated later than this is answered again
 REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (backend postgres)
 PENDING_LIMIT = 500  # answers kept for delivery after a restart; beyond that the oldest are dropped
@@ -83,19 +85,15 @@ class Ledger:
 
     def __init__(self, path: Path | None, shared_claims: Claims | None = None) -> None:
         """`path`: the SQLite file (None: memory only); `shared_claims`: the database's, when replicas share one."""
-        self.path = Path(path).expanduser() if path is not None else None
+        self.path = prepare(path, _SCHEMA) if path is not None else None
         self.shared_claims = shared_claims
         self._lock = threading.Lock()
         self._writes = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._answers: OrderedDict[int, Answered] = OrderedDict()
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path or ":memory:", timeout=10)
+        return connect(self.path or ":memory:")
 
     def first_time(self, key: str) -> bool:
         """True for the first delivery of `key` (and claims it), False for every later one, restarts included."""
