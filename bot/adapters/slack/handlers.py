@@ -138,14 +138,9 @@ class SlackHandlers:
         ticket = self.decorations.working(channel, ts) if self.decorations else None
         question = question_text(event.get("text", ""), context.get("bot_user_id"))
         user = event.get("user", "")
-        reply: Reply | None = None
-        try:
-            # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
-            reply = self._ask(question, Origin("slack", channel, user, thread=thread_ts or "dm"))
-            clock.asked(reply)
-            message = render(reply)
-        except Exception:
-            message = apology("answering a message")
+        # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
+        origin = Origin("slack", channel, user, thread=thread_ts or "dm")
+        reply, message = _answered(lambda: self._ask(question, origin), clock, "answering a message")
         if event.get("files"):  # a file shared with the question: say it was not read, never drop it silently
             message = with_note(message, messages.ATTACHMENTS_NOT_READ)
         clock.lap("render")
@@ -170,13 +165,8 @@ class SlackHandlers:
             return
         clock = _Stages(context.get(ARRIVED))
         user = edited.get("user", "")
-        reply: Reply | None = None
-        try:
-            reply = self._ask(question, Origin("slack", channel, user, thread=thread_ts or "dm"))
-            clock.asked(reply)
-            message = render(reply)
-        except Exception:
-            message = apology("answering an edited message")
+        origin = Origin("slack", channel, user, thread=thread_ts or "dm")
+        reply, message = _answered(lambda: self._ask(question, origin), clock, "answering an edited message")
         clock.lap("render")
         asker = Asker(user, channel, _reference(reply, message), question)
         attempt = self.delivery.update(record.reply, message, asker)
@@ -230,13 +220,8 @@ class SlackHandlers:
             notice = render_notice(Notice(messages.CHANNEL_NOT_ALLOWED))
             self.delivery.respond(response_url, notice, "ephemeral", Asker(user, channel, new_reference()))
             return
-        reply: Reply | None = None
-        try:
-            reply = self.table.run(name, text, Origin("slack", channel, user))
-            clock.asked(reply)
-            message = render(reply)
-        except Exception:
-            message = apology(f"/{name}")
+        origin = Origin("slack", channel, user)
+        reply, message = _answered(lambda: self.table.run(name, text, origin), clock, f"/{name}")
         clock.lap("render")
         public = name == "ask" and self.settings.ask_visibility == "channel" and isinstance(reply, Answer)
         asker = Asker(user, channel, _reference(reply, message), text)
@@ -344,6 +329,18 @@ def _reference(reply: Reply | None, message: SlackMessage) -> str:
         if value:
             return str(value)
     return new_reference()
+
+
+def _answered(ask: Callable[[], Reply], clock: _Stages, what: str) -> tuple[Reply | None, SlackMessage]:
+    """The reply `ask` gives and its rendering, timed on `clock`; an apology for `what` (and the reply, if
+    there was one) when asking or rendering fails."""
+    reply: Reply | None = None
+    try:
+        reply = ask()
+        clock.asked(reply)
+        return reply, render(reply)
+    except Exception:
+        return reply, apology(what)
 
 
 def apology(what: str) -> SlackMessage:
