@@ -80,6 +80,11 @@ class Outbox(Protocol):
 
     def count(self, platform: str) -> int: ...
 
+    @property
+    def closed(self) -> bool:
+        """True once the store was closed (the process is shutting down): the redelivery loop ends."""
+        ...
+
 
 class SqliteOutbox:
     """Held replies in SQLite: at most `capacity` per platform (the oldest dropped, with a log line),
@@ -99,6 +104,10 @@ class SqliteOutbox:
         self.expiry_s = expiry_s
         self._clock = clock
         self._lock = threading.Lock()
+
+    @property
+    def closed(self) -> bool:
+        return False  # a connection per call: nothing to close
 
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path)

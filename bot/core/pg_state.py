@@ -197,6 +197,11 @@ class PostgresOutbox:
         self.expiry_s = expiry_s
         self._clock = clock
 
+    @property
+    def closed(self) -> bool:
+        """The process's pool was closed (bot.backends.close_pools, at shutdown)."""
+        return bool(self._pool.closed)
+
     def hold(self, platform, kind, payload, reference, asker, channel, not_before: float = 0.0) -> HeldReply:
         now = self._clock()
         not_before = max(not_before, now)

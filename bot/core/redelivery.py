@@ -123,9 +123,14 @@ class Redelivery:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            if self.outbox.closed:  # shutting down: nothing can be held or sent any more
+                log.debug("%s held replies: the store is closed; redelivery stops", self.platform)
+                return
             try:
                 wait = self.run_once()
             except Exception:  # the loop must outlive anything one reply does
+                if self.outbox.closed:
+                    continue  # closed while this round ran: the check above ends the loop quietly
                 log.exception("redelivering %s replies failed", self.platform)
                 wait = self.max_backoff_s
             self._wake.wait(wait)

@@ -51,3 +51,20 @@ def test_bounded_postponed_and_expired(pools, caplog):
     assert outbox.due("slack") == []
     assert sorted(h.reference for h in outbox.take_expired("slack")) == ["ref1", "ref2"]
     assert outbox.count("slack") == 0
+
+
+def test_the_redelivery_loop_ends_quietly_when_the_pool_is_closed(database_url, caplog):
+    """At shutdown the process closes its pool (bot.backends.close_pools); a redelivery loop still running
+    must end, not log a traceback every minute for the rest of the process."""
+    import logging
+
+    from bot.core.redelivery import SENT, OutageLog, Redelivery
+
+    pool = open_pool(database_url, wait_s=10, max_size=2)
+    loop = Redelivery("slack", PostgresOutbox(pool), lambda held: SENT, lambda held: SENT, OutageLog("Slack"))
+    loop.start()
+    pool.close()
+    loop.wake()
+    loop._thread.join(timeout=10)
+    assert not loop._thread.is_alive()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
