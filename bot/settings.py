@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot import messages
 
@@ -61,7 +61,12 @@ class AnswerSettings(_Section):
     passages_considered: int = Field(
         8, ge=1, le=20, description="Top passages searched for answer sentences."
     )
-    max_question_chars: int = Field(8000, ge=10, le=100000, description="Longer messages are refused with a message (room for a pasted traceback; search reads its question and error lines).")
+    max_question_chars: int = Field(
+        8000,
+        ge=10,
+        le=100000,
+        description="Longer messages are refused with a message (room for a pasted traceback; search reads its question and error lines).",
+    )
 
 
 class FeedbackSettings(_Section):
@@ -142,8 +147,84 @@ class LoggingSettings(_Section):
     )
 
 
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+SOURCE_KINDS = ("path", "git", "sitemap", "url")  # where a source's documents come from: exactly one a source
+
+
+class SourceSettings(_Section):
+    """One place documents come from (an entry of `sources:`): a local folder (`path`), a git repository
+    (`git`: a URL or local path, `branch`), or a website (`sitemap`, or a start `url` whose same-site links
+    are followed). Its documents' keys in the index are "<name>/<path inside the source>"."""
+
+    name: str = Field(description="Short id: lower-case letters, digits, - and _ (a channel names it).")
+    path: str | None = Field(None, description="A local folder (relative to the working directory).")
+    git: str | None = Field(
+        None, description="A git repository: URL or local path; cloned into the state folder."
+    )
+    branch: str | None = Field(None, description="git: the branch to check out (default: the remote's HEAD).")
+    sitemap: str | None = Field(None, description="A website's sitemap.xml URL: its pages are fetched.")
+    url: str | None = Field(None, description="A website's start page: same-site links are followed.")
+    include: tuple[str, ...] = Field((), description="Globs of paths (or URL paths) to read; empty: all.")
+    exclude: tuple[str, ...] = Field((), description="Globs of paths (or URL paths) never read.")
+    link: str | None = Field(
+        None,
+        description="Citation link template: {path} {stem} {commit} {start} {end} {anchor} {page} {url}.",
+    )
+    refresh_minutes: float | None = Field(
+        None,
+        gt=0,
+        description="Re-read the source this often while the bot runs; null: only on `citebot index`.",
+    )
+    private: bool = Field(False, description="Answer from it only in channels that name it.")
+    max_pages: int = Field(500, ge=1, le=100_000, description="Websites: most pages fetched.")
+    max_page_bytes: int = Field(
+        5_000_000, ge=1_000, description="Websites: larger pages are not read (reported)."
+    )
+    crawl_delay_seconds: float = Field(
+        0.5,
+        ge=0,
+        le=60,
+        description="Websites: pause between requests (robots.txt Crawl-delay wins when longer).",
+    )
+
+    @property
+    def kind(self) -> str:
+        """ "path", "git", "sitemap" or "url": which location the source names."""
+        return next(kind for kind in SOURCE_KINDS if getattr(self, kind))
+
+    @model_validator(mode="after")
+    def _one_location(self) -> SourceSettings:
+        if not SOURCE_NAME.match(self.name):
+            raise ValueError(
+                f"source name {self.name!r}: use lower-case letters, digits, - and _ (at most 40)"
+            )
+        given = [kind for kind in SOURCE_KINDS if getattr(self, kind)]
+        if len(given) != 1:
+            raise ValueError(
+                f"source {self.name!r}: give exactly one of path, git, sitemap, url (got {', '.join(given) or 'none'})"
+            )
+        if self.branch and self.kind != "git":
+            raise ValueError(f"source {self.name!r}: branch is for git sources")
+        return self
+
+
+CHANNEL_DEFAULT = "default"  # channels: the sources of any channel not listed
+CHANNEL_DM = "dm"  # channels: the sources of direct messages
+CHANNEL_CONSOLE = "console"  # channels: the sources the console and the CLI answer from
+
+
 class Settings(_Section):
-    corpus: str = Field("seeds", description="Folder of documents (relative to the working directory).")
+    corpus: str = Field(
+        "seeds",
+        description="Folder of documents (relative to the working directory); shorthand for one folder source.",
+    )
+    sources: tuple[SourceSettings, ...] = Field(
+        (), description="Where documents come from: folders, git repositories, websites (replaces corpus)."
+    )
+    channels: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Channel id (or default, dm, console) -> the source names it answers from; empty: every source not private.",
+    )
     index: str = Field(".index", description="Folder for the built index.")
     model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or path.")
     device: str | None = Field(
@@ -176,6 +257,50 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     # Filled by load_settings: secret path -> environment variable that was not set.
     missing_env: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channel_ids_as_text(cls, value: Any) -> Any:
+        """Discord channel ids read from YAML are numbers: keep them as text, like Slack's."""
+        if isinstance(value, dict):
+            return {str(key): [value] if isinstance(value, str) else value for key, value in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _sources_agree(self) -> Settings:
+        names = [source.name for source in self.sources]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"sources: the name {twice[0]!r} is used twice")
+        if self.sources and "corpus" in self.model_fields_set:
+            raise ValueError("give either corpus (one folder) or sources, not both")
+        if self.channels and not self.sources:
+            raise ValueError(
+                "channels: name sources, so list them under sources (corpus is one unnamed folder)"
+            )
+        for channel, scoped in self.channels.items():
+            unknown = [name for name in scoped if name not in names]
+            if unknown:
+                raise ValueError(
+                    f"channels.{channel}: no source named {unknown[0]!r} (sources: {', '.join(names)})"
+                )
+        return self
+
+    def source_scope(self, channel: str | None, direct: bool = False) -> frozenset[str] | None:
+        """The source names a channel may answer from, by `channels:`: the channel's own entry, else `dm`
+        for a direct message, else `default`, else every source not private. None when there are no named
+        sources (the `corpus` shorthand): everything. `channel` None means the console and the CLI (the
+        `console` entry, then the same fallbacks)."""
+        if not self.sources:
+            return None
+        keys = [channel if channel is not None else CHANNEL_CONSOLE]
+        if direct:
+            keys.append(CHANNEL_DM)
+        keys.append(CHANNEL_DEFAULT)
+        for key in keys:
+            if key in self.channels:
+                return frozenset(self.channels[key])
+        return frozenset(source.name for source in self.sources if not source.private)
 
     def require(self, *paths: str) -> None:
         """Fail fast, naming the variable, when a secret an adapter needs is not set."""

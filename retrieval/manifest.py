@@ -25,6 +25,22 @@ class FileEntry:
 
 
 @dataclass
+class SourceRecord:
+    """What one named source gave a generation (see bot.settings.SourceSettings): `kind` path, git, sitemap
+    or url; `location` as configured; `revision` the git commit read (None for folders and websites);
+    `documents` how many of its files are in the index; `read_at` ISO-8601 UTC of the read; `pages` a
+    website's fetched page count. Its documents' keys start with "<name>/"."""
+
+    name: str
+    kind: str
+    location: str
+    revision: str | None = None
+    documents: int = 0
+    read_at: str = ""
+    pages: int | None = None
+
+
+@dataclass
 class Manifest:
     model: str
     dimension: int
@@ -39,6 +55,7 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     pipeline_version: int = PIPELINE_VERSION
     versions: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, SourceRecord] = field(default_factory=dict)  # by name; empty: the `corpus` shorthand
 
     def to_json(self) -> str:
         """The manifest as JSON, stamped with the build time and library versions."""
@@ -58,6 +75,7 @@ class Manifest:
                     f"{FORMAT_VERSION}. {rebuild_hint}"
                 )
             raw["files"] = {source: FileEntry(**entry) for source, entry in raw.get("files", {}).items()}
+            raw["sources"] = {name: SourceRecord(**entry) for name, entry in raw.get("sources", {}).items()}
             return cls(**raw)
         except (ValueError, TypeError, AttributeError) as error:
             raise IndexIncompatibleError(
