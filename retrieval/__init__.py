@@ -35,6 +35,11 @@ _EXPORTS = {
     "IndexMissingError": "retrieval.errors",
     "IndexIncompatibleError": "retrieval.errors",
     "fold": "retrieval.textnorm",
+    "SourceRecord": "retrieval.manifest",
+    "SourceError": "retrieval.sources.base",
+    "build_sources": "retrieval.sources.build",
+    "Refresher": "retrieval.sources.refresher",
+    "source_states": "retrieval.sources.state",
 }
 __all__ = [
     "Answered",
@@ -57,10 +62,15 @@ __all__ = [
     "RetrievalError",
     "SearchParams",
     "SkippedFile",
+    "SourceError",
+    "SourceRecord",
+    "Refresher",
     "Turn",
     "UnreadFilesError",
     "build",
+    "build_sources",
     "fold",
+    "source_states",
 ]
 
 if TYPE_CHECKING:
@@ -72,10 +82,14 @@ if TYPE_CHECKING:
     from retrieval.followup import Turn
     from retrieval.indexer import BuildReport
     from retrieval.loader import SkippedFile, UnreadFilesError
-    from retrieval.manifest import Manifest
+    from retrieval.manifest import Manifest, SourceRecord
     from retrieval.models import Document, Hit, Passage
     from retrieval.parts import Embedder, Query
     from retrieval.searcher import SearchParams
+    from retrieval.sources.base import SourceError
+    from retrieval.sources.build import build_sources
+    from retrieval.sources.refresher import Refresher
+    from retrieval.sources.state import source_states
     from retrieval.textnorm import fold
 
 

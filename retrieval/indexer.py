@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 
@@ -20,8 +21,16 @@ from retrieval.formats import PARSERS
 from retrieval.formats.errors import NoReaderError
 from retrieval.languages import ENGLISH, keyword_language
 from retrieval.lexical import document_language, document_terms, stem, tokenize
-from retrieval.loader import SkippedFile, UnreadFilesError, corpus_files, file_sha256, load_document
-from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest
+from retrieval.loader import (
+    Root,
+    RootFile,
+    SkippedFile,
+    UnreadFilesError,
+    file_sha256,
+    load_document,
+    root_files,
+)
+from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest, SourceRecord
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text
 from retrieval.progress import progress
@@ -52,10 +61,18 @@ class BuildReport:
     unread: list[SkippedFile] = field(default_factory=list)  # no reader: "no reader for .xyz"
     seconds: float = 0.0
     runtimes: list[str] = field(default_factory=list)  # what embedded this build's texts, e.g. ["OpenVINO"]
+    # False when nothing changed and the build was asked not to publish an identical generation (refresh).
+    published: bool = True
+    # Named sources that could not be read this time (source name -> one line); their documents of the
+    # live generation were kept. Filled by retrieval.sources.
+    source_errors: dict[str, str] = field(default_factory=dict)
+
+
+Corpus = Path | Sequence[Root]  # one folder (the `corpus:` shorthand), or the roots of named sources
 
 
 def build_index(
-    corpus_dir: Path,
+    corpus_dir: Corpus,
     index_dir: Path,
     embedder: Embedder,
     params: ChunkingParams = ChunkingParams(),
@@ -64,20 +81,22 @@ def build_index(
     sentence_vectors: bool = True,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
     strict: bool = False,
+    **options,
 ) -> BuildReport:
     """Build or refresh the files-backend index in `index_dir` (see `build` for the rest)."""
     from retrieval.registry import LIBRARIES
 
     writer = LIBRARIES["files"].writer(str(index_dir), embedder)
     report = build(
-        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict
-    )
+        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict,
+        **options,
+    )  # fmt: skip
     report.index_dir = Path(index_dir)
     return report
 
 
 def build(
-    corpus_dir: Path,
+    corpus_dir: Corpus,
     writer: LibraryWriter,
     embedder: Embedder,
     params: ChunkingParams = ChunkingParams(),
@@ -86,16 +105,23 @@ def build(
     sentence_vectors: bool = True,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
     strict: bool = False,
+    records: Mapping[str, SourceRecord] | None = None,
+    publish_unchanged: bool = True,
 ) -> BuildReport:
     """Read the corpus, re-embed only files that changed since the live generation, and publish a new
     generation through `writer`: all or nothing (the writer discards what it staged on any error).
 
+    `corpus_dir` is one folder (keys: paths inside it) or the roots of named sources (keys
+    "<name>/<path>"; `records` by name go into the manifest, with their document counts filled in).
     Files no reader takes are listed in `report.unread`, files a reader failed on in `report.skipped`;
-    with `strict`, either raises UnreadFilesError before anything is embedded or published."""
+    with `strict`, either raises UnreadFilesError before anything is embedded or published. With
+    `publish_unchanged` False, a build that would publish the live generation's documents unchanged
+    publishes nothing (`report.published` False)."""
+    roots = [Root(Path(corpus_dir))] if isinstance(corpus_dir, str | Path) else list(corpus_dir)
     try:
         return _build(
-            corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit,
-            strict,
+            roots, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit,
+            strict, records or {}, publish_unchanged,
         )  # fmt: skip
     except BaseException:
         writer.discard()
@@ -103,19 +129,27 @@ def build(
 
 
 def _build(
-    corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict
-):
+    roots, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict,
+    records, publish_unchanged,
+):  # fmt: skip
     started = time.perf_counter()
-    corpus_dir = Path(corpus_dir)
     report = BuildReport("")
     live = _reusable_manifest(writer, embedder.name, params, encoder_name(embedder))
     documents: list[Document] = []
     passages_by_source: dict[str, list[Passage]] = {}
     reused_vectors: dict[str, np.ndarray] = {}
-    paths, report.unread = corpus_files(corpus_dir)
-    bar = progress(len(paths), "Reading documents", "files", show_progress, leave=False)
-    for path in _counting(paths, corpus_dir, bar, passages_by_source):
-        source = path.relative_to(corpus_dir).as_posix()
+    files: list[RootFile] = []
+    for root in roots:
+        readable, unread = root_files(root)
+        files += readable
+        report.unread += unread
+        if root.carry and live:  # not read this time: keep what the live generation has of it
+            for source in sorted(key for key in live.files if key.startswith(root.prefix)):
+                if _reuse(writer, source, documents, passages_by_source, reused_vectors):
+                    report.reused_files += 1
+    bar = progress(len(files), "Reading documents", "files", show_progress, leave=False)
+    for file in _counting(files, bar, passages_by_source):
+        source, path = file.key, file.path
         try:
             digest = file_sha256(path)
             entry = live.files.get(source) if live else None
@@ -126,7 +160,7 @@ def _build(
             ):
                 report.reused_files += 1
                 continue
-            loaded = load_document(path, corpus_dir)
+            loaded = load_document(path, path.parent, source, file.url)
         except NoReaderError as error:  # a reader for the suffix, not for this content: not read, no warning
             report.unread.append(SkippedFile(source, str(error)))
             continue
@@ -154,10 +188,18 @@ def _build(
     if not documents:
         unread = f"; {len(report.unread)} file(s) of other kinds not read" if report.unread else ""
         raise CorpusError(
-            f"No readable documents in {corpus_dir} (citebot reads {', '.join(sorted(PARSERS))}{unread})."
+            f"No readable documents in {_corpus_name(roots)} "
+            f"(citebot reads {', '.join(sorted(PARSERS))}{unread})."
         )
     if live:
         report.removed = sorted(set(live.files) - {d.source for d in documents})
+        if not publish_unchanged and not report.embedded_files and not report.removed:
+            writer.discard()  # the live generation already holds exactly these documents
+            report.published = False
+            report.files = len(documents)
+            report.passages = sum(len(p) for p in passages_by_source.values())
+            report.seconds = time.perf_counter() - started
+            return report
     documents.sort(key=lambda d: d.source)
     ordered = [p for d in documents for p in passages_by_source[d.source]]
     vectors = _assemble_vectors(
@@ -185,10 +227,11 @@ def _build(
         max_words=params.max_words,
         overlap_sentences=params.overlap_sentences,
         index_type=resolve_index_type(index_type, len(vectors), exact_limit),
-        corpus=str(corpus_dir.resolve()),
+        corpus=_corpus_name(roots, resolved=True),
         encoder=encoder_name(embedder),
         files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
         passage_count=len(ordered),
+        sources=_counted(records, documents),
     )
     report.generation = writer.publish(manifest)
     report.files = len(documents)
@@ -197,12 +240,25 @@ def _build(
     return report
 
 
-def _counting(paths: list[Path], corpus_dir: Path, bar, passages_by_source: dict[str, list[Passage]]):
-    """`paths`, moving `bar` on as each one has been read, with the passages found so far."""
+def _corpus_name(roots: list[Root], resolved: bool = False) -> str:
+    """What the manifest's `corpus` says: the folder (shorthand), else the sources' names."""
+    if len(roots) == 1 and not roots[0].name:
+        return str(roots[0].folder.resolve()) if resolved else str(roots[0].folder)
+    return ", ".join(root.name for root in roots)
+
+
+def _counted(records: Mapping[str, SourceRecord], documents: list[Document]) -> dict[str, SourceRecord]:
+    """Each source's record with the number of its documents in this generation."""
+    counts = Counter(d.source.split("/", 1)[0] for d in documents)
+    return {name: replace(record, documents=counts[name]) for name, record in records.items()}
+
+
+def _counting(files: list[RootFile], bar, passages_by_source: dict[str, list[Passage]]):
+    """`files`, moving `bar` on as each one has been read, with the passages found so far."""
     passages = 0
-    for path in paths:
-        yield path
-        passages += len(passages_by_source.get(path.relative_to(corpus_dir).as_posix(), ()))
+    for file in files:
+        yield file
+        passages += len(passages_by_source.get(file.key, ()))
         bar.set_postfix_str(f"{passages:,} passages")
         bar.update(1)
 

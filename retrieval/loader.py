@@ -1,10 +1,13 @@
-"""Reads a corpus folder into documents made of blocks, one reader per suffix (formats.PARSERS)."""
+"""Reads corpus folders into documents made of blocks, one reader per suffix (formats.PARSERS).
+
+A folder is a `Root`: the `corpus:` shorthand is one root whose files are keyed by their path; each named
+source of `sources:` is a root whose files are keyed "<name>/<path inside the source>"."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +42,41 @@ class UnreadFilesError(CorpusError):
         super().__init__(f"{count} corpus file(s) not read; a strict build publishes nothing.")
 
 
+@dataclass(frozen=True)
+class Root:
+    """One folder of documents and how its files are keyed in the index.
+
+    `name` "" (the `corpus:` shorthand): a file's key is its POSIX path inside `folder`; else
+    "<name>/<path>". `accepts(path)` (include/exclude globs) says whether a file is read at all; a file it
+    refuses is neither read nor reported. `pages` (a website) lists the only files read, path -> the URL
+    each was fetched from (their `Document.url`). `carry`: nothing is read; the live generation's documents
+    under "<name>/" are kept as they are (a source not due for refresh, or one that could not be read)."""
+
+    folder: Path
+    name: str = ""
+    accepts: Callable[[str], bool] | None = None
+    pages: Mapping[str, str] | None = None
+    carry: bool = False
+
+    def key(self, relative: str) -> str:
+        """The index key of the file at POSIX path `relative` inside the folder."""
+        return f"{self.name}/{relative}" if self.name else relative
+
+    @property
+    def prefix(self) -> str:
+        """What every key of this root starts with ("" for the shorthand)."""
+        return f"{self.name}/" if self.name else ""
+
+
+@dataclass(frozen=True)
+class RootFile:
+    """A file to read: its index key, where it is, and the URL it was fetched from (websites)."""
+
+    key: str
+    path: Path
+    url: str | None = None
+
+
 def no_reader_reason(path: Path) -> str:
     """Why a file with no reader is not indexed: "no reader for .xyz" (by suffix, lower case)."""
     suffix = path.suffix.lower()
@@ -51,21 +89,50 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
 
     Raises CorpusError when corpus_dir is missing or not a folder.
     """
-    if not corpus_dir.exists():
-        raise CorpusError(f"Corpus folder {corpus_dir} does not exist.")
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"Corpus path {corpus_dir} is not a folder.")
-    readable: list[Path] = []
+    readable, unread = root_files(Root(corpus_dir))
+    return [file.path for file in readable], unread
+
+
+def root_files(root: Root) -> tuple[list[RootFile], list[SkippedFile]]:
+    """A root's files that a reader takes and (keyed likewise) those none takes, each sorted by path.
+    Hidden files and folders are ignored, and so are the files `root.accepts` refuses; a website root
+    yields only its `pages` that are on disk. A `carry` root yields nothing.
+
+    Raises CorpusError when the folder is missing or not a folder.
+    """
+    if root.carry:
+        return [], []
+    folder = root.folder
+    if not folder.exists():
+        raise CorpusError(f"Corpus folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise CorpusError(f"Corpus path {folder} is not a folder.")
+    readable: list[RootFile] = []
     unread: list[SkippedFile] = []
-    for path in sorted(corpus_dir.rglob("*")):
-        relative = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+    for relative, path in _candidates(root):
+        if root.accepts is not None and not root.accepts(relative):
             continue
         if path.suffix.lower() in PARSERS:
-            readable.append(path)
+            url = root.pages.get(relative) if root.pages is not None else None
+            readable.append(RootFile(root.key(relative), path, url))
         else:
-            unread.append(SkippedFile(relative.as_posix(), no_reader_reason(path)))
+            unread.append(SkippedFile(root.key(relative), no_reader_reason(path)))
     return readable, unread
+
+
+def _candidates(root: Root) -> Iterator[tuple[str, Path]]:
+    """(POSIX path inside the folder, path) of the root's visible files, sorted."""
+    if root.pages is not None:
+        for relative in sorted(root.pages):
+            path = root.folder / relative
+            if path.is_file():
+                yield relative, path
+        return
+    for path in sorted(root.folder.rglob("*")):
+        relative = path.relative_to(root.folder)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        yield relative.as_posix(), path
 
 
 def iter_corpus_files(corpus_dir: Path) -> Iterator[Path]:
@@ -77,22 +144,25 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_document(path: Path, corpus_dir: Path) -> LoadedDocument:
-    """Parse one file into its document metadata and blocks.
+def load_document(
+    path: Path, corpus_dir: Path, source: str | None = None, url: str | None = None
+) -> LoadedDocument:
+    """Parse one file into its document metadata and blocks; `source` (default: the path relative to
+    corpus_dir) is its key, `url` (a fetched web page) wins over a URL the file itself names.
 
     Raises ValueError with a short reason when the file can't be read (binary, unreadable PDF, ...), and
     its subclass NoReaderError when the reader for its suffix finds content it does not read (a YAML file
     that is no OpenAPI document).
     A file decoded from a legacy encoding or UTF-16 is logged as a warning, not skipped.
     """
-    source = path.relative_to(corpus_dir).as_posix()
+    source = source if source is not None else path.relative_to(corpus_dir).as_posix()
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     parsed = PARSERS[path.suffix.lower()](raw, source)
     for note in parsed.notes:
         log.warning("%s: %s", source, note)
     title = parsed.title or _fallback_title(parsed.blocks, source)
-    document = Document(source, title, parsed.url, parsed.date, digest)
+    document = Document(source, title, url or parsed.url, parsed.date, digest)
     return LoadedDocument(document, tuple(parsed.blocks))
 
 
