@@ -48,6 +48,12 @@ def index_location(settings: Settings) -> str:
     return str(settings.index)
 
 
+def state_folder(settings: Settings) -> Path:
+    """The bot's state folder (the folder of `feedback.path`): git clones and website copies live in its
+    sources/ folder, each source's last refresh outcome in its sources.json."""
+    return Path(settings.feedback.path).expanduser().parent
+
+
 def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
     """(feedback counts, conversation turns held), for `citebot status`; None when nothing is recorded yet."""
     if settings.backend == "postgres":

@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_paths(index, corpus=True)
     index.add_argument("--quiet", action="store_true", help="no progress bars")
     index.add_argument("--strict", action="store_true", help=messages.STRICT_HELP)
+    index.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running: re-read each source on its refresh_minutes, publish when a file changed",
+    )
     index.set_defaults(handler=cmd_index)
 
     ask = commands.add_parser("ask", help="answer a question with citations")
@@ -235,6 +240,11 @@ def _table(settings: Settings):
 
 # -- commands ------------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.sources:
+        return _index_sources(args, settings)
+    if args.watch:
+        _error(messages.WATCH_NEEDS_SCHEDULE)
+        return EXIT_USAGE
     corpus, index = Path(settings.corpus), Path(settings.index)
     problem = _index_paths_problem(corpus, index)
     if problem:
@@ -243,19 +253,87 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from bot import backends
 
     backends.check_ready(settings)
+    return _quietly(lambda: _build(args, settings, index, _corpus_builder(args, settings)))
+
+
+def _index_sources(args: argparse.Namespace, settings: Settings) -> int:
+    """`citebot index` with `sources:` in the config: every source read into one generation (a source
+    that cannot be read keeps what the index had of it, and the exit status is 1); `--watch` then
+    keeps re-reading the sources that have refresh_minutes."""
+    index = Path(settings.index)
+    if index.exists() and not index.is_dir():
+        _error(messages.index_not_a_folder(str(index)))
+        return EXIT_USAGE
+    scheduled = [source.name for source in settings.sources if source.refresh_minutes]
+    if args.watch and not scheduled:
+        _error(messages.WATCH_NEEDS_SCHEDULE)
+        return EXIT_USAGE
+    from bot import backends
+
+    backends.check_ready(settings)
+    state = backends.state_folder(settings)
+
+    def build_all(show_progress: bool, strict: bool):
+        from retrieval import build_sources
+
+        config = settings.engine_config()
+        return build_sources(config, settings.sources, state, show_progress=show_progress, strict=strict)
+
+    status = _quietly(lambda: _build(args, settings, index, build_all))
+    if not args.watch or status not in (EXIT_OK, EXIT_ERROR):
+        return status
+    print(messages.watching(scheduled), flush=True)
+    _refresher(settings, index).run()
+    return EXIT_OK
+
+
+def _refresher(settings: Settings, index: Path):
+    """The background refresher of the sources with refresh_minutes; it prints and records each build."""
+    from bot import backends
+    from retrieval import Refresher
+
+    def built(report) -> None:
+        if settings.backend == "files":
+            _write_build_record(index, report)
+        print(_summary(report), flush=True)
+
+    lock = index / BUILD_LOCK if settings.backend == "files" else None
+    if lock is not None:
+        index.mkdir(parents=True, exist_ok=True)
+    return Refresher(
+        settings.engine_config(),
+        settings.sources,
+        backends.state_folder(settings),
+        lock_path=lock,
+        on_built=built,
+    )
+
+
+def _quietly(run):
+    """Run `run()` with the indexer's per-file warnings off (skipped files are reported once, after)."""
     indexer_log = logging.getLogger("retrieval.indexer")
     previous_level = indexer_log.level
-    indexer_log.setLevel(logging.ERROR)  # skipped files are reported below, once
+    indexer_log.setLevel(logging.ERROR)
     try:
-        return _build(args, settings, corpus, index)
+        return run()
     finally:
         indexer_log.setLevel(previous_level)
 
 
-def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Path) -> int:
+def _corpus_builder(args: argparse.Namespace, settings: Settings):
+    def build_corpus(show_progress: bool, strict: bool):
+        from retrieval import build
+
+        return build(settings.engine_config(), show_progress=show_progress, strict=strict)
+
+    return build_corpus
+
+
+def _build(args: argparse.Namespace, settings: Settings, index: Path, builder) -> int:
+    """Build under the index's lock with `builder(show_progress, strict) -> BuildReport`; print the summary."""
     from filelock import FileLock, Timeout
 
-    from retrieval import UnreadFilesError, build
+    from retrieval import UnreadFilesError
 
     made_here = not index.exists()  # a failed --strict build then leaves no empty index folder behind
     index.mkdir(parents=True, exist_ok=True)
@@ -266,7 +344,7 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
         _error(messages.index_locked(str(index)))
         return EXIT_ERROR
     try:
-        report = build(settings.engine_config(), show_progress=not args.quiet, strict=args.strict)
+        report = builder(not args.quiet, args.strict)
     except UnreadFilesError as error:  # --strict: one line per kind of file not read; nothing published
         lock.release()
         if made_here:
@@ -285,20 +363,27 @@ def _build(args: argparse.Namespace, settings: Settings, corpus: Path, index: Pa
     _write_build_record(index, report)
     for skipped in report.skipped:
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)
-    print(
-        messages.index_built(
-            report.files,
-            report.passages,
-            report.embedded_files,
-            report.reused_files,
-            len(report.removed),
-            report.seconds,
-            report.runtimes,
-        )
-    )
+    print(_summary(report))
     if report.unread:  # after the summary, where it is seen: the files that are not in the index at all
         print("\n".join(messages.unread_files(_pairs(report.unread))), file=sys.stderr)
+    for error in report.source_errors.values():
+        _error(error)
+    if report.source_errors:
+        _error(messages.sources_not_read(len(report.source_errors)))
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _summary(report) -> str:
+    return messages.index_built(
+        report.files,
+        report.passages,
+        report.embedded_files,
+        report.reused_files,
+        len(report.removed),
+        report.seconds,
+        report.runtimes,
+    )
 
 
 def _pairs(files) -> list[tuple[str, str]]:
@@ -577,13 +662,22 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters import build_adapter, required_secrets
 
     settings.require(*required_secrets(args.adapter, settings))
-    build_adapter(args.adapter, settings, _table(settings)).run()
+    adapter = build_adapter(args.adapter, settings, _table(settings))
+    refresher = None
+    if any(source.refresh_minutes for source in settings.sources):  # sources kept fresh in the background
+        refresher = _refresher(settings, Path(settings.index))
+        refresher.start()
+    try:
+        adapter.run()
+    finally:
+        if refresher is not None:
+            refresher.stop()
     return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    """The live index (generation, build, corpus, model, counts, files skipped or not read) and feedback;
-    no model loaded."""
+    """The live index (generation, build, corpus, model, counts, files skipped or not read), each named
+    source (documents, commit or pages, last read, last error) and feedback; no model loaded."""
     from bot import backends
     from retrieval import Engine
 
@@ -613,12 +707,25 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         "unread": unread,
         "feedback": feedback,
         "conversation_turns": turns,
+        "sources": _sources_status(settings, manifest),
     }
     if args.json:
         _print_json(status)
     else:
-        print(messages.status_text(status))
+        print("\n".join([messages.status_text(status), *messages.source_status_lines(status["sources"])]))
     return EXIT_OK
+
+
+def _sources_status(settings: Settings, manifest) -> list[dict]:
+    """Per named source: what the live index holds of it and its last refresh outcome ([] for `corpus`)."""
+    if not settings.sources:
+        return []
+    from bot import backends
+    from retrieval import sources_status
+
+    return sources_status(
+        settings.sources, manifest.sources, list(manifest.files), backends.state_folder(settings)
+    )
 
 
 def _read_build_record(index: Path) -> dict:

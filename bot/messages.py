@@ -470,3 +470,42 @@ def words_read(read: int, total: int) -> str:
         f"Your message was long: I searched only its first {read:,} of {total:,} words "
         "(the question and the error lines). Ask the key part on its own for a better answer."
     )
+
+
+# -- named sources (sources: in the config): index, index --watch, status ------------------------------
+WATCH_NEEDS_SCHEDULE = (
+    "index --watch re-reads sources on their refresh_minutes: give at least one source refresh_minutes "
+    "in the config's sources:."
+)
+
+
+def watching(names: list[str]) -> str:
+    """`citebot index --watch` after its first build: what it keeps fresh, and how to stop it."""
+    return f"Watching {', '.join(names)} for changes (Ctrl-C stops)."
+
+
+def sources_not_read(count: int) -> str:
+    """After `citebot index`'s summary, when sources failed (each has printed its own line)."""
+    return (
+        f"{plural(count, 'source')} could not be read; the index keeps what it had of "
+        f"{'it' if count == 1 else 'them'} (see `citebot status`)."
+    )
+
+
+def source_status_lines(sources: list[dict]) -> list[str]:
+    """`citebot status` per named source: where it is, what the index holds of it, its last refresh."""
+    if not sources:
+        return []
+    lines = ["sources:"]
+    for source in sources:
+        held = [plural(source["documents"], "document")]
+        if source["commit"]:
+            held.append(f"commit {source['commit'][:12]}")
+        if source["pages"] is not None:
+            held.append(plural(source["pages"], "page"))
+        lines.append(f"  {source['name']} ({source['kind']} {source['location']}): {', '.join(held)}")
+        read = source["last_success"] or "never"
+        lines.append(f"    last read: {read}")
+        if source["last_error"]:
+            lines.append(f"    last error ({source['last_error_at']}): {source['last_error']}")
+    return lines

@@ -40,6 +40,7 @@ _EXPORTS = {
     "build_sources": "retrieval.sources.build",
     "Refresher": "retrieval.sources.refresher",
     "source_states": "retrieval.sources.state",
+    "sources_status": "retrieval.sources.status",
 }
 __all__ = [
     "Answered",
@@ -71,6 +72,7 @@ __all__ = [
     "build_sources",
     "fold",
     "source_states",
+    "sources_status",
 ]
 
 if TYPE_CHECKING:
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
     from retrieval.sources.build import build_sources
     from retrieval.sources.refresher import Refresher
     from retrieval.sources.state import source_states
+    from retrieval.sources.status import sources_status
     from retrieval.textnorm import fold
 
 
