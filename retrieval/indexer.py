@@ -399,6 +399,12 @@ def _vector_family(encoder: str) -> str:
     return "int8" if encoder.endswith("int8") else "fp32"
 
 
+def reusable_manifest(writer: LibraryWriter, embedder: Embedder, params: ChunkingParams) -> Manifest | None:
+    """The live generation's manifest when a build with `embedder` and `params` would reuse its passages
+    and vectors; None when there is no live generation or it was made differently."""
+    return _reusable_manifest(writer, embedder.name, params, encoder_name(embedder))
+
+
 def _reusable_manifest(
     writer: LibraryWriter, model: str, params: ChunkingParams, encoder: str
 ) -> Manifest | None:

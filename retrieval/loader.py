@@ -125,13 +125,17 @@ def _candidates(root: Root) -> Iterator[tuple[str, Path]]:
     if root.pages is not None:
         for relative in sorted(root.pages):
             path = root.folder / relative
-            if path.is_file():
+            if path.is_file() and not path.is_symlink():
                 yield relative, path
         return
+    inside = root.folder.resolve()
     for path in sorted(root.folder.rglob("*")):
         relative = path.relative_to(root.folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
+        if root.name and not path.resolve().is_relative_to(inside):
+            log.warning("%s: not read: a link to a file outside the source", root.key(relative.as_posix()))
+            continue  # a repository or a fetched site must not bring this machine's files into answers
         yield relative.as_posix(), path
 
 

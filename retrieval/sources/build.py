@@ -47,6 +47,12 @@ def build_sources(
     """
     from retrieval import indexer
 
+    embedder = embedder or indexing_embedder(config)
+    writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
+    if read is not None and indexer.reusable_manifest(writer, embedder, config.chunking) is None:
+        # Sources not read now could only keep documents the live generation can lend: it has none.
+        log.info("no live index made with these settings to keep documents from: reading every source")
+        read = None
     live = _live_records(config)
     roots: list[Root] = []
     records: dict[str, SourceRecord] = {}
@@ -59,8 +65,10 @@ def build_sources(
             continue
         try:
             got = read_source(source, state_dir)
-        except SourceError as error:
-            log.warning("%s", error)
+        except Exception as error:  # one source's failure, whatever it is, is that source's alone
+            if not isinstance(error, SourceError):
+                log.debug("reading source %s failed", source.name, exc_info=True)
+                error = SourceError(source.name, str(error) or error.__class__.__name__)
             errors[source.name] = str(error)
             roots.append(carried(source.name))
             _keep(records, live, source.name)
@@ -69,8 +77,6 @@ def build_sources(
         records[source.name] = fresh[source.name] = got.record
         if got.error:
             errors[source.name] = got.error
-    embedder = embedder or indexing_embedder(config)
-    writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
     try:
         report = indexer.build(
             roots, writer, embedder, config.chunking, config.index_type, show_progress,

@@ -66,7 +66,6 @@ def _git(source: SourceSpec, into: Path) -> SourceRead:
         if not (into / ".git").is_dir():
             raise SourceError(source.name, str(error)) from None
         problem = f"{error}; indexing the previous checkout"
-        log.warning("source %s: %s", source.name, problem)
         record = _record(source, git.revision(into))
         return SourceRead(_root(source, into), record, f"source {source.name}: {problem}")
     return SourceRead(_root(source, into), _record(source, commit))

@@ -15,7 +15,7 @@ from retrieval.config import EngineConfig
 from retrieval.indexer import BuildReport
 from retrieval.parts import Embedder
 from retrieval.sources import state
-from retrieval.sources.base import SourceSpec
+from retrieval.sources.base import SourceSpec, utc_now
 from retrieval.sources.build import build_sources, indexing_embedder
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,8 @@ class Refresher:
         except Exception as error:  # anything: the last good generation keeps serving
             log.error("refreshing %s failed: %s", ", ".join(names), error)
             log.debug("refresh failure", exc_info=True)
+            for name in names:
+                state.record_error(self.state_dir, name, utc_now(), f"refresh failed: {error}")
             self._reschedule(names, started)
             return None
         if report is None:

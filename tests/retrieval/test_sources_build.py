@@ -170,3 +170,18 @@ def test_a_website_root_reads_only_its_pages_each_with_its_url(tmp_path):
     engine = Engine(engine_config(tmp_path / "index"), embedder=WORDS)
     assert [d.source for d in engine.documents()] == ["site/guide/install.html"]
     assert engine.document("site/guide/install.html").url == "https://docs.example.org/guide/install/"
+
+
+def test_a_link_to_a_file_outside_the_source_is_not_read(tmp_path):
+    secrets = tmp_path / "elsewhere"
+    secrets.mkdir()
+    (secrets / "passwords.md").write_text("# Passwords\n\nThe root password is hunter2.\n")
+    upstream = tmp_path / "upstream"
+    make_repository(upstream, {"docs/guide.md": "# Guide\n\nRead the guide first.\n"})
+    (upstream / "docs" / "leak.md").symlink_to(secrets / "passwords.md")
+    (upstream / "docs" / "all").symlink_to(secrets, target_is_directory=True)
+    (upstream / "docs" / "same.md").symlink_to("guide.md")  # relative: inside the checkout
+    commit(upstream, {}, "links")
+    build([source("handbook", git=str(upstream))], tmp_path)
+    _, manifest = live_manifest(tmp_path / "index", "")
+    assert sorted(manifest.files) == ["handbook/docs/guide.md", "handbook/docs/same.md"]

@@ -43,6 +43,7 @@ def test_due_sources_are_refreshed_and_a_new_commit_is_served(tmp_path, caplog):
     assert first.published and [r.generation for r in built] == [first.generation]
     engine = Engine(engine_config(tmp_path / "index"), embedder=WORDS)
     assert engine.document("handbook/docs/deploy.md") is not None
+    assert engine.document("notes/todo.md") is not None  # no index to keep `notes` from: read too
     assert scheduler.due() == []
     clock.now += 30 * 60
     assert scheduler.due() == ["handbook"]
