@@ -108,8 +108,9 @@ def _git(*args: str, cwd: Path | None = None) -> str:
 
 
 def _last_line(stderr: str) -> str:
-    """git's most telling error line (the last `fatal:`/`error:` one, else the last), credentials hidden."""
+    """git's most telling error line (the first `fatal:`/`error:` one: later ones are generic; else the
+    last line), credentials hidden, no closing full stop."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    chosen = (errors or lines or [""])[-1]
-    return hide_credentials(chosen)
+    chosen = errors[0] if errors else (lines or [""])[-1]
+    return hide_credentials(chosen).rstrip(".")
