@@ -13,8 +13,9 @@ digits): for such a file the title is the page's `# heading` (a database's name 
 the id; the link is `https://www.notion.so/<Title-words>-<id>`, the address Notion itself gives a
 page or database (it answers by the id; the words are for the reader); the properties become
 definitions; callouts are read as the Markdown they hold; an export path shown as text reads as the
-page's name (an image's is dropped). Any other Markdown or CSV file is left exactly as its reader
-made it.
+page's name (an image's is dropped). A database's view file beside its `_all.csv` is not read
+(the loader lists it with the reason): its rows are all in the `_all` file. Any other Markdown or
+CSV file is left exactly as its reader made it.
 
 Hand-written: the rules are a file-name pattern and three text rewrites; the Notion libraries
 (notion-client, notion2md) read Notion's API, not its exports.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from retrieval.formats.base import LineMap, Parsed, block, decode
@@ -68,6 +69,20 @@ def without_ids(path: str) -> str:
     reads "Runbook / Steps"; ids and the extension go."""
     parts = [_ID_SUFFIX.sub("", part) for part in PurePosixPath(path).with_suffix("").parts]
     return " / ".join(part for part in parts if part)
+
+
+def view_reason(path: Path) -> str | None:
+    """Why a Notion database's view export is not read: newer exports write each database twice,
+    `Name <id>.csv` (the rows its view shows) and `Name <id>_all.csv` (all its rows); the view's rows
+    are all in the `_all` file, so reading both would index every row twice. None for any other file
+    (a database exported without its `_all` file is read)."""
+    name = export_name(path.name)
+    if name is None or path.suffix.lower() != ".csv" or path.stem.endswith("_all"):
+        return None
+    everything = path.with_name(f"{path.stem}_all{path.suffix}")
+    if not everything.is_file():
+        return None
+    return f"no reader for .csv (a Notion database view; {everything.name} beside it holds all its rows)"
 
 
 def unwrap_callouts(raw: bytes) -> bytes:

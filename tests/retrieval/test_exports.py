@@ -25,6 +25,7 @@ WIKI = EXPORTS / "notion" / "engineering"
 REAL_NOTION = EXPORTS / "notion" / "fhachez"
 WIKI_PAGE = "Engineering Wiki 9c96644162149a7a68b3f390a8725dd8"
 SERVICES = f"{WIKI_PAGE}/Services e659eb6c04318edd9062555f02015585"
+REAL_TABLE = "TEst x v c d aa x%v 52e882a72f244a83ae0cb292729ae6cd/test 92043b3abdcc4e87af456d66311fadd7.csv"
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 SITE = "https://example.atlassian.net/wiki"
 
@@ -219,9 +220,15 @@ def exports_corpus(tmp_path) -> Path:
     return corpus
 
 
+VIEW_REASON = (
+    "no reader for .csv (a Notion database view; Services e659eb6c04318edd9062555f02015585_all.csv "
+    "beside it holds all its rows)"
+)
+
+
 def test_the_loader_reads_both_exports_with_their_titles_and_links(exports_corpus):
     readable, unread = corpus_files(exports_corpus)
-    assert unread == []
+    assert unread == [SkippedFile(f"notion/{SERVICES}.csv", VIEW_REASON)]  # its rows: in _all.csv
     loaded = {}
     for path in readable:
         try:
@@ -234,7 +241,7 @@ def test_the_loader_reads_both_exports_with_their_titles_and_links(exports_corpu
     assert loaded["confluence/Deploying-the-billing-service_98306.html"] == (
         "Deploying the billing service", f"{SITE}/pages/viewpage.action?pageId=98306",
     )  # fmt: skip
-    assert loaded[f"notion/{SERVICES}.csv"] == (
+    assert loaded[f"notion/{SERVICES}_all.csv"] == (
         "Services",
         "https://www.notion.so/Services-e659eb6c04318edd9062555f02015585",
     )
@@ -247,14 +254,18 @@ def test_the_loader_reads_both_exports_with_their_titles_and_links(exports_corpu
 
 def test_a_build_over_both_exports_indexes_the_pages_and_lists_the_space_overview(exports_corpus, tmp_path):
     report = build_index(exports_corpus, tmp_path / "index", WordsEmbedder(), show_progress=False)
-    assert report.unread == [SkippedFile("confluence/index.html", SPACE_INDEX_REASON)]
+    assert report.unread == [
+        SkippedFile("confluence/index.html", SPACE_INDEX_REASON),
+        SkippedFile(f"notion/{SERVICES}.csv", VIEW_REASON),
+    ]
     # a real database row page holding nothing but its title has no passage, as any empty page
     assert [(f.source.rsplit("/", 1)[-1], f.reason) for f in report.skipped] == [
         ("T E s t x v c d aa x%v 4b1bdb5c403f45609c8066e23bcb3001.md", "no text left after cleaning")
     ]
     library = open_searcher(tmp_path / "index", WordsEmbedder()).library
     documents = {d.source: d for d in library.documents()}
-    assert len(documents) == report.files == 11  # 3 Confluence pages, 5 + 3 Notion files
+    assert len(documents) == report.files == 10  # 3 Confluence pages, 4 + 3 Notion files
+    assert f"notion-real/{REAL_TABLE}" in documents  # a database exported without _all.csv is read
     assert documents["confluence/On-call-escalation_98310.html"].title == "On-call escalation"
     passages = " ".join(p.text for p in all_passages(library))
     assert "No billing deploys between the 28th and the 2nd of each month" in passages
