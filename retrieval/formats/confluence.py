@@ -11,7 +11,8 @@ of its pages). A page saved from Confluence's web view has the same `#title-text
 `ajs-base-url`.
 
 The body is read from `#main-content` only, so breadcrumbs, metadata, attachments and footer stay
-out whatever their markup. Inside it the macros are left to the HTML reader (a code macro is a
+out whatever their markup (html_main's generic rules would take `#main`, the whole page panel with
+breadcrumbs, metadata and attachments, before `#main-content`). Inside it the macros are left to the HTML reader (a code macro is a
 `<pre>`, a table a `<table>`, an info or panel macro its title and text) except where their markup
 would hide the author's text: an expand macro's body is shown, and the layout cells
 (`columnLayout two-right-sidebar`, `cell aside`) lose class names that read as page chrome.

@@ -196,6 +196,14 @@ def test_a_real_notion_page_reads_its_properties_and_not_its_export_paths():
     assert "Action Items Database" in text and "Vizualisation" in text
 
 
+def test_a_notion_page_without_a_heading_is_titled_by_its_file_name_without_the_id():
+    parsed = PARSERS[".md"](b"Restart the worker.\n", "Wiki abc/Runbook 623b89fb7fbf79d62b7885275019ec3a.md")
+    assert (parsed.title, parsed.url) == (
+        "Runbook",
+        "https://www.notion.so/Runbook-623b89fb7fbf79d62b7885275019ec3a",
+    )
+
+
 @pytest.mark.parametrize(
     "name",
     ["guide.md", "Notes 9C96644162149A7A68B3F390A8725DD8.md", "Notes 9c96644162149a7a68b3f390a8725dd.md"],
