@@ -23,6 +23,7 @@ Hand-written: the rules are a file-name pattern and three text rewrites; the Not
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -40,6 +41,9 @@ _EXPORT_PATH = re.compile(r"\S*%20[0-9a-f]{32}\S*")  # a relative path inside th
 _IMAGE_ONLY = re.compile(r"^\s*(!\[[^\]]*\]\([^)]*\)\s*)+$")
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".tif", ".tiff", ".heic"}
 _NOTION_DEFAULT_ALT = "untitled"
+# Notion's own date properties, most telling first; their values read "March 12, 2024 9:41 AM".
+_DATE_PROPERTIES = ("last edited time", "last edited", "updated", "created time", "created")
+_NOTION_DATE = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}")
 
 
 @dataclass(frozen=True)
@@ -93,14 +97,18 @@ def unwrap_callouts(raw: bytes) -> bytes:
 
 def read_page(parsed: Parsed, name: ExportName, raw: bytes) -> Parsed:
     """A Notion page as its reader parsed it, with Notion's own title and link, its properties as
-    definitions ("Owner: Jane Doe") and its export paths read as names.
+    definitions ("Owner: Jane Doe"), its date from its "Last edited time" (else "Created") property,
+    and its export paths read as names.
 
     `raw` is the file's bytes (the properties are read line by line from its text).
     """
     lines = LineMap(decode(raw)[0])
     blocks = _with_properties(parsed.blocks, lines)
+    date = parsed.date or _edited_date([b.text for b in blocks if b.kind == "definition"])
     blocks = [b for b in (_readable(b, lines) for b in blocks) if b is not None]
-    return replace(parsed, blocks=blocks, title=parsed.title or name.title, url=parsed.url or name.url)
+    return replace(
+        parsed, blocks=blocks, title=parsed.title or name.title, url=parsed.url or name.url, date=date
+    )
 
 
 def read_database(parsed: Parsed, name: ExportName) -> Parsed:
@@ -124,6 +132,24 @@ def _with_properties(blocks: list[Block], lines: LineMap) -> list[Block]:
         for number, text in zip(range(first, last + 1), texts, strict=True)
     ]
     return [blocks[0], *(d for d in definitions if d is not None), *blocks[2:]]
+
+
+def _edited_date(properties: list[str]) -> str | None:
+    """The ISO date of the page's last edit (else its creation) as its properties write it
+    ("Last edited time: March 12, 2024 9:41 AM"); None when no such property reads as a date."""
+    values = {}
+    for text in properties:
+        key, _, value = text.partition(":")
+        values.setdefault(key.strip().lower(), value.strip())
+    for key in _DATE_PROPERTIES:
+        found = _NOTION_DATE.match(values.get(key, ""))
+        if found:
+            for pattern in ("%B %d, %Y", "%b %d, %Y"):
+                try:
+                    return datetime.datetime.strptime(found.group(), pattern).date().isoformat()
+                except ValueError:
+                    continue
+    return None
 
 
 def _readable(found: Block, lines: LineMap) -> Block | None:

@@ -139,6 +139,7 @@ def test_a_notion_page_is_titled_by_its_heading_and_linked_by_its_id():
     parsed = read(WIKI / f"{WIKI_PAGE}.md", WIKI)
     assert parsed.title == "Engineering Wiki"
     assert parsed.url == "https://www.notion.so/Engineering-Wiki-9c96644162149a7a68b3f390a8725dd8"
+    assert parsed.date == "2024-03-12"  # its "Last edited time" property
 
 
 def test_a_notion_pages_properties_callout_links_and_table_read_as_text():
@@ -189,7 +190,7 @@ def test_a_real_notion_page_reads_its_properties_and_not_its_export_paths():
         REAL_NOTION / "Histograms and kernel density estimation KDE 2 c15c33d1f1aa4c88bfd9ba2ac1da4b4a.md",
         REAL_NOTION,
     )
-    assert parsed.title == "Histograms and kernel"
+    assert (parsed.title, parsed.date) == ("Histograms and kernel", "2018-05-31")  # "Updated: May 31, 2018"
     assert "Tags: Archive, ML, data science, histogram, kernel, ria" in kinds(parsed, "definition")
     text = texts(parsed)
     assert "%20" not in text and "Untitled.png" not in text and not HEX_ID.search(text)
