@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
-from retrieval.formats import PARSERS
+from retrieval.formats import PARSERS, notion
 from retrieval.models import Block, Document, LoadedDocument
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ def no_reader_reason(path: Path) -> str:
 def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
     """The files under corpus_dir that a reader takes (by suffix, see formats.PARSERS) and those none
     takes, each in a stable order. Hidden files and folders (.git, .DS_Store) are neither: ignored.
+    A Notion database's view (`Name <id>.csv`) beside its `Name <id>_all.csv` is listed as not read:
+    its rows are all in the `_all` file (formats.notion.view_reason).
 
     Raises CorpusError when corpus_dir is missing or not a folder.
     """
@@ -61,7 +63,10 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
         relative = path.relative_to(corpus_dir)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path.suffix.lower() in PARSERS:
+        declined = notion.view_reason(path)  # a Notion database's view beside its _all.csv
+        if declined:
+            unread.append(SkippedFile(relative.as_posix(), declined))
+        elif path.suffix.lower() in PARSERS:
             readable.append(path)
         else:
             unread.append(SkippedFile(relative.as_posix(), no_reader_reason(path)))

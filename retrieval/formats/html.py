@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
+from retrieval.formats import confluence
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
 from retrieval.formats.html_main import drop_chrome, drop_never_content, find_main, remove
@@ -44,7 +45,11 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def parse(raw: bytes, source: str) -> Parsed:
-    """Blocks of an HTML page (or fragment); title from the page (og:title, the main h1, <title>)."""
+    """Blocks of an HTML page (or fragment); title from the page (og:title, the main h1, <title>).
+
+    A Confluence export's page is read from its body with its own title and link (confluence.py);
+    raises NoReaderError for a Confluence space export's overview (`index.html`).
+    """
     text, note = decode(raw)
     parsed = Parsed([])
     if note:
@@ -61,15 +66,22 @@ def parse(raw: bytes, source: str) -> Parsed:
     parsed.title = _title(root)
     parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
     parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
+    exported = confluence.read_page(root, source)  # NoReaderError for a space's index.html
     mark_icons(root)
     drop_never_content(root)
     _space_breaks(root)
-    main = find_main(root)
+    if exported is not None:  # a Confluence page: its body, title and link as the export gives them
+        confluence.prepare_body(exported.body)
+        main, article = exported.body, True
+        parsed.title = exported.title or parsed.title
+        parsed.url, parsed.date = exported.url or parsed.url, exported.date or parsed.date
+    else:
+        main = find_main(root)
+        article = main is not root and main is not root.find("body")
     page_name = source.replace("\\", "/").rsplit("/", 1)[-1]
-    article = main is not root and main is not root.find("body")
     drop_chrome(main, article=article, page_name=page_name)
     name_icons(main)
-    if article:
+    if article and exported is None:
         parsed.title = _article_title(parsed.title, main)
     _unmark_literal_markdown(main)
     walker = _Walker(LineMap(text))
