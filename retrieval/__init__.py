@@ -35,12 +35,17 @@ _EXPORTS = {
     "IndexMissingError": "retrieval.errors",
     "IndexIncompatibleError": "retrieval.errors",
     "fold": "retrieval.textnorm",
+    "Links": "retrieval.links",
+    "LinkRule": "retrieval.links",
+    "CitedPlace": "retrieval.links",
+    "default_link_template": "retrieval.links",
 }
 __all__ = [
     "Answered",
     "BuildReport",
     "ChunkingParams",
     "CitedPassage",
+    "CitedPlace",
     "ComposerParams",
     "Composition",
     "CorpusError",
@@ -51,6 +56,8 @@ __all__ = [
     "Hit",
     "IndexIncompatibleError",
     "IndexMissingError",
+    "LinkRule",
+    "Links",
     "Manifest",
     "Passage",
     "Query",
@@ -60,6 +67,7 @@ __all__ = [
     "Turn",
     "UnreadFilesError",
     "build",
+    "default_link_template",
     "fold",
 ]
 
@@ -71,6 +79,7 @@ if TYPE_CHECKING:
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.followup import Turn
     from retrieval.indexer import BuildReport
+    from retrieval.links import CitedPlace, LinkRule, Links, default_link_template
     from retrieval.loader import SkippedFile, UnreadFilesError
     from retrieval.manifest import Manifest
     from retrieval.models import Document, Hit, Passage

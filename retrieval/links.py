@@ -18,7 +18,7 @@ link at all (None). A cited PDF page is added as `#page=N` when the template has
 fragment is left. A URL that already has a fragment gets no second one.
 
 Defaults, when a source names no template: a git repository on GitHub or GitLab links to the cited lines
-of the file at the commit read (`default_template`); anything else links to the document's own URL plus
+of the file at the commit read (`default_link_template`); anything else links to the document's own URL plus
 the section's anchor or the PDF page (`URL_TEMPLATE`), and has no link when the document has no URL.
 """
 
@@ -42,7 +42,7 @@ _FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"  # characters a URL fragment may hold as 
 
 
 @dataclass(frozen=True)
-class Place:
+class CitedPlace:
     """The cited place: the document key, the quoted lines, page and section, and the document's URL."""
 
     key: str
@@ -76,7 +76,7 @@ def check_template(template: str) -> None:
             )
 
 
-def default_template(git_url: str | None) -> str | None:
+def default_link_template(git_url: str | None) -> str | None:
     """The template for a git repository's citations when its source names none: GitHub's or GitLab's
     file view at the commit, on the cited lines. None for a local path or another host.
 
@@ -106,7 +106,7 @@ def default_template(git_url: str | None) -> str | None:
     return None
 
 
-def fill(template: str, place: Place, path: str, commit: str | None = None) -> str | None:
+def fill(template: str, place: CitedPlace, path: str, commit: str | None = None) -> str | None:
     """The link `template` gives the cited `place` (`path`: the file's path inside its source); None
     when a field before the fragment is unknown. See the module docstring for how it degrades."""
     values = _values(place, path, commit)
@@ -134,7 +134,7 @@ class Links:
         self.rules = dict(rules)
         self.named = named
 
-    def link(self, place: Place) -> str | None:
+    def link(self, place: CitedPlace) -> str | None:
         """The link that opens `place`, or None when there is none to give."""
         name, path = place.key.split("/", 1) if self.named and "/" in place.key else ("", place.key)
         rule = self.rules.get(name) or LinkRule()
@@ -145,7 +145,7 @@ def _field_names(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
 
 
-def _values(place: Place, path: str, commit: str | None) -> dict[str, str | None]:
+def _values(place: CitedPlace, path: str, commit: str | None) -> dict[str, str | None]:
     start = place.line_start
     end = place.line_end if place.line_end is not None else start
     stem = str(PurePosixPath(path).with_suffix("")) if PurePosixPath(path).suffix else path

@@ -15,12 +15,12 @@ from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.formats import PARSERS
 from retrieval.links import (
     URL_TEMPLATE,
+    CitedPlace,
     LinkRule,
     Links,
-    Place,
     UnknownField,
     check_template,
-    default_template,
+    default_link_template,
     fill,
 )
 from retrieval.loader import load_document
@@ -207,13 +207,13 @@ GITHUB = "https://github.com/acme/handbook/blob/{commit}/{path}?plain=1#L{start}
      "https://bot:s3cret@github.com/acme/handbook.git/"],
 )  # fmt: skip
 def test_github_repositories_get_the_file_view_at_the_commit_by_default(url):
-    assert default_template(url) == GITHUB
+    assert default_link_template(url) == GITHUB
 
 
 def test_gitlab_repositories_and_subgroups_get_gitlabs_view():
     expected = "https://gitlab.com/acme/docs/handbook/-/blob/{commit}/{path}?plain=1#L{start}-{end}"
-    assert default_template("git@gitlab.com:acme/docs/handbook.git") == expected
-    assert default_template("https://gitlab.example.org/a/b.git").startswith(
+    assert default_link_template("git@gitlab.com:acme/docs/handbook.git") == expected
+    assert default_link_template("https://gitlab.example.org/a/b.git").startswith(
         "https://gitlab.example.org/a/b/-/"
     )
 
@@ -222,47 +222,56 @@ def test_gitlab_repositories_and_subgroups_get_gitlabs_view():
     "url", [None, "", "./handbook", "/srv/git/handbook.git", "https://example.org/a/b.git"]
 )
 def test_other_repositories_have_no_default(url):
-    assert default_template(url) is None
+    assert default_link_template(url) is None
 
 
 def test_lines_and_commit_fill_the_github_template():
-    place = Place("handbook/docs/configuration.md", 40, 52)
+    place = CitedPlace("handbook/docs/configuration.md", 40, 52)
     link = fill(GITHUB, place, "docs/configuration.md", "0a1b2c3")
     assert link == "https://github.com/acme/handbook/blob/0a1b2c3/docs/configuration.md?plain=1#L40-L52"
-    one_line = fill(GITHUB, Place("k", 7, None), "a.md", "0a1b2c3")
+    one_line = fill(GITHUB, CitedPlace("k", 7, None), "a.md", "0a1b2c3")
     assert one_line.endswith("#L7-L7")
 
 
 def test_a_fragment_with_an_unknown_field_is_dropped_whole():
-    no_lines = fill(GITHUB, Place("k"), "guide.docx", "0a1b2c3")
+    no_lines = fill(GITHUB, CitedPlace("k"), "guide.docx", "0a1b2c3")
     assert no_lines == "https://github.com/acme/handbook/blob/0a1b2c3/guide.docx?plain=1"
     site = "https://docs.example.com/{stem}/#{anchor}"
-    assert fill(site, Place("k", anchor="with-docker"), "docs/setup.md") == (
+    assert fill(site, CitedPlace("k", anchor="with-docker"), "docs/setup.md") == (
         "https://docs.example.com/docs/setup/#with-docker"
     )
-    assert fill(site, Place("k"), "docs/setup.md") == "https://docs.example.com/docs/setup/"
+    assert fill(site, CitedPlace("k"), "docs/setup.md") == "https://docs.example.com/docs/setup/"
 
 
 def test_an_unknown_field_before_the_fragment_means_no_link():
-    assert fill("{url}#{anchor}", Place("k", anchor="x"), "a.md") is None
-    assert fill("https://x/blob/{commit}/{path}", Place("k"), "a.md", None) is None
+    assert fill("{url}#{anchor}", CitedPlace("k", anchor="x"), "a.md") is None
+    assert fill("https://x/blob/{commit}/{path}", CitedPlace("k"), "a.md", None) is None
 
 
 def test_a_pdf_page_is_added_when_the_template_does_not_place_it():
-    assert fill(GITHUB, Place("k", page=12), "manual.pdf", "c0ffee").endswith("manual.pdf?plain=1#page=12")
+    assert fill(GITHUB, CitedPlace("k", page=12), "manual.pdf", "c0ffee").endswith(
+        "manual.pdf?plain=1#page=12"
+    )
     assert (
-        fill(URL_TEMPLATE, Place("k", page=3, url="https://x.org/a.pdf"), "a.pdf")
+        fill(URL_TEMPLATE, CitedPlace("k", page=3, url="https://x.org/a.pdf"), "a.pdf")
         == "https://x.org/a.pdf#page=3"
     )
-    assert fill("https://x.org/{path}?p={page}", Place("k", page=3), "a.pdf") == "https://x.org/a.pdf?p=3"
+    assert (
+        fill("https://x.org/{path}?p={page}", CitedPlace("k", page=3), "a.pdf") == "https://x.org/a.pdf?p=3"
+    )
 
 
 def test_anchors_and_paths_are_quoted_and_a_url_keeps_its_own_fragment():
     assert fill(
-        URL_TEMPLATE, Place("k", anchor="Named Arguments", url="https://x.org/cli.html"), "cli.html"
+        URL_TEMPLATE, CitedPlace("k", anchor="Named Arguments", url="https://x.org/cli.html"), "cli.html"
     ) == ("https://x.org/cli.html#Named%20Arguments")
-    assert fill(URL_TEMPLATE, Place("k", anchor="b", url="https://x.org/p#a"), "p") == "https://x.org/p#a"
-    assert fill("https://x.org/{path}", Place("k"), "my notes/a b.md") == "https://x.org/my%20notes/a%20b.md"
+    assert (
+        fill(URL_TEMPLATE, CitedPlace("k", anchor="b", url="https://x.org/p#a"), "p") == "https://x.org/p#a"
+    )
+    assert (
+        fill("https://x.org/{path}", CitedPlace("k"), "my notes/a b.md")
+        == "https://x.org/my%20notes/a%20b.md"
+    )
 
 
 def test_template_fields_are_checked():
@@ -273,16 +282,16 @@ def test_template_fields_are_checked():
 
 def test_links_pick_the_rule_of_the_source_a_key_belongs_to():
     links = Links({"handbook": LinkRule(GITHUB, "c0ffee"), "site": LinkRule(None)}, named=True)
-    assert links.link(Place("handbook/docs/a.md", 3, 4)) == (
+    assert links.link(CitedPlace("handbook/docs/a.md", 3, 4)) == (
         "https://github.com/acme/handbook/blob/c0ffee/docs/a.md?plain=1#L3-L4"
     )
     assert (
-        links.link(Place("site/guide/", 1, 2, anchor="x", url="https://d.org/guide/"))
+        links.link(CitedPlace("site/guide/", 1, 2, anchor="x", url="https://d.org/guide/"))
         == "https://d.org/guide/#x"
     )
-    assert links.link(Place("site/guide/", 1, 2)) is None  # no URL: nothing to open
+    assert links.link(CitedPlace("site/guide/", 1, 2)) is None  # no URL: nothing to open
     shorthand = Links({}, named=False)  # `corpus:`: the front matter's url, plus the section
-    assert shorthand.link(Place("docs/a.md", 1, 2, anchor="usage", url="https://d.org/a/")) == (
+    assert shorthand.link(CitedPlace("docs/a.md", 1, 2, anchor="usage", url="https://d.org/a/")) == (
         "https://d.org/a/#usage"
     )
-    assert shorthand.link(Place("docs/a.md", 1, 2)) is None
+    assert shorthand.link(CitedPlace("docs/a.md", 1, 2)) is None
