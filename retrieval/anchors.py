@@ -8,12 +8,14 @@ text by the slug rule of the site generator that publishes the file:
 |---|---|---|---|
 | `github` | GitHub, GitLab-free defaults, Docusaurus, Hugo (goldmark "github") | github-slugger: lower case, drop punctuation and symbols, each space a `-` | `-1`, `-2` |
 | `python-markdown` | MkDocs, Python-Markdown `toc` | `toc.slugify`: NFKD to ASCII, drop non-word, runs of space and `-` one `-` | `_1`, `_2` |
+| `asciidoctor` | Asciidoctor, Antora, GitHub's AsciiDoc view | `_` + lower case, drop what is not a word, space `.` `-` one `_` | `_2`, `_3` |
 | `none` | HTML pages, reST (docutils gives every section its id) | only ids the source has | - |
 
 Which style a file gets comes from evidence beside it (`slug_style`): an `mkdocs.yml` in its folder or
 a folder above it (up to the corpus root) means MkDocs; otherwise GitHub's rule, which Docusaurus and
 Hugo share. Only Markdown is slugged: an HTML page's headings without an id have no anchor (guessing
-one would link to nowhere), and a reST section always has docutils' id.
+one would link to nowhere), and a reST section always has docutils' id. AsciiDoc is slugged the
+Asciidoctor way wherever it is (its document title, `= Title`, has no id).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from markdown.extensions.toc import unique as toc_unique
 
 from retrieval.models import Block
 
-SLUG_STYLES = ("github", "python-markdown", "none")
+SLUG_STYLES = ("github", "python-markdown", "asciidoctor", "none")
 DEFAULT_STYLE = "github"
 _SLUGGED_SUFFIXES = {".md", ".markdown", ".mdx"}  # sources whose headings get ids from their text
+_ASCIIDOC_SUFFIXES = {".adoc", ".asciidoc"}
 # Files that name the site generator of a folder, and the slug style it uses. MkDocs is the one whose
 # rule differs from GitHub's; Docusaurus (github-slugger) and Hugo (goldmark's "github" ids) share it.
 _EVIDENCE = (
@@ -62,6 +65,19 @@ def github_slug(text: str) -> str:
     return "".join(kept).replace(" ", "-")
 
 
+# Asciidoctor's InvalidSectionIdCharsRx: tags, character references, and anything not a word, space,
+# `-` or `.`; then space, `.` and `-` runs become one `_` (Section.generate_id, idprefix = idseparator = _).
+_ASCIIDOC_INVALID = re.compile(
+    r"<[^>]+>|&(?:[a-z][a-z]+\d{0,2}|#\d\d\d{0,4}|#x[\da-f][\da-f][\da-f]{0,3});|[^ \w.-]+"
+)
+
+
+def asciidoctor_slug(text: str) -> str:
+    """Asciidoctor's automatic section id: "Clean up" -> "_clean_up", "Step 2. Run it" -> "_step_2_run_it"."""
+    slug = re.sub(r"[ .-]+", "_", _ASCIIDOC_INVALID.sub("", text.lower()))
+    return "_" + slug.rstrip("_") if slug.strip("_") else ""
+
+
 def markdown_slug(text: str) -> str:
     """Python-Markdown's `toc.slugify` with MkDocs' separator: "Über uns!" -> "uber-uns"."""
     return toc_slugify(text, "-")
@@ -88,7 +104,20 @@ class Slugger:
             return toc_unique(markdown_slug(text), self._taken) or None
         if self.style == "github":
             return self._github_unique(github_slug(text)) or None
+        if self.style == "asciidoctor":
+            return self._asciidoctor_unique(asciidoctor_slug(text)) or None
         return None
+
+    def _asciidoctor_unique(self, slug: str) -> str:
+        """Asciidoctor's duplicates: the second "_usage" is "_usage_2", the third "_usage_3"."""
+        if not slug or slug not in self._taken:
+            self._taken.add(slug)
+            return slug
+        count = 2
+        while f"{slug}_{count}" in self._taken:
+            count += 1
+        self._taken.add(f"{slug}_{count}")
+        return f"{slug}_{count}"
 
     def _github_unique(self, slug: str) -> str:
         """github-slugger's occurrence walk: the second "usage" is "usage-1", the third "usage-2"."""
@@ -114,7 +143,8 @@ def resolve_anchors(blocks: Iterable[Block], style: str) -> list[Block]:
     resolved: list[Block] = []
     for item in blocks:
         if item.kind == "heading" and not item.anchor and item.level <= _MAX_HEADING_LEVEL:
-            item = replace(item, anchor=slugger.slug(item.text))
+            if not (style == "asciidoctor" and item.level == 1):  # the document title has no id
+                item = replace(item, anchor=slugger.slug(item.text))
         resolved.append(item)
     return resolved
 
@@ -122,10 +152,12 @@ def resolve_anchors(blocks: Iterable[Block], style: str) -> list[Block]:
 def slug_style(path: Path, root: Path) -> str:
     """The slug style for the file at `path` under the corpus folder `root`.
 
-    `none` for files that are not Markdown; otherwise the style named by the nearest generator file
+    `asciidoctor` for AsciiDoc; `none` for other files that are not Markdown; for Markdown the style named by the nearest generator file
     (mkdocs.yml, docusaurus.config.*, hugo.*) in the file's folder or a folder above it, up to `root`;
     else GitHub's.
     """
+    if path.suffix.lower() in _ASCIIDOC_SUFFIXES:
+        return "asciidoctor"
     if path.suffix.lower() not in _SLUGGED_SUFFIXES:
         return "none"
     folder, root = path.parent.resolve(), root.resolve()

@@ -10,7 +10,14 @@ import lxml.html
 import pytest
 from docutils.nodes import make_id
 
-from retrieval.anchors import Slugger, github_slug, markdown_heading_id, markdown_slug, resolve_anchors
+from retrieval.anchors import (
+    Slugger,
+    asciidoctor_slug,
+    github_slug,
+    markdown_heading_id,
+    markdown_slug,
+    resolve_anchors,
+)
 from retrieval.chunking import ChunkingParams, chunk_document
 from retrieval.formats import PARSERS
 from retrieval.links import (
@@ -87,6 +94,30 @@ def test_sphinx_section_ids_are_docutils_make_id(page):
     headings = _built_headings(ZOO / "html" / page)
     assert len(headings) >= 2
     assert [(text, make_id(text)) for text, _ in headings] == headings
+
+
+def test_asciidoctor_ids_are_those_antora_gave_its_headings():
+    headings = _built_headings(ZOO / "html" / "antora" / "6fault-injection.html")
+    generated = [(text, anchor) for text, anchor in headings if anchor.startswith("_")]  # not [[503error]]
+    assert generated == [("Clean up", "_clean_up")]
+    assert [(text, asciidoctor_slug(text)) for text, _ in generated] == generated
+    assert asciidoctor_slug("Step 2. Run it!") == "_step_2_run_it"
+
+
+def test_asciidoc_sections_take_their_own_id_else_asciidoctors(tmp_path):
+    page = tmp_path / "guide.adoc"
+    page.write_text(
+        "= The Guide\n\nIntro.\n\n[[install]]\n== Installing it\n\nRun it.\n\n"
+        "[#use.lead]\n== Using it\n\nUse it.\n\n== Clean up\n\nDone.\n\n== Clean up\n\nAgain.\n"
+    )
+    loaded = load_document(page, tmp_path)
+    assert [(b.text, b.anchor) for b in loaded.blocks if b.kind == "heading"] == [
+        ("The Guide", None),  # the document title has no id
+        ("Installing it", "install"),
+        ("Using it", "use"),
+        ("Clean up", "_clean_up"),
+        ("Clean up", "_clean_up_2"),
+    ]
 
 
 def test_duplicate_headings_get_the_suffix_of_each_generator():
