@@ -39,6 +39,8 @@ _EXPORTS = {
     "LinkRule": "retrieval.links",
     "CitedPlace": "retrieval.links",
     "default_link_template": "retrieval.links",
+    "check_link_template": "retrieval.links",
+    "UnknownLinkField": "retrieval.links",
 }
 __all__ = [
     "Answered",
@@ -65,8 +67,10 @@ __all__ = [
     "SearchParams",
     "SkippedFile",
     "Turn",
+    "UnknownLinkField",
     "UnreadFilesError",
     "build",
+    "check_link_template",
     "default_link_template",
     "fold",
 ]
@@ -79,7 +83,14 @@ if TYPE_CHECKING:
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.followup import Turn
     from retrieval.indexer import BuildReport
-    from retrieval.links import CitedPlace, LinkRule, Links, default_link_template
+    from retrieval.links import (
+        CitedPlace,
+        LinkRule,
+        Links,
+        UnknownLinkField,
+        check_link_template,
+        default_link_template,
+    )
     from retrieval.loader import SkippedFile, UnreadFilesError
     from retrieval.manifest import Manifest
     from retrieval.models import Document, Hit, Passage

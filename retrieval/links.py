@@ -62,16 +62,16 @@ class LinkRule:
     commit: str | None = None
 
 
-class UnknownField(ValueError):
+class UnknownLinkField(ValueError):
     """A link template names a field that is not one of FIELDS."""
 
 
-def check_template(template: str) -> None:
-    """Raise UnknownField (its message names the field and the known ones) for a template citebot
+def check_link_template(template: str) -> None:
+    """Raise UnknownLinkField (its message names the field and the known ones) for a template citebot
     cannot fill, and ValueError for one that is not a format string (an unclosed brace)."""
     for name in _field_names(template):
         if name not in FIELDS:
-            raise UnknownField(
+            raise UnknownLinkField(
                 f"unknown link field {{{name}}}; known: {', '.join('{' + f + '}' for f in FIELDS)}"
             )
 

@@ -25,8 +25,8 @@ from retrieval.links import (
     CitedPlace,
     LinkRule,
     Links,
-    UnknownField,
-    check_template,
+    UnknownLinkField,
+    check_link_template,
     default_link_template,
     fill,
 )
@@ -306,9 +306,9 @@ def test_anchors_and_paths_are_quoted_and_a_url_keeps_its_own_fragment():
 
 
 def test_template_fields_are_checked():
-    check_template(GITHUB)
-    with pytest.raises(UnknownField, match=r"\{line\}"):
-        check_template("https://x.org/{path}#L{line}")
+    check_link_template(GITHUB)
+    with pytest.raises(UnknownLinkField, match=r"\{line\}"):
+        check_link_template("https://x.org/{path}#L{line}")
 
 
 def test_links_pick_the_rule_of_the_source_a_key_belongs_to():
