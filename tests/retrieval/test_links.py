@@ -326,3 +326,25 @@ def test_links_pick_the_rule_of_the_source_a_key_belongs_to():
         "https://d.org/a/#usage"
     )
     assert shorthand.link(CitedPlace("docs/a.md", 1, 2)) is None
+
+
+# -- both libraries keep a passage's anchor ----------------------------------------------------------------
+
+
+def test_the_postgres_library_keeps_a_passage_s_anchor(database_url):
+    from dataclasses import replace
+
+    from bot.database import open_pool
+    from retrieval.libraries.postgres import PostgresLibrary, configure_connection
+    from tests.retrieval.test_postgres_library import build, entry
+
+    anchored = entry("handbook/docs/a.md", ["Retention is 15 days.", "Set it per tenant."])
+    passages = tuple(replace(p, anchor=f"section-{p.ordinal}") for p in anchored.passages)
+    pool = open_pool(database_url, wait_s=10, configure=configure_connection)
+    try:
+        build(pool, [replace(anchored, passages=passages)])
+        library = PostgresLibrary(pool)
+        assert library.passage("handbook/docs/a.md#1").anchor == "section-1"
+        assert [p.anchor for p in library.passages_of("handbook/docs/a.md")] == ["section-0", "section-1"]
+    finally:
+        pool.close()
