@@ -218,6 +218,27 @@ def test_mkdocs_source_slugs_by_its_mkdocs_yml_and_passages_carry_their_section(
     assert type(docker).from_record(docker.to_record()) == docker
 
 
+@pytest.mark.parametrize(
+    "page, words, anchor",
+    [
+        ("html/sphinx-furo/getting_started.html", "use the run subcommand", "running-the-analysis"),
+        ("html/docusaurus/replication.html", "WAL iterator", "partial-synchronization-psync"),
+        ("source/docusaurus/installation.mdx", "Node.js version", "requirements"),
+        (
+            "source/docusaurus/installation.mdx",
+            "Meta open source",
+            "scaffold-project-website",
+        ),  # under a lead
+        ("source/sphinx/describing-code.rst", "py:function", "documenting-python-objects"),
+    ],
+)
+def test_a_passage_carries_the_anchor_of_its_section_on_the_published_page(page, words, anchor):
+    path = ZOO / page
+    loaded = load_document(path, path.parent)
+    passages = chunk_document(loaded.document.source, list(loaded.blocks), ChunkingParams())
+    assert next(p for p in passages if words in p.text).anchor == anchor
+
+
 def test_markdown_without_generator_evidence_slugs_as_github(tmp_path):
     (tmp_path / "notes.md").write_text("# Notes\n\n## Usage\n\nOne.\n\n## Usage\n\nTwo.\n")
     loaded = load_document(tmp_path / "notes.md", tmp_path)
