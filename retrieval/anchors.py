@@ -6,7 +6,7 @@ text by the slug rule of the site generator that publishes the file:
 
 | style | generators | rule | duplicates |
 |---|---|---|---|
-| `github` | GitHub, GitLab-free defaults, Docusaurus, Hugo (goldmark "github") | github-slugger: lower case, drop punctuation and symbols, each space a `-` | `-1`, `-2` |
+| `github` | GitHub, Docusaurus, Hugo (goldmark "github"); the default | github-slugger: lower case, drop punctuation and symbols, each space a `-` | `-1`, `-2` |
 | `python-markdown` | MkDocs, Python-Markdown `toc` | `toc.slugify`: NFKD to ASCII, drop non-word, runs of space and `-` one `-` | `_1`, `_2` |
 | `asciidoctor` | Asciidoctor, Antora, GitHub's AsciiDoc view | `_` + lower case, drop what is not a word, space `.` `-` one `_` | `_2`, `_3` |
 | `none` | HTML pages, reST (docutils gives every section its id) | only ids the source has | - |
