@@ -35,12 +35,19 @@ _EXPORTS = {
     "IndexMissingError": "retrieval.errors",
     "IndexIncompatibleError": "retrieval.errors",
     "fold": "retrieval.textnorm",
+    "Links": "retrieval.links",
+    "LinkRule": "retrieval.links",
+    "CitedPlace": "retrieval.links",
+    "default_link_template": "retrieval.links",
+    "check_link_template": "retrieval.links",
+    "UnknownLinkField": "retrieval.links",
 }
 __all__ = [
     "Answered",
     "BuildReport",
     "ChunkingParams",
     "CitedPassage",
+    "CitedPlace",
     "ComposerParams",
     "Composition",
     "CorpusError",
@@ -51,6 +58,8 @@ __all__ = [
     "Hit",
     "IndexIncompatibleError",
     "IndexMissingError",
+    "LinkRule",
+    "Links",
     "Manifest",
     "Passage",
     "Query",
@@ -58,8 +67,11 @@ __all__ = [
     "SearchParams",
     "SkippedFile",
     "Turn",
+    "UnknownLinkField",
     "UnreadFilesError",
     "build",
+    "check_link_template",
+    "default_link_template",
     "fold",
 ]
 
@@ -71,6 +83,14 @@ if TYPE_CHECKING:
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.followup import Turn
     from retrieval.indexer import BuildReport
+    from retrieval.links import (
+        CitedPlace,
+        LinkRule,
+        Links,
+        UnknownLinkField,
+        check_link_template,
+        default_link_template,
+    )
     from retrieval.loader import SkippedFile, UnreadFilesError
     from retrieval.manifest import Manifest
     from retrieval.models import Document, Hit, Passage

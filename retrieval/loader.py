@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.anchors import resolve_anchors, slug_style
 from retrieval.errors import CorpusError
 from retrieval.formats import PARSERS, notion
 from retrieval.models import Block, Document, LoadedDocument
@@ -82,8 +83,11 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_document(path: Path, corpus_dir: Path) -> LoadedDocument:
+def load_document(path: Path, corpus_dir: Path, style: str | None = None) -> LoadedDocument:
     """Parse one file into its document metadata and blocks.
+
+    Every heading gets its anchor (anchors.resolve_anchors) in slug `style`; None: the style the
+    file's folder shows (anchors.slug_style, e.g. an mkdocs.yml above it).
 
     Raises ValueError with a short reason when the file can't be read (binary, unreadable PDF, ...), and
     its subclass NoReaderError when the reader for its suffix finds content it does not read (a YAML file
@@ -98,7 +102,8 @@ def load_document(path: Path, corpus_dir: Path) -> LoadedDocument:
         log.warning("%s: %s", source, note)
     title = parsed.title or _fallback_title(parsed.blocks, source)
     document = Document(source, title, parsed.url, parsed.date, digest)
-    return LoadedDocument(document, tuple(parsed.blocks))
+    blocks = resolve_anchors(parsed.blocks, style or slug_style(path, corpus_dir))
+    return LoadedDocument(document, tuple(blocks))
 
 
 def _fallback_title(blocks: list[Block], source: str) -> str:

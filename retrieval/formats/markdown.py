@@ -27,6 +27,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from retrieval.anchors import markdown_heading_id
 from retrieval.formats import mdx, notion
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.html import fragment_blocks, inline_html_text
@@ -334,7 +335,8 @@ class _Walker:
             self._front_matter(token.content)
         elif kind == "heading_open":
             inline = tokens[index + 1]
-            self._add("heading", _inline_text(inline), token.map, level=int(token.tag[1]))
+            anchor = self._heading_id(token.map)
+            self._add("heading", _inline_text(inline), token.map, level=int(token.tag[1]), anchor=anchor)
             return index + 3
         elif kind in ("bullet_list_open", "ordered_list_open"):
             self.list_depth += 1
@@ -378,6 +380,12 @@ class _Walker:
         elif kind == "admonition_title_open":
             return index + 3  # the title (or the type, "Note") is the lead above or nothing
         return index + 1
+
+    def _heading_id(self, where: list[int] | None) -> str | None:
+        """The id a heading gives itself on its source line (`{#id}`, `{/* #id */}`), else None."""
+        if not where or where[0] >= len(self.origins):
+            return None
+        return markdown_heading_id(self.lines.line(self.origins[where[0]] + 1))
 
     def _tab_leads(self, before: int) -> None:
         """Content tab labels ("pip", "9.x") whose marker line comes before prepared line `before`, as
