@@ -205,6 +205,13 @@ class SourceSettings(_Section):
             )
         if self.branch and self.kind != "git":
             raise ValueError(f"source {self.name!r}: branch is for git sources")
+        if self.link:
+            from retrieval.links import check_link_template
+
+            try:
+                check_link_template(self.link)
+            except ValueError as error:
+                raise ValueError(f"source {self.name!r}: link: {error}") from None
         return self
 
 

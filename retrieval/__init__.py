@@ -41,12 +41,19 @@ _EXPORTS = {
     "Refresher": "retrieval.sources.refresher",
     "source_states": "retrieval.sources.state",
     "sources_status": "retrieval.sources.status",
+    "Links": "retrieval.links",
+    "LinkRule": "retrieval.links",
+    "CitedPlace": "retrieval.links",
+    "default_link_template": "retrieval.links",
+    "check_link_template": "retrieval.links",
+    "UnknownLinkField": "retrieval.links",
 }
 __all__ = [
     "Answered",
     "BuildReport",
     "ChunkingParams",
     "CitedPassage",
+    "CitedPlace",
     "ComposerParams",
     "Composition",
     "CorpusError",
@@ -57,6 +64,8 @@ __all__ = [
     "Hit",
     "IndexIncompatibleError",
     "IndexMissingError",
+    "LinkRule",
+    "Links",
     "Manifest",
     "Passage",
     "Query",
@@ -67,9 +76,12 @@ __all__ = [
     "SourceRecord",
     "Refresher",
     "Turn",
+    "UnknownLinkField",
     "UnreadFilesError",
     "build",
     "build_sources",
+    "check_link_template",
+    "default_link_template",
     "fold",
     "source_states",
     "sources_status",
@@ -83,6 +95,14 @@ if TYPE_CHECKING:
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.followup import Turn
     from retrieval.indexer import BuildReport
+    from retrieval.links import (
+        CitedPlace,
+        LinkRule,
+        Links,
+        UnknownLinkField,
+        check_link_template,
+        default_link_template,
+    )
     from retrieval.loader import SkippedFile, UnreadFilesError
     from retrieval.manifest import Manifest, SourceRecord
     from retrieval.models import Document, Hit, Passage

@@ -37,33 +37,40 @@ def chunk_document(
     `scraped`: the text may have blocks glued together by a scraper (plain .txt), so sentences are
     also cut at "wordWord" joins (see sentences.split_sentences).
     """
-    groups: list[tuple[tuple[str, ...], list[Block]]] = []
-    for headings, section in _sections(blocks):
+    groups: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    for headings, anchor, section in _sections(blocks):
         pieces = [piece for item in section for piece in _fit(item, params, scraped)]
-        groups.extend((headings, group) for group in _group(pieces, params.max_words))
+        groups.extend((headings, anchor, group) for group in _group(pieces, params.max_words))
     return [
-        _passage(source, ordinal, headings, group, scraped)
-        for ordinal, (headings, group) in enumerate(groups, 1)
+        _passage(source, ordinal, headings, group, scraped, anchor)
+        for ordinal, (headings, anchor, group) in enumerate(groups, 1)
     ]
 
 
-def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:
-    """Runs of content blocks under the same heading path; headings themselves become the path."""
-    sections: list[tuple[tuple[str, ...], list[Block]]] = []
-    stack: list[tuple[int, str]] = []
+def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, list[Block]]]:
+    """Runs of content blocks under the same heading path; headings themselves become the path.
+
+    Each run also carries its anchor: that of the innermost heading of the path that has one."""
+    sections: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    stack: list[Block] = []
     current: list[Block] = []
+
+    def close() -> None:
+        anchor = next((h.anchor for h in reversed(stack) if h.anchor), None)
+        sections.append((tuple(h.text for h in stack), anchor, current))
+
     for item in blocks:
         if item.kind == "heading":
             if current:
-                sections.append((tuple(text for _, text in stack), current))
+                close()
                 current = []
-            while stack and stack[-1][0] >= item.level:
+            while stack and stack[-1].level >= item.level:
                 stack.pop()
-            stack.append((item.level, item.text))
+            stack.append(item)
             continue
         current.append(item)
     if current:
-        sections.append((tuple(text for _, text in stack), current))
+        close()
     return sections
 
 
@@ -205,7 +212,7 @@ def _page_break(previous: Block, item: Block) -> bool:
 
 
 def _passage(
-    source: str, ordinal: int, headings: tuple[str, ...], group: list[Block], glued: bool
+    source: str, ordinal: int, headings: tuple[str, ...], group: list[Block], glued: bool, anchor: str | None
 ) -> Passage:
     texts: list[str] = []
     units: list[Unit] = []
@@ -234,6 +241,7 @@ def _passage(
         headings=headings,
         units=tuple(units),
         code_spans=tuple(dict.fromkeys(span for b in group for span in b.code_spans)),
+        anchor=anchor,
     )
 
 

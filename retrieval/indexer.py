@@ -160,7 +160,7 @@ def _build(
             ):
                 report.reused_files += 1
                 continue
-            loaded = load_document(path, path.parent, source, file.url)
+            loaded = load_document(path, file.folder or path.parent, source=source, url=file.url)
         except NoReaderError as error:  # a reader for the suffix, not for this content: not read, no warning
             report.unread.append(SkippedFile(source, str(error)))
             continue

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.anchors import resolve_anchors, slug_style
 from retrieval.errors import CorpusError
-from retrieval.formats import PARSERS
+from retrieval.formats import PARSERS, notion
 from retrieval.models import Block, Document, LoadedDocument
 
 log = logging.getLogger(__name__)
@@ -70,11 +71,13 @@ class Root:
 
 @dataclass(frozen=True)
 class RootFile:
-    """A file to read: its index key, where it is, and the URL it was fetched from (websites)."""
+    """A file to read: its index key, where it is, the URL it was fetched from (websites), and the
+    folder of its root (where a generator's config, e.g. mkdocs.yml, may name its anchor style)."""
 
     key: str
     path: Path
     url: str | None = None
+    folder: Path | None = None
 
 
 def no_reader_reason(path: Path) -> str:
@@ -86,6 +89,8 @@ def no_reader_reason(path: Path) -> str:
 def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
     """The files under corpus_dir that a reader takes (by suffix, see formats.PARSERS) and those none
     takes, each in a stable order. Hidden files and folders (.git, .DS_Store) are neither: ignored.
+    A Notion database's view (`Name <id>.csv`) beside its `Name <id>_all.csv` is listed as not read:
+    its rows are all in the `_all` file (formats.notion.view_reason).
 
     Raises CorpusError when corpus_dir is missing or not a folder.
     """
@@ -112,9 +117,12 @@ def root_files(root: Root) -> tuple[list[RootFile], list[SkippedFile]]:
     for relative, path in _candidates(root):
         if root.accepts is not None and not root.accepts(relative):
             continue
-        if path.suffix.lower() in PARSERS:
+        declined = notion.view_reason(path)  # a Notion database's view beside its _all.csv
+        if declined:
+            unread.append(SkippedFile(root.key(relative), declined))
+        elif path.suffix.lower() in PARSERS:
             url = root.pages.get(relative) if root.pages is not None else None
-            readable.append(RootFile(root.key(relative), path, url))
+            readable.append(RootFile(root.key(relative), path, url, folder))
         else:
             unread.append(SkippedFile(root.key(relative), no_reader_reason(path)))
     return readable, unread
@@ -149,10 +157,18 @@ def file_sha256(path: Path) -> str:
 
 
 def load_document(
-    path: Path, corpus_dir: Path, source: str | None = None, url: str | None = None
+    path: Path,
+    corpus_dir: Path,
+    style: str | None = None,
+    *,
+    source: str | None = None,
+    url: str | None = None,
 ) -> LoadedDocument:
-    """Parse one file into its document metadata and blocks; `source` (default: the path relative to
-    corpus_dir) is its key, `url` (a fetched web page) wins over a URL the file itself names.
+    """Parse one file into its document metadata and blocks. `source` (default: the path relative to
+    corpus_dir) is its key; `url` (a fetched web page's) wins over a URL the file itself names.
+
+    Every heading gets its anchor (anchors.resolve_anchors) in slug `style`; None: the style the
+    file's folder shows (anchors.slug_style, e.g. an mkdocs.yml above it).
 
     Raises ValueError with a short reason when the file can't be read (binary, unreadable PDF, ...), and
     its subclass NoReaderError when the reader for its suffix finds content it does not read (a YAML file
@@ -167,7 +183,8 @@ def load_document(
         log.warning("%s: %s", source, note)
     title = parsed.title or _fallback_title(parsed.blocks, source)
     document = Document(source, title, url or parsed.url, parsed.date, digest)
-    return LoadedDocument(document, tuple(parsed.blocks))
+    blocks = resolve_anchors(parsed.blocks, style or slug_style(path, corpus_dir))
+    return LoadedDocument(document, tuple(blocks))
 
 
 def _fallback_title(blocks: list[Block], source: str) -> str:

@@ -14,7 +14,7 @@ from retrieval.errors import IndexIncompatibleError
 FORMAT_VERSION = 2
 # Bump when loading, cleaning or chunking changes what passages a file yields: a refresh then
 # re-reads every file instead of reusing passages made by the old code.
-PIPELINE_VERSION = 12
+PIPELINE_VERSION = 13  # 13: passages carry their section's anchor (citation links)
 
 
 @dataclass

@@ -60,6 +60,7 @@ class Block:
     group: int = 0  # blocks of one table or one list share a group number (0: none)
     language: str | None = None  # code blocks: the fence's language
     code_spans: tuple[str, ...] = ()  # inline code in the text (`--api.insecure`), as it reads there
+    anchor: str | None = None  # headings: the section's `#fragment` on the published page (see anchors.py)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Passage:
     headings: tuple[str, ...] = ()  # heading path, outermost first ("Configuration", "scrape_config")
     units: tuple[Unit, ...] = ()  # the quotable pieces of `text`, in order
     code_spans: tuple[str, ...] = ()  # inline code in `text` (from its blocks), for adapters to show as code
+    anchor: str | None = None  # the `#fragment` of the passage's section on its published page
 
     @property
     def heading_path(self) -> str:
@@ -139,6 +141,7 @@ class Passage:
             "headings": list(self.headings),
             "units": [unit.to_record() for unit in self.units],
             "code_spans": list(self.code_spans),
+            "anchor": self.anchor,
         }
 
     @classmethod

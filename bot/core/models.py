@@ -59,6 +59,12 @@ class Citation:
     location: Location
     quote: str = ""  # the sentence(s) of the passage the answer used
     also_in: tuple[str, ...] = ()  # other sources carrying the same text
+    link: str | None = None  # opens the exact place: the cited lines, section or page (retrieval/links.py)
+
+    @property
+    def href(self) -> str | None:
+        """What a citation's title opens: the exact place when known, else the document's URL."""
+        return self.link or self.url
 
     @property
     def excerpt(self) -> str:
@@ -83,6 +89,7 @@ class Citation:
             "start": self.location.start,
             "end": self.location.end,
             "also_in": list(self.also_in),
+            "link": self.link,
         }
 
 

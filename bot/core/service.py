@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot import messages
+from bot.core.citation_links import citation_links
 from bot.core.models import (
     Answer,
     Citation,
@@ -23,7 +24,7 @@ from bot.core.models import (
     SourceLookup,
 )
 from bot.settings import Settings
-from retrieval import Answered, Document, Embedder, Engine, Hit, Passage, Query, Turn
+from retrieval import Answered, CitedPlace, Document, Embedder, Engine, Hit, Links, Passage, Query, Turn
 
 log = logging.getLogger(__name__)
 EXAMPLE_TITLE_CHARS = 80  # the empty-question hint names a document title up to this long
@@ -45,6 +46,7 @@ class QAService:
         """`embedder` (tests, benchmarks) replaces the encoder each index generation would be served by."""
         self.settings = settings
         self.engine = engine or Engine(settings.engine_config(), embedder)
+        self._links: tuple[str | None, Links] | None = None  # (generation, its citation links)
 
     def generation(self) -> str | None:
         """The live index generation (what `citebot index` last published), None when there is no index."""
@@ -60,6 +62,18 @@ class QAService:
     def loaded_generation(self) -> str:
         """Load the live index generation if needed; its id (raises when there is no usable index)."""
         return self.engine.loaded_generation()
+
+    def citation_links(self) -> Links:
+        """How citations of the live generation link (bot/core/citation_links.py); read once per generation,
+        the commits from its manifest."""
+        generation = self.engine.generation
+        if self._links is None or self._links[0] != generation:
+            try:
+                manifest = self.engine.manifest()[1]
+            except Exception:  # noqa: BLE001 - no manifest to read: links without the commits it records
+                manifest = None
+            self._links = (generation, citation_links(self.settings, manifest))
+        return self._links[1]
 
     def warm_up(self) -> None:
         """Load the index and the model now, so the first question is fast."""
@@ -104,11 +118,15 @@ class QAService:
                  "confidence": composition.confidence, "abstained_by": composition.abstained_by,
                  "note": note}  # fmt: skip
         if composition.abstained:
-            see_also = tuple(_citation(i, hit, documents) for i, hit in enumerate(answered.see_also, 1))
+            links = self.citation_links()
+            see_also = tuple(
+                _citation(i, hit, documents, links=links) for i, hit in enumerate(answered.see_also, 1)
+            )
             text = _with_note(messages.ABSTAIN, note)
             return Answer(question, text, True, (), see_also, answered.timings_ms, **state)
+        links = self.citation_links()
         citations = tuple(
-            _citation(c.number, c.hit, documents, quote=c.quote, also_in=c.also_in, quoted=c)
+            _citation(c.number, c.hit, documents, quote=c.quote, also_in=c.also_in, quoted=c, links=links)
             for c in composition.cited
         )
         return Answer(
@@ -279,8 +297,11 @@ def _location(passage: Passage) -> Location:
     )
 
 
-def _citation(number, hit: Hit, documents, quote: str = "", also_in=(), quoted=None) -> Citation:
-    """A numbered citation; `quoted` (a CitedPassage) narrows the location to the lines actually quoted."""
+def _citation(
+    number, hit: Hit, documents, quote: str = "", also_in=(), quoted=None, links: Links | None = None
+) -> Citation:
+    """A numbered citation; `quoted` (a CitedPassage) narrows the location to the lines actually quoted;
+    `links` give it the link that opens that place."""
     passage = hit.passage
     document: Document | None = documents.get(passage.source)
     location = _location(passage)
@@ -288,18 +309,28 @@ def _citation(number, hit: Hit, documents, quote: str = "", also_in=(), quoted=N
         location = replace(location, line_start=quoted.line_start, line_end=quoted.line_end)
     if quoted is not None and quoted.page is not None:
         location = replace(location, page=quoted.page)
+    url = document.url if document else None
     return Citation(
         number=number,
         passage_id=passage.id,
         source=passage.source,
         title=document.title if document else passage.source,
-        url=document.url if document else None,
+        url=url,
         passage=passage.text,
         score=hit.score,
         location=location,
         quote=quote,
         also_in=tuple(also_in) or hit.also_in,
+        link=_link(links, location, passage.anchor, url),
     )
+
+
+def _link(links: Links | None, location: Location, anchor: str | None, url: str | None) -> str | None:
+    """The link that opens a citation's place (its lines, section or page), None without one."""
+    if links is None:
+        return None
+    place = CitedPlace(location.source, location.line_start, location.line_end, location.page, anchor, url)
+    return links.link(place)
 
 
 def _passage_view(

@@ -38,6 +38,8 @@ _SECTION = re.compile(r"^(={1,6})\s+(\S.*?)(?:\s+=+)?\s*$")
 _ATTRIBUTE_ENTRY = re.compile(r"^:(!?[\w-]+!?):(?:\s+(.*))?$")
 _BLOCK_ATTRIBUTES = re.compile(r"^\[([^\[\]]*)\]\s*$")
 _ANCHOR_LINE = re.compile(r"^\[\[[^\]]*\]\]\s*$")
+_ANCHOR_ID = re.compile(r"^\[\[([^\],]*)")  # [[id]] / [[id,reftext]]
+_ATTRIBUTE_ID = re.compile(r"^[\w.%]*#([^.%,\s]+)")  # [#id], [#id.role], [source#id]
 _BLOCK_TITLE = re.compile(r"^\.([^.\s].*)$")
 _BLOCK_MACRO = re.compile(r"^[a-z]+::\S*\[.*\]\s*$")  # include::, image::, toc::, video::, ...
 _CONDITIONAL = re.compile(r"^(ifdef|ifndef|ifeval|endif)::")
@@ -107,6 +109,7 @@ class _Reader:
     title: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     pending: str = ""  # the block attribute line before a block: "source,python", "NOTE", "%header"
+    anchor: str | None = None  # an `[[id]]` line before the next block (a section's id)
     quote_depth: int = 0
     group: int = 0
     number: int = 1  # the next line to read (1-based)
@@ -120,7 +123,10 @@ class _Reader:
         stripped = value.strip()
         first = self.number
         self.number += 1
-        if not stripped or stripped == "+" or _CONDITIONAL.match(stripped) or _ANCHOR_LINE.match(stripped):
+        if _ANCHOR_LINE.match(stripped):
+            self.anchor = _ANCHOR_ID.match(stripped).group(1).strip()
+            return
+        if not stripped or stripped == "+" or _CONDITIONAL.match(stripped):
             return
         if stripped.startswith("//") and not _DELIMITER.match(stripped):
             return
@@ -170,7 +176,9 @@ class _Reader:
         if len(marks) == 1 and self.title is None:
             self.title = " ".join(self._inline(heading)[0].split())
             self._skip_header_lines()
-        self._add("heading", heading, first, first, level=len(marks))
+        own = _ANCHOR_ID.match(heading.strip()) or _ATTRIBUTE_ID.match(self.pending.split(",")[0].strip())
+        anchor = self.anchor or (own.group(1).strip() if own else None)
+        self._add("heading", heading, first, first, level=len(marks), anchor=anchor or None)
 
     def _skip_header_lines(self) -> None:
         """The author and revision lines right under the document title (the first author's name
@@ -298,6 +306,7 @@ class _Reader:
                 text = f"{admonition}: {text}"
             self.pending = ""
         made = block(kind, _HARD_BREAK.sub("", text), self.lines, first, last, code_spans=spans, **extra)
+        self.anchor = None
         if made is not None:
             self.blocks.append(made)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
+from retrieval.formats import confluence
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
 from retrieval.formats.html_main import drop_chrome, drop_never_content, find_main, remove
@@ -44,7 +45,11 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def parse(raw: bytes, source: str) -> Parsed:
-    """Blocks of an HTML page (or fragment); title from the page (og:title, the main h1, <title>)."""
+    """Blocks of an HTML page (or fragment); title from the page (og:title, the main h1, <title>).
+
+    A Confluence export's page is read from its body with its own title and link (confluence.py);
+    raises NoReaderError for a Confluence space export's overview (`index.html`).
+    """
     text, note = decode(raw)
     parsed = Parsed([])
     if note:
@@ -61,15 +66,23 @@ def parse(raw: bytes, source: str) -> Parsed:
     parsed.title = _title(root)
     parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
     parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
+    exported = confluence.read_page(root, source)  # NoReaderError for a space's index.html
     mark_icons(root)
+    _mark_heading_anchors(root)
     drop_never_content(root)
     _space_breaks(root)
-    main = find_main(root)
+    if exported is not None:  # a Confluence page: its body, title and link as the export gives them
+        confluence.prepare_body(exported.body)
+        main, article = exported.body, True
+        parsed.title = exported.title or parsed.title
+        parsed.url, parsed.date = exported.url or parsed.url, exported.date or parsed.date
+    else:
+        main = find_main(root)
+        article = main is not root and main is not root.find("body")
     page_name = source.replace("\\", "/").rsplit("/", 1)[-1]
-    article = main is not root and main is not root.find("body")
     drop_chrome(main, article=article, page_name=page_name)
     name_icons(main)
-    if article:
+    if article and exported is None:
         parsed.title = _article_title(parsed.title, main)
     _unmark_literal_markdown(main)
     walker = _Walker(LineMap(text))
@@ -87,12 +100,43 @@ def fragment_blocks(html: str, first_line: int | None = None) -> list[Block]:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return []
+    _mark_heading_anchors(root)
     drop_never_content(root)
     drop_chrome(root, guard=False)
     _space_breaks(root)
     walker = _Walker(None, line_shift=(first_line or 1) - 1 if first_line else None)
     walker.walk(root.find("body") if root.find("body") is not None else root)
     return walker.blocks
+
+
+_ANCHOR = "data-citebot-anchor"  # set on headings before the chrome (permalinks among it) is dropped
+_SECTIONS = {"section", "div", "article"}
+
+
+def _mark_heading_anchors(root) -> None:
+    """Note on each heading the `#fragment` that opens it, while its permalink is still there.
+
+    In order: the heading's own `id` (MkDocs, Docusaurus, Hugo, Antora); the id of the section it
+    opens (Sphinx's `<section id>` / `<div class="section" id>`); a link inside it to `#x` (a
+    permalink: `headerlink`, `hash-link`, `anchor-heading`); an `id`/`name` inside it (`<a name>`).
+    """
+    for heading in root.iter(*_HEADINGS):
+        anchor = heading.get("id") or _opened_section_id(heading)
+        if not anchor:
+            links = [a.get("href", "")[1:] for a in heading.iter("a") if a.get("href", "").startswith("#")]
+            named = [e.get("id") or e.get("name") for e in heading.iter("a", "span") if e is not heading]
+            anchor = next((value for value in [*links, *named] if value), None)
+        if anchor:
+            heading.set(_ANCHOR, anchor.strip())
+
+
+def _opened_section_id(heading) -> str | None:
+    """The id of the section element whose first child element is `heading`, else None."""
+    parent = heading.getparent()
+    if parent is None or not isinstance(parent.tag, str) or parent.tag.lower() not in _SECTIONS:
+        return None
+    first = next((child for child in parent if isinstance(child.tag, str)), None)
+    return parent.get("id") if first is heading else None
 
 
 def inline_html_text(html: str) -> str:
@@ -299,7 +343,7 @@ class _Walker:
     def _element(self, element, kind: str, depth: int) -> None:
         tag = element.tag.lower()
         if tag in _HEADINGS:
-            self._add("heading", _text(element), element, level=_HEADINGS[tag])
+            self._add("heading", _text(element), element, level=_HEADINGS[tag], anchor=element.get(_ANCHOR))
         elif tag == "p":
             if any(_is_block(child) for child in element):
                 self.walk(element, kind, depth)

@@ -10,6 +10,7 @@ Liquid tags (`{% highlight go %}` is a code fence, other tags go) and MDX (see m
 keep a table's header with its rows and make a `<details>` block's `<summary>` a heading-like lead.
 A content tab's label and an admonition's given title are such leads too (level 7, below every real
 heading), so that sibling tabs' commands are told apart; Hugo's `param` shortcode keeps its name.
+A Notion export's page (`Title <32 hex>.md`) is read with Notion's conventions (notion.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from retrieval.formats import mdx
+from retrieval.anchors import markdown_heading_id
+from retrieval.formats import mdx, notion
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.html import fragment_blocks, inline_html_text
 from retrieval.models import Block
@@ -89,7 +91,14 @@ def _open_tables(html: str) -> int:
 
 
 def parse(raw: bytes, source: str) -> Parsed:
-    """Blocks of a Markdown file; title from front matter, else the first heading."""
+    """Blocks of a Markdown file; title from front matter, else the first heading.
+
+    A page of a Notion export (named `Title <32 hex>.md`) also gets its Notion link, its callouts,
+    properties and links to other exported pages read as text (notion.py).
+    """
+    name = notion.export_name(source)
+    if name is not None:
+        return notion.read_page(_parse(notion.unwrap_callouts(raw), mdx_flavour=False), name, raw)
     return _parse(raw, mdx_flavour=False)
 
 
@@ -326,7 +335,8 @@ class _Walker:
             self._front_matter(token.content)
         elif kind == "heading_open":
             inline = tokens[index + 1]
-            self._add("heading", _inline_text(inline), token.map, level=int(token.tag[1]))
+            anchor = self._heading_id(token.map)
+            self._add("heading", _inline_text(inline), token.map, level=int(token.tag[1]), anchor=anchor)
             return index + 3
         elif kind in ("bullet_list_open", "ordered_list_open"):
             self.list_depth += 1
@@ -370,6 +380,12 @@ class _Walker:
         elif kind == "admonition_title_open":
             return index + 3  # the title (or the type, "Note") is the lead above or nothing
         return index + 1
+
+    def _heading_id(self, where: list[int] | None) -> str | None:
+        """The id a heading gives itself on its source line (`{#id}`, `{/* #id */}`), else None."""
+        if not where or where[0] >= len(self.origins):
+            return None
+        return markdown_heading_id(self.lines.line(self.origins[where[0]] + 1))
 
     def _tab_leads(self, before: int) -> None:
         """Content tab labels ("pip", "9.x") whose marker line comes before prepared line `before`, as

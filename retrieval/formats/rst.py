@@ -20,6 +20,7 @@ from retrieval.models import Block
 _SETTINGS = {
     "report_level": 5, "halt_level": 5, "file_insertion_enabled": False, "raw_enabled": False,
     "warning_stream": False, "input_encoding": "unicode", "syntax_highlight": "none", "doctitle_xform": False,
+    "auto_id_prefix": "id",  # as Sphinx sets it: a second "Usage" section is `#id1`, as on its pages
 }  # fmt: skip
 _UNDERLINE = re.compile(r"^\s*([=\-~^\"'`#*+:.])\1{2,}\s*$")
 _SKIP = ("system_message", "comment", "substitution_definition", "target", "raw", "image", "figure_image",
@@ -87,7 +88,7 @@ class _Walker:
                 continue
             if name == "title":
                 if isinstance(node, (nodes.section, nodes.document)):
-                    self._add("heading", child, level=max(depth, 1))
+                    self._add("heading", child, level=max(depth, 1), anchor=_section_anchor(node))
                 else:  # an admonition's, topic's or sidebar's own title: text of the box
                     self._add(kind, child)
             elif name == "rubric":
@@ -180,6 +181,13 @@ class _Walker:
         made = block(kind, value, self.lines if line else None, line, last, **extra)
         if made:
             self.blocks.append(made)
+
+
+def _section_anchor(node) -> str | None:
+    """A section's `#fragment` on the built page: a `.. _label:` over it (explicit, and stable when the
+    title changes) if it has one, else docutils' id of its title (Sphinx's permalink)."""
+    ids = list(node.get("ids") or ())
+    return (ids[1] if len(ids) > 1 else ids[0]) if ids else None
 
 
 def _field_label(

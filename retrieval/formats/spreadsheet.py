@@ -6,7 +6,8 @@ as lead. The row number in the sheet (or the file's line number) is the block's 
 names the row. Empty rows and columns are left out; a file is read up to MAX_ROWS rows in all (its
 sheets together), and a note says where it was cut. In a sheet, leading rows with a single cell above
 a wider table (a caption: "Price list 2024") become paragraphs instead of the header; a CSV's first
-line is always its header.
+line is always its header. A Notion export's database (`Name <32 hex>.csv`) is titled by its name and
+linked to Notion (notion.py).
 
 Why openpyxl: the maintained pure-Python reader of the OOXML workbook; read_only streams rows without
 loading the whole sheet, data_only gives the values Excel last computed instead of formulas. Why csv:
@@ -20,6 +21,7 @@ import datetime
 import io
 from collections.abc import Iterable, Iterator
 
+from retrieval.formats import notion
 from retrieval.formats.base import LineMap, Parsed, block, decode
 from retrieval.formats.packages import title_from_file_name, unreadable_as_value_error
 from retrieval.models import Block
@@ -110,6 +112,9 @@ def _cell_text(value, number_format: str | None) -> str:
 def _parse_delimited(raw: bytes, source: str, tab: bool) -> Parsed:
     text, note = decode(raw)
     parsed = Parsed([], title_from_file_name(source))
+    name = notion.export_name(source)
+    if name is not None:  # a Notion database: its own name and link, not the file's name
+        parsed = notion.read_database(parsed, name)
     if note:
         parsed.notes.append(note)
     if not text.strip():

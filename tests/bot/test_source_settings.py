@@ -56,6 +56,7 @@ def test_the_corpus_shorthand_has_no_scope():
         ("sources:\n  - name: a\n    path: x\n  - name: a\n    path: y\n", "used twice"),
         ("sources:\n  - name: a\n    path: x\n    branch: main\n", "branch is for git"),
         ("channels:\n  C1: [a]\n", "list them under sources"),
+        ("sources:\n  - name: a\n    path: x\n    link: 'https://x/{file}#L{start}'\n", "link: "),
     ],
 )
 def test_a_wrong_source_config_is_refused_in_one_line_naming_it(tmp_path, config, says):

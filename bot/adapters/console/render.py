@@ -53,8 +53,8 @@ def _citation(citation: Citation) -> Text:
     text = Text()
     text.append(f"[{citation.number}] ", style="bold cyan")
     text.append(citation.title, style="bold")
-    if citation.url:
-        text.append(f"  {citation.url}", style="blue underline")
+    if citation.href:
+        text.append(f"  {citation.href}", style="blue underline")
     text.append("\n    ")
     text.append(citation.location.describe(), style="dim")
     if citation.also_in:

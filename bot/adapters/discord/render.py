@@ -104,11 +104,12 @@ def render_answer(answer: Answer) -> list[Outgoing]:
 
 
 def citation_field(citation: Citation) -> Embed:
-    """`[n] [title](<url>)`, the quoted passage, and where it is (the field name)."""
+    """`[n] [title](<link>)` (the exact place, else the document's URL), the quoted passage, and where it
+    is (the field name)."""
     return _passage_field(
         citation.number,
         citation.title,
-        citation.url,
+        citation.href,
         citation.excerpt,
         citation.location,
         also_in=citation.also_in,

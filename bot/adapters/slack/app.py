@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import messages
 from bot.adapters.slack import server
 from bot.adapters.slack.decorations import Decorations
-from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise
+from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise, stop_deliveries
 from bot.adapters.slack.handlers import Commands, SlackHandlers
 from bot.core.answered import AnsweredMessages, SqliteAnsweredMessages
 from bot.core.claims import SqliteEventClaims
@@ -129,9 +129,11 @@ class SlackAdapter:
         run_slack(self.settings, self.table, self)
 
     def stop(self) -> None:
-        """Close the Socket Mode connection (the HTTP server stops on Ctrl-C or SIGTERM)."""
+        """Close the Socket Mode connection (the HTTP server stops on Ctrl-C or SIGTERM) and stop sending
+        held replies (they stay held for the next start)."""
         if self._socket is not None:
             self._socket.close()
+        stop_deliveries()
 
 
 def from_settings(settings: Settings, table: Commands) -> SlackAdapter:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,15 @@ class Asker:
     question: str = ""
 
 
+_STARTED: weakref.WeakSet[SlackDelivery] = weakref.WeakSet()  # deliveries whose redelivery loop runs
+
+
+def stop_deliveries() -> None:
+    """Stop every redelivery loop this process started (the adapter's shutdown; tests between cases)."""
+    for delivery in list(_STARTED):
+        delivery.stop()
+
+
 class SlackDelivery:
     """Sends replies through the Web API or a response_url; holds them in `outbox` while Slack is down."""
 
@@ -63,11 +73,13 @@ class SlackDelivery:
         """Start sending what an earlier run held (and what this one will)."""
         if self.redelivery is not None:
             self.redelivery.start()
+            _STARTED.add(self)
         return self
 
     def stop(self) -> None:
         if self.redelivery is not None:
             self.redelivery.stop()
+        _STARTED.discard(self)
 
     # -- the answer path ---------------------------------------------------------------------------
     def post(self, channel: str, thread_ts: str | None, message: SlackMessage, asker: Asker) -> Attempt:

@@ -341,11 +341,13 @@ def _citation_text(citation: Citation) -> str:
     where = citation.location.describe()
     if citation.also_in:
         where += f" ({messages.also_in(list(citation.also_in))})"
-    return f"*[{citation.number}]* {link(citation.url, citation.title)}\n“{quote}”\n{fit(where, TITLE_CHARS)}"
+    return (
+        f"*[{citation.number}]* {link(citation.href, citation.title)}\n“{quote}”\n{fit(where, TITLE_CHARS)}"
+    )
 
 
 def _citation_plain(citation: Citation) -> str:
-    url = f" ({citation.url})" if safe_url(citation.url) else ""
+    url = f" ({citation.href})" if safe_url(citation.href) else ""
     return f"[{citation.number}] {_one_line(citation.title)[:TITLE_CHARS]}{url}"
 
 

@@ -18,6 +18,15 @@ BOT_TOKEN = "xoxb-test-bot-token-123"
 APP_TOKEN = "xapp-test-app-token-456"
 
 
+@pytest.fixture(autouse=True)
+def _no_redelivery_loop_outlives_its_test() -> Iterator[None]:
+    """Each app built here starts a redelivery thread; stop them so none logs into a later test."""
+    yield
+    from bot.adapters.slack.delivery import stop_deliveries
+
+    stop_deliveries()
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
