@@ -83,7 +83,8 @@ def _website(source: SourceSpec, into: Path) -> SourceRead:
         snapshot = fetch_site(source, into)
     except Exception as error:  # the fetcher's own failure, whatever it is: one line, the rest in the log
         log.debug("source %s: fetching failed", source.name, exc_info=True)
-        raise SourceError(source.name, str(error) or error.__class__.__name__) from None
+        problem = getattr(error, "problem", None) or str(error) or error.__class__.__name__
+        raise SourceError(source.name, problem) from None  # its own SourceError already names the source
     for url, reason in snapshot.refused:
         log.info("source %s: not read: %s (%s)", source.name, url, reason)
     # The fetcher applies include/exclude to URL paths itself; only the pages it lists are read.
