@@ -3,14 +3,32 @@ them, and the bag-of-words embedder (no model load)."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import subprocess
 from pathlib import Path
+
+import numpy as np
 
 from bot.settings import SourceSettings
 from retrieval.config import EngineConfig
 from tests.retrieval.test_parts import WordsEmbedder
 
 WORDS = WordsEmbedder()
+
+
+class Words384(WordsEmbedder):
+    """The bag of words in 384 dimensions: what the postgres backend's vector column holds."""
+
+    dimension = 384
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
 
 
 def git(*args: str, cwd: Path) -> str:

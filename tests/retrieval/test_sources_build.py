@@ -17,6 +17,7 @@ from retrieval.sources.state import source_states
 from tests.retrieval.sources_helpers import (
     HANDBOOK,
     WORDS,
+    Words384,
     commit,
     engine_config,
     make_repository,
@@ -185,3 +186,31 @@ def test_a_link_to_a_file_outside_the_source_is_not_read(tmp_path):
     build([source("handbook", git=str(upstream))], tmp_path)
     _, manifest = live_manifest(tmp_path / "index", "")
     assert sorted(manifest.files) == ["handbook/docs/guide.md", "handbook/docs/same.md"]
+
+
+def test_on_postgres_sources_are_kept_refreshed_and_recorded_alike(tmp_path, two_sources, new_database):
+    from retrieval.config import EngineConfig
+    from retrieval.registry import LIBRARIES
+
+    sources, upstream, first = two_sources
+    config = EngineConfig(index=new_database(), backend="postgres", sentence_vectors=False)
+    postgres = LIBRARIES["postgres"]
+
+    words = Words384()
+
+    def build(**options):
+        return build_sources(
+            config, sources, tmp_path / "state", embedder=words, show_progress=False, **options
+        )
+
+    build()
+    generation, manifest = postgres.live_manifest(config.index, "")
+    assert manifest.sources["handbook"].revision == first and manifest.sources["runbooks"].documents == 2
+    assert not build(publish_unchanged=False).published
+    second = commit(upstream, {"docs/deploy.md": "# Deploying\n\nDeploys happen every Thursday.\n"}, "b")
+    report = build(read={"handbook"}, publish_unchanged=False)
+    assert report.published and report.embedded_files == 1
+    _, manifest = postgres.live_manifest(config.index, "")
+    assert manifest.sources["handbook"].revision == second and "runbooks/oncall/restart.md" in manifest.files
+    engine = Engine(config, embedder=words)
+    assert "Thursday" in engine.passages_of("handbook/docs/deploy.md")[0].text
