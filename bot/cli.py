@@ -287,15 +287,17 @@ def _index_sources(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _refresher(settings: Settings, index: Path):
-    """The background refresher of the sources with refresh_minutes; it prints and records each build."""
+def _refresher(settings: Settings, index: Path, announce: bool = True):
+    """The refresher of the sources with refresh_minutes; it records each build for `status` and, with
+    `announce` (index --watch), prints its summary (the bot only logs it: stdout may be its console)."""
     from bot import backends
     from retrieval import Refresher
 
     def built(report) -> None:
         if settings.backend == "files":
             _write_build_record(index, report)
-        print(_summary(report), flush=True)
+        if announce:
+            print(_summary(report), flush=True)
 
     lock = index / BUILD_LOCK if settings.backend == "files" else None
     if lock is not None:
@@ -665,7 +667,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     adapter = build_adapter(args.adapter, settings, _table(settings))
     refresher = None
     if any(source.refresh_minutes for source in settings.sources):  # sources kept fresh in the background
-        refresher = _refresher(settings, Path(settings.index))
+        refresher = _refresher(settings, Path(settings.index), announce=False)
         refresher.start()
     try:
         adapter.run()

@@ -96,7 +96,7 @@ class Refresher:
             if self.on_built:
                 self.on_built(report)
         else:
-            log.info("sources %s refreshed: nothing changed", ", ".join(names))
+            log.debug("sources %s refreshed: nothing changed", ", ".join(names))
         self._reschedule(names, started)
         return report
 

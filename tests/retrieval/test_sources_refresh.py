@@ -47,7 +47,7 @@ def test_due_sources_are_refreshed_and_a_new_commit_is_served(tmp_path, caplog):
     assert scheduler.due() == []
     clock.now += 30 * 60
     assert scheduler.due() == ["handbook"]
-    with caplog.at_level(logging.INFO, logger="retrieval.sources.refresher"):
+    with caplog.at_level(logging.DEBUG, logger="retrieval.sources.refresher"):
         assert not scheduler.refresh(["handbook"]).published  # nothing changed
     assert "nothing changed" in caplog.text and len(built) == 1
     second = commit(upstream, {"docs/deploy.md": "# Deploying\n\nDeploys happen every Thursday.\n"}, "b")
