@@ -492,6 +492,16 @@ def sources_not_read(count: int) -> str:
     )
 
 
+def source_indexed(name: str, documents: int, revision: str | None, pages: int | None) -> str:
+    """After `citebot index`'s summary: what one named source gave the index."""
+    held = [plural(documents, "document")]
+    if revision:
+        held.append(f"commit {revision[:12]}")
+    if pages is not None:
+        held.append(plural(pages, "page") + " fetched")
+    return f"  {name}: {', '.join(held)}"
+
+
 def source_status_lines(sources: list[dict]) -> list[str]:
     """`citebot status` per named source: where it is, what the index holds of it, its last refresh."""
     if not sources:

@@ -66,6 +66,8 @@ class BuildReport:
     # Named sources that could not be read this time (source name -> one line); their documents of the
     # live generation were kept. Filled by retrieval.sources.
     source_errors: dict[str, str] = field(default_factory=dict)
+    # What each named source gave this build (the manifest's records, document counts filled in).
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
 
 
 Corpus = Path | Sequence[Root]  # one folder (the `corpus:` shorthand), or the roots of named sources
@@ -191,6 +193,7 @@ def _build(
             f"No readable documents in {_corpus_name(roots)} "
             f"(citebot reads {', '.join(sorted(PARSERS))}{unread})."
         )
+    report.sources = _counted(records, documents)
     if live:
         report.removed = sorted(set(live.files) - {d.source for d in documents})
         if not publish_unchanged and not report.embedded_files and not report.removed:
@@ -231,7 +234,7 @@ def _build(
         encoder=encoder_name(embedder),
         files={d.source: FileEntry(d.sha256, len(passages_by_source[d.source]), d.title) for d in documents},
         passage_count=len(ordered),
-        sources=_counted(records, documents),
+        sources=report.sources,
     )
     report.generation = writer.publish(manifest)
     report.files = len(documents)

@@ -48,6 +48,10 @@ def test_index_reads_every_source_and_status_shows_each(project):
     code, out, err = project("index", "--quiet")
     assert code == 0, err
     assert out.strip().startswith("Indexed 3 documents")
+    assert out.splitlines()[1:] == [
+        f"  handbook: 2 documents, commit {project.first[:12]}",
+        "  runbooks: 1 document",
+    ]
     _, manifest = live_manifest(project.root / "index", "")
     assert sorted(manifest.files) == [
         "handbook/docs/configuration.md",
