@@ -2,6 +2,10 @@
 
 `dispatch` never raises: a user error becomes a Notice with its message, a retrieval error a safe
 message (no paths), anything unexpected an apology; both with a reference id that is also logged.
+
+Each call's `Origin` decides which sources it may see (`scope_of`: the channel's entry of `channels:`,
+a DM's, a thread's channel's; the console and the CLI as channel None), so one table serves every
+channel and no command, completion or hint reaches past the channel's sources.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService
 from bot.settings import ConfigError
 from retrieval import RetrievalError, Turn
+from retrieval.scope import Scope
 
 log = logging.getLogger(__name__)
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
@@ -31,7 +36,7 @@ class Command:
     name: str
     usage: str
     summary: str
-    handler: Callable[[str], Reply]
+    handler: Callable[[str, Scope], Reply]  # (argument, the sources the asker may see)
 
 
 class CommandTable:
@@ -52,15 +57,20 @@ class CommandTable:
         self._commands = {
             c.name: c
             for c in (
-                Command("ask", "/ask QUESTION", messages.COMMAND_SUMMARIES["ask"], service.ask),
+                Command(
+                    "ask",
+                    "/ask QUESTION",
+                    messages.COMMAND_SUMMARIES["ask"],
+                    lambda question, scope: service.ask(question, scope=scope),
+                ),
                 Command("source", "/source ID", messages.COMMAND_SUMMARIES["source"], service.source),
                 Command(
                     "sources",
                     "/sources [WORDS]",
                     messages.COMMAND_SUMMARIES["sources"],
-                    lambda words: service.sources(words or None),
+                    lambda words, scope: service.sources(words or None, scope=scope),
                 ),
-                Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _: self.help()),
+                Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _, __: self.help()),
             )
         }
 
@@ -71,9 +81,21 @@ class CommandTable:
     def help(self) -> HelpText:
         return HelpText(self.commands)
 
-    def complete(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
-        """Autocomplete for `/source`: (id, label) pairs whose id or title contains the typed text."""
-        return self.service.complete_source_ids(prefix, limit)
+    def scope_of(self, origin: Origin) -> Scope:
+        """The source names a request from `origin` may see (None: all). The console and the CLI are
+        channel None; a thread with no entry of its own has its channel's."""
+        settings = self.service.settings
+        if origin.platform in LOCAL_PLATFORMS:
+            return settings.source_scope(None)
+        channel = origin.channel
+        if origin.parent and channel not in settings.channels:
+            channel = origin.parent
+        return settings.source_scope(channel, direct=origin.direct)
+
+    def complete(self, prefix: str, limit: int = 25, origin: Origin = Origin()) -> list[tuple[str, str]]:
+        """Autocomplete for `/source`: (id, label) pairs, of the sources `origin` may see, whose id or
+        title contains the typed text."""
+        return self.service.complete_source_ids(prefix, limit, scope=self.scope_of(origin))
 
     def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
         """A line of user input: '/name argument' runs a command, anything else is a question."""
@@ -90,10 +112,11 @@ class CommandTable:
             return Notice(messages.unknown_command(name, list(self._commands)))
         started = time.perf_counter()
         try:
+            scope = self.scope_of(origin)
             if name == "ask":
-                reply = self._ask(argument.strip(), origin)
+                reply = self._ask(argument.strip(), origin, scope)
             else:
-                reply = command.handler(argument.strip())
+                reply = command.handler(argument.strip(), scope)
             if isinstance(reply, Answer) and self.feedback is not None:
                 reply = self._record(reply, origin)
             if isinstance(reply, Answer):
@@ -127,12 +150,12 @@ class CommandTable:
         except Exception:
             log.warning("updating metrics failed", exc_info=True)
 
-    def _ask(self, question: str, origin: Origin) -> Reply:
+    def _ask(self, question: str, origin: Origin, scope: Scope) -> Reply:
         """A question, read in its conversation when the origin names one (and remembered for the next)."""
         key = conversation_key(origin) if self.conversations is not None else None
         if key is None:
-            return self.service.ask(question)
-        reply = self.service.ask(question, self.conversations.turns(key))
+            return self.service.ask(question, scope=scope)
+        reply = self.service.ask(question, self.conversations.turns(key), scope)
         if isinstance(reply, Answer):
             sources = tuple(dict.fromkeys(c.source for c in reply.citations))
             turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)
