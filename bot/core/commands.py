@@ -22,10 +22,9 @@ from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.replies import apology, retrieval_notice
-from bot.core.service import QAService
+from bot.core.service import QAService, Scope, scoped
 from bot.settings import ConfigError
 from retrieval import RetrievalError, Turn
-from retrieval.scope import Scope
 
 log = logging.getLogger(__name__)
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
@@ -61,14 +60,19 @@ class CommandTable:
                     "ask",
                     "/ask QUESTION",
                     messages.COMMAND_SUMMARIES["ask"],
-                    lambda question, scope: service.ask(question, scope=scope),
+                    lambda question, scope: service.ask(question, **scoped(scope)),
                 ),
-                Command("source", "/source ID", messages.COMMAND_SUMMARIES["source"], service.source),
+                Command(
+                    "source",
+                    "/source ID",
+                    messages.COMMAND_SUMMARIES["source"],
+                    lambda key, scope: service.source(key, **scoped(scope)),
+                ),
                 Command(
                     "sources",
                     "/sources [WORDS]",
                     messages.COMMAND_SUMMARIES["sources"],
-                    lambda words, scope: service.sources(words or None, scope=scope),
+                    lambda words, scope: service.sources(words or None, **scoped(scope)),
                 ),
                 Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _, __: self.help()),
             )
@@ -83,10 +87,13 @@ class CommandTable:
 
     def scope_of(self, origin: Origin) -> Scope:
         """The source names a request from `origin` may see (None: all). The console and the CLI are
-        channel None; a thread with no entry of its own has its channel's."""
-        settings = self.service.settings
-        if origin.platform in LOCAL_PLATFORMS:
-            return settings.source_scope(None)
+        channel None (or the channel `citebot ask --channel` names); a thread with no entry of its own
+        has its channel's."""
+        settings = getattr(self.service, "settings", None)  # a stand-in service may have none
+        if settings is None:
+            return None
+        if origin.platform in LOCAL_PLATFORMS:  # `parent`: the channel the terminal answers as (--channel)
+            return settings.source_scope(origin.parent or None)
         channel = origin.channel
         if origin.parent and channel not in settings.channels:
             channel = origin.parent
@@ -95,7 +102,7 @@ class CommandTable:
     def complete(self, prefix: str, limit: int = 25, origin: Origin = Origin()) -> list[tuple[str, str]]:
         """Autocomplete for `/source`: (id, label) pairs, of the sources `origin` may see, whose id or
         title contains the typed text."""
-        return self.service.complete_source_ids(prefix, limit, scope=self.scope_of(origin))
+        return self.service.complete_source_ids(prefix, limit, **scoped(self.scope_of(origin)))
 
     def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
         """A line of user input: '/name argument' runs a command, anything else is a question."""
@@ -154,8 +161,8 @@ class CommandTable:
         """A question, read in its conversation when the origin names one (and remembered for the next)."""
         key = conversation_key(origin) if self.conversations is not None else None
         if key is None:
-            return self.service.ask(question, scope=scope)
-        reply = self.service.ask(question, self.conversations.turns(key), scope)
+            return self.service.ask(question, **scoped(scope))
+        reply = self.service.ask(question, self.conversations.turns(key), **scoped(scope))
         if isinstance(reply, Answer):
             sources = tuple(dict.fromkeys(c.source for c in reply.citations))
             turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)

@@ -29,9 +29,9 @@ from bot.core.models import (
 )
 from bot.settings import Settings
 from retrieval import Answered, CitedPlace, Document, Embedder, Engine, Hit, Links, Passage, Query, Turn
-from retrieval.scope import Scope
 
 log = logging.getLogger(__name__)
+Scope = frozenset[str] | None  # the source names a request may see (Settings.source_scope); None: all
 EXAMPLE_TITLE_CHARS = 80  # the empty-question hint names a document title up to this long
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Terminal escape sequences (ECMA-48), removed whole so no "[31m" is left behind: CSI (ESC [ or the
@@ -101,7 +101,7 @@ class QAService:
         parts = self.engine.question_parts(message)
         if len(parts) > 1:
             return self._answer_parts(question, parts, history, scope)
-        return self.answer_of(question, self.engine.answer(Query(message, tuple(history)), scope))
+        return self.answer_of(question, self.engine.answer(Query(message, tuple(history)), **scoped(scope)))
 
     def _answer_parts(
         self, question: str, parts: Sequence[str], history: Sequence[Turn], scope: Scope = None
@@ -111,7 +111,7 @@ class QAService:
         turns = list(history)
         answers: list[Answer] = []
         for part in parts:
-            answer = self.answer_of(part, self.engine.answer(Query(part, tuple(turns)), scope))
+            answer = self.answer_of(part, self.engine.answer(Query(part, tuple(turns)), **scoped(scope)))
             answers.append(answer)
             sources = tuple(dict.fromkeys(c.source for c in answer.citations))
             turns.append(Turn(part, answer.text, answer.abstained, sources, answer.topic, answer.anchor))
@@ -156,16 +156,18 @@ class QAService:
         if not key:
             return Notice(messages.EMPTY_SOURCE_ID)
         engine = self.engine
-        passage = engine.passage(key, scope)
+        passage = engine.passage(key, **scoped(scope))
         if passage:
-            return SourceLookup(key, passage=_passage_view(passage, engine.document(passage.source, scope)))
-        document = engine.document(key, scope)
+            return SourceLookup(
+                key, passage=_passage_view(passage, engine.document(passage.source, **scoped(scope)))
+            )
+        document = engine.document(key, **scoped(scope))
         if document:
-            passages = engine.passages_of(key, scope)
+            passages = engine.passages_of(key, **scoped(scope))
             view = DocumentView(document.source, document.title, document.url, len(passages), document.date)
             views = tuple(_passage_view(p, document) for p in passages)
             return SourceLookup(key, document=view, document_passages=views)
-        close = engine.suggest(key, search=False, scope=scope)
+        close = engine.suggest(key, search=False, **scoped(scope))
         if not close and _looks_like_words(key):  # "/source chief scientist": search, as the hint invites
             listing = self.sources(key, scope=scope)
             if isinstance(listing, SourceList) and listing.hits:
@@ -174,7 +176,7 @@ class QAService:
 
     def suggest_sources(self, key: str, limit: int = 3, scope: Scope = None) -> list[str]:
         """Close ids or file names (of `scope`'s sources); failing that, the passages that best match the words."""
-        return self.engine.suggest(key, limit, scope=scope)
+        return self.engine.suggest(key, limit, **scoped(scope))
 
     def sources(self, query: str | None = None, k: int = 5, scope: Scope = None) -> SourceList | Notice:
         """The documents, or (with `query`) the passages best matching it; of `scope`'s sources only."""
@@ -183,15 +185,15 @@ class QAService:
         if not query:
             documents = tuple(
                 DocumentView(d.source, d.title, d.url, len(engine.passages_of(d.source)), d.date)
-                for d in engine.documents(scope)
+                for d in engine.documents(**scoped(scope))
             )
             return SourceList(None, documents=documents)
         problem = self._check_question(query, scope)
         if problem:
             return problem
-        hits = engine.search(query, k=max(1, min(k, 50)), scope=scope)
+        hits = engine.search(query, k=max(1, min(k, 50)), **scoped(scope))
         views = tuple(
-            _passage_view(h.passage, engine.document(h.passage.source, scope), h.score, h.also_in)
+            _passage_view(h.passage, engine.document(h.passage.source, **scoped(scope)), h.score, h.also_in)
             for h in hits
         )
         return SourceList(query, hits=views)
@@ -201,7 +203,7 @@ class QAService:
         a short, readable title), or None when there is none (titles made of file names don't count) or the
         index cannot be read."""
         try:
-            documents = self.engine.documents(scope)
+            documents = self.engine.documents(**scoped(scope))
         except Exception:  # noqa: BLE001 - a hint is never worth an error
             return None
         titles = [_one_line(d.title) for d in documents if _readable(d.title or "")]
@@ -210,7 +212,7 @@ class QAService:
 
     def complete_source_ids(self, prefix: str, limit: int = 25, scope: Scope = None) -> list[tuple[str, str]]:
         """(id, label) pairs (of `scope`'s sources) whose id or title contains the typed text; documents first."""
-        return self.engine.complete(prefix, limit, scope=scope)
+        return self.engine.complete(prefix, limit, **scoped(scope))
 
     def _check_question(self, question: str, scope: Scope = None) -> Notice | None:
         if not question:
@@ -357,3 +359,9 @@ def _passage_view(
         score,
         tuple(also_in),
     )
+
+
+def scoped(scope: Scope) -> dict[str, frozenset[str]]:
+    """The `scope=` keyword for a call that takes one: none at all for None, so an unscoped request makes
+    the very call it always made (and a stand-in that takes no scope still serves it)."""
+    return {} if scope is None else {"scope": scope}
