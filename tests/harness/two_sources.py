@@ -100,3 +100,13 @@ def write_corpus(folder: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     return folder
+
+
+def scoped_settings(location: str, backend: str = "files", **sections):
+    """Settings over an index of this corpus (a folder, or a database URL for postgres) with the two
+    sources and the two channels of CONFIG; `sections` (slack=..., feedback=...) added as given."""
+    from bot.settings import Settings
+
+    where = {"backend": "postgres", "database": {"url": location}} if backend == "postgres" else {}
+    index = {} if backend == "postgres" else {"index": location}
+    return Settings.model_validate({**CONFIG, **index, **where, **sections})
