@@ -34,6 +34,7 @@ HNSW_EF_CONSTRUCTION = 40  # faiss' default
 IVF_NPROBE = 32
 _TRAIN_PER_CELL = 64  # k-means training points per IVF cell (faiss warns below 39)
 _MAX_EF_SEARCH = 2048  # HNSW candidates kept in a subset search (efSearch grows as the subset shrinks)
+_EXACT_CHUNK = 8192  # rows scored at a time when a subset is scanned exactly
 
 
 def resolve_index_type(index_type: str, count: int, exact_limit: int = DEFAULT_EXACT_LIMIT) -> str:
@@ -168,10 +169,15 @@ class FaissVectorIndex:
             with self._lock:
                 if not ivf.direct_map.type:  # IVF looks a row up only through its direct map
                     ivf.make_direct_map()
-        vectors = index.reconstruct_batch(subset.rows)
-        similarity = queries @ vectors.T
-        best = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
-        return np.take_along_axis(similarity, best, axis=1), subset.rows[best]
+        scores = np.full((len(queries), 0), -np.inf, np.float32)
+        rows = np.zeros((len(queries), 0), np.int64)
+        for start in range(0, len(subset.rows), _EXACT_CHUNK):  # memory bounded by the chunk, not the subset
+            chunk = subset.rows[start : start + _EXACT_CHUNK]
+            scores = np.hstack([scores, queries @ index.reconstruct_batch(chunk).T])
+            rows = np.hstack([rows, np.broadcast_to(chunk, (len(queries), len(chunk)))])
+            best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            scores, rows = np.take_along_axis(scores, best, axis=1), np.take_along_axis(rows, best, axis=1)
+        return scores, rows
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))

@@ -100,14 +100,11 @@ class FilesLibrary:
         self._lexical = lexical
         self._sentences = sentences
         self._frequencies = frequencies
-        # Each row's source (the key up to its first "/"), as an index into _source_names: a scope's rows
-        # are found with one vectorised comparison, and kept per scope.
-        names = sorted({source_name(p.source) for p in passages})
-        number = {name: i for i, name in enumerate(names)}
-        self._source_names = names
-        self._row_source = np.fromiter(
-            (number[source_name(p.source)] for p in passages), np.int32, len(passages)
-        )
+        # Each row's source (the key up to its first "/") as an index into _source_names, made at the first
+        # scoped search (an unscoped library never pays for it): a scope's rows are then one vectorised
+        # comparison away, and kept per scope.
+        self._source_names: list[str] = []
+        self._row_source: np.ndarray | None = None
         self._subsets: dict[frozenset[str], RowSubset | None] = {}
         self._subsets_lock = threading.Lock()
 
@@ -177,6 +174,13 @@ class FilesLibrary:
 
     def _allowed(self, scope: frozenset[str]) -> np.ndarray:
         """(rows,) bool: the rows of the sources `scope` names."""
+        with self._subsets_lock:
+            if self._row_source is None:
+                names = sorted({source_name(p.source) for p in self._passages})
+                number = {name: i for i, name in enumerate(names)}
+                rows = (number[source_name(p.source)] for p in self._passages)
+                self._source_names = names
+                self._row_source = np.fromiter(rows, np.int32, len(self._passages))
         codes = [i for i, name in enumerate(self._source_names) if name in scope]
         return np.isin(self._row_source, codes)
 

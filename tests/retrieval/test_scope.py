@@ -131,3 +131,20 @@ def test_keyword_search_scores_only_allowed_rows():
     allowed = np.array([False, False, True, True])
     rows, scores = index.search("promote replica", 2, allowed)
     assert list(rows) == [2] and (scores > 0).all()
+
+
+@pytest.mark.parametrize("index_type", ["hnsw", "ivf-sq8"])
+def test_the_exact_scan_of_a_subset_finds_its_k_nearest_chunk_by_chunk(index_type, monkeypatch):
+    """What an approximate index falls back on when its search finds fewer than k members."""
+    from retrieval import vector_index
+
+    monkeypatch.setattr(vector_index, "_EXACT_CHUNK", 7)  # many chunks for 50 members
+    vectors = np.random.default_rng(3).standard_normal((3000, 16)).astype(np.float32)
+    faiss.normalize_L2(vectors)
+    allowed = np.zeros(len(vectors), dtype=bool)
+    allowed[np.random.default_rng(4).choice(len(vectors), 50, replace=False)] = True
+    index = FaissVectorIndex.build(vectors, index_type)
+    _, rows = index._exact(vectors[:2], 5, RowSubset(allowed))
+    for query, found in zip(vectors[:2], rows, strict=True):
+        truth = np.flatnonzero(allowed)[np.argsort(-(vectors[allowed] @ query))[:5]]
+        assert list(found) == list(truth)
