@@ -5,6 +5,7 @@ empty-question hint stay inside them. Both backends."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot import messages
 from bot.core.commands import CommandTable
@@ -14,6 +15,7 @@ from bot.core.service import QAService
 from tests.conftest import BACKENDS, build_library, new_location
 from tests.harness.two_sources import (
     ANSWER_WORDS,
+    CONFIG,
     HANDBOOK_ANSWER,
     HANDBOOK_QUESTION,
     ONCALL,
@@ -123,3 +125,28 @@ def test_the_scope_is_worked_out_per_call_from_the_settings(service):
     scopes = CommandTable(service).scope_of
     assert scopes(SUPPORT_ORIGIN) == {"handbook"} and scopes(ONCALL_ORIGIN) == {"handbook", "runbooks"}
     assert scopes(Origin("discord", ONCALL, "U1", parent="C0SOMEWHERE")) == {"handbook", "runbooks"}
+
+
+@pytest.mark.parametrize(("channel", "sees_runbooks"), [((), False), (("--channel", ONCALL), True)])
+def test_the_cli_answers_lists_and_looks_up_as_the_console_or_as_a_channel(
+    service, embedder, monkeypatch, capsys, tmp_path, channel, sees_runbooks
+):
+    from bot import cli
+    from bot.settings import CONFIG_ENV
+
+    settings = service.settings
+    config = {"sources": CONFIG["sources"], "channels": CONFIG["channels"], "backend": settings.backend}
+    config.update({"database": {"url": settings.database.url}} if settings.backend == "postgres" else {})
+    config.update({"index": settings.index} if settings.backend == "files" else {})
+    path = tmp_path / "citebot.yaml"
+    path.write_text(yaml.safe_dump(config), "utf-8")
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.setattr(cli, "_service", lambda settings: QAService(settings, embedder))
+
+    def citebot(*args: str) -> str:
+        cli.main(["--config", str(path), *args])
+        return capsys.readouterr().out
+
+    assert (ANSWER_WORDS in citebot("ask", "--json", *channel, QUESTION)) is sees_runbooks
+    assert (RUNBOOK in citebot("sources", "--json", *channel)) is sees_runbooks
+    assert (RUNBOOK_TITLE in citebot("source", "--json", *channel, RUNBOOK)) is sees_runbooks
