@@ -17,10 +17,12 @@ import difflib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from retrieval import languages
 from retrieval.answer import Composition
@@ -123,8 +125,9 @@ class Engine:
         """Open the live generation if needed; its id."""
         return self._live().library.generation
 
-    def warm_up(self) -> str:
-        """Load the index, the model and the vocabulary now, so the first question is fast; the generation."""
+    def warm_up(self, scopes: Iterable[Scope] = ()) -> str:
+        """Load the index, the model and the vocabulary now, so the first question is fast; the generation.
+        `scopes` (the channels'): which rows each may see is worked out now too, not at its first question."""
         live = self._live()
         dimension = live.library.manifest.dimension
         if live.embedder.dimension != dimension:
@@ -134,6 +137,8 @@ class Engine:
             )
         _ = live.words.vocabulary
         languages.warm_up()  # the question's language is detected on every question
+        for scope in scopes:
+            live.library.nearest(np.zeros(dimension, np.float32), 1, scope)
         return live.library.generation
 
     def manifest(self) -> tuple[str, Manifest]:

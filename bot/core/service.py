@@ -27,7 +27,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
-from bot.settings import Settings
+from bot.settings import CHANNEL_DM, Settings
 from retrieval import Answered, CitedPlace, Document, Embedder, Engine, Hit, Links, Passage, Query, Turn
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,14 @@ class QAService:
         return self._links[1]
 
     def warm_up(self) -> None:
-        """Load the index and the model now, so the first question is fast."""
-        self.engine.warm_up()
+        """Load the index and the model now, so the first question is fast (in every channel's scope)."""
+        settings = self.settings
+        if not settings.sources:
+            self.engine.warm_up()
+            return
+        channels = [None, *settings.channels]  # the console and every channel named, with their fallbacks
+        scopes = {settings.source_scope(c, direct=c == CHANNEL_DM) for c in channels}
+        self.engine.warm_up([scope for scope in scopes if scope is not None])
 
     # -- requests ----------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = (), scope: Scope = None) -> Answer | Notice:
