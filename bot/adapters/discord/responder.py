@@ -315,16 +315,13 @@ class Responder:
             await self.apologise(interaction, apology(log, "vote on %s failed", answer_id))
 
     async def complete_source(
-        self, current: str, interaction: discord.Interaction | None = None
+        self, current: str, interaction: discord.Interaction
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete for `/source id:`: ids and titles containing what was typed, of the sources the
         interaction's channel may see (never raises)."""
         try:
-            if interaction is None:
-                pairs = await asyncio.to_thread(self.table.complete, current, 25)
-            else:
-                origin = interaction_origin(interaction)
-                pairs = await asyncio.to_thread(self.table.complete, current, 25, origin)
+            origin = interaction_origin(interaction)
+            pairs = await asyncio.to_thread(self.table.complete, current, 25, origin)
         except Exception:
             apology(log, "autocomplete for %r failed", current)  # logged; autocomplete shows nothing
             return []
