@@ -119,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help='with --batch: each line is {"question": ..., "thread": ID}; a thread\'s turns form one conversation',
     )
+    _add_channel(ask)
     ask.add_argument("question", nargs="*", help="the question")
     ask.set_defaults(handler=cmd_ask)
 
@@ -127,12 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true")
     sources.add_argument("-k", type=int, default=5, help="passages per query (default 5)")
     sources.add_argument("--batch", metavar="FILE", help="queries from FILE ('-' for stdin), one a line")
+    _add_channel(sources)
     sources.add_argument("query", nargs="*")
     sources.set_defaults(handler=cmd_sources)
 
     source = commands.add_parser("source", help="show one document or passage by id")
     _add_paths(source)
     source.add_argument("--json", action="store_true")
+    _add_channel(source)
     source.add_argument("id")
     source.set_defaults(handler=cmd_source)
 
@@ -177,6 +180,17 @@ def _add_paths(parser: argparse.ArgumentParser, corpus: bool = False) -> None:
     parser.add_argument("--index", metavar="DIR", help="index folder (default from config: .index)")
     if corpus:
         parser.add_argument("--corpus", metavar="DIR", help="documents folder (default from config: seeds)")
+
+
+def _add_channel(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--channel", metavar="ID", help=messages.CHANNEL_OPTION_HELP)
+
+
+def _scope(args: argparse.Namespace, settings: Settings) -> dict:
+    """The `scope=` keyword for the service: the sources of `--channel ID`, else the console's."""
+    from bot.core.service import scoped
+
+    return scoped(settings.source_scope(getattr(args, "channel", None)))
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -351,7 +365,9 @@ def _build(args: argparse.Namespace, settings: Settings, index: Path, builder) -
         lock.release()
         if made_here:
             shutil.rmtree(index, ignore_errors=True)  # only what this command created: no index was made
-        for line in messages.strict_failure(_pairs(error.unread), _pairs(error.skipped), str(index), made_here):
+        for line in messages.strict_failure(
+            _pairs(error.unread), _pairs(error.skipped), str(index), made_here
+        ):
             _error(line)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -455,7 +471,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     console = _console()
     status = EXIT_OK
     for question in questions:
-        reply = service.ask(question)
+        reply = service.ask(question, **_scope(args, settings))
         if not isinstance(reply, Answer):
             status = EXIT_ERROR
             if args.json:
@@ -498,7 +514,8 @@ def _ask_threads(args: argparse.Namespace, settings: Settings, service, lines: I
             status = EXIT_USAGE
             continue
         question, thread = turn
-        reply = table.run("ask", question, Origin("cli", "batch", "", thread))
+        # `parent`: the channel the terminal answers as (--channel), whose sources it sees
+        reply = table.run("ask", question, Origin("cli", "batch", "", thread, parent=args.channel or ""))
         if not isinstance(reply, Answer):
             status = max(status, EXIT_ERROR)
             if args.json:
@@ -550,7 +567,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     service = _service(settings)
     if queries is None:
-        listing = service.sources(None)
+        listing = service.sources(None, **_scope(args, settings))
         if args.json:
             _print_json(
                 {
@@ -568,7 +585,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     status = EXIT_OK
     for query in queries:
-        listing = service.sources(query, k=args.k)
+        listing = service.sources(query, k=args.k, **_scope(args, settings))
         if not isinstance(listing, SourceList):
             status = EXIT_ERROR
             if args.json:
@@ -601,7 +618,7 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.render import render
     from bot.core.models import Notice, SourceList
 
-    reply = _service(settings).source(args.id)
+    reply = _service(settings).source(args.id, **_scope(args, settings))
     if isinstance(reply, Notice):
         _error(reply.text)
         return EXIT_ERROR

@@ -184,6 +184,9 @@ def skipped_file(source: str, reason: str) -> str:
 
 
 STRICT_HELP = "fail, publishing nothing, when any file is not read (no reader for it, binary, damaged, empty)"
+CHANNEL_OPTION_HELP = (
+    "answer from the sources this Slack/Discord channel id sees (channels:); default: the console's"
+)
 UNREAD_NAMES_SHOWN = 3  # names listed per kind of unread file; the rest are counted
 HIDDEN_IGNORED = "hidden files and folders, like .git, are ignored"
 

@@ -206,7 +206,7 @@ class SourceSettings(_Section):
         if self.branch and self.kind != "git":
             raise ValueError(f"source {self.name!r}: branch is for git sources")
         if self.link:
-            from retrieval.links import check_link_template
+            from retrieval import check_link_template
 
             try:
                 check_link_template(self.link)

@@ -5,6 +5,10 @@
 The engine notices a newly published index generation at the next request and switches to it
 atomically; requests already running finish on the generation they started with. Every composed
 answer passes the verifier before it leaves.
+
+Every request takes a `scope` (retrieval/scope.py): the source names it may see (a channel's), or None
+for everything. Searches rank only the scope's passages; look-ups, listings, suggestions and completions
+leave the rest out, so nothing outside the scope is cited, listed, suggested or named.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import difflib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from retrieval import languages
 from retrieval.answer import Composition
@@ -31,6 +37,7 @@ from retrieval.pasted import question_parts
 from retrieval.question import analyse, stems_of
 from retrieval.reading import Lexicon, lexicon, read
 from retrieval.registry import COMPOSERS, EMBEDDERS, LIBRARIES, choose
+from retrieval.scope import Scope, in_scope
 from retrieval.searcher import Searcher
 from retrieval.verifier import verified
 
@@ -118,8 +125,9 @@ class Engine:
         """Open the live generation if needed; its id."""
         return self._live().library.generation
 
-    def warm_up(self) -> str:
-        """Load the index, the model and the vocabulary now, so the first question is fast; the generation."""
+    def warm_up(self, scopes: Iterable[Scope] = ()) -> str:
+        """Load the index, the model and the vocabulary now, so the first question is fast; the generation.
+        `scopes` (the channels'): which rows each may see is worked out now too, not at its first question."""
         live = self._live()
         dimension = live.library.manifest.dimension
         if live.embedder.dimension != dimension:
@@ -129,6 +137,8 @@ class Engine:
             )
         _ = live.words.vocabulary
         languages.warm_up()  # the question's language is detected on every question
+        for scope in scopes:
+            live.library.nearest(np.zeros(dimension, np.float32), 1, scope)
         return live.library.generation
 
     def manifest(self) -> tuple[str, Manifest]:
@@ -136,8 +146,9 @@ class Engine:
         return self._backend.live_manifest(self.config.index, self.config.rebuild_hint)
 
     # -- questions -----------------------------------------------------------------------------------
-    def answer(self, query: Query) -> Answered:
-        """Answer a question (a follow-up is read with its history), verified; or abstain with see-also."""
+    def answer(self, query: Query, scope: Scope = None) -> Answered:
+        """Answer a question (a follow-up is read with its history), verified; or abstain with see-also.
+        Only passages of `scope`'s sources are searched, cited or offered."""
         live = self._live()
         words = live.words
         timings: dict[str, float] = {}
@@ -149,7 +160,7 @@ class Engine:
         started = time.perf_counter()
         lexical_query = reading.terms.search_text(text)
         hits = live.searcher.search(
-            text, k=self.config.top_k, query_vector=question_vector, lexical_query=lexical_query
+            text, k=self.config.top_k, query_vector=question_vector, lexical_query=lexical_query, scope=scope
         )
         timings["search"] = _since(started)
         started = time.perf_counter()
@@ -175,48 +186,57 @@ class Engine:
         answered on its own; `[text]` when it asks one thing. See retrieval/pasted.py."""
         return question_parts(text)
 
-    def search(self, query: str, k: int = 8) -> list[Hit]:
-        """The best `k` passages for `query` (hybrid retrieval alone, no answer), best first."""
-        return self._live().searcher.search(query, k=k)
+    def search(self, query: str, k: int = 8, scope: Scope = None) -> list[Hit]:
+        """The best `k` passages for `query` (hybrid retrieval alone, no answer), best first; only
+        passages of `scope`'s sources are ranked."""
+        return self._live().searcher.search(query, k=k, scope=scope)
 
-    # -- look-ups ------------------------------------------------------------------------------------
-    def passage(self, passage_id: str) -> Passage | None:
-        """A passage by id ("doc.txt#3"), None when there is none."""
+    # -- look-ups (a key outside `scope` reads as unknown) -------------------------------------------
+    def passage(self, passage_id: str, scope: Scope = None) -> Passage | None:
+        """A passage by id ("doc.txt#3"), None when there is none (in `scope`)."""
+        if not in_scope(passage_id, scope):
+            return None
         return self._live().library.passage(passage_id)
 
-    def document(self, source: str) -> Document | None:
-        """A document by source path, None when there is none."""
+    def document(self, source: str, scope: Scope = None) -> Document | None:
+        """A document by source path, None when there is none (in `scope`)."""
+        if not in_scope(source, scope):
+            return None
         return self._live().library.document(source)
 
-    def documents(self) -> list[Document]:
-        """Every document, sorted by source."""
-        return self._live().library.documents()
+    def documents(self, scope: Scope = None) -> list[Document]:
+        """Every document (of `scope`'s sources), sorted by source."""
+        return _of_scope(self._live().library.documents(), scope)
 
-    def passages_of(self, source: str) -> list[Passage]:
-        """A document's passages in order."""
+    def passages_of(self, source: str, scope: Scope = None) -> list[Passage]:
+        """A document's passages in order (none for a document outside `scope`)."""
+        if not in_scope(source, scope):
+            return []
         return self._live().library.passages_of(source)
 
-    def suggest(self, key: str, limit: int = 3, search: bool = True) -> list[str]:
-        """Ids or file names close to a mistyped `key`; failing that (and with `search`), the ids of the
-        passages that best match its words."""
+    def suggest(self, key: str, limit: int = 3, search: bool = True, scope: Scope = None) -> list[str]:
+        """Ids or file names (of `scope`'s sources) close to a mistyped `key`; failing that (and with
+        `search`), the ids of the passages that best match its words."""
         library = self._live().library
-        names = [d.source for d in library.documents()]
+        names = [d.source for d in _of_scope(library.documents(), scope)]
         ids = [p.id for name in names for p in library.passages_of(name)]
         close = difflib.get_close_matches(key, names + ids, n=limit, cutoff=0.6)
         if close or not search or len(key) <= 3:
             return close
-        return [hit.passage.id for hit in self.search(key, k=limit)]
+        return [hit.passage.id for hit in self.search(key, k=limit, scope=scope)]
 
-    def complete(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
-        """(id, label) pairs whose id or title contains the typed text; documents first."""
+    def complete(self, prefix: str, limit: int = 25, scope: Scope = None) -> list[tuple[str, str]]:
+        """(id, label) pairs (of `scope`'s sources) whose id or title contains the typed text; documents
+        first."""
         library = self._live().library
+        documents = _of_scope(library.documents(), scope)
         needle = prefix.strip().lower()
         found: list[tuple[str, str]] = []
-        for document in library.documents():
+        for document in documents:
             if not needle or needle in document.source.lower() or needle in document.title.lower():
                 found.append((document.source, f"{document.title} ({document.source})"))
         if needle:
-            for document in library.documents():
+            for document in documents:
                 for passage in library.passages_of(document.source):
                     if needle in passage.id.lower():
                         found.append((passage.id, f"{passage.id}: {passage.text[:60]}"))
@@ -264,6 +284,11 @@ def _plausibly_related(hits, question: str, words: Lexicon) -> list[Hit]:
         if known & text or hit.dense_score >= SEE_ALSO_MIN_DENSE:
             related.append(hit)
     return related
+
+
+def _of_scope(documents: list[Document], scope: Scope) -> list[Document]:
+    """The documents of `scope`'s sources (all of them, the same list, for None)."""
+    return documents if scope is None else [d for d in documents if in_scope(d.source, scope)]
 
 
 def _since(started: float) -> float:

@@ -268,14 +268,19 @@ class LexicalIndex:
         """The query's stemmed words, stop words dropped, as the index's passages were tokenised."""
         return query_terms(query)
 
-    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, scores) best first, at most `k`, positive scores only; empty when no query word is
-        in the vocabulary."""
+        in the vocabulary. `allowed` ((rows,) bool) restricts the ranking to those rows: the k best of
+        them, not the k best filtered (IDF stays that of the whole index)."""
         vocabulary = self._retriever.vocab_dict
         words = [word for word in self.query_words(query) if word in vocabulary]
         if not words:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        return top_k(self._retriever.get_scores(words), k, self._likely_rows(words, k))
+        scores, likely = self._retriever.get_scores(words), self._likely_rows(words, k)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+            likely = likely[allowed[likely]]
+        return top_k(scores, k, likely)
 
     def _likely_rows(self, words: list[str], k: int) -> np.ndarray:
         """Distinct passages holding the query's rarest words (fewest postings first), at least `k` of

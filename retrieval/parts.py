@@ -113,13 +113,14 @@ class Library(Protocol):
         """Every document, sorted by source."""
         ...
 
-    def nearest(self, vector: Vector, k: int) -> Ranking:
-        """Up to k passages closest to `vector` by cosine similarity, best first."""
+    def nearest(self, vector: Vector, k: int, scope: frozenset[str] | None = None) -> Ranking:
+        """Up to k passages closest to `vector` by cosine similarity, best first. `scope`: only passages
+        of these sources (retrieval/scope.py) are ranked, so the k come from them; None: every passage."""
         ...
 
-    def keyword(self, query: str, k: int) -> Ranking:
+    def keyword(self, query: str, k: int, scope: frozenset[str] | None = None) -> Ranking:
         """Up to k passages matching the words of `query` (BM25 over `indexed_text`), best first; only
-        positive scores, empty when no query word is known."""
+        positive scores, empty when no query word is known. `scope` as for `nearest`."""
         ...
 
     def sentence_vectors(self, texts: Sequence[str]) -> list[Vector | None]:

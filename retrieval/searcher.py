@@ -12,6 +12,7 @@ from retrieval.errors import RetrievalError
 from retrieval.fusion import reciprocal_rank_fusion, score_blend
 from retrieval.models import Hit
 from retrieval.parts import Embedder, Library
+from retrieval.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,20 @@ class Searcher:
         mode: str = "hybrid",
         query_vector: np.ndarray | None = None,
         lexical_query: str | None = None,
+        scope: Scope = None,
     ) -> list[Hit]:
-        """The best `k` passages for `query`, best first; `lexical_query` replaces the words searched."""
+        """The best `k` passages for `query`, best first; `lexical_query` replaces the words searched.
+        `scope`: only passages of these sources are ranked (filtered before ranking, in both retrievers,
+        so the k come from them); None searches everything."""
         if mode not in SEARCH_MODES:
             raise RetrievalError(f"Unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}.")
         if query_vector is None and mode != "lexical":
             query_vector = self.embedder.embed_queries([query])[0]
-        dense = dict(self.library.nearest(query_vector, self.params.candidates)) if mode != "lexical" else {}
+        scoped = {} if scope is None else {"scope": scope}  # None: the library's call of old, unchanged
+        candidates = self.params.candidates
+        dense = dict(self.library.nearest(query_vector, candidates, **scoped)) if mode != "lexical" else {}
         lexical = (
-            dict(self.library.keyword(lexical_query or query, self.params.candidates))
+            dict(self.library.keyword(lexical_query or query, candidates, **scoped))
             if mode != "dense"
             else {}
         )

@@ -2,6 +2,10 @@
 
 `dispatch` never raises: a user error becomes a Notice with its message, a retrieval error a safe
 message (no paths), anything unexpected an apology; both with a reference id that is also logged.
+
+Each call's `Origin` decides which sources it may see (`scope_of`: the channel's entry of `channels:`,
+a DM's, a thread's channel's; the console and the CLI as channel None), so one table serves every
+channel and no command, completion or hint reaches past the channel's sources.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.replies import apology, retrieval_notice
-from bot.core.service import QAService
+from bot.core.service import QAService, Scope, scoped
 from bot.settings import ConfigError
 from retrieval import RetrievalError, Turn
 
@@ -31,7 +35,7 @@ class Command:
     name: str
     usage: str
     summary: str
-    handler: Callable[[str], Reply]
+    handler: Callable[[str, Scope], Reply]  # (argument, the sources the asker may see)
 
 
 class CommandTable:
@@ -52,15 +56,25 @@ class CommandTable:
         self._commands = {
             c.name: c
             for c in (
-                Command("ask", "/ask QUESTION", messages.COMMAND_SUMMARIES["ask"], service.ask),
-                Command("source", "/source ID", messages.COMMAND_SUMMARIES["source"], service.source),
+                Command(
+                    "ask",
+                    "/ask QUESTION",
+                    messages.COMMAND_SUMMARIES["ask"],
+                    lambda question, scope: service.ask(question, **scoped(scope)),
+                ),
+                Command(
+                    "source",
+                    "/source ID",
+                    messages.COMMAND_SUMMARIES["source"],
+                    lambda key, scope: service.source(key, **scoped(scope)),
+                ),
                 Command(
                     "sources",
                     "/sources [WORDS]",
                     messages.COMMAND_SUMMARIES["sources"],
-                    lambda words: service.sources(words or None),
+                    lambda words, scope: service.sources(words or None, **scoped(scope)),
                 ),
-                Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _: self.help()),
+                Command("help", "/help", messages.COMMAND_SUMMARIES["help"], lambda _, __: self.help()),
             )
         }
 
@@ -71,9 +85,24 @@ class CommandTable:
     def help(self) -> HelpText:
         return HelpText(self.commands)
 
-    def complete(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
-        """Autocomplete for `/source`: (id, label) pairs whose id or title contains the typed text."""
-        return self.service.complete_source_ids(prefix, limit)
+    def scope_of(self, origin: Origin) -> Scope:
+        """The source names a request from `origin` may see (None: all). The console and the CLI are
+        channel None (or the channel `citebot ask --channel` names); a thread with no entry of its own
+        has its channel's."""
+        settings = getattr(self.service, "settings", None)  # a stand-in service may have none
+        if settings is None:
+            return None
+        if origin.platform in LOCAL_PLATFORMS:  # `parent`: the channel the terminal answers as (--channel)
+            return settings.source_scope(origin.parent or None)
+        channel = origin.channel
+        if origin.parent and channel not in settings.channels:
+            channel = origin.parent
+        return settings.source_scope(channel, direct=origin.direct)
+
+    def complete(self, prefix: str, limit: int = 25, origin: Origin = Origin()) -> list[tuple[str, str]]:
+        """Autocomplete for `/source`: (id, label) pairs, of the sources `origin` may see, whose id or
+        title contains the typed text."""
+        return self.service.complete_source_ids(prefix, limit, **scoped(self.scope_of(origin)))
 
     def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
         """A line of user input: '/name argument' runs a command, anything else is a question."""
@@ -90,10 +119,11 @@ class CommandTable:
             return Notice(messages.unknown_command(name, list(self._commands)))
         started = time.perf_counter()
         try:
+            scope = self.scope_of(origin)
             if name == "ask":
-                reply = self._ask(argument.strip(), origin)
+                reply = self._ask(argument.strip(), origin, scope)
             else:
-                reply = command.handler(argument.strip())
+                reply = command.handler(argument.strip(), scope)
             if isinstance(reply, Answer) and self.feedback is not None:
                 reply = self._record(reply, origin)
             if isinstance(reply, Answer):
@@ -127,12 +157,12 @@ class CommandTable:
         except Exception:
             log.warning("updating metrics failed", exc_info=True)
 
-    def _ask(self, question: str, origin: Origin) -> Reply:
+    def _ask(self, question: str, origin: Origin, scope: Scope) -> Reply:
         """A question, read in its conversation when the origin names one (and remembered for the next)."""
         key = conversation_key(origin) if self.conversations is not None else None
         if key is None:
-            return self.service.ask(question)
-        reply = self.service.ask(question, self.conversations.turns(key))
+            return self.service.ask(question, **scoped(scope))
+        reply = self.service.ask(question, self.conversations.turns(key), **scoped(scope))
         if isinstance(reply, Answer):
             sources = tuple(dict.fromkeys(c.source for c in reply.citations))
             turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)

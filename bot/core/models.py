@@ -211,12 +211,14 @@ class Notice:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a request came from, for feedback records and logs."""
+    """Where a request came from, for feedback records and logs, and which sources it may see."""
 
     platform: str = "console"
     channel: str = ""
     user: str = ""
     thread: str = ""  # the conversation within the channel (Slack thread, Discord reply chain); "" for none
+    direct: bool = False  # a direct message (its sources: the `dm` entry of `channels:`)
+    parent: str = ""  # a thread's channel (Discord threads have ids of their own): its sources apply
 
 
 Reply = Answer | SourceLookup | SourceList | HelpText | Notice

@@ -2,6 +2,10 @@
 
 Adapters call this through the command table; it never imports a chat SDK. Everything it knows of
 retrieval comes through `retrieval.Engine`, which also switches to a rebuilt index at the next request.
+
+Every request takes a `scope`: the source names the asking channel may see (`Settings.source_scope`,
+worked out per call by the command table), None for everything. Answers, look-ups, listings,
+suggestions and the empty-question hint all stay inside it.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
-from bot.settings import Settings
+from bot.settings import CHANNEL_DM, Settings
 from retrieval import Answered, CitedPlace, Document, Embedder, Engine, Hit, Links, Passage, Query, Turn
 
 log = logging.getLogger(__name__)
+Scope = frozenset[str] | None  # the source names a request may see (Settings.source_scope); None: all
 EXAMPLE_TITLE_CHARS = 80  # the empty-question hint names a document title up to this long
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Terminal escape sequences (ECMA-48), removed whole so no "[31m" is left behind: CSI (ESC [ or the
@@ -76,12 +81,19 @@ class QAService:
         return self._links[1]
 
     def warm_up(self) -> None:
-        """Load the index and the model now, so the first question is fast."""
-        self.engine.warm_up()
+        """Load the index and the model now, so the first question is fast (in every channel's scope)."""
+        settings = self.settings
+        if not settings.sources:
+            self.engine.warm_up()
+            return
+        channels = [None, *settings.channels]  # the console and every channel named, with their fallbacks
+        scopes = {settings.source_scope(c, direct=c == CHANNEL_DM) for c in channels}
+        self.engine.warm_up([scope for scope in scopes if scope is not None])
 
     # -- requests ----------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer | Notice:
+    def ask(self, question: str, history: Sequence[Turn] = (), scope: Scope = None) -> Answer | Notice:
         """Answer a question; with `history` (earlier turns of its conversation) a follow-up is read in context.
+        Only passages of `scope`'s sources are searched and cited.
 
         The engine reads the message with its line breaks (a pasted traceback or log is searched by its
         question and error lines); a message asking several things gets one answer per part, each part
@@ -89,21 +101,23 @@ class QAService:
         """
         message = clean_message(question)
         question = clean_text(question)
-        problem = self._check_question(question)
+        problem = self._check_question(question, scope)
         if problem:
             return problem
         parts = self.engine.question_parts(message)
         if len(parts) > 1:
-            return self._answer_parts(question, parts, history)
-        return self.answer_of(question, self.engine.answer(Query(message, tuple(history))))
+            return self._answer_parts(question, parts, history, scope)
+        return self.answer_of(question, self.engine.answer(Query(message, tuple(history)), **scoped(scope)))
 
-    def _answer_parts(self, question: str, parts: Sequence[str], history: Sequence[Turn]) -> Answer:
+    def _answer_parts(
+        self, question: str, parts: Sequence[str], history: Sequence[Turn], scope: Scope = None
+    ) -> Answer:
         """One answer per question of a message, joined: each answered part under its question, each
         unanswered one named ("I found nothing on: ..."); an abstention when no part is answered."""
         turns = list(history)
         answers: list[Answer] = []
         for part in parts:
-            answer = self.answer_of(part, self.engine.answer(Query(part, tuple(turns))))
+            answer = self.answer_of(part, self.engine.answer(Query(part, tuple(turns)), **scoped(scope)))
             answers.append(answer)
             sources = tuple(dict.fromkeys(c.source for c in answer.citations))
             turns.append(Turn(part, answer.text, answer.abstained, sources, answer.topic, answer.anchor))
@@ -141,69 +155,74 @@ class QAService:
             **state,
         )
 
-    def source(self, key: str) -> SourceLookup | SourceList | Notice:
-        """A passage or document by id; words that are no id are searched for (the best passages)."""
+    def source(self, key: str, scope: Scope = None) -> SourceLookup | SourceList | Notice:
+        """A passage or document by id; words that are no id are searched for (the best passages). A key
+        outside `scope` reads as unknown, exactly as one that does not exist."""
         key = clean_text(key)
         if not key:
             return Notice(messages.EMPTY_SOURCE_ID)
         engine = self.engine
-        passage = engine.passage(key)
+        passage = engine.passage(key, **scoped(scope))
         if passage:
-            return SourceLookup(key, passage=_passage_view(passage, engine.document(passage.source)))
-        document = engine.document(key)
+            return SourceLookup(
+                key, passage=_passage_view(passage, engine.document(passage.source, **scoped(scope)))
+            )
+        document = engine.document(key, **scoped(scope))
         if document:
-            passages = engine.passages_of(key)
+            passages = engine.passages_of(key, **scoped(scope))
             view = DocumentView(document.source, document.title, document.url, len(passages), document.date)
             views = tuple(_passage_view(p, document) for p in passages)
             return SourceLookup(key, document=view, document_passages=views)
-        close = engine.suggest(key, search=False)
+        close = engine.suggest(key, search=False, **scoped(scope))
         if not close and _looks_like_words(key):  # "/source chief scientist": search, as the hint invites
-            listing = self.sources(key)
+            listing = self.sources(key, scope=scope)
             if isinstance(listing, SourceList) and listing.hits:
                 return listing
-        return Notice(messages.unknown_source(key, close or self.suggest_sources(key)))
+        return Notice(messages.unknown_source(key, close or self.suggest_sources(key, scope=scope)))
 
-    def suggest_sources(self, key: str, limit: int = 3) -> list[str]:
-        """Close ids or file names; failing that, the passages that best match the words."""
-        return self.engine.suggest(key, limit)
+    def suggest_sources(self, key: str, limit: int = 3, scope: Scope = None) -> list[str]:
+        """Close ids or file names (of `scope`'s sources); failing that, the passages that best match the words."""
+        return self.engine.suggest(key, limit, **scoped(scope))
 
-    def sources(self, query: str | None = None, k: int = 5) -> SourceList | Notice:
-        """The documents, or (with `query`) the passages best matching it."""
+    def sources(self, query: str | None = None, k: int = 5, scope: Scope = None) -> SourceList | Notice:
+        """The documents, or (with `query`) the passages best matching it; of `scope`'s sources only."""
         query = clean_text(query or "")
         engine = self.engine
         if not query:
             documents = tuple(
                 DocumentView(d.source, d.title, d.url, len(engine.passages_of(d.source)), d.date)
-                for d in engine.documents()
+                for d in engine.documents(**scoped(scope))
             )
             return SourceList(None, documents=documents)
-        problem = self._check_question(query)
+        problem = self._check_question(query, scope)
         if problem:
             return problem
-        hits = engine.search(query, k=max(1, min(k, 50)))
+        hits = engine.search(query, k=max(1, min(k, 50)), **scoped(scope))
         views = tuple(
-            _passage_view(h.passage, engine.document(h.passage.source), h.score, h.also_in) for h in hits
+            _passage_view(h.passage, engine.document(h.passage.source, **scoped(scope)), h.score, h.also_in)
+            for h in hits
         )
         return SourceList(query, hits=views)
 
-    def example_title(self) -> str | None:
-        """A real document title to suggest asking about (the first of the index with a short, readable
-        title), or None when the index holds none (titles made of file names don't count) or cannot be read."""
+    def example_title(self, scope: Scope = None) -> str | None:
+        """A real document title to suggest asking about (the first of the index, of `scope`'s sources, with
+        a short, readable title), or None when there is none (titles made of file names don't count) or the
+        index cannot be read."""
         try:
-            documents = self.engine.documents()
+            documents = self.engine.documents(**scoped(scope))
         except Exception:  # noqa: BLE001 - a hint is never worth an error
             return None
         titles = [_one_line(d.title) for d in documents if _readable(d.title or "")]
         short = [t for t in titles if len(t) <= EXAMPLE_TITLE_CHARS]
         return (short or [t[: EXAMPLE_TITLE_CHARS - 1] + "…" for t in titles] or [None])[0]
 
-    def complete_source_ids(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
-        """(id, label) pairs whose id or title contains the typed text; documents first."""
-        return self.engine.complete(prefix, limit)
+    def complete_source_ids(self, prefix: str, limit: int = 25, scope: Scope = None) -> list[tuple[str, str]]:
+        """(id, label) pairs (of `scope`'s sources) whose id or title contains the typed text; documents first."""
+        return self.engine.complete(prefix, limit, **scoped(scope))
 
-    def _check_question(self, question: str) -> Notice | None:
+    def _check_question(self, question: str, scope: Scope = None) -> Notice | None:
         if not question:
-            return Notice(messages.empty_question(self.example_title()))
+            return Notice(messages.empty_question(self.example_title(scope)))
         limit = self.settings.answer.max_question_chars
         if len(question) > limit:
             return Notice(messages.question_too_long(len(question), limit))
@@ -346,3 +365,9 @@ def _passage_view(
         score,
         tuple(also_in),
     )
+
+
+def scoped(scope: Scope) -> dict[str, frozenset[str]]:
+    """The `scope=` keyword for a call that takes one: none at all for None, so an unscoped request makes
+    the very call it always made (and a stand-in that takes no scope still serves it)."""
+    return {} if scope is None else {"scope": scope}

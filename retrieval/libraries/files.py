@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -32,8 +33,9 @@ from retrieval.lexical import LexicalIndex
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Ranking, Vector, indexed_text
+from retrieval.scope import Scope, source_name
 from retrieval.sentence_vectors import SentenceVectors, text_key
-from retrieval.vector_index import FaissVectorIndex
+from retrieval.vector_index import FaissVectorIndex, RowSubset
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
 SENTENCE_KEYS_FILE = "sentence_keys.json"
 VOCABULARY_FILE = "vocabulary.json"
 ENCODER_DIR = "encoder"
+_SCOPES_KEPT = 64  # row subsets kept per library, one per distinct channel scope
 
 
 def live_generation(index_dir: str | Path) -> str | None:
@@ -97,6 +100,13 @@ class FilesLibrary:
         self._lexical = lexical
         self._sentences = sentences
         self._frequencies = frequencies
+        # Each row's source (the key up to its first "/") as an index into _source_names, made at the first
+        # scoped search (an unscoped library never pays for it): a scope's rows are then one vectorised
+        # comparison away, and kept per scope.
+        self._source_names: list[str] = []
+        self._row_source: np.ndarray | None = None
+        self._subsets: dict[frozenset[str], RowSubset | None] = {}
+        self._subsets_lock = threading.Lock()
 
     @classmethod
     def open(cls, index_dir: str | Path, rebuild_hint: str = "") -> FilesLibrary:
@@ -151,15 +161,43 @@ class FilesLibrary:
     def documents(self) -> list[Document]:
         return sorted(self._documents.values(), key=lambda d: d.source)
 
-    def nearest(self, vector: Vector, k: int) -> Ranking:
-        scores, rows = self._dense.search(vector.reshape(1, -1), k)
+    def nearest(self, vector: Vector, k: int, scope: Scope = None) -> Ranking:
+        scores, rows = self._dense.search(vector.reshape(1, -1), k, self._subset(scope))
         return [
             (self._passages[int(r)].id, float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0
         ]
 
-    def keyword(self, query: str, k: int) -> Ranking:
-        rows, scores = self._lexical.search(query, k)
+    def keyword(self, query: str, k: int, scope: Scope = None) -> Ranking:
+        subset = self._subset(scope)
+        rows, scores = self._lexical.search(query, k, None if subset is None else subset.allowed)
         return [(self._passages[int(r)].id, float(s)) for r, s in zip(rows, scores, strict=True)]
+
+    def _allowed(self, scope: frozenset[str]) -> np.ndarray:
+        """(rows,) bool: the rows of the sources `scope` names."""
+        with self._subsets_lock:
+            if self._row_source is None:
+                names = sorted({source_name(p.source) for p in self._passages})
+                number = {name: i for i, name in enumerate(names)}
+                rows = (number[source_name(p.source)] for p in self._passages)
+                self._source_names = names
+                self._row_source = np.fromiter(rows, np.int32, len(self._passages))
+        codes = [i for i, name in enumerate(self._source_names) if name in scope]
+        return np.isin(self._row_source, codes)
+
+    def _subset(self, scope: Scope) -> RowSubset | None:
+        """The rows a scope may see, made once per scope; None when it sees every row (nothing to filter)."""
+        if scope is None:
+            return None
+        with self._subsets_lock:
+            if scope in self._subsets:
+                return self._subsets[scope]
+        allowed = self._allowed(scope)
+        subset = None if allowed.all() else RowSubset(allowed)
+        with self._subsets_lock:
+            if len(self._subsets) >= _SCOPES_KEPT:
+                self._subsets.pop(next(iter(self._subsets)))
+            self._subsets[scope] = subset
+        return subset
 
     def sentence_vectors(self, texts: Sequence[str]) -> list[Vector | None]:
         return [self._sentences.get(t) if self._sentences else None for t in texts]

@@ -32,6 +32,7 @@ from retrieval.lexical import document_language, document_terms, query_terms
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Ranking, Vector, indexed_text
+from retrieval.scope import Scope, source_name
 from retrieval.sentence_vectors import text_key
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ _INDEX_LOCK = 0x63697469  # pg_advisory_lock key held by a build: one `citebot i
 _KEEP_GENERATIONS = 2  # the live one and the one before (a reader may still be answering from it)
 _CACHE = 20_000  # passages and sentence vectors kept in memory per library (a generation never changes)
 _MAX_POSITION = 16383  # tsvector positions stop here
+_SCOPES_KEPT = 64  # document-version lists kept per library, one per distinct channel scope
 
 
 POOL_SIZE = 8  # connections per process for the library (the bot's state has its own pool)
@@ -145,13 +147,13 @@ class PostgresLibrary:
                 place = where(getattr(pool, "conninfo", ""))
                 raise IndexMissingError(f"No index in the database at {place}. {rebuild_hint}".strip())
             self._id, self._name, manifest, self._count, self._average_length = row
-            self._versions = [
-                r[0]
-                for r in connection.execute(
-                    "SELECT document_version_id FROM generation_documents WHERE generation_id = %s",
-                    (self._id,),
-                )
-            ]
+            held = connection.execute(
+                "SELECT document_version_id, source FROM generation_documents WHERE generation_id = %s",
+                (self._id,),
+            ).fetchall()
+        self._versions = [version for version, _ in held]
+        self._version_sources = [(version, source_name(key)) for version, key in held]
+        self._scoped: dict[frozenset[str], list[int] | None] = {}
         self._manifest = _manifest_from(manifest, "the database", "")
         self._passages: OrderedDict[str, Passage] = OrderedDict()
         self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -226,24 +228,30 @@ class PostgresLibrary:
         return list(self._documents)
 
     # -- finding passages --------------------------------------------------------------------------
-    def nearest(self, vector: Vector, k: int) -> Ranking:
+    def nearest(self, vector: Vector, k: int, scope: Scope = None) -> Ranking:
+        """With `scope`, the same indexed scan over the scope's document versions only (HNSW's iterative
+        scan goes on until k rows pass the filter): the k nearest of the scope, not k filtered after."""
+        versions = self._scope_versions(scope)
         rows = self._query(
             "SELECT passage_id, record, embedding <#> %s AS distance FROM passages"
             " WHERE document_version_id = ANY(%s) ORDER BY distance LIMIT %s",
-            (np.asarray(vector, dtype=np.float32), self._versions, k),
+            (np.asarray(vector, dtype=np.float32), self._versions if versions is None else versions, k),
         )
         self._remember((r[0], r[1]) for r in rows)
         return [(r[0], -float(r[2])) for r in rows]
 
-    def keyword(self, query: str, k: int) -> Ranking:
-        """BM25 (Lucene idf, k1 1.5, b 0.75) over the query's known terms, a repeated term counted again."""
+    def keyword(self, query: str, k: int, scope: Scope = None) -> Ranking:
+        """BM25 (Lucene idf, k1 1.5, b 0.75) over the query's known terms, a repeated term counted again;
+        with `scope`, only postings of the scope's document versions are scored (idf stays the index's)."""
         terms = Counter(query_terms(query))
         if not terms or not self._count:
             return []
         words = sorted(terms)
+        versions = self._scope_versions(scope)
         rows = self._query(
-            _BM25,
+            _BM25 if versions is None else _SCOPED_BM25,
             {
+                **({} if versions is None else {"versions": versions}),
                 "generation": self._id,
                 "terms": words,
                 "counts": [terms[w] for w in words],
@@ -287,6 +295,22 @@ class PostgresLibrary:
         return self._frequencies
 
     # -- helpers -----------------------------------------------------------------------------------
+    def _scope_versions(self, scope: Scope) -> list[int] | None:
+        """The generation's document versions from the sources `scope` names (kept per scope); None when
+        that is all of them (nothing to filter)."""
+        if scope is None:
+            return None
+        with self._lock:
+            if scope in self._scoped:
+                return self._scoped[scope]
+        versions = [version for version, name in self._version_sources if name in scope]
+        scoped = None if len(versions) == len(self._versions) else versions
+        with self._lock:
+            if len(self._scoped) >= _SCOPES_KEPT:
+                self._scoped.pop(next(iter(self._scoped)))
+            self._scoped[scope] = scoped
+        return scoped
+
     def _query(self, sql: str, params) -> list[tuple]:
         with self._pool.connection() as connection:
             return connection.execute(sql, params).fetchall()
@@ -306,7 +330,7 @@ class PostgresLibrary:
                     _put(self._passages, passage_id, Passage.from_record(record))
 
 
-_BM25 = """
+_BM25_SQL = """
 WITH query AS (
     SELECT q.term, q.count, ln(1 + (%(n)s - v.keyword_passages + 0.5) / (v.keyword_passages + 0.5)) AS idf
     FROM unnest(%(terms)s::text[], %(counts)s::integer[]) AS q(term, count)
@@ -318,7 +342,7 @@ WITH query AS (
     FROM query
     JOIN passage_terms t ON t.term = query.term
     JOIN generation_documents gd  -- a hash join: `= ANY(the generation's versions)` was a scan per posting
-        ON gd.document_version_id = t.document_version_id AND gd.generation_id = %(generation)s
+        ON gd.document_version_id = t.document_version_id AND gd.generation_id = %(generation)s{scope}
     GROUP BY t.passage_id
     ORDER BY score DESC, t.passage_id
     LIMIT %(k)s
@@ -327,6 +351,9 @@ SELECT p.passage_id, p.record, s.score
 FROM scored s JOIN passages p ON p.id = s.passage_id
 ORDER BY s.score DESC, p.passage_id
 """
+_BM25 = _BM25_SQL.format(scope="")
+# The same, scoring only postings of the scope's document versions (a channel's sources).
+_SCOPED_BM25 = _BM25_SQL.format(scope=" AND gd.document_version_id = ANY(%(versions)s::bigint[])")
 
 
 def _put(cache: OrderedDict, key, value) -> None:

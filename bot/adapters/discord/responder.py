@@ -198,7 +198,7 @@ class Responder:
         """The table's reply to the question (None if even that failed) and its rendering."""
         try:
             thread = self.conversation(message)
-            origin = Origin(PLATFORM, str(message.channel.id), str(message.author.id), thread)
+            origin = origin_of(message.channel, message.channel.id, message.author.id, thread)
             reply = await self.call(self.table.dispatch, text, origin)
             return reply, render(reply)
         except Exception:
@@ -276,7 +276,7 @@ class Responder:
                 notice = render(Notice(messages.CHANNEL_NOT_ALLOWED))
                 await self.delivery.respond(interaction, notice, ephemeral=True)
                 return
-            origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
+            origin = interaction_origin(interaction)
             if slow:
                 await interaction.response.defer(ephemeral=ephemeral, thinking=True)
             work = asyncio.ensure_future(self.call(self.table.run, name, argument, origin))
@@ -306,7 +306,7 @@ class Responder:
     async def vote(self, interaction: discord.Interaction, vote: str, answer_id: str) -> None:
         """A 👍/👎 click: stored with the clicker's id, thanked privately."""
         try:
-            origin = Origin(PLATFORM, str(interaction.channel_id or ""), str(interaction.user.id))
+            origin = interaction_origin(interaction)
             notice = await self.call(self.table.vote, answer_id, vote, origin)
             await self.delivery.respond(interaction, render(notice), ephemeral=True)
         except Undelivered:
@@ -314,10 +314,14 @@ class Responder:
         except Exception:
             await self.apologise(interaction, apology(log, "vote on %s failed", answer_id))
 
-    async def complete_source(self, current: str) -> list[app_commands.Choice[str]]:
-        """Autocomplete for `/source id:`: ids and titles containing what was typed (never raises)."""
+    async def complete_source(
+        self, current: str, interaction: discord.Interaction
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete for `/source id:`: ids and titles containing what was typed, of the sources the
+        interaction's channel may see (never raises)."""
         try:
-            pairs = await asyncio.to_thread(self.table.complete, current, 25)
+            origin = interaction_origin(interaction)
+            pairs = await asyncio.to_thread(self.table.complete, current, 25, origin)
         except Exception:
             apology(log, "autocomplete for %r failed", current)  # logged; autocomplete shows nothing
             return []
@@ -343,6 +347,26 @@ class Responder:
         if isinstance(channel, discord.DMChannel):
             return True
         return self.allows(interaction.channel_id, getattr(channel, "parent_id", None))
+
+
+def origin_of(channel: Any, channel_id: int | None, user_id: int, thread: str = "") -> Origin:
+    """Where a request came from: its channel (a DM is `direct`; a thread names its channel as `parent`,
+    whose sources it sees unless `channels:` lists the thread itself)."""
+    parent = getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+    return Origin(
+        PLATFORM,
+        str(channel_id or ""),
+        str(user_id),
+        thread,
+        direct=isinstance(channel, discord.DMChannel)
+        or getattr(channel, "type", None) == discord.ChannelType.private,  # a PartialMessageable DM
+        parent=str(parent or ""),
+    )
+
+
+def interaction_origin(interaction: discord.Interaction) -> Origin:
+    """The origin of a slash command, click or autocomplete."""
+    return origin_of(interaction.channel, interaction.channel_id, interaction.user.id)
 
 
 def strip_mentions(content: str, user_id: int, role_id: int | None = None) -> str:

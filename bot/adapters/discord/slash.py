@@ -44,7 +44,7 @@ def register(tree: app_commands.CommandTree[Any], summaries: Mapping[str, str] |
     async def complete_source(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await _responder(interaction).complete_source(current)
+        return await _responder(interaction).complete_source(current, interaction)
 
     @app_commands.command(name="sources", description=description("sources"))
     @app_commands.describe(query=messages.DISCORD_SOURCES_QUERY)

@@ -139,7 +139,8 @@ class SlackHandlers:
         question = question_text(event.get("text", ""), context.get("bot_user_id"))
         user = event.get("user", "")
         # A thread is a conversation; so is a DM's main timeline (follow-ups read with earlier turns).
-        origin = Origin("slack", channel, user, thread=thread_ts or "dm")
+        direct = is_direct(channel, event.get("channel_type"))
+        origin = Origin("slack", channel, user, thread=thread_ts or "dm", direct=direct)
         reply, message = _answered(lambda: self._ask(question, origin), clock, "answering a message")
         if event.get("files"):  # a file shared with the question: say it was not read, never drop it silently
             message = with_note(message, messages.ATTACHMENTS_NOT_READ)
@@ -165,7 +166,7 @@ class SlackHandlers:
             return
         clock = _Stages(context.get(ARRIVED))
         user = edited.get("user", "")
-        origin = Origin("slack", channel, user, thread=thread_ts or "dm")
+        origin = Origin("slack", channel, user, thread=thread_ts or "dm", direct=is_direct(channel))
         reply, message = _answered(lambda: self._ask(question, origin), clock, "answering an edited message")
         clock.lap("render")
         asker = Asker(user, channel, _reference(reply, message), question)
@@ -220,7 +221,8 @@ class SlackHandlers:
             notice = render_notice(Notice(messages.CHANNEL_NOT_ALLOWED))
             self.delivery.respond(response_url, notice, "ephemeral", Asker(user, channel, new_reference()))
             return
-        origin = Origin("slack", channel, user)
+        direct = is_direct(channel, "im" if command.get("channel_name") == "directmessage" else None)
+        origin = Origin("slack", channel, user, direct=direct)
         reply, message = _answered(lambda: self.table.run(name, text, origin), clock, f"/{name}")
         clock.lap("render")
         public = name == "ask" and self.settings.ask_visibility == "channel" and isinstance(reply, Answer)
@@ -260,6 +262,12 @@ class SlackHandlers:
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         """Anything that escaped a listener (the listeners guard themselves): log it with a reference."""
         core_apology(log, "Slack request of type %s failed", body.get("type"), error=error)
+
+
+def is_direct(channel: str, channel_type: str | None = None) -> bool:
+    """Whether a conversation is a direct message with the bot: Slack says so (`channel_type` "im"), or
+    its id does (DM ids start with D; a group DM's do not, and it is a channel for `channels:`)."""
+    return channel_type == "im" or channel.startswith("D")
 
 
 def question_text(text: str, bot_user_id: str | None) -> str:
@@ -350,4 +358,4 @@ def apology(what: str) -> SlackMessage:
 
 def _origin(body: dict[str, Any]) -> Origin:
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-    return Origin("slack", channel, (body.get("user") or {}).get("id", ""))
+    return Origin("slack", channel, (body.get("user") or {}).get("id", ""), direct=is_direct(channel))
