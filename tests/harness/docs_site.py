@@ -4,7 +4,8 @@
 is a folder) with an ETag and a Last-Modified, answering 304 to If-None-Match / If-Modified-Since; a
 robots.txt (`robots`: its text, None: 404); a sitemap made from `sitemap_paths` at /sitemap.xml, gzipped at
 /sitemap.xml.gz, and a sitemap index listing the gzipped one at /sitemap_index.xml. `redirects` (path ->
-Location), `statuses` (path -> status) and `unsized` (paths sent without Content-Length) change answers.
+Location), `statuses` (path -> status), `unsized` (paths sent without Content-Length) and `slow` (path ->
+seconds waited before answering) change answers.
 Every request is recorded (path, headers, status) in `requests`.
 """
 
@@ -13,7 +14,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,10 +46,11 @@ class DocsSite:
     redirects: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     unsized: set[str] = field(default_factory=set)
+    slow: dict[str, float] = field(default_factory=dict)
     requests: list[SiteRequest] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
@@ -84,6 +88,15 @@ class DocsSite:
         ).encode()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-body (a page over the byte cap, a timeout) is expected here."""
+        if not isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            super().handle_error(request, client_address)
+
+
 def _handler_for(site: DocsSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -93,6 +106,7 @@ def _handler_for(site: DocsSite) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = unquote(urlsplit(self.path).path)
+            time.sleep(site.slow.get(path, 0))
             status = self._answer(path)
             site.requests.append(SiteRequest(path, dict(self.headers.items()), status))
 

@@ -8,12 +8,14 @@ import shutil
 import socket
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.settings import SourceSettings
 from retrieval.loader import corpus_files, load_document
+from retrieval.sources.site_folder import CACHE_FILE
 from retrieval.sources.sitemap import parse_sitemap
-from retrieval.sources.website import CACHE_FILE, SourceError, fetch_site
+from retrieval.sources.website import SourceError, fetch_site
 from tests.harness.docs_site import DocsSite
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "website" / "mkdocs"
@@ -199,6 +201,41 @@ def test_only_pages_are_kept_and_a_redirect_off_the_site_is_not_followed(site, i
         site.url("/sitemap.xml"): "not a page citebot reads (content type application/xml)",
         site.url("/gone-away/"): f"redirected to https://www.mkdocs.org/: not on the site {site.base}",
     }
+
+
+def test_a_crawl_reads_the_start_page_for_its_links_but_keeps_only_what_the_globs_take(site, into):
+    site.robots = "User-agent: citebot\nDisallow: /user-guide/installation/\n"
+    snapshot = fetch(site, into, sitemap=None, url=site.url("/"), include=["user-guide/**", "about/**"])
+    assert sorted(snapshot.pages) == ["about/license/index.html", "user-guide/index.html"]
+    assert (site.url("/user-guide/installation/"), "robots.txt disallows it") in snapshot.refused
+    assert "/user-guide/installation/" not in site.paths and "/getting-started/" not in site.paths
+
+
+def test_a_page_marked_noindex_is_not_kept_and_two_urls_of_one_file_are_one_page(site, into):
+    page = site.root / "user-guide" / "installation" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<head>", b'<head><meta name="robots" content="noindex">', 1))
+    site.sitemap_paths[:] = ["/user-guide/", "/user-guide/index.html", "/user-guide/installation/"]
+    snapshot = fetch(site, into)
+    assert snapshot.pages == {"user-guide/index.html": site.url("/user-guide/")}
+    assert snapshot.refused == [
+        (site.url("/user-guide/installation/"), "the page asks not to be indexed (robots meta noindex)")
+    ]
+
+
+def test_a_page_that_times_out_is_refused_and_the_clients_timeout_is_used(site, into):
+    site.slow["/user-guide/"] = 1.0
+    with httpx.Client(timeout=0.2) as client:
+        snapshot = fetch_site(source(sitemap=site.url("/sitemap.xml")), into, client=client, sleep=Pauses())
+    [(url, reason)] = snapshot.refused
+    assert url == site.url("/user-guide/") and reason.startswith("timed out")
+    assert len(snapshot.pages) == 4
+
+
+def test_robots_txt_answering_a_server_error_reads_nothing(site, into):
+    site.statuses["/robots.txt"] = 503
+    with pytest.raises(SourceError, match=r"^source mkdocs: robots.txt answered HTTP 503; nothing is read$"):
+        fetch(site, into)
+    assert site.paths == ["/robots.txt"]
 
 
 def test_an_unreachable_site_is_one_source_error_naming_the_source(into):
