@@ -63,6 +63,11 @@ def normal_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
+def media_type(headers: httpx.Headers) -> str:
+    """The Content-Type's media type, lower case, without parameters ("" when there is none)."""
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 def origin_of(url: str) -> tuple[str, str]:
     """(scheme, host[:port]) in lower case: what "the same site" compares."""
     parts = urlsplit(url)
@@ -138,12 +143,14 @@ class PoliteClient:
         max_bytes: int,
         hop_check: HopCheck,
         truncate: bool = False,
+        media_types: frozenset[str] | None = None,
     ) -> Reply:
         """GET `url`, following redirects that `hop_check` and robots.txt allow; a 200's body is read up
-        to `max_bytes` (a larger one is refused, or cut there when `truncate`).
+        to `max_bytes` (a larger one is refused, or cut there when `truncate`). With `media_types`, a 200
+        declaring another Content-Type is refused before its body is read.
 
         Raises Transient (network error, timeout, HTTP 5xx or 429) or Refused (a redirect not followed,
-        too many, a body too large, an invalid URL), each with the reason.
+        too many, another media type, a body too large, an invalid URL), each with the reason.
         """
         for _hop in range(MAX_REDIRECTS + 1):
             with self._request(url, headers) as response:
@@ -158,6 +165,9 @@ class PoliteClient:
                     raise ServerError(f"HTTP {response.status_code}")
                 body = b""
                 if response.status_code == 200:
+                    declared = media_type(response.headers)
+                    if media_types is not None and declared and declared not in media_types:
+                        raise Refused(f"not a page citebot reads (content type {declared})")
                     body = _read_body(response, max_bytes, truncate)
                 return Reply(url, response.status_code, response.headers, body)
         raise Refused(f"more than {MAX_REDIRECTS} redirects")

@@ -34,6 +34,7 @@ from retrieval.sources.polite_http import (
     Refused,
     Reply,
     Transient,
+    media_type,
     normal_url,
     origin_of,
 )
@@ -50,6 +51,7 @@ _ASSET_SUFFIXES = frozenset(
     .zip .gz .tgz .bz2 .xz .zst .7z .tar .rar .whl .egg .jar .exe .dmg .msi .deb .rpm .apk .iso .bin .mp3
     .mp4 .m4a .webm .ogg .ogv .wav .flac .avi .mov .mkv .woff .woff2 .ttf .otf .eot .ics .vcf""".split()
 )
+_READ = frozenset(PAGE_TYPES)
 _GLOB_FLAGS = glob.GLOBSTAR | glob.BRACE | glob.MATCHBASE | glob.DOTGLOB
 
 
@@ -136,7 +138,8 @@ def fetch_site(
     leading "/" (`docs/**`, `*.pdf`; a folder pattern covers what is under it). A start URL
     crawl follows `<a href>` links breadth-first on the same scheme and host, under the start URL's
     folder, without query strings; the start page is always read for its links, kept only if the globs
-    take it. `into` belongs to the fetch: files in it that are no page of this fetch are removed.
+    take it; at most 2 × max_pages pages are asked for (links that fail count too). `into` belongs to
+    the fetch: files in it that are no page of this fetch are removed.
     `client`: the httpx.Client to send requests with (its timeout is kept when it has one; else 30 s);
     one is made and closed when None. `sleep`: what pauses between requests (tests record it).
 
@@ -242,16 +245,19 @@ def _crawl(run: _Run, start: str) -> None:
         return None
 
     queue, seen = deque([start]), {start}
+    asked, most_asked = 0, 2 * run.source.max_pages  # broken links must not make a crawl endless
     while queue:
         url = queue.popleft()
-        if run.full:
-            run.refused += [(waiting, run.cap_reason()) for waiting in [url, *queue]]
+        if run.full or asked >= most_asked:
+            reason = run.cap_reason() if run.full else f"crawl cap reached ({most_asked} pages asked for)"
+            run.refused += [(waiting, reason) for waiting in [url, *queue]]
             return
         if reason := run.http.disallowed(url):
             if url == start:
                 raise SourceError(run.source.name, f"the start page {url}: {reason}")
             run.refuse(url, reason)
             continue
+        asked += 1
         links = _read_page(run, url, keep=url != start or selected(_glob_path(url)), scope=outside)
         if links is None and url == start:
             problem = run.refused[-1][1] if run.refused else "no answer"
@@ -277,7 +283,7 @@ def _read_page(
     if cached and not (run.into / cached.file).is_file():
         cached = None
     try:
-        reply = run.http.get(url, _validators(cached), run.source.max_page_bytes, scope)
+        reply = run.http.get(url, _validators(cached), run.source.max_page_bytes, scope, media_types=_READ)
         if reply.url in run.finals:
             return []  # another URL of this run led to the same page
         if reply.status == 304 and cached:
@@ -381,7 +387,7 @@ def _validators(cached: CachedPage | None) -> dict[str, str]:
 
 def _content_type(reply: Reply) -> str:
     """The media type, lower case, without parameters; guessed from the URL's suffix when missing."""
-    declared = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    declared = media_type(reply.headers)
     if declared:
         return declared
     suffix = PurePosixPath(urlsplit(reply.url).path).suffix.lower()

@@ -106,9 +106,10 @@ def _handler_for(site: DocsSite) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = unquote(urlsplit(self.path).path)
+            self.record = SiteRequest(path, dict(self.headers.items()), 0)
+            site.requests.append(self.record)  # before answering: the client acts on the answer at once
             time.sleep(site.slow.get(path, 0))
-            status = self._answer(path)
-            site.requests.append(SiteRequest(path, dict(self.headers.items()), status))
+            self._answer(path)
 
         def _answer(self, path: str) -> int:
             if path in site.statuses:
@@ -158,6 +159,7 @@ def _handler_for(site: DocsSite) -> type[BaseHTTPRequestHandler]:
             headers: dict[str, str] | None = None,
             sized: bool = True,
         ) -> int:
+            self.record.status = status
             self.send_response(status)
             if kind:
                 self.send_header("Content-Type", kind)

@@ -162,6 +162,15 @@ def test_the_page_cap_is_reported_for_the_pages_left_unread(site, into):
     assert sitemap_capped(site, into) == [site.url(path) for path in PAGES[2:]]
 
 
+def test_a_crawl_asks_for_at_most_twice_max_pages_even_when_links_are_broken(site, into):
+    # The User Guide links eight pages; six are missing from this copy of the site (404).
+    snapshot = fetch(site, into, sitemap=None, url=site.url("/user-guide/"), max_pages=3)
+    assert len(snapshot.pages) == 2
+    assert len([path for path in site.paths if path != "/robots.txt"]) == 6
+    stopped = [url for url, reason in snapshot.refused if reason == "crawl cap reached (6 pages asked for)"]
+    assert stopped and not set(stopped) & {site.base + path for path in site.paths}
+
+
 def sitemap_capped(site: DocsSite, into: Path) -> list[str]:
     snapshot = fetch(site, into, max_pages=2)
     assert len(snapshot.pages) == 2
