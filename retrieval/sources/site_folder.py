@@ -67,6 +67,20 @@ def open_folder(into: Path) -> dict[str, CachedPage]:
         return {}
 
 
+def pages_in(into: Path) -> dict[str, str]:
+    """The pages the latest fetch left in `into`: file (relative, POSIX) -> its URL (final, after
+    redirects); {} when there was none. For reading a fetched folder again without fetching (an index
+    built later, a refresh that failed)."""
+    cache_path = into / CACHE_FILE
+    if not cache_path.is_file():
+        return {}
+    try:
+        pages = json.loads(cache_path.read_text("utf-8"))["pages"].values()
+        return dict(sorted((page["file"], page["final_url"]) for page in pages))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def write_cache(into: Path, pages: dict[str, CachedPage]) -> None:
     """Write the cache (URL -> file, final URL, ETag, Last-Modified), atomically."""
     into.mkdir(parents=True, exist_ok=True)

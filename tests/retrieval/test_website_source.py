@@ -13,7 +13,7 @@ import pytest
 
 from bot.settings import SourceSettings
 from retrieval.loader import corpus_files, load_document
-from retrieval.sources.site_folder import CACHE_FILE
+from retrieval.sources.site_folder import CACHE_FILE, pages_in
 from retrieval.sources.sitemap import parse_sitemap
 from retrieval.sources.website import SourceError, fetch_site
 from tests.harness.docs_site import DocsSite
@@ -70,6 +70,7 @@ def test_sitemap_pages_are_saved_at_their_paths_with_their_urls_and_robots_txt_i
     assert "/about/license/" not in site.paths  # never asked for
     assert not (into / "about").exists()
     assert (snapshot.fetched, snapshot.unchanged) == (4, 0)
+    assert pages_in(into) == snapshot.pages  # the folder says the same without a fetch
 
 
 def test_a_sitemap_index_of_gzipped_sitemaps_gives_the_same_pages(site, into):
