@@ -100,12 +100,18 @@ class PoliteClient:
 
     @property
     def site(self) -> str:
-        """The site as a URL without a path: scheme://host[:port]."""
+        """The site as a URL without a path: scheme://[user:password@]host[:port]."""
         return "{}://{}".format(*self.origin)
+
+    @property
+    def shown(self) -> str:
+        """The site as messages and logs show it: scheme://host[:port], any user:password@ left out."""
+        scheme, host = self.origin
+        return f"{scheme}://{host.rpartition('@')[2]}"
 
     def off_site(self, url: str) -> str | None:
         """Why `url` is not on this site, if so: another scheme or host (or port)."""
-        return None if origin_of(url) == self.origin else f"not on the site {self.site}"
+        return None if origin_of(url) == self.origin else f"not on the site {self.shown}"
 
     def read_robots(self) -> None:
         """Read the site's robots.txt and lengthen the pause to its Crawl-delay / Request-rate.
@@ -121,7 +127,7 @@ class PoliteClient:
         except Transient:
             raise
         except Refused as problem:
-            log.info("%s: robots.txt not read (%s); no rules", self.site, problem)
+            log.info("%s: robots.txt not read (%s); no rules", self.shown, problem)
             reply = Reply(f"{self.site}/robots.txt", 404, httpx.Headers())
         lines = reply.body.decode("utf-8", errors="replace").splitlines() if reply.status == 200 else []
         self.robots = RobotFileParser()

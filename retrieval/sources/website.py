@@ -159,9 +159,11 @@ def fetch_site(
             run.old = site_folder.open_folder(into)
             http.read_robots()
         except Transient as problem:
-            raise SourceError(source.name, f"{http.site} could not be reached: {problem}") from None
+            raise SourceError(source.name, f"{http.shown} could not be reached: {problem}") from None
         except (Refused, site_folder.NotOurFolder) as problem:
             raise SourceError(source.name, str(problem)) from None
+        except OSError as error:
+            raise SourceError(source.name, f"{into}: {error.strerror or error}") from None
         if source.sitemap:
             _fetch_sitemap_pages(run, normal_url(source.sitemap))
         else:
@@ -189,14 +191,15 @@ def _fetch_sitemap_pages(run: _Run, sitemap_url: str) -> None:
     """Read the sitemap (and the sitemaps an index lists), then each page it lists, in its order."""
     urls = _sitemap_urls(run, sitemap_url)
     selected = _path_filter(run.source.include, run.source.exclude)
-    for position, url in enumerate(urls):
-        if run.full:
-            run.refused += [(later, run.cap_reason()) for later in urls[position:]]
-            return
+    for url in urls:
         reason = _not_a_page_url(run, url) or run.http.disallowed(url)
         if reason:
             run.refuse(url, reason)
-        elif selected(_glob_path(url)):
+        elif not selected(_glob_path(url)):
+            continue
+        elif run.full:
+            run.refuse(url, run.cap_reason())
+        else:
             _read_page(run, url, scope=lambda target: _not_a_page_url(run, target))
 
 
