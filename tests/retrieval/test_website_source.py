@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bot.settings import SourceSettings
+from retrieval.links import CitedPlace, LinkRule, Links
 from retrieval.loader import corpus_files, load_document
 from retrieval.sources.site_folder import CACHE_FILE, pages_in
 from retrieval.sources.sitemap import parse_sitemap
@@ -286,6 +287,15 @@ def test_the_fetched_folder_is_read_by_the_loader_with_the_pages_text(site, into
     assert "pip install mkdocs" in texts
     assert any(text.startswith("MkDocs requires a recent version of Python") for text in texts)
     assert not any("Edit on GitHub" in text or "Search" == text for text in texts)  # theme chrome
+
+    # A citation of its "Installing MkDocs" section links to the page as fetched, with the section's id;
+    # the page's canonical link (Document.url here) names the public site instead.
+    assert loaded.document.url == "https://www.mkdocs.org/user-guide/installation/"
+    section = next(block for block in loaded.blocks if block.text == "Installing MkDocs")
+    file = "user-guide/installation/index.html"
+    place = CitedPlace(f"mkdocs/{file}", anchor=section.anchor, url=snapshot.pages[file])
+    link = Links({"mkdocs": LinkRule()}, named=True).link(place)
+    assert link == site.url("/user-guide/installation/#installing-mkdocs")
 
 
 def test_parse_sitemap_reads_urlsets_indexes_gzip_and_text():
