@@ -249,6 +249,21 @@ def test_robots_txt_answering_a_server_error_reads_nothing(site, into):
     assert site.paths == ["/robots.txt"]
 
 
+def test_markdown_and_pdf_files_the_site_serves_are_kept_with_their_suffix_and_read(site, into):
+    tests_data = DATA.parent.parent
+    (site.root / "manuals").mkdir()
+    shutil.copy(tests_data / "handbook" / "onboarding.pdf", site.root / "manuals" / "onboarding.pdf")
+    shutil.copy(
+        tests_data / "cases/hard-wrapped-lines/corpus/printer-guide.md", site.root / "printer-guide.md"
+    )
+    site.sitemap_paths[:] = ["/manuals/onboarding.pdf", "/printer-guide.md"]
+    snapshot = fetch(site, into)
+    assert sorted(snapshot.pages) == ["manuals/onboarding.pdf", "printer-guide.md"]
+    readable, unread = corpus_files(into)
+    assert [path.name for path in readable] == ["onboarding.pdf", "printer-guide.md"] and unread == []
+    assert load_document(into / "manuals" / "onboarding.pdf", into).blocks
+
+
 def test_an_unreachable_site_is_one_source_error_naming_the_source(into):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
