@@ -14,9 +14,6 @@ from retrieval.sources.globs import PathFilter
 
 log = logging.getLogger(__name__)
 
-WEBSITE_MODULE = "retrieval.sources.website"
-WEBSITE_UNAVAILABLE = "website sources are not available in this build"
-
 
 def checkout_folder(state_dir: Path, name: str) -> Path:
     """Where a git or website source's copy lives: <state>/sources/<name>/."""
@@ -72,12 +69,8 @@ def _git(source: SourceSpec, into: Path) -> SourceRead:
 
 
 def _website(source: SourceSpec, into: Path) -> SourceRead:
-    try:
-        from retrieval.sources.website import fetch_site
-    except ModuleNotFoundError as error:
-        if error.name != WEBSITE_MODULE:
-            raise
-        raise SourceError(source.name, WEBSITE_UNAVAILABLE) from None
+    from retrieval.sources.website import fetch_site  # httpx and lxml: loaded only for website sources
+
     into.mkdir(parents=True, exist_ok=True)
     try:
         snapshot = fetch_site(source, into)

@@ -23,10 +23,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 import lxml.html
 from lxml import etree
-from wcmatch import glob
 
-from retrieval.errors import RetrievalError
 from retrieval.sources import site_folder
+from retrieval.sources.base import SourceError
+from retrieval.sources.globs import PathFilter
 from retrieval.sources.polite_http import (
     ROBOTS_AGENT,
     TIMEOUT,
@@ -52,18 +52,6 @@ _ASSET_SUFFIXES = frozenset(
     .mp4 .m4a .webm .ogg .ogv .wav .flac .avi .mov .mkv .woff .woff2 .ttf .otf .eot .ics .vcf""".split()
 )
 _READ = frozenset(PAGE_TYPES)
-_GLOB_FLAGS = glob.GLOBSTAR | glob.BRACE | glob.MATCHBASE | glob.DOTGLOB
-
-
-class SourceError(RetrievalError):
-    """A website source could not be read at all (the site unreachable, robots.txt answering a server
-    error, the sitemap or start page failing, a folder that is not ours); the message is one line that
-    names the source."""
-
-    def __init__(self, name: str, problem: str) -> None:
-        self.name = name
-        self.problem = problem
-        super().__init__(f"source {name}: {problem}")
 
 
 class WebsiteSource(Protocol):
@@ -427,23 +415,5 @@ def _glob_path(url: str) -> str:
 
 
 def _path_filter(include: Sequence[str], exclude: Sequence[str]) -> Callable[[str], bool]:
-    """Whether a path is read: some `include` pattern matches it (any path when none is given) and no
-    `exclude` pattern does. The rules of the folder and git sources: shell globs with `**` and `{a,b}`, a
-    pattern without "/" matching a name at any depth, `docs` also meaning `docs/**` (wcmatch)."""
-
-    def expanded(patterns: Sequence[str]) -> list[str]:
-        out: list[str] = []
-        for pattern in patterns:
-            folder = pattern.strip().lstrip("/").removeprefix("./").rstrip("/")
-            if folder:
-                out += [folder] if folder.endswith("**") else [folder, f"{folder}/**"]
-        return out
-
-    wanted, unwanted = expanded(include), expanded(exclude)
-
-    def selected(path: str) -> bool:
-        if wanted and not glob.globmatch(path, wanted, flags=_GLOB_FLAGS):
-            return False
-        return not (unwanted and glob.globmatch(path, unwanted, flags=_GLOB_FLAGS))
-
-    return selected
+    """Whether a URL path is read: the folder and git sources' rules (retrieval.sources.globs)."""
+    return PathFilter(include, exclude)

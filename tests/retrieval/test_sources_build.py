@@ -142,19 +142,6 @@ def test_no_readable_source_at_all_is_a_corpus_error(tmp_path):
         build([source("docs", path=str(tmp_path / "missing"))], tmp_path)
 
 
-def test_website_sources_say_they_are_not_available_until_the_fetcher_is_there(tmp_path, two_sources):
-    try:
-        import retrieval.sources.website  # noqa: F401
-    except ModuleNotFoundError:
-        sources, _, _ = two_sources
-        report = build([*sources, source("site", sitemap="http://127.0.0.1:9/sitemap.xml")], tmp_path)
-        assert report.source_errors == {
-            "site": "source site: website sources are not available in this build"
-        }
-    else:
-        pytest.skip("the website fetcher is present: its own tests cover it")
-
-
 def test_a_website_root_reads_only_its_pages_each_with_its_url(tmp_path):
     from retrieval.indexer import build_index
     from retrieval.loader import Root
