@@ -125,11 +125,16 @@ def question_too_long(length: int, limit: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {limit:,}."
 
 
-def rebuild_hint(corpus: str, index: str) -> str:
+def rebuild_hint(corpus: str | None, index: str) -> str:
+    """`corpus` None: the config lists sources (citebot index reads them; --corpus would be refused)."""
+    if corpus is None:
+        return f"Rebuild it with: citebot index --index {index} (it reads the configured sources)"
     return f"Rebuild it with: citebot index --corpus {corpus} --index {index}"
 
 
-def postgres_rebuild_hint(corpus: str) -> str:
+def postgres_rebuild_hint(corpus: str | None) -> str:
+    if corpus is None:
+        return "Build it with: citebot index (with backend: postgres; it reads the configured sources)"
     return f"Build it with: citebot index --corpus {corpus} (with backend: postgres)"
 
 

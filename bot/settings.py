@@ -322,6 +322,7 @@ class Settings(_Section):
 
         r, a = self.retrieval, self.answer
         postgres = self.backend == "postgres"
+        corpus = None if self.sources else self.corpus  # with sources, `citebot index` reads them
         return EngineConfig(
             index=(self.database.url or "") if postgres else self.index,
             corpus=self.corpus,
@@ -343,9 +344,9 @@ class Settings(_Section):
             index_type=r.index_type,
             exact_limit=r.exact_limit,
             sentence_vectors=r.sentence_vectors,
-            rebuild_hint=messages.postgres_rebuild_hint(self.corpus)
+            rebuild_hint=messages.postgres_rebuild_hint(corpus)
             if postgres
-            else messages.rebuild_hint(self.corpus, self.index),
+            else messages.rebuild_hint(corpus, self.index),
         )
 
     def lookup(self, path: str) -> Any:

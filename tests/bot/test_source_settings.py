@@ -65,3 +65,10 @@ def test_a_wrong_source_config_is_refused_in_one_line_naming_it(tmp_path, config
     with pytest.raises(ConfigError) as raised:
         load_settings(path)
     assert says in str(raised.value)
+
+
+def test_with_sources_the_rebuild_hint_does_not_suggest_a_corpus_folder():
+    """`citebot index --corpus seeds` would be refused beside sources: the hint says plain `citebot index`."""
+    hint = settings().engine_config().rebuild_hint
+    assert "--corpus" not in hint and "citebot index" in hint and "sources" in hint
+    assert "--corpus seeds" in Settings().engine_config().rebuild_hint
