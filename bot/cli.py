@@ -383,7 +383,8 @@ def _build(args: argparse.Namespace, settings: Settings, index: Path, builder) -
         print(messages.skipped_file(skipped.source, skipped.reason), file=sys.stderr)
     print(_summary(report))
     for record in report.sources.values():
-        print(messages.source_indexed(record.name, record.documents, record.revision, record.pages))
+        failed = record.name in report.source_errors
+        print(messages.source_indexed(record.name, record.documents, record.revision, record.pages, failed))
     if report.unread:  # after the summary, where it is seen: the files that are not in the index at all
         print("\n".join(messages.unread_files(_pairs(report.unread))), file=sys.stderr)
     for error in report.source_errors.values():

@@ -500,13 +500,18 @@ def sources_not_read(count: int) -> str:
     )
 
 
-def source_indexed(name: str, documents: int, revision: str | None, pages: int | None) -> str:
-    """After `citebot index`'s summary: what one named source gave the index."""
+def source_indexed(
+    name: str, documents: int, revision: str | None, pages: int | None, failed: bool = False
+) -> str:
+    """After `citebot index`'s summary: what one named source gave the index (`failed`: it could not be
+    read now, so this is what an earlier read left; its error follows on stderr)."""
     held = [plural(documents, "document")]
     if revision:
         held.append(f"commit {revision[:12]}")
     if pages is not None:
-        held.append(plural(pages, "page") + " fetched")
+        held.append(plural(pages, "page") + (" kept" if failed else " fetched"))
+    if failed:
+        held.append("NOT read now: kept from the last read (see the error below)")
     return f"  {name}: {', '.join(held)}"
 
 

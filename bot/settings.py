@@ -7,7 +7,7 @@ import difflib
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -418,17 +418,26 @@ def _describe(error: ValidationError, path: Path) -> str:
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"])
         if problem["type"] == "extra_forbidden":
-            lines.append(f"{key}: unknown key{_suggestion(problem['loc'])}")
+            message = f"unknown key{_suggestion(problem['loc'])}"
+        elif problem["type"] == "value_error":  # our own validators' text, without pydantic's prefix
+            message = str(problem.get("ctx", {}).get("error") or problem["msg"].removeprefix("Value error, "))
+        elif problem["type"] in ("tuple_type", "list_type"):
+            message = "should be a list (e.g. [a, b])"
         else:
-            lines.append(f"{key}: {problem['msg']}")
+            message = problem["msg"]
+        lines.append(f"{key}: {message}" if key else message)
     return f"Invalid config {path}: " + "; ".join(lines)
 
 
 def _suggestion(location: tuple) -> str:
     model: type[BaseModel] = Settings
     for part in location[:-1]:
+        if isinstance(part, int):  # an item of a list of sections (sources.0.inlcude)
+            continue
         field = model.model_fields.get(str(part))
         annotation = field.annotation if field else None
+        if field and get_origin(annotation) is tuple:  # sources: a tuple of sections
+            annotation = get_args(annotation)[0]
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return ""
         model = annotation

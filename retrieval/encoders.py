@@ -47,7 +47,9 @@ def _onnx_for_indexing(encoder: str) -> Callable[..., Embedder]:
             from retrieval.openvino_embedder import OpenVinoEmbedder
 
             # auto: OpenVINO for calls big enough to repay loading it; openvino: for every call.
-            return OpenVinoEmbedder(folder, name=model, **({"min_tokens": 0} if runtime == "openvino" else {}))
+            return OpenVinoEmbedder(
+                folder, name=model, **({"min_tokens": 0} if runtime == "openvino" else {})
+            )
         return OnnxEmbedder(folder, encoder, name=model, device=device)
 
     return make

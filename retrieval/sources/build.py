@@ -8,8 +8,9 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from retrieval.config import EngineConfig
+from retrieval.errors import CorpusError
 from retrieval.indexer import BuildReport
-from retrieval.loader import Root
+from retrieval.loader import Root, UnreadFilesError
 from retrieval.manifest import SourceRecord
 from retrieval.parts import Embedder
 from retrieval.registry import EMBEDDERS, LIBRARIES, choose
@@ -82,6 +83,19 @@ def build_sources(
             roots, writer, embedder, config.chunking, config.index_type, show_progress,
             config.sentence_vectors, config.exact_limit, strict, records, publish_unchanged,
         )  # fmt: skip
+    except CorpusError as error:
+        for name in fresh:
+            if name not in errors:
+                state.record_error(state_dir, name, utc_now(), f"indexing failed: {error}")
+        for name, problem in errors.items():
+            state.record_error(state_dir, name, utc_now(), problem)
+        if errors and not isinstance(error, UnreadFilesError):
+            # Nothing readable because sources failed: say why, rather than only "no readable documents".
+            failed = "; ".join(errors.values())
+            if len(errors) == len(sources):
+                raise CorpusError(f"No source could be read: {failed}") from None
+            raise CorpusError(f"{error} The sources that failed: {failed}") from None
+        raise
     except Exception as error:
         for name in fresh:
             state.record_error(state_dir, name, utc_now(), f"indexing failed: {error}")

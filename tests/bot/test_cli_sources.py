@@ -88,6 +88,19 @@ def test_a_broken_remote_fails_the_index_in_one_line_and_shows_in_status(project
     assert handbook["documents"] == 2 and handbook["commit"] == project.first  # the last good one serves
     code, out, _ = project("status")
     assert "    last error (" in out and "git fetch failed" in out
+    assert "  handbook: 2 documents" in (stdout := project("index", "--quiet")[1])
+    assert "NOT read now" in stdout  # the summary does not look healthy for a source that failed
+
+
+def test_a_first_build_where_no_source_can_be_read_says_why(project):
+    """Not only "no readable documents": the one line names each source and what went wrong."""
+    shutil.rmtree(project.upstream)
+    shutil.rmtree(project.root / "runbooks")
+    code, _, err = project("index", "--quiet")
+    assert code == 1 and "Traceback" not in err
+    (line,) = [line for line in err.splitlines() if line.startswith("citebot:")]
+    assert line.startswith("citebot: No source could be read: source handbook: git clone failed:")
+    assert "source runbooks:" in line
 
 
 def test_index_corpus_with_a_sources_config_is_refused_in_one_line(project):

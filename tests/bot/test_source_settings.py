@@ -57,6 +57,11 @@ def test_the_corpus_shorthand_has_no_scope():
         ("sources:\n  - name: a\n    path: x\n    branch: main\n", "branch is for git"),
         ("channels:\n  C1: [a]\n", "list them under sources"),
         ("sources:\n  - name: a\n    path: x\n    link: 'https://x/{file}#L{start}'\n", "link: "),
+        (
+            "sources:\n  - name: a\n    path: x\n    inlcude: [x]\n",
+            "sources.0.inlcude: unknown key; did you mean include?",
+        ),
+        ("sources:\n  - name: a\n    path: x\n    include: docs/**\n", "sources.0.include: should be a list"),
     ],
 )
 def test_a_wrong_source_config_is_refused_in_one_line_naming_it(tmp_path, config, says):
@@ -65,6 +70,7 @@ def test_a_wrong_source_config_is_refused_in_one_line_naming_it(tmp_path, config
     with pytest.raises(ConfigError) as raised:
         load_settings(path)
     assert says in str(raised.value)
+    assert "Value error" not in str(raised.value) and ": :" not in str(raised.value)
 
 
 def test_with_sources_the_rebuild_hint_does_not_suggest_a_corpus_folder():

@@ -138,7 +138,7 @@ def test_a_missing_folder_source_is_one_line_and_nothing_else_is_lost(tmp_path, 
 
 
 def test_no_readable_source_at_all_is_a_corpus_error(tmp_path):
-    with pytest.raises(CorpusError, match="No readable documents in docs"):
+    with pytest.raises(CorpusError, match="No source could be read: source docs: "):
         build([source("docs", path=str(tmp_path / "missing"))], tmp_path)
 
 
