@@ -38,13 +38,49 @@ def chunk_document(
     also cut at "wordWord" joins (see sentences.split_sentences).
     """
     groups: list[tuple[tuple[str, ...], list[Block]]] = []
+    code: dict[int, _Code] = {}  # id of a code block or piece -> its block and lead-in
     for headings, section in _sections(blocks):
-        pieces = [piece for item in section for piece in _fit(item, params, scraped)]
-        groups.extend((headings, group) for group in _group(pieces, params.max_words))
-    return [
-        _passage(source, ordinal, headings, group, scraped)
+        pieces: list[Block] = []
+        for position, item in enumerate(section):
+            fitted = _fit(item, params, scraped, _lead_block(section, position, scraped))
+            if item.kind == "code":
+                lead = _lead_block(section, position, scraped)
+                owner = _Code(id(item), lead, _top_indent(item.text.split("\n")))
+                code.update((id(piece), owner) for piece in fitted)
+            pieces.extend(fitted)
+        groups.extend((headings, group) for group in _group(pieces, params.max_words, code))
+    built = [
+        _passage(source, ordinal, headings, group, scraped, code)
         for ordinal, (headings, group) in enumerate(groups, 1)
     ]
+    return _number_parts(built)
+
+
+@dataclass(frozen=True)
+class _Code:
+    """What a code block (or a piece of a long one) belongs to: the block, and its lead-in as a block of
+    its own (the introducing sentence), repeated at the start of a passage that the code starts."""
+
+    block: int  # id() of the whole code block
+    lead: Block | None
+    indent: int  # the whole block's top-level indent, so that each piece is cut into units alike
+
+
+def _lead_block(section: list[Block], position: int, glued: bool) -> Block | None:
+    """The sentence introducing the code block at `position` as a paragraph block of its own (see _lead),
+    or None; located on the lines of that sentence."""
+    if section[position].kind != "code" or position == 0:
+        return None
+    previous = section[position - 1]
+    lead = _lead(previous, glued, any_sentence=True)
+    if not lead:
+        return None
+    start = previous.text.rfind(lead)
+    lines = _line_span(previous, start, start + len(lead), len(previous.text))
+    return replace(
+        previous, kind="paragraph", text=lead, line_start=lines[0], line_end=lines[1],
+        code_spans=tuple(span for span in previous.code_spans if span in lead),
+    )  # fmt: skip
 
 
 def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:
@@ -99,27 +135,72 @@ def _size(text: str, kind: str) -> int:
     return max(_words(text), math.ceil(pieces * _WORDS_PER_PIECE))
 
 
-def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
-    """The block, or pieces of it when it alone is longer than a passage."""
+def _fit(item: Block, params: ChunkingParams, glued: bool, lead: Block | None = None) -> list[Block]:
+    """The block, or pieces of it when it alone is longer than a passage (a code block's pieces leave
+    room for its lead-in, which a passage starting with one of them repeats)."""
     if _size(item.text, item.kind) <= params.max_words:
         return [item]
     if item.kind == "code":
-        return _code_pieces(item, params.max_words)
+        room = params.max_words - (_size(lead.text, lead.kind) if lead is not None else 0)
+        return _code_pieces(item, max(room, params.max_words // 2))
     return _prose_pieces(item, params, glued)
 
 
 def _code_pieces(item: Block, max_words: int) -> list[Block]:
-    pieces: list[Block] = []
+    """A code block longer than a passage, cut between lines where a reader would: after a blank line,
+    else before a top-level line (a new statement, command or key), else, in a run of indented lines
+    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece."""
     lines = item.text.split("\n")
-    chunk: list[str] = []
+    base = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    pieces: list[Block] = []
     first = 0
-    for index, line in enumerate(lines):
-        if chunk and _size("\n".join([*chunk, line]), "code") > max_words:
-            pieces.append(_slice(item, "\n".join(chunk), first, index - 1, len(lines)))
-            chunk, first = [], index
-        chunk.append(line)
-    pieces.append(_slice(item, "\n".join(chunk), first, len(lines) - 1, len(lines)))
+    while first < len(lines):
+        while first < len(lines) and not lines[first].strip():
+            first += 1
+        if first >= len(lines):
+            break
+        end = first + 1  # lines[first:end] fit
+        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= max_words:
+            end += 1
+        if end < len(lines):
+            end = _code_cut(lines, first, end, base)
+        last = end
+        while last > first + 1 and not lines[last - 1].strip():
+            last -= 1
+        pieces.append(_slice(item, "\n".join(lines[first:last]), first, last - 1, len(lines)))
+        first = end
     return pieces
+
+
+def _code_cut(lines: list[str], first: int, end: int, base: int) -> int:
+    """Where to end a piece of lines[first:end] (all of which fit): after the last blank line, else before
+    the last top-level line, in the piece's second half; else at `end`."""
+    half = first + (end - first) // 2
+    floor = min((_indent(line) for line in lines[first:end] if line.strip()), default=0)
+    for test in (
+        lambda i: not lines[i - 1].strip() and lines[i].strip(),
+        lambda i: lines[i].strip() and _indent(lines[i]) <= base and not _continued(lines[i - 1]),
+        # the shallowest line of the piece opening a statement or a comment, not inside a comment
+        lambda i: lines[i].strip() and _indent(lines[i]) <= floor and not _continued(lines[i - 1])
+        and not _comment(lines[i - 1]),
+    ):  # fmt: skip
+        for index in range(end, half, -1):
+            if test(index):
+                return index
+    return end
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _continued(line: str) -> bool:
+    """A line that goes on in the next one (a trailing backslash, comma or open bracket)."""
+    return line.rstrip().endswith(("\\", ",", "(", "[", "{", "|", "&&"))
+
+
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith(("#", "//", "--", ";", "/*", "*"))
 
 
 def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
@@ -173,13 +254,16 @@ def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | No
     return first, last
 
 
-def _group(pieces: list[Block], max_words: int) -> list[list[Block]]:
-    """Consecutive blocks packed into passages of at most max_words; a table header is repeated."""
+def _group(pieces: list[Block], max_words: int, code: dict[int, _Code] | None = None) -> list[list[Block]]:
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated, and so is
+    the sentence introducing a code block in a passage that starts with (a piece of) that block."""
+    code = code or {}
     groups: list[list[Block]] = []
     current: list[Block] = []
     words = 0
     headers: dict[int, Block] = {}
     for item in pieces:
+        lead = code[id(item)].lead if id(item) in code else None
         if item.kind == "table_header":
             headers[item.group] = item
         size = _size(item.text, item.kind)
@@ -190,6 +274,8 @@ def _group(pieces: list[Block], max_words: int) -> list[list[Block]]:
             header = headers.get(item.group) if item.kind == "table_row" else None
             if header is not None and _size(header.text, header.kind) + size <= max_words:
                 current, words = [header], _size(header.text, header.kind)
+            if lead is not None and _size(lead.text, lead.kind) + size <= max_words:
+                current, words = [lead], _size(lead.text, lead.kind)
         current.append(item)
         words += size
     if current:
@@ -205,22 +291,28 @@ def _page_break(previous: Block, item: Block) -> bool:
 
 
 def _passage(
-    source: str, ordinal: int, headings: tuple[str, ...], group: list[Block], glued: bool
-) -> Passage:
+    source: str, ordinal: int, headings: tuple[str, ...], group: list[Block], glued: bool,
+    code: dict[int, _Code] | None = None,
+) -> tuple[Passage, list[int | None]]:  # fmt: skip
+    """The passage of `group`, and for each of its units the code block it quotes (an id), else None."""
     texts: list[str] = []
     units: list[Unit] = []
+    blocks: list[int | None] = []
     cursor = 0
     previous: Block | None = None
     for item in group:
         texts.append(item.text)
-        units.extend(_units(item, cursor, previous, group, glued))
+        owner = (code or {}).get(id(item))
+        made = _units(item, cursor, previous, group, glued, owner.indent if owner else None)
+        units.extend(made)
+        blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1
         previous = item
     numbers = [n for b in group for n in (b.line_start, b.line_end) if n is not None]
     pages = [p for b in group for p in (b.page_start, b.page_end) if p is not None]
     starts = [b.start for b in group if b.start is not None]
     ends = [b.end for b in group if b.end is not None]
-    return Passage(
+    passage = Passage(
         id=f"{source}#{ordinal}",
         source=source,
         ordinal=ordinal,
@@ -235,10 +327,34 @@ def _passage(
         units=tuple(units),
         code_spans=tuple(dict.fromkeys(span for b in group for span in b.code_spans)),
     )
+    return passage, blocks
 
 
-def _units(item: Block, offset: int, previous: Block | None, group: list[Block], glued: bool) -> list[Unit]:
-    """The quotable units of one block, at `offset` in the passage text."""
+def _number_parts(built: list[tuple[Passage, list[int | None]]]) -> list[Passage]:
+    """The passages, each code unit of a block quoted in several units numbered `part` of `parts`, with
+    how many passages back the block's first unit is (`first`)."""
+    places: dict[int, list[tuple[int, int]]] = {}  # block -> (passage index, unit index), in order
+    for index, (_, blocks) in enumerate(built):
+        for position, block in enumerate(blocks):
+            if block is not None:
+                places.setdefault(block, []).append((index, position))
+    units = [list(passage.units) for passage, _ in built]
+    for found in places.values():
+        if len(found) < 2:
+            continue
+        start = found[0][0]
+        for part, (index, position) in enumerate(found, 1):
+            units[index][position] = replace(
+                units[index][position], part=part, parts=len(found), first=index - start
+            )
+    return [replace(passage, units=tuple(own)) for (passage, _), own in zip(built, units, strict=True)]
+
+
+def _units(
+    item: Block, offset: int, previous: Block | None, group: list[Block], glued: bool, indent: int | None = None
+) -> list[Unit]:
+    """The quotable units of one block, at `offset` in the passage text (`indent`: a code piece's whole
+    block's top-level indent)."""
     pages = (item.page_start, item.page_end or item.page_start)
     if item.kind == "table_header":
         return []
@@ -248,7 +364,7 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
             Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)
         ]
     if item.kind == "code":
-        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages)
+        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages, indent)
     if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
         if item.kind == "list_item":
             lead = _list_lead(item, group, glued)
@@ -299,11 +415,12 @@ def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
     return first.text[spans[0][0] : spans[0][1]] if spans else ""
 
 
-def _code_units(item: Block, offset: int, lead: str, pages: tuple) -> list[Unit]:
+def _code_units(item: Block, offset: int, lead: str, pages: tuple, indent: int | None = None) -> list[Unit]:
     """A short code block is one unit; a long one is cut where its top-level lines start (each option
-    of a help text, each key of a config file), in pieces of at most _CODE_UNIT_LINES lines."""
+    of a help text, each key of a config file), in pieces of at most _CODE_UNIT_LINES lines. `indent`:
+    the top-level indent when the block is a piece of a longer one (else its own)."""
     lines = item.text.split("\n")
-    pieces = [lines] if len(lines) <= _CODE_SHORT_LINES else _code_pieces_by_indent(lines)
+    pieces = [lines] if len(lines) <= _CODE_SHORT_LINES else _code_pieces_by_indent(lines, indent)
     units: list[Unit] = []
     position = 0
     line_index = 0
@@ -321,12 +438,19 @@ def _code_units(item: Block, offset: int, lead: str, pages: tuple) -> list[Unit]
     return units
 
 
-def _code_pieces_by_indent(lines: list[str]) -> list[list[str]]:
+def _top_indent(lines: list[str]) -> int:
+    """The indent of a code block's top-level lines: the least, or the next when only one line (a header
+    such as "Options:" over the entries) has the least."""
     indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
     levels = sorted(set(indents))
     base = levels[0] if levels else 0
-    if len(levels) > 1 and indents.count(base) == 1:  # one header line ("Options:") over the entries
+    if len(levels) > 1 and indents.count(base) == 1:
         base = levels[1]
+    return base
+
+
+def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[list[str]]:
+    base = _top_indent(lines) if base is None else base
     pieces: list[list[str]] = [[]]
     for line in lines:
         top_level = line.strip() and len(line) - len(line.lstrip()) <= base
