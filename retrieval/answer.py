@@ -84,6 +84,7 @@ class Candidate:
     # A part of a code block too long to quote whole: the passages holding the rest of it ("continues in").
     continues: tuple[Hit, ...] = ()
     starts: tuple[Hit, ...] = ()  # ... and the passage holding its beginning, when that is another one
+    joined: bool = False  # goes on with the previous candidate's code block (a block quoted whole)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,9 @@ def compose(
             "", True, see_also=tuple(top[:3]), confidence=confidence, abstained_by=refusal,
             candidates=tuple(scored),
         )  # fmt: skip
-    chosen = _whole_code(_choose(scored, params, model.second_unit, reads), top, passage_of)
+    chosen = _choose(scored, params, model.second_unit, reads)
+    if terms.kind == "command":  # "how do I ...?": the whole script or config, not the line that matched
+        chosen = _whole_code(chosen, top, passage_of, terms)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
@@ -422,10 +425,12 @@ def _choose(
     return sorted(chosen, key=lambda c: (c.hit_rank, c.unit.start if c.unit else 0))
 
 
-# A code block is quoted whole when it has at most this many lines and characters: a 60-line script is
+# Asked how to do something, a code block quoted in several units (a script, a config file) is quoted
+# whole when it has at most this many lines and characters: a 60-line script is
 # what a person reads in one screen and still pastes as one piece, and 3,000 characters is Slack's section
 # limit (the tightest of the adapters' text limits), so the block stays one code block everywhere. A longer
 # one is quoted in the part that answers, with "continues in [n]" citing the passages holding the rest.
+# Asked for a value ("what is the default refresh_interval?"), the unit that holds it is the answer.
 WHOLE_CODE_LINES = 60
 WHOLE_CODE_CHARS = 3000
 # After a part of a code block too long to quote whole: where the block goes on, and where it starts
@@ -436,11 +441,15 @@ STARTS = "(the block starts in {earlier})"
 
 
 def _whole_code(
-    chosen: list[Candidate], hits: list[Hit], passage_of: Callable[[str], Passage | None] | None
+    chosen: list[Candidate],
+    hits: list[Hit],
+    passage_of: Callable[[str], Passage | None] | None,
+    terms: QuestionTerms | None = None,
 ) -> list[Candidate]:
     """The chosen units, each part of a code block replaced by the whole block (one candidate per passage
-    holding a part, in order) when it fits WHOLE_CODE_LINES/WHOLE_CODE_CHARS, else kept with the passages
-    of the block's other parts after it in `continues`."""
+    holding a part, in order) when it fits WHOLE_CODE_LINES/WHOLE_CODE_CHARS; else by the part that
+    answers, or the block's beginning when only its lead-in matched the question (`terms`), with the
+    passages where the block starts and goes on (`starts`, `continues`)."""
     known = {hit.passage.id: hit for hit in hits}
     result: list[Candidate] = []
     done: set[tuple[str, int]] = set()  # (source, ordinal of the passage where a block starts)
@@ -452,20 +461,34 @@ def _whole_code(
         passage = candidate.hit.passage
         key = (passage.source, passage.ordinal - unit.first)
         if key in done:
-            continue  # another part of a block already quoted whole
+            continue  # another part of a block already quoted
         pieces = _block_pieces(passage, unit, known, passage_of)
         if pieces is None:
             result.append(candidate)
             continue
+        done.add(key)
         text = "\n".join(p.passage.unit_text(u) for p, u in pieces)
+        runs = _by_passage(pieces, candidate)
         if text.count("\n") + 1 <= WHOLE_CODE_LINES and len(text) <= WHOLE_CODE_CHARS:
-            done.add(key)
-            result.extend(_by_passage(pieces, candidate))
+            result.extend(runs)
             continue
+        if terms is not None and _matched_by_lead(candidate, terms):
+            candidate, unit = runs[0], runs[0].unit
+            passage = candidate.hit.passage
         earlier = [hit for hit, u in pieces if u.part == 1 and hit.passage.id != passage.id]
         later = [hit for hit, u in pieces if u.part > unit.part and hit.passage.id != passage.id]
-        result.append(replace(candidate, starts=tuple(earlier[:1]), continues=tuple(later[:1])))
+        result.append(replace(candidate, joined=False, starts=tuple(earlier[:1]), continues=tuple(later[:1])))
     return result
+
+
+def _matched_by_lead(candidate: Candidate, terms: QuestionTerms) -> bool:
+    """The question's terms are in the code unit's lead-in rather than in the code ("how do I release
+    the UI packages?" matched "To release the UI packages, run ..." and a "}" line under it)."""
+    unit = candidate.unit
+    if unit is None or not unit.lead:
+        return False
+    language = terms.language
+    return terms.coverage(stems_of(candidate.text, language)) < terms.coverage(stems_of(unit.lead, language))
 
 
 def _block_pieces(
@@ -501,10 +524,11 @@ def _by_passage(pieces: list[tuple[Hit, Unit]], chosen: Candidate) -> list[Candi
         lead = units[0].lead if place == 0 else ""  # the block's lead-in once, before its first part
         unit = replace(units[0], end=units[-1].end, line_end=units[-1].line_end, lead=lead)
         text = hit.passage.unit_text(unit)
+        joined = place > 0
         if hit.passage.id == chosen.hit.passage.id:
-            result.append(replace(chosen, text=text, unit=unit))
+            result.append(replace(chosen, text=text, unit=unit, joined=joined))
         else:
-            result.append(replace(chosen, text=text, unit=unit, hit=hit, also_in=hit.also_in))
+            result.append(replace(chosen, text=text, unit=unit, hit=hit, also_in=hit.also_in, joined=joined))
     return result
 
 
@@ -521,6 +545,8 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     code: list[str] = []
     shown: set[tuple[str, str]] = set()  # (passage id, text) of leads and units already in the answer
     extra: dict[str, tuple[Hit, Unit]] = {}  # passages cited for where a quoted code block starts or goes on
+    pending: list[str] = []  # markers of the passages of a code block quoted whole, shown after its end
+    gap = "\n"  # what joined the previous candidate to this one
     chosen = [c for c in chosen if not _is_shown_lead(c, chosen)]
     for index, candidate in enumerate(chosen):
         passage_id = candidate.hit.passage.id
@@ -536,9 +562,19 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         same_next = following is not None and following.hit.passage.id == passage_id
         marker = "" if same_next else f" [{numbers[passage_id]}]"
         kind = candidate.unit.kind if candidate.unit else "sentence"
-        text = _shorten(candidate.text, max(max_chars, WHOLE_CODE_CHARS) if kind == "code" else max_chars, kind)
-        if _is_code(candidate):
+        text = _shorten(
+            candidate.text, max(max_chars, WHOLE_CODE_CHARS) if kind == "code" else max_chars, kind
+        )
+        if _is_code(candidate) and candidate.joined and code:
+            code[-1] += gap + text  # the block quoted whole is one piece of code, shown as one
+        elif _is_code(candidate):
             code.append(text)
+        if following is not None and following.joined:  # the block goes on: its markers after its end
+            pending.append(marker.strip())
+            marker = ""
+        elif pending:
+            marker = " " + " ".join(dict.fromkeys(m for m in (*pending, marker.strip()) if m))
+            pending = []
         if candidate.continues or candidate.starts:
             where = {"earlier": "", "later": ""}
             for name, hits in (("earlier", candidate.starts), ("later", candidate.continues)):
@@ -546,7 +582,9 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
                     numbers.setdefault(hit.passage.id, len(numbers) + 1)
                     if hit.passage.id not in extra:
                         extra[hit.passage.id] = (hit, _code_of_block(hit.passage, candidate.unit))
-                        quotes.setdefault(hit.passage.id, []).append(hit.passage.unit_text(extra[hit.passage.id][1]))
+                        quotes.setdefault(hit.passage.id, []).append(
+                            hit.passage.unit_text(extra[hit.passage.id][1])
+                        )
                     where[name] = f"[{numbers[hit.passage.id]}]"
             note = (
                 STARTS_AND_CONTINUES if where["earlier"] and where["later"]
@@ -558,7 +596,10 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
             joiner = " "  # an item that ends its own sentence: "a.; b" reads as a typo
         if _is_code(candidate) or (following is not None and _is_code(following)):
             joiner = "\n"
+        if following is not None and following.joined:
+            joiner = _gap(candidate.unit, following.unit)
         parts.append(text + marker + (joiner if following is not None else ""))
+        gap = joiner
     first = {c.hit.passage.id: c for c in reversed(chosen)}
     cited = tuple(
         CitedPassage(
@@ -575,6 +616,14 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     # The strip above may take a code block's first indent: record the code as the answer shows it.
     shown = tuple(dict.fromkeys(c if c in answer else c.strip() for c in code))
     return answer, cited, shown
+
+
+def _gap(unit: Unit | None, following: Unit | None) -> str:
+    """What goes between two parts of a code block quoted whole: a line break, and the blank line that
+    stood between them in the source (a cut at a blank line leaves it in neither part)."""
+    if unit is None or following is None or unit.line_end is None or following.line_start is None:
+        return "\n"
+    return "\n\n" if following.line_start > unit.line_end + 1 else "\n"
 
 
 def _code_of_block(passage: Passage, unit: Unit | None) -> Unit:

@@ -174,19 +174,25 @@ def _code_pieces(item: Block, max_words: int) -> list[Block]:
 
 def _code_cut(lines: list[str], first: int, end: int, base: int) -> int:
     """Where to end a piece of lines[first:end] (all of which fit): after the last blank line, else before
-    the last top-level line, in the piece's second half; else at `end`."""
-    half = first + (end - first) // 2
+    the last top-level line, else before the shallowest line opening a statement, looked for in the
+    piece's second half and then in all of it; else after the last line that does not go on in the next
+    (a trailing backslash or comma); else at `end`."""
     floor = min((_indent(line) for line in lines[first:end] if line.strip()), default=0)
-    for test in (
+    tests = (
         lambda i: not lines[i - 1].strip() and lines[i].strip(),
-        lambda i: lines[i].strip() and _indent(lines[i]) <= base and not _continued(lines[i - 1]),
+        lambda i: lines[i].strip() and _indent(lines[i]) <= base and _opens(lines, i),
         # the shallowest line of the piece opening a statement or a comment, not inside a comment
-        lambda i: lines[i].strip() and _indent(lines[i]) <= floor and not _continued(lines[i - 1])
+        lambda i: lines[i].strip() and _indent(lines[i]) <= floor and _opens(lines, i)
         and not _comment(lines[i - 1]),
-    ):  # fmt: skip
-        for index in range(end, half, -1):
-            if test(index):
-                return index
+    )  # fmt: skip
+    for lowest in (first + (end - first) // 2, first):
+        for test in tests:
+            for index in range(end, lowest, -1):
+                if test(index):
+                    return index
+    for index in range(end, first, -1):
+        if not _continued(lines[index - 1]):
+            return index
     return end
 
 
@@ -197,6 +203,19 @@ def _indent(line: str) -> int:
 def _continued(line: str) -> bool:
     """A line that goes on in the next one (a trailing backslash, comma or open bracket)."""
     return line.rstrip().endswith(("\\", ",", "(", "[", "{", "|", "&&"))
+
+
+# A line that closes what the lines before it opened ("}", "fi", "done", "end") ends their statement.
+_CLOSER = re.compile(r"^\s*(?:[}\])]|(?:fi|done|esac|end|endif|endfor|endwhile|until)\b)")
+
+
+def _closes(line: str) -> bool:
+    return bool(_CLOSER.match(line))
+
+
+def _opens(lines: list[str], index: int) -> bool:
+    """lines[index] starts a statement: the line before does not go on into it, and it closes nothing."""
+    return not _continued(lines[index - 1]) and not _closes(lines[index])
 
 
 def _comment(line: str) -> bool:
@@ -351,7 +370,12 @@ def _number_parts(built: list[tuple[Passage, list[int | None]]]) -> list[Passage
 
 
 def _units(
-    item: Block, offset: int, previous: Block | None, group: list[Block], glued: bool, indent: int | None = None
+    item: Block,
+    offset: int,
+    previous: Block | None,
+    group: list[Block],
+    glued: bool,
+    indent: int | None = None,
 ) -> list[Unit]:
     """The quotable units of one block, at `offset` in the passage text (`indent`: a code piece's whole
     block's top-level indent)."""
@@ -453,7 +477,7 @@ def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[li
     base = _top_indent(lines) if base is None else base
     pieces: list[list[str]] = [[]]
     for line in lines:
-        top_level = line.strip() and len(line) - len(line.lstrip()) <= base
+        top_level = line.strip() and len(line) - len(line.lstrip()) <= base and not _closes(line)
         if pieces[-1] and (top_level or len(pieces[-1]) >= _CODE_UNIT_LINES):
             pieces.append([])
         pieces[-1].append(line)
