@@ -42,10 +42,13 @@ def chunk_document(
     for headings, section in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
-            fitted = _fit(item, params, scraped, _lead_block(section, position, scraped))
+            lead = _lead_block(section, position, scraped)
+            fitted = _fit(item, params, scraped, lead)
             if item.kind == "code":
-                lead = _lead_block(section, position, scraped)
-                owner = _Code(id(item), lead, _top_indent(item.text.split("\n")))
+                # Only a block cut in pieces repeats its lead-in: a whole block starting a passage
+                # starts no passage in its middle, and repeating sentences shifts what search ranks.
+                repeated = lead if len(fitted) > 1 else None
+                owner = _Code(id(item), repeated, _top_indent(item.text.split("\n")))
                 code.update((id(piece), owner) for piece in fitted)
             pieces.extend(fitted)
         groups.extend((headings, group) for group in _group(pieces, params.max_words, code))

@@ -1,0 +1,171 @@
+"""Whole units in answers: a script longer than a passage is cut where a reader would cut it, every passage
+of it starts with the sentence that introduces it, and "how do I ...?" is answered with the whole script
+(up to WHOLE_CODE_LINES / WHOLE_CODE_CHARS) or with its part and where the block continues.
+
+The document is a short runbook around two real scripts (tests/data/whole_units/SOURCE.md): traefik's
+40-line code-gen.sh (split over 6 passages, quoted whole) and Prometheus' 109-line ui_release.sh (split
+over 8 passages, too long to quote whole).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.answer import WHOLE_CODE_CHARS, WHOLE_CODE_LINES, Candidate, Composition, _render
+from retrieval.chunking import ChunkingParams, chunk_document
+from retrieval.loader import load_document
+from retrieval.models import Hit, Passage, Unit
+from retrieval.verifier import problems
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "whole_units"
+CORPUS = DATA / "corpus"
+RUNBOOK = CORPUS / "runbook.md"
+CODEGEN_LEAD = (
+    "To regenerate the Kubernetes client code, run the code generation script from the repository root:"
+)
+RELEASE_LEAD = "To release the UI packages, run the UI release script with one of its options:"
+
+
+def _fenced(text: str, lead: str) -> str:
+    """The script under `lead` in the runbook, as the file has it."""
+    after = text.split(lead, 1)[1]
+    return re.search(r"```bash\n(.*?)\n```", after, re.S).group(1)
+
+
+def _passages() -> list[Passage]:
+    loaded = load_document(RUNBOOK, CORPUS)
+    return chunk_document(loaded.document.source, list(loaded.blocks), ChunkingParams())
+
+
+def _block(passages: list[Passage], lead: str) -> list[tuple[Passage, Unit]]:
+    """The code units of the block introduced by `lead`, in order."""
+    return [(p, u) for p in passages for u in p.units if u.kind == "code" and u.lead == lead]
+
+
+def _rebuilt(units: list[tuple[Passage, Unit]]) -> str:
+    """The block from its units, with the blank lines the cuts left out (from their line numbers)."""
+    text = ""
+    previous = None
+    for passage, unit in units:
+        if previous is not None:
+            text += "\n\n" if unit.line_start > previous.line_end + 1 else "\n"
+        text += passage.unit_text(unit)
+        previous = unit
+    return text
+
+
+@pytest.mark.parametrize("lead", [CODEGEN_LEAD, RELEASE_LEAD])
+def test_a_long_script_is_cut_into_parts_that_put_it_back_together(lead):
+    source = RUNBOOK.read_text(encoding="utf-8")
+    units = _block(_passages(), lead)
+    assert len({p.id for p, _ in units}) > 1, "the script should be longer than a passage"
+    assert [u.part for _, u in units] == list(range(1, len(units) + 1))
+    assert {u.parts for _, u in units} == {len(units)}
+    assert _rebuilt(units) == _fenced(source, lead)
+
+
+@pytest.mark.parametrize("lead", [CODEGEN_LEAD, RELEASE_LEAD])
+def test_every_passage_of_a_long_script_starts_with_its_lead_in(lead):
+    units = _block(_passages(), lead)
+    first = units[0][0].ordinal
+    for passage, unit in units:
+        if passage.ordinal == first:
+            assert lead in passage.text
+            continue
+        assert passage.text.startswith(lead + "\n"), passage.id
+        assert unit.first == passage.ordinal - first
+        code_start = passage.text.split("\n")[1]
+        # a part never starts inside a statement: not after a line that goes on, not at a closing line
+        assert not re.match(r"\s*(}|fi\b|done\b|esac\b|\))", code_start), (passage.id, code_start)
+        line_before = _fenced(RUNBOOK.read_text(encoding="utf-8"), lead).split("\n")
+        index = unit.line_start - units[0][1].line_start
+        assert not line_before[index - 1].rstrip().endswith("\\"), (passage.id, code_start)
+
+
+def test_a_unit_record_from_an_older_index_still_loads():
+    old = ["code", 0, 10, 1, 2, None, None, "Run:"]
+    assert Unit.from_record(old) == Unit("code", 0, 10, 1, 2, None, None, "Run:")
+    numbered = Unit("code", 0, 10, 1, 2, None, None, "Run:", 2, 3, 1)
+    assert Unit.from_record(numbered.to_record()) == numbered
+
+
+# -- answers with the real model ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, embedder):
+    from retrieval.config import EngineConfig
+    from retrieval.engine import Engine, build
+
+    index = tmp_path_factory.mktemp("whole-units")
+    config = EngineConfig(index=str(index), corpus=str(CORPUS))
+    build(config, show_progress=False, embedder=embedder)
+    return Engine(config, embedder)
+
+
+def _ask(engine, question: str):
+    from retrieval.parts import Query
+
+    return engine.answer(Query(question)).composition
+
+
+def test_how_do_i_run_a_script_of_up_to_60_lines_is_answered_with_the_whole_script(engine):
+    script = _fenced(RUNBOOK.read_text(encoding="utf-8"), CODEGEN_LEAD)
+    assert script.count("\n") + 1 <= WHOLE_CODE_LINES and len(script) <= WHOLE_CODE_CHARS
+    composition = _ask(engine, "how do I regenerate the Kubernetes client code?")
+    assert not composition.abstained
+    assert composition.text.startswith(CODEGEN_LEAD + "\n")
+    assert script in composition.text  # every line, in order, blank lines included
+    assert script in composition.code  # one code block, as every adapter shows it
+    assert composition.text.count(CODEGEN_LEAD) == 1
+    assert len(composition.cited) == len({p.id for p, _ in _block(_passages(), CODEGEN_LEAD)})
+    assert not problems(composition)  # every quoted line is in the passage its citation names
+
+
+def test_a_script_too_long_to_quote_whole_is_answered_from_its_start_and_says_where_it_continues(engine):
+    script = _fenced(RUNBOOK.read_text(encoding="utf-8"), RELEASE_LEAD)
+    assert script.count("\n") + 1 > WHOLE_CODE_LINES
+    composition = _ask(engine, "how do I release the UI packages?")
+    assert not composition.abstained
+    assert composition.text.startswith(RELEASE_LEAD + "\n#!/usr/bin/env bash")
+    note = re.search(r"\(the block continues in \[(\d+)\]\)", composition.text)
+    assert note, composition.text
+    later = next(c for c in composition.cited if c.number == int(note.group(1)))
+    assert later.hit.passage.text.startswith(RELEASE_LEAD)  # the rest, with its lead-in
+    assert later.line_start > composition.cited[0].line_end
+    assert not problems(composition)
+
+
+def test_a_question_about_one_line_still_gets_that_line(engine):
+    composition = _ask(engine, "which npm tag does the UI release script publish with?")
+    if composition.abstained:
+        pytest.skip("the model abstains on this one; the point is what it quotes when it answers")
+    assert "--tag oldstable" in composition.text
+    assert "#!/usr/bin/env bash" not in composition.text  # not the whole script
+
+
+# -- joins between units ---------------------------------------------------------------------------------
+_ITEM = st.text(st.sampled_from("abc xyz"), min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@given(
+    st.lists(
+        st.tuples(_ITEM, st.sampled_from(["", ".", " .", ";", ":", "!", "?", ","])), min_size=2, max_size=4
+    )
+)
+def test_list_items_never_join_as_dot_semicolon(items):
+    texts = [f"{body}{end}" for body, end in items]
+    text = "\n".join(texts)
+    units, start = [], 0
+    for piece in texts:
+        units.append(Unit("list_item", start, start + len(piece)))
+        start += len(piece) + 1
+    passage = Passage("l.md#1", "l.md", 1, text, 1, len(texts), units=tuple(units))
+    hit = Hit(passage, 1.0)
+    chosen = [Candidate(passage.unit_text(u), hit, 0, unit=u) for u in units]
+    answer, cited, _ = _render(chosen, 420)
+    assert not re.search(r"[.;:!?,]\s*; ", answer), answer
+    assert not problems(Composition(answer, False, cited))
