@@ -30,12 +30,14 @@ def excerpt_lines(passage: str) -> str:
 
 
 def repeats(answer_text: str, excerpt: str) -> bool:
-    """The excerpt says nothing the answer does not: its words, in order, are a run of the answer's
-    words ([n] markers, punctuation, case and a leading "…" aside). Such an excerpt is not shown beside
-    the answer: the answer *is* that quote, and the citation still names its source and lines."""
-    said = _words(_MARKER.sub(" ", answer_text))
-    quoted = _words(excerpt)
-    return bool(quoted) and f" {quoted} " in f" {said} "
+    """The excerpt says nothing the answer does not: the words of each of its lines, in order, are a run
+    of the answer's words ([n] markers, punctuation, case and a leading "…" aside; a script's lead-in
+    repeated at the top of each of its passages is said once in the answer). Such an excerpt is not
+    shown beside the answer: the answer *is* that quote, and the citation still names its source and lines."""
+    said = f" {_words(_MARKER.sub(' ', answer_text))} "
+    lines = [_words(line) for line in excerpt.split("\n")]
+    lines = [line for line in lines if line]
+    return bool(lines) and all(f" {line} " in said for line in lines)
 
 
 def _words(text: str) -> str:
