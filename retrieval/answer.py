@@ -85,6 +85,7 @@ class Candidate:
     continues: tuple[Hit, ...] = ()
     starts: tuple[Hit, ...] = ()  # ... and the passage holding its beginning, when that is another one
     joined: bool = False  # goes on with the previous candidate's code block (a block quoted whole)
+    block_lines: tuple[int, int] | None = None  # a part of a longer block: the whole block's source lines
 
 
 @dataclass(frozen=True)
@@ -435,9 +436,10 @@ WHOLE_CODE_LINES = 60
 WHOLE_CODE_CHARS = 3000
 # After a part of a code block too long to quote whole: where the block goes on, and where it starts
 # when the part quoted is not its beginning (citations of the passages holding those parts).
-CONTINUES = "(the block continues in {later})"
-STARTS_AND_CONTINUES = "(the block starts in {earlier} and continues in {later})"
-STARTS = "(the block starts in {earlier})"
+CONTINUES = "(the block continues in {later}{whole})"
+STARTS_AND_CONTINUES = "(the block starts in {earlier} and continues in {later}{whole})"
+STARTS = "(the block starts in {earlier}{whole})"
+WHOLE_BLOCK = "; all of it: {source}, lines {first}-{last}"  # where to read the whole block
 
 
 def _whole_code(
@@ -477,7 +479,13 @@ def _whole_code(
             passage = candidate.hit.passage
         earlier = [hit for hit, u in pieces if u.part == 1 and hit.passage.id != passage.id]
         later = [hit for hit, u in pieces if u.part > unit.part and hit.passage.id != passage.id]
-        result.append(replace(candidate, joined=False, starts=tuple(earlier[:1]), continues=tuple(later[:1])))
+        lines = (pieces[0][1].line_start, pieces[-1][1].line_end)
+        result.append(
+            replace(
+                candidate, joined=False, starts=tuple(earlier[:1]), continues=tuple(later[:1]),
+                block_lines=lines if None not in lines else None,
+            )
+        )  # fmt: skip
     return result
 
 
@@ -576,7 +584,12 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
             marker = " " + " ".join(dict.fromkeys(m for m in (*pending, marker.strip()) if m))
             pending = []
         if candidate.continues or candidate.starts:
-            where = {"earlier": "", "later": ""}
+            where = {"earlier": "", "later": "", "whole": ""}
+            if candidate.block_lines is not None:
+                source = candidate.hit.passage.source
+                where["whole"] = WHOLE_BLOCK.format(
+                    source=source, first=candidate.block_lines[0], last=candidate.block_lines[1]
+                )
             for name, hits in (("earlier", candidate.starts), ("later", candidate.continues)):
                 for hit in hits:
                     numbers.setdefault(hit.passage.id, len(numbers) + 1)

@@ -131,8 +131,13 @@ def test_a_script_too_long_to_quote_whole_is_answered_from_its_start_and_says_wh
     composition = _ask(engine, "how do I release the UI packages?")
     assert not composition.abstained
     assert composition.text.startswith(RELEASE_LEAD + "\n#!/usr/bin/env bash")
-    note = re.search(r"\(the block continues in \[(\d+)\]\)", composition.text)
+    note = re.search(
+        r"\(the block continues in \[(\d+)\]; all of it: runbook.md, lines (\d+)-(\d+)\)", composition.text
+    )
     assert note, composition.text
+    first, last = int(note.group(2)), int(note.group(3))
+    lines = RUNBOOK.read_text(encoding="utf-8").split("\n")[first - 1 : last]
+    assert "\n".join(lines) == script  # the note names where the whole script is
     later = next(c for c in composition.cited if c.number == int(note.group(1)))
     assert later.hit.passage.text.startswith(RELEASE_LEAD)  # the rest, with its lead-in
     assert later.line_start > composition.cited[0].line_end
