@@ -87,7 +87,7 @@ def collect(pool: Path, cache: Path | None, rows_path: Path) -> None:
 
     embedder = indexing_embedder("onnx", "all-MiniLM-L6-v2")
     with rows_path.open("w", encoding="utf-8") as out:
-        for question_set in question_sets(pool):
+        for question_set in (s for s in question_sets(pool) if s.fitted):
             for outcome, (question, answered) in run_set(question_set, embedder, cache):
                 spans = [_fold(a) for a in question.answers]
                 units = []

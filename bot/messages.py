@@ -450,3 +450,22 @@ def discord_answer_expired(reference: str) -> str:
         "Sorry, I couldn't reach Discord when I answered this, and the answer expired before it could be "
         f"delivered. Please ask again. (reference {reference})"
     )
+
+
+# -- questions as pasted (several questions in one message, very long ones) ---------------------------
+def part_heading(question: str) -> str:
+    """The line that opens one part's answer when a message asked several things."""
+    return f"On “{question}”:"
+
+
+def part_not_found(question: str) -> str:
+    """One part of a message with several questions that the sources don't answer."""
+    return f"I found nothing on: {question}"
+
+
+def words_read(read: int, total: int) -> str:
+    """A question too long to read whole: how much of it was searched (its question and error lines)."""
+    return (
+        f"Your message was long: I searched only its first {read:,} of {total:,} words "
+        "(the question and the error lines). Ask the key part on its own for a better answer."
+    )

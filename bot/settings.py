@@ -61,7 +61,7 @@ class AnswerSettings(_Section):
     passages_considered: int = Field(
         8, ge=1, le=20, description="Top passages searched for answer sentences."
     )
-    max_question_chars: int = Field(2000, ge=10, le=100000, description="Longer questions are refused.")
+    max_question_chars: int = Field(8000, ge=10, le=100000, description="Longer messages are refused with a message (room for a pasted traceback; search reads its question and error lines).")
 
 
 class FeedbackSettings(_Section):

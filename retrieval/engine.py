@@ -27,6 +27,7 @@ from retrieval.followup import Turn, remember
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Hit, Passage
 from retrieval.parts import Composer, Embedder, Library, Query
+from retrieval.pasted import question_parts
 from retrieval.question import analyse, stems_of
 from retrieval.reading import Lexicon, lexicon, read
 from retrieval.registry import COMPOSERS, EMBEDDERS, LIBRARIES, choose
@@ -52,6 +53,10 @@ class Answered:
     context: str | None = None  # the earlier question a follow-up was read with
     turn: Turn | None = None  # what the conversation keeps of this question
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # A question too long for the encoder's window even as its question sentence and distinctive lines
+    # (retrieval/pasted.py): only its first `words_read` of `words` words were searched. None otherwise.
+    words_read: int | None = None
+    words: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,16 +155,25 @@ class Engine:
         started = time.perf_counter()
         composition = verified(live.composer.compose(query, hits, question_vector, live.library), query.text)
         timings["compose"] = _since(started)
+        asked = reading.message.search_text if reading.message else query.text
         see_also = (
-            tuple(_plausibly_related(composition.see_also, query.text, words))
-            if composition.abstained
-            else ()
+            tuple(_plausibly_related(composition.see_also, asked, words)) if composition.abstained else ()
         )
         shown = [c.hit for c in composition.cited] + list(see_also)
         documents = {h.passage.source: d for h in shown if (d := live.library.document(h.passage.source))}
         context = reading.follow_up.context.question if reading.follow_up.context else None
         turn = remember(reading.follow_up)
-        return Answered(composition, tuple(hits), see_also, documents, context, turn, timings)
+        message = reading.message
+        return Answered(
+            composition, tuple(hits), see_also, documents, context, turn, timings,
+            message.words_read if message else None, message.words if message else 0,
+        )  # fmt: skip
+
+    @staticmethod
+    def question_parts(text: str) -> list[str]:
+        """The separate questions a message asks ("what's X and when does Y close?": two), each to be
+        answered on its own; `[text]` when it asks one thing. See retrieval/pasted.py."""
+        return question_parts(text)
 
     def search(self, query: str, k: int = 8) -> list[Hit]:
         """The best `k` passages for `query` (hybrid retrieval alone, no answer), best first."""

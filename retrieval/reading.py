@@ -14,6 +14,7 @@ from weakref import WeakKeyDictionary
 
 from retrieval.followup import FollowUp, contextualise
 from retrieval.parts import Library, Query
+from retrieval.pasted import Message, read_message
 from retrieval.question import QuestionTerms, Vocabulary, analyse
 
 CARRIED_WEIGHT = 0.3  # a word carried from an earlier turn counts this much of one the user typed
@@ -57,11 +58,16 @@ def lexicon(library: Library) -> Lexicon:
 
 @dataclass(frozen=True)
 class Reading:
-    """A question read in its conversation: the follow-up it is (or not) and the terms to search and score."""
+    """A question read in its conversation: the follow-up it is (or not) and the terms to search and score.
+
+    `message` is the question as pasted (retrieval/pasted.py): a message holding a traceback, a log or a
+    long story is searched and scored by its question sentence and its distinctive lines.
+    """
 
     query: Query
     follow_up: FollowUp
     terms: QuestionTerms
+    message: Message | None = None
 
     @property
     def search_text(self) -> str:
@@ -70,16 +76,40 @@ class Reading:
 
 
 def read(query: Query, words: Lexicon) -> Reading:
-    """Read `query` after its history; a follow-up's carried words weigh less than the question's own."""
-    follow_up = contextualise(query.text, query.history, words.term_shares)
+    """Read `query` after its history; a follow-up's carried words weigh less than the question's own.
+
+    A pasted message is read by its question sentence and distinctive lines (`read_message`); one that
+    pastes material is no follow-up (its "this" is the paste, not the conversation's last answer), and
+    what it asks (the answer kind, identifiers and numbers the answer must show) is read from its
+    question sentence alone, not from the user's log lines.
+    """
+    message = read_message(query.text)
+    asked = message.search_text
+    follow_up = contextualise(asked, () if message.pasted else query.history, words.term_shares)
     text = follow_up.search_text
     terms = analyse(text, words.vocabulary)
-    if text != query.text:
-        terms = _carried_weighed_down(terms, analyse(query.text, words.vocabulary))
-    return Reading(query, follow_up, terms)
+    if text != asked:
+        terms = _carried_weighed_down(terms, analyse(asked, words.vocabulary))
+    if message.reduced:
+        terms = _asked_by(terms, analyse(message.question, words.vocabulary) if message.question else None)
+    return Reading(query, follow_up, terms, message)
 
 
 def _carried_weighed_down(terms: QuestionTerms, own: QuestionTerms) -> QuestionTerms:
     """The question's own terms at full weight, the carried ones lighter; the kind asked for is its own."""
     weights = {t: w if t in own.weights else w * CARRIED_WEIGHT for t, w in terms.weights.items()}
     return replace(terms, weights=weights, kind=own.kind)
+
+
+def _asked_by(terms: QuestionTerms, question: QuestionTerms | None) -> QuestionTerms:
+    """`terms` of a pasted message, with what is asked read from its question sentence: the kind of
+    answer, the identifiers and numbers it names, its yes/no focus (none when it has no question)."""
+    if question is None:
+        return replace(terms, kind=None, identifiers=frozenset(), numbers=frozenset(), focus=None)
+    return replace(
+        terms,
+        kind=question.kind,
+        identifiers=question.identifiers,
+        numbers=question.numbers,
+        focus=question.focus,
+    )

@@ -113,12 +113,13 @@ class CommandTable:
         reference = answer.answer_id or uuid.uuid4().hex[:12]
         log.log(
             logging.DEBUG if origin.platform in LOCAL_PLATFORMS else logging.INFO,  # no noise in a terminal
-            "composed an answer on %s in %.0f ms (reference %s, %s%s)",
+            "composed an answer on %s in %.0f ms (reference %s, %s%s%s)",
             origin.platform,
             seconds * 1000,
             reference,
             "abstained" if answer.abstained else f"{len(answer.citations)} cited",
             ", follow-up" if answer.context else "",
+            f", {len(answer.parts)} questions" if answer.parts else "",
         )
         try:  # metrics never cost anyone an answer
             self.metrics.answered(origin.platform, answer.abstained, seconds)

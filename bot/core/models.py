@@ -114,6 +114,10 @@ class Answer:
     # what made it abstain ("confidence", a rule id such as "identifier", or "" when it answered).
     confidence: float | None = field(default=None, compare=False)
     abstained_by: str = field(default="", compare=False)
+    # A message asking several things: one Answer per question, in order (their citations numbered as
+    # in this answer's text); () when it asked one thing.
+    parts: tuple[Answer, ...] = ()
+    note: str | None = None  # said beside the answer: only part of a very long question was read
 
     def excerpt_of(self, citation: Citation) -> str:
         """The excerpt to show beside this answer for `citation`: "" when it only repeats the answer's own
@@ -137,6 +141,14 @@ class Answer:
             value["abstained_by"] = self.abstained_by
         if self.context:
             value["context"] = self.context
+        if self.note:
+            value["note"] = self.note
+        if self.parts:
+            value["parts"] = [
+                {"question": p.question, "answer": p.text, "abstained": p.abstained,
+                 "citations": [c.to_json() for c in p.citations]}
+                for p in self.parts
+            ]  # fmt: skip
         return value
 
 

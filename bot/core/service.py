@@ -60,29 +60,53 @@ class QAService:
 
     # -- requests ----------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer | Notice:
-        """Answer a question; with `history` (earlier turns of its conversation) a follow-up is read in context."""
+        """Answer a question; with `history` (earlier turns of its conversation) a follow-up is read in context.
+
+        The engine reads the message with its line breaks (a pasted traceback or log is searched by its
+        question and error lines); a message asking several things gets one answer per part, each part
+        read after the ones before it ("what port is https on, and how do I change it?").
+        """
+        message = clean_message(question)
         question = clean_text(question)
         problem = self._check_question(question)
         if problem:
             return problem
-        return self.answer_of(question, self.engine.answer(Query(question, tuple(history))))
+        parts = self.engine.question_parts(message)
+        if len(parts) > 1:
+            return self._answer_parts(question, parts, history)
+        return self.answer_of(question, self.engine.answer(Query(message, tuple(history))))
+
+    def _answer_parts(self, question: str, parts: Sequence[str], history: Sequence[Turn]) -> Answer:
+        """One answer per question of a message, joined: each answered part under its question, each
+        unanswered one named ("I found nothing on: ..."); an abstention when no part is answered."""
+        turns = list(history)
+        answers: list[Answer] = []
+        for part in parts:
+            answer = self.answer_of(part, self.engine.answer(Query(part, tuple(turns))))
+            answers.append(answer)
+            sources = tuple(dict.fromkeys(c.source for c in answer.citations))
+            turns.append(Turn(part, answer.text, answer.abstained, sources, answer.topic, answer.anchor))
+        return joined_answer(question, answers)
 
     def answer_of(self, question: str, answered: Answered) -> Answer:
         """The chat-neutral `Answer` for what the engine composed (its citations numbered as in the text)."""
         composition, documents = answered.composition, answered.documents
         turn = answered.turn
+        note = messages.words_read(answered.words_read, answered.words) if answered.words_read else None
         state = {"context": answered.context, "topic": turn.topic, "anchor": turn.anchor,
-                 "confidence": composition.confidence, "abstained_by": composition.abstained_by}  # fmt: skip
+                 "confidence": composition.confidence, "abstained_by": composition.abstained_by,
+                 "note": note}  # fmt: skip
         if composition.abstained:
             see_also = tuple(_citation(i, hit, documents) for i, hit in enumerate(answered.see_also, 1))
-            return Answer(question, messages.ABSTAIN, True, (), see_also, answered.timings_ms, **state)
+            text = _with_note(messages.ABSTAIN, note)
+            return Answer(question, text, True, (), see_also, answered.timings_ms, **state)
         citations = tuple(
             _citation(c.number, c.hit, documents, quote=c.quote, also_in=c.also_in, quoted=c)
             for c in composition.cited
         )
         return Answer(
             question,
-            composition.text,
+            _with_note(composition.text, note),
             False,
             citations,
             (),
@@ -159,6 +183,63 @@ class QAService:
         if len(question) > limit:
             return Notice(messages.question_too_long(len(question), limit))
         return None
+
+
+def joined_answer(question: str, answers: Sequence[Answer]) -> Answer:
+    """The answers to the parts of one message as one Answer: its citations numbered on through the
+    parts (each part's `[n]` markers renumbered to match), every part kept in `parts`."""
+    answered = [a for a in answers if not a.abstained]
+    if not answered:  # nothing found for any part: the usual abstention, with the first part's passages
+        first = answers[0]
+        return replace(first, question=question, parts=tuple(answers), confidence=max_confidence(answers))
+    sections: list[str] = []
+    citations: list[Citation] = []
+    parts: list[Answer] = []
+    for answer in answers:
+        if answer.abstained:
+            sections.append(messages.part_not_found(answer.question))
+            parts.append(answer)
+            continue
+        renumbered = _renumbered(answer, len(citations))
+        citations += renumbered.citations
+        parts.append(renumbered)
+        sections.append(f"{messages.part_heading(answer.question)}\n{renumbered.text}")
+    return Answer(
+        question, "\n\n".join(sections), False, tuple(citations),
+        timings_ms={k: sum(a.timings_ms.get(k, 0.0) for a in answers) for k in answers[0].timings_ms},
+        code=tuple(c for a in answered for c in a.code),
+        inline_code=tuple(dict.fromkeys(c for a in answered for c in a.inline_code)),
+        topic=tuple(dict.fromkeys(t for a in answers for t in a.topic)), anchor=answers[0].anchor,
+        confidence=min((a.confidence for a in answered if a.confidence is not None), default=None),
+        parts=tuple(parts),
+    )  # fmt: skip
+
+
+def max_confidence(answers: Sequence[Answer]) -> float | None:
+    return max((a.confidence for a in answers if a.confidence is not None), default=None)
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def _renumbered(answer: Answer, offset: int) -> Answer:
+    """`answer` with its citations and `[n]` markers numbered from `offset` + 1."""
+    if not offset:
+        return answer
+    text = _MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", answer.text)
+    citations = tuple(replace(c, number=c.number + offset) for c in answer.citations)
+    return replace(answer, text=text, citations=citations)
+
+
+def _with_note(text: str, note: str | None) -> str:
+    """The answer's text with its note (only part of a long question was read) as a last paragraph."""
+    return f"{text}\n\n{note}" if note else text
+
+
+def clean_message(text: str) -> str:
+    """`clean_text` keeping the line breaks: what the engine reads (a traceback's lines are its structure)."""
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\t", " "))
+    return _CONTROL.sub("", text).strip()
 
 
 def clean_text(text: str) -> str:

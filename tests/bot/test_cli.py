@@ -189,11 +189,11 @@ def test_ask_batch_file_answers_each_non_blank_line_in_order(run, tmp_path):
 
 
 def test_ask_batch_with_a_bad_line_reports_it_in_place(run):
-    code, out, _ = run("ask", "--json", "--batch", "-", stdin=f"{INVEST}\n{'why ' * 600}\n")
+    code, out, _ = run("ask", "--json", "--batch", "-", stdin=f"{INVEST}\n{'why ' * 2400}\n")
     assert code == 1
     good, bad = json_lines(out)
     assert not good["abstained"]
-    assert bad["abstained"] and bad["citations"] == [] and "2,000" in bad["error"]
+    assert bad["abstained"] and bad["citations"] == [] and "8,000" in bad["error"]
 
 
 def test_ask_batch_file_missing(run, tmp_path):

@@ -30,7 +30,7 @@ def test_defaults_come_from_config_default_yaml():
     assert settings.model == "all-MiniLM-L6-v2"
     assert settings.retrieval.chunk_size == 120
     assert settings.retrieval.fusion == "rrf"
-    assert settings.answer.max_question_chars == 2000
+    assert settings.answer.max_question_chars == 8000
     assert settings.slack.mode == "socket"
     assert settings.logging.level == "INFO"
 
