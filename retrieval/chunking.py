@@ -38,20 +38,20 @@ def chunk_document(
     also cut at "wordWord" joins (see sentences.split_sentences).
     """
     groups: list[tuple[tuple[str, ...], list[Block]]] = []
-    code: dict[int, _Code] = {}  # id of a code block or piece -> its block and lead-in
+    code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
+    introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
     for headings, section in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
-            lead = _lead_block(section, position, scraped)
-            fitted = _fit(item, params, scraped, lead)
+            before = section[position - 1] if position else None
+            fitted = _fit(item, params, scraped, before)
+            if len(fitted) > 1 and item.kind == "code" and before is not None:
+                introduced.add(id(fitted[0]))
             if item.kind == "code":
-                # Only a block cut in pieces repeats its lead-in: a whole block starting a passage
-                # starts no passage in its middle, and repeating sentences shifts what search ranks.
-                repeated = lead if len(fitted) > 1 else None
-                owner = _Code(id(item), repeated, _top_indent(item.text.split("\n")))
+                owner = _Code(id(item), _top_indent(item.text.split("\n")))
                 code.update((id(piece), owner) for piece in fitted)
             pieces.extend(fitted)
-        groups.extend((headings, group) for group in _group(pieces, params.max_words, code))
+        groups.extend((headings, group) for group in _group(pieces, params.max_words, introduced))
     built = [
         _passage(source, ordinal, headings, group, scraped, code)
         for ordinal, (headings, group) in enumerate(groups, 1)
@@ -61,29 +61,13 @@ def chunk_document(
 
 @dataclass(frozen=True)
 class _Code:
-    """What a code block (or a piece of a long one) belongs to: the block, and its lead-in as a block of
-    its own (the introducing sentence), repeated at the start of a passage that the code starts."""
+    """What a code block (or a piece of a long one) belongs to. A long block's lead-in sentence is not
+    repeated in the passages its later pieces start: it is said once, where the block starts, so that
+    search and the composer count it once (repeating it lifted a script's pieces over better answers);
+    a composer quoting a later piece alone says where the whole block is instead."""
 
     block: int  # id() of the whole code block
-    lead: Block | None
     indent: int  # the whole block's top-level indent, so that each piece is cut into units alike
-
-
-def _lead_block(section: list[Block], position: int, glued: bool) -> Block | None:
-    """The sentence introducing the code block at `position` as a paragraph block of its own (see _lead),
-    or None; located on the lines of that sentence."""
-    if section[position].kind != "code" or position == 0:
-        return None
-    previous = section[position - 1]
-    lead = _lead(previous, glued, any_sentence=True)
-    if not lead:
-        return None
-    start = previous.text.rfind(lead)
-    lines = _line_span(previous, start, start + len(lead), len(previous.text))
-    return replace(
-        previous, kind="paragraph", text=lead, line_start=lines[0], line_end=lines[1],
-        code_spans=tuple(span for span in previous.code_spans if span in lead),
-    )  # fmt: skip
 
 
 def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:
@@ -138,21 +122,22 @@ def _size(text: str, kind: str) -> int:
     return max(_words(text), math.ceil(pieces * _WORDS_PER_PIECE))
 
 
-def _fit(item: Block, params: ChunkingParams, glued: bool, lead: Block | None = None) -> list[Block]:
-    """The block, or pieces of it when it alone is longer than a passage (a code block's pieces leave
-    room for its lead-in, which a passage starting with one of them repeats)."""
+def _fit(item: Block, params: ChunkingParams, glued: bool, before: Block | None = None) -> list[Block]:
+    """The block, or pieces of it when it alone is longer than a passage. A long code block's first piece
+    leaves room for the block `before` it (which holds its lead-in), so that the two share a passage."""
     if _size(item.text, item.kind) <= params.max_words:
         return [item]
     if item.kind == "code":
-        room = params.max_words - (_size(lead.text, lead.kind) if lead is not None else 0)
-        return _code_pieces(item, max(room, params.max_words // 2))
+        room = params.max_words - (_size(before.text, before.kind) if before is not None else 0)
+        return _code_pieces(item, params.max_words, max(room, params.max_words // 2))
     return _prose_pieces(item, params, glued)
 
 
-def _code_pieces(item: Block, max_words: int) -> list[Block]:
+def _code_pieces(item: Block, max_words: int, first_words: int | None = None) -> list[Block]:
     """A code block longer than a passage, cut between lines where a reader would: after a blank line,
     else before a top-level line (a new statement, command or key), else, in a run of indented lines
-    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece."""
+    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece.
+    The first piece is at most `first_words` (default max_words), the others max_words."""
     lines = item.text.split("\n")
     base = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
     pieces: list[Block] = []
@@ -163,7 +148,8 @@ def _code_pieces(item: Block, max_words: int) -> list[Block]:
         if first >= len(lines):
             break
         end = first + 1  # lines[first:end] fit
-        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= max_words:
+        limit = max_words if pieces or first_words is None else first_words
+        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= limit:
             end += 1
         if end < len(lines):
             end = _code_cut(lines, first, end, base)
@@ -178,8 +164,8 @@ def _code_pieces(item: Block, max_words: int) -> list[Block]:
 def _code_cut(lines: list[str], first: int, end: int, base: int) -> int:
     """Where to end a piece of lines[first:end] (all of which fit): after the last blank line, else before
     the last top-level line, else before the shallowest line opening a statement, looked for in the
-    piece's second half and then in all of it; else after the last line that does not go on in the next
-    (a trailing backslash or comma); else at `end`."""
+    piece's second half and then in all of it; else before the last line that opens a statement; else after
+    the last line that does not go on in the next (a trailing backslash or comma); else at `end`."""
     floor = min((_indent(line) for line in lines[first:end] if line.strip()), default=0)
     tests = (
         lambda i: not lines[i - 1].strip() and lines[i].strip(),
@@ -193,6 +179,9 @@ def _code_cut(lines: list[str], first: int, end: int, base: int) -> int:
             for index in range(end, lowest, -1):
                 if test(index):
                     return index
+    for index in range(end, first, -1):
+        if _opens(lines, index):
+            return index
     for index in range(end, first, -1):
         if not _continued(lines[index - 1]):
             return index
@@ -276,28 +265,34 @@ def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | No
     return first, last
 
 
-def _group(pieces: list[Block], max_words: int, code: dict[int, _Code] | None = None) -> list[list[Block]]:
-    """Consecutive blocks packed into passages of at most max_words; a table header is repeated, and so is
-    the sentence introducing a code block in a passage that starts with (a piece of) that block."""
-    code = code or {}
+def _group(pieces: list[Block], max_words: int, introduced: set[int] | None = None) -> list[list[Block]]:
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated. The first
+    piece of a long code block (an id in `introduced`) takes the block before it, its lead-in, along into a
+    new passage when it does not fit after it: the lead-in is said once, in the passage where code starts."""
+    introduced = introduced or set()
     groups: list[list[Block]] = []
     current: list[Block] = []
     words = 0
     headers: dict[int, Block] = {}
     for item in pieces:
-        lead = code[id(item)].lead if id(item) in code else None
         if item.kind == "table_header":
             headers[item.group] = item
         size = _size(item.text, item.kind)
         limit = max_words // 2 if item.kind == "table_row" else max_words  # a row's own vector finds it
         if current and (words + size > limit or _page_break(current[-1], item)):
-            groups.append(current)
+            carried = current[-1] if id(item) in introduced and not _page_break(current[-1], item) else None
+            if carried is not None and _size(carried.text, carried.kind) + size <= max_words:
+                current.pop()
+            else:
+                carried = None
+            if current:
+                groups.append(current)
             current, words = [], 0
+            if carried is not None:
+                current, words = [carried], _size(carried.text, carried.kind)
             header = headers.get(item.group) if item.kind == "table_row" else None
             if header is not None and _size(header.text, header.kind) + size <= max_words:
                 current, words = [header], _size(header.text, header.kind)
-            if lead is not None and _size(lead.text, lead.kind) + size <= max_words:
-                current, words = [lead], _size(lead.text, lead.kind)
         current.append(item)
         words += size
     if current:

@@ -1,5 +1,6 @@
 """Whole units in answers: a script longer than a passage is cut where a reader would cut it, every passage
-of it starts with the sentence that introduces it, and "how do I ...?" is answered with the whole script
+of it after the first is code only (the sentence that introduces it is said once, where it starts, so search
+and the composer count it once), and "how do I ...?" is answered with the whole script
 (up to WHOLE_CODE_LINES / WHOLE_CODE_CHARS) or with its part and where the block continues.
 
 The document is a short runbook around two real scripts (tests/data/whole_units/SOURCE.md): traefik's
@@ -43,8 +44,10 @@ def _passages() -> list[Passage]:
 
 
 def _block(passages: list[Passage], lead: str) -> list[tuple[Passage, Unit]]:
-    """The code units of the block introduced by `lead`, in order."""
-    return [(p, u) for p in passages for u in p.units if u.kind == "code" and u.lead == lead]
+    """The code units of the block introduced by `lead`, in order: its first part, and the parts after it."""
+    units = [(p, u) for p in passages for u in p.units if u.kind == "code"]
+    start = next(index for index, (_, u) in enumerate(units) if u.lead == lead)
+    return units[start : start + max(units[start][1].parts, 1)]
 
 
 def _rebuilt(units: list[tuple[Passage, Unit]]) -> str:
@@ -70,17 +73,20 @@ def test_a_long_script_is_cut_into_parts_that_put_it_back_together(lead):
 
 
 @pytest.mark.parametrize("lead", [CODEGEN_LEAD, RELEASE_LEAD])
-def test_every_passage_of_a_long_script_starts_with_its_lead_in(lead):
+def test_a_long_scripts_lead_in_is_said_once_and_its_parts_start_at_statements(lead):
     units = _block(_passages(), lead)
     first = units[0][0].ordinal
     for passage, unit in units:
         if passage.ordinal == first:
-            assert lead in passage.text
+            assert passage.text.count(lead) == 1
             continue
-        assert passage.text.startswith(lead + "\n"), passage.id
+        assert lead not in passage.text, passage.id  # not repeated: search would count it again
+        assert unit.lead == ""  # nor matched again by the composer
         assert unit.first == passage.ordinal - first
-        code_start = passage.text.split("\n")[1]
-        # a part never starts inside a statement: not after a line that goes on, not at a closing line
+        if not passage.text.startswith(passage.unit_text(unit)):
+            continue  # not where the passage starts
+        code_start = passage.unit_text(unit).split("\n")[0]
+        # a passage never starts inside a statement: not after a line that goes on, not at a closing line
         assert not re.match(r"\s*(}|fi\b|done\b|esac\b|\))", code_start), (passage.id, code_start)
         line_before = _fenced(RUNBOOK.read_text(encoding="utf-8"), lead).split("\n")
         index = unit.line_start - units[0][1].line_start
@@ -139,7 +145,7 @@ def test_a_script_too_long_to_quote_whole_is_answered_from_its_start_and_says_wh
     lines = RUNBOOK.read_text(encoding="utf-8").split("\n")[first - 1 : last]
     assert "\n".join(lines) == script  # the note names where the whole script is
     later = next(c for c in composition.cited if c.number == int(note.group(1)))
-    assert later.hit.passage.text.startswith(RELEASE_LEAD)  # the rest, with its lead-in
+    assert RELEASE_LEAD not in later.hit.passage.text  # the rest, its lead-in said once
     assert later.line_start > composition.cited[0].line_end
     assert not problems(composition)
 
