@@ -43,9 +43,8 @@ def chunk_document(
     for headings, section in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
-            before = section[position - 1] if position else None
-            fitted = _fit(item, params, scraped, before)
-            if len(fitted) > 1 and item.kind == "code" and before is not None:
+            fitted = _fit(item, params, scraped)
+            if len(fitted) > 1 and item.kind == "code" and position:
                 introduced.add(id(fitted[0]))
             if item.kind == "code":
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
@@ -122,22 +121,19 @@ def _size(text: str, kind: str) -> int:
     return max(_words(text), math.ceil(pieces * _WORDS_PER_PIECE))
 
 
-def _fit(item: Block, params: ChunkingParams, glued: bool, before: Block | None = None) -> list[Block]:
-    """The block, or pieces of it when it alone is longer than a passage. A long code block's first piece
-    leaves room for the block `before` it (which holds its lead-in), so that the two share a passage."""
+def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+    """The block, or pieces of it when it alone is longer than a passage."""
     if _size(item.text, item.kind) <= params.max_words:
         return [item]
     if item.kind == "code":
-        room = params.max_words - (_size(before.text, before.kind) if before is not None else 0)
-        return _code_pieces(item, params.max_words, max(room, params.max_words // 2))
+        return _code_pieces(item, params.max_words)
     return _prose_pieces(item, params, glued)
 
 
-def _code_pieces(item: Block, max_words: int, first_words: int | None = None) -> list[Block]:
+def _code_pieces(item: Block, max_words: int) -> list[Block]:
     """A code block longer than a passage, cut between lines where a reader would: after a blank line,
     else before a top-level line (a new statement, command or key), else, in a run of indented lines
-    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece.
-    The first piece is at most `first_words` (default max_words), the others max_words."""
+    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece."""
     lines = item.text.split("\n")
     base = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
     pieces: list[Block] = []
@@ -148,8 +144,7 @@ def _code_pieces(item: Block, max_words: int, first_words: int | None = None) ->
         if first >= len(lines):
             break
         end = first + 1  # lines[first:end] fit
-        limit = max_words if pieces or first_words is None else first_words
-        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= limit:
+        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= max_words:
             end += 1
         if end < len(lines):
             end = _code_cut(lines, first, end, base)
