@@ -44,7 +44,12 @@ def chunk_document(
         pieces: list[Block] = []
         for position, item in enumerate(section):
             fitted = _fit(item, params, scraped)
-            if len(fitted) > 1 and item.kind == "code" and position:
+            if (
+                len(fitted) > 1
+                and item.kind == "code"
+                and position
+                and _instructs(section[position - 1], scraped)
+            ):
                 introduced.add(id(fitted[0]))
             if item.kind == "code":
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
@@ -67,6 +72,20 @@ class _Code:
 
     block: int  # id() of the whole code block
     indent: int  # the whole block's top-level indent, so that each piece is cut into units alike
+
+
+# A lead-in that shows what something looks like ("the new log format looks like this:", "An example of the
+# output is:") presents the code under it as a sample, to be read where it falls; one that says what to do
+# ("To release the UI packages, run the release script:") is what a "how do I ...?" is answered with, so a
+# long block's first piece is kept with it.
+_SAMPLE_LEAD = re.compile(r"\blooks? like (?:this|so)\b|\b(?:an |a )?examples? of\b|\bsamples? of\b", re.I)
+
+
+def _instructs(before: Block, glued: bool) -> bool:
+    """The block `before` a code block ends with a lead-in that introduces it as something to do (to run,
+    to write), not as a sample of what something looks like."""
+    lead = _lead(before, glued, any_sentence=True)
+    return bool(lead) and not _SAMPLE_LEAD.search(lead)
 
 
 def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], list[Block]]]:

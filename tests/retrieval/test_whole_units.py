@@ -183,3 +183,30 @@ def test_list_items_never_join_as_dot_semicolon(items):
     answer, cited, _ = _render(chosen, 420)
     assert not re.search(r"[.;:!?,]\s*; ", answer), answer
     assert not problems(Composition(answer, False, cited))
+
+
+# -- where a long block's first piece goes ---------------------------------------------------------------
+def _chunked(tmp_path, lead: str) -> list[Passage]:
+    """A page whose long code block (log lines, longer than a passage) follows a paragraph ending in `lead`."""
+    lines = "\n".join(
+        f'ts=2024-10-23T22:01:{n:02d}Z caller=main.go:{n} level=info msg="step {n} done"'
+        + "\n" * (n % 5 == 4)
+        for n in range(60)
+    )  # in paragraphs of five lines, where a piece may end
+    prose = " ".join(["Prometheus v3 has adopted log/slog over the previous go-kit/log."] * 12)
+    page = tmp_path / "page.md"
+    page.write_text(f"# Logs\n\n{prose}\n\n{lead}\n\n```\n{lines}\n```\n", encoding="utf-8")
+    loaded = load_document(page, tmp_path)
+    return chunk_document(loaded.document.source, list(loaded.blocks), ChunkingParams())
+
+
+def test_a_long_sample_stays_where_it_falls_a_long_script_starts_with_its_instruction(tmp_path):
+    sample = _chunked(tmp_path, "The new log format looks like this:")
+    start = next(p for p in sample if any(u.part == 1 for u in p.units))
+    assert start.text.startswith("ts=")  # the sample's first piece is not moved to its lead-in ...
+    assert start.units[0].lead == ""  # ... nor matched with it
+    assert "looks like this:" in sample[start.ordinal - 2].text  # which stays with the prose, as it falls
+    script = _chunked(tmp_path, "To print the log, run the following script:")
+    start = next(p for p in script if any(u.part == 1 for u in p.units))
+    assert start.text.startswith("To print the log, run the following script:\nts=")
+    assert next(u for u in start.units if u.kind == "code").lead.startswith("To print the log")
