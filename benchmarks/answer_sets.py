@@ -77,7 +77,9 @@ FAULT_CASES = (
 
 def _cases(fault: bool) -> tuple[tuple[Path, Path], ...]:
     folders = sorted(p for p in (DATA / "cases").iterdir() if (p / "case.yaml").exists())
-    return tuple((case / "corpus", case / "case.yaml") for case in folders if (case.name in FAULT_CASES) == fault)
+    return tuple(
+        (case / "corpus", case / "case.yaml") for case in folders if (case.name in FAULT_CASES) == fault
+    )
 
 
 def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
@@ -99,7 +101,11 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         for name in ("tatqa", "aws_docs"):
             folder = Path(pool) / name
             if (folder / "questions.yaml").exists():
-                sets.append(QuestionSet(f"{name}-gold-removed", "calibration", (gold_removed(folder, name),)))
+                sets.append(
+                    QuestionSet(
+                        f"{name}-gold-removed", "calibration", (gold_removed(folder, name),), family=name
+                    )
+                )
         for name, split in (
             ("clapnq", "calibration"),
             ("tatqa", "calibration"),
