@@ -737,6 +737,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         "unread": unread,
         "feedback": feedback,
         "conversation_turns": turns,
+        "held_replies": backends.held_reply_counts(settings),
         "sources": _sources_status(settings, manifest),
     }
     if args.json:

@@ -105,6 +105,12 @@ def status_text(status: dict) -> str:
             f"{feedback['votes_up']:,} 👍, {feedback['votes_down']:,} 👎"
         )
     lines.append(f"threads:     {plural(status['conversation_turns'], 'turn')} of conversation kept")
+    held = status.get("held_replies") or {}
+    if held:
+        waiting = ", ".join(
+            f"{plural(count, 'reply', 'replies')} for {platform}" for platform, count in held.items()
+        )
+        lines.append(f"held:        {waiting} (the platform's API was down; sent when it is back)")
     return "\n".join(lines)
 
 
