@@ -612,6 +612,7 @@ def _hit_json(hit) -> dict:
         "id": hit.passage_id,
         "passage": hit.text,
         "score": round(hit.score or 0, 6),
+        "link": hit.link,
     }
 
 
@@ -647,6 +648,7 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
                         "source": v.source,
                         "title": v.title,
                         "url": v.url,
+                        "link": v.link,
                         "passage": v.text,
                         "location": v.location.describe(),
                     }

@@ -171,6 +171,12 @@ class PassageView:
     location: Location
     score: float | None = None
     also_in: tuple[str, ...] = ()
+    link: str | None = None  # opens the passage's place (its lines, section or page), as a citation's does
+
+    @property
+    def href(self) -> str | None:
+        """What the passage's title opens: its exact place when known, else the document's URL."""
+        return self.link or self.url
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,8 @@ def _passage(view: PassageView) -> Text:
     )  # ranked best first; fusion scores mean nothing to a reader
     text.append("\n    ")
     text.append(view.title, style="bold")
-    if view.url:
-        text.append(f"  {view.url}", style="blue underline")
+    if view.href:
+        text.append(f"  {view.href}", style="blue underline")
     text.append("\n    ")
     text.append(view.location.describe(), style="dim")
     text.append("\n    ")

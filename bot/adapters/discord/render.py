@@ -187,7 +187,7 @@ def passage_embeds(passage: PassageView) -> list[Embed]:
     if passage.also_in:
         footer += " · " + messages.also_in(list(passage.also_in))
     embeds = [_embed(description=part) for part in parts]
-    embeds[0].update(_titled(passage.title, passage.url))
+    embeds[0].update(_titled(passage.title, passage.href))
     embeds[-1]["footer"] = {"text": truncate(defuse_mentions(one_line(footer)), FOOTER_LIMIT)}
     return embeds
 
@@ -218,7 +218,7 @@ def render_list(listing: SourceList) -> list[Outgoing]:
     if not listing.hits:
         return _as_messages(_content(messages.NO_HITS), [])
     fields = [
-        _passage_field(n, hit.title, hit.url, one_line(hit.text), hit.location, also_in=hit.also_in)
+        _passage_field(n, hit.title, hit.href, one_line(hit.text), hit.location, also_in=hit.also_in)
         for n, hit in enumerate(listing.hits, 1)
     ]
     title = messages.discord_matches_title(one_line(listing.query))

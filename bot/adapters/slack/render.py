@@ -372,7 +372,7 @@ def render_lookup(lookup: SourceLookup) -> SlackMessage:
     """`/source ID`: the full passage (split across sections), or a document and its passages."""
     if lookup.passage:
         view = lookup.passage
-        blocks = [_section(f"*{link(view.url, view.title)}*  {_code(view.passage_id)}")]
+        blocks = [_section(f"*{link(view.href, view.title)}*  {_code(view.passage_id)}")]
         blocks += [_section(piece) for piece in split(view.text, SECTION_CHARS)]
         blocks.append(_context(fit(_where(view), SECTION_CHARS)))
         return SlackMessage(_fallback([view.title, view.text]), _capped(blocks))
@@ -406,7 +406,7 @@ def render_list(listing: SourceList) -> SlackMessage:
         button = _button(
             messages.slack_show_passage(number), f"{ACTION_SHOW_PASSAGE}_{number}", hit.passage_id
         )
-        text = f"*{link(hit.url, hit.title)}*  {_code(hit.passage_id)}\n“{fit(_one_line(hit.text), QUOTE_CHARS)}”"
+        text = f"*{link(hit.href, hit.title)}*  {_code(hit.passage_id)}\n“{fit(_one_line(hit.text), QUOTE_CHARS)}”"
         blocks.append(_section(text, button))
         blocks.append(_context(fit(_where(hit), SECTION_CHARS)))
     plain = [header] + [f"• {h.passage_id}: {_one_line(h.text)[:SNIPPET_CHARS]}" for h in hits]
