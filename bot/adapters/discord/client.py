@@ -45,6 +45,10 @@ class CitebotClient(discord.Client):
             log.info("invite link: %s", invite_url(self.application_id))
         await self.responder.redeliver(self)
 
+    async def close(self) -> None:
+        self.responder.stop()
+        await super().close()
+
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:
             await self.responder.on_message(message, self.user)

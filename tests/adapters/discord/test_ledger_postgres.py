@@ -158,3 +158,25 @@ async def test_two_replicas_starting_together_deliver_a_held_answer_once(
         await first.close()
     assert [call.payload["content"] for call in sent] == ["held answer"]
     assert str(sent[0].payload["message_reference"]["message_id"]) == "1100000000000009001"
+
+
+@pytest.mark.asyncio
+async def test_a_running_replica_delivers_what_a_stopped_one_was_sending(
+    command_table, seeds_index, tmp_path, database_url, pools
+):
+    client = pg_client(command_table, seeds_index, tmp_path, database_url)
+    client.responder.sweep_s = 0.1
+    async with DiscordHarness(client) as running:
+        pg_ledger(pools[0], in_flight_s=0.3).hold(
+            1_100_000_000_000_009_002, CHANNEL_ID, USER_ID, [{"content": "held answer"}]
+        )
+        await asyncio.sleep(0.2)
+        assert running.channel_messages() == []  # the other replica may still be sending it
+        for _ in range(40):
+            if running.channel_messages():
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # more sweeps: still delivered once
+        [sent] = running.channel_messages()
+        assert sent.payload["content"] == "held answer"
+    assert client.responder.sweep is not None and client.responder.sweep.done()  # stopped with the client
