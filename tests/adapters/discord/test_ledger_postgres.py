@@ -70,6 +70,14 @@ def test_an_answer_being_sent_is_left_to_its_process_until_in_flight_s(pools):
     assert starting.pending() == ([], [])  # handed out once
 
 
+def test_status_counts_the_answers_held_for_discord(pools, tmp_path, seeds_index, database_url):
+    from bot.backends import held_reply_counts
+
+    pg_ledger(pools[0], in_flight_s=60).hold(1, 10, 100, [{"content": "on its way"}])
+    settings = make_settings(seeds_index, tmp_path, backend="postgres", database={"url": database_url})
+    assert held_reply_counts(settings) == {"discord": 1}
+
+
 def test_replicas_asking_at_once_never_get_the_same_held_answer(pools):
     holder = pg_ledger(pools[0])
     for question_id in range(1, 41):
