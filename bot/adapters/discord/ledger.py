@@ -30,7 +30,7 @@ from bot.core.outbox import HeldReply, Outbox
 from bot.core.sqlite_file import connect, prepare
 
 CLAIM_DAYS = 2  # as bot/core/pg_state.py: a delivery repeated later than this is answered again
-REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (backend postgres)
+REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (neither a file nor stores)
 PENDING_LIMIT = 500  # answers kept for delivery after a restart; beyond that the oldest are dropped
 PENDING_EXPIRY_S = 3600.0  # an answer not delivered within this long is dropped (and logged)
 _PRUNE_EVERY = 1000  # claims between two prunings
@@ -90,7 +90,8 @@ class Pending:
 
 
 class Ledger:
-    """Claims and the question -> answer map; every method is blocking (call it with asyncio.to_thread)."""
+    """Claims, the question -> answer map and answers on their way, in SQLite or the shared stores; every
+    method is blocking (call it with asyncio.to_thread)."""
 
     def __init__(
         self,
@@ -110,9 +111,8 @@ class Ledger:
         self.outbox = outbox
         self.in_flight_s = in_flight_s
         self._clock = clock
-        self._held_ids: dict[
-            int, int
-        ] = {}  # question id -> held_replies id, for the answers this process holds
+        # question id -> held_replies id, for the answers this process holds (outbox only)
+        self._held_ids: dict[int, int] = {}
         self._lock = threading.Lock()
         self._writes = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -209,7 +209,7 @@ class Ledger:
     def hold(self, question_id: int, channel_id: int, user_id: int, messages: list[dict[str, Any]]) -> None:
         """Keep an answer until `delivered` is called for it (a no-op without a file or an outbox)."""
         if self.outbox is not None:
-            self._hold_in_outbox(question_id, channel_id, user_id, messages)
+            self._hold_in_outbox(self.outbox, question_id, channel_id, user_id, messages)
             return
         if self.path is None:
             return
@@ -244,7 +244,7 @@ class Ledger:
         With an outbox: only answers no process is sending (held over `in_flight_s` ago); replicas
         calling this at once each get different ones (the outbox leases them)."""
         if self.outbox is not None:
-            return self._pending_in_outbox()
+            return self._pending_in_outbox(self.outbox)
         if self.path is None:
             return [], []
         now = time.time()
@@ -260,12 +260,11 @@ class Ledger:
         ]
 
     def _hold_in_outbox(
-        self, question_id: int, channel_id: int, user_id: int, messages: list[dict[str, Any]]
+        self, outbox: Outbox, question_id: int, channel_id: int, user_id: int, messages: list[dict[str, Any]]
     ) -> None:
-        assert self.outbox is not None
         self.delivered(question_id)  # a replaced answer: one row per question, as in SQLite
         payload = {"question_id": str(question_id), "messages": messages}
-        held = self.outbox.hold(
+        held = outbox.hold(
             PLATFORM,
             "reply",
             payload,
@@ -277,12 +276,11 @@ class Ledger:
         with self._lock:
             self._held_ids[question_id] = held.id
 
-    def _pending_in_outbox(self) -> tuple[list[Pending], list[Pending]]:
-        assert self.outbox is not None
-        expired = self.outbox.take_expired(PLATFORM)
-        ready = self.outbox.due(PLATFORM, PENDING_LIMIT)  # leased to this process: no other replica gets them
+    def _pending_in_outbox(self, outbox: Outbox) -> tuple[list[Pending], list[Pending]]:
+        expired = outbox.take_expired(PLATFORM)
+        ready = outbox.due(PLATFORM, PENDING_LIMIT)  # leased to this process: no other replica gets them
         for held in ready:
-            self.outbox.delivered(held.id)
+            outbox.delivered(held.id)
         now = self._clock()
         return [_pending(h, now) for h in ready], [_pending(h, now) for h in expired]
 
