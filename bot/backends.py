@@ -70,7 +70,9 @@ def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
 def held_reply_counts(settings: Settings) -> dict[str, int]:
     """Replies held for delivery while a platform's API was down (bot/core/outbox.py), per platform with
     any; {} when none (or no state yet). For `citebot status`."""
-    platforms = ("slack",)  # the platforms whose adapters hold replies in the shared outbox
+    # The platforms whose adapters hold replies in the shared outbox (Discord: backend postgres only, its
+    # answers on their way; backend files keeps them in discord.sqlite3, bot/adapters/discord/ledger.py).
+    platforms = ("slack", "discord")
     if settings.backend == "postgres":
         from bot.core.pg_state import PostgresOutbox
 

@@ -44,6 +44,8 @@ class AnsweredMessages(Protocol):
 
     def find(self, key: str) -> AnsweredMessage | None: ...
 
+    def forget(self, key: str) -> None: ...
+
 
 class SqliteAnsweredMessages:
     """AnsweredMessages in SQLite; a connection per call, safe from any thread."""
@@ -75,3 +77,8 @@ class SqliteAnsweredMessages:
         with self._connect() as db:
             row = db.execute("SELECT reply, question FROM answered_messages WHERE key = ?", (key,)).fetchone()
         return AnsweredMessage(key, json.loads(row[0]), row[1]) if row else None
+
+    def forget(self, key: str) -> None:
+        """The question is gone (deleted): drop its record."""
+        with self._lock, self._connect() as db:
+            db.execute("DELETE FROM answered_messages WHERE key = ?", (key,))

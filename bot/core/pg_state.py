@@ -320,3 +320,7 @@ class PostgresAnsweredMessages:
                 "SELECT reply, question FROM answered_messages WHERE key = %s", (key,)
             ).fetchone()
         return AnsweredMessage(key, dict(row[0]), row[1]) if row else None
+
+    def forget(self, key: str) -> None:
+        with self._pool.connection() as connection:
+            connection.execute("DELETE FROM answered_messages WHERE key = %s", (key,))

@@ -26,6 +26,8 @@ from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 from discord.webhook import async_ as webhook_async
 
+from bot.adapters.discord.responder import SWEEP_TASK
+
 TOKEN = "test-token"
 BOT_ID = 1_000_000_000_000_001
 APP_ID = 1_000_000_000_000_002
@@ -490,6 +492,7 @@ class DiscordHarness:
         current = asyncio.current_task()
         while True:
             pending = {t for t in asyncio.all_tasks() if t is not current and t not in self._background}
+            pending = {t for t in pending if t.get_name() != SWEEP_TASK}  # runs until its client closes
             if not pending:
                 return
             remaining = deadline - time.monotonic()

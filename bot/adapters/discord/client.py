@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot import messages
 from bot.adapters.discord import slash
-from bot.adapters.discord.ledger import Ledger
+from bot.adapters.discord.ledger import PENDING_EXPIRY_S, PENDING_LIMIT, Ledger
 from bot.adapters.discord.responder import Responder
 from bot.adapters.discord.votes import VoteButton
 from bot.core.commands import CommandTable
@@ -45,6 +45,10 @@ class CitebotClient(discord.Client):
             log.info("invite link: %s", invite_url(self.application_id))
         await self.responder.redeliver(self)
 
+    async def close(self) -> None:
+        self.responder.stop()
+        await super().close()
+
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:
             await self.responder.on_message(message, self.user)
@@ -61,10 +65,15 @@ class CitebotClient(discord.Client):
 
 def ledger(settings: Settings, table: CommandTable) -> Ledger:
     """Answers (and, unless the table shares claims, claims) beside the feedback file for backend files;
-    for postgres the database's claims and answers in memory."""
+    for postgres the database's claims, answer map and held answers, shared by every replica."""
     claims = getattr(table, "claims", None)
     if settings.backend == "postgres":
-        return Ledger(None, claims)
+        from bot.backends import database_pool, event_claims
+        from bot.core.pg_state import PostgresAnsweredMessages, PostgresOutbox
+
+        pool = database_pool(settings)
+        outbox = PostgresOutbox(pool, capacity=PENDING_LIMIT, expiry_s=PENDING_EXPIRY_S)
+        return Ledger(None, claims or event_claims(settings), PostgresAnsweredMessages(pool), outbox)
     return Ledger(Path(settings.feedback.path).expanduser().with_name("discord.sqlite3"), claims)
 
 

@@ -41,6 +41,8 @@ PLATFORM = "discord"
 REMEMBERED_MESSAGES = 10_000  # message id -> conversation, for following reply chains
 TYPING_EVERY_S = 8.0  # Discord shows "typing…" for about 10 s after each POST
 DECORATION_TIMEOUT_S = 5.0  # one typing call may take this long (rate limits included), then is dropped
+SWEEP_S = 60.0  # backend postgres: how often a replica looks for answers a stopped replica was sending
+SWEEP_TASK = "citebot discord held-answer sweep"  # the task's name (tests' settle waits for all but it)
 
 
 class Responder:
@@ -56,6 +58,8 @@ class Responder:
         self.ledger = ledger or Ledger(None, getattr(table, "claims", None))
         self.delivery = delivery or Delivery()
         self._redelivered = False
+        self.sweep_s = SWEEP_S
+        self.sweep: asyncio.Task[None] | None = None
         self._conversation_of: OrderedDict[int, str] = OrderedDict()
 
     # -- messages ----------------------------------------------------------------------------------------
@@ -163,10 +167,32 @@ class Responder:
             return None
 
     async def redeliver(self, client: discord.Client) -> None:
-        """Answers that were on their way when the bot last stopped: delivered now, once per process."""
+        """Answers that were on their way when the bot last stopped: delivered now, once per process. With
+        a shared database (backend postgres) also every `sweep_s` after, for the answers a replica was still
+        sending when it stopped (the ledger leaves them to it for its in_flight_s)."""
         if self._redelivered:
             return
         self._redelivered = True
+        await self._redeliver_held(client)
+        if self.ledger.outbox is not None:
+            self.sweep = asyncio.create_task(self._keep_sweeping(client), name=SWEEP_TASK)
+
+    def stop(self) -> None:
+        """The client is closing: no more sweeps."""
+        if self.sweep is not None:
+            self.sweep.cancel()
+
+    async def _keep_sweeping(self, client: discord.Client) -> None:
+        while not client.is_closed():
+            await asyncio.sleep(self.sweep_s)
+            if client.is_closed():
+                return
+            try:
+                await self._redeliver_held(client)
+            except Exception as error:  # the next sweep tries again
+                log.warning("looking for held Discord answers failed (%s: %s)", type(error).__name__, error)
+
+    async def _redeliver_held(self, client: discord.Client) -> None:
         ready, expired = await self._keep(self.ledger.pending) or ([], [])
         for held in expired:  # too old to be useful: the asker is told to ask again
             reference = new_reference()
