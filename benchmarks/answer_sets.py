@@ -77,7 +77,9 @@ FAULT_CASES = (
 
 def _cases(fault: bool) -> tuple[tuple[Path, Path], ...]:
     folders = sorted(p for p in (DATA / "cases").iterdir() if (p / "case.yaml").exists())
-    return tuple((case / "corpus", case / "case.yaml") for case in folders if (case.name in FAULT_CASES) == fault)
+    return tuple(
+        (case / "corpus", case / "case.yaml") for case in folders if (case.name in FAULT_CASES) == fault
+    )
 
 
 def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
@@ -201,7 +203,9 @@ class Outcome:
     cited: tuple[str, ...]  # cited sources, in citation order
     unit_kind: str  # the best unit's kind ("" when none was scored)
     confidence: float  # the composer's probability that its answer is right
-    abstained_by: str  # "confidence", a rule's id (retrieval/answer.py RULES), or "" when it answered
+    abstained_by: (
+        str  # "confidence", a rule's id (retrieval/answering/compose.py RULES), or "" when it answered
+    )
     answer: str
     misses: tuple[str, ...]
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from retrieval.answer import ComposerParams
-from retrieval.chunking import ChunkingParams
-from retrieval.embedder import DEFAULT_MODEL
-from retrieval.encoders import DEFAULT_ENCODER, DEFAULT_RUNTIME
-from retrieval.searcher import SearchParams
-from retrieval.vector_index import DEFAULT_EXACT_LIMIT
+from retrieval.answering.compose import ComposerParams
+from retrieval.embedders.runtimes import DEFAULT_ENCODER, DEFAULT_RUNTIME
+from retrieval.embedders.torch_embedder import DEFAULT_MODEL
+from retrieval.ingest.chunking import ChunkingParams
+from retrieval.libraries.files.vector_index import DEFAULT_EXACT_LIMIT
+from retrieval.search.searcher import SearchParams
 
 
 @dataclass(frozen=True)

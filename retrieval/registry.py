@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.answer import ComposerParams
-from retrieval.composers.extractive import ExtractiveComposer
-from retrieval.encoders import ENCODERS, encoder_files
-from retrieval.libraries import files
+from retrieval.answering.compose import ComposerParams
+from retrieval.answering.composers.extractive import ExtractiveComposer
+from retrieval.embedders.runtimes import ENCODERS, encoder_files
+from retrieval.libraries.files import library as files
 from retrieval.manifest import Manifest
 from retrieval.parts import Composer, Embedder, Library, LibraryWriter
 
@@ -36,7 +36,7 @@ def _files_writer(location: str, embedder: Embedder) -> LibraryWriter:
 
 def _postgres() -> Backend:
     """The postgres backend, imported only when chosen (psycopg is not loaded for the files backend)."""
-    from retrieval.libraries import postgres
+    from retrieval.libraries.postgres import library as postgres
 
     return Backend(
         postgres.open_library, postgres.open_writer, postgres.live_generation_at, postgres.live_manifest_at

@@ -18,8 +18,8 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="session")
 def embedder():
     """The default encoder (ONNX, exported from the packaged model and verified on first use)."""
-    from retrieval.encoders import DEFAULT_ENCODER, indexing_embedder
-    from retrieval.onnx_embedder import OnnxEmbedder
+    from retrieval.embedders.onnx_embedder import OnnxEmbedder
+    from retrieval.embedders.runtimes import DEFAULT_ENCODER, indexing_embedder
 
     chosen = indexing_embedder(DEFAULT_ENCODER, "all-MiniLM-L6-v2")
     assert isinstance(chosen, OnnxEmbedder), "the ONNX encoder could not be produced (see the log)"
@@ -29,7 +29,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def torch_embedder():
     """sentence-transformers itself: the reference the ONNX encoder is checked against."""
-    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
 
@@ -37,7 +37,7 @@ def torch_embedder():
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory, embedder) -> Path:
     """A real index over seeds/, built once per test session. Treat it as read-only."""
-    from retrieval.indexer import build_index
+    from retrieval.ingest.build import build_index
 
     index_dir = tmp_path_factory.mktemp("seeds-index")
     build_index(SEEDS, index_dir, embedder, show_progress=False)
@@ -75,8 +75,8 @@ def command_table(seeds_service, tmp_path):
 
 def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""):
     """Search over an index's live generation, opened and checked the way the Engine does it."""
-    from retrieval.libraries.files import FilesLibrary
-    from retrieval.searcher import Searcher, SearchParams
+    from retrieval.libraries.files.library import FilesLibrary
+    from retrieval.search.searcher import Searcher, SearchParams
 
     library = FilesLibrary.open(index_dir, rebuild_hint)
     library.manifest.check_servable(str(index_dir), embedder.name, rebuild_hint)
@@ -105,7 +105,7 @@ def postgres():
     _create_template(server)
     yield server
     from bot import backends
-    from retrieval.libraries import postgres as postgres_library
+    from retrieval.libraries.postgres import library as postgres_library
 
     postgres_library.close_pools()
     backends.close_pools()
@@ -172,7 +172,7 @@ def build_library(backend: str, corpus: Path, location: str, embedder, **options
 def open_searcher_at(backend: str, location: str, embedder, params=None):
     """Search over a library of either backend, opened and checked the way the Engine does it."""
     from retrieval.registry import LIBRARIES
-    from retrieval.searcher import Searcher, SearchParams
+    from retrieval.search.searcher import Searcher, SearchParams
 
     library = LIBRARIES[backend].open(location, "")
     library.manifest.check_servable(location, embedder.name, "")

@@ -15,14 +15,14 @@ import pytest
 
 from benchmarks import flips, train_answerer
 from benchmarks.answer_sets import choose_sets, gold_removed, question_sets
-from retrieval.answer import RULES, ComposerParams
-from retrieval.answer_model import (
+from retrieval.answering.answer_model import (
     CONFIDENCE_FEATURES,
     MODEL_FILE,
     UNIT_FEATURES,
     answer_model,
     read_model,
 )
+from retrieval.answering.compose import RULES, ComposerParams
 from tests.conftest import ROOT
 
 

@@ -58,7 +58,10 @@ def assert_exact_text_of_the_source(citation: dict, corpus: Path) -> None:
     pieces = citation["passage"].split("\n")
     for piece in pieces:
         assert any(piece in line for line in lines), (citation["source"], piece[:80])
-    assert any(piece in line for piece in pieces for line in window), (citation["source"], citation["location"])
+    assert any(piece in line for piece in pieces for line in window), (
+        citation["source"],
+        citation["location"],
+    )
 
 
 def write_config(tmp_path: Path, text: str, name: str = "citebot.yaml") -> Path:

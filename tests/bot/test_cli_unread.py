@@ -9,7 +9,7 @@ import pytest
 
 from bot import cli
 from bot.settings import CONFIG_ENV
-from retrieval.encoders import DEFAULT_ENCODER, ENCODERS
+from retrieval.embedders.runtimes import DEFAULT_ENCODER, ENCODERS
 from tests.retrieval.test_parts import WordsEmbedder
 
 TEXT = "The reactor cools with heavy water pumped through the core."

@@ -11,10 +11,10 @@ import zipfile
 
 import pytest
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import PARSERS, epub, odt, pptx, spreadsheet
-from retrieval.loader import load_document
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import PARSERS, epub, odt, pptx, spreadsheet
+from retrieval.ingest.loader import load_document
 from tests.conftest import DATA
 from tests.harness.epub import Chapter, write_epub
 

@@ -14,15 +14,16 @@ import numpy as np
 import pytest
 
 from benchmarks.large_files import write_log
-from retrieval import dense_budget, indexer
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import PARSERS
-from retrieval.indexer import build_index
-from retrieval.libraries.files import FilesLibrary
+from retrieval.ingest import build as indexer
+from retrieval.ingest import dense_budget
+from retrieval.ingest.build import build_index
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import PARSERS
+from retrieval.ingest.progress import LogProgress, progress
+from retrieval.libraries.files.library import FilesLibrary
 from retrieval.models import Document
 from retrieval.parts import indexed_text
-from retrieval.progress import LogProgress, progress
 from tests.retrieval.test_parts import WordsEmbedder
 
 
@@ -125,7 +126,7 @@ def test_embedding_is_streamed_in_bounded_calls(monkeypatch):
 def test_off_a_terminal_progress_is_a_log_line_every_interval(caplog):
     now = [0.0]
     bar = LogProgress(40_000, "Embedding passages", "texts", interval=10, clock=lambda: now[0])
-    with caplog.at_level(logging.INFO, logger="retrieval.progress"):
+    with caplog.at_level(logging.INFO, logger="retrieval.ingest.progress"):
         for _ in range(40):
             now[0] += 1
             bar.update(250)

@@ -8,10 +8,16 @@ import json
 import numpy as np
 import pytest
 
-from retrieval import layout
-from retrieval.indexer import build_index
-from retrieval.libraries.files import PASSAGE_VECTORS_FILE
-from retrieval.vector_index import APPROXIMATE, INDEX_TYPES, FaissVectorIndex, ivf_cells, resolve_index_type
+from retrieval.ingest.build import build_index
+from retrieval.libraries.files import layout
+from retrieval.libraries.files.library import PASSAGE_VECTORS_FILE
+from retrieval.libraries.files.vector_index import (
+    APPROXIMATE,
+    INDEX_TYPES,
+    FaissVectorIndex,
+    ivf_cells,
+    resolve_index_type,
+)
 from tests.conftest import SEEDS, open_searcher
 from tests.retrieval.test_encoders import TEXTS
 
