@@ -106,7 +106,7 @@ def measure_vectors(vectors: np.ndarray, queries: np.ndarray, kind: str, exact_i
 
 
 def measure_lexical(sentences: list[str], count: int, claims: list[str]) -> dict:
-    from retrieval.text.tokens import LexicalIndex
+    from retrieval.libraries.files.keyword_index import LexicalIndex
 
     rng = random.Random(0)
     texts = [" ".join(rng.choices(sentences, k=rng.randint(4, 8))) for _ in range(count)]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from retrieval.ingest.build import document_frequencies
+from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.files.library import (
     VOCABULARY_FILE,
     FilesLibrary,
@@ -13,7 +14,6 @@ from retrieval.libraries.files.library import (
     live_generation,
 )
 from retrieval.text.sentences import passage_units
-from retrieval.text.tokens import LexicalIndex
 from tests.conftest import all_passages
 
 

@@ -16,11 +16,11 @@ from retrieval.ingest.build import build_index, embedding_text
 from retrieval.ingest.chunking import ChunkingParams
 from retrieval.ingest.loader import file_sha256
 from retrieval.libraries.files import layout
+from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.files.library import MANIFEST_FILE
 from retrieval.libraries.files.vector_index import FaissVectorIndex
 from retrieval.manifest import FORMAT_VERSION
 from retrieval.search.searcher import Searcher
-from retrieval.text.tokens import LexicalIndex
 from tests.conftest import SEEDS, all_passages, open_searcher
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.evaluation import load_questions
+from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.text.languages import ENGLISH, detect, stemmer
 from retrieval.text.normalize import fold
 from retrieval.text.sentences import split_sentences
 from retrieval.text.tokens import (
-    LexicalIndex,
     document_terms,
     matching_text,
     query_terms,

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.text.tokens import LexicalIndex, top_k
+from retrieval.libraries.files.keyword_index import LexicalIndex, top_k
 from tests.conftest import SEEDS
 
 

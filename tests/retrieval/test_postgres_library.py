@@ -10,6 +10,7 @@ import pytest
 
 from bot.database import open_pool
 from retrieval.errors import IndexMissingError
+from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.postgres.library import (
     LibraryUnavailable,
     PostgresLibrary,
@@ -20,7 +21,7 @@ from retrieval.libraries.postgres.library import (
 from retrieval.manifest import FileEntry, Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, indexed_text
-from retrieval.text.tokens import LexicalIndex, stem, tokenize
+from retrieval.text.tokens import stem, tokenize
 
 TEXTS = {
     "alpha.md": [

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, EngineConfig, Query
+from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.files.vector_index import INDEX_TYPES, FaissVectorIndex, RowSubset
 from retrieval.scope import in_scope, source_name
-from retrieval.text.tokens import LexicalIndex
 from tests.conftest import BACKENDS, build_library, new_location
 from tests.harness.two_sources import ANSWER_WORDS, QUESTION, RUNBOOK, write_corpus
 

@@ -29,13 +29,13 @@ import numpy as np
 
 from retrieval.errors import IndexIncompatibleError, RetrievalError
 from retrieval.libraries.files import layout
+from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.files.vector_index import FaissVectorIndex, RowSubset
 from retrieval.libraries.sentence_vectors import SentenceVectors, text_key
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Ranking, Vector, indexed_text
 from retrieval.scope import Scope, source_name
-from retrieval.text.tokens import LexicalIndex
 
 log = logging.getLogger(__name__)
 
