@@ -29,7 +29,7 @@ from retrieval.ingest.loader import (
     root_files,
 )
 from retrieval.ingest.progress import progress
-from retrieval.libraries.files.vector_index import DEFAULT_EXACT_LIMIT, resolve_index_type
+from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT, resolve_index_type
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest, SourceRecord
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text

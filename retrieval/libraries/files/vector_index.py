@@ -24,10 +24,13 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-INDEX_TYPES = ("auto", "flat", "hnsw", "hnsw-sq8", "ivf-sq8")
-APPROXIMATE = "ivf-sq8"
-# A flat scan of 100k vectors took 11 ms a query on one core here (benchmarks/scale.py): exact up to ~5 ms.
-DEFAULT_EXACT_LIMIT = 50_000
+from retrieval.libraries.files.index_types import (  # noqa: F401  (INDEX_TYPES, APPROXIMATE: named here too)
+    APPROXIMATE,
+    DEFAULT_EXACT_LIMIT,
+    INDEX_TYPES,
+    resolve_index_type,
+)
+
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
 HNSW_EF_CONSTRUCTION = 40  # faiss' default
@@ -35,15 +38,6 @@ IVF_NPROBE = 32
 _TRAIN_PER_CELL = 64  # k-means training points per IVF cell (faiss warns below 39)
 _MAX_EF_SEARCH = 2048  # HNSW candidates kept in a subset search (efSearch grows as the subset shrinks)
 _EXACT_CHUNK = 8192  # rows scored at a time when a subset is scanned exactly
-
-
-def resolve_index_type(index_type: str, count: int, exact_limit: int = DEFAULT_EXACT_LIMIT) -> str:
-    """The concrete index type for `count` vectors: `auto` is `flat` up to `exact_limit`, else APPROXIMATE."""
-    if index_type not in INDEX_TYPES:
-        raise ValueError(f"unknown index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
-    if index_type == "auto":
-        return "flat" if count <= exact_limit else APPROXIMATE
-    return index_type
 
 
 def ivf_cells(count: int) -> int:
