@@ -56,7 +56,7 @@ def _onnx_for_indexing(encoder: str) -> Callable[..., Embedder]:
 
 
 # encoder setting -> factory(model, device, runtime) used by `citebot index`.
-ENCODERS: dict[str, Callable[..., Embedder]] = {
+EMBEDDERS: dict[str, Callable[..., Embedder]] = {
     "onnx": _onnx_for_indexing("onnx"),
     "onnx-int8": _onnx_for_indexing("onnx-int8"),
     "torch": lambda model, device, runtime=DEFAULT_RUNTIME: SentenceTransformerEmbedder(model, device),
@@ -72,9 +72,9 @@ def indexing_embedder(
     loads and agrees with onnxruntime), openvino (for every call) or onnxruntime. ValueError for an
     unknown encoder or runtime."""
     try:
-        factory = ENCODERS[encoder]
+        factory = EMBEDDERS[encoder]
     except KeyError:
-        raise ValueError(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)}") from None
+        raise ValueError(f"unknown encoder {encoder!r}; choose one of {', '.join(EMBEDDERS)}") from None
     return factory(model, device, runtime)
 
 
