@@ -26,7 +26,7 @@ import numpy as np
 
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
 
-# What a candidate unit is described by. All in [0, 1] or small counts; see answer.py `_features`.
+# What a candidate unit is described by. All in [0, 1] or small counts; see compose.py `_featured`.
 UNIT_FEATURES = (
     "dense",  # cosine of the unit's (matched) text and the question
     "passage_dense",  # cosine of the unit's passage and the question

@@ -270,7 +270,7 @@ def document_frequencies(documents: list[Document], passages: list[Passage]) -> 
     """How many passages hold each stemmed term of their title, heading path and text.
 
     Terms are English stems; a document in another language that keyword search has rules for adds its
-    terms as that language makes them, compounds' parts included (lexical.py `document_terms`): what the
+    terms as that language makes them, compounds' parts included (text/tokens.py `document_terms`): what the
     composer reads a question in that language with (question.py `stems_of`).
     """
     by_source = {d.source: d for d in documents}
