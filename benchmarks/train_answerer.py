@@ -338,7 +338,7 @@ def main() -> None:
         "--rows", default="answer-rows.jsonl", help="training rows (written, or read with --reuse-rows)"
     )
     parser.add_argument("--reuse-rows", action="store_true", help="fit on --rows as they are")
-    parser.add_argument("--out", default=str(ROOT / "retrieval" / "answer_model.json"))
+    parser.add_argument("--out", default=str(ROOT / "retrieval" / "answering" / "answer_model.json"))
     parser.add_argument("--precision", type=float, default=0.6, help="precision target of the answers given")
     args = parser.parse_args()
     rows_path = Path(args.rows)
