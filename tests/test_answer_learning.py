@@ -23,7 +23,7 @@ from retrieval.answering.answer_model import (
     read_model,
 )
 from retrieval.answering.compose import RULES, ComposerParams
-from tests.conftest import ROOT
+from tests.harness.libraries import ROOT
 
 
 def test_the_shipped_model_says_how_it_was_made():

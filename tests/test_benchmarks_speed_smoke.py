@@ -6,7 +6,7 @@ import numpy as np
 
 from benchmarks import load, scale, throughput
 from bot.core.service import QAService
-from tests.conftest import make_settings
+from tests.harness.libraries import make_settings
 
 QUESTIONS = ["How much did Microsoft invest in OpenAI?", "Who is OpenAI's chief scientist?"]
 

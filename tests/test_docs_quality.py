@@ -16,7 +16,9 @@ import pytest
 import yaml
 
 from bot.evaluation import ABSTAIN_KINDS, evaluate, gold_cited, load_questions, score
-from tests.conftest import DATA, make_settings
+from tests.harness.libraries import DATA, make_settings
+
+pytestmark = pytest.mark.quality
 
 CASES = DATA / "cases"
 

@@ -19,7 +19,7 @@ from bot import cli, messages
 from bot.core.feedback import FeedbackStore
 from bot.core.service import QAService
 from bot.settings import CONFIG_ENV
-from tests.conftest import DATA, SEEDS
+from tests.harness.libraries import DATA, SEEDS
 
 CITEBOT = Path(sys.executable).with_name("citebot")
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))

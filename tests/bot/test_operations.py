@@ -19,7 +19,7 @@ from bot.core.feedback import FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Origin
 from bot.settings import CONFIG_ENV, ConfigError
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
 
 SEED = sorted(SEEDS.glob("*.txt"))[0]
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.service import QAService
 from retrieval import Query
-from tests.conftest import DATA, make_settings
+from tests.harness.libraries import DATA, make_settings
 from tests.pasted_samples import LOG_PASTE, LONG_STORY, TRACEBACK
 
 CORPUS = DATA / "pasted" / "corpus"

@@ -13,7 +13,7 @@ from retrieval.ingest.formats import markdown
 from retrieval.ingest.loader import load_document
 from retrieval.models import Block
 from retrieval.text.sentences import split_sentences
-from tests.conftest import DATA, SEEDS
+from tests.harness.libraries import DATA, SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 DOCS = DATA / "docs_dev" / "corpus"

@@ -26,7 +26,9 @@ from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
 from retrieval.ingest.build import build_index
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
-from tests.conftest import ROOT, SEEDS
+from tests.harness.libraries import ROOT, SEEDS
+
+pytestmark = pytest.mark.runtimes
 
 TEXTS = [
     "How much did Microsoft invest in OpenAI?",

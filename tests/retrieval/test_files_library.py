@@ -14,7 +14,7 @@ from retrieval.libraries.files.library import (
     live_generation,
 )
 from retrieval.text.sentences import passage_units
-from tests.conftest import all_passages
+from tests.harness.libraries import all_passages
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from retrieval.ingest.chunking import ChunkingParams, chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS, docx, html, markdown, pdf, rst, text
 from retrieval.ingest.loader import load_document
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 from tests.harness.pdf import write_text_pdf
 
 INGESTION = DATA / "ingestion"

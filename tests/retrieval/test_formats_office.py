@@ -15,8 +15,8 @@ from retrieval.ingest.chunking import ChunkingParams, chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS, epub, odt, pptx, spreadsheet
 from retrieval.ingest.loader import load_document
-from tests.conftest import DATA
 from tests.harness.epub import Chapter, write_epub
+from tests.harness.libraries import DATA
 
 FORMATS = (
     DATA / "formats"

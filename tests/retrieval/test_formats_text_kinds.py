@@ -12,7 +12,7 @@ import pytest
 from retrieval.ingest.formats import PARSERS, asciidoc, eml, notebook, openapi
 from retrieval.ingest.formats.errors import NoReaderError
 from retrieval.models import Block
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 
 FILES = DATA / "formats_text"
 

@@ -20,7 +20,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.loader import load_document
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 
 CORPUS = DATA / "docs_dev" / "corpus"
 MARKDOWN_FILES = sorted(CORPUS.rglob("*.md"))

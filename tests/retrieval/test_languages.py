@@ -21,7 +21,7 @@ from retrieval.text.tokens import (
     tokenize,
     word_tokens,
 )
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 
 # Tokens, stems and query words of main before languages were added (commit 6019e49), verbatim.
 ENGLISH_PINNED = {

@@ -16,7 +16,9 @@ from retrieval.embedders.runtimes import indexing_embedder
 from retrieval.ingest.build import build_index
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
+
+pytestmark = pytest.mark.runtimes
 
 TEXTS = [
     "How much did Microsoft invest in OpenAI?",

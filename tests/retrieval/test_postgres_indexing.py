@@ -17,7 +17,7 @@ from retrieval.libraries.postgres.library import (
     live_generation,
     pool_for,
 )
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]
 

@@ -12,7 +12,7 @@ from retrieval import Engine, EngineConfig, Query
 from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.files.vector_index import INDEX_TYPES, FaissVectorIndex, RowSubset
 from retrieval.scope import in_scope, source_name
-from tests.conftest import BACKENDS, build_library, new_location
+from tests.harness.libraries import BACKENDS, build_library, new_location
 from tests.harness.two_sources import ANSWER_WORDS, QUESTION, RUNBOOK, write_corpus
 
 HANDBOOK = frozenset({"handbook"})

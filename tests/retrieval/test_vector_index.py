@@ -18,7 +18,7 @@ from retrieval.libraries.files.vector_index import (
     ivf_cells,
     resolve_index_type,
 )
-from tests.conftest import SEEDS, open_searcher
+from tests.harness.libraries import SEEDS, open_searcher
 from tests.retrieval.test_encoders import TEXTS
 
 QUESTIONS = [

@@ -14,7 +14,6 @@ from bot import messages
 from bot.adapters.discord.client import build_client
 from bot.core.commands import CommandTable
 from bot.core.service import QAService
-from tests.conftest import build_library
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -23,6 +22,7 @@ from tests.harness.discord_harness import (
     DiscordHarness,
     snowflake,
 )
+from tests.harness.libraries import build_library
 from tests.harness.two_sources import (
     ANSWER_WORDS,
     QUESTION,

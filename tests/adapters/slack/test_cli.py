@@ -22,8 +22,8 @@ import yaml
 
 from bot.settings import CONFIG_ENV
 from tests.adapters.slack.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
-from tests.conftest import ROOT, SEEDS
 from tests.harness.fake_slack import FakeSlack, event_payload, mention_event, signed_headers
+from tests.harness.libraries import ROOT, SEEDS
 
 CITEBOT = Path(sys.executable).with_name("citebot")
 STARTUP_SECONDS = 120

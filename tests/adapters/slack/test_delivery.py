@@ -232,7 +232,7 @@ def test_with_backend_postgres_answers_are_held_in_the_database(
     import psycopg
 
     from bot.backends import close_pools
-    from tests.conftest import make_settings
+    from tests.harness.libraries import make_settings
 
     values = {
         "mode": "http",
