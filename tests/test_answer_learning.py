@@ -48,6 +48,7 @@ def test_a_model_fitted_on_other_features_is_refused_with_the_fix(tmp_path):
         read_model(path)
 
 
+@pytest.mark.slow
 def test_every_feature_the_model_reads_is_computed_for_every_candidate(seeds_service):
     answered = seeds_service.engine.answer(_query("How much did Microsoft invest in OpenAI?"))
     candidates = answered.composition.candidates

@@ -91,6 +91,7 @@ def run(seeds_index, embedder, monkeypatch, capsys, tmp_path):
 
 
 # -- real processes --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
     corpus, index = tmp_path / "docs", tmp_path / "idx"
     corpus.mkdir()
@@ -114,6 +115,7 @@ def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
     assert sorted(manifest["files"]) == SEED_NAMES[:2]
 
 
+@pytest.mark.slow
 def test_ask_json_batch_from_stdin(tmp_path, seeds_index):
     config = write_config(tmp_path, f"index: {seeds_index}\ncorpus: {SEEDS}\n")
     done = citebot(

@@ -59,6 +59,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"citebot {cli.version()}"
 
 
+@pytest.mark.slow
 def test_status_reports_the_build_its_skipped_files_and_feedback(citebot, corpus, tmp_path):
     code, out, err = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
     assert code == 0, err
@@ -226,6 +227,7 @@ def test_health_port_for_socket_mode_and_discord(command_table):
         serve_in_background("127.0.0.1", port, command_table)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_console_bot_with_a_message(seeds_index, tmp_path):
     """A real `citebot run` process: SIGTERM while it waits at the prompt -> one line, exit 0."""
     import subprocess

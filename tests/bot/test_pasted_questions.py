@@ -117,6 +117,7 @@ def prometheus(tmp_path_factory, embedder) -> QAService:
     return QAService(make_settings(index_dir), embedder)
 
 
+@pytest.mark.slow
 def test_a_pasted_prometheus_log_line_is_answered_from_the_page_naming_its_error(prometheus):
     """The logfmt record's err= value is in feature_flags.md; the question alone says nothing."""
     pasted = (

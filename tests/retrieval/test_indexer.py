@@ -106,6 +106,7 @@ def test_index_layout_is_a_pointer_to_one_generation(base):
 
 
 # -- refresh ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_refresh_re_embeds_only_the_changed_file_and_drops_deleted_ones(built, embedder):
     corpus, index = built
     edited, deleted = corpus / SEED_NAMES[1], corpus / SEED_NAMES[2]
@@ -129,6 +130,7 @@ def test_refresh_re_embeds_only_the_changed_file_and_drops_deleted_ones(built, e
     assert SEED_NAMES[2] not in manifest_of(index)["files"]
 
 
+@pytest.mark.slow
 def test_refreshed_vectors_stay_aligned_with_their_passages(built, embedder):
     """The middle file changes, so reused vectors sit on both sides of fresh ones: each must still match."""
     corpus, index = built

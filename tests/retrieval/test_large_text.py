@@ -55,6 +55,7 @@ def _passages(path: Path):
     return parsed, chunk_document(path.name, blocks, ChunkingParams())
 
 
+@pytest.mark.slow
 def test_a_50k_line_log_yields_records_not_lines(big_log):
     lines = big_log.read_text("utf-8").split("\n")
     parsed, passages = _passages(big_log)
@@ -69,6 +70,7 @@ def test_a_50k_line_log_yields_records_not_lines(big_log):
     assert units < 0.6 * len(lines)
 
 
+@pytest.mark.slow
 def test_a_huge_documents_vectors_are_bounded(big_log):
     _, passages = _passages(big_log)
     assert dense_budget.is_huge(passages)

@@ -57,6 +57,7 @@ def test_auto_is_exact_up_to_the_limit_then_approximate():
     assert ivf_cells(29) == 1 and ivf_cells(1_000_000) == 4000
 
 
+@pytest.mark.slow
 def test_a_corpus_over_the_limit_is_searched_approximately_with_the_same_answers(
     seeds_index, embedder, tmp_path
 ):

@@ -56,6 +56,7 @@ def attempts(harness: DiscordHarness, path: str = MESSAGES) -> list:
 
 
 # -- decoration never holds up the answer ------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_rate_limited_typing_indicator_does_not_delay_the_answer(discord_bot, caplog):
     caplog.set_level(logging.INFO)

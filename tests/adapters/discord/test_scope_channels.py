@@ -61,6 +61,7 @@ def shown(calls) -> str:
     return json.dumps([call.payload for call in calls], ensure_ascii=False)
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_mention_is_answered_from_the_runbooks_on_call_only(discord_bot):
     await discord_bot.message(f"<@{BOT_ID}> {QUESTION}", mention_bot=True, channel_id=ONCALL)
