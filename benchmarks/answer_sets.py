@@ -101,7 +101,11 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         for name in ("tatqa", "aws_docs"):
             folder = Path(pool) / name
             if (folder / "questions.yaml").exists():
-                sets.append(QuestionSet(f"{name}-gold-removed", "calibration", (gold_removed(folder, name),)))
+                sets.append(
+                    QuestionSet(
+                        f"{name}-gold-removed", "calibration", (gold_removed(folder, name),), family=name
+                    )
+                )
         for name, split in (
             ("clapnq", "calibration"),
             ("tatqa", "calibration"),

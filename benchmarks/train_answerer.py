@@ -34,6 +34,7 @@ import json
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,20 +158,45 @@ def _mean(scores: dict[str, float]) -> float:
     return float(np.mean(list(scores.values()))) if scores else 0.0
 
 
-def fit(calibration: list[dict], config: Config, precision: float) -> AnswerModel:
-    """Both scorers, the threshold and the second-unit share, fitted on `calibration` rows."""
+def fit(
+    calibration: list[dict],
+    config: Config,
+    precision: float,
+    unit_fit: Callable[[list[dict], float], Logistic] | None = None,
+    confidence_fit: Callable[[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray], Logistic] | None = None,
+) -> AnswerModel:
+    """Both scorers, the threshold and the second-unit share, fitted on `calibration` rows.
+
+    `unit_fit(rows, strength)` and `confidence_fit(x, labels, names, weights)` replace the conditional
+    logit and the logistic regression (benchmarks/compare_scorers.py tries trees); either may return
+    any object with Logistic's `logits`, `matrix` and `probability`."""
     from sklearn.linear_model import LogisticRegression
 
-    unit = _conditional_logit(calibration, config.strength)
+    unit = (unit_fit or _conditional_logit)(calibration, config.strength)
     ranked = [_ranked(row, unit) for row in calibration]
     described = [(row, r) for row, r in zip(calibration, ranked, strict=True) if r is not None]
     names = CONFIDENCE_SUBSETS[config.subset]
     x = np.array([[r["values"][n] for n in names] for _, r in described])
     labels = np.array([row["units"][r["order"][0]]["y"] for row, r in described])
     weights = _set_weights([row["set"] for row, _ in described])
-    confidence = _logistic(LogisticRegression(C=config.strength, max_iter=2000), x, labels, names, weights)
+    if confidence_fit is None:
+        estimator = LogisticRegression(C=config.strength, max_iter=2000)
+        confidence = _logistic(estimator, x, labels, names, weights)
+    else:
+        confidence = confidence_fit(x, labels, names, weights)
     # Each question's confidence and, per second-unit share, whether its answer would be right.
     conf = np.array([confidence.probability(r["values"]) if r else 0.0 for r in ranked])
+    threshold, share, grid = choose_threshold(calibration, ranked, conf, precision)
+    return AnswerModel(unit, confidence, threshold, share, {"grid": grid})
+
+
+def choose_threshold(
+    calibration: list[dict], ranked: list[dict | None], conf: np.ndarray, precision: float
+) -> tuple[float, float, list[tuple[float, float, float]]]:
+    """(threshold, second-unit share, grid) from each question's ranking (`_ranked`) and confidence:
+    the threshold of THRESHOLDS with the best mean per-set score among those whose answers are right at
+    least `precision` of the time, then the share of SECOND_UNIT with the best mean. `grid`: (threshold,
+    mean set score, precision of the answers given) at the default share, for the README table."""
     right = np.array(
         [[_right(row, r, share) for share in SECOND_UNIT] for row, r in zip(calibration, ranked, strict=True)]
     )
@@ -194,7 +220,7 @@ def fit(calibration: list[dict], config: Config, precision: float) -> AnswerMode
     eligible = [g for g in grid if g[2] >= precision] or grid
     threshold = max(eligible, key=lambda g: (g[1], -g[0]))[0]
     share = max(range(len(SECOND_UNIT)), key=lambda i: (mean_score(threshold, i), SECOND_UNIT[i]))
-    return AnswerModel(unit, confidence, threshold, SECOND_UNIT[share], {"grid": grid})
+    return threshold, SECOND_UNIT[share], grid
 
 
 def _ranked(row: dict, unit: Logistic) -> dict | None:

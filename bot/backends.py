@@ -67,6 +67,25 @@ def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
     return FeedbackStore(path).counts(), ConversationStore(path).count()
 
 
+def held_reply_counts(settings: Settings) -> dict[str, int]:
+    """Replies held for delivery while a platform's API was down (bot/core/outbox.py), per platform with
+    any; {} when none (or no state yet). For `citebot status`."""
+    platforms = ("slack",)  # the platforms whose adapters hold replies in the shared outbox
+    if settings.backend == "postgres":
+        from bot.core.pg_state import PostgresOutbox
+
+        outbox = PostgresOutbox(database_pool(settings))
+    else:
+        from bot.core.outbox import SqliteOutbox
+
+        path = Path(settings.feedback.path).expanduser()
+        if not path.exists():
+            return {}
+        outbox = SqliteOutbox(path)
+    counts = {platform: outbox.count(platform) for platform in platforms}
+    return {platform: count for platform, count in counts.items() if count}
+
+
 def feedback_store(settings: Settings):
     if settings.backend == "postgres":
         from bot.core.pg_state import PostgresFeedbackStore

@@ -612,6 +612,7 @@ def _hit_json(hit) -> dict:
         "id": hit.passage_id,
         "passage": hit.text,
         "score": round(hit.score or 0, 6),
+        "link": hit.link,
     }
 
 
@@ -647,6 +648,7 @@ def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
                         "source": v.source,
                         "title": v.title,
                         "url": v.url,
+                        "link": v.link,
                         "passage": v.text,
                         "location": v.location.describe(),
                     }
@@ -701,11 +703,19 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """The live index (generation, build, corpus, model, counts, files skipped or not read), each named
     source (documents, commit or pages, last read, last error) and feedback; no model loaded."""
     from bot import backends
-    from retrieval import Engine
+    from retrieval import Engine, IndexMissingError
 
     index = Path(settings.index)
     backends.check_ready(settings)
-    generation, manifest = Engine(settings.engine_config()).manifest()
+    try:
+        generation, manifest = Engine(settings.engine_config()).manifest()
+    except IndexMissingError:
+        if settings.sources and not args.json:  # no index yet: say what each source's last read met
+            from retrieval import sources_status
+
+            state = backends.state_folder(settings)
+            print("\n".join(messages.source_status_lines(sources_status(settings.sources, {}, [], state))))
+        raise
     build = _read_build_record(index)
     same_build = build.get("generation") == generation
     skipped = build.get("skipped") if same_build else None
@@ -729,6 +739,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         "unread": unread,
         "feedback": feedback,
         "conversation_turns": turns,
+        "held_replies": backends.held_reply_counts(settings),
         "sources": _sources_status(settings, manifest),
     }
     if args.json:

@@ -105,6 +105,12 @@ def status_text(status: dict) -> str:
             f"{feedback['votes_up']:,} 👍, {feedback['votes_down']:,} 👎"
         )
     lines.append(f"threads:     {plural(status['conversation_turns'], 'turn')} of conversation kept")
+    held = status.get("held_replies") or {}
+    if held:
+        waiting = ", ".join(
+            f"{plural(count, 'reply', 'replies')} for {platform}" for platform, count in held.items()
+        )
+        lines.append(f"held:        {waiting} (the platform's API was down; sent when it is back)")
     return "\n".join(lines)
 
 
@@ -125,17 +131,20 @@ def question_too_long(length: int, limit: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {limit:,}."
 
 
-def rebuild_hint(corpus: str | None, index: str) -> str:
-    """`corpus` None: the config lists sources (citebot index reads them; --corpus would be refused)."""
+def rebuild_hint(corpus: str | None, index: str, config: str | None = None) -> str:
+    """`corpus` None: the config lists sources (citebot index reads them; --corpus would be refused);
+    `config`: the --config file the failing command was given, repeated so the hint works as printed."""
+    flag = f" --config {config}" if config else ""
     if corpus is None:
-        return f"Rebuild it with: citebot index --index {index} (it reads the configured sources)"
-    return f"Rebuild it with: citebot index --corpus {corpus} --index {index}"
+        return f"Rebuild it with: citebot index --index {index}{flag} (it reads the configured sources)"
+    return f"Rebuild it with: citebot index --corpus {corpus} --index {index}{flag}"
 
 
-def postgres_rebuild_hint(corpus: str | None) -> str:
+def postgres_rebuild_hint(corpus: str | None, config: str | None = None) -> str:
+    flag = f" --config {config}" if config else ""
     if corpus is None:
-        return "Build it with: citebot index (with backend: postgres; it reads the configured sources)"
-    return f"Build it with: citebot index --corpus {corpus} (with backend: postgres)"
+        return f"Build it with: citebot index{flag} (with backend: postgres; it reads the configured sources)"
+    return f"Build it with: citebot index --corpus {corpus}{flag} (with backend: postgres)"
 
 
 def unknown_source(key: str, suggestions: list[str]) -> str:

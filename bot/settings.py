@@ -264,6 +264,8 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     # Filled by load_settings: secret path -> environment variable that was not set.
     missing_env: dict[str, str] = Field(default_factory=dict, exclude=True)
+    # Filled by load_settings: the --config file it was given (None: the default or $CITEBOT_CONFIG).
+    config_file: str | None = Field(None, exclude=True)
 
     @field_validator("channels", mode="before")
     @classmethod
@@ -344,9 +346,9 @@ class Settings(_Section):
             index_type=r.index_type,
             exact_limit=r.exact_limit,
             sentence_vectors=r.sentence_vectors,
-            rebuild_hint=messages.postgres_rebuild_hint(corpus)
+            rebuild_hint=messages.postgres_rebuild_hint(corpus, self.config_file)
             if postgres
-            else messages.rebuild_hint(corpus, self.index),
+            else messages.rebuild_hint(corpus, self.index, self.config_file),
         )
 
     def lookup(self, path: str) -> Any:
@@ -358,13 +360,14 @@ class Settings(_Section):
 
 def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Read a YAML file (the --config flag, else $CITEBOT_CONFIG, else config/default.yaml)."""
+    named = path  # a --config flag: hints that print a command repeat it
     path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     try:
         raw = yaml.safe_load(path.read_text("utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"Config file {path} does not exist.") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"Config file {path} is not valid YAML: {error}") from None
+        raise ConfigError(f"Config file {path} is not valid YAML: {_yaml_problem(error)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"Config file {path} must hold a mapping of keys, not {type(raw).__name__}.")
     for key, value in (overrides or {}).items():
@@ -376,7 +379,17 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
         settings = Settings.model_validate(resolved)
     except ValidationError as error:
         raise ConfigError(_describe(error, path)) from None
-    return _with_env_defaults(settings, missing)
+    loaded = _with_env_defaults(settings, missing)
+    if named is not None and Path(named).resolve() != DEFAULT_CONFIG:
+        object.__setattr__(loaded, "config_file", str(named))
+    return loaded
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's error in one line: what, and where (line and column, 1-based)."""
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark = getattr(error, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else problem
 
 
 def _secret_paths() -> list[str]:
@@ -451,7 +464,7 @@ def documented_keys() -> dict[str, str]:
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
-            if name == "missing_env":
+            if name in ("missing_env", "config_file"):
                 continue
             annotation = field.annotation
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):

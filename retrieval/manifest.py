@@ -14,7 +14,9 @@ from retrieval.errors import IndexIncompatibleError
 FORMAT_VERSION = 2
 # Bump when loading, cleaning or chunking changes what passages a file yields: a refresh then
 # re-reads every file instead of reusing passages made by the old code.
-PIPELINE_VERSION = 13  # 13: passages carry their section's anchor (citation links)
+# 13: passages carry their section's anchor (citation links); 14: long code blocks cut at blank lines and
+# statement starts, a block's code units numbered part k of n (whole units in answers).
+PIPELINE_VERSION = 14
 
 
 @dataclass

@@ -79,6 +79,11 @@ class Unit:
     `start`/`end` are character offsets into the passage's text; lines and pages are those of the unit
     in the source file. `lead` is text that frames the unit without being quoted: the table header
     for a row, the sentence introducing a command or a list ("To start it, run:").
+
+    A code block quoted in several units (a long script) numbers them: `part` of `parts` (1-based; both
+    0 for a block that is one unit), and `first` says how many passages before this one the block's
+    first unit is (its parts are in consecutive passages), so a composer can put the block back together
+    or say where it continues.
     """
 
     kind: str
@@ -89,10 +94,14 @@ class Unit:
     page_start: int | None = None
     page_end: int | None = None
     lead: str = ""
+    part: int = 0
+    parts: int = 0
+    first: int = 0
 
     def to_record(self) -> list:
-        return [self.kind, self.start, self.end, self.line_start, self.line_end, self.page_start,
-                self.page_end, self.lead]  # fmt: skip
+        record = [self.kind, self.start, self.end, self.line_start, self.line_end, self.page_start,
+                  self.page_end, self.lead]  # fmt: skip
+        return record + [self.part, self.parts, self.first] if self.parts else record
 
     @classmethod
     def from_record(cls, record: list) -> Unit:

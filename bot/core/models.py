@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from bot.core.quotes import excerpt_lines, repeats
+
 
 @dataclass(frozen=True)
 class Location:
@@ -70,12 +72,17 @@ class Citation:
 
     @property
     def excerpt(self) -> str:
-        """What every adapter shows of the passage, decided here once: the passage on one line, from the
+        """What every adapter shows of the passage, decided here once: the passage with its line structure
+        (each block, table row and code line on its own line, indents kept; bot/core/quotes.py), from the
         quoted sentence on ("… " before it) when the quote starts more than EXCERPT_LEAD_CHARS in, so it
-        stays in view. Adapters only escape it and cut it to their platform's length."""
-        text = " ".join(self.passage.split())
+        stays in view. Adapters only mark it, escape it and cut it to their platform's length."""
+        text = excerpt_lines(self.passage)
         first = " ".join(self.quote.split("\n")[0].split())[:40] if self.quote.strip() else ""
         start = text.find(first) if first else -1
+        if start < 0 and first:  # a quote whose first line wraps differently: find it on one line
+            flat = " ".join(text.split())
+            start = flat.find(first)
+            text = flat if start > EXCERPT_LEAD_CHARS else text
         return "… " + text[start:] if start > EXCERPT_LEAD_CHARS else text
 
     def to_json(self) -> dict[str, Any]:
@@ -121,6 +128,14 @@ class Answer:
     parts: tuple[Answer, ...] = ()
     note: str | None = None  # said beside the answer: only part of a very long question was read
 
+    def excerpt_of(self, citation: Citation) -> str:
+        """The excerpt to show beside this answer for `citation`: "" when it only repeats the answer's own
+        words (the answer is that quote; the citation still names the source and its lines). The JSON
+        output is unchanged by this: `answer` is the answer's text and each citation's `passage` the exact
+        passage, whatever a chat shows."""
+        excerpt = citation.excerpt
+        return "" if not self.abstained and repeats(self.text, excerpt) else excerpt
+
     def to_json(self) -> dict[str, Any]:
         value = {
             "question": self.question,
@@ -158,6 +173,12 @@ class PassageView:
     location: Location
     score: float | None = None
     also_in: tuple[str, ...] = ()
+    link: str | None = None  # opens the passage's place (its lines, section or page), as a citation's does
+
+    @property
+    def href(self) -> str | None:
+        """What the passage's title opens: its exact place when known, else the document's URL."""
+        return self.link or self.url
 
 
 @dataclass(frozen=True)

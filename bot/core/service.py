@@ -165,13 +165,17 @@ class QAService:
         passage = engine.passage(key, **scoped(scope))
         if passage:
             return SourceLookup(
-                key, passage=_passage_view(passage, engine.document(passage.source, **scoped(scope)))
+                key,
+                passage=_passage_view(
+                    passage, engine.document(passage.source, **scoped(scope)), links=self.citation_links()
+                ),
             )
         document = engine.document(key, **scoped(scope))
         if document:
             passages = engine.passages_of(key, **scoped(scope))
             view = DocumentView(document.source, document.title, document.url, len(passages), document.date)
-            views = tuple(_passage_view(p, document) for p in passages)
+            links = self.citation_links()
+            views = tuple(_passage_view(p, document, links=links) for p in passages)
             return SourceLookup(key, document=view, document_passages=views)
         close = engine.suggest(key, search=False, **scoped(scope))
         if not close and _looks_like_words(key):  # "/source chief scientist": search, as the hint invites
@@ -198,8 +202,11 @@ class QAService:
         if problem:
             return problem
         hits = engine.search(query, k=max(1, min(k, 50)), **scoped(scope))
+        links = self.citation_links()
         views = tuple(
-            _passage_view(h.passage, engine.document(h.passage.source, **scoped(scope)), h.score, h.also_in)
+            _passage_view(
+                h.passage, engine.document(h.passage.source, **scoped(scope)), h.score, h.also_in, links
+            )
             for h in hits
         )
         return SourceList(query, hits=views)
@@ -353,17 +360,24 @@ def _link(links: Links | None, location: Location, anchor: str | None, url: str 
 
 
 def _passage_view(
-    passage: Passage, document: Document | None, score: float | None = None, also_in=()
+    passage: Passage,
+    document: Document | None,
+    score: float | None = None,
+    also_in=(),
+    links: Links | None = None,
 ) -> PassageView:
+    url = document.url if document else None
+    location = _location(passage)
     return PassageView(
         passage.id,
         passage.source,
         document.title if document else passage.source,
-        document.url if document else None,
+        url,
         passage.text,
-        _location(passage),
+        location,
         score,
         tuple(also_in),
+        _link(links, location, passage.anchor, url),
     )
 
 

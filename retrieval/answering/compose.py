@@ -25,7 +25,7 @@ import numpy as np
 
 from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
 from retrieval.answering.question import QuestionTerms, stems_of
-from retrieval.models import Hit, Unit
+from retrieval.models import Hit, Passage, Unit
 from retrieval.text.languages import word_count
 from retrieval.text.sentences import unit_display_text, unit_match_text
 from retrieval.text.shingles import is_near_duplicate, shingles
@@ -81,6 +81,11 @@ class Candidate:
     score: float = 0.0  # the unit scorer's log-odds that this unit holds the answer
     features: dict = field(default_factory=dict, compare=False)  # UNIT_FEATURES by name
     also_in: tuple[str, ...] = ()
+    # A part of a code block too long to quote whole: the passages holding the rest of it ("continues in").
+    continues: tuple[Hit, ...] = ()
+    starts: tuple[Hit, ...] = ()  # ... and the passage holding its beginning, when that is another one
+    joined: bool = False  # goes on with the previous candidate's code block (a block quoted whole)
+    block_lines: tuple[int, int] | None = None  # a part of a longer block: the whole block's source lines
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,12 @@ def compose(
     titles: dict[str, str],
     params: ComposerParams = ComposerParams(),
     model: AnswerModel | None = None,
+    passage_of: Callable[[str], Passage | None] | None = None,
 ) -> Composition:
     """The answer to a question from its `hits` (best first), or an abstention with the closest hits.
+
+    `passage_of` finds a passage by id (the index's); with it, a code block split over several passages
+    is quoted whole (see WHOLE_CODE_LINES), else the hits' passages are all there is to put it together.
 
     `terms` is the question read against the corpus, `question_vector` its embedding (unit length),
     `embed` gives unit vectors for texts, `titles` maps sources to document titles. Units are ranked by
@@ -157,6 +166,8 @@ def compose(
             candidates=tuple(scored),
         )  # fmt: skip
     chosen = _choose(scored, params, model.second_unit, reads)
+    if terms.kind == "command":  # "how do I ...?": the whole script or config, not the line that matched
+        chosen = _whole_code(chosen, top, passage_of, terms)
     text, cited, code = _render(chosen, params.max_chars)
     inline = _inline_code(text, chosen, code)
     return Composition(
@@ -415,6 +426,120 @@ def _choose(
     return sorted(chosen, key=lambda c: (c.hit_rank, c.unit.start if c.unit else 0))
 
 
+# Asked how to do something, a code block quoted in several units (a script, a config file) is quoted
+# whole when it has at most this many lines and characters: a 60-line script is
+# what a person reads in one screen and still pastes as one piece, and 3,000 characters is Slack's section
+# limit (the tightest of the adapters' text limits), so the block stays one code block everywhere. A longer
+# one is quoted in the part that answers, with "continues in [n]" citing the passages holding the rest.
+# Asked for a value ("what is the default refresh_interval?"), the unit that holds it is the answer.
+WHOLE_CODE_LINES = 60
+WHOLE_CODE_CHARS = 3000
+# After a part of a code block too long to quote whole: where the block goes on, and where it starts
+# when the part quoted is not its beginning (citations of the passages holding those parts).
+CONTINUES = "(the block continues in {later}{whole})"
+STARTS_AND_CONTINUES = "(the block starts in {earlier} and continues in {later}{whole})"
+STARTS = "(the block starts in {earlier}{whole})"
+WHOLE_BLOCK = "; all of it: {source}, lines {first}-{last}"  # where to read the whole block
+
+
+def _whole_code(
+    chosen: list[Candidate],
+    hits: list[Hit],
+    passage_of: Callable[[str], Passage | None] | None,
+    terms: QuestionTerms | None = None,
+) -> list[Candidate]:
+    """The chosen units, each part of a code block replaced by the whole block (one candidate per passage
+    holding a part, in order) when it fits WHOLE_CODE_LINES/WHOLE_CODE_CHARS; else by the part that
+    answers, or the block's beginning when only its lead-in matched the question (`terms`), with the
+    passages where the block starts and goes on (`starts`, `continues`)."""
+    known = {hit.passage.id: hit for hit in hits}
+    result: list[Candidate] = []
+    done: set[tuple[str, int]] = set()  # (source, ordinal of the passage where a block starts)
+    for candidate in chosen:
+        unit = candidate.unit
+        if unit is None or unit.kind != "code" or unit.parts < 2:
+            result.append(candidate)
+            continue
+        passage = candidate.hit.passage
+        key = (passage.source, passage.ordinal - unit.first)
+        if key in done:
+            continue  # another part of a block already quoted
+        pieces = _block_pieces(passage, unit, known, passage_of)
+        if pieces is None:
+            result.append(candidate)
+            continue
+        done.add(key)
+        text = "\n".join(p.passage.unit_text(u) for p, u in pieces)
+        runs = _by_passage(pieces, candidate)
+        if text.count("\n") + 1 <= WHOLE_CODE_LINES and len(text) <= WHOLE_CODE_CHARS:
+            result.extend(runs)
+            continue
+        if terms is not None and _matched_by_lead(candidate, terms):
+            candidate, unit = runs[0], runs[0].unit
+            passage = candidate.hit.passage
+        earlier = [hit for hit, u in pieces if u.part == 1 and hit.passage.id != passage.id]
+        later = [hit for hit, u in pieces if u.part > unit.part and hit.passage.id != passage.id]
+        lines = (pieces[0][1].line_start, pieces[-1][1].line_end)
+        result.append(
+            replace(
+                candidate, joined=False, starts=tuple(earlier[:1]), continues=tuple(later[:1]),
+                block_lines=lines if None not in lines else None,
+            )
+        )  # fmt: skip
+    return result
+
+
+def _matched_by_lead(candidate: Candidate, terms: QuestionTerms) -> bool:
+    """The question's terms are in the code unit's lead-in rather than in the code ("how do I release
+    the UI packages?" matched "To release the UI packages, run ..." and a "}" line under it)."""
+    unit = candidate.unit
+    if unit is None or not unit.lead:
+        return False
+    language = terms.language
+    return terms.coverage(stems_of(candidate.text, language)) < terms.coverage(stems_of(unit.lead, language))
+
+
+def _block_pieces(
+    passage: Passage, unit: Unit, known: dict[str, Hit], passage_of: Callable[[str], Passage | None] | None
+) -> list[tuple[Hit, Unit]] | None:
+    """Every code unit of the block that `unit` is a part of, with the passage (as a hit) holding it, in
+    order; None when a passage holding a part cannot be found."""
+    found: list[tuple[Hit, Unit]] = []
+    ordinal = passage.ordinal - unit.first
+    while len(found) < unit.parts:
+        passage_id = f"{passage.source}#{ordinal}"
+        hit = known.get(passage_id)
+        if hit is None:
+            other = passage_of(passage_id) if passage_of is not None else None
+            if other is None:
+                return None
+            hit = Hit(other, 0.0)
+        parts = [u for u in hit.passage.units if u.kind == "code" and u.parts == unit.parts]
+        start = len(found) + 1
+        mine = [u for u in parts if u.part >= start and u.first == ordinal - (passage.ordinal - unit.first)]
+        if not mine:
+            return None
+        found.extend((hit, u) for u in mine)
+        ordinal += 1
+    return found if [u.part for _, u in found] == list(range(1, unit.parts + 1)) else None
+
+
+def _by_passage(pieces: list[tuple[Hit, Unit]], chosen: Candidate) -> list[Candidate]:
+    """One candidate per passage holding parts of a block: its parts as one stretch of the passage."""
+    result: list[Candidate] = []
+    for place, hit in enumerate(dict.fromkeys(h for h, _ in pieces)):
+        units = [u for h, u in pieces if h is hit]
+        lead = units[0].lead if place == 0 else ""  # the block's lead-in once, before its first part
+        unit = replace(units[0], end=units[-1].end, line_end=units[-1].line_end, lead=lead)
+        text = hit.passage.unit_text(unit)
+        joined = place > 0
+        if hit.passage.id == chosen.hit.passage.id:
+            result.append(replace(chosen, text=text, unit=unit, joined=joined))
+        else:
+            result.append(replace(chosen, text=text, unit=unit, hit=hit, also_in=hit.also_in, joined=joined))
+    return result
+
+
 def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPassage, ...], tuple[str, ...]]:
     """(answer text with a [n] marker after each run of units from the same passage, the cited
     passages, the code quoted in the text as it appears there).
@@ -427,6 +552,9 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     parts: list[str] = []
     code: list[str] = []
     shown: set[tuple[str, str]] = set()  # (passage id, text) of leads and units already in the answer
+    extra: dict[str, tuple[Hit, Unit]] = {}  # passages cited for where a quoted code block starts or goes on
+    pending: list[str] = []  # markers of the passages of a code block quoted whole, shown after its end
+    gap = "\n"  # what joined the previous candidate to this one
     chosen = [c for c in chosen if not _is_shown_lead(c, chosen)]
     for index, candidate in enumerate(chosen):
         passage_id = candidate.hit.passage.id
@@ -441,18 +569,59 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         following = chosen[index + 1] if index + 1 < len(chosen) else None
         same_next = following is not None and following.hit.passage.id == passage_id
         marker = "" if same_next else f" [{numbers[passage_id]}]"
-        text = _shorten(candidate.text, max_chars, candidate.unit.kind if candidate.unit else "sentence")
-        if _is_code(candidate):
+        kind = candidate.unit.kind if candidate.unit else "sentence"
+        text = _shorten(
+            candidate.text, max(max_chars, WHOLE_CODE_CHARS) if kind == "code" else max_chars, kind
+        )
+        if _is_code(candidate) and candidate.joined and code:
+            code[-1] += gap + text  # the block quoted whole is one piece of code, shown as one
+        elif _is_code(candidate):
             code.append(text)
+        if following is not None and following.joined:  # the block goes on: its markers after its end
+            pending.append(marker.strip())
+            marker = ""
+        elif pending:
+            marker = " " + " ".join(dict.fromkeys(m for m in (*pending, marker.strip()) if m))
+            pending = []
+        if candidate.continues or candidate.starts:
+            where = {"earlier": "", "later": "", "whole": ""}
+            if candidate.block_lines is not None:
+                source = candidate.hit.passage.source
+                where["whole"] = WHOLE_BLOCK.format(
+                    source=source, first=candidate.block_lines[0], last=candidate.block_lines[1]
+                )
+            for name, hits in (("earlier", candidate.starts), ("later", candidate.continues)):
+                for hit in hits:
+                    numbers.setdefault(hit.passage.id, len(numbers) + 1)
+                    if hit.passage.id not in extra:
+                        extra[hit.passage.id] = (hit, _code_of_block(hit.passage, candidate.unit))
+                        quotes.setdefault(hit.passage.id, []).append(
+                            hit.passage.unit_text(extra[hit.passage.id][1])
+                        )
+                    where[name] = f"[{numbers[hit.passage.id]}]"
+            note = (
+                STARTS_AND_CONTINUES if where["earlier"] and where["later"]
+                else STARTS if where["earlier"] else CONTINUES
+            ).format(**where)  # fmt: skip
+            marker = f" [{numbers[passage_id]}]\n{note}"
         joiner = "; " if same_next and _is_item(candidate) and _is_item(following) else " "
+        if joiner == "; " and text.rstrip()[-1:] in ".;:!?,":
+            joiner = " "  # an item that ends its own sentence: "a.; b" reads as a typo
         if _is_code(candidate) or (following is not None and _is_code(following)):
             joiner = "\n"
+        if following is not None and following.joined:
+            joiner = _gap(candidate.unit, following.unit)
         parts.append(text + marker + (joiner if following is not None else ""))
+        gap = joiner
     first = {c.hit.passage.id: c for c in reversed(chosen)}
     cited = tuple(
         CitedPassage(
             number, first[pid].hit, "\n".join(quotes[pid]), first[pid].also_in,
             *_unit_location([c.unit for c in chosen if c.hit.passage.id == pid and c.unit is not None]),
+        )
+        if pid in first
+        else CitedPassage(
+            number, extra[pid][0], "\n".join(quotes[pid]), extra[pid][0].also_in, *_unit_location([extra[pid][1]])
         )
         for pid, number in numbers.items()
     )  # fmt: skip
@@ -460,6 +629,20 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     # The strip above may take a code block's first indent: record the code as the answer shows it.
     shown = tuple(dict.fromkeys(c if c in answer else c.strip() for c in code))
     return answer, cited, shown
+
+
+def _gap(unit: Unit | None, following: Unit | None) -> str:
+    """What goes between two parts of a code block quoted whole: a line break, and the blank line that
+    stood between them in the source (a cut at a blank line leaves it in neither part)."""
+    if unit is None or following is None or unit.line_end is None or following.line_start is None:
+        return "\n"
+    return "\n\n" if following.line_start > unit.line_end + 1 else "\n"
+
+
+def _code_of_block(passage: Passage, unit: Unit | None) -> Unit:
+    """The first unit of `passage` quoting the code block `unit` is a part of (see _block_pieces)."""
+    parts = unit.parts if unit is not None else 0
+    return next(u for u in passage.units if u.kind == "code" and u.parts == parts)
 
 
 def _inline_code(text: str, chosen: list[Candidate], code: tuple[str, ...]) -> tuple[str, ...]:

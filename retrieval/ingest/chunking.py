@@ -38,13 +38,54 @@ def chunk_document(
     also cut at "wordWord" joins (see sentences.split_sentences).
     """
     groups: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
+    introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
     for headings, anchor, section in _sections(blocks):
-        pieces = [piece for item in section for piece in _fit(item, params, scraped)]
-        groups.extend((headings, anchor, group) for group in _group(pieces, params.max_words))
-    return [
-        _passage(source, ordinal, headings, group, scraped, anchor)
+        pieces: list[Block] = []
+        for position, item in enumerate(section):
+            fitted = _fit(item, params, scraped)
+            if (
+                len(fitted) > 1
+                and item.kind == "code"
+                and position
+                and _instructs(section[position - 1], scraped)
+            ):
+                introduced.add(id(fitted[0]))
+            if item.kind == "code":
+                owner = _Code(id(item), _top_indent(item.text.split("\n")))
+                code.update((id(piece), owner) for piece in fitted)
+            pieces.extend(fitted)
+        groups.extend((headings, anchor, group) for group in _group(pieces, params.max_words, introduced))
+    built = [
+        _passage(source, ordinal, headings, group, scraped, anchor, code)
         for ordinal, (headings, anchor, group) in enumerate(groups, 1)
     ]
+    return _number_parts(built)
+
+
+@dataclass(frozen=True)
+class _Code:
+    """What a code block (or a piece of a long one) belongs to. A long block's lead-in sentence is not
+    repeated in the passages its later pieces start: it is said once, where the block starts, so that
+    search and the composer count it once (repeating it lifted a script's pieces over better answers);
+    a composer quoting a later piece alone says where the whole block is instead."""
+
+    block: int  # id() of the whole code block
+    indent: int  # the whole block's top-level indent, so that each piece is cut into units alike
+
+
+# A lead-in that shows what something looks like ("the new log format looks like this:", "An example of the
+# output is:") presents the code under it as a sample, to be read where it falls; one that says what to do
+# ("To release the UI packages, run the release script:") is what a "how do I ...?" is answered with, so a
+# long block's first piece is kept with it.
+_SAMPLE_LEAD = re.compile(r"\blooks? like (?:this|so)\b|\b(?:an |a )?examples? of\b|\bsamples? of\b", re.I)
+
+
+def _instructs(before: Block, glued: bool) -> bool:
+    """The block `before` a code block ends with a lead-in that introduces it as something to do (to run,
+    to write), not as a sample of what something looks like."""
+    lead = _lead(before, glued, any_sentence=True)
+    return bool(lead) and not _SAMPLE_LEAD.search(lead)
 
 
 def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, list[Block]]]:
@@ -116,17 +157,82 @@ def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
 
 
 def _code_pieces(item: Block, max_words: int) -> list[Block]:
-    pieces: list[Block] = []
+    """A code block longer than a passage, cut between lines where a reader would: after a blank line,
+    else before a top-level line (a new statement, command or key), else, in a run of indented lines
+    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece."""
     lines = item.text.split("\n")
-    chunk: list[str] = []
+    base = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    pieces: list[Block] = []
     first = 0
-    for index, line in enumerate(lines):
-        if chunk and _size("\n".join([*chunk, line]), "code") > max_words:
-            pieces.append(_slice(item, "\n".join(chunk), first, index - 1, len(lines)))
-            chunk, first = [], index
-        chunk.append(line)
-    pieces.append(_slice(item, "\n".join(chunk), first, len(lines) - 1, len(lines)))
+    while first < len(lines):
+        while first < len(lines) and not lines[first].strip():
+            first += 1
+        if first >= len(lines):
+            break
+        end = first + 1  # lines[first:end] fit
+        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= max_words:
+            end += 1
+        if end < len(lines):
+            end = _code_cut(lines, first, end, base)
+        last = end
+        while last > first + 1 and not lines[last - 1].strip():
+            last -= 1
+        pieces.append(_slice(item, "\n".join(lines[first:last]), first, last - 1, len(lines)))
+        first = end
     return pieces
+
+
+def _code_cut(lines: list[str], first: int, end: int, base: int) -> int:
+    """Where to end a piece of lines[first:end] (all of which fit): after the last blank line, else before
+    the last top-level line, else before the shallowest line opening a statement, looked for in the
+    piece's second half and then in all of it; else before the last line that opens a statement; else after
+    the last line that does not go on in the next (a trailing backslash or comma); else at `end`."""
+    floor = min((_indent(line) for line in lines[first:end] if line.strip()), default=0)
+    tests = (
+        lambda i: not lines[i - 1].strip() and lines[i].strip(),
+        lambda i: lines[i].strip() and _indent(lines[i]) <= base and _opens(lines, i),
+        # the shallowest line of the piece opening a statement or a comment, not inside a comment
+        lambda i: lines[i].strip() and _indent(lines[i]) <= floor and _opens(lines, i)
+        and not _comment(lines[i - 1]),
+    )  # fmt: skip
+    for lowest in (first + (end - first) // 2, first):
+        for test in tests:
+            for index in range(end, lowest, -1):
+                if test(index):
+                    return index
+    for index in range(end, first, -1):
+        if _opens(lines, index):
+            return index
+    for index in range(end, first, -1):
+        if not _continued(lines[index - 1]):
+            return index
+    return end
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _continued(line: str) -> bool:
+    """A line that goes on in the next one (a trailing backslash, comma or open bracket)."""
+    return line.rstrip().endswith(("\\", ",", "(", "[", "{", "|", "&&"))
+
+
+# A line that closes what the lines before it opened ("}", "fi", "done", "end") ends their statement.
+_CLOSER = re.compile(r"^\s*(?:[}\])]|(?:fi|done|esac|end|endif|endfor|endwhile|until)\b)")
+
+
+def _closes(line: str) -> bool:
+    return bool(_CLOSER.match(line))
+
+
+def _opens(lines: list[str], index: int) -> bool:
+    """lines[index] starts a statement: the line before does not go on into it, and it closes nothing."""
+    return not _continued(lines[index - 1]) and not _closes(lines[index])
+
+
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith(("#", "//", "--", ";", "/*", "*"))
 
 
 def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
@@ -180,8 +286,11 @@ def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | No
     return first, last
 
 
-def _group(pieces: list[Block], max_words: int) -> list[list[Block]]:
-    """Consecutive blocks packed into passages of at most max_words; a table header is repeated."""
+def _group(pieces: list[Block], max_words: int, introduced: set[int] | None = None) -> list[list[Block]]:
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated. The first
+    piece of a long code block (an id in `introduced`) takes the block before it, its lead-in, along into a
+    new passage when it does not fit after it: the lead-in is said once, in the passage where code starts."""
+    introduced = introduced or set()
     groups: list[list[Block]] = []
     current: list[Block] = []
     words = 0
@@ -192,8 +301,16 @@ def _group(pieces: list[Block], max_words: int) -> list[list[Block]]:
         size = _size(item.text, item.kind)
         limit = max_words // 2 if item.kind == "table_row" else max_words  # a row's own vector finds it
         if current and (words + size > limit or _page_break(current[-1], item)):
-            groups.append(current)
+            carried = current[-1] if id(item) in introduced and not _page_break(current[-1], item) else None
+            if carried is not None and _size(carried.text, carried.kind) + size <= max_words:
+                current.pop()
+            else:
+                carried = None
+            if current:
+                groups.append(current)
             current, words = [], 0
+            if carried is not None:
+                current, words = [carried], _size(carried.text, carried.kind)
             header = headers.get(item.group) if item.kind == "table_row" else None
             if header is not None and _size(header.text, header.kind) + size <= max_words:
                 current, words = [header], _size(header.text, header.kind)
@@ -212,22 +329,34 @@ def _page_break(previous: Block, item: Block) -> bool:
 
 
 def _passage(
-    source: str, ordinal: int, headings: tuple[str, ...], group: list[Block], glued: bool, anchor: str | None
-) -> Passage:
+    source: str,
+    ordinal: int,
+    headings: tuple[str, ...],
+    group: list[Block],
+    glued: bool,
+    anchor: str | None,
+    code: dict[int, _Code] | None = None,
+) -> tuple[Passage, list[int | None]]:
+    """The passage of `group` (`anchor`: its section's innermost heading anchor), and for each of its
+    units the code block it quotes (an id), else None."""
     texts: list[str] = []
     units: list[Unit] = []
+    blocks: list[int | None] = []
     cursor = 0
     previous: Block | None = None
     for item in group:
         texts.append(item.text)
-        units.extend(_units(item, cursor, previous, group, glued))
+        owner = (code or {}).get(id(item))
+        made = _units(item, cursor, previous, group, glued, owner.indent if owner else None)
+        units.extend(made)
+        blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1
         previous = item
     numbers = [n for b in group for n in (b.line_start, b.line_end) if n is not None]
     pages = [p for b in group for p in (b.page_start, b.page_end) if p is not None]
     starts = [b.start for b in group if b.start is not None]
     ends = [b.end for b in group if b.end is not None]
-    return Passage(
+    passage = Passage(
         id=f"{source}#{ordinal}",
         source=source,
         ordinal=ordinal,
@@ -243,10 +372,39 @@ def _passage(
         code_spans=tuple(dict.fromkeys(span for b in group for span in b.code_spans)),
         anchor=anchor,
     )
+    return passage, blocks
 
 
-def _units(item: Block, offset: int, previous: Block | None, group: list[Block], glued: bool) -> list[Unit]:
-    """The quotable units of one block, at `offset` in the passage text."""
+def _number_parts(built: list[tuple[Passage, list[int | None]]]) -> list[Passage]:
+    """The passages, each code unit of a block quoted in several units numbered `part` of `parts`, with
+    how many passages back the block's first unit is (`first`)."""
+    places: dict[int, list[tuple[int, int]]] = {}  # block -> (passage index, unit index), in order
+    for index, (_, blocks) in enumerate(built):
+        for position, block in enumerate(blocks):
+            if block is not None:
+                places.setdefault(block, []).append((index, position))
+    units = [list(passage.units) for passage, _ in built]
+    for found in places.values():
+        if len(found) < 2:
+            continue
+        start = found[0][0]
+        for part, (index, position) in enumerate(found, 1):
+            units[index][position] = replace(
+                units[index][position], part=part, parts=len(found), first=index - start
+            )
+    return [replace(passage, units=tuple(own)) for (passage, _), own in zip(built, units, strict=True)]
+
+
+def _units(
+    item: Block,
+    offset: int,
+    previous: Block | None,
+    group: list[Block],
+    glued: bool,
+    indent: int | None = None,
+) -> list[Unit]:
+    """The quotable units of one block, at `offset` in the passage text (`indent`: a code piece's whole
+    block's top-level indent)."""
     pages = (item.page_start, item.page_end or item.page_start)
     if item.kind == "table_header":
         return []
@@ -256,7 +414,7 @@ def _units(item: Block, offset: int, previous: Block | None, group: list[Block],
             Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)
         ]
     if item.kind == "code":
-        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages)
+        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages, indent)
     if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
         if item.kind == "list_item":
             lead = _list_lead(item, group, glued)
@@ -307,11 +465,12 @@ def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
     return first.text[spans[0][0] : spans[0][1]] if spans else ""
 
 
-def _code_units(item: Block, offset: int, lead: str, pages: tuple) -> list[Unit]:
+def _code_units(item: Block, offset: int, lead: str, pages: tuple, indent: int | None = None) -> list[Unit]:
     """A short code block is one unit; a long one is cut where its top-level lines start (each option
-    of a help text, each key of a config file), in pieces of at most _CODE_UNIT_LINES lines."""
+    of a help text, each key of a config file), in pieces of at most _CODE_UNIT_LINES lines. `indent`:
+    the top-level indent when the block is a piece of a longer one (else its own)."""
     lines = item.text.split("\n")
-    pieces = [lines] if len(lines) <= _CODE_SHORT_LINES else _code_pieces_by_indent(lines)
+    pieces = [lines] if len(lines) <= _CODE_SHORT_LINES else _code_pieces_by_indent(lines, indent)
     units: list[Unit] = []
     position = 0
     line_index = 0
@@ -329,15 +488,22 @@ def _code_units(item: Block, offset: int, lead: str, pages: tuple) -> list[Unit]
     return units
 
 
-def _code_pieces_by_indent(lines: list[str]) -> list[list[str]]:
+def _top_indent(lines: list[str]) -> int:
+    """The indent of a code block's top-level lines: the least, or the next when only one line (a header
+    such as "Options:" over the entries) has the least."""
     indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
     levels = sorted(set(indents))
     base = levels[0] if levels else 0
-    if len(levels) > 1 and indents.count(base) == 1:  # one header line ("Options:") over the entries
+    if len(levels) > 1 and indents.count(base) == 1:
         base = levels[1]
+    return base
+
+
+def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[list[str]]:
+    base = _top_indent(lines) if base is None else base
     pieces: list[list[str]] = [[]]
     for line in lines:
-        top_level = line.strip() and len(line) - len(line.lstrip()) <= base
+        top_level = line.strip() and len(line) - len(line.lstrip()) <= base and not _closes(line)
         if pieces[-1] and (top_level or len(pieces[-1]) >= _CODE_UNIT_LINES):
             pieces.append([])
         pieces[-1].append(line)

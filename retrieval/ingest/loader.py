@@ -118,7 +118,11 @@ def root_files(root: Root) -> tuple[list[RootFile], list[SkippedFile]]:
         if root.accepts is not None and not root.accepts(relative):
             continue
         declined = notion.view_reason(path)  # a Notion database's view beside its _all.csv
-        if declined:
+        if root.name and not _inside(path, root.folder):
+            # A repository or a fetched site must not bring this machine's files into answers.
+            log.warning("%s: not read: %s", root.key(relative), OUTSIDE_LINK)
+            unread.append(SkippedFile(root.key(relative), OUTSIDE_LINK))
+        elif declined:
             unread.append(SkippedFile(root.key(relative), declined))
         elif path.suffix.lower() in PARSERS:
             url = root.pages.get(relative) if root.pages is not None else None
@@ -136,15 +140,19 @@ def _candidates(root: Root) -> Iterator[tuple[str, Path]]:
             if path.is_file() and not path.is_symlink():
                 yield relative, path
         return
-    inside = root.folder.resolve()
     for path in sorted(root.folder.rglob("*")):
         relative = path.relative_to(root.folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if root.name and not path.resolve().is_relative_to(inside):
-            log.warning("%s: not read: a link to a file outside the source", root.key(relative.as_posix()))
-            continue  # a repository or a fetched site must not bring this machine's files into answers
         yield relative.as_posix(), path
+
+
+OUTSIDE_LINK = "a link to a file outside the source"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, links followed, lies in `folder` (links followed too)."""
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 def iter_corpus_files(corpus_dir: Path) -> Iterator[Path]:

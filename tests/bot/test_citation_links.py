@@ -144,3 +144,26 @@ def test_without_a_link_adapters_keep_the_document_url():
     answer = _answer(None, url="https://docs.acme.dev/configuration/")
     assert "<https://docs.acme.dev/configuration/|Configuration>" in json.dumps(slack_answer(answer).blocks)
     assert answer.citations[0].to_json()["link"] is None
+
+
+def test_source_lookups_and_listings_carry_the_link_too(
+    service, sources_index, monkeypatch, capsys, tmp_path
+):
+    """`/source ID` and `/sources QUERY` open the passage's place as a citation of it does."""
+    from bot.core.models import SourceList, SourceLookup
+
+    listing = service.sources("docker image Material for MkDocs")
+    assert isinstance(listing, SourceList)
+    handbook = next(h for h in listing.hits if h.source == "handbook/docs/getting-started.md")
+    assert (
+        handbook.link.startswith(HANDBOOK.format(commit="master") + "#L") and handbook.href == handbook.link
+    )
+    lookup = service.source(handbook.passage_id)
+    assert isinstance(lookup, SourceLookup) and lookup.passage.link == handbook.link
+    config = tmp_path / "citebot.yaml"
+    config.write_text(json.dumps({**SOURCES, "index": str(sources_index)}), "utf-8")
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.setattr(cli, "_service", lambda settings: service)
+    assert cli.main(["sources", "--config", str(config), "--json", "docker image Material for MkDocs"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert any(h["link"] == handbook.link for h in hits)

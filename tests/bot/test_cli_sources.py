@@ -101,6 +101,9 @@ def test_a_first_build_where_no_source_can_be_read_says_why(project):
     (line,) = [line for line in err.splitlines() if line.startswith("citebot:")]
     assert line.startswith("citebot: No source could be read: source handbook: git clone failed:")
     assert "source runbooks:" in line
+    code, out, err = project("status")  # no index yet, but each source's error is there to read
+    assert code != 0 and "No index at" in err
+    assert "  handbook (git " in out and "last error (" in out and "git clone failed" in out
 
 
 def test_index_corpus_with_a_sources_config_is_refused_in_one_line(project):

@@ -75,9 +75,20 @@ def test_status_reports_the_build_its_skipped_files_and_feedback(citebot, corpus
     assert status["corpus"] == str(corpus.resolve())
     assert [s["source"] for s in status["skipped"]] == ["photo.txt"]
     assert status["feedback"] == {"answers": 1, "abstained": 1, "votes_up": 0, "votes_down": 0}
+    assert status["held_replies"] == {}
     code, out, _ = citebot("status", "--index", "idx")
     assert code == 0
     assert "1 document, " in out and "photo.txt: " in out and "1 answer (1 abstained)" in out
+    assert "held:" not in out
+    # Replies held while Slack was down are counted until they are sent.
+    from bot.core.outbox import SqliteOutbox
+
+    outbox = SqliteOutbox(tmp_path / ".citebot" / "feedback.sqlite3")
+    for n in range(2):
+        outbox.hold("slack", "post", {"text": "an answer"}, f"ref{n}", "U1", "C1")
+    code, out, _ = citebot("status", "--index", "idx", "--json")
+    assert json.loads(out)["held_replies"] == {"slack": 2}
+    assert "held:        2 replies for slack" in citebot("status", "--index", "idx")[1]
 
 
 def test_status_without_an_index_is_one_line(citebot):

@@ -78,3 +78,18 @@ def test_with_sources_the_rebuild_hint_does_not_suggest_a_corpus_folder():
     hint = settings().engine_config().rebuild_hint
     assert "--corpus" not in hint and "citebot index" in hint and "sources" in hint
     assert "--corpus seeds" in Settings().engine_config().rebuild_hint
+
+
+def test_a_hint_that_prints_a_command_repeats_the_config_file_it_was_given(tmp_path):
+    config = tmp_path / "team.yaml"
+    config.write_text("index: idx\nsources:\n  - name: a\n    path: x\n", "utf-8")
+    hint = load_settings(config).engine_config().rebuild_hint
+    assert hint.startswith(f"Rebuild it with: citebot index --index idx --config {config}")
+
+
+def test_a_yaml_mistake_is_one_line_with_where_it_is(tmp_path):
+    config = tmp_path / "tabs.yaml"
+    config.write_text("sources:\n\t- name: a\n", "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config)
+    assert "\n" not in str(raised.value) and "(line 2, column 1)" in str(raised.value)

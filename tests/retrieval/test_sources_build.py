@@ -170,9 +170,24 @@ def test_a_link_to_a_file_outside_the_source_is_not_read(tmp_path):
     (upstream / "docs" / "all").symlink_to(secrets, target_is_directory=True)
     (upstream / "docs" / "same.md").symlink_to("guide.md")  # relative: inside the checkout
     commit(upstream, {}, "links")
-    build([source("handbook", git=str(upstream))], tmp_path)
+    report = build([source("handbook", git=str(upstream))], tmp_path)
     _, manifest = live_manifest(tmp_path / "index", "")
     assert sorted(manifest.files) == ["handbook/docs/guide.md", "handbook/docs/same.md"]
+    # Not read, and said so where `citebot status` shows unread files (not only in a log line).
+    outside = {f.source for f in report.unread if f.reason == "a link to a file outside the source"}
+    assert "handbook/docs/leak.md" in outside
+
+
+def test_an_excluded_link_outside_the_source_is_neither_read_nor_reported(tmp_path):
+    secrets = tmp_path / "elsewhere"
+    secrets.mkdir()
+    (secrets / "passwords.md").write_text("# Passwords\n\nThe root password is hunter2.\n")
+    upstream = tmp_path / "upstream"
+    make_repository(upstream, {"docs/guide.md": "# Guide\n\nRead the guide first.\n"})
+    (upstream / "docs" / "leak.md").symlink_to(secrets / "passwords.md")
+    commit(upstream, {}, "links")
+    report = build([source("handbook", git=str(upstream), exclude=["docs/leak.md"])], tmp_path)
+    assert [f.source for f in report.unread] == []
 
 
 def test_on_postgres_sources_are_kept_refreshed_and_recorded_alike(tmp_path, two_sources, new_database):

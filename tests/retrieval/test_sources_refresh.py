@@ -70,6 +70,14 @@ def test_a_failure_is_logged_with_the_source_name_and_the_old_generation_serves(
         report = scheduler.refresh(["handbook"])
     assert "source handbook: git clone failed" in caplog.text
     assert not report.published and live_generation(tmp_path / "index") == generation
+    # /healthz reads the loaded generation: the last good one serves, so the bot stays healthy.
+    from types import SimpleNamespace
+
+    from bot.ops import health
+
+    engine = Engine(engine_config(tmp_path / "index"), embedder=WORDS)
+    healthy, body = health(SimpleNamespace(service=engine))
+    assert healthy and body["index"]["generation"] == generation
 
 
 def test_a_source_read_recently_waits_for_its_interval(tmp_path):

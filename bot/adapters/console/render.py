@@ -16,6 +16,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
+from bot.core.quotes import cut_lines, quote_marks
 from bot.core.replies import Renderers, inline_code_places
 
 _QUOTE_CHARS = 600
@@ -45,11 +46,13 @@ def render_answer(answer: Answer) -> Group:
         text.stylize("not bold cyan", start, end)
     parts.append(text)
     parts.append(Text(""))
-    parts.extend(_citation(c) for c in answer.citations)
+    parts.extend(_citation(c, answer.excerpt_of(c)) for c in answer.citations)
     return Group(*parts)
 
 
-def _citation(citation: Citation) -> Text:
+def _citation(citation: Citation, excerpt: str | None = None) -> Text:
+    """A citation: number, title, link, where; then its excerpt (`excerpt`: what to show of it, "" for
+    none; the citation's own when None) on indented lines, a table row or YAML key per line."""
     text = Text()
     text.append(f"[{citation.number}] ", style="bold cyan")
     text.append(citation.title, style="bold")
@@ -59,10 +62,14 @@ def _citation(citation: Citation) -> Text:
     text.append(citation.location.describe(), style="dim")
     if citation.also_in:
         text.append(f" (also in {', '.join(citation.also_in)})", style="dim")
-    text.append("\n    “")
-    excerpt = _shorten(citation.excerpt)
-    text.append(excerpt, style="italic")
-    text.append("”\n")
+    excerpt = _shorten(citation.excerpt if excerpt is None else excerpt)
+    if not excerpt:
+        text.append("\n")
+        return text
+    opening, closing = quote_marks(excerpt)
+    text.append("\n    " + opening)
+    text.append(excerpt.replace("\n", "\n    "), style="italic")
+    text.append(closing + "\n")
     return text
 
 
@@ -73,8 +80,8 @@ def _passage(view: PassageView) -> Text:
     )  # ranked best first; fusion scores mean nothing to a reader
     text.append("\n    ")
     text.append(view.title, style="bold")
-    if view.url:
-        text.append(f"  {view.url}", style="blue underline")
+    if view.href:
+        text.append(f"  {view.href}", style="blue underline")
     text.append("\n    ")
     text.append(view.location.describe(), style="dim")
     text.append("\n    ")
@@ -130,13 +137,9 @@ def _render_notice(notice: Notice) -> Group:
     return Group(Text(notice.text, style="red" if notice.is_error else "green"))
 
 
-def _shorten(passage: str) -> str:
-    flat = " ".join(passage.split())
-    if len(flat) <= _QUOTE_CHARS:
-        return flat
-    cut = flat[:_QUOTE_CHARS]
-    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
-    return (cut[: end + 1] if end > _QUOTE_CHARS // 2 else cut.rsplit(" ", 1)[0]) + " …"
+def _shorten(excerpt: str) -> str:
+    """At most _QUOTE_CHARS of an excerpt, in whole lines (bot/core/quotes.py cut_lines)."""
+    return cut_lines(excerpt, _QUOTE_CHARS)
 
 
 _RENDERERS = Renderers(render_answer, _render_lookup, _render_list, _render_help, _render_notice)

@@ -23,6 +23,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
+from bot.core.quotes import cut_lines, is_code_like
 from bot.core.replies import Renderers, mark_inline_code
 
 CONTENT_LIMIT = 2000
@@ -95,7 +96,7 @@ def render_answer(answer: Answer) -> list[Outgoing]:
     if answer.context:  # a follow-up says, in small print, which earlier question it was read with
         context = truncate(escape(one_line(messages.follow_up_context(answer.context))), CONTENT_LIMIT // 4)
         text = f"-# {context}\n{text}"
-    fields = [citation_field(c) for c in cited]
+    fields = [citation_field(c, answer.excerpt_of(c)) for c in cited]
     embeds = _field_embeds(fields, {"title": title}) if fields else []
     outgoing = _as_messages(_content(text, answer.code, answer.inline_code), embeds)
     if answer.answer_id and len(vote_custom_id("down", answer.answer_id)) <= CUSTOM_ID_LIMIT:
@@ -103,14 +104,14 @@ def render_answer(answer: Answer) -> list[Outgoing]:
     return outgoing
 
 
-def citation_field(citation: Citation) -> Embed:
-    """`[n] [title](<link>)` (the exact place, else the document's URL), the quoted passage, and where it
-    is (the field name)."""
+def citation_field(citation: Citation, excerpt: str | None = None) -> Embed:
+    """`[n] [title](<link>)` (the exact place, else the document's URL), the quoted passage (`excerpt`:
+    what to show of it, "" for nothing; the citation's own when None), and where it is (the field name)."""
     return _passage_field(
         citation.number,
         citation.title,
         citation.href,
-        citation.excerpt,
+        citation.excerpt if excerpt is None else excerpt,
         citation.location,
         also_in=citation.also_in,
     )
@@ -129,9 +130,32 @@ def _passage_field(
     also = "\n" + escape(messages.also_in(list(also_in))) if also_in else ""
     also = truncate(also, FIELD_VALUE_LIMIT // 4)
     budget = FIELD_VALUE_LIMIT - len(header) - len(also) - len("\n> ")
-    value = f"{header}\n> {truncate(escape(one_line(text)), budget)}{also}"
+    quote = _quote(text, budget)
+    value = f"{header}\n{quote}{also}" if quote else f"{header}{also}"
     name = truncate(escape(one_line(location.describe())), FIELD_NAME_LIMIT) or "\u200b"  # never empty
     return {"name": name, "value": value, "inline": False}
+
+
+def _quote(text: str, budget: int) -> str:
+    """An excerpt as a quote of at most `budget` characters: one line after `> `; several lines each
+    after its own `> ` (a table row, a paragraph per line), or in a code block when indented (YAML, code)."""
+    if not text.strip():
+        return ""
+    if "\n" not in text:
+        return "> " + truncate(escape(one_line(text)), budget)
+    code = is_code_like(text) and "```" not in text
+    room = budget
+    while True:
+        lines = cut_lines(text, room).split("\n")
+        if code:
+            shown = "```\n" + defuse_mentions("\n".join(lines)) + "\n```"
+        else:
+            shown = "\n".join("> " + escape(line.strip()) for line in lines)
+        if len(shown) <= budget + len("> ") or room <= 8:
+            return (
+                shown if len(shown) <= budget + len("> ") else "> " + truncate(escape(one_line(text)), budget)
+            )
+        room = min(room - 1, room * budget // len(shown))
 
 
 def link(title: str, url: str | None) -> str:
@@ -163,7 +187,7 @@ def passage_embeds(passage: PassageView) -> list[Embed]:
     if passage.also_in:
         footer += " · " + messages.also_in(list(passage.also_in))
     embeds = [_embed(description=part) for part in parts]
-    embeds[0].update(_titled(passage.title, passage.url))
+    embeds[0].update(_titled(passage.title, passage.href))
     embeds[-1]["footer"] = {"text": truncate(defuse_mentions(one_line(footer)), FOOTER_LIMIT)}
     return embeds
 
@@ -194,7 +218,7 @@ def render_list(listing: SourceList) -> list[Outgoing]:
     if not listing.hits:
         return _as_messages(_content(messages.NO_HITS), [])
     fields = [
-        _passage_field(n, hit.title, hit.url, hit.text, hit.location, also_in=hit.also_in)
+        _passage_field(n, hit.title, hit.href, one_line(hit.text), hit.location, also_in=hit.also_in)
         for n, hit in enumerate(listing.hits, 1)
     ]
     title = messages.discord_matches_title(one_line(listing.query))

@@ -84,8 +84,9 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
     if claims is None:
         claims = SqliteEventClaims(state)
     outbox = held_replies(settings)
-    delivery = SlackDelivery(client, outbox).start()
-    handlers = SlackHandlers(table, settings.slack, claims, delivery, Decorations(client), answers(settings))
+    answered = answers(settings)
+    delivery = SlackDelivery(client, outbox, answered).start()
+    handlers = SlackHandlers(table, settings.slack, claims, delivery, Decorations(client), answered)
     handlers.register(app)
     return app
 

@@ -26,6 +26,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import messages
 from bot.adapters.slack.decorations import _retry_after
 from bot.adapters.slack.render import SlackMessage
+from bot.core.answered import AnsweredMessages
 from bot.core.outbox import HeldReply, Outbox
 from bot.core.redelivery import SENT, Attempt, OutageLog, Outcome, Redelivery
 
@@ -47,6 +48,7 @@ class Asker:
     channel: str
     reference: str
     question: str = ""
+    answer_key: str = ""  # where edits look the answer up (bot.core.answered); "" for replies not edited
 
 
 _STARTED: weakref.WeakSet[SlackDelivery] = weakref.WeakSet()  # deliveries whose redelivery loop runs
@@ -61,9 +63,13 @@ def stop_deliveries() -> None:
 class SlackDelivery:
     """Sends replies through the Web API or a response_url; holds them in `outbox` while Slack is down."""
 
-    def __init__(self, client: WebClient, outbox: Outbox | None = None) -> None:
+    def __init__(
+        self, client: WebClient, outbox: Outbox | None = None, answered: AnsweredMessages | None = None
+    ) -> None:
+        """`answered`: where a held answer, once sent, is recorded for its question's edits."""
         self.client = client
         self.outbox = outbox
+        self.answered = answered
         self.outage = OutageLog("the Slack API", log)
         self.redelivery: Redelivery | None = None
         if outbox is not None:
@@ -128,7 +134,7 @@ class SlackDelivery:
         if self.outbox is None:
             log.error("reply lost: %s (reference %s, asker %s)", attempt.detail, asker.reference, asker.user)
             return Attempt(Outcome.GONE, detail=attempt.detail)
-        stored = {**payload, "question": asker.question}
+        stored = {**payload, "question": asker.question, "answer_key": asker.answer_key}
         not_before = time.time() + (attempt.retry_after or 0.0)
         self.outbox.hold(PLATFORM, kind, stored, asker.reference, asker.user, asker.channel, not_before)
         log.debug(  # the caller's line names the reference and the asker at INFO
@@ -144,8 +150,18 @@ class SlackDelivery:
 
     # -- the redelivery loop's side ----------------------------------------------------------------
     def send_held(self, held: HeldReply) -> Attempt:
-        asker = Asker(held.asker, held.channel, held.reference, held.payload.get("question", ""))
-        return self._send(held.kind, held.payload, asker)
+        """Send a held reply; once sent, record it for edits of its question as an answer on time is."""
+        question, key = held.payload.get("question", ""), held.payload.get("answer_key", "")
+        payload = {k: v for k, v in held.payload.items() if k not in ("question", "answer_key")}
+        attempt = self._send(
+            held.kind, payload, Asker(held.asker, held.channel, held.reference, question, key)
+        )
+        if attempt.outcome is Outcome.SENT and key and attempt.receipt and self.answered is not None:
+            try:
+                self.answered.remember(key, attempt.receipt, question)
+            except Exception:  # noqa: BLE001 - only edits lose out: never the answer
+                log.warning("could not record the held answer (reference %s) for edits", held.reference)
+        return attempt
 
     def tell_expired(self, held: HeldReply) -> Attempt:
         text = messages.held_reply_expired(held.reference, held.payload.get("question", ""))

@@ -145,7 +145,7 @@ class SlackHandlers:
         if event.get("files"):  # a file shared with the question: say it was not read, never drop it silently
             message = with_note(message, messages.ATTACHMENTS_NOT_READ)
         clock.lap("render")
-        asker = Asker(user, channel, _reference(reply, message), question)
+        asker = Asker(user, channel, _reference(reply, message), question, _answer_key(channel, ts))
         attempt = self.delivery.post(channel, thread_ts, message, asker)
         clock.lap("deliver")
         self._remember(channel, ts, attempt, question)
@@ -169,7 +169,7 @@ class SlackHandlers:
         origin = Origin("slack", channel, user, thread=thread_ts or "dm", direct=is_direct(channel))
         reply, message = _answered(lambda: self._ask(question, origin), clock, "answering an edited message")
         clock.lap("render")
-        asker = Asker(user, channel, _reference(reply, message), question)
+        asker = Asker(user, channel, _reference(reply, message), question, _answer_key(channel, ts))
         attempt = self.delivery.update(record.reply, message, asker)
         if attempt.outcome is not Outcome.SENT:
             attempt = self.delivery.post(channel, thread_ts, message, asker)

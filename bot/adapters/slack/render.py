@@ -24,6 +24,7 @@ from bot.core.models import (
     SourceList,
     SourceLookup,
 )
+from bot.core.quotes import cut_lines, is_code_like, quote_marks
 from bot.core.replies import Renderers, mark_inline_code
 
 SECTION_CHARS = 3000  # section text, and each context element
@@ -299,7 +300,7 @@ def render_answer(answer: Answer) -> SlackMessage:
     blocks = [_section(_marked_lead(lead, answer))]
     if answer.context:  # a follow-up says which earlier question of the thread it was read with
         blocks.insert(0, _context(fit(messages.follow_up_context(answer.context), SECTION_CHARS)))
-    blocks += [_context(_citation_text(c)) for c in shown]
+    blocks += [_context(_citation_text(c, answer.excerpt_of(c))) for c in shown]
     if len(cited) > len(shown):
         blocks.append(_context(escape(messages.slack_omitted(len(cited) - len(shown)))))
     blocks += _actions(
@@ -336,14 +337,30 @@ def _marked_lead(lead: str, answer: Answer) -> str:
             return fit(lead, SECTION_CHARS)
 
 
-def _citation_text(citation: Citation) -> str:
-    quote = fit(citation.excerpt, QUOTE_CHARS)
+def _citation_text(citation: Citation, excerpt: str | None = None) -> str:
+    """`*[n]* <url|title>`, the excerpt (`excerpt`: what to show, "" for none; the citation's own when None)
+    and where it is. A multi-line excerpt keeps its lines: indented ones (YAML, code) in a code block."""
     where = citation.location.describe()
     if citation.also_in:
         where += f" ({messages.also_in(list(citation.also_in))})"
-    return (
-        f"*[{citation.number}]* {link(citation.href, citation.title)}\n“{quote}”\n{fit(where, TITLE_CHARS)}"
-    )
+    head = f"*[{citation.number}]* {link(citation.href, citation.title)}"
+    quote = _quote(citation.excerpt if excerpt is None else excerpt)
+    return f"{head}\n{quote}\n{fit(where, TITLE_CHARS)}" if quote else f"{head}\n{fit(where, TITLE_CHARS)}"
+
+
+def _quote(excerpt: str) -> str:
+    """An excerpt as Slack shows it, within QUOTE_CHARS after escaping and marks: a code block for
+    indented lines (their indent is their meaning), else the lines between quotation marks."""
+    if not excerpt.strip():
+        return ""
+    code = is_code_like(excerpt) and "```" not in excerpt
+    opening, closing = ("```", "```") if code else quote_marks(excerpt)
+    budget = QUOTE_CHARS
+    while True:
+        shown = escape(cut_lines(excerpt, budget)) if "\n" in excerpt else fit(excerpt, budget)
+        if len(shown) <= QUOTE_CHARS or budget <= 4:
+            return f"{opening}{shown}{closing}"
+        budget = min(budget - 1, budget * QUOTE_CHARS // len(shown))
 
 
 def _citation_plain(citation: Citation) -> str:
@@ -355,7 +372,7 @@ def render_lookup(lookup: SourceLookup) -> SlackMessage:
     """`/source ID`: the full passage (split across sections), or a document and its passages."""
     if lookup.passage:
         view = lookup.passage
-        blocks = [_section(f"*{link(view.url, view.title)}*  {_code(view.passage_id)}")]
+        blocks = [_section(f"*{link(view.href, view.title)}*  {_code(view.passage_id)}")]
         blocks += [_section(piece) for piece in split(view.text, SECTION_CHARS)]
         blocks.append(_context(fit(_where(view), SECTION_CHARS)))
         return SlackMessage(_fallback([view.title, view.text]), _capped(blocks))
@@ -389,7 +406,7 @@ def render_list(listing: SourceList) -> SlackMessage:
         button = _button(
             messages.slack_show_passage(number), f"{ACTION_SHOW_PASSAGE}_{number}", hit.passage_id
         )
-        text = f"*{link(hit.url, hit.title)}*  {_code(hit.passage_id)}\n“{fit(_one_line(hit.text), QUOTE_CHARS)}”"
+        text = f"*{link(hit.href, hit.title)}*  {_code(hit.passage_id)}\n“{fit(_one_line(hit.text), QUOTE_CHARS)}”"
         blocks.append(_section(text, button))
         blocks.append(_context(fit(_where(hit), SECTION_CHARS)))
     plain = [header] + [f"• {h.passage_id}: {_one_line(h.text)[:SNIPPET_CHARS]}" for h in hits]

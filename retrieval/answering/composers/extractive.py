@@ -33,7 +33,9 @@ class ExtractiveComposer:
         def embed(texts: list[str]) -> np.ndarray:
             return sentence_vectors(library, self.embedder, texts)
 
-        return compose(list(hits), terms, question_vector, embed, words.titles, self.params)
+        return compose(
+            list(hits), terms, question_vector, embed, words.titles, self.params, passage_of=library.passage
+        )
 
 
 def sentence_vectors(library: Library, embedder: Embedder, texts: list[str]) -> np.ndarray:

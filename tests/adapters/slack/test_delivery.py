@@ -228,6 +228,27 @@ def test_a_channel_that_refuses_the_answer_sends_it_to_the_askers_dm(app, slack,
     assert "asker U0010" in line and "reference " in line
 
 
+def test_an_answer_delivered_after_an_outage_is_updated_in_place_when_its_question_is_edited(app, slack):
+    """A held answer, once sent, is recorded like any other: editing the question updates it, it is not
+    answered a second time beside it."""
+    slack.down()
+    send_event(app, mention_event(QUESTION, ts="1700000000.000900"), event_id="EvHeld")
+    slack.up()
+    (posted,) = slack.wait_for("chat.postMessage", timeout=15)
+    assert "question" not in posted and "answer_key" not in posted  # the outbox's own fields stay home
+    deadline = time.monotonic() + 10
+    edited = {
+        **mention_event("how much did Microsoft put in?", ts="1700000000.000900"),
+        "edited": {"user": "U0001", "ts": "1700000050.000000"},
+    }
+    while not slack.bodies("chat.update") and time.monotonic() < deadline:  # recorded right after sending
+        send_event(app, edited, event_id=f"EvEdit{time.monotonic()}")
+        time.sleep(0.2)
+    (update, *_) = slack.wait_for("chat.update")
+    assert update["text"] == "ask: how much did Microsoft put in?" and update["ts"] != "1700000000.000900"
+    assert len(slack.bodies("chat.postMessage")) == 1
+
+
 def test_with_backend_postgres_answers_are_held_in_the_database(
     seeds_index, tmp_path, slack, caplog, database_url
 ):
