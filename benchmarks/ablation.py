@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.ablation [--pool DIR] [--cache DIR] [--rules ID,...] [--out DIR]
 
-The rules are retrieval/answer.py RULES. For the full composer and for each rule off, every set of
+The rules are retrieval/answering/compose.py RULES. For the full composer and for each rule off, every set of
 benchmarks/answer_sets.py is answered; the table gives each split's mean per-set score and, per rule,
 how many questions switching it off gains and loses (so "+3 -3" never reads "unchanged"). A rule stays
 when switching it off lowers the validation mean of per-set scores (the figure the split is judged by);
@@ -24,8 +24,8 @@ from benchmarks.quality import tally, write_results  # noqa: E402
 
 
 def main() -> None:
-    from retrieval.answer import RULES, ComposerParams
-    from retrieval.encoders import indexing_embedder
+    from retrieval.answering.compose import RULES, ComposerParams
+    from retrieval.embedders.runtimes import indexing_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pool", default=str(DEFAULT_POOL))

@@ -207,7 +207,9 @@ class Outcome:
     cited: tuple[str, ...]  # cited sources, in citation order
     unit_kind: str  # the best unit's kind ("" when none was scored)
     confidence: float  # the composer's probability that its answer is right
-    abstained_by: str  # "confidence", a rule's id (retrieval/answer.py RULES), or "" when it answered
+    abstained_by: (
+        str  # "confidence", a rule's id (retrieval/answering/compose.py RULES), or "" when it answered
+    )
     answer: str
     misses: tuple[str, ...]
 

@@ -50,7 +50,7 @@ def _services(corpus: Path, scratch: Path, url: str) -> dict:
     from bot.core.service import QAService
     from bot.settings import Settings
     from retrieval.config import EngineConfig
-    from retrieval.encoders import indexing_embedder
+    from retrieval.embedders.runtimes import indexing_embedder
     from retrieval.engine import build
 
     embedder = indexing_embedder("onnx", "all-MiniLM-L6-v2")
@@ -189,7 +189,7 @@ def run(corpus: Path, questions_file: Path, askers: Sequence[int], seconds: floa
                 report["replicas"] = replicas(url, questions, burst, scratch)
                 print(json.dumps(report["replicas"]), flush=True)
     finally:
-        from retrieval.libraries import postgres
+        from retrieval.libraries.postgres import library as postgres
 
         postgres.close_pools()
         server.stop()

@@ -35,7 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks import train_answerer as ta  # noqa: E402
 from benchmarks.answer_sets import DEFAULT_POOL, families  # noqa: E402
-from retrieval.answer_model import UNIT_FEATURES, AnswerModel  # noqa: E402
+from retrieval.answering.answer_model import UNIT_FEATURES, AnswerModel  # noqa: E402
 
 # Fixed before the first run: shallow trees, many samples a leaf, a small learning rate; no early
 # stopping (its validation split is random) so that the same rows give the same trees.

@@ -221,7 +221,9 @@ def measure(kind: str, size_mb: float, pages: int, pythonpath: Path, timeout_s: 
 
 def _reads_log(pythonpath: Path) -> bool:
     """Older checkouts read no .log: give them the same text as .txt."""
-    return (pythonpath / "retrieval" / "formats" / "log.py").exists()
+    return any(
+        (pythonpath / "retrieval" / where / "log.py").exists() for where in ("formats", "ingest/formats")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

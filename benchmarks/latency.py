@@ -31,8 +31,8 @@ from benchmarks.scifact import load_beir, write_corpus  # noqa: E402
 from bot.core.models import Answer  # noqa: E402
 from bot.core.service import QAService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from retrieval.embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
-from retrieval.indexer import build_index  # noqa: E402
+from retrieval.embedders.torch_embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
+from retrieval.ingest.build import build_index  # noqa: E402
 
 log = logging.getLogger(__name__)
 

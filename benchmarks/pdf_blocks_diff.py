@@ -1,7 +1,7 @@
 """Compares the PDF blocks two checkouts parse from the same files: which files changed, and how.
 
 Run: .venv/bin/python benchmarks/pdf_blocks_diff.py OLD_CHECKOUT NEW_CHECKOUT FOLDER [FOLDER ...]
-(e.g. /work/main . tests/data). Each checkout's retrieval.formats.pdf parses every *.pdf under the
+(e.g. /work/main . tests/data). Each checkout's retrieval.ingest.formats.pdf parses every *.pdf under the
 folders in a subprocess of this interpreter; the output is one line a file and a unified diff of
 "kind pPAGE-PAGE gGROUP: text" lines where they differ.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 _DUMP = """
 import json, logging, sys
 logging.disable(logging.WARNING)
-from retrieval.formats import pdf
+from retrieval.ingest.formats import pdf
 out = {}
 for path in sys.argv[1:]:
     try:

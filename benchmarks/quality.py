@@ -53,7 +53,7 @@ def main() -> None:
         _run(args, backends, server)
     finally:
         if server is not None:
-            from retrieval.libraries import postgres
+            from retrieval.libraries.postgres import library as postgres
 
             postgres.close_pools()
             server.stop()
@@ -66,7 +66,7 @@ def _postgres():
 
 
 def _run(args, backends: list[str], server) -> None:
-    from retrieval.encoders import indexing_embedder
+    from retrieval.embedders.runtimes import indexing_embedder
 
     encoders = [e.strip() for e in args.encoders.split(",") if e.strip()]
     embedders = {name: indexing_embedder(name, "all-MiniLM-L6-v2") for name in encoders}

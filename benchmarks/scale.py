@@ -33,7 +33,7 @@ import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.startup import machine  # noqa: E402
-from retrieval.vector_index import FaissVectorIndex  # noqa: E402
+from retrieval.libraries.files.vector_index import FaissVectorIndex  # noqa: E402
 
 SCIFACT = Path("/work/shared/eval/scifact")
 
@@ -55,8 +55,8 @@ def real_texts(folder: Path, documents: int, queries: int) -> tuple[list[str], l
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    from retrieval.onnx_embedder import OnnxEmbedder
-    from retrieval.onnx_export import ensure_encoder
+    from retrieval.embedders.onnx_embedder import OnnxEmbedder
+    from retrieval.embedders.onnx_export import ensure_encoder
 
     return OnnxEmbedder(ensure_encoder("all-MiniLM-L6-v2", "onnx"), "onnx").embed_documents(texts)
 
@@ -106,7 +106,7 @@ def measure_vectors(vectors: np.ndarray, queries: np.ndarray, kind: str, exact_i
 
 
 def measure_lexical(sentences: list[str], count: int, claims: list[str]) -> dict:
-    from retrieval.lexical import LexicalIndex
+    from retrieval.libraries.files.keyword_index import LexicalIndex
 
     rng = random.Random(0)
     texts = [" ".join(rng.choices(sentences, k=rng.randint(4, 8))) for _ in range(count)]

@@ -28,7 +28,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from benchmarks.scifact import default_variants, evaluate, file_name, load_beir  # noqa: E402
-from retrieval.indexer import document_frequencies  # noqa: E402
+from retrieval.ingest.build import document_frequencies  # noqa: E402
 from retrieval.manifest import FileEntry, Manifest  # noqa: E402
 from retrieval.models import Document, Passage  # noqa: E402
 from retrieval.parts import DocumentEntry  # noqa: E402
@@ -95,10 +95,10 @@ def paired(
 def run(folder: Path, index: Path) -> dict:
     from bot import devdb
     from bot.migrations import migrate
-    from retrieval.encoders import indexing_embedder
-    from retrieval.libraries import postgres
+    from retrieval.embedders.runtimes import indexing_embedder
+    from retrieval.libraries.postgres import library as postgres
     from retrieval.registry import LIBRARIES
-    from retrieval.searcher import Searcher
+    from retrieval.search.searcher import Searcher
 
     data = load_beir(folder)
     entries, raw = load_entries(index)

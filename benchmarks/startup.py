@@ -33,7 +33,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks import code_version  # noqa: E402
 from benchmarks.latency import DEV_QUESTIONS, SEEDS, load_questions  # noqa: E402
-from retrieval.libraries.files import DENSE_INDEX_FILE  # noqa: E402
+from retrieval.libraries.files.library import DENSE_INDEX_FILE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -104,7 +104,15 @@ def machine() -> dict[str, str]:
             cpu = line.split(":", 1)[1].strip()
             break
     versions = {}
-    for package in ("onnxruntime", "openvino", "tokenizers", "torch", "sentence-transformers", "faiss-cpu", "bm25s"):
+    for package in (
+        "onnxruntime",
+        "openvino",
+        "tokenizers",
+        "torch",
+        "sentence-transformers",
+        "faiss-cpu",
+        "bm25s",
+    ):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

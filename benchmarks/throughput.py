@@ -36,13 +36,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from benchmarks.startup import machine  # noqa: E402
-from retrieval.chunking import ChunkingParams, chunk_document  # noqa: E402
-from retrieval.cleaning import clean_blocks  # noqa: E402
-from retrieval.indexer import embedding_text  # noqa: E402
-from retrieval.loader import iter_corpus_files, load_document  # noqa: E402
-from retrieval.onnx_embedder import OnnxEmbedder  # noqa: E402
-from retrieval.onnx_export import UNFUSED_FILE  # noqa: E402
-from retrieval.sentences import passage_units  # noqa: E402
+from retrieval.embedders.onnx_embedder import OnnxEmbedder  # noqa: E402
+from retrieval.embedders.onnx_export import UNFUSED_FILE  # noqa: E402
+from retrieval.ingest.build import embedding_text  # noqa: E402
+from retrieval.ingest.chunking import ChunkingParams, chunk_document  # noqa: E402
+from retrieval.ingest.cleaning import clean_blocks  # noqa: E402
+from retrieval.ingest.loader import iter_corpus_files, load_document  # noqa: E402
+from retrieval.text.sentences import passage_units  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_DEV = ROOT / "tests" / "data" / "docs_dev"  # the project's copy of ../shared/eval/docs_dev
@@ -136,8 +136,8 @@ def matmul_rate() -> float:
 def throughput(corpus: Path, runs: int, include_torch: bool, sample: int) -> dict:
     """texts/s of each encoder on (a random sample of) the corpus' passages and unique sentences, each pass
     as a fraction of the fp32 bound measured around it; passes interleaved across encoders."""
-    from retrieval.onnx_export import ensure_encoder
-    from retrieval.openvino_embedder import OpenVinoEmbedder
+    from retrieval.embedders.onnx_export import ensure_encoder
+    from retrieval.embedders.openvino_embedder import OpenVinoEmbedder
 
     passages, sentences = corpus_texts(corpus)
     rng = np.random.default_rng(0)
@@ -156,7 +156,7 @@ def throughput(corpus: Path, runs: int, include_torch: bool, sample: int) -> dic
         "onnx-int8 (onnxruntime)": OnnxEmbedder(folder, "onnx-int8"),
     }
     if include_torch:
-        from retrieval.embedder import SentenceTransformerEmbedder
+        from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
 
         encoders["torch (sentence-transformers, batch 64)"] = SentenceTransformerEmbedder()
     for kind, texts in (("passages", passages), ("sentences", sentences)):

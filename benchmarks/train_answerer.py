@@ -1,10 +1,10 @@
 """Fit the composer's unit scorer and confidence scorer on the calibration split; write answer_model.json.
 
     .venv/bin/python -m benchmarks.train_answerer [--pool DIR] [--cache DIR] [--rows FILE.jsonl]
-        [--reuse-rows] [--out retrieval/answer_model.json] [--precision P]
+        [--reuse-rows] [--out retrieval/answering/answer_model.json] [--precision P]
 
 1. Rows: every calibration question (benchmarks/answer_sets.py) is answered by the real engine and each
-   candidate unit's features (retrieval/answer_model.py UNIT_FEATURES) are recorded with its label: does
+   candidate unit's features (retrieval/answering/answer_model.py UNIT_FEATURES) are recorded with its label: does
    the unit (with the lead the answer shows before it) hold a gold span, from a gold document, as
    `bot.evaluation.score` checks? Unanswerable questions' units are all negatives. Validation questions
    are recorded too, for the reliability table only: nothing is fitted on them.
@@ -43,13 +43,13 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks.answer_sets import DEFAULT_POOL, families, pool_or_exit, question_sets, run_set  # noqa: E402
-from retrieval.answer import margin  # noqa: E402
-from retrieval.answer_model import (  # noqa: E402
+from retrieval.answering.answer_model import (  # noqa: E402
     CONFIDENCE_FEATURES,
     UNIT_FEATURES,
     AnswerModel,
     Logistic,
 )
+from retrieval.answering.compose import margin  # noqa: E402
 
 VERSION = 1
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +71,8 @@ def neutral_model():
 def collect(pool: Path, cache: Path | None, rows_path: Path) -> None:
     """Answer every question of every set; write one JSON row per question with its candidates."""
     from bot.evaluation import _fold, _from_docs
-    from retrieval.answer_model import MODEL_FILE, answer_model, read_model
-    from retrieval.encoders import indexing_embedder
+    from retrieval.answering.answer_model import MODEL_FILE, answer_model, read_model
+    from retrieval.embedders.runtimes import indexing_embedder
 
     try:
         read_model(MODEL_FILE)
@@ -364,7 +364,7 @@ def main() -> None:
         "--rows", default="answer-rows.jsonl", help="training rows (written, or read with --reuse-rows)"
     )
     parser.add_argument("--reuse-rows", action="store_true", help="fit on --rows as they are")
-    parser.add_argument("--out", default=str(ROOT / "retrieval" / "answer_model.json"))
+    parser.add_argument("--out", default=str(ROOT / "retrieval" / "answering" / "answer_model.json"))
     parser.add_argument("--precision", type=float, default=0.6, help="precision target of the answers given")
     args = parser.parse_args()
     rows_path = Path(args.rows)

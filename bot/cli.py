@@ -327,7 +327,7 @@ def _refresher(settings: Settings, index: Path, announce: bool = True):
 
 def _quietly(run):
     """Run `run()` with the indexer's per-file warnings off (skipped files are reported once, after)."""
-    indexer_log = logging.getLogger("retrieval.indexer")
+    indexer_log = logging.getLogger("retrieval.ingest.build")
     previous_level = indexer_log.level
     indexer_log.setLevel(logging.ERROR)
     try:

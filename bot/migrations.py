@@ -5,7 +5,7 @@ behind the code, they say to run `citebot db migrate`; ahead of it (a newer cite
 refuse to start. Migrations run under an advisory lock, each in its own transaction, so two
 `citebot db migrate` at once apply each migration once.
 
-The index tables are read and written by retrieval/libraries/postgres.py; the state tables (feedback,
+The index tables are read and written by retrieval/libraries/postgres/library.py; the state tables (feedback,
 conversation turns, event claims, held replies) by bot/core/pg_state.py.
 """
 

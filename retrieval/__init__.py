@@ -17,36 +17,36 @@ _EXPORTS = {
     "EngineConfig": "retrieval.config",
     "Query": "retrieval.parts",
     "Embedder": "retrieval.parts",
-    "Turn": "retrieval.followup",
+    "Turn": "retrieval.answering.followup",
     "Hit": "retrieval.models",
     "Passage": "retrieval.models",
     "Document": "retrieval.models",
     "Manifest": "retrieval.manifest",
-    "BuildReport": "retrieval.indexer",
-    "SkippedFile": "retrieval.loader",
-    "UnreadFilesError": "retrieval.loader",
-    "Composition": "retrieval.answer",
-    "CitedPassage": "retrieval.answer",
-    "ComposerParams": "retrieval.answer",
-    "ChunkingParams": "retrieval.chunking",
-    "SearchParams": "retrieval.searcher",
+    "BuildReport": "retrieval.ingest.build",
+    "SkippedFile": "retrieval.ingest.loader",
+    "UnreadFilesError": "retrieval.ingest.loader",
+    "Composition": "retrieval.answering.compose",
+    "CitedPassage": "retrieval.answering.compose",
+    "ComposerParams": "retrieval.answering.compose",
+    "ChunkingParams": "retrieval.ingest.chunking",
+    "SearchParams": "retrieval.search.searcher",
     "RetrievalError": "retrieval.errors",
     "CorpusError": "retrieval.errors",
     "IndexMissingError": "retrieval.errors",
     "IndexIncompatibleError": "retrieval.errors",
-    "fold": "retrieval.textnorm",
+    "fold": "retrieval.text.normalize",
     "SourceRecord": "retrieval.manifest",
     "SourceError": "retrieval.sources.base",
     "build_sources": "retrieval.sources.build",
     "Refresher": "retrieval.sources.refresher",
     "source_states": "retrieval.sources.state",
     "sources_status": "retrieval.sources.status",
-    "Links": "retrieval.links",
-    "LinkRule": "retrieval.links",
-    "CitedPlace": "retrieval.links",
-    "default_link_template": "retrieval.links",
-    "check_link_template": "retrieval.links",
-    "UnknownLinkField": "retrieval.links",
+    "Links": "retrieval.answering.links",
+    "LinkRule": "retrieval.answering.links",
+    "CitedPlace": "retrieval.answering.links",
+    "default_link_template": "retrieval.answering.links",
+    "check_link_template": "retrieval.answering.links",
+    "UnknownLinkField": "retrieval.answering.links",
 }
 __all__ = [
     "Answered",
@@ -88,14 +88,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from retrieval.answer import CitedPassage, ComposerParams, Composition
-    from retrieval.chunking import ChunkingParams
-    from retrieval.config import EngineConfig
-    from retrieval.engine import Answered, Engine, build
-    from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
-    from retrieval.followup import Turn
-    from retrieval.indexer import BuildReport
-    from retrieval.links import (
+    from retrieval.answering.compose import CitedPassage, ComposerParams, Composition
+    from retrieval.answering.followup import Turn
+    from retrieval.answering.links import (
         CitedPlace,
         LinkRule,
         Links,
@@ -103,17 +98,22 @@ if TYPE_CHECKING:
         check_link_template,
         default_link_template,
     )
-    from retrieval.loader import SkippedFile, UnreadFilesError
+    from retrieval.config import EngineConfig
+    from retrieval.engine import Answered, Engine, build
+    from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
+    from retrieval.ingest.build import BuildReport
+    from retrieval.ingest.chunking import ChunkingParams
+    from retrieval.ingest.loader import SkippedFile, UnreadFilesError
     from retrieval.manifest import Manifest, SourceRecord
     from retrieval.models import Document, Hit, Passage
     from retrieval.parts import Embedder, Query
-    from retrieval.searcher import SearchParams
+    from retrieval.search.searcher import SearchParams
     from retrieval.sources.base import SourceError
     from retrieval.sources.build import build_sources
     from retrieval.sources.refresher import Refresher
     from retrieval.sources.state import source_states
     from retrieval.sources.status import sources_status
-    from retrieval.textnorm import fold
+    from retrieval.text.normalize import fold
 
 
 def __getattr__(name: str) -> Any:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from retrieval.answer import ComposerParams
-from retrieval.chunking import ChunkingParams
-from retrieval.embedder import DEFAULT_MODEL
-from retrieval.encoders import DEFAULT_ENCODER, DEFAULT_RUNTIME
-from retrieval.searcher import SearchParams
-from retrieval.vector_index import DEFAULT_EXACT_LIMIT
+from retrieval.answering.compose import ComposerParams
+from retrieval.embedders.runtimes import DEFAULT_ENCODER, DEFAULT_RUNTIME
+from retrieval.embedders.torch_embedder import DEFAULT_MODEL
+from retrieval.ingest.chunking import ChunkingParams
+from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT
+from retrieval.search.searcher import SearchParams
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class EngineConfig:
     corpus: str = "seeds"  # the documents' folder (named in the rebuild hint)
     backend: str = "files"  # registry.LIBRARIES
     encoder: str = DEFAULT_ENCODER  # registry.EMBEDDERS
-    index_runtime: str = DEFAULT_RUNTIME  # encoders.RUNTIMES: what embeds an fp32 onnx build's documents
+    index_runtime: str = (
+        DEFAULT_RUNTIME  # embedders/runtimes.py RUNTIMES: what embeds an fp32 onnx build's documents
+    )
     composer: str = "extractive"  # registry.COMPOSERS
     model: str = DEFAULT_MODEL
     device: str | None = None

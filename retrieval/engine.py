@@ -24,25 +24,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval import languages
-from retrieval.answer import Composition
+from retrieval.answering.compose import Composition
+from retrieval.answering.followup import Turn, remember
+from retrieval.answering.pasted import question_parts
+from retrieval.answering.question import analyse, stems_of
+from retrieval.answering.reading import Lexicon, lexicon, read
+from retrieval.answering.verifier import verified
 from retrieval.config import DEFAULTS, EngineConfig
-from retrieval.encoders import ServingEmbedders
+from retrieval.embedders.runtimes import ServingEmbedders
 from retrieval.errors import IndexIncompatibleError
-from retrieval.followup import Turn, remember
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Hit, Passage
 from retrieval.parts import Composer, Embedder, Library, Query
-from retrieval.pasted import question_parts
-from retrieval.question import analyse, stems_of
-from retrieval.reading import Lexicon, lexicon, read
 from retrieval.registry import COMPOSERS, EMBEDDERS, LIBRARIES, choose
 from retrieval.scope import Scope, in_scope
-from retrieval.searcher import Searcher
-from retrieval.verifier import verified
+from retrieval.search.searcher import Searcher
+from retrieval.text import languages
 
 if TYPE_CHECKING:
-    from retrieval.indexer import BuildReport
+    from retrieval.ingest.build import BuildReport
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Answered:
     turn: Turn | None = None  # what the conversation keeps of this question
     timings_ms: dict[str, float] = field(default_factory=dict)
     # A question too long for the encoder's window even as its question sentence and distinctive lines
-    # (retrieval/pasted.py): only its first `words_read` of `words` words were searched. None otherwise.
+    # (retrieval/answering/pasted.py): only its first `words_read` of `words` words were searched. None otherwise.
     words_read: int | None = None
     words: int = 0
 
@@ -183,7 +183,7 @@ class Engine:
     @staticmethod
     def question_parts(text: str) -> list[str]:
         """The separate questions a message asks ("what's X and when does Y close?": two), each to be
-        answered on its own; `[text]` when it asks one thing. See retrieval/pasted.py."""
+        answered on its own; `[text]` when it asks one thing. See retrieval/answering/pasted.py."""
         return question_parts(text)
 
     def search(self, query: str, k: int = 8, scope: Scope = None) -> list[Hit]:
@@ -250,7 +250,9 @@ def build(
 
     `strict`: a file no reader takes or a reader failed on raises UnreadFilesError; nothing is published.
     """
-    from retrieval import indexer  # the parsers and the index builders: not loaded for answering
+    from retrieval.ingest import (
+        build as indexer,  # the parsers and the index builders: not loaded for answering
+    )
 
     if embedder is None:
         make = choose(EMBEDDERS, config.encoder, "encoder")

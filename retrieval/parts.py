@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from retrieval.followup import Turn
+from retrieval.answering.followup import Turn
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Hit, Passage
 
 if TYPE_CHECKING:
-    from retrieval.answer import Composition
+    from retrieval.answering.compose import Composition
 
 Vector = np.ndarray  # one L2-normalised float32 vector, shape (dimension,)
 Ranking = list[tuple[str, float]]  # (passage id, score), best first

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.answer import ComposerParams
-from retrieval.composers.extractive import ExtractiveComposer
-from retrieval.encoders import ENCODERS, encoder_files
-from retrieval.libraries import files
+from retrieval.answering.compose import ComposerParams
+from retrieval.answering.composers.extractive import ExtractiveComposer
+from retrieval.embedders.runtimes import EMBEDDERS, encoder_files  # noqa: F401  (a registry of this module)
+from retrieval.libraries.files import library as files
 from retrieval.manifest import Manifest
 from retrieval.parts import Composer, Embedder, Library, LibraryWriter
 
@@ -36,13 +36,15 @@ def _files_writer(location: str, embedder: Embedder) -> LibraryWriter:
 
 def _postgres() -> Backend:
     """The postgres backend, imported only when chosen (psycopg is not loaded for the files backend)."""
-    from retrieval.libraries import postgres
+    from retrieval.libraries.postgres import library as postgres
 
     return Backend(
         postgres.open_library, postgres.open_writer, postgres.live_generation_at, postgres.live_manifest_at
     )
 
 
+# EMBEDDERS (encoder setting -> factory(model, device, index_runtime)) is defined in
+# retrieval/embedders/runtimes.py, beside the embedders it makes, and named here with the other parts.
 LIBRARIES: dict[str, Backend] = {
     "files": Backend(files.FilesLibrary.open, _files_writer, files.live_generation, files.live_manifest),
     # The location is the database URL (database.url); the schema comes from `citebot db migrate`.
@@ -53,9 +55,6 @@ LIBRARIES: dict[str, Backend] = {
         lambda url, hint: _postgres().live_manifest(url, hint),
     ),
 }
-
-# encoder setting -> factory(model, device, index_runtime): the embedder that makes an index's vectors.
-EMBEDDERS: dict[str, Callable[..., Embedder]] = ENCODERS
 
 # composer setting -> factory(query embedder, params).
 COMPOSERS: dict[str, Callable[[Embedder, ComposerParams], Composer]] = {

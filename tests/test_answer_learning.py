@@ -15,15 +15,15 @@ import pytest
 
 from benchmarks import flips, train_answerer
 from benchmarks.answer_sets import choose_sets, gold_removed, question_sets
-from retrieval.answer import RULES, ComposerParams
-from retrieval.answer_model import (
+from retrieval.answering.answer_model import (
     CONFIDENCE_FEATURES,
     MODEL_FILE,
     UNIT_FEATURES,
     answer_model,
     read_model,
 )
-from tests.conftest import ROOT
+from retrieval.answering.compose import RULES, ComposerParams
+from tests.harness.libraries import ROOT
 
 
 def test_the_shipped_model_says_how_it_was_made():
@@ -48,6 +48,7 @@ def test_a_model_fitted_on_other_features_is_refused_with_the_fix(tmp_path):
         read_model(path)
 
 
+@pytest.mark.slow
 def test_every_feature_the_model_reads_is_computed_for_every_candidate(seeds_service):
     answered = seeds_service.engine.answer(_query("How much did Microsoft invest in OpenAI?"))
     candidates = answered.composition.candidates

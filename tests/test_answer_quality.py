@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import ABSTAIN_KINDS, evaluate, load_questions
-from tests.conftest import (
+from tests.harness.libraries import (
     BACKENDS,
     DATA,
     ROOT,
@@ -21,6 +21,8 @@ from tests.conftest import (
     build_library,
     new_location,
 )
+
+pytestmark = pytest.mark.quality
 
 CITEBOT = Path(sys.executable).parent / "citebot"
 

@@ -9,6 +9,8 @@ import pytest
 
 from benchmarks import latency, scifact
 
+pytestmark = pytest.mark.slow  # the real model over a BEIR folder, through each benchmark
+
 TOPICS = [
     ("Photosynthesis in leaves", "Chlorophyll absorbs sunlight and plants turn carbon dioxide into sugar."),
     ("Volcanic eruptions", "Magma rises through the crust and erupts as lava and ash from a volcano."),

@@ -6,7 +6,7 @@ import numpy as np
 
 from benchmarks import load, scale, throughput
 from bot.core.service import QAService
-from tests.conftest import make_settings
+from tests.harness.libraries import make_settings
 
 QUESTIONS = ["How much did Microsoft invest in OpenAI?", "Who is OpenAI's chief scientist?"]
 
@@ -24,8 +24,8 @@ def test_matmul_rate_is_positive():
 
 
 def test_synthetic_vectors_are_unit_and_stay_near_the_real_ones(seeds_index):
-    from retrieval import layout
-    from retrieval.libraries.files import PASSAGE_VECTORS_FILE
+    from retrieval.libraries.files import layout
+    from retrieval.libraries.files.library import PASSAGE_VECTORS_FILE
 
     real = np.load(layout.current_generation(seeds_index, "") / PASSAGE_VECTORS_FILE)
     synthetic = scale.synthesize(real, 500)

@@ -6,7 +6,7 @@ import yaml
 
 from bot.adapters.discord.client import command_names as discord_command_names
 from bot.adapters.slack import NOT_SLASH_COMMANDS
-from tests.conftest import ROOT
+from tests.harness.libraries import ROOT
 
 
 def _table_commands(command_table) -> set[str]:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.settings import DEFAULT_CONFIG, Settings, documented_keys
-from tests.conftest import ROOT
+from tests.harness.libraries import ROOT
 
 README = ROOT / "README.md"
 

@@ -16,14 +16,16 @@ import pytest
 import yaml
 
 from bot.evaluation import ABSTAIN_KINDS, evaluate, gold_cited, load_questions, score
-from tests.conftest import DATA, make_settings
+from tests.harness.libraries import DATA, make_settings
+
+pytestmark = pytest.mark.quality
 
 CASES = DATA / "cases"
 
 
 def _service(tmp_path_factory, embedder, corpus: Path, name: str):
     from bot.core.service import QAService
-    from retrieval.indexer import build_index
+    from retrieval.ingest.build import build_index
 
     index_dir = tmp_path_factory.mktemp(name)
     # Sentence vectors only make answers faster; without them the build is ~4x quicker.

@@ -47,6 +47,6 @@ def test_every_choice_the_settings_allow_is_registered():
     for field, registry in (("backend", LIBRARIES), ("composer", COMPOSERS), ("encoder", EMBEDDERS)):
         allowed = Settings.model_fields[field].annotation.__args__
         assert set(allowed) == set(registry), field
-    from retrieval.encoders import RUNTIMES
+    from retrieval.embedders.runtimes import RUNTIMES
 
     assert set(Settings.model_fields["index_runtime"].annotation.__args__) == set(RUNTIMES)

@@ -63,4 +63,4 @@ def test_only_the_files_backend_names_index_files():
         for path in (ROOT / "retrieval").rglob("*.py")
         if any(f'"{name}"' in path.read_text("utf-8") for name in names)
     }
-    assert holders == {"retrieval/libraries/files.py"}
+    assert holders == {"retrieval/libraries/files/library.py"}

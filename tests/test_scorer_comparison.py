@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from benchmarks import compare_scorers, train_answerer
-from retrieval.answer_model import CONFIDENCE_FEATURES
+from retrieval.answering.answer_model import CONFIDENCE_FEATURES
 
 
 def _rows() -> list[dict]:

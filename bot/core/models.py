@@ -61,7 +61,9 @@ class Citation:
     location: Location
     quote: str = ""  # the sentence(s) of the passage the answer used
     also_in: tuple[str, ...] = ()  # other sources carrying the same text
-    link: str | None = None  # opens the exact place: the cited lines, section or page (retrieval/links.py)
+    link: str | None = (
+        None  # opens the exact place: the cited lines, section or page (retrieval/answering/links.py)
+    )
 
     @property
     def href(self) -> str | None:

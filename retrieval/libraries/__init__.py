@@ -1,1 +1,1 @@
-"""Library backends: each module implements `Library` and `LibraryWriter` (retrieval/parts.py) for one store."""
+"""Library backends: each package (files/, postgres/) implements `Library` and `LibraryWriter` (retrieval/parts.py) for one store, and owns that store."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from retrieval.errors import RetrievalError
-from retrieval.loader import Root
+from retrieval.ingest.loader import Root
 from retrieval.manifest import SourceRecord
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from retrieval.config import EngineConfig
 from retrieval.errors import CorpusError
-from retrieval.indexer import BuildReport
-from retrieval.loader import Root, UnreadFilesError
+from retrieval.ingest.build import BuildReport
+from retrieval.ingest.loader import Root, UnreadFilesError
 from retrieval.manifest import SourceRecord
 from retrieval.parts import Embedder
 from retrieval.registry import EMBEDDERS, LIBRARIES, choose
@@ -46,7 +46,7 @@ def build_sources(
     publishes nothing when no file changed (`report.published` False). Raises what indexing raises
     (CorpusError when no source gave a readable document, UnreadFilesError with `strict`).
     """
-    from retrieval import indexer
+    from retrieval.ingest import build as indexer
 
     embedder = embedder or indexing_embedder(config)
     writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from retrieval.loader import Root
+from retrieval.ingest.loader import Root
 from retrieval.manifest import SourceRecord
 from retrieval.sources import git
 from retrieval.sources.base import SourceError, SourceRead, SourceSpec, location_of, utc_now

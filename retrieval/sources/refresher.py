@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from retrieval.config import EngineConfig
-from retrieval.indexer import BuildReport
+from retrieval.ingest.build import BuildReport
 from retrieval.parts import Embedder
 from retrieval.sources import state
 from retrieval.sources.base import SourceSpec, utc_now

@@ -19,7 +19,7 @@ from bot import cli, messages
 from bot.core.feedback import FeedbackStore
 from bot.core.service import QAService
 from bot.settings import CONFIG_ENV
-from tests.conftest import DATA, SEEDS
+from tests.harness.libraries import DATA, SEEDS
 
 CITEBOT = Path(sys.executable).with_name("citebot")
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
@@ -58,7 +58,10 @@ def assert_exact_text_of_the_source(citation: dict, corpus: Path) -> None:
     pieces = citation["passage"].split("\n")
     for piece in pieces:
         assert any(piece in line for line in lines), (citation["source"], piece[:80])
-    assert any(piece in line for piece in pieces for line in window), (citation["source"], citation["location"])
+    assert any(piece in line for piece in pieces for line in window), (
+        citation["source"],
+        citation["location"],
+    )
 
 
 def write_config(tmp_path: Path, text: str, name: str = "citebot.yaml") -> Path:
@@ -88,6 +91,7 @@ def run(seeds_index, embedder, monkeypatch, capsys, tmp_path):
 
 
 # -- real processes --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
     corpus, index = tmp_path / "docs", tmp_path / "idx"
     corpus.mkdir()
@@ -111,6 +115,7 @@ def test_index_command_builds_and_prints_a_summary(tmp_path, embedder):
     assert sorted(manifest["files"]) == SEED_NAMES[:2]
 
 
+@pytest.mark.slow
 def test_ask_json_batch_from_stdin(tmp_path, seeds_index):
     config = write_config(tmp_path, f"index: {seeds_index}\ncorpus: {SEEDS}\n")
     done = citebot(

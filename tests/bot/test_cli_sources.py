@@ -11,7 +11,7 @@ import pytest
 
 from bot import cli, messages
 from bot.settings import CONFIG_ENV
-from retrieval.libraries.files import live_generation, live_manifest
+from retrieval.libraries.files.library import live_generation, live_manifest
 from tests.retrieval.sources_helpers import HANDBOOK, WORDS, commit, make_repository
 
 

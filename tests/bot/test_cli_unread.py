@@ -9,7 +9,7 @@ import pytest
 
 from bot import cli
 from bot.settings import CONFIG_ENV
-from retrieval.encoders import DEFAULT_ENCODER, ENCODERS
+from retrieval.embedders.runtimes import DEFAULT_ENCODER, EMBEDDERS
 from tests.retrieval.test_parts import WordsEmbedder
 
 TEXT = "The reactor cools with heavy water pumped through the core."
@@ -20,7 +20,7 @@ def citebot(monkeypatch, capsys, tmp_path):
     """`citebot ARGS` in tmp_path; returns (exit code, stdout, stderr)."""
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(ENCODERS, DEFAULT_ENCODER, lambda *args, **kwargs: WordsEmbedder())
+    monkeypatch.setitem(EMBEDDERS, DEFAULT_ENCODER, lambda *args, **kwargs: WordsEmbedder())
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = cli.main(list(args))

@@ -11,7 +11,7 @@ from bot.core.commands import CommandTable
 from bot.core.feedback import FeedbackStore
 from bot.core.models import Answer, HelpText, Notice, Origin, SourceList, SourceLookup
 from retrieval.errors import IndexMissingError
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
 
 SEED_001 = next(SEEDS.glob("001_*.txt")).name
 INVEST = "How much did Microsoft invest in OpenAI?"

@@ -7,7 +7,7 @@ import io
 from bot import messages
 from bot.adapters.console.adapter import ConsoleAdapter
 from bot.core.models import Answer, Citation, Location, Origin, SourceList
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
 
 SEED_001 = next(SEEDS.glob("001_*.txt")).name
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
@@ -155,7 +155,7 @@ def test_the_welcome_names_the_folder_the_index_was_built_from(seeds_index, embe
     from bot.core.commands import CommandTable
     from bot.core.feedback import FeedbackStore
     from bot.core.service import QAService
-    from tests.conftest import make_settings
+    from tests.harness.libraries import make_settings
 
     settings = make_settings(seeds_index, tmp_path, corpus=str(tmp_path / "configured-elsewhere"))
     service = QAService(settings, embedder)

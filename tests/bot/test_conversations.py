@@ -9,7 +9,7 @@ from bot.adapters.console.adapter import ConsoleAdapter
 from bot.core.commands import CommandTable
 from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.models import Answer, Origin
-from retrieval.followup import Turn
+from retrieval.answering.followup import Turn
 
 CEO = "Who runs OpenAI as its CEO?"
 COFOUNDED = "who co-founded it?"

@@ -109,6 +109,7 @@ def test_missing_url_is_one_clear_message():
         database.first_connection("", wait_s=1)
 
 
+@pytest.mark.slow
 def test_a_server_that_comes_up_during_the_wait_is_connected_to(caplog):
     import threading
 
@@ -130,6 +131,7 @@ def test_a_server_that_comes_up_during_the_wait_is_connected_to(caplog):
     assert password not in caplog.text
 
 
+@pytest.mark.slow
 def test_database_lost_mid_question_apologises_then_reconnects(seeds_service):
     """The server stops between two questions, then comes back: an apology with a reference, then answers."""
     from bot import devdb

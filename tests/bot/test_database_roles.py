@@ -11,7 +11,7 @@ import pytest
 from bot.core.pg_state import EventClaims, PostgresFeedbackStore
 from bot.core.service import QAService
 from bot.database import open_pool
-from tests.conftest import ROOT, SEEDS, backend_settings, build_library
+from tests.harness.libraries import ROOT, SEEDS, backend_settings, build_library
 
 ROLES_SQL = ROOT / "config" / "postgres-roles.sql"
 

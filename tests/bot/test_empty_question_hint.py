@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import messages
 from bot.core.service import QAService
 from retrieval import Document
-from tests.conftest import make_settings
+from tests.harness.libraries import make_settings
 
 
 class Library:

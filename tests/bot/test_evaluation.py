@@ -7,7 +7,7 @@ import pytest
 from bot import messages
 from bot.core.models import Answer, Citation, Location, Notice
 from bot.evaluation import EvalFileError, EvalQuestion, evaluate, load_questions, score, summary_json
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 
 
 def question(kind="fact", answers=("$1 billion",), docs=("001",), forbid=()) -> EvalQuestion:

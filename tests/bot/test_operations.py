@@ -19,7 +19,7 @@ from bot.core.feedback import FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Origin
 from bot.settings import CONFIG_ENV, ConfigError
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
 
 SEED = sorted(SEEDS.glob("*.txt"))[0]
 
@@ -27,11 +27,13 @@ SEED = sorted(SEEDS.glob("*.txt"))[0]
 @pytest.fixture
 def citebot(embedder, monkeypatch, capsys, tmp_path):
     """`citebot ARGS` in-process in tmp_path, with the session's model; returns (exit code, stdout, stderr)."""
-    import retrieval.embedder
+    import retrieval.embedders.torch_embedder
 
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(retrieval.embedder, "SentenceTransformerEmbedder", lambda *args, **kwargs: embedder)
+    monkeypatch.setattr(
+        retrieval.embedders.torch_embedder, "SentenceTransformerEmbedder", lambda *args, **kwargs: embedder
+    )
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = cli.main(list(args))
@@ -57,6 +59,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"citebot {cli.version()}"
 
 
+@pytest.mark.slow
 def test_status_reports_the_build_its_skipped_files_and_feedback(citebot, corpus, tmp_path):
     code, out, err = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
     assert code == 0, err
@@ -107,15 +110,15 @@ def test_a_second_build_of_the_same_index_is_refused(citebot, corpus, tmp_path):
 def test_a_signal_during_a_build_abandons_it_and_says_so(
     citebot, corpus, tmp_path, monkeypatch, signum, exit_code
 ):
-    import retrieval.indexer
+    import retrieval.ingest.build
 
-    real_build = retrieval.indexer.build_index
+    real_build = retrieval.ingest.build.build_index
 
     def interrupted(*args, **kwargs):
         os.kill(os.getpid(), signum)  # a real signal, delivered to citebot's own handlers
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(retrieval.indexer, "build", interrupted)
+    monkeypatch.setattr(retrieval.ingest.build, "build", interrupted)
     # Ctrl-C as Python sets it up in a terminal: a parent that started the tests in the background may
     # have left SIGINT ignored, and then no signal would arrive at all.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -235,6 +238,7 @@ def test_health_port_for_socket_mode_and_discord(command_table):
         serve_in_background("127.0.0.1", port, command_table)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_console_bot_with_a_message(seeds_index, tmp_path):
     """A real `citebot run` process: SIGTERM while it waits at the prompt -> one line, exit 0."""
     import subprocess

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.service import QAService
 from retrieval import Query
-from tests.conftest import DATA, make_settings
+from tests.harness.libraries import DATA, make_settings
 from tests.pasted_samples import LOG_PASTE, LONG_STORY, TRACEBACK
 
 CORPUS = DATA / "pasted" / "corpus"
@@ -18,7 +18,7 @@ CORPUS = DATA / "pasted" / "corpus"
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, embedder) -> QAService:
-    from retrieval.indexer import build_index
+    from retrieval.ingest.build import build_index
 
     index_dir = tmp_path_factory.mktemp("pasted-index")
     build_index(CORPUS, index_dir, embedder, show_progress=False)
@@ -107,7 +107,7 @@ def prometheus(tmp_path_factory, embedder) -> QAService:
     """Four real Prometheus pages (tests/data/owndocs, Apache-2.0), read in place."""
     import shutil
 
-    from retrieval.indexer import build_index
+    from retrieval.ingest.build import build_index
 
     corpus = tmp_path_factory.mktemp("prometheus-pages")
     for page in PROMETHEUS_PAGES:
@@ -117,6 +117,7 @@ def prometheus(tmp_path_factory, embedder) -> QAService:
     return QAService(make_settings(index_dir), embedder)
 
 
+@pytest.mark.slow
 def test_a_pasted_prometheus_log_line_is_answered_from_the_page_naming_its_error(prometheus):
     """The logfmt record's err= value is in feature_flags.md; the question alone says nothing."""
     pasted = (

@@ -12,7 +12,7 @@ from bot.core.commands import CommandTable
 from bot.core.conversations import MEMORY, ConversationStore
 from bot.core.models import Answer, Notice, Origin, SourceList, SourceLookup
 from bot.core.service import QAService
-from tests.conftest import BACKENDS, build_library, new_location
+from tests.harness.libraries import BACKENDS, build_library, new_location
 from tests.harness.two_sources import (
     ANSWER_WORDS,
     CONFIG,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.service import QAService
 from retrieval import Query
-from tests.conftest import BACKENDS, SEEDS, backend_settings, build_library, new_location
+from tests.harness.libraries import BACKENDS, SEEDS, backend_settings, build_library, new_location
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

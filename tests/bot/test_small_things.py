@@ -16,7 +16,7 @@ from bot.adapters.discord.client import invite_permissions, invite_url
 from bot.adapters.discord.render import render as render_discord
 from bot.adapters.slack.render import render as render_slack
 from bot.core.models import Answer, DocumentView, Location, PassageView, SourceList, SourceLookup
-from tests.conftest import ROOT
+from tests.harness.libraries import ROOT
 
 INVEST = "How much did Microsoft invest in OpenAI?"
 

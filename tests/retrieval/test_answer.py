@@ -11,10 +11,10 @@ import zlib
 
 import numpy as np
 
-from retrieval.answer import ComposerParams, compose
-from retrieval.chunking import ChunkingParams, chunk_document
+from retrieval.answering.compose import ComposerParams, compose
+from retrieval.answering.question import Vocabulary, analyse, stems_of
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
 from retrieval.models import Block, Hit
-from retrieval.question import Vocabulary, analyse, stems_of
 
 DIMENSION = 256
 

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import markdown
-from retrieval.loader import load_document
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import markdown
+from retrieval.ingest.loader import load_document
 from retrieval.models import Block
-from retrieval.sentences import split_sentences
-from tests.conftest import DATA, SEEDS
+from retrieval.text.sentences import split_sentences
+from tests.harness.libraries import DATA, SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 DOCS = DATA / "docs_dev" / "corpus"
@@ -388,7 +388,7 @@ def test_a_dateline_is_no_bare_value():
 def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
     """Code full of hashes and cipher names is 2-5 word pieces a word: a passage is cut by its
     estimated pieces too, so text after such a block is not past the embedding's 256."""
-    from retrieval.chunking import _size
+    from retrieval.ingest.chunking import _size
 
     cipher = ":".join(["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"] * 6)
     code = "\n".join(f"cipher-suite-{i}: {cipher}" for i in range(3))

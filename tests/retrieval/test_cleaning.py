@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks, is_chrome
-from retrieval.loader import load_document
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks, is_chrome
+from retrieval.ingest.loader import load_document
 from retrieval.models import Block, Passage
-from tests.conftest import SEEDS
+from tests.harness.libraries import SEEDS
 
 
 def seed(prefix: str) -> Path:

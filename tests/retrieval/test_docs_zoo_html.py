@@ -20,10 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import html, html_main
-from retrieval.loader import load_document
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import html, html_main
+from retrieval.ingest.loader import load_document
 
 ZOO = Path(__file__).parents[1] / "data" / "docs_zoo" / "html"
 _MIN_COVERAGE = 0.95
@@ -290,7 +290,7 @@ def test_chrome_inside_the_article_goes_and_the_authors_text_stays():
 
 
 def test_an_xhtml_page_that_declares_its_encoding_is_read():
-    from retrieval.formats import html
+    from retrieval.ingest.formats import html
 
     raw = (
         b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml">'

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.formats import html
+from retrieval.ingest.formats import html
 
 ZOO = Path(__file__).parents[1] / "data" / "docs_zoo" / "html"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.formats import html
+from retrieval.ingest.formats import html
 
 ZOO = Path(__file__).parents[1] / "data" / "docs_zoo" / "html"
 PAGES = sorted(str(p.relative_to(ZOO)) for p in ZOO.rglob("*.html"))

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import PARSERS, markdown, rst
-from retrieval.loader import load_document
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import PARSERS, markdown, rst
+from retrieval.ingest.loader import load_document
 
 ZOO = Path(__file__).resolve().parents[1] / "data" / "docs_zoo" / "source"
 

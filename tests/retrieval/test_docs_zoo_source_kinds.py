@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.formats import html
-from retrieval.formats.markdown import parse, parse_mdx
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.formats import html
+from retrieval.ingest.formats.markdown import parse, parse_mdx
 
 SOURCE = Path(__file__).parents[1] / "data" / "docs_zoo" / "source"
 

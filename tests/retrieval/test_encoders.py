@@ -13,14 +13,22 @@ import threading
 import numpy as np
 import pytest
 
-from retrieval import layout
-from retrieval.embedder import SentenceTransformerEmbedder
-from retrieval.encoders import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
-from retrieval.indexer import build_index
-from retrieval.libraries.files import ENCODER_DIR, read_manifest
-from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder, mean_pool_normalize, mixed_order, token_batches
-from retrieval.onnx_export import EncoderUnavailable
-from tests.conftest import ROOT, SEEDS
+from retrieval.embedders.onnx_embedder import (
+    MODEL_FILES,
+    OnnxEmbedder,
+    mean_pool_normalize,
+    mixed_order,
+    token_batches,
+)
+from retrieval.embedders.onnx_export import EncoderUnavailable
+from retrieval.embedders.runtimes import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
+from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
+from retrieval.ingest.build import build_index
+from retrieval.libraries.files import layout
+from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
+from tests.harness.libraries import ROOT, SEEDS
+
+pytestmark = pytest.mark.runtimes
 
 TEXTS = [
     "How much did Microsoft invest in OpenAI?",
@@ -54,7 +62,7 @@ def test_onnx_vectors_match_sentence_transformers(fp32_embedder, torch_embedder)
 def test_served_graph_is_fused_and_the_exported_one_kept_for_int8(fp32_embedder, tmp_path):
     import onnx
 
-    from retrieval.onnx_export import UNFUSED_FILE, _fuse
+    from retrieval.embedders.onnx_export import UNFUSED_FILE, _fuse
 
     served = [n.op_type for n in onnx.load(str(fp32_embedder.model_dir / "model.onnx")).graph.node]
     exported = fp32_embedder.model_dir / UNFUSED_FILE
@@ -68,7 +76,7 @@ def test_served_graph_is_fused_and_the_exported_one_kept_for_int8(fp32_embedder,
 def test_fusing_prints_none_of_the_optimizers_info_lines(fp32_embedder, tmp_path, caplog):
     """onnxruntime's optimizer logs every fusion at INFO ("Fused Gelu: 6", operator counts); a first
     `citebot index` must not print them."""
-    from retrieval.onnx_export import UNFUSED_FILE, _fuse
+    from retrieval.embedders.onnx_export import UNFUSED_FILE, _fuse
 
     with caplog.at_level(logging.INFO):
         assert _fuse(fp32_embedder.model_dir / UNFUSED_FILE, tmp_path / "model.onnx", 12, 384) is True
@@ -128,7 +136,7 @@ def test_unproducible_onnx_encoder_falls_back_with_one_log_line(monkeypatch, cap
     def fail(model, encoder="onnx", cache=None):
         raise EncoderUnavailable("onnx is not installed")
 
-    monkeypatch.setattr("retrieval.onnx_export.ensure_encoder", fail)
+    monkeypatch.setattr("retrieval.embedders.onnx_export.ensure_encoder", fail)
     with caplog.at_level(logging.INFO):
         chosen = indexing_embedder("onnx", "all-MiniLM-L6-v2")
     assert isinstance(chosen, SentenceTransformerEmbedder)

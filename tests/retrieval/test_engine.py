@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval import Engine, EngineConfig, IndexMissingError, Query
-from retrieval.answer import CitedPassage, Composition
+from retrieval.answering.compose import CitedPassage, Composition
 from retrieval.registry import COMPOSERS
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.formats import PARSERS, Parsed
-from retrieval.formats.confluence import SPACE_INDEX_REASON
-from retrieval.formats.errors import NoReaderError
-from retrieval.indexer import build_index
-from retrieval.loader import SkippedFile, corpus_files, load_document
-from tests.conftest import DATA, all_passages, open_searcher
+from retrieval.ingest.build import build_index
+from retrieval.ingest.formats import PARSERS, Parsed
+from retrieval.ingest.formats.confluence import SPACE_INDEX_REASON
+from retrieval.ingest.formats.errors import NoReaderError
+from retrieval.ingest.loader import SkippedFile, corpus_files, load_document
+from tests.harness.libraries import DATA, all_passages, open_searcher
 from tests.retrieval.test_parts import WordsEmbedder
 
 EXPORTS = DATA / "exports"

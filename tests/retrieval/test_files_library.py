@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.indexer import document_frequencies
-from retrieval.lexical import LexicalIndex
-from retrieval.libraries.files import VOCABULARY_FILE, FilesLibrary, FilesLibraryWriter, live_generation
-from retrieval.sentences import passage_units
-from tests.conftest import all_passages
+from retrieval.ingest.build import document_frequencies
+from retrieval.libraries.files.keyword_index import LexicalIndex
+from retrieval.libraries.files.library import (
+    VOCABULARY_FILE,
+    FilesLibrary,
+    FilesLibraryWriter,
+    live_generation,
+)
+from retrieval.text.sentences import passage_units
+from tests.harness.libraries import all_passages
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.followup import FollowUp, Turn, contextualise, is_elliptical, remember
+from retrieval.answering.followup import FollowUp, Turn, contextualise, is_elliptical, remember
 
 INVEST = Turn("How much did Microsoft invest in OpenAI?", topic=("microsoft", "invest", "openai"))
 

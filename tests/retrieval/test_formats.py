@@ -8,11 +8,11 @@ import logging
 
 import pytest
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import PARSERS, docx, html, markdown, pdf, rst, text
-from retrieval.loader import load_document
-from tests.conftest import DATA
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import PARSERS, docx, html, markdown, pdf, rst, text
+from retrieval.ingest.loader import load_document
+from tests.harness.libraries import DATA
 from tests.harness.pdf import write_text_pdf
 
 INGESTION = DATA / "ingestion"
@@ -411,7 +411,7 @@ def test_legacy_and_utf16_text_is_decoded_with_a_warning(tmp_path, caplog, encod
     )
     path = tmp_path / "notes.txt"
     path.write_bytes(f"{sentence}\n".encode(encoding))
-    with caplog.at_level(logging.WARNING, logger="retrieval.loader"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.ingest.loader"):
         loaded = load_document(path, tmp_path)
     assert texts(loaded.blocks) == [sentence]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]

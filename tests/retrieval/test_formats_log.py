@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.formats import PARSERS, log, text
-from retrieval.loader import load_document
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.formats import PARSERS, log, text
+from retrieval.ingest.loader import load_document
 
 APP_LOG = """\
 2024-03-12 10:15:32,101 INFO  [http.server] (req-1a2b3c4d) GET /api/v1/orders/17 completed 200 in 35ms

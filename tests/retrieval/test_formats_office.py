@@ -11,12 +11,12 @@ import zipfile
 
 import pytest
 
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import PARSERS, epub, odt, pptx, spreadsheet
-from retrieval.loader import load_document
-from tests.conftest import DATA
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import PARSERS, epub, odt, pptx, spreadsheet
+from retrieval.ingest.loader import load_document
 from tests.harness.epub import Chapter, write_epub
+from tests.harness.libraries import DATA
 
 FORMATS = (
     DATA / "formats"

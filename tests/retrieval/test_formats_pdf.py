@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from retrieval.formats import pdf
-from retrieval.formats.pdf_notes import separate_footnotes
-from retrieval.formats.pdf_tables import Table, layout_tables, locate
-from retrieval.formats.pdf_text import PageLine, Span
+from retrieval.ingest.formats import pdf
+from retrieval.ingest.formats.pdf_notes import separate_footnotes
+from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
+from retrieval.ingest.formats.pdf_text import PageLine, Span
 from tests.harness.pdf import Contents, Field, Grid, Lines, Note, write_layout_pdf, write_text_pdf
 
 PLANS = (

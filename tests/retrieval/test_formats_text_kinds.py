@@ -9,10 +9,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from retrieval.formats import PARSERS, asciidoc, eml, notebook, openapi
-from retrieval.formats.errors import NoReaderError
+from retrieval.ingest.formats import PARSERS, asciidoc, eml, notebook, openapi
+from retrieval.ingest.formats.errors import NoReaderError
 from retrieval.models import Block
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 
 FILES = DATA / "formats_text"
 

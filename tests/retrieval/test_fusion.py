@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.fusion import reciprocal_rank_fusion, score_blend
+from retrieval.search.fusion import reciprocal_rank_fusion, score_blend
 
 
 def test_rrf_sums_reciprocal_ranks():

@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from retrieval import layout
-from retrieval.chunking import ChunkingParams
 from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError
-from retrieval.indexer import build_index, embedding_text
-from retrieval.lexical import LexicalIndex
-from retrieval.libraries.files import MANIFEST_FILE
-from retrieval.loader import file_sha256
+from retrieval.ingest.build import build_index, embedding_text
+from retrieval.ingest.chunking import ChunkingParams
+from retrieval.ingest.loader import file_sha256
+from retrieval.libraries.files import layout
+from retrieval.libraries.files.keyword_index import LexicalIndex
+from retrieval.libraries.files.library import MANIFEST_FILE
+from retrieval.libraries.files.vector_index import FaissVectorIndex
 from retrieval.manifest import FORMAT_VERSION
-from retrieval.searcher import Searcher
-from retrieval.vector_index import FaissVectorIndex
-from tests.conftest import SEEDS, all_passages, open_searcher
+from retrieval.search.searcher import Searcher
+from tests.harness.libraries import SEEDS, all_passages, open_searcher
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]
 HINT = messages.rebuild_hint("docs", "idx")
@@ -106,6 +106,7 @@ def test_index_layout_is_a_pointer_to_one_generation(base):
 
 
 # -- refresh ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_refresh_re_embeds_only_the_changed_file_and_drops_deleted_ones(built, embedder):
     corpus, index = built
     edited, deleted = corpus / SEED_NAMES[1], corpus / SEED_NAMES[2]
@@ -129,6 +130,7 @@ def test_refresh_re_embeds_only_the_changed_file_and_drops_deleted_ones(built, e
     assert SEED_NAMES[2] not in manifest_of(index)["files"]
 
 
+@pytest.mark.slow
 def test_refreshed_vectors_stay_aligned_with_their_passages(built, embedder):
     """The middle file changes, so reused vectors sit on both sides of fresh ones: each must still match."""
     corpus, index = built

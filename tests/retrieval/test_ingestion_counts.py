@@ -18,9 +18,9 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from retrieval.cleaning import clean_blocks
-from retrieval.loader import load_document
-from tests.conftest import DATA
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.loader import load_document
+from tests.harness.libraries import DATA
 
 CORPUS = DATA / "docs_dev" / "corpus"
 MARKDOWN_FILES = sorted(CORPUS.rglob("*.md"))

@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.evaluation import load_questions
-from retrieval.languages import ENGLISH, detect, stemmer
-from retrieval.lexical import (
-    LexicalIndex,
+from retrieval.libraries.files.keyword_index import LexicalIndex
+from retrieval.text.languages import ENGLISH, detect, stemmer
+from retrieval.text.normalize import fold
+from retrieval.text.sentences import split_sentences
+from retrieval.text.tokens import (
     document_terms,
     matching_text,
     query_terms,
@@ -19,9 +21,7 @@ from retrieval.lexical import (
     tokenize,
     word_tokens,
 )
-from retrieval.sentences import split_sentences
-from retrieval.textnorm import fold
-from tests.conftest import DATA
+from tests.harness.libraries import DATA
 
 # Tokens, stems and query words of main before languages were added (commit 6019e49), verbatim.
 ENGLISH_PINNED = {
@@ -160,7 +160,7 @@ def test_a_question_finds_a_document_too_short_to_be_recognised():
 
 
 def test_postgres_keyword_terms_are_the_files_backends():
-    from retrieval.libraries.postgres import keyword_terms
+    from retrieval.libraries.postgres.library import keyword_terms
 
     texts = ["Die Gesamtlänge der Rheinbrücke beträgt 412 Meter.", "Der Brückenturm ist täglich geöffnet."]
     assert keyword_terms(texts) == document_terms(texts)
@@ -183,7 +183,7 @@ MULTILINGUAL = {
 @pytest.fixture
 def pool(database_url):
     from bot.database import open_pool
-    from retrieval.libraries.postgres import configure_connection
+    from retrieval.libraries.postgres.library import configure_connection
 
     pool = open_pool(database_url, wait_s=10, configure=configure_connection)
     yield pool
@@ -195,7 +195,7 @@ def pool(database_url):
     ["¿Cuántos libros puedo llevar?", "Was kostet der Turm?", "入館料はいくらですか", "How many books?"],
 )
 def test_postgres_ranks_other_languages_as_the_files_backend_does(pool, query):
-    from retrieval.libraries.postgres import PostgresLibrary
+    from retrieval.libraries.postgres.library import PostgresLibrary
     from retrieval.parts import indexed_text
     from tests.retrieval.test_postgres_library import build, entry
 
@@ -210,7 +210,7 @@ def test_postgres_ranks_other_languages_as_the_files_backend_does(pool, query):
 
 
 def test_question_analysis_keeps_other_languages_function_words_out_of_the_key_terms():
-    from retrieval.question import Vocabulary, analyse
+    from retrieval.answering.question import Vocabulary, analyse
 
     vocabulary = Vocabulary({"biblioteca": 3, "carn": 1, "adulto": 1, "入館": 1, "大人": 2, "bruck": 2}, 10)
     spanish = analyse("¿Cuánto cuesta el carné para los adultos?", vocabulary)
@@ -226,7 +226,7 @@ def _old_fold(text: str) -> str:
     """fold() as it was before languages (commit 6019e49): every combining mark stripped."""
     import unicodedata
 
-    from retrieval.textnorm import clean_text
+    from retrieval.text.normalize import clean_text
 
     if text.isascii():
         return text.lower()

@@ -13,14 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.answer import DENSE_FEATURES, ComposerParams, _unmeasured, compose
-from retrieval.answer_model import answer_model
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.indexer import document_frequencies
-from retrieval.languages import asked_kind, kind_pattern, reading_language, word_count
-from retrieval.lexical import stem, tokenize
+from retrieval.answering.answer_model import answer_model
+from retrieval.answering.compose import DENSE_FEATURES, ComposerParams, _unmeasured, compose
+from retrieval.answering.question import Vocabulary, analyse, answer_kind, stems_of
+from retrieval.ingest.build import document_frequencies
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
 from retrieval.models import Block, Document, Hit
-from retrieval.question import Vocabulary, analyse, answer_kind, stems_of
+from retrieval.text.languages import asked_kind, kind_pattern, reading_language, word_count
+from retrieval.text.tokens import stem, tokenize
 
 BRIDGE = [
     Block("heading", "Die Rheinbrücke von Neustadt", 1, 1, level=1),

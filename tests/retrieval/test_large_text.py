@@ -14,15 +14,16 @@ import numpy as np
 import pytest
 
 from benchmarks.large_files import write_log
-from retrieval import dense_budget, indexer
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.cleaning import clean_blocks
-from retrieval.formats import PARSERS
-from retrieval.indexer import build_index
-from retrieval.libraries.files import FilesLibrary
+from retrieval.ingest import build as indexer
+from retrieval.ingest import dense_budget
+from retrieval.ingest.build import build_index
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import PARSERS
+from retrieval.ingest.progress import LogProgress, progress
+from retrieval.libraries.files.library import FilesLibrary
 from retrieval.models import Document
 from retrieval.parts import indexed_text
-from retrieval.progress import LogProgress, progress
 from tests.retrieval.test_parts import WordsEmbedder
 
 
@@ -54,6 +55,7 @@ def _passages(path: Path):
     return parsed, chunk_document(path.name, blocks, ChunkingParams())
 
 
+@pytest.mark.slow
 def test_a_50k_line_log_yields_records_not_lines(big_log):
     lines = big_log.read_text("utf-8").split("\n")
     parsed, passages = _passages(big_log)
@@ -68,6 +70,7 @@ def test_a_50k_line_log_yields_records_not_lines(big_log):
     assert units < 0.6 * len(lines)
 
 
+@pytest.mark.slow
 def test_a_huge_documents_vectors_are_bounded(big_log):
     _, passages = _passages(big_log)
     assert dense_budget.is_huge(passages)
@@ -125,7 +128,7 @@ def test_embedding_is_streamed_in_bounded_calls(monkeypatch):
 def test_off_a_terminal_progress_is_a_log_line_every_interval(caplog):
     now = [0.0]
     bar = LogProgress(40_000, "Embedding passages", "texts", interval=10, clock=lambda: now[0])
-    with caplog.at_level(logging.INFO, logger="retrieval.progress"):
+    with caplog.at_level(logging.INFO, logger="retrieval.ingest.progress"):
         for _ in range(40):
             now[0] += 1
             bar.update(250)

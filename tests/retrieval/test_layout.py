@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from retrieval import layout
 from retrieval.errors import IndexMissingError
+from retrieval.libraries.files import layout
 
 
 def stage(index_dir, content: str):

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.lexical import LexicalIndex, top_k
-from tests.conftest import SEEDS
+from retrieval.libraries.files.keyword_index import LexicalIndex, top_k
+from tests.harness.libraries import SEEDS
 
 
 def test_top_k_is_best_first_ties_in_row_order_and_never_zero():

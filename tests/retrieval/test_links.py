@@ -10,17 +10,7 @@ import lxml.html
 import pytest
 from docutils.nodes import make_id
 
-from retrieval.anchors import (
-    Slugger,
-    asciidoctor_slug,
-    github_slug,
-    markdown_heading_id,
-    markdown_slug,
-    resolve_anchors,
-)
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.formats import PARSERS
-from retrieval.links import (
+from retrieval.answering.links import (
     URL_TEMPLATE,
     CitedPlace,
     LinkRule,
@@ -30,7 +20,17 @@ from retrieval.links import (
     default_link_template,
     fill,
 )
-from retrieval.loader import load_document
+from retrieval.ingest.anchors import (
+    Slugger,
+    asciidoctor_slug,
+    github_slug,
+    markdown_heading_id,
+    markdown_slug,
+    resolve_anchors,
+)
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.formats import PARSERS
+from retrieval.ingest.loader import load_document
 from retrieval.models import Block
 
 ZOO = Path(__file__).resolve().parent.parent / "data" / "docs_zoo"
@@ -356,7 +356,7 @@ def test_the_postgres_library_keeps_a_passage_s_anchor(database_url):
     from dataclasses import replace
 
     from bot.database import open_pool
-    from retrieval.libraries.postgres import PostgresLibrary, configure_connection
+    from retrieval.libraries.postgres.library import PostgresLibrary, configure_connection
     from tests.retrieval.test_postgres_library import build, entry
 
     anchored = entry("handbook/docs/a.md", ["Retention is 15 days.", "Set it per tenant."])

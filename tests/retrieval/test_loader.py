@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.errors import CorpusError
-from retrieval.formats.base import LineMap
-from retrieval.loader import iter_corpus_files, load_document
-from tests.conftest import DATA, SEEDS
+from retrieval.ingest.formats.base import LineMap
+from retrieval.ingest.loader import iter_corpus_files, load_document
+from tests.harness.libraries import DATA, SEEDS
 from tests.harness.pdf import write_text_pdf
 
 SEED_003 = next(SEEDS.glob("003_*.txt"))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from retrieval.errors import CorpusError
-from retrieval.formats import PARSERS
-from retrieval.indexer import build_index
-from retrieval.libraries.files import live_generation
-from retrieval.loader import SkippedFile, UnreadFilesError, corpus_files, iter_corpus_files
+from retrieval.ingest.build import build_index
+from retrieval.ingest.formats import PARSERS
+from retrieval.ingest.loader import SkippedFile, UnreadFilesError, corpus_files, iter_corpus_files
+from retrieval.libraries.files.library import live_generation
 from tests.retrieval.test_parts import WordsEmbedder
 
 TEXT = "The reactor cools with heavy water pumped through the core."

@@ -10,13 +10,15 @@ import sys
 import numpy as np
 import pytest
 
-from retrieval import layout
-from retrieval.encoders import indexing_embedder
-from retrieval.indexer import build_index
-from retrieval.libraries.files import ENCODER_DIR, read_manifest
-from retrieval.onnx_embedder import MODEL_FILES, OnnxEmbedder
-from retrieval.openvino_embedder import OpenVinoEmbedder
-from tests.conftest import SEEDS
+from retrieval.embedders.onnx_embedder import MODEL_FILES, OnnxEmbedder
+from retrieval.embedders.openvino_embedder import OpenVinoEmbedder
+from retrieval.embedders.runtimes import indexing_embedder
+from retrieval.ingest.build import build_index
+from retrieval.libraries.files import layout
+from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
+from tests.harness.libraries import SEEDS
+
+pytestmark = pytest.mark.runtimes
 
 TEXTS = [
     "How much did Microsoft invest in OpenAI?",
@@ -83,7 +85,9 @@ def test_missing_openvino_falls_back_with_one_log_line(monkeypatch, caplog, onnx
 
 
 def test_disagreeing_openvino_is_not_used(monkeypatch, caplog, onnxruntime_embedder):
-    monkeypatch.setattr("retrieval.openvino_embedder.MIN_COSINE", 1.5)  # no runtime can agree this well
+    monkeypatch.setattr(
+        "retrieval.embedders.openvino_embedder.MIN_COSINE", 1.5
+    )  # no runtime can agree this well
     embedder = OpenVinoEmbedder(onnxruntime_embedder.model_dir, min_tokens=0)
     with caplog.at_level(logging.WARNING):
         vectors = embedder.embed_documents(TEXTS[:4])

@@ -11,15 +11,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from retrieval.answer import CitedPassage, Composition
-from retrieval.composers.extractive import ExtractiveComposer
+from retrieval.answering.compose import CitedPassage, Composition
+from retrieval.answering.composers.extractive import ExtractiveComposer
+from retrieval.answering.verifier import problems, verified
 from retrieval.errors import IndexIncompatibleError
-from retrieval.indexer import document_frequencies
+from retrieval.ingest.build import document_frequencies
 from retrieval.manifest import FORMAT_VERSION, PIPELINE_VERSION, Manifest
 from retrieval.models import Document, Hit, Passage, Unit
 from retrieval.parts import DocumentFrequencies, Embedder, Library, Query
-from retrieval.searcher import Searcher
-from retrieval.verifier import problems, verified
+from retrieval.search.searcher import Searcher
 
 DIMENSION = 64
 

@@ -1,4 +1,4 @@
-"""Reading a message as pasted (retrieval/pasted.py): its question, its error lines, its parts. No model."""
+"""Reading a message as pasted (retrieval/answering/pasted.py): its question, its error lines, its parts. No model."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from retrieval.pasted import WINDOW_WORDS, question_parts, read_message
+from retrieval.answering.pasted import WINDOW_WORDS, question_parts, read_message
 from tests.pasted_samples import LOG_PASTE, LONG_STORY, TRACEBACK
 
 PLAIN = [
@@ -101,7 +101,7 @@ def test_the_window_in_words_fits_the_encoders_word_pieces(embedder):
     """WINDOW_WORDS of what a long message is searched by stay within the encoder's 256 word pieces."""
     from tokenizers import Tokenizer
 
-    from retrieval.onnx_embedder import TOKENIZER_FILE
+    from retrieval.embedders.onnx_embedder import TOKENIZER_FILE
 
     tokenizer = Tokenizer.from_file(str(embedder.model_dir / TOKENIZER_FILE))
     tokenizer.no_truncation()

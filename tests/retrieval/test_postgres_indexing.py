@@ -7,12 +7,17 @@ import shutil
 
 import pytest
 
-from retrieval.chunking import ChunkingParams
 from retrieval.config import EngineConfig
 from retrieval.engine import build
-from retrieval.libraries import postgres
-from retrieval.libraries.postgres import PostgresLibrary, PostgresLibraryWriter, live_generation, pool_for
-from tests.conftest import SEEDS
+from retrieval.ingest.chunking import ChunkingParams
+from retrieval.libraries.postgres import library as postgres
+from retrieval.libraries.postgres.library import (
+    PostgresLibrary,
+    PostgresLibraryWriter,
+    live_generation,
+    pool_for,
+)
+from tests.harness.libraries import SEEDS
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.database import open_pool
 from retrieval.errors import IndexMissingError
-from retrieval.lexical import LexicalIndex, stem, tokenize
-from retrieval.libraries.postgres import (
+from retrieval.libraries.files.keyword_index import LexicalIndex
+from retrieval.libraries.postgres.library import (
     LibraryUnavailable,
     PostgresLibrary,
     PostgresLibraryWriter,
@@ -21,6 +21,7 @@ from retrieval.libraries.postgres import (
 from retrieval.manifest import FileEntry, Manifest
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, indexed_text
+from retrieval.text.tokens import stem, tokenize
 
 TEXTS = {
     "alpha.md": [

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from retrieval.lexical import stem, tokenize
-from retrieval.question import QuestionTerms, Vocabulary, analyse, answer_kind, stems_of
+from retrieval.answering.question import QuestionTerms, Vocabulary, analyse, answer_kind, stems_of
+from retrieval.text.tokens import stem, tokenize
 
 PASSAGES = [
     "Microsoft invested $1 billion in OpenAI.",
@@ -163,7 +163,7 @@ def test_a_default_asked_for_with_how_long_must_be_stated_as_the_default(text, m
 
 def test_a_long_table_cell_keeps_the_sentence_stating_the_default():
     from retrieval.models import Passage, Unit
-    from retrieval.sentences import unit_display_text
+    from retrieval.text.sentences import unit_display_text
 
     row = (
         "--storage.tsdb.retention.time | [DEPRECATED] How long to retain samples in storage. If neither "

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, EngineConfig, Query
-from retrieval.lexical import LexicalIndex
+from retrieval.libraries.files.keyword_index import LexicalIndex
+from retrieval.libraries.files.vector_index import INDEX_TYPES, FaissVectorIndex, RowSubset
 from retrieval.scope import in_scope, source_name
-from retrieval.vector_index import INDEX_TYPES, FaissVectorIndex, RowSubset
-from tests.conftest import BACKENDS, build_library, new_location
+from tests.harness.libraries import BACKENDS, build_library, new_location
 from tests.harness.two_sources import ANSWER_WORDS, QUESTION, RUNBOOK, write_corpus
 
 HANDBOOK = frozenset({"handbook"})
@@ -136,7 +136,7 @@ def test_keyword_search_scores_only_allowed_rows():
 @pytest.mark.parametrize("index_type", ["hnsw", "ivf-sq8"])
 def test_the_exact_scan_of_a_subset_finds_its_k_nearest_chunk_by_chunk(index_type, monkeypatch):
     """What an approximate index falls back on when its search finds fewer than k members."""
-    from retrieval import vector_index
+    from retrieval.libraries.files import vector_index
 
     monkeypatch.setattr(vector_index, "_EXACT_CHUNK", 7)  # many chunks for 50 members
     vectors = np.random.default_rng(3).standard_normal((3000, 16)).astype(np.float32)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from retrieval.errors import RetrievalError
-from retrieval.indexer import build_index
-from retrieval.searcher import Searcher, SearchParams
-from tests.conftest import BACKENDS, build_library, new_location, open_searcher, open_searcher_at
+from retrieval.ingest.build import build_index
+from retrieval.search.searcher import Searcher, SearchParams
+from tests.harness.libraries import BACKENDS, build_library, new_location, open_searcher, open_searcher_at
 
 PRESS_RELEASE = (
     "The companies will focus on building a computational platform in Azure of unprecedented scale, which will "
@@ -135,9 +135,9 @@ def test_an_index_made_by_an_older_text_pipeline_is_refused_with_the_rebuild_com
     """Passages from an older pipeline lack the units answers quote: rebuilding is the only way out."""
     import json
 
-    from retrieval import layout
     from retrieval.errors import IndexIncompatibleError
-    from retrieval.libraries.files import MANIFEST_FILE
+    from retrieval.libraries.files import layout
+    from retrieval.libraries.files.library import MANIFEST_FILE
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.models import Passage, Unit
-from retrieval.sentences import passage_units, split_sentences, unit_display_text, unit_match_text
+from retrieval.text.sentences import passage_units, split_sentences, unit_display_text, unit_match_text
 
 
 def sentences(text: str, glued: bool = False) -> list[str]:

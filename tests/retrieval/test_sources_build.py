@@ -11,7 +11,7 @@ import pytest
 
 from retrieval.engine import Engine
 from retrieval.errors import CorpusError
-from retrieval.libraries.files import live_generation, live_manifest
+from retrieval.libraries.files.library import live_generation, live_manifest
 from retrieval.sources.build import build_sources
 from retrieval.sources.state import source_states
 from tests.retrieval.sources_helpers import (
@@ -143,8 +143,8 @@ def test_no_readable_source_at_all_is_a_corpus_error(tmp_path):
 
 
 def test_a_website_root_reads_only_its_pages_each_with_its_url(tmp_path):
-    from retrieval.indexer import build_index
-    from retrieval.loader import Root
+    from retrieval.ingest.build import build_index
+    from retrieval.ingest.loader import Root
 
     cache = tmp_path / "cache"
     (cache / "guide").mkdir(parents=True)

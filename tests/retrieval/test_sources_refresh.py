@@ -10,7 +10,7 @@ import threading
 from filelock import FileLock
 
 from retrieval.engine import Engine
-from retrieval.libraries.files import live_generation
+from retrieval.libraries.files.library import live_generation
 from retrieval.sources.refresher import BUSY_RETRY_SECONDS, Refresher
 from retrieval.sources.state import record_success
 from tests.retrieval.sources_helpers import HANDBOOK, WORDS, commit, engine_config, make_repository, source

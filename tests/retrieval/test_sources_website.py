@@ -13,7 +13,7 @@ pytest.importorskip("retrieval.sources.website", reason="the website fetcher is 
 docs_site = pytest.importorskip("tests.harness.docs_site", reason="the test site is not in this build")
 
 from retrieval.engine import Engine  # noqa: E402
-from retrieval.libraries.files import live_generation, live_manifest  # noqa: E402
+from retrieval.libraries.files.library import live_generation, live_manifest  # noqa: E402
 from retrieval.sources.build import build_sources  # noqa: E402
 from tests.retrieval.sources_helpers import WORDS, engine_config, source  # noqa: E402
 

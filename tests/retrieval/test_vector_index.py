@@ -8,11 +8,17 @@ import json
 import numpy as np
 import pytest
 
-from retrieval import layout
-from retrieval.indexer import build_index
-from retrieval.libraries.files import PASSAGE_VECTORS_FILE
-from retrieval.vector_index import APPROXIMATE, INDEX_TYPES, FaissVectorIndex, ivf_cells, resolve_index_type
-from tests.conftest import SEEDS, open_searcher
+from retrieval.ingest.build import build_index
+from retrieval.libraries.files import layout
+from retrieval.libraries.files.library import PASSAGE_VECTORS_FILE
+from retrieval.libraries.files.vector_index import (
+    APPROXIMATE,
+    INDEX_TYPES,
+    FaissVectorIndex,
+    ivf_cells,
+    resolve_index_type,
+)
+from tests.harness.libraries import SEEDS, open_searcher
 from tests.retrieval.test_encoders import TEXTS
 
 QUESTIONS = [
@@ -51,6 +57,7 @@ def test_auto_is_exact_up_to_the_limit_then_approximate():
     assert ivf_cells(29) == 1 and ivf_cells(1_000_000) == 4000
 
 
+@pytest.mark.slow
 def test_a_corpus_over_the_limit_is_searched_approximately_with_the_same_answers(
     seeds_index, embedder, tmp_path
 ):

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from bot.settings import SourceSettings
-from retrieval.links import CitedPlace, LinkRule, Links
-from retrieval.loader import corpus_files, load_document
+from retrieval.answering.links import CitedPlace, LinkRule, Links
+from retrieval.ingest.loader import corpus_files, load_document
 from retrieval.sources.site_folder import CACHE_FILE, pages_in
 from retrieval.sources.sitemap import parse_sitemap
 from retrieval.sources.website import SourceError, fetch_site

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.answer import WHOLE_CODE_CHARS, WHOLE_CODE_LINES, Candidate, Composition, _render
-from retrieval.chunking import ChunkingParams, chunk_document
-from retrieval.loader import load_document
+from retrieval.answering.compose import WHOLE_CODE_CHARS, WHOLE_CODE_LINES, Candidate, Composition, _render
+from retrieval.answering.verifier import problems
+from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.loader import load_document
 from retrieval.models import Hit, Passage, Unit
-from retrieval.verifier import problems
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "whole_units"
 CORPUS = DATA / "corpus"

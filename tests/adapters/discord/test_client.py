@@ -15,8 +15,8 @@ from bot.adapters.discord.client import build_client, command_names, run_discord
 from bot.core.commands import CommandTable
 from bot.core.models import Notice, Origin, SourceList
 from bot.settings import ConfigError, load_settings
-from tests.conftest import make_settings
 from tests.harness.discord_harness import BOT_ID, EPHEMERAL, GUILD_ID, DiscordHarness
+from tests.harness.libraries import make_settings
 
 QUESTION = f"<@{BOT_ID}> how much did Microsoft invest?"
 _REFERENCE = re.compile(r"reference ([0-9a-f]{8})")

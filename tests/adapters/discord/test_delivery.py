@@ -16,7 +16,6 @@ import pytest_asyncio
 from bot import messages
 from bot.adapters.discord.client import build_client
 from bot.adapters.discord.delivery import RetryPolicy
-from tests.conftest import make_settings
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -29,6 +28,7 @@ from tests.harness.discord_harness import (
     rate_limited,
     server_error,
 )
+from tests.harness.libraries import make_settings
 
 QUESTION = f"<@{BOT_ID}> how much did Microsoft invest?"
 MESSAGES = "/channels/{channel_id}/messages"
@@ -56,6 +56,7 @@ def attempts(harness: DiscordHarness, path: str = MESSAGES) -> list:
 
 
 # -- decoration never holds up the answer ------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_rate_limited_typing_indicator_does_not_delay_the_answer(discord_bot, caplog):
     caplog.set_level(logging.INFO)

@@ -9,8 +9,8 @@ import pytest_asyncio
 
 from bot import messages
 from bot.adapters.discord.client import build_client
-from tests.conftest import make_settings
 from tests.harness.discord_harness import BOT_ID, CHANNEL_ID, DiscordHarness, assert_sent_safely
+from tests.harness.libraries import make_settings
 
 QUESTION = f"<@{BOT_ID}> how much did Microsoft invest?"
 OTHER_QUESTION = f"<@{BOT_ID}> who founded OpenAI?"

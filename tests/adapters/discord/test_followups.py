@@ -10,7 +10,6 @@ from bot.adapters.discord.client import build_client
 from bot.adapters.discord.markdown import escape
 from bot.core.commands import CommandTable
 from bot.core.conversations import ConversationStore
-from tests.conftest import make_settings
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -19,6 +18,7 @@ from tests.harness.discord_harness import (
     message_payload,
     user_payload,
 )
+from tests.harness.libraries import make_settings
 
 CEO = "Who runs OpenAI as its CEO?"
 COFOUNDED = "who co-founded it?"

@@ -6,8 +6,8 @@ import discord
 import pytest
 
 from bot.adapters.discord.client import build_client
-from tests.conftest import make_settings
 from tests.harness.discord_harness import DiscordHarness, limit_problems, self_check, webhook_recording_active
+from tests.harness.libraries import make_settings
 
 
 def test_discord_internals_the_harness_relies_on_are_still_there():

@@ -7,7 +7,6 @@ import pytest_asyncio
 
 from bot import messages
 from bot.adapters.discord.client import build_client
-from tests.conftest import make_settings
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -18,6 +17,7 @@ from tests.harness.discord_harness import (
     DiscordHarness,
     assert_sent_safely,
 )
+from tests.harness.libraries import make_settings
 
 SEED = "000_a62311b28d2cec3e.txt"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,6 +85,7 @@ def sent_payload(outgoing: Outgoing) -> dict:
     return payload
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers(), st.booleans(), st.booleans())
 def test_every_rendered_answer_fits_discord_after_notes(answer, attachment, edited):

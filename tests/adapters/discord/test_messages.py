@@ -10,7 +10,6 @@ from bot.adapters.discord.client import build_client
 from bot.adapters.discord.markdown import fences_balanced
 from bot.core.commands import CommandTable
 from bot.core.models import Answer, Origin
-from tests.conftest import make_settings
 from tests.harness.discord_harness import (
     BOT_ID,
     BOT_ROLE_ID,
@@ -22,6 +21,7 @@ from tests.harness.discord_harness import (
     assert_sent_safely,
     user_payload,
 )
+from tests.harness.libraries import make_settings
 from tests.harness.sample_replies import answers
 
 QUESTION = f"<@{BOT_ID}> how much did Microsoft invest?"

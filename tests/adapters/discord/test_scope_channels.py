@@ -14,7 +14,6 @@ from bot import messages
 from bot.adapters.discord.client import build_client
 from bot.core.commands import CommandTable
 from bot.core.service import QAService
-from tests.conftest import build_library
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -23,6 +22,7 @@ from tests.harness.discord_harness import (
     DiscordHarness,
     snowflake,
 )
+from tests.harness.libraries import build_library
 from tests.harness.two_sources import (
     ANSWER_WORDS,
     QUESTION,
@@ -61,6 +61,7 @@ def shown(calls) -> str:
     return json.dumps([call.payload for call in calls], ensure_ascii=False)
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_mention_is_answered_from_the_runbooks_on_call_only(discord_bot):
     await discord_bot.message(f"<@{BOT_ID}> {QUESTION}", mention_bot=True, channel_id=ONCALL)

@@ -10,8 +10,8 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from tests.conftest import make_settings
 from tests.harness.fake_slack import FakeSlack, event_payload, signed_headers
+from tests.harness.libraries import make_settings
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-bot-token-123"

@@ -22,8 +22,8 @@ import yaml
 
 from bot.settings import CONFIG_ENV
 from tests.adapters.slack.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
-from tests.conftest import ROOT, SEEDS
 from tests.harness.fake_slack import FakeSlack, event_payload, mention_event, signed_headers
+from tests.harness.libraries import ROOT, SEEDS
 
 CITEBOT = Path(sys.executable).with_name("citebot")
 STARTUP_SECONDS = 120
@@ -119,6 +119,7 @@ def _assert_answered(fake: FakeSlack, ts: str) -> None:
     fake.wait_for("reactions.remove")
 
 
+@pytest.mark.slow
 def test_http_mode_answers_a_signed_mention_end_to_end(seeds_index, tmp_path, fake_slack):
     port = _free_port()
     with citebot(
@@ -139,6 +140,7 @@ def test_http_mode_answers_a_signed_mention_end_to_end(seeds_index, tmp_path, fa
     assert not any(secret in logged for secret in SECRETS)
 
 
+@pytest.mark.slow
 def test_socket_mode_answers_a_mention_end_to_end(seeds_index, tmp_path, fake_slack):
     def connected() -> bool:
         return fake_slack.socket_connected
@@ -161,6 +163,7 @@ def test_socket_mode_answers_a_mention_end_to_end(seeds_index, tmp_path, fake_sl
     assert not any(secret in logged for secret in SECRETS)
 
 
+@pytest.mark.slow
 def test_missing_token_fails_fast_naming_the_variable(tmp_path, seeds_index):
     config = tmp_path / "citebot.yaml"
     config.write_text(yaml.safe_dump({"index": str(seeds_index), "slack": {"mode": "http"}}))

@@ -170,6 +170,7 @@ def test_answers_asked_during_an_outage_are_delivered_once_it_ends(app, slack, c
     assert len(loud) == 2, loud
 
 
+@pytest.mark.slow
 def test_repeated_429s_wait_out_retry_after_before_posting(app, slack):
     """Four 429s on chat.postMessage: the answer goes out whole (blocks and all) after Retry-After,
     not as plain text at once."""
@@ -198,6 +199,7 @@ def test_a_retry_after_a_restart_is_answered_once(settings, slack):
     assert len(_posts(slack, QUESTION)) == 1
 
 
+@pytest.mark.slow
 def test_an_answer_that_expires_in_an_outage_is_replaced_by_a_note_to_the_asker(
     seeds_index, tmp_path, slack, table, caplog
 ):
@@ -253,7 +255,7 @@ def test_with_backend_postgres_answers_are_held_in_the_database(
     import psycopg
 
     from bot.backends import close_pools
-    from tests.conftest import make_settings
+    from tests.harness.libraries import make_settings
 
     values = {
         "mode": "http",

@@ -6,8 +6,8 @@ import yaml
 
 from bot.adapters.slack import slash_commands
 from tests.adapters.slack.conftest import send_command, send_event
-from tests.conftest import ROOT
 from tests.harness.fake_slack import command_form, dm_event, mention_event
+from tests.harness.libraries import ROOT
 
 MANIFEST = yaml.safe_load((ROOT / "config" / "slack-app-manifest.yaml").read_text("utf-8"))
 # Every Web API method the adapter calls, with the bot scope it needs (None: no scope).

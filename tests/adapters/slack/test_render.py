@@ -24,7 +24,7 @@ from bot.adapters.slack.render import (
     split,
 )
 from bot.core.models import Answer, Citation, Location, Notice, PassageView, SourceList, SourceLookup
-from tests.conftest import ROOT
+from tests.harness.libraries import ROOT
 from tests.harness.sample_replies import LONG_PASSAGE, answers, other_replies
 
 ALL_REPLIES = {**answers(), **other_replies()}

@@ -8,6 +8,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.adapters.slack.conftest import SIGNING_SECRET
 from tests.adapters.slack.failing_slack import FailingSlack
 from tests.adapters.slack.test_cli import _free_port, _listening, _post, citebot
@@ -32,6 +34,7 @@ def _replies(slack: FailingSlack, ts: str) -> list[dict]:
     return [b for b in slack.bodies("chat.postMessage") if b.get("thread_ts") == ts]
 
 
+@pytest.mark.slow
 def test_held_answers_and_event_claims_survive_a_restart(seeds_index, tmp_path):
     with FailingSlack() as slack:
         port = _free_port()

@@ -21,8 +21,8 @@ from tests.adapters.slack.conftest import (
     send_command,
     send_event,
 )
-from tests.conftest import build_library
 from tests.harness.fake_slack import FakeSlack, action_payload, command_form, dm_event, mention_event
+from tests.harness.libraries import build_library
 from tests.harness.two_sources import (
     ANSWER_WORDS,
     CONFIG,

@@ -75,6 +75,7 @@ def test_retried_envelope_is_acked_but_answered_once(socket_handler, fake_slack)
     assert len(_posts(fake_slack, "ask: once please")) == 1
 
 
+@pytest.mark.slow
 def test_slash_command_envelope_is_acked_then_answered_via_response_url(socket_handler, fake_slack):
     form = command_form("/sources", "azure", fake_slack.response_url("sock"))
     fake_slack.push_envelope(_envelope("env-2", "slash_commands", form, accepts_response_payload=True))

@@ -50,6 +50,7 @@ def test_rate_limited_reactions_hold_up_no_answer(socket_handler, slack):
     assert len(tried) == len(set(tried))  # no reaction retried
 
 
+@pytest.mark.slow
 def test_an_expired_response_url_still_reaches_the_asker(socket_handler, slack):
     slack.fail_response_url("sm-ask", 404, "expired_url")
     form = command_form("/ask", "socket question", slack.response_url("sm-ask"), user="U0077")

@@ -1,0 +1,1 @@
+"""Text -> unit vectors: the model on torch, ONNX (and its export) and OpenVINO, chosen by the encoder setting."""

@@ -1,0 +1,533 @@
+"""Cuts a document's blocks into passages sized for the embedding model, and marks their units.
+
+all-MiniLM-L6-v2 truncates at 256 word pieces; English runs ~1.3 pieces a word, so a passage holds
+at most 120 words. A passage stays inside one section (its heading path) and never splits a table
+row, a list item or a code block; only a block longer than a whole passage is cut (prose at sentence
+boundaries with one sentence of overlap, code at line boundaries). A passage that continues a table
+starts with the table's header row again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from retrieval.models import Block, Passage, Unit
+from retrieval.text.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    max_words: int = 120
+    overlap_sentences: int = 1
+
+
+_UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
+_CODE_LEAD_WORDS = 40  # a longer sentence before a code block is prose of its own, not its lead-in
+_CODE_SHORT_LINES = 8  # a code block this short is quoted whole
+_CODE_UNIT_LINES = 12  # pieces of a longer one are at most this long
+
+
+def chunk_document(
+    source: str, blocks: list[Block], params: ChunkingParams, scraped: bool = False
+) -> list[Passage]:
+    """Passages in document order with ids `<source>#<n>` (n from 1).
+
+    `scraped`: the text may have blocks glued together by a scraper (plain .txt), so sentences are
+    also cut at "wordWord" joins (see sentences.split_sentences).
+    """
+    groups: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
+    introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
+    for headings, anchor, section in _sections(blocks):
+        pieces: list[Block] = []
+        for position, item in enumerate(section):
+            fitted = _fit(item, params, scraped)
+            if (
+                len(fitted) > 1
+                and item.kind == "code"
+                and position
+                and _instructs(section[position - 1], scraped)
+            ):
+                introduced.add(id(fitted[0]))
+            if item.kind == "code":
+                owner = _Code(id(item), _top_indent(item.text.split("\n")))
+                code.update((id(piece), owner) for piece in fitted)
+            pieces.extend(fitted)
+        groups.extend((headings, anchor, group) for group in _group(pieces, params.max_words, introduced))
+    built = [
+        _passage(source, ordinal, headings, group, scraped, anchor, code)
+        for ordinal, (headings, anchor, group) in enumerate(groups, 1)
+    ]
+    return _number_parts(built)
+
+
+@dataclass(frozen=True)
+class _Code:
+    """What a code block (or a piece of a long one) belongs to. A long block's lead-in sentence is not
+    repeated in the passages its later pieces start: it is said once, where the block starts, so that
+    search and the composer count it once (repeating it lifted a script's pieces over better answers);
+    a composer quoting a later piece alone says where the whole block is instead."""
+
+    block: int  # id() of the whole code block
+    indent: int  # the whole block's top-level indent, so that each piece is cut into units alike
+
+
+# A lead-in that shows what something looks like ("the new log format looks like this:", "An example of the
+# output is:") presents the code under it as a sample, to be read where it falls; one that says what to do
+# ("To release the UI packages, run the release script:") is what a "how do I ...?" is answered with, so a
+# long block's first piece is kept with it.
+_SAMPLE_LEAD = re.compile(r"\blooks? like (?:this|so)\b|\b(?:an |a )?examples? of\b|\bsamples? of\b", re.I)
+
+
+def _instructs(before: Block, glued: bool) -> bool:
+    """The block `before` a code block ends with a lead-in that introduces it as something to do (to run,
+    to write), not as a sample of what something looks like."""
+    lead = _lead(before, glued, any_sentence=True)
+    return bool(lead) and not _SAMPLE_LEAD.search(lead)
+
+
+def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, list[Block]]]:
+    """Runs of content blocks under the same heading path; headings themselves become the path.
+
+    Each run also carries its anchor: that of the innermost heading of the path that has one."""
+    sections: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    stack: list[Block] = []
+    current: list[Block] = []
+
+    def close() -> None:
+        anchor = next((h.anchor for h in reversed(stack) if h.anchor), None)
+        sections.append((tuple(h.text for h in stack), anchor, current))
+
+    for item in blocks:
+        if item.kind == "heading":
+            if current:
+                close()
+                current = []
+            while stack and stack[-1].level >= item.level:
+                stack.pop()
+            stack.append(item)
+            continue
+        current.append(item)
+    if current:
+        close()
+    return sections
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+# The model reads 256 word pieces, title and heading path included; English prose is ~1.3 pieces a
+# word, so 120 words fit, but code and tables of paths and hashes are 2-5 pieces a word ("ECDHE-ECDSA-
+# AES256-GCM-SHA384" is 16), and text past the limit is never seen by the embedding. The size of a code
+# block or table row is therefore the larger of its words and its estimated pieces scaled to words (at
+# most 200 pieces in a 120-word passage). Prose is sized by words alone: cutting scientific prose by its
+# pieces (numbers, units, symbols) made smaller passages that SciFact retrieved worse (nDCG@10 0.7174
+# against 0.7305). Estimated, not counted with the model's tokenizer, so that chunking stays the
+# same whatever model embeds it: a run of letters/digits costs one piece per 6 characters, each
+# punctuation mark one (median estimate/real 1.03-1.06 on two documentation corpora, 1.19 on news).
+_WORDS_PER_PIECE = 120 / 200
+# One match per estimated piece: a run of word characters counts one per 6 (\w{1,6} matches a run of n
+# characters ceil(n / 6) times), each punctuation mark one. Counted by findall in C: a per-match Python
+# loop took 2 minutes of a 20 MB log's build.
+_PIECE = re.compile(r"\w{1,6}|[^\w\s]")
+
+
+_PIECE_SIZED = ("code", "table_row", "table_header")
+
+
+def _size(text: str, kind: str) -> int:
+    """Size of a block's text in words; for code and tables, in word pieces scaled to words when those
+    are more."""
+    if kind not in _PIECE_SIZED:
+        return _words(text)
+    pieces = len(_PIECE.findall(text))
+    return max(_words(text), math.ceil(pieces * _WORDS_PER_PIECE))
+
+
+def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+    """The block, or pieces of it when it alone is longer than a passage."""
+    if _size(item.text, item.kind) <= params.max_words:
+        return [item]
+    if item.kind == "code":
+        return _code_pieces(item, params.max_words)
+    return _prose_pieces(item, params, glued)
+
+
+def _code_pieces(item: Block, max_words: int) -> list[Block]:
+    """A code block longer than a passage, cut between lines where a reader would: after a blank line,
+    else before a top-level line (a new statement, command or key), else, in a run of indented lines
+    longer than a passage, before the line that does not fit. Blank lines at a cut belong to no piece."""
+    lines = item.text.split("\n")
+    base = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    pieces: list[Block] = []
+    first = 0
+    while first < len(lines):
+        while first < len(lines) and not lines[first].strip():
+            first += 1
+        if first >= len(lines):
+            break
+        end = first + 1  # lines[first:end] fit
+        while end < len(lines) and _size("\n".join(lines[first : end + 1]), "code") <= max_words:
+            end += 1
+        if end < len(lines):
+            end = _code_cut(lines, first, end, base)
+        last = end
+        while last > first + 1 and not lines[last - 1].strip():
+            last -= 1
+        pieces.append(_slice(item, "\n".join(lines[first:last]), first, last - 1, len(lines)))
+        first = end
+    return pieces
+
+
+def _code_cut(lines: list[str], first: int, end: int, base: int) -> int:
+    """Where to end a piece of lines[first:end] (all of which fit): after the last blank line, else before
+    the last top-level line, else before the shallowest line opening a statement, looked for in the
+    piece's second half and then in all of it; else before the last line that opens a statement; else after
+    the last line that does not go on in the next (a trailing backslash or comma); else at `end`."""
+    floor = min((_indent(line) for line in lines[first:end] if line.strip()), default=0)
+    tests = (
+        lambda i: not lines[i - 1].strip() and lines[i].strip(),
+        lambda i: lines[i].strip() and _indent(lines[i]) <= base and _opens(lines, i),
+        # the shallowest line of the piece opening a statement or a comment, not inside a comment
+        lambda i: lines[i].strip() and _indent(lines[i]) <= floor and _opens(lines, i)
+        and not _comment(lines[i - 1]),
+    )  # fmt: skip
+    for lowest in (first + (end - first) // 2, first):
+        for test in tests:
+            for index in range(end, lowest, -1):
+                if test(index):
+                    return index
+    for index in range(end, first, -1):
+        if _opens(lines, index):
+            return index
+    for index in range(end, first, -1):
+        if not _continued(lines[index - 1]):
+            return index
+    return end
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _continued(line: str) -> bool:
+    """A line that goes on in the next one (a trailing backslash, comma or open bracket)."""
+    return line.rstrip().endswith(("\\", ",", "(", "[", "{", "|", "&&"))
+
+
+# A line that closes what the lines before it opened ("}", "fi", "done", "end") ends their statement.
+_CLOSER = re.compile(r"^\s*(?:[}\])]|(?:fi|done|esac|end|endif|endfor|endwhile|until)\b)")
+
+
+def _closes(line: str) -> bool:
+    return bool(_CLOSER.match(line))
+
+
+def _opens(lines: list[str], index: int) -> bool:
+    """lines[index] starts a statement: the line before does not go on into it, and it closes nothing."""
+    return not _continued(lines[index - 1]) and not _closes(lines[index])
+
+
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith(("#", "//", "--", ";", "/*", "*"))
+
+
+def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+    spans = split_sentences(item.text, glued)
+    pieces: list[Block] = []
+    current: list[tuple[int, int]] = []
+    for span in spans:
+        words = sum(_words(item.text[s:e]) for s, e in current)
+        if current and words + _words(item.text[span[0] : span[1]]) > params.max_words:
+            pieces.append(_prose_slice(item, current))
+            overlap = current[-params.overlap_sentences :] if params.overlap_sentences else []
+            fits = sum(_words(item.text[s:e]) for s, e in overlap) + _words(item.text[span[0] : span[1]])
+            current = list(overlap) if fits <= params.max_words else []
+        current.append(span)
+    if current:
+        pieces.append(_prose_slice(item, current))
+    return [piece for chunk in pieces for piece in _hard_cut(chunk, params.max_words)]
+
+
+def _prose_slice(item: Block, spans: list[tuple[int, int]]) -> Block:
+    start, end = spans[0][0], spans[-1][1]
+    lines = _line_span(item, start, end, len(item.text))
+    return replace(item, text=item.text[start:end], line_start=lines[0], line_end=lines[1])
+
+
+def _hard_cut(item: Block, max_words: int) -> list[Block]:
+    """A 'sentence' longer than a passage (scraped text without full stops) is cut between words."""
+    words = item.text.split()
+    if len(words) <= max_words:
+        return [item]
+    return [replace(item, text=" ".join(words[i : i + max_words])) for i in range(0, len(words), max_words)]
+
+
+def _slice(item: Block, text: str, first: int, last: int, total: int) -> Block:
+    if item.line_start is None:
+        return replace(item, text=text)
+    return replace(item, text=text, line_start=item.line_start + first, line_end=item.line_start + last)
+
+
+def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | None, int | None]:
+    """Source lines of characters start..end of a block's text, in proportion to the block's lines.
+
+    Exact for one-line blocks and for code; for a soft-wrapped paragraph, whose text joined its lines
+    with spaces, the proportion lands on the right line or its neighbour.
+    """
+    if item.line_start is None or item.line_end is None or item.line_end == item.line_start or length == 0:
+        return item.line_start, item.line_end
+    span = item.line_end - item.line_start + 1
+    first = item.line_start + min(span - 1, start * span // length)
+    last = item.line_start + min(span - 1, max(0, end - 1) * span // length)
+    return first, last
+
+
+def _group(pieces: list[Block], max_words: int, introduced: set[int] | None = None) -> list[list[Block]]:
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated. The first
+    piece of a long code block (an id in `introduced`) takes the block before it, its lead-in, along into a
+    new passage when it does not fit after it: the lead-in is said once, in the passage where code starts."""
+    introduced = introduced or set()
+    groups: list[list[Block]] = []
+    current: list[Block] = []
+    words = 0
+    headers: dict[int, Block] = {}
+    for item in pieces:
+        if item.kind == "table_header":
+            headers[item.group] = item
+        size = _size(item.text, item.kind)
+        limit = max_words // 2 if item.kind == "table_row" else max_words  # a row's own vector finds it
+        if current and (words + size > limit or _page_break(current[-1], item)):
+            carried = current[-1] if id(item) in introduced and not _page_break(current[-1], item) else None
+            if carried is not None and _size(carried.text, carried.kind) + size <= max_words:
+                current.pop()
+            else:
+                carried = None
+            if current:
+                groups.append(current)
+            current, words = [], 0
+            if carried is not None:
+                current, words = [carried], _size(carried.text, carried.kind)
+            header = headers.get(item.group) if item.kind == "table_row" else None
+            if header is not None and _size(header.text, header.kind) + size <= max_words:
+                current, words = [header], _size(header.text, header.kind)
+        current.append(item)
+        words += size
+    if current:
+        groups.append(current)
+    return [group for group in groups if any(b.kind != "table_header" for b in group)]
+
+
+def _page_break(previous: Block, item: Block) -> bool:
+    """A passage's blocks share a page, so a citation names one page (a sentence may run onto the next)."""
+    if previous.page_start is None or item.page_start is None:
+        return False
+    return item.page_start != (previous.page_end or previous.page_start)
+
+
+def _passage(
+    source: str,
+    ordinal: int,
+    headings: tuple[str, ...],
+    group: list[Block],
+    glued: bool,
+    anchor: str | None,
+    code: dict[int, _Code] | None = None,
+) -> tuple[Passage, list[int | None]]:
+    """The passage of `group` (`anchor`: its section's innermost heading anchor), and for each of its
+    units the code block it quotes (an id), else None."""
+    texts: list[str] = []
+    units: list[Unit] = []
+    blocks: list[int | None] = []
+    cursor = 0
+    previous: Block | None = None
+    for item in group:
+        texts.append(item.text)
+        owner = (code or {}).get(id(item))
+        made = _units(item, cursor, previous, group, glued, owner.indent if owner else None)
+        units.extend(made)
+        blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
+        cursor += len(item.text) + 1
+        previous = item
+    numbers = [n for b in group for n in (b.line_start, b.line_end) if n is not None]
+    pages = [p for b in group for p in (b.page_start, b.page_end) if p is not None]
+    starts = [b.start for b in group if b.start is not None]
+    ends = [b.end for b in group if b.end is not None]
+    passage = Passage(
+        id=f"{source}#{ordinal}",
+        source=source,
+        ordinal=ordinal,
+        text="\n".join(texts),
+        line_start=min(numbers) if numbers else None,
+        line_end=max(numbers) if numbers else None,
+        page=min(pages) if pages else None,
+        start=min(starts) if starts else None,
+        end=max(ends) if ends else None,
+        page_end=max(pages) if pages and max(pages) != min(pages) else None,
+        headings=headings,
+        units=tuple(units),
+        code_spans=tuple(dict.fromkeys(span for b in group for span in b.code_spans)),
+        anchor=anchor,
+    )
+    return passage, blocks
+
+
+def _number_parts(built: list[tuple[Passage, list[int | None]]]) -> list[Passage]:
+    """The passages, each code unit of a block quoted in several units numbered `part` of `parts`, with
+    how many passages back the block's first unit is (`first`)."""
+    places: dict[int, list[tuple[int, int]]] = {}  # block -> (passage index, unit index), in order
+    for index, (_, blocks) in enumerate(built):
+        for position, block in enumerate(blocks):
+            if block is not None:
+                places.setdefault(block, []).append((index, position))
+    units = [list(passage.units) for passage, _ in built]
+    for found in places.values():
+        if len(found) < 2:
+            continue
+        start = found[0][0]
+        for part, (index, position) in enumerate(found, 1):
+            units[index][position] = replace(
+                units[index][position], part=part, parts=len(found), first=index - start
+            )
+    return [replace(passage, units=tuple(own)) for (passage, _), own in zip(built, units, strict=True)]
+
+
+def _units(
+    item: Block,
+    offset: int,
+    previous: Block | None,
+    group: list[Block],
+    glued: bool,
+    indent: int | None = None,
+) -> list[Unit]:
+    """The quotable units of one block, at `offset` in the passage text (`indent`: a code piece's whole
+    block's top-level indent)."""
+    pages = (item.page_start, item.page_end or item.page_start)
+    if item.kind == "table_header":
+        return []
+    if item.kind == "table_row":
+        header = next((b.text for b in group if b.kind == "table_header" and b.group == item.group), "")
+        return [
+            Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)
+        ]
+    if item.kind == "code":
+        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages, indent)
+    if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
+        if item.kind == "list_item":
+            lead = _list_lead(item, group, glued)
+        else:
+            lead = _subject_lead(item, group, glued) if _states_bare_value(item.text) else ""
+        return [
+            Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)
+        ]
+    units = []
+    spans = split_sentences(item.text, glued)
+    for index, (start, end) in enumerate(spans):
+        lines = _line_span(item, start, end, len(item.text))
+        lead = ""
+        if _states_bare_value(item.text[start:end]):  # its paragraph's first sentence, or the one before it
+            lead = item.text[spans[0][0] : spans[0][1]] if index else _subject_lead(item, group, glued)
+        units.append(Unit("sentence", offset + start, offset + end, *lines, *pages, lead))
+    return units
+
+
+# "Default is 1073741824 (1GB)." or "Default: proxy.timeout.keepalive: 2000" says a value but not of
+# what: the sentence that opens its paragraph (a directive's description) says that. Such a unit is
+# matched and shown with that sentence as its lead. Bare: at most this many words, shaped as a label
+# ("Default: 2000", "Range: 1-100") or a default or a pronoun ("Defaults to 30s.", "It is 5 by
+# default."), and holding a value; a dateline ("July 22, 2019") is none.
+_BARE_VALUE_WORDS = 6
+_BARE_SHAPE = re.compile(
+    r"^(?:[A-Za-z][\w -]{0,24}:\s*\S|(?:the )?defaults?\b|(?:it|this|that)\b)", re.IGNORECASE
+)
+_VALUE = re.compile(r"\d|\b(true|false|on|off|yes|no|none|null|enabled?|disabled?)\b|[`\"']", re.IGNORECASE)
+
+
+def _states_bare_value(text: str) -> bool:
+    """A short unit giving a value without saying of what (see _BARE_SHAPE)."""
+    return _words(text) <= _BARE_VALUE_WORDS and bool(_BARE_SHAPE.search(text)) and bool(_VALUE.search(text))
+
+
+def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
+    """For a bare value (see _states_bare_value) opening its block: the first sentence of the run of prose blocks before it
+    (a directive's description may be several paragraphs; its first sentence says what it sets)."""
+    position = next(i for i, b in enumerate(group) if b is item)
+    first = None
+    while position > 0 and group[position - 1].kind in ("paragraph", "definition"):
+        position -= 1
+        first = group[position]
+    if first is None:
+        return ""
+    spans = split_sentences(first.text, glued)
+    return first.text[spans[0][0] : spans[0][1]] if spans else ""
+
+
+def _code_units(item: Block, offset: int, lead: str, pages: tuple, indent: int | None = None) -> list[Unit]:
+    """A short code block is one unit; a long one is cut where its top-level lines start (each option
+    of a help text, each key of a config file), in pieces of at most _CODE_UNIT_LINES lines. `indent`:
+    the top-level indent when the block is a piece of a longer one (else its own)."""
+    lines = item.text.split("\n")
+    pieces = [lines] if len(lines) <= _CODE_SHORT_LINES else _code_pieces_by_indent(lines, indent)
+    units: list[Unit] = []
+    position = 0
+    line_index = 0
+    for piece in pieces:
+        chunk = "\n".join(piece)
+        quoted = chunk.rstrip()  # a blank line between pieces belongs to neither
+        start = offset + position
+        line_start = item.line_start + line_index if item.line_start is not None else None
+        line_end = line_start + len(piece) - 1 if line_start is not None else None
+        if quoted.strip():
+            line_end = line_start + quoted.count("\n") if line_start is not None else None
+            units.append(Unit("code", start, start + len(quoted), line_start, line_end, *pages, lead))
+        position += len(chunk) + 1
+        line_index += len(piece)
+    return units
+
+
+def _top_indent(lines: list[str]) -> int:
+    """The indent of a code block's top-level lines: the least, or the next when only one line (a header
+    such as "Options:" over the entries) has the least."""
+    indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    levels = sorted(set(indents))
+    base = levels[0] if levels else 0
+    if len(levels) > 1 and indents.count(base) == 1:
+        base = levels[1]
+    return base
+
+
+def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[list[str]]:
+    base = _top_indent(lines) if base is None else base
+    pieces: list[list[str]] = [[]]
+    for line in lines:
+        top_level = line.strip() and len(line) - len(line.lstrip()) <= base and not _closes(line)
+        if pieces[-1] and (top_level or len(pieces[-1]) >= _CODE_UNIT_LINES):
+            pieces.append([])
+        pieces[-1].append(line)
+    return pieces
+
+
+def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
+    """The sentence introducing the list an item belongs to, shared by all its items."""
+    position = next(i for i, b in enumerate(group) if b is item)
+    while position > 0 and group[position - 1].kind == "list_item":  # items before it, nested ones too
+        position -= 1
+    return _lead(group[position - 1] if position > 0 else None, glued)
+
+
+def _lead(previous: Block | None, glued: bool, any_sentence: bool = False) -> str:
+    """The sentence that introduces a command or a list: the last one of the paragraph before.
+
+    A list is introduced only by a sentence ending in ':'; a code block by the sentence right before it
+    whatever its ending ("... you can use promtool." then the command), when that sentence is short.
+    """
+    if previous is None or previous.kind not in ("paragraph", "quote", "list_item"):
+        return ""
+    spans = split_sentences(previous.text, glued)
+    last = previous.text[spans[-1][0] : spans[-1][1]] if spans else ""
+    if last.rstrip().endswith(":"):
+        return last
+    return last if any_sentence and previous.kind != "list_item" and _words(last) <= _CODE_LEAD_WORDS else ""

@@ -1,0 +1,270 @@
+"""PDF into blocks with pypdf: ligatures expanded, hyphenation rejoined, lines joined into paragraphs,
+running headers, footers and page numbers dropped, a sentence across a page break kept whole; tables as
+rows with their header, filled form fields as definitions, footnotes at the end of their page, contents
+pages dropped.
+
+pypdf gives a page's text as lines with no paragraph structure; the joining rules below are the usual
+layout heuristics (a paragraph ends at a blank line or at a short line that ends a sentence). The page's
+parts each have their module: pdf_text (lines with font sizes), pdf_notes (footnotes, contents pages),
+pdf_tables (tables from pypdf's layout mode), pdf_forms (AcroForm values).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from retrieval.ingest.formats.base import Parsed, block
+from retrieval.ingest.formats.pdf_forms import FormValue, form_values
+from retrieval.ingest.formats.pdf_notes import (
+    Footnote,
+    is_contents_line,
+    is_contents_page,
+    separate_footnotes,
+)
+from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
+from retrieval.ingest.formats.pdf_text import PageLine, page_lines
+from retrieval.models import Block
+from retrieval.text.normalize import compatibility_text
+
+log = logging.getLogger(__name__)
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", re.I
+)
+_HYPHENATED = re.compile(r"[A-Za-z]{2,}-$")
+_BULLET = re.compile(r"^\s*([-*•▪‣◦]|\d{1,3}[.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
+_SHORT_LINE = 0.7  # a line narrower than this share of the page's widest line can end a paragraph
+_EDGE_LINES = 2  # lines at the top and bottom of a page checked for running headers and footers
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    table: Table | None = None  # a table stands here: its rows are blocks of their own
+    hard_break: bool = False  # a paragraph ends here, even across a page break (a dropped contents page)
+
+
+@dataclass
+class _PageExtras:
+    """What is read apart from a page's lines and placed after its text: footnotes, then form values."""
+
+    footnotes: list[Footnote]
+    fields: list[FormValue]
+
+
+def parse(raw: bytes, source: str) -> Parsed:
+    """Blocks of a PDF; title from its metadata. Raises ValueError for an unreadable or image-only PDF."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(BytesIO(raw))
+        read = [page_lines(page) for page in reader.pages]
+        pages = [_with_tables(page, lines) for page, lines in zip(reader.pages, read, strict=True)]
+        fields = _fields(reader)
+        title = (reader.metadata.title if reader.metadata else None) or None
+    except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as error:
+        raise ValueError(f"unreadable PDF ({error.__class__.__name__})") from None
+    if not any(line.text.strip() for page in read for line in page) and not fields:
+        raise ValueError("PDF has no extractable text (scanned images need OCR first)")
+    lines: list[_Line] = []
+    extras: dict[int | None, _PageExtras] = {}
+    for number, page in enumerate(_drop_running(pages), start=1):
+        body, notes = separate_footnotes(page)
+        lines.extend(_page_stream(body, number))
+        extras[number] = _PageExtras(notes, [])
+    for value in fields:
+        extras.setdefault(value.page, _PageExtras([], [])).fields.append(value)
+    # The widest line is measured as the page drew it (tables and contents entries included): it is the
+    # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
+    widest = max((len(line.text.rstrip()) for page in _drop_running(read) for line in page), default=0)
+    blocks = _with_extras(_paragraphs(lines, widest), extras)
+    return Parsed(blocks, str(title).strip() if title else None)
+
+
+def _fields(reader) -> list[FormValue]:
+    """The form's filled fields; none when the form cannot be read (the text still can)."""
+    try:
+        return form_values(reader)
+    except Exception as error:  # noqa: BLE001 - a broken form must not cost the document its text
+        log.warning("form fields unreadable (%s); indexing the text without them", error.__class__.__name__)
+        return []
+
+
+def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
+    """The page's lines with the lines of each table found in layout mode replaced by one table line."""
+    texts = [line.text for line in lines]
+    placed = list(lines)
+    for table in reversed(_tables(page, texts)):
+        found = locate(table, texts)
+        if found:
+            first, last = found
+            placed[first : last + 1] = [PageLine((), table)]
+            texts[first : last + 1] = [""]
+    return placed
+
+
+def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
+    """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped."""
+    texts = [line.text.rstrip() for line in body]
+    contents = is_contents_page(texts)
+    return [
+        _Line("", number, hard_break=True)
+        if contents and (line.table or is_contents_line(text))
+        else _Line("", number, table=line.table)
+        if line.table
+        else _Line(text, number)
+        for line, text in zip(body, texts, strict=True)
+    ]
+
+
+def _tables(page, texts: list[str]) -> list[Table]:
+    """The page's tables from layout mode; none when the page has too few lines to hold one."""
+    if sum(bool(text.strip()) for text in texts) < 2:
+        return []
+    try:
+        layout = page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False)
+    except Exception as error:  # noqa: BLE001 - layout mode is an extra reading; the text is already read
+        log.debug("no layout-mode text for a page (%s); its tables stay lines", error)
+        return []
+    return layout_tables(compatibility_text(layout))
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()).lower())
+
+
+def _drop_running(pages: list[list[PageLine]]) -> list[list[PageLine]]:
+    """Each page's lines without page numbers and the headers/footers repeated across pages."""
+    edges: Counter[str] = Counter()
+    for page in pages:
+        body = [line.text for line in page if line.text.strip()]
+        edges.update({_shape(text) for text in body[:_EDGE_LINES] + body[-_EDGE_LINES:]})
+    repeated = {
+        shape for shape, count in edges.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)
+    }
+    kept: list[list[PageLine]] = []
+    for page in pages:
+        body = [line.text for line in page if line.text.strip()]
+        edge = body[:_EDGE_LINES] + body[-_EDGE_LINES:]
+        kept.append(
+            [
+                line
+                for line in page
+                if not (
+                    line.text.strip()
+                    and line.text in edge
+                    and (_PAGE_NUMBER.match(line.text) or _shape(line.text) in repeated)
+                )
+            ]
+        )
+    return kept
+
+
+def _joined(texts: list[str]) -> str:
+    """Lines of one paragraph as one text: "infor-" + "mation" rejoined, other lines parted by a space."""
+    text = ""
+    for value in (t.strip() for t in texts):
+        if text and _HYPHENATED.search(text) and value[:1].islower():
+            text = text[:-1] + value
+        else:
+            text = f"{text} {value}" if text else value
+    return text
+
+
+def _paragraphs(lines: list[_Line], widest: int) -> list[Block]:
+    blocks: list[Block] = []
+    pieces: list[_Line] = []
+    tables = 0
+
+    def flush() -> None:
+        if pieces:
+            text = _joined([piece.text for piece in pieces])
+            kind = "list_item" if _BULLET.match(text) else "paragraph"
+            text = _BULLET.sub("", text, count=1) if kind == "list_item" else text
+            made = block(kind, text, page_start=pieces[0].page, page_end=pieces[-1].page)
+            if made:
+                blocks.append(made)
+            pieces.clear()
+
+    for line in lines:
+        if line.table or line.hard_break:
+            flush()
+            if line.table:
+                tables += 1
+                blocks.extend(_table_blocks(line.table, line.page, tables))
+            continue
+        if not line.text.strip():
+            if pieces and pieces[-1].page == line.page:
+                flush()  # a blank line inside a page ends a paragraph; a page break alone does not
+            continue
+        if pieces and (_BULLET.match(line.text) or _ends_paragraph(pieces[-1], line, widest)):
+            flush()
+        pieces.append(line)
+    flush()
+    return blocks
+
+
+def _table_blocks(table: Table, page: int, group: int) -> list[Block]:
+    """A table's rows as table_header (the first row, when it is a header) and table_row blocks."""
+    made = []
+    for position, row in enumerate(table.rows):
+        kind = "table_header" if table.header and position == 0 else "table_row"
+        found = block(kind, " | ".join(row), page_start=page, page_end=page, group=group)
+        if found:
+            made.append(found)
+    return made
+
+
+def _with_extras(blocks: list[Block], extras: dict[int | None, _PageExtras]) -> list[Block]:
+    """Blocks with each page's footnotes and form values after the last block that starts on that page.
+
+    A page with no block of its own gets them after the blocks of the pages before it; fields no page
+    shows come last.
+    """
+    placed = list(blocks)
+    for page in sorted((p for p in extras if p is not None), reverse=True):
+        made = _extra_blocks(extras[page], page)
+        if made:
+            at = next(
+                (i + 1 for i in range(len(placed) - 1, -1, -1) if (placed[i].page_start or 0) <= page), 0
+            )
+            placed[at:at] = made
+    if None in extras:
+        placed.extend(_extra_blocks(extras[None], None))
+    return placed
+
+
+def _extra_blocks(extras: _PageExtras, page: int | None) -> list[Block]:
+    made = [
+        block(
+            "paragraph",
+            f"Footnote {note.marker}: {_joined(list(note.lines))}",
+            page_start=page,
+            page_end=page,
+        )
+        for note in extras.footnotes
+    ]
+    made += [
+        block("definition", f"{field.name}: {field.value}", page_start=page, page_end=page)
+        for field in extras.fields
+    ]
+    return [b for b in made if b]
+
+
+def _ends_paragraph(previous: _Line, line: _Line, widest: int) -> bool:
+    """Does a paragraph end between `previous` and `line`?"""
+    ended = bool(_SENTENCE_END.search(previous.text.strip()))
+    if previous.page != line.page:
+        return ended and not line.text.strip()[:1].islower()
+    short = len(previous.text.strip()) < _SHORT_LINE * widest
+    if short and not ended and line.text.strip()[:1].isupper():
+        return True  # a title or heading line ("Patient guide") above a paragraph
+    return ended and short

@@ -1,0 +1,109 @@
+"""Footnotes and contents pages of a PDF page's lines (see pdf_text.PageLine).
+
+Footnotes: the small-print lines at the foot of a page that start with a marker ("12 Audited figures")
+which a body line also carries as a small or raised figure after a word ("revenue grew¹²"). They are taken
+out of the body (so a sentence running onto the next page is not broken by them) and returned as notes;
+the markers in the body become "[12]", parted from the word they follow. Contents pages: lines with dot
+leaders ("Introduction ........ 3"), which are titles and page numbers, never an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.ingest.formats.pdf_text import PageLine, Span
+
+# "12 Audited figures", "5Siehe" (a raised marker set close); not "1. Item" (a numbered list) nor "2025 was"
+_NOTE_START = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})(?![\d.,:;)])\s*(?=\S)")
+_SMALL_PRINT = 0.9  # footnote lines are drawn at less than this share of the size of the body above
+_LEADER = re.compile(r"^\s*\S.*?(?:\s?[.·•_]){4,}\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
+_CONTENTS_TITLE = re.compile(
+    r"^\s*((table of\s+)?contents|inhalt|inhaltsverzeichnis|sommaire|table des matières|índice|indice)\s*$",
+    re.I,
+)
+_ENDS_IN_PAGE = re.compile(
+    r"^\s*\S.*\s(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I
+)  # "5 Krümmung 87", on a contents page
+_LEADERS_ON_A_CONTENTS_PAGE = 3
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote: its marker ("12", "*") and its lines, as drawn."""
+
+    marker: str
+    lines: tuple[str, ...]
+
+
+def separate_footnotes(lines: list[PageLine]) -> tuple[list[PageLine], list[Footnote]]:
+    """The page's body lines (markers written "[12]") and its footnotes; no footnotes: the lines as given.
+
+    A footnote is only taken when a body line carries its marker, so small print that merely starts
+    with a number (a numbered list in a smaller font) stays in the body.
+    """
+    foot = _small_print_start(lines)
+    if foot is None:
+        return lines, []
+    first = next((i for i in range(foot, len(lines)) if _NOTE_START.match(lines[i].text)), None)
+    if first is None:
+        return lines, []
+    notes = _notes(lines[first:])
+    body = lines[:first]
+    cited = {marker for line in body for _, marker in line.markers()}
+    if not cited & {note.marker for note in notes}:
+        return lines, []
+    known = {note.marker for note in notes}
+    return [_mark(line, known) for line in body], notes
+
+
+def _small_print_start(lines: list[PageLine]) -> int | None:
+    """Index of the first line of the smaller print at the foot of the page (None when there is none)."""
+    largest = 0.0
+    for index in range(len(lines) - 1, -1, -1):
+        size = lines[index].size
+        if not lines[index].text.strip() or not size:
+            continue
+        if largest and size >= largest / _SMALL_PRINT:
+            return index + 1  # the body line above the small print
+        largest = max(largest, size)
+    return None
+
+
+def _notes(lines: list[PageLine]) -> list[Footnote]:
+    notes: list[Footnote] = []
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        start = _NOTE_START.match(text)
+        if start:
+            notes.append(Footnote(start.group(1), (text[start.end() :],)))
+        else:
+            notes[-1] = Footnote(notes[-1].marker, (*notes[-1].lines, text))
+    return notes
+
+
+def _mark(line: PageLine, known: set[str]) -> PageLine:
+    """The line with each marker of a known footnote written "[12]" (no longer run into the word)."""
+    spans = list(line.spans)
+    for index, marker in line.markers():
+        if marker in known:
+            spans[index] = Span(f"[{marker}]", spans[index].size, spans[index].raised)
+    return PageLine(tuple(spans), line.table)
+
+
+def is_contents_page(texts: list[str]) -> bool:
+    """Does a page list contents: at least three lines with dot leaders and a page number?"""
+    return sum(bool(_LEADER.match(text)) for text in texts) >= _LEADERS_ON_A_CONTENTS_PAGE
+
+
+def is_contents_line(text: str) -> bool:
+    """On a contents page: an entry ("Introduction ....... 3", "5 Curvature 87"), the page's title
+    ("Contents", "Table of contents"), or an index's letter ("A") above its entries."""
+    return bool(
+        _LEADER.match(text)
+        or _CONTENTS_TITLE.match(text)
+        or _ENDS_IN_PAGE.match(text)
+        or len(text.strip()) == 1
+    )

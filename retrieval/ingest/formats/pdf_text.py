@@ -1,0 +1,126 @@
+"""A PDF page's text as lines of sized spans, from pypdf's own extraction (plus the font size of each piece).
+
+pypdf's default extraction gives the page's text; its `visitor_text` callback sees the same text in
+pieces, each with the font size and text matrix it was drawn with, and the pieces concatenate to exactly
+the extracted text. The sizes are what tells a footnote (smaller than the body) and a footnote marker
+(a small or raised figure after a word: "revenue grew¹²") from the body text, which plain extraction
+runs together ("revenue grew12").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from retrieval.ingest.formats.pdf_tables import Table
+from retrieval.text.normalize import compatibility_text
+
+# Unicode superscript figures (a font's own ¹²³ glyphs); NFKC would turn them into plain figures.
+_SUPERSCRIPT = re.compile("[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+")
+_MARKER = re.compile(r"\d{1,3}|[*†‡§¶]{1,3}")
+_SMALL = 0.8  # a span drawn at less than this share of its line's size is small (a marker)
+# a word of two letters or more, or a percentage, then closing punctuation if any: "grew", "report.", "“Title”"
+_AFTER_WORD = re.compile(r"(?:[^\W\d_]{2}|%)[.,;:!?\"'”“’»]*$")
+_BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a line as drawn: its text (NFKC), the font size in points, raised if a superscript glyph,
+    and the height of its baseline on the page (points from the bottom; a subscript sits lower)."""
+
+    text: str
+    size: float
+    raised: bool = False
+    y: float = 0.0
+
+
+@dataclass(frozen=True)
+class PageLine:
+    """One line of a page's extracted text; `size` is the size most of its characters are drawn at.
+
+    A line with a `table` (and no spans) stands for the lines that held that table's cells.
+    """
+
+    spans: tuple[Span, ...]
+    table: Table | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+    @property
+    def size(self) -> float:
+        weights: Counter[float] = Counter()
+        for span in self.spans:
+            weights[round(span.size, 1)] += len(span.text.strip())
+        return weights.most_common(1)[0][0] if weights and weights.most_common(1)[0][1] else 0.0
+
+    def markers(self) -> list[tuple[int, str]]:
+        """(index of the span, marker) for each small or raised figure or symbol right after a word.
+
+        A small figure set lower than the word before it is a subscript ("X₁"), and one after a single
+        letter, a figure or a bracket is mathematics ("C¹", "R²", "(x+1)²"): neither is a marker.
+        """
+        found = []
+        size = self.size
+        for index, span in enumerate(self.spans[1:], start=1):
+            small = span.raised or (size and span.size < _SMALL * size)
+            before = self.spans[index - 1]
+            lowered = span.y < before.y - _BASELINE_SLACK
+            if small and not lowered and _MARKER.fullmatch(span.text) and _AFTER_WORD.search(before.text):
+                found.append((index, span.text))
+        return found
+
+
+def page_lines(page) -> list[PageLine]:
+    """Lines of a pypdf page, as `page.extract_text()` splits them (trailing empty lines dropped).
+
+    Raises what pypdf raises for a broken page (the caller turns it into "unreadable PDF").
+    """
+    pieces: list[Span] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, font_size: float) -> None:
+        if text:
+            baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline))
+
+    page.extract_text(visitor_text=visit)
+    lines: list[PageLine] = []
+    current: list[Span] = []
+    for piece in pieces:
+        parts = piece.text.split("\n")
+        for position, part in enumerate(parts):
+            if position:
+                lines.append(PageLine(tuple(current)))
+                current = []
+            if part:
+                current.append(Span(part, piece.size, piece.raised, piece.y))
+    lines.append(PageLine(tuple(current)))
+    while len(lines) > 1 and not lines[-1].spans:
+        lines.pop()
+    return lines
+
+
+def _spans(text: str, size: float, y: float) -> list[Span]:
+    """A visited piece split at superscript figures, each part in its stored (NFKC) form."""
+    found, position = [], 0
+    for match in _SUPERSCRIPT.finditer(text):
+        if match.start() > position:
+            found.append(Span(compatibility_text(text[position : match.start()]), size, y=y))
+        found.append(Span(compatibility_text(match.group()), size, raised=True, y=y))
+        position = match.end()
+    if position < len(text):
+        found.append(Span(compatibility_text(text[position:]), size, y=y))
+    return found
+
+
+def _scale(tm: list[float], cm: list[float]) -> float:
+    """How much the text and current transformation matrices scale a font's size (1.0 when unscaled)."""
+    a = tm[0] * cm[0] + tm[1] * cm[2]
+    b = tm[0] * cm[1] + tm[1] * cm[3]
+    c = tm[2] * cm[0] + tm[3] * cm[2]
+    d = tm[2] * cm[1] + tm[3] * cm[3]
+    return math.sqrt(abs(a * d - b * c)) or 1.0

@@ -1,0 +1,238 @@
+"""reStructuredText into blocks with docutils (the reference parser), Sphinx's markup included.
+
+Parsing is sandboxed: no file inclusion, no raw passthrough, and no system messages in the text.
+Sphinx's directives and roles (glossary, versionadded, code-block, :meth:, :ref:, ...) are taught to
+docutils by `sphinx.py`, so a Sphinx source reads as Sphinx renders it; directives and roles nobody
+knows keep their text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from docutils import nodes
+
+from retrieval.ingest.formats import sphinx
+from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.models import Block
+
+_SETTINGS = {
+    "report_level": 5, "halt_level": 5, "file_insertion_enabled": False, "raw_enabled": False,
+    "warning_stream": False, "input_encoding": "unicode", "syntax_highlight": "none", "doctitle_xform": False,
+    "auto_id_prefix": "id",  # as Sphinx sets it: a second "Usage" section is `#id1`, as on its pages
+}  # fmt: skip
+_UNDERLINE = re.compile(r"^\s*([=\-~^\"'`#*+:.])\1{2,}\s*$")
+_SKIP = ("system_message", "comment", "substitution_definition", "target", "raw", "image", "figure_image",
+         "problematic", "pending")  # fmt: skip
+# `.. _label:` over a section title: `:ref:`label`` shows that title (as Sphinx resolves it).
+_LABEL = re.compile(r"^\.\. _([^:`\n]+):[ \t]*\n(?:[ \t]*\n)*(?:([=\-~^\"'`#*+:.])\2{2,}\n)?([^\n]+)\n([=\-~^\"'`#*+:.])\4{2,}[ \t]*$",
+                    re.MULTILINE)  # fmt: skip
+_TERM_HEADING_LEVEL = 7  # a description's signature over several blocks heads them, below every real heading
+_SHORT_DEFINITION_WORDS = 40
+# Sphinx's info fields (`:param int x:`, `:returns:`) and how they read; "type"/"vartype" merge into their name.
+_FIELD_WORDS = {
+    "param": "Parameter", "parameter": "Parameter", "arg": "Parameter", "argument": "Parameter",
+    "key": "Parameter", "keyword": "Parameter", "kwarg": "Parameter", "kwparam": "Parameter",
+    "raises": "Raises", "raise": "Raises", "except": "Raises", "exception": "Raises",
+    "var": "Variable", "ivar": "Variable", "cvar": "Variable",
+    "returns": "Returns", "return": "Returns", "rtype": "Return type", "returntype": "Return type",
+    "yields": "Yields", "yield": "Yields", "ytype": "Yield type",
+}  # fmt: skip
+_TYPE_FIELDS = {"type": "Parameter", "vartype": "Variable"}
+
+
+def parse(raw: bytes, source: str) -> Parsed:
+    """Blocks of a reStructuredText file; title from the document, else its first heading.
+
+    Raises ValueError when docutils cannot parse the file at all.
+    """
+    from docutils.core import publish_doctree
+    from docutils.utils import SystemMessage
+
+    text, note = decode(raw)
+    sphinx.register()
+    sphinx.register_unknown(text)
+    settings = dict(_SETTINGS, citebot_labels=_labels(text))
+    try:
+        tree = publish_doctree(text, settings_overrides=settings)
+    except (SystemMessage, ValueError, AttributeError, IndexError) as error:
+        raise ValueError(f"unparsable reStructuredText ({error.__class__.__name__})") from None
+    walker = _Walker(LineMap(text))
+    walker.walk(tree, 0)
+    title = tree.get("title") or next((b.text for b in walker.blocks if b.kind == "heading"), None)
+    parsed = Parsed(walker.blocks, title)
+    if note:
+        parsed.notes.append(note)
+    parsed.notes.extend(walker.notes)
+    return parsed
+
+
+def _labels(text: str) -> dict[str, str]:
+    """Section labels of the file (`.. _install:` over "Installing") for `:ref:` to show their titles."""
+    return {found.group(1).strip().lower(): found.group(3).strip() for found in _LABEL.finditer(text)}
+
+
+@dataclass
+class _Walker:
+    lines: LineMap
+    blocks: list[Block] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    group: int = 0
+    language: str | None = None  # `.. highlight::` language for literal blocks without their own
+
+    def walk(self, node, depth: int, kind: str = "paragraph", list_depth: int = -1) -> None:
+        for child in node.children:
+            name = child.tagname
+            if name in _SKIP or isinstance(child, nodes.Text):
+                continue
+            if name == "title":
+                if isinstance(node, (nodes.section, nodes.document)):
+                    self._add("heading", child, level=max(depth, 1), anchor=_section_anchor(node))
+                else:  # an admonition's, topic's or sidebar's own title: text of the box
+                    self._add(kind, child)
+            elif name == "rubric":
+                self._add("heading", child, level=_TERM_HEADING_LEVEL)
+            elif name == "section":
+                self.walk(child, depth + 1, kind, list_depth)
+            elif name == "paragraph":
+                self._add(kind, child)
+            elif name in ("bullet_list", "enumerated_list"):
+                self.group += 1
+                for item in child.children:
+                    self.walk(item, depth, "list_item", list_depth + 1)
+            elif name in ("literal_block", "doctest_block"):
+                classes = [c for c in child.get("classes") or [] if c != "code"]
+                self._add("code", child, language=(classes or [self.language])[-1])
+            elif name == "table":
+                self._table(child)
+            elif name == "definition_list":
+                for item in child.children:
+                    terms = ", ".join(t.astext() for t in item.children if t.tagname == "term")
+                    body = " ".join(d.astext() for d in item.children if d.tagname == "definition")
+                    self._add("definition", item, text=f"{terms}: {body}" if body.strip() else terms)
+            elif name in ("field_list", "docinfo"):
+                self._fields(child)
+            elif name == "block_quote":
+                self.walk(child, depth, "quote", list_depth)
+            elif isinstance(child, sphinx.highlight_marker):
+                self.language = child["language"]
+            elif isinstance(child, sphinx.skipped_marker):
+                self.notes.append(child["note"])
+            elif isinstance(child, sphinx.description):
+                self._description(child, depth, kind, list_depth)
+            elif isinstance(child, nodes.TextElement):  # captions, line blocks, attributions: their text
+                self._add(kind, child)
+            else:  # admonitions, containers, topics, list items: their children are the content
+                self.walk(child, depth, kind, list_depth)
+
+    def _fields(self, field_list) -> None:
+        """Field lists as definitions; Sphinx's info fields read as Sphinx shows them."""
+        types: dict[tuple[str, str], str] = {}
+        named: set[tuple[str, str]] = set()
+        for item in field_list.children:
+            words = item.children[0].astext().split()
+            if words and words[0] in _TYPE_FIELDS and len(words) == 2:
+                types[(_TYPE_FIELDS[words[0]], words[1])] = " ".join(item.children[-1].astext().split())
+            elif len(words) >= 2 and words[0] in _FIELD_WORDS:
+                named.add((_FIELD_WORDS[words[0]], words[-1]))
+        for item in field_list.children:
+            words = item.children[0].astext().split()
+            body = item.children[-1].astext()
+            label = _field_label(words, types, named)
+            if label is not None:
+                self._add("definition", item, text=f"{label}: {body}" if body.strip() else label)
+
+    def _description(self, node, depth: int, kind: str, list_depth: int) -> None:
+        """A signature over a short body is one definition; over a longer one, a term heading."""
+        signatures = "; ".join(s.astext() for s in node.children if isinstance(s, sphinx.signature))
+        content = next((c for c in node.children if isinstance(c, sphinx.description_content)), None)
+        body = " ".join(content.astext().split()) if content is not None else ""
+        parts = [c for c in content.children if not isinstance(c, nodes.Text)] if content is not None else []
+        simple = (
+            len(body.split()) <= _SHORT_DEFINITION_WORDS and len(parts) <= 1
+            and not any(isinstance(p, nodes.literal_block) for p in parts)
+        )  # fmt: skip
+        if not body:
+            if signatures:
+                self._add(kind, node, text=signatures)
+        elif simple and signatures:
+            self._add("definition", node, text=f"{signatures}: {body}")
+        else:
+            if signatures:
+                self._add("heading", node, text=signatures, level=_TERM_HEADING_LEVEL)
+            self.walk(content, depth, kind, list_depth)
+
+    def _table(self, table) -> None:
+        self.group += 1
+        for row in table.traverse(lambda n: n.tagname == "row"):
+            cells = " | ".join(" ".join(entry.astext().split()) for entry in row.children)
+            header = row.parent.tagname == "thead"
+            self._add("table_header" if header else "table_row", row, text=cells, group=self.group)
+
+    def _add(self, kind: str, node, text: str | None = None, **extra) -> None:
+        value = node.astext() if text is None else text
+        line = _locate(self.lines, value, _line(node))
+        last = line + value.count("\n") if line and kind == "code" else line
+        if kind != "code":
+            spans = [found.astext() for found in node.traverse(nodes.literal)]
+            if spans:
+                extra["code_spans"] = tuple(spans)
+        made = block(kind, value, self.lines if line else None, line, last, **extra)
+        if made:
+            self.blocks.append(made)
+
+
+def _section_anchor(node) -> str | None:
+    """A section's `#fragment` on the built page: a `.. _label:` over it (explicit, and stable when the
+    title changes) if it has one, else docutils' id of its title (Sphinx's permalink)."""
+    ids = list(node.get("ids") or ())
+    return (ids[1] if len(ids) > 1 else ids[0]) if ids else None
+
+
+def _field_label(
+    words: list[str], types: dict[tuple[str, str], str], named: set[tuple[str, str]]
+) -> str | None:
+    """How a field's name reads: "Parameter x (int)", "Returns", "Raises ValueError"; None to drop it.
+
+    `types`: the `:type x:` fields' text by (owner word, name); `named`: the (word, name) of the
+    parameter and variable fields, into which their type fields merge (as Sphinx shows them).
+    """
+    head = words[0] if words else ""
+    if head in _TYPE_FIELDS and len(words) == 2:
+        return None if (_TYPE_FIELDS[head], words[1]) in named else f"Type of {words[1]}"
+    if head == "meta":
+        return None
+    word = _FIELD_WORDS.get(head)
+    if word is None:
+        return " ".join(words)
+    if len(words) == 1:
+        return word
+    name = words[-1]
+    kind = " ".join(words[1:-1]) or types.get((word, name))
+    return f"{word} {name} ({kind})" if kind else f"{word} {name}"
+
+
+def _locate(lines: LineMap, text: str, near: int | None) -> int | None:
+    """The source line where a block's text starts, searched around the line docutils reports.
+
+    docutils reports some nodes on their last line (literal blocks), titles on their underline; the
+    block's first words, found within a few lines before or after, give the line a citation needs.
+    """
+    if near is None:
+        return None
+    first = text.strip().split("\n")[0].strip()[:20]
+    total = len(lines.starts)
+    for number in sorted(range(max(1, near - 40), min(total, near + 3) + 1), key=lambda n: abs(n - near)):
+        if first and first in lines.line(number) and not _UNDERLINE.match(lines.line(number)):
+            return number
+    return near
+
+
+def _line(node) -> int | None:
+    """docutils' `line` is where a node ends for some elements; the first descendant's is closer."""
+    for candidate in node.traverse(include_self=True):
+        if getattr(candidate, "line", None):
+            number = candidate.line
+            return number
+    return None

@@ -1,0 +1,154 @@
+"""Plain text into blocks: paragraphs by blank lines, hard wraps joined, bullets as list items.
+
+No library covers "plain text as people write it", so this is rules, kept few: a blank line ends a
+paragraph; inside one, lines are joined when the text is hard-wrapped (lines of similar width, the
+way editors and mail clients wrap at ~72-80 columns) and kept apart when each line is a paragraph of
+its own (scraped pages, one paragraph a line). A metadata header (id, title, year, URL lines, as in
+seeds/003_*.txt) gives the title and URL. Text whose lines mostly start with a timestamp is a log and
+is read as one (formats/log.py: records, not lines).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from retrieval.ingest.formats import log
+from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.models import Block
+
+_BULLET = re.compile(r"^\s*([-*+•▪‣◦]|\d{1,3}[.)]|[a-z][.)])\s+(?=\S)")
+_URL_LINE = re.compile(r"^https?://\S+$")
+_YEAR_LINE = re.compile(r"^(19|20)\d{2}$")
+_KEY_VALUE_LINE = re.compile(r"^[\w ]{1,30}\s*[=:]\s*\S{1,40}$")
+_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;…\"'”’)]$")
+_WRAP_WIDTH = 100  # lines longer than this are not hand-wrapped
+_WRAP_MIN_WIDTH = 40  # narrower lines are a list or a menu, not wrapped prose
+_WRAP_SIMILARITY = 0.55  # a wrapped line is at least this share of the paragraph's widest line
+
+
+def parse(raw: bytes, source: str) -> Parsed:
+    text, note = decode(raw)
+    lines = LineMap(text)
+    numbered = [(number, lines.line(number)) for number in range(1, len(lines.starts) + 1)]
+    if log.looks_like_log([value for _, value in numbered[: 4 * log.SAMPLE_LINES]]):
+        parsed = log.parse_text(text, lines)  # a log saved as .txt: records, not one paragraph a line
+    else:
+        title, url, body_start = _header(numbered)
+        parsed = Parsed(_blocks(numbered[body_start:], lines), title, url)
+    if note:
+        parsed.notes.append(note)
+    return parsed
+
+
+def _header(numbered: list[tuple[int, str]]) -> tuple[str | None, str | None, int]:
+    """A metadata header: a few short lines (id, title, year) ending in a bare URL line.
+
+    Returns (title, url, index of the first body line); without a header (None, None, 0).
+    """
+    head = [(i, value.strip()) for i, (_, value) in enumerate(numbered[:8]) if value.strip()][:5]
+    for position, (index, value) in enumerate(head):
+        if _URL_LINE.match(value) and position >= 1:
+            candidates = [
+                v for _, v in head[:position] if not _YEAR_LINE.match(v) and not _KEY_VALUE_LINE.match(v)
+            ]
+            if candidates and all(len(v) <= 300 for _, v in head[:position]):
+                title = max(candidates, key=len)
+                title = re.sub(r"\s+-\s+\w+$", "", title) if len(title) > 40 else title
+                return title, value, index + 1
+    return None, None, 0
+
+
+def _blocks(numbered: list[tuple[int, str]], lines: LineMap) -> list[Block]:
+    blocks: list[Block] = []
+    run: list[tuple[int, str]] = []
+    for number, value in [*numbered, (0, "")]:
+        if value.strip():
+            run.append((number, value))
+            continue
+        blocks.extend(_paragraphs(run, lines))
+        run = []
+    return _headings(blocks)
+
+
+def _headings(blocks: list[Block]) -> list[Block]:
+    """A short unpunctuated line standing before a longer paragraph is a heading ("Partnership Role")."""
+    out = list(blocks)
+    for index, current in enumerate(blocks[:-1]):
+        following = blocks[index + 1]
+        previous = blocks[index - 1] if index else None
+        if (
+            previous is not None
+            and previous.line_start == previous.line_end
+            and len(previous.text.split()) <= 4
+        ):
+            continue  # inside a run of short lines (a menu), not a heading
+        words = current.text.split()
+        if (
+            current.kind == "paragraph" and current.line_start == current.line_end and 1 <= len(words) <= 8
+            and not _ends_sentence(current.text) and current.text[:1].isupper()
+            and following.kind in ("paragraph", "list_item") and len(following.text) > 2 * len(current.text)
+        ):  # fmt: skip
+            out[index] = replace(current, kind="heading", level=2)
+    return out
+
+
+def _paragraphs(run: list[tuple[int, str]], lines: LineMap) -> list[Block]:
+    """Blocks of one blank-line-delimited run of lines."""
+    if not run:
+        return []
+    if len(run) == 2 and _UNDERLINE.match(run[1][1]) and not _BULLET.match(run[0][1]):
+        made = block("heading", run[0][1], lines, run[0][0], run[1][0], level=1 if "=" in run[1][1] else 2)
+        return [made] if made else []
+    wrapped = _is_wrapped([value for _, value in run if not _BULLET.match(value)])
+    found: list[Block] = []
+    pieces: list[tuple[int, str]] = []
+
+    def flush(kind: str = "paragraph") -> None:
+        if pieces:
+            made = block(kind, " ".join(v.strip() for _, v in pieces), lines, pieces[0][0], pieces[-1][0])
+            if made:
+                found.append(made if kind != "list_item" else _as_item(made))
+            pieces.clear()
+
+    item = False  # is the block being gathered a list item?
+    for number, value in run:
+        if _BULLET.match(value):
+            flush("list_item" if item else "paragraph")
+            item = True
+        elif pieces and not _continues(pieces[-1][1], value, wrapped, item):
+            flush("list_item" if item else "paragraph")
+            item = False
+        pieces.append((number, value))
+    flush("list_item" if item else "paragraph")
+    return found
+
+
+def _continues(previous: str, value: str, wrapped: bool, item: bool) -> bool:
+    """Does `value` continue the block whose last line is `previous`?"""
+    if item:
+        return value.startswith((" ", "\t")) or wrapped
+    if wrapped:
+        return True
+    # One paragraph a line, but a line broken mid-sentence ("... said that" / "the rest") is rejoined.
+    return not _ends_sentence(previous) and value.lstrip()[:1].islower()
+
+
+def _as_item(made: Block) -> Block:
+    return replace(made, text=_BULLET.sub("", made.text, count=1))
+
+
+def _ends_sentence(value: str) -> bool:
+    return bool(_SENTENCE_END.search(value.rstrip()))
+
+
+def _is_wrapped(values: list[str]) -> bool:
+    """Hard-wrapped: several lines, none very long, all but the last close to the widest."""
+    if len(values) < 2:
+        return False
+    widths = [len(v.rstrip()) for v in values]
+    widest = max(widths)
+    if widest > _WRAP_WIDTH or widest < _WRAP_MIN_WIDTH:
+        return False
+    return all(width >= _WRAP_SIMILARITY * widest for width in widths[:-1])

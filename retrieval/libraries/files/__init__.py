@@ -1,0 +1,1 @@
+"""The files library: a generation is a folder (layout.py) of passages, a FAISS vector index and a keyword index."""

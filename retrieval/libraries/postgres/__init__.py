@@ -1,0 +1,1 @@
+"""The PostgreSQL library: passages, pgvector vectors and keyword search in one database."""

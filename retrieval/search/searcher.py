@@ -1,0 +1,105 @@
+"""Hybrid search over a Library: dense (nearest vectors) + lexical (keyword), fused, near-duplicates collapsed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.errors import RetrievalError
+from retrieval.models import Hit
+from retrieval.parts import Embedder, Library
+from retrieval.scope import Scope
+from retrieval.search.fusion import reciprocal_rank_fusion, score_blend
+from retrieval.text.shingles import shingles
+
+log = logging.getLogger(__name__)
+
+SEARCH_MODES = ("hybrid", "dense", "lexical")
+_DUPLICATE_OVERLAP = 0.6
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    candidates: int = 50  # per retriever, before fusion
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # for the score blend
+
+
+class Searcher:
+    """Searches one Library, embedding queries with `embedder`; safe to share between threads."""
+
+    def __init__(self, library: Library, embedder: Embedder, params: SearchParams = SearchParams()) -> None:
+        self.library = library
+        self.embedder = embedder
+        self.params = params
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        mode: str = "hybrid",
+        query_vector: np.ndarray | None = None,
+        lexical_query: str | None = None,
+        scope: Scope = None,
+    ) -> list[Hit]:
+        """The best `k` passages for `query`, best first; `lexical_query` replaces the words searched.
+        `scope`: only passages of these sources are ranked (filtered before ranking, in both retrievers,
+        so the k come from them); None searches everything."""
+        if mode not in SEARCH_MODES:
+            raise RetrievalError(f"Unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}.")
+        if query_vector is None and mode != "lexical":
+            query_vector = self.embedder.embed_queries([query])[0]
+        scoped = {} if scope is None else {"scope": scope}  # None: the library's call of old, unchanged
+        candidates = self.params.candidates
+        dense = dict(self.library.nearest(query_vector, candidates, **scoped)) if mode != "lexical" else {}
+        lexical = (
+            dict(self.library.keyword(lexical_query or query, candidates, **scoped))
+            if mode != "dense"
+            else {}
+        )
+        fused = self._fuse(dense, lexical, mode)
+        ranked = sorted(fused, key=fused.get, reverse=True)
+        return self._collapse(ranked, fused, dense, lexical, k)
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float], mode: str) -> dict[str, float]:
+        if mode == "dense":
+            return dense
+        if mode == "lexical":
+            return lexical
+        if self.params.fusion == "blend":
+            return score_blend(dense, lexical, self.params.dense_weight)
+        rankings = [sorted(d, key=d.get, reverse=True) for d in (dense, lexical) if d]
+        return reciprocal_rank_fusion(rankings, self.params.rrf_k)
+
+    def _collapse(self, ranked, fused, dense, lexical, k) -> list[Hit]:
+        """Best-first hits; a passage nearly identical to a better one is folded into it (its source kept)."""
+        kept: list[tuple[Hit, set]] = []
+        for passage_id in ranked:
+            passage = self.library.passage(passage_id)
+            grams = shingles(passage.text)
+            twin = next(
+                (i for i, (_, g) in enumerate(kept) if _overlap(g, grams) >= _DUPLICATE_OVERLAP), None
+            )
+            if twin is not None:
+                hit, g = kept[twin]
+                if passage.source != hit.passage.source and passage.source not in hit.also_in:
+                    kept[twin] = (_with_also(hit, passage.source), g)
+                continue
+            hit = Hit(passage, fused[passage_id], dense.get(passage_id, 0.0), lexical.get(passage_id, 0.0))
+            kept.append((hit, grams))
+            if len(kept) >= k:
+                break
+        return [hit for hit, _ in kept]
+
+
+def _overlap(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / max(len(a), len(b))
+
+
+def _with_also(hit: Hit, source: str) -> Hit:
+    return Hit(hit.passage, hit.score, hit.dense_score, hit.lexical_score, (*hit.also_in, source))
