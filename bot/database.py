@@ -17,12 +17,13 @@ from psycopg_pool import ConnectionPool
 
 from bot import messages
 from bot.settings import ConfigError
+from retrieval import PoolParams
 
 log = logging.getLogger(__name__)
 
 URL_ENV = "CITEBOT_DATABASE_URL"
 CONNECT_TIMEOUT_S = 5
-POOL_WAIT_S = 5.0
+_DEFAULT_POOL = PoolParams()  # the pool policy when no settings say otherwise
 _FIRST_DELAY_S = 0.5
 _MAX_DELAY_S = 8.0
 _UNREACHABLE = (
@@ -156,11 +157,16 @@ def reason(error: BaseException) -> str:
 def open_pool(
     url: str,
     wait_s: float = 60.0,
-    max_size: int = 8,
+    max_size: int = _DEFAULT_POOL.max_size,
     configure: Callable[[psycopg.Connection], None] | None = None,
     name: str = "citebot",
+    request_wait_s: float = _DEFAULT_POOL.wait_s,
 ) -> ConnectionPool:
-    """A pool whose connections are checked when taken, so one lost to a restart is replaced, not used."""
+    """A pool whose connections are checked when taken, so one lost to a restart is replaced, not used.
+
+    `wait_s`: how long to retry a server that is down at start; `max_size` and `request_wait_s` (how
+    long a request waits for a free connection): the pool policy, by default the library's (PoolParams).
+    """
     first_connection(url, wait_s).close()
     pool = ConnectionPool(
         url,
@@ -172,7 +178,7 @@ def open_pool(
         open=False,
         name=name,
         reconnect_timeout=max(wait_s, 30.0),
-        timeout=POOL_WAIT_S,  # a request waits this long for a connection, then apologises
+        timeout=request_wait_s,  # a request waits this long for a connection, then apologises
     )
     pool.open(wait=True, timeout=max(wait_s, 10.0))
     return pool
@@ -190,4 +196,7 @@ def open_checked_pool(
         migrations.check(connection, url)
     finally:
         connection.close()
-    return open_pool(url, settings.database.wait_seconds, settings.database.pool_size, configure)
+    policy = settings.database.pool_params()  # the library's pool follows it too (EngineConfig.pool)
+    return open_pool(
+        url, settings.database.wait_seconds, policy.max_size, configure, request_wait_s=policy.wait_s
+    )

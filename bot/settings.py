@@ -81,8 +81,17 @@ class DatabaseSettings(_Section):
         60, ge=0, le=3600, description="How long to retry a database that is down or unreachable at start."
     )
     pool_size: int = Field(
-        8, ge=1, le=200, description="Most database connections one citebot process opens."
+        8,
+        ge=1,
+        le=200,
+        description="Most connections in each of a process's two pools (the index's and the bot state's).",
     )
+
+    def pool_params(self):
+        """The one pool policy (a retrieval.PoolParams) both the library's pool and the bot state's follow."""
+        from retrieval import PoolParams
+
+        return PoolParams(max_size=self.pool_size)
 
 
 class ConversationSettings(_Section):
@@ -346,6 +355,7 @@ class Settings(_Section):
             index_type=r.index_type,
             exact_limit=r.exact_limit,
             sentence_vectors=r.sentence_vectors,
+            pool=self.database.pool_params(),
             rebuild_hint=messages.postgres_rebuild_hint(corpus, self.config_file)
             if postgres
             else messages.rebuild_hint(corpus, self.index, self.config_file),

@@ -30,6 +30,7 @@ _EXPORTS = {
     "ComposerParams": "retrieval.answering.compose",
     "ChunkingParams": "retrieval.ingest.chunking",
     "SearchParams": "retrieval.search.searcher",
+    "PoolParams": "retrieval.libraries.postgres.pool",
     "RetrievalError": "retrieval.errors",
     "CorpusError": "retrieval.errors",
     "IndexMissingError": "retrieval.errors",
@@ -68,6 +69,7 @@ __all__ = [
     "Links",
     "Manifest",
     "Passage",
+    "PoolParams",
     "Query",
     "RetrievalError",
     "SearchParams",
@@ -104,6 +106,7 @@ if TYPE_CHECKING:
     from retrieval.ingest.build import BuildReport
     from retrieval.ingest.chunking import ChunkingParams
     from retrieval.ingest.loader import SkippedFile, UnreadFilesError
+    from retrieval.libraries.postgres.pool import PoolParams
     from retrieval.manifest import Manifest, SourceRecord
     from retrieval.models import Document, Hit, Passage
     from retrieval.parts import Embedder, Query

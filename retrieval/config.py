@@ -13,6 +13,7 @@ from retrieval.embedders.runtimes import DEFAULT_ENCODER, DEFAULT_RUNTIME
 from retrieval.embedders.torch_embedder import DEFAULT_MODEL
 from retrieval.ingest.chunking import ChunkingParams
 from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT
+from retrieval.libraries.postgres.pool import PoolParams
 from retrieval.search.searcher import SearchParams
 
 
@@ -37,6 +38,9 @@ class EngineConfig:
     index_type: str = "auto"
     exact_limit: int = DEFAULT_EXACT_LIMIT
     sentence_vectors: bool = True  # embed every sentence at index time
+    # backend postgres: the library's connection pool per process (max_size from database.pool_size,
+    # the setting the bot's state pool follows too); 8 connections, a request waits 5 s for one
+    pool: PoolParams = field(default_factory=PoolParams)
     rebuild_hint: str = ""  # appended to an error about a missing or incompatible index
 
 

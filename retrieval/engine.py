@@ -36,7 +36,7 @@ from retrieval.errors import IndexIncompatibleError
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Hit, Passage
 from retrieval.parts import Composer, Embedder, Library, Query
-from retrieval.registry import COMPOSERS, EMBEDDERS, LIBRARIES, choose
+from retrieval.registry import COMPOSERS, EMBEDDERS, choose, library_backend
 from retrieval.scope import Scope, in_scope
 from retrieval.search.searcher import Searcher
 from retrieval.text import languages
@@ -86,7 +86,7 @@ class Engine:
     def __init__(self, config: EngineConfig = DEFAULTS, embedder: Embedder | None = None) -> None:
         """`embedder` (tests, benchmarks) replaces the one each generation would be served by."""
         self.config = config
-        self._backend = choose(LIBRARIES, config.backend, "index backend")
+        self._backend = library_backend(config)
         self._make_composer = choose(COMPOSERS, config.composer, "composer")
         self._embedder = embedder
         self._embedders = ServingEmbedders(config.encoder, config.model, config.device)
@@ -257,7 +257,7 @@ def build(
     if embedder is None:
         make = choose(EMBEDDERS, config.encoder, "encoder")
         embedder = make(config.model, config.device, config.index_runtime)
-    writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
+    writer = library_backend(config).writer(config.index, embedder)
     report = indexer.build(
         Path(config.corpus),
         writer,

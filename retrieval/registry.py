@@ -12,8 +12,10 @@ from pathlib import Path
 
 from retrieval.answering.compose import ComposerParams
 from retrieval.answering.composers.extractive import ExtractiveComposer
+from retrieval.config import EngineConfig
 from retrieval.embedders.runtimes import EMBEDDERS, encoder_files  # noqa: F401  (a registry of this module)
 from retrieval.libraries.files import library as files
+from retrieval.libraries.postgres.pool import DEFAULT_POOL, PoolParams
 from retrieval.manifest import Manifest
 from retrieval.parts import Composer, Embedder, Library, LibraryWriter
 
@@ -34,12 +36,16 @@ def _files_writer(location: str, embedder: Embedder) -> LibraryWriter:
     return files.FilesLibraryWriter(Path(location), encoder_files(embedder))
 
 
-def _postgres() -> Backend:
-    """The postgres backend, imported only when chosen (psycopg is not loaded for the files backend)."""
+def _postgres(pool: PoolParams = DEFAULT_POOL) -> Backend:
+    """The postgres backend with its connections pooled as `pool` says, imported only when chosen
+    (psycopg is not loaded for the files backend)."""
     from retrieval.libraries.postgres import library as postgres
 
     return Backend(
-        postgres.open_library, postgres.open_writer, postgres.live_generation_at, postgres.live_manifest_at
+        lambda url, hint: postgres.open_library(url, hint, pool),
+        lambda url, embedder: postgres.open_writer(url, embedder, pool),
+        lambda url: postgres.live_generation_at(url, pool),
+        lambda url, hint: postgres.live_manifest_at(url, hint, pool),
     )
 
 
@@ -60,6 +66,13 @@ LIBRARIES: dict[str, Backend] = {
 COMPOSERS: dict[str, Callable[[Embedder, ComposerParams], Composer]] = {
     "extractive": ExtractiveComposer,
 }
+
+
+def library_backend(config: EngineConfig) -> Backend:
+    """The backend `config.backend` names (ValueError for an unknown one); a postgres one opens its
+    connections as `config.pool` says. What the engine and the builds use, rather than LIBRARIES itself."""
+    backend = choose(LIBRARIES, config.backend, "index backend")
+    return _postgres(config.pool) if config.backend == "postgres" else backend
 
 
 def choose(registry: dict, name: str, what: str):

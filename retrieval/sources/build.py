@@ -13,7 +13,7 @@ from retrieval.ingest.build import BuildReport
 from retrieval.ingest.loader import Root, UnreadFilesError
 from retrieval.manifest import SourceRecord
 from retrieval.parts import Embedder
-from retrieval.registry import EMBEDDERS, LIBRARIES, choose
+from retrieval.registry import EMBEDDERS, choose, library_backend
 from retrieval.sources import state
 from retrieval.sources.base import SourceError, SourceSpec, utc_now
 from retrieval.sources.read import carried, read_source
@@ -49,7 +49,7 @@ def build_sources(
     from retrieval.ingest import build as indexer
 
     embedder = embedder or indexing_embedder(config)
-    writer = choose(LIBRARIES, config.backend, "index backend").writer(config.index, embedder)
+    writer = library_backend(config).writer(config.index, embedder)
     if read is not None and indexer.reusable_manifest(writer, embedder, config.chunking) is None:
         # Sources not read now could only keep documents the live generation can lend: it has none.
         log.info("no live index made with these settings to keep documents from: reading every source")
@@ -108,7 +108,7 @@ def build_sources(
 
 def _live_records(config: EngineConfig) -> dict[str, SourceRecord]:
     """The live generation's source records ({} when there is none, or it is unreadable)."""
-    backend = choose(LIBRARIES, config.backend, "index backend")
+    backend = library_backend(config)
     try:
         return backend.live_manifest(config.index, config.rebuild_hint)[1].sources
     except Exception:  # no index yet, or one this citebot cannot read: nothing to keep

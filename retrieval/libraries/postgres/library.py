@@ -27,6 +27,7 @@ from pgvector.psycopg import register_vector
 from psycopg.conninfo import conninfo_to_dict
 
 from retrieval.errors import IndexMissingError, RetrievalError
+from retrieval.libraries.postgres.pool import DEFAULT_POOL, PoolParams
 from retrieval.libraries.sentence_vectors import text_key
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
@@ -47,10 +48,6 @@ _MAX_POSITION = 16383  # tsvector positions stop here
 _SCOPES_KEPT = 64  # document-version lists kept per library, one per distinct channel scope
 
 
-POOL_SIZE = 8  # connections per process for the library (the bot's state has its own pool)
-POOL_WAIT_S = 5.0  # a request waits this long for a connection, then fails (and is apologised for)
-
-
 class LibraryUnavailable(RetrievalError):
     """The database cannot take this build (another build running, a model of another dimension)."""
 
@@ -64,30 +61,31 @@ def where(url: str) -> str:
     return f"{parts.get('host') or 'localhost'}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
 
 
-_pools: dict[str, object] = {}
+_pools: dict[tuple[str, PoolParams], object] = {}
 _pools_lock = threading.Lock()
 
 
-def pool_for(url: str):
-    """This process's library pool for `url` (opened at first use; connections checked when taken)."""
+def pool_for(url: str, params: PoolParams = DEFAULT_POOL):
+    """This process's library pool for `url` sized as `params` says (opened at first use, one per URL
+    and policy; connections checked when taken)."""
     from psycopg_pool import ConnectionPool
 
     with _pools_lock:
-        pool = _pools.get(url)
+        pool = _pools.get((url, params))
         if pool is None:
             pool = ConnectionPool(
                 url,
                 min_size=1,
-                max_size=POOL_SIZE,
+                max_size=params.max_size,
                 kwargs={"autocommit": True, "connect_timeout": 5},
                 configure=configure_connection,
                 check=ConnectionPool.check_connection,
-                timeout=POOL_WAIT_S,
+                timeout=params.wait_s,
                 open=False,
                 name="citebot-library",
             )
             pool.open(wait=True, timeout=30)
-            _pools[url] = pool
+            _pools[(url, params)] = pool
         return pool
 
 
@@ -98,21 +96,22 @@ def close_pools() -> None:
         _pools.clear()
 
 
-# -- the registry's four entry points (retrieval/registry.py): the location is the database URL --------
-def open_library(url: str, rebuild_hint: str) -> PostgresLibrary:
-    return PostgresLibrary(pool_for(url), rebuild_hint=rebuild_hint)
+# -- the registry's four entry points (retrieval/registry.py): the location is the database URL, the pool
+# policy the EngineConfig's `pool` -------------------------------------------------------------------
+def open_library(url: str, rebuild_hint: str, pool: PoolParams = DEFAULT_POOL) -> PostgresLibrary:
+    return PostgresLibrary(pool_for(url, pool), rebuild_hint=rebuild_hint)
 
 
-def open_writer(url: str, embedder) -> PostgresLibraryWriter:
-    return PostgresLibraryWriter(pool_for(url))
+def open_writer(url: str, embedder, pool: PoolParams = DEFAULT_POOL) -> PostgresLibraryWriter:
+    return PostgresLibraryWriter(pool_for(url, pool))
 
 
-def live_generation_at(url: str) -> str | None:
-    return live_generation(pool_for(url))
+def live_generation_at(url: str, pool: PoolParams = DEFAULT_POOL) -> str | None:
+    return live_generation(pool_for(url, pool))
 
 
-def live_manifest_at(url: str, rebuild_hint: str) -> tuple[str, Manifest]:
-    with pool_for(url).connection() as connection:
+def live_manifest_at(url: str, rebuild_hint: str, pool: PoolParams = DEFAULT_POOL) -> tuple[str, Manifest]:
+    with pool_for(url, pool).connection() as connection:
         row = _generation_row(connection, None)
     if row is None:
         raise IndexMissingError(f"No index in the database at {where(url)}. {rebuild_hint}")
