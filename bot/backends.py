@@ -14,14 +14,29 @@ _lock = threading.Lock()
 
 def database_pool(settings: Settings, configure=None):
     """The process's pool for `database.url` (opened once: reachable, and at this code's schema version)."""
-    from bot.database import open_checked_pool
-
     key = settings.database.url or ""
     with _lock:
         pool = _pools.get(key)
         if pool is None:
             pool = _pools[key] = open_checked_pool(settings, configure)
         return pool
+
+
+def open_checked_pool(settings: Settings, configure=None):
+    """The pool for `backend: postgres`, once the database is reachable and its schema is this code's;
+    DatabaseError otherwise. Sized by `database.pool_size`, as the library's pool is (EngineConfig.pool)."""
+    from bot import database, migrations
+
+    url = settings.database.url or ""
+    connection = database.first_connection(url, settings.database.wait_seconds)
+    try:
+        migrations.check(connection, url)
+    finally:
+        connection.close()
+    policy = settings.database.pool_params()
+    return database.open_pool(
+        url, settings.database.wait_seconds, policy.max_size, configure, request_wait_s=policy.wait_s
+    )
 
 
 def close_pools() -> None:

@@ -1,4 +1,4 @@
-"""PostgreSQL for the postgres backend: the URL, start-up with retry, safe error messages, a shared pool.
+"""PostgreSQL for the postgres backend: the URL, start-up with retry, safe error messages, pools.
 
 Messages never hold the URL's password: a database is named by `where` (host:port/dbname). A server
 that is down or unreachable at start is retried with back-off for `wait_s` seconds; a wrong password
@@ -182,21 +182,3 @@ def open_pool(
     )
     pool.open(wait=True, timeout=max(wait_s, 10.0))
     return pool
-
-
-def open_checked_pool(
-    settings, configure: Callable[[psycopg.Connection], None] | None = None
-) -> ConnectionPool:
-    """The pool for `backend: postgres`, once the database is reachable and its schema is this code's."""
-    from bot import migrations
-
-    url = settings.database.url or ""
-    connection = first_connection(url, settings.database.wait_seconds)
-    try:
-        migrations.check(connection, url)
-    finally:
-        connection.close()
-    policy = settings.database.pool_params()  # the library's pool follows it too (EngineConfig.pool)
-    return open_pool(
-        url, settings.database.wait_seconds, policy.max_size, configure, request_wait_s=policy.wait_s
-    )
