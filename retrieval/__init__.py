@@ -31,6 +31,8 @@ _EXPORTS = {
     "ChunkingParams": "retrieval.ingest.chunking",
     "SearchParams": "retrieval.search.searcher",
     "PoolParams": "retrieval.libraries.postgres.pool",
+    "INDEX_MIGRATIONS": "retrieval.libraries.postgres.schema",
+    "SchemaMigration": "retrieval.libraries.postgres.schema",
     "RetrievalError": "retrieval.errors",
     "CorpusError": "retrieval.errors",
     "IndexMissingError": "retrieval.errors",
@@ -50,6 +52,7 @@ _EXPORTS = {
     "UnknownLinkField": "retrieval.answering.links",
 }
 __all__ = [
+    "INDEX_MIGRATIONS",
     "Answered",
     "BuildReport",
     "ChunkingParams",
@@ -72,6 +75,7 @@ __all__ = [
     "PoolParams",
     "Query",
     "RetrievalError",
+    "SchemaMigration",
     "SearchParams",
     "SkippedFile",
     "SourceError",
@@ -107,6 +111,7 @@ if TYPE_CHECKING:
     from retrieval.ingest.chunking import ChunkingParams
     from retrieval.ingest.loader import SkippedFile, UnreadFilesError
     from retrieval.libraries.postgres.pool import PoolParams
+    from retrieval.libraries.postgres.schema import INDEX_MIGRATIONS, SchemaMigration
     from retrieval.manifest import Manifest, SourceRecord
     from retrieval.models import Document, Hit, Passage
     from retrieval.parts import Embedder, Query

@@ -4,7 +4,7 @@ Vectors are pgvector `vector(384)` columns searched by inner product (HNSW; norm
 keyword search is BM25 computed in SQL from postings (term, passage, count) of citebot's own keyword terms,
 so it ranks as the files backend's bm25s does; each passage also keeps them as a `tsvector` (GIN-indexed)
 for full-text queries in SQL. The schema is
-bot/migrations.py. A generation never changes once published; a build writes a new one beside it and
+schema.py beside it (applied by `citebot db migrate`). A generation never changes once published; a build writes a new one beside it and
 moves `live_generation` to it in one transaction. Unchanged files are shared between generations
 (content-addressed `document_versions`), never rewritten.
 """
