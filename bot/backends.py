@@ -82,23 +82,40 @@ def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
     return FeedbackStore(path).counts(), ConversationStore(path).count()
 
 
-def held_reply_counts(settings: Settings) -> dict[str, int]:
-    """Replies held for delivery while a platform's API was down (bot/core/outbox.py), per platform with
-    any; {} when none (or no state yet). For `citebot status`."""
-    # The platforms whose adapters hold replies in the shared outbox (Discord: backend postgres only, its
-    # answers on their way; backend files keeps them in discord.sqlite3, bot/adapters/discord/ledger.py).
-    platforms = ("slack", "discord")
+def held_reply_store(settings: Settings, capacity: int = 500, expiry_s: float = 3600):
+    """Where replies wait while a chat platform's API is down (bot/core/outbox.py): the database for
+    backend postgres (shared by replicas), else the local state file; at most `capacity` a platform, each
+    kept `expiry_s` seconds."""
     if settings.backend == "postgres":
         from bot.core.pg_state import PostgresOutbox
 
-        outbox = PostgresOutbox(database_pool(settings))
-    else:
-        from bot.core.outbox import SqliteOutbox
+        return PostgresOutbox(database_pool(settings), capacity, expiry_s)
+    from bot.core.outbox import SqliteOutbox
 
-        path = Path(settings.feedback.path).expanduser()
-        if not path.exists():
-            return {}
-        outbox = SqliteOutbox(path)
+    return SqliteOutbox(Path(settings.feedback.path).expanduser(), capacity, expiry_s)
+
+
+def answered_messages(settings: Settings):
+    """Which reply answered which question, for edits (bot/core/answered.py): the database for backend
+    postgres, else the local state file."""
+    if settings.backend == "postgres":
+        from bot.core.pg_state import PostgresAnsweredMessages
+
+        return PostgresAnsweredMessages(database_pool(settings))
+    from bot.core.answered import SqliteAnsweredMessages
+
+    return SqliteAnsweredMessages(Path(settings.feedback.path).expanduser())
+
+
+def held_reply_counts(settings: Settings) -> dict[str, int]:
+    """Replies held for delivery while a platform's API was down, per platform with any; {} when none (or
+    no state yet: the state file is not made just to count). For `citebot status`."""
+    # The platforms whose adapters hold replies in the shared outbox (Discord: backend postgres only, its
+    # answers on their way; backend files keeps them in discord.sqlite3, bot/adapters/discord/ledger.py).
+    platforms = ("slack", "discord")
+    if settings.backend != "postgres" and not Path(settings.feedback.path).expanduser().exists():
+        return {}
+    outbox = held_reply_store(settings)
     counts = {platform: outbox.count(platform) for platform in platforms}
     return {platform: count for platform, count in counts.items() if count}
 

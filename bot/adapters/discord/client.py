@@ -68,12 +68,10 @@ def ledger(settings: Settings, table: CommandTable) -> Ledger:
     for postgres the database's claims, answer map and held answers, shared by every replica."""
     claims = getattr(table, "claims", None)
     if settings.backend == "postgres":
-        from bot.backends import database_pool, event_claims
-        from bot.core.pg_state import PostgresAnsweredMessages, PostgresOutbox
+        from bot.backends import answered_messages, event_claims, held_reply_store
 
-        pool = database_pool(settings)
-        outbox = PostgresOutbox(pool, capacity=PENDING_LIMIT, expiry_s=PENDING_EXPIRY_S)
-        return Ledger(None, claims or event_claims(settings), PostgresAnsweredMessages(pool), outbox)
+        outbox = held_reply_store(settings, PENDING_LIMIT, PENDING_EXPIRY_S)
+        return Ledger(None, claims or event_claims(settings), answered_messages(settings), outbox)
     return Ledger(Path(settings.feedback.path).expanduser().with_name("discord.sqlite3"), claims)
 
 

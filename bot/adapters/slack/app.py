@@ -12,14 +12,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot import messages
+from bot import backends, messages
 from bot.adapters.slack import server
 from bot.adapters.slack.decorations import Decorations
 from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise, stop_deliveries
 from bot.adapters.slack.handlers import Commands, SlackHandlers
-from bot.core.answered import AnsweredMessages, SqliteAnsweredMessages
 from bot.core.claims import SqliteEventClaims
-from bot.core.outbox import Outbox, SqliteOutbox
+from bot.core.outbox import Outbox
 from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
 
@@ -84,7 +83,7 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
     if claims is None:
         claims = SqliteEventClaims(state)
     outbox = held_replies(settings)
-    answered = answers(settings)
+    answered = backends.answered_messages(settings)
     delivery = SlackDelivery(client, outbox, answered).start()
     handlers = SlackHandlers(table, settings.slack, claims, delivery, Decorations(client), answered)
     handlers.register(app)
@@ -92,26 +91,9 @@ def build_app(settings: Settings, table: Commands, client: WebClient | None = No
 
 
 def held_replies(settings: Settings) -> Outbox:
-    """Where replies wait while Slack is down: the database for backend postgres (shared by replicas),
-    else the local state file."""
+    """Where replies wait while Slack is down, bounded and expiring by the `slack.held_replies_*` settings."""
     size, expiry_s = settings.slack.held_replies_max, settings.slack.held_replies_expiry_minutes * 60
-    if settings.backend == "postgres":
-        from bot.backends import database_pool
-        from bot.core.pg_state import PostgresOutbox
-
-        return PostgresOutbox(database_pool(settings), size, expiry_s)
-    return SqliteOutbox(Path(settings.feedback.path), size, expiry_s)
-
-
-def answers(settings: Settings) -> AnsweredMessages:
-    """Which reply answered which question (for edits): the database for backend postgres, else the state
-    file."""
-    if settings.backend == "postgres":
-        from bot.backends import database_pool
-        from bot.core.pg_state import PostgresAnsweredMessages
-
-        return PostgresAnsweredMessages(database_pool(settings))
-    return SqliteAnsweredMessages(Path(settings.feedback.path))
+    return backends.held_reply_store(settings, size, expiry_s)
 
 
 class SlackAdapter:
