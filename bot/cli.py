@@ -711,10 +711,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         generation, manifest = Engine(settings.engine_config()).manifest()
     except IndexMissingError:
         if settings.sources and not args.json:  # no index yet: say what each source's last read met
-            from retrieval import sources_status
-
-            state = backends.state_folder(settings)
-            print("\n".join(messages.source_status_lines(sources_status(settings.sources, {}, [], state))))
+            print("\n".join(messages.source_status_lines(_sources_status(settings, None))))
         raise
     build = _read_build_record(index)
     same_build = build.get("generation") == generation
@@ -750,15 +747,15 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _sources_status(settings: Settings, manifest) -> list[dict]:
-    """Per named source: what the live index holds of it and its last refresh outcome ([] for `corpus`)."""
+    """Per named source: what the live index holds of it (nothing when `manifest` is None: no index yet)
+    and its last refresh outcome ([] for `corpus`)."""
     if not settings.sources:
         return []
     from bot import backends
     from retrieval import sources_status
 
-    return sources_status(
-        settings.sources, manifest.sources, list(manifest.files), backends.state_folder(settings)
-    )
+    records, files = (manifest.sources, list(manifest.files)) if manifest else ({}, [])
+    return sources_status(settings.sources, records, files, backends.state_folder(settings))
 
 
 def _read_build_record(index: Path) -> dict:

@@ -281,7 +281,9 @@ class Settings(_Section):
     def _channel_ids_as_text(cls, value: Any) -> Any:
         """Discord channel ids read from YAML are numbers: keep them as text, like Slack's."""
         if isinstance(value, dict):
-            return {str(key): [value] if isinstance(value, str) else value for key, value in value.items()}
+            return {
+                str(channel): [names] if isinstance(names, str) else names for channel, names in value.items()
+            }
         return value
 
     @model_validator(mode="after")

@@ -83,22 +83,16 @@ def build_sources(
             roots, writer, embedder, config.chunking, config.index_type, show_progress,
             config.sentence_vectors, config.exact_limit, strict, records, publish_unchanged,
         )  # fmt: skip
-    except CorpusError as error:
-        for name in fresh:
-            if name not in errors:
-                state.record_error(state_dir, name, utc_now(), f"indexing failed: {error}")
-        for name, problem in errors.items():
-            state.record_error(state_dir, name, utc_now(), problem)
-        if errors and not isinstance(error, UnreadFilesError):
+    except Exception as error:
+        # Each source read now keeps its own error if it had one, else the build's.
+        failed_build = {name: f"indexing failed: {error}" for name in fresh if name not in errors}
+        _record_outcomes(state_dir, {}, {**errors, **failed_build})
+        if errors and isinstance(error, CorpusError) and not isinstance(error, UnreadFilesError):
             # Nothing readable because sources failed: say why, rather than only "no readable documents".
             failed = "; ".join(errors.values())
             if len(errors) == len(sources):
                 raise CorpusError(f"No source could be read: {failed}") from None
             raise CorpusError(f"{error} The sources that failed: {failed}") from None
-        raise
-    except Exception as error:
-        for name in fresh:
-            state.record_error(state_dir, name, utc_now(), f"indexing failed: {error}")
         raise
     report.index_dir = config.index
     report.source_errors = errors

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -178,7 +178,7 @@ def _finish(run: _Run) -> SiteSnapshot:
 def _fetch_sitemap_pages(run: _Run, sitemap_url: str) -> None:
     """Read the sitemap (and the sitemaps an index lists), then each page it lists, in its order."""
     urls = _sitemap_urls(run, sitemap_url)
-    selected = _path_filter(run.source.include, run.source.exclude)
+    selected = PathFilter(run.source.include, run.source.exclude)
     for url in urls:
         reason = _not_a_page_url(run, url) or run.http.disallowed(url)
         if reason:
@@ -226,7 +226,7 @@ def _crawl(run: _Run, start: str) -> None:
     """Breadth-first from `start` over same-site links under its folder (see fetch_site). Raises
     SourceError when the start page cannot be read."""
     prefix = _folder_of(urlsplit(start).path)
-    selected = _path_filter(run.source.include, run.source.exclude)
+    selected = PathFilter(run.source.include, run.source.exclude)
 
     def outside(url: str) -> str | None:
         if reason := _not_a_page_url(run, url):
@@ -412,8 +412,3 @@ def _glob_path(url: str) -> str:
     """What include/exclude globs see: the URL path, unquoted, without its leading "/" (a folder URL
     keeps its trailing "/": `docs/` is matched by `docs/**` and by `docs`)."""
     return unquote(urlsplit(url).path).lstrip("/")
-
-
-def _path_filter(include: Sequence[str], exclude: Sequence[str]) -> Callable[[str], bool]:
-    """Whether a URL path is read: the folder and git sources' rules (retrieval.sources.globs)."""
-    return PathFilter(include, exclude)
