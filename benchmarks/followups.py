@@ -23,11 +23,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from bot.core.commands import CommandTable  # noqa: E402
-from bot.core.conversations import MEMORY, ConversationStore  # noqa: E402
 from bot.core.models import Origin  # noqa: E402
 from bot.core.service import QAService  # noqa: E402
 from bot.evaluation import EvalQuestion, EvalResult, score  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.state.conversations import MEMORY, SqliteConversationStore  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _question(dialogue: str, position: int, turn: dict[str, Any], text: str) -> 
 
 def score_dialogues(service: QAService, dialogues: list[dict[str, Any]]) -> list[TurnScore]:
     """Ask every dialogue as a thread, and each later turn's standalone rewrite alone."""
-    table = CommandTable(service, conversations=ConversationStore(MEMORY, expiry_s=10**9))
+    table = CommandTable(service, conversations=SqliteConversationStore(MEMORY, expiry_s=10**9))
     scores = []
     for dialogue in dialogues:
         origin = Origin("benchmark", "followups", "", str(dialogue["id"]))

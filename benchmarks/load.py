@@ -117,7 +117,7 @@ def slack_http(settings: Settings, questions: list[str], askers: int, seconds: f
     from bot.adapters.slack.app import build_app
     from bot.adapters.slack.server import make_web_app
     from bot.core.commands import CommandTable
-    from bot.core.feedback import FeedbackStore
+    from bot.state.feedback import SqliteFeedbackStore
     from tests.harness.fake_slack import FakeSlack, event_payload, mention_event, signed_headers
 
     port = _free_port()
@@ -126,7 +126,7 @@ def slack_http(settings: Settings, questions: list[str], askers: int, seconds: f
             update={"api_url": fake.url, "bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET}
         )
         settings = settings.model_copy(update={"slack": slack})
-        table = CommandTable(QAService(settings), FeedbackStore(Path(settings.feedback.path)))
+        table = CommandTable(QAService(settings), SqliteFeedbackStore(Path(settings.feedback.path)))
         table.service.warm_up()
         app = build_app(settings, table)
         loop = asyncio.new_event_loop()

@@ -94,7 +94,7 @@ def paired(
 
 def run(folder: Path, index: Path) -> dict:
     from bot import devdb
-    from bot.migrations import migrate
+    from bot.state.migrations import migrate
     from retrieval.embedders.runtimes import indexing_embedder
     from retrieval.libraries.postgres import library as postgres
     from retrieval.registry import LIBRARIES

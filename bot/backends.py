@@ -1,5 +1,6 @@
 """Where the bot's state lives, by the `backend` setting: files (SQLite beside the index) or postgres
-(one database shared by every replica). One pool per process for the postgres backend."""
+(one database shared by every replica): which of bot/state's stores to open. One pool per process for the
+postgres backend."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def database_pool(settings: Settings, configure=None):
 def open_checked_pool(settings: Settings, configure=None):
     """The pool for `backend: postgres`, once the database is reachable and its schema is this code's;
     DatabaseError otherwise. Sized by `database.pool_size`, as the library's pool is (EngineConfig.pool)."""
-    from bot import database, migrations
+    from bot.state import database, migrations
 
     url = settings.database.url or ""
     connection = database.first_connection(url, settings.database.wait_seconds)
@@ -57,9 +58,9 @@ def check_ready(settings: Settings) -> None:
 def index_location(settings: Settings) -> str:
     """Where the index is, for people: the folder, or the database without its password."""
     if settings.backend == "postgres":
-        from bot.database import where
+        from retrieval import database_address
 
-        return f"postgresql://{where(settings.database.url or '')}"
+        return f"postgresql://{database_address(settings.database.url or '')}"
     return str(settings.index)
 
 
@@ -73,36 +74,36 @@ def state_counts(settings: Settings) -> tuple[dict[str, int] | None, int]:
     """(feedback counts, conversation turns held), for `citebot status`; None when nothing is recorded yet."""
     if settings.backend == "postgres":
         return feedback_store(settings).counts(), conversation_store(settings).count()
-    from bot.core.conversations import ConversationStore
-    from bot.core.feedback import FeedbackStore
+    from bot.state.conversations import SqliteConversationStore
+    from bot.state.feedback import SqliteFeedbackStore
 
     path = Path(settings.feedback.path).expanduser()
     if not path.exists():
         return None, 0
-    return FeedbackStore(path).counts(), ConversationStore(path).count()
+    return SqliteFeedbackStore(path).counts(), SqliteConversationStore(path).count()
 
 
 def held_reply_store(settings: Settings, capacity: int = 500, expiry_s: float = 3600):
-    """Where replies wait while a chat platform's API is down (bot/core/outbox.py): the database for
+    """Where replies wait while a chat platform's API is down (bot/state/outbox.py): the database for
     backend postgres (shared by replicas), else the local state file; at most `capacity` a platform, each
     kept `expiry_s` seconds."""
     if settings.backend == "postgres":
-        from bot.core.pg_state import PostgresOutbox
+        from bot.state.outbox import PostgresOutbox
 
         return PostgresOutbox(database_pool(settings), capacity, expiry_s)
-    from bot.core.outbox import SqliteOutbox
+    from bot.state.outbox import SqliteOutbox
 
     return SqliteOutbox(Path(settings.feedback.path).expanduser(), capacity, expiry_s)
 
 
 def answered_messages(settings: Settings):
-    """Which reply answered which question, for edits (bot/core/answered.py): the database for backend
+    """Which reply answered which question, for edits (bot/state/answered.py): the database for backend
     postgres, else the local state file."""
     if settings.backend == "postgres":
-        from bot.core.pg_state import PostgresAnsweredMessages
+        from bot.state.answered import PostgresAnsweredMessages
 
         return PostgresAnsweredMessages(database_pool(settings))
-    from bot.core.answered import SqliteAnsweredMessages
+    from bot.state.answered import SqliteAnsweredMessages
 
     return SqliteAnsweredMessages(Path(settings.feedback.path).expanduser())
 
@@ -111,7 +112,8 @@ def held_reply_counts(settings: Settings) -> dict[str, int]:
     """Replies held for delivery while a platform's API was down, per platform with any; {} when none (or
     no state yet: the state file is not made just to count). For `citebot status`."""
     # The platforms whose adapters hold replies in the shared outbox (Discord: backend postgres only, its
-    # answers on their way; backend files keeps them in discord.sqlite3, bot/adapters/discord/ledger.py).
+    # answers on their way; backend files keeps them in its own state file, discord.sqlite3, through the
+    # same SqliteOutbox: bot/adapters/discord/ledger.py).
     platforms = ("slack", "discord")
     if settings.backend != "postgres" and not Path(settings.feedback.path).expanduser().exists():
         return {}
@@ -122,37 +124,37 @@ def held_reply_counts(settings: Settings) -> dict[str, int]:
 
 def feedback_store(settings: Settings):
     if settings.backend == "postgres":
-        from bot.core.pg_state import PostgresFeedbackStore
+        from bot.state.feedback import PostgresFeedbackStore
 
         return PostgresFeedbackStore(database_pool(settings))
-    from bot.core.feedback import FeedbackStore
+    from bot.state.feedback import SqliteFeedbackStore
 
-    return FeedbackStore(Path(settings.feedback.path))
+    return SqliteFeedbackStore(Path(settings.feedback.path))
 
 
 def conversation_store(settings: Settings):
     max_turns, expiry_s = settings.conversation.max_turns, settings.conversation.expiry_minutes * 60
     if settings.backend == "postgres":
-        from bot.core.pg_state import PostgresConversationStore
+        from bot.state.conversations import PostgresConversationStore
 
         return PostgresConversationStore(database_pool(settings), max_turns, expiry_s)
-    from bot.core.conversations import ConversationStore
+    from bot.state.conversations import SqliteConversationStore
 
-    return ConversationStore(Path(settings.feedback.path), max_turns, expiry_s)
+    return SqliteConversationStore(Path(settings.feedback.path), max_turns, expiry_s)
 
 
 def event_claims(settings: Settings):
     """Shared claims for backend postgres; None (each adapter's in-process memory) for files."""
     if settings.backend != "postgres":
         return None
-    from bot.core.pg_state import EventClaims
+    from bot.state.claims import PostgresEventClaims
 
-    return EventClaims(database_pool(settings))
+    return PostgresEventClaims(database_pool(settings))
 
 
 def migrate(settings: Settings) -> str:
     """`citebot db migrate`: apply what is missing; the line to print."""
-    from bot import database, migrations
+    from bot.state import database, migrations
 
     url = settings.database.url or ""
     connection = database.first_connection(url, settings.database.wait_seconds)
@@ -161,5 +163,6 @@ def migrate(settings: Settings) -> str:
     finally:
         connection.close()
     from bot import messages
+    from retrieval import database_address
 
-    return messages.migrated(database.where(url), applied, version)
+    return messages.migrated(database_address(url), applied, version)

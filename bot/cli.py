@@ -499,10 +499,10 @@ def _ask_threads(args: argparse.Namespace, settings: Settings, service, lines: I
     """`ask --batch FILE --threads`: JSON lines {question, thread}; each thread is one conversation, in order."""
     from bot.adapters.console.render import render
     from bot.core.commands import CommandTable
-    from bot.core.conversations import MEMORY, ConversationStore
     from bot.core.models import Answer, Origin
+    from bot.state.conversations import MEMORY, SqliteConversationStore
 
-    conversations = ConversationStore(
+    conversations = SqliteConversationStore(
         MEMORY, settings.conversation.max_turns, settings.conversation.expiry_minutes * 60
     )
     table = CommandTable(service, conversations=conversations)

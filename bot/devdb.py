@@ -76,7 +76,7 @@ class DevDatabase:
 
         import psycopg
 
-        from bot import migrations
+        from bot.state import migrations
 
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(self.url_for("postgres"), autocommit=True) as admin:

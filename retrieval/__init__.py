@@ -31,6 +31,7 @@ _EXPORTS = {
     "ChunkingParams": "retrieval.ingest.chunking",
     "SearchParams": "retrieval.search.searcher",
     "PoolParams": "retrieval.libraries.postgres.pool",
+    "database_address": "retrieval.libraries.postgres.address",
     "INDEX_MIGRATIONS": "retrieval.libraries.postgres.schema",
     "SchemaMigration": "retrieval.libraries.postgres.schema",
     "RetrievalError": "retrieval.errors",
@@ -87,6 +88,7 @@ __all__ = [
     "build",
     "build_sources",
     "check_link_template",
+    "database_address",
     "default_link_template",
     "fold",
     "source_states",
@@ -110,6 +112,7 @@ if TYPE_CHECKING:
     from retrieval.ingest.build import BuildReport
     from retrieval.ingest.chunking import ChunkingParams
     from retrieval.ingest.loader import SkippedFile, UnreadFilesError
+    from retrieval.libraries.postgres.address import database_address
     from retrieval.libraries.postgres.pool import PoolParams
     from retrieval.libraries.postgres.schema import INDEX_MIGRATIONS, SchemaMigration
     from retrieval.manifest import Manifest, SourceRecord

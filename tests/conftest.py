@@ -73,9 +73,9 @@ def seeds_service(seeds_index, embedder):
 def command_table(seeds_service, tmp_path):
     """The real command table over the seeds index, recording feedback to a scratch SQLite file."""
     from bot.core.commands import CommandTable
-    from bot.core.feedback import FeedbackStore
+    from bot.state.feedback import SqliteFeedbackStore
 
-    return CommandTable(seeds_service, FeedbackStore(tmp_path / "feedback.sqlite3"))
+    return CommandTable(seeds_service, SqliteFeedbackStore(tmp_path / "feedback.sqlite3"))
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +109,7 @@ def _create_template(server) -> None:
     """A migrated database that each test's database is copied from (CREATE DATABASE ... TEMPLATE)."""
     import psycopg
 
-    from bot import migrations
+    from bot.state import migrations
 
     with psycopg.connect(server.url_for("postgres"), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {_TEMPLATE}")

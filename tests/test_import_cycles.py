@@ -143,8 +143,8 @@ def test_the_import_graph_is_read():
     graph = import_graph()
     assert "retrieval.engine" in graph["bot.core.service"] or "retrieval" in graph["bot.core.service"]
     assert "retrieval.registry" in graph["retrieval.engine"]
-    assert "bot.messages" in graph["bot.database"]
-    assert "bot.migrations" in graph["bot.backends"]  # imported inside migrate(): counted
+    assert "bot.messages" in graph["bot.state.database"]
+    assert "bot.state.migrations" in graph["bot.backends"]  # imported inside migrate(): counted
     assert "retrieval.libraries.postgres.library" in graph["retrieval.registry"]  # `from pkg import module`
     assert len(graph) > 100
 

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import retrieval
@@ -64,3 +66,37 @@ def test_only_the_files_backend_names_index_files():
         if any(f'"{name}"' in path.read_text("utf-8") for name in names)
     }
     assert holders == {"retrieval/libraries/files/library.py"}
+
+
+def test_the_core_keeps_no_state_code():
+    """bot/core is storage-neutral: the stores, their SQL and the database driver live in bot/state."""
+    drivers = {"psycopg", "psycopg_pool", "sqlite3"}
+    wrong = [f"{w}: {m}" for w, m, _ in imports("bot/core") if m.split(".")[0] in drivers]
+    assert wrong == []
+
+
+def test_the_stores_load_the_database_driver_only_when_a_postgres_store_is_used():
+    """Backend files (and the console) import every store module but never load psycopg."""
+    stores = ", ".join(
+        f"bot.state.{name}" for name in ("feedback", "conversations", "claims", "answered", "outbox")
+    )
+    code = (
+        f"import sys, {stores}, bot.core.commands, bot.adapters.discord.ledger, bot.backends; "
+        "print(sorted(m for m in sys.modules if m.startswith('psycopg')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_one_function_names_a_database_for_messages():
+    """host:port/dbname without the password: one copy (retrieval's), used by the library and the bot."""
+    definitions = [
+        str(path.relative_to(ROOT))
+        for folder in ("bot", "retrieval")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.FunctionDef) and node.name in ("where", "database_address")
+    ]
+    assert definitions == ["retrieval/libraries/postgres/address.py"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from bot import migrations
+from bot.state import migrations
 from retrieval.libraries.postgres import schema
 from tests.harness.libraries import ROOT
 
@@ -56,7 +56,7 @@ def test_the_library_defines_the_index_tables_and_the_bot_only_its_state():
     index = set().union(*(tables(migration.sql) for migration in schema.INDEX_MIGRATIONS))
     assert index == INDEX_TABLES
     assert set(schema.INDEX_MIGRATIONS) <= set(migrations.MIGRATIONS)
-    bot_source = (ROOT / "bot" / "migrations.py").read_text("utf-8")
+    bot_source = (ROOT / "bot" / "state" / "migrations.py").read_text("utf-8")
     assert tables(bot_source) & INDEX_TABLES == set()
     assert tables(bot_source) == {
         "schema_migrations",  # the bookkeeping of the one sequence: `citebot db migrate` owns it

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import messages
-from bot.core.conversations import ConversationStore, conversation_key
-from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService, Scope, scoped
 from bot.settings import ConfigError
+from bot.state.conversations import ConversationStore, conversation_key
+from bot.state.feedback import VOTES, FeedbackStore
 from retrieval import RetrievalError, Turn
 
 log = logging.getLogger(__name__)

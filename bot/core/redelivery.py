@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.outbox import HeldReply, Outbox
+from bot.state.outbox import HeldReply, Outbox
 
 log = logging.getLogger(__name__)
 

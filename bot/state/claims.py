@@ -1,5 +1,10 @@
-"""Event claims in the local SQLite state file (backend: files), so a delivery Slack or Discord retries
-after a restart is still answered once. Same `first_time(key)` as RecentKeys and pg_state.EventClaims."""
+"""Event claims, so a delivery Slack or Discord repeats (a retry, a restart, two replicas) is answered once.
+
+`EventClaims` is what an adapter needs (`first_time(key)`, as RecentKeys in memory has too);
+SqliteEventClaims keeps them in the local state file across restarts (backend files), PostgresEventClaims
+in the database every replica shares (backend postgres; table `event_claims`, migration 2 in
+bot/state/migrations.py).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,19 @@ import logging
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from bot.core.sqlite_file import connect, prepare
+from bot.state.sqlite_file import connect, prepare
 
 log = logging.getLogger(__name__)
 
-CLAIM_SECONDS = 2 * 24 * 3600  # platforms retry within minutes; a claim is kept two days, then pruned
-_PRUNE_EVERY = 500  # claims between two prunings
+CLAIM_DAYS = 2  # platforms retry within minutes; a claim is kept two days, then pruned
+CLAIM_SECONDS = CLAIM_DAYS * 24 * 3600
+_PRUNE_EVERY = 500  # claims between two prunings (SQLite)
+_PG_PRUNE_EVERY = 1000  # claims between two prunings (PostgreSQL)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS event_claims (
     key TEXT PRIMARY KEY,
@@ -23,6 +32,16 @@ CREATE TABLE IF NOT EXISTS event_claims (
 );
 CREATE INDEX IF NOT EXISTS event_claims_age ON event_claims (claimed_at);
 """
+
+
+class EventClaims(Protocol):
+    """Who answers a delivered event: the first to claim its key."""
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is claimed (and records it); False while the claim is kept.
+
+        Never raises: when the claim cannot be recorded the event is answered (True)."""
+        ...
 
 
 class SqliteEventClaims:
@@ -63,3 +82,43 @@ class SqliteEventClaims:
     def __len__(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM event_claims").fetchone()[0])
+
+
+class PostgresEventClaims:
+    """EventClaims across replicas: the first to insert the key's row answers, the others skip it.
+    `pool`: a psycopg_pool.ConnectionPool.
+
+    When the database cannot be reached the event is answered (a possible duplicate beats silence) and a
+    warning is logged.
+    """
+
+    def __init__(self, pool, replica: str | None = None) -> None:
+        self._pool = pool
+        self.replica = replica or uuid.uuid4().hex[:8]
+        self._claims = 0
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        try:
+            with self._pool.connection() as connection:
+                row = connection.execute(
+                    "INSERT INTO event_claims (key, claimed_by) VALUES (%s, %s)"
+                    " ON CONFLICT (key) DO NOTHING RETURNING 1",
+                    (key, self.replica),
+                ).fetchone()
+                self._maybe_prune(connection)
+        except Exception as error:  # noqa: BLE001 - any database failure: answer rather than drop
+            log.warning(
+                "could not claim event %s in the database (%s); answering it", key, error.__class__.__name__
+            )
+            return True
+        return row is not None
+
+    def _maybe_prune(self, connection) -> None:
+        with self._lock:
+            self._claims += 1
+            due = self._claims % _PG_PRUNE_EVERY == 1
+        if due:
+            connection.execute(
+                "DELETE FROM event_claims WHERE claimed_at < now() - make_interval(days => %s)", (CLAIM_DAYS,)
+            )

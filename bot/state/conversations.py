@@ -1,8 +1,10 @@
 """Conversation state per thread (a Slack thread, a Discord reply chain or thread, a console session).
 
-Kept in SQLite beside the feedback store so a restarted bot still understands a follow-up; each
-conversation keeps its latest turns only, and turns older than the expiry are forgotten. A key is
-platform + channel + thread, so no state is ever shared across channels or between users' DMs.
+Kept beside the feedback so a restarted bot still understands a follow-up; each conversation keeps its
+latest turns only, and turns older than the expiry are forgotten. A key is platform + channel + thread, so
+no state is ever shared across channels or between users' DMs. `ConversationStore` is what the command
+table needs; SqliteConversationStore keeps it in the local state file (or in memory, for `ask --threads`),
+PostgresConversationStore in the database (table `conversation_turns`, migration 2 in bot/state/migrations.py).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Protocol
 
 from bot.core.models import Origin
-from bot.core.sqlite_file import connect, prepare
+from bot.state.jsonb import jsonb
+from bot.state.sqlite_file import connect, prepare
 from retrieval import Turn
 
 MEMORY = ":memory:"
@@ -38,8 +42,28 @@ def conversation_key(origin: Origin) -> str | None:
     return json.dumps([origin.platform, origin.channel, origin.thread])
 
 
-class ConversationStore:
-    """The latest `max_turns` turns of each conversation, forgotten `expiry_s` seconds after they were asked."""
+class ConversationStore(Protocol):
+    """The latest turns of each conversation, by key (`conversation_key`)."""
+
+    max_turns: int
+    expiry_s: float
+
+    def turns(self, key: str) -> list[Turn]:
+        """The conversation's live turns, oldest first (empty when new or expired)."""
+        ...
+
+    def add(self, key: str, turn: Turn) -> None:
+        """Append a turn; drop this conversation's oldest beyond `max_turns` and every expired turn."""
+        ...
+
+    def count(self) -> int:
+        """Turns held, over all conversations (for `citebot status`)."""
+        ...
+
+
+class SqliteConversationStore:
+    """ConversationStore in SQLite (a file, or MEMORY): the latest `max_turns` turns of each conversation,
+    forgotten `expiry_s` seconds after they were asked."""
 
     def __init__(
         self,
@@ -97,6 +121,47 @@ class ConversationStore:
         """Turns held, over all conversations (for `citebot status`)."""
         with self._lock, self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM conversation_turns").fetchone()[0])
+
+
+class PostgresConversationStore:
+    """ConversationStore in PostgreSQL, shared by replicas: the latest `max_turns` turns of each
+    conversation, forgotten `expiry_s` seconds after they were asked; `pool` a psycopg_pool.ConnectionPool."""
+
+    def __init__(
+        self, pool, max_turns: int = 6, expiry_s: float = 3600, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._pool = pool
+        self.max_turns = max_turns
+        self.expiry_s = expiry_s
+        self._clock = clock
+
+    def turns(self, key: str) -> list[Turn]:
+        since = self._clock() - self.expiry_s
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                "SELECT turn FROM conversation_turns WHERE conversation = %s AND created_at >= %s"
+                " ORDER BY id DESC LIMIT %s",
+                (key, since, self.max_turns),
+            ).fetchall()
+        return [_turn(json.dumps(row[0])) for row in reversed(rows)]
+
+    def add(self, key: str, turn: Turn) -> None:
+        now = self._clock()
+        with self._pool.connection() as connection, connection.transaction():
+            connection.execute(
+                "INSERT INTO conversation_turns (conversation, created_at, turn) VALUES (%s, %s, %s)",
+                (key, now, jsonb(asdict(turn))),
+            )
+            connection.execute(
+                "DELETE FROM conversation_turns WHERE conversation = %s AND id NOT IN"
+                " (SELECT id FROM conversation_turns WHERE conversation = %s ORDER BY id DESC LIMIT %s)",
+                (key, key, self.max_turns),
+            )
+            connection.execute("DELETE FROM conversation_turns WHERE created_at < %s", (now - self.expiry_s,))
+
+    def count(self) -> int:
+        with self._pool.connection() as connection:
+            return int(connection.execute("SELECT count(*) FROM conversation_turns").fetchone()[0])
 
 
 def _turn(raw: str) -> Turn:

@@ -1,8 +1,9 @@
-"""PostgreSQL for the postgres backend: the URL, start-up with retry, safe error messages, pools.
+"""The bot's PostgreSQL connection for the postgres backend: start-up with retry, safe error messages, pools.
 
-Messages never hold the URL's password: a database is named by `where` (host:port/dbname). A server
-that is down or unreachable at start is retried with back-off for `wait_s` seconds; a wrong password
-or a missing database is reported at once (retrying cannot fix them).
+Messages never hold the URL's password: a database is named by `database_address` (host:port/dbname;
+retrieval's, the one copy the library uses too). A server that is down or unreachable at start is retried
+with back-off for `wait_s` seconds; a wrong password or a missing database is reported at once (retrying
+cannot fix them). The tables are bot/state/migrations.py's; the stores beside it read and write them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from psycopg_pool import ConnectionPool
 
 from bot import messages
 from bot.settings import ConfigError
-from retrieval import PoolParams
+from retrieval import PoolParams, database_address
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +53,6 @@ class DatabaseError(ConfigError):
     """A database problem (URL, server, password, schema) whose message is safe to show: no password."""
 
 
-def where(url: str) -> str:
-    """host:port/dbname of a URL, for messages: never the password."""
-    try:
-        parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "(an unparsable CITEBOT_DATABASE_URL)"
-    host = parts.get("host") or "localhost"
-    port = parts.get("port") or "5432"
-    return f"{host}:{port}/{parts.get('dbname') or parts.get('user') or ''}"
-
-
 def user_of(url: str) -> str:
     try:
         return conninfo_to_dict(url).get("user") or ""
@@ -90,7 +80,7 @@ def describe(error: BaseException, url: str) -> str:
     """One safe line for a connection or query error."""
     text = str(error)
     lowered = text.lower()
-    place = where(url)
+    place = database_address(url)
     if _is_auth(lowered):
         return messages.database_auth_failed(user_of(url), place)
     if "does not exist" in lowered and "database" in lowered:
@@ -133,15 +123,17 @@ def first_connection(
                 raise DatabaseError(describe(error, url)) from None
             detail = _without_password(reason(error), url)
             if waited + delay > wait_s:
-                raise DatabaseError(messages.database_unreachable(where(url), waited, detail)) from None
+                raise DatabaseError(
+                    messages.database_unreachable(database_address(url), waited, detail)
+                ) from None
             if not warned:
-                log.warning(messages.database_retrying(where(url), wait_s, detail))
+                log.warning(messages.database_retrying(database_address(url), wait_s, detail))
                 warned = True
             sleep(delay)
             delay = min(delay * 2, _MAX_DELAY_S)
             continue
         if warned:
-            log.info("connected to PostgreSQL at %s", where(url))
+            log.info("connected to PostgreSQL at %s", database_address(url))
         return connection
 
 

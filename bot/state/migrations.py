@@ -6,8 +6,9 @@ refuse to start. Migrations run under an advisory lock, each in its own transact
 `citebot db migrate` at once apply each migration once.
 
 The index tables are defined, read and written by the library (retrieval/libraries/postgres/schema.py and
-library.py); the state tables (feedback, conversation turns, event claims, held replies) are defined here
-and read and written by bot/core/pg_state.py.
+library.py); the state tables (feedback, conversation turns, event claims, held replies, answered messages)
+are defined here and read and written by the PostgreSQL stores beside their SQLite twins in bot/state/
+(feedback.py, conversations.py, claims.py, outbox.py, answered.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 import psycopg
 
 from bot import messages
-from bot.database import DatabaseError, describe, where
-from retrieval import INDEX_MIGRATIONS, SchemaMigration
+from bot.state.database import DatabaseError, describe
+from retrieval import INDEX_MIGRATIONS, SchemaMigration, database_address
 
 _LOCK = 0x63697465  # "cite": pg_advisory_lock key for migrations
 
@@ -87,7 +88,7 @@ CREATE INDEX answered_messages_age ON answered_messages (answered_at);
 """
 
 # The index's migrations (version 1) are the library's own (retrieval/libraries/postgres/schema.py);
-# the bot's state tables follow, read and written by bot/core/pg_state.py.
+# the bot's state tables follow, read and written by the PostgreSQL stores in bot/state/.
 MIGRATIONS: tuple[SchemaMigration, ...] = (
     *INDEX_MIGRATIONS,
     SchemaMigration(2, "feedback, conversation turns and event claims", _STATE),
@@ -119,9 +120,9 @@ def check(connection: psycopg.Connection, url: str) -> int:
     """The schema version when it is the code's; DatabaseError saying what to do otherwise."""
     version = schema_version(connection)
     if version > LATEST:
-        raise DatabaseError(messages.schema_newer(where(url), version, LATEST))
+        raise DatabaseError(messages.schema_newer(database_address(url), version, LATEST))
     if version < LATEST:
-        raise DatabaseError(messages.schema_not_migrated(where(url), version, LATEST))
+        raise DatabaseError(messages.schema_not_migrated(database_address(url), version, LATEST))
     return version
 
 
@@ -134,7 +135,7 @@ def migrate(connection: psycopg.Connection, url: str) -> tuple[list[str], int]:
         connection.execute(_TABLE)
         version = schema_version(connection)
         if version > LATEST:
-            raise DatabaseError(messages.schema_newer(where(url), version, LATEST))
+            raise DatabaseError(messages.schema_newer(database_address(url), version, LATEST))
         for migration in MIGRATIONS:
             if migration.version <= version:
                 continue

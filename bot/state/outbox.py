@@ -1,7 +1,9 @@
-"""Replies that could not be delivered while a chat platform was down, kept in the local SQLite state file
-(bounded, with an expiry) until the platform is back; see bot/core/redelivery.py for the loop that sends them.
+"""Replies that could not be delivered while a chat platform was down, kept (bounded, with an expiry) until
+the platform is back; see bot/core/redelivery.py for the loop that sends them.
 
-Chat-neutral: a held reply's `payload` is whatever JSON its adapter needs to send it again.
+Chat-neutral: a held reply's `payload` is whatever JSON its adapter needs to send it again. SqliteOutbox
+keeps them in a local state file (backend files), PostgresOutbox in the database every replica shares
+(backend postgres; table `held_replies`, migration 3 in bot/state/migrations.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.core.sqlite_file import connect, prepare
+from bot.state.jsonb import jsonb
+from bot.state.sqlite_file import connect, prepare
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ CREATE TABLE IF NOT EXISTS held_replies (
 CREATE INDEX IF NOT EXISTS held_replies_due ON held_replies (platform, not_before);
 """
 _COLUMNS = "id, platform, kind, payload, reference, asker, channel, held_at, expires_at, not_before, attempts"
+LEASE_S = 60.0  # PostgreSQL: a replica that took a held reply and died: another may send it after this
 
 
 @dataclass(frozen=True)
@@ -192,3 +196,107 @@ class SqliteOutbox:
 
 def _held(row: tuple) -> HeldReply:
     return HeldReply(row[0], row[1], row[2], json.loads(row[3]), *row[4:])
+
+
+class PostgresOutbox:
+    """Outbox in PostgreSQL, shared by replicas: `due` leases the rows it returns (their
+    not_before moves LEASE_S ahead, under FOR UPDATE SKIP LOCKED), so no two replicas send one reply."""
+
+    def __init__(
+        self, pool, capacity: int = 500, expiry_s: float = 3600, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._pool = pool
+        self.capacity = capacity
+        self.expiry_s = expiry_s
+        self._clock = clock
+
+    @property
+    def closed(self) -> bool:
+        """The process's pool was closed (bot.backends.close_pools, at shutdown)."""
+        return bool(self._pool.closed)
+
+    def hold(self, platform, kind, payload, reference, asker, channel, not_before: float = 0.0) -> HeldReply:
+        now = self._clock()
+        not_before = max(not_before, now)
+        with self._pool.connection() as connection, connection.transaction():
+            (reply_id,) = connection.execute(
+                "INSERT INTO held_replies (platform, kind, payload, reference, asker, channel, held_at,"
+                " expires_at, not_before) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (
+                    platform,
+                    kind,
+                    jsonb(payload),
+                    reference,
+                    asker,
+                    channel,
+                    now,
+                    now + self.expiry_s,
+                    not_before,
+                ),
+            ).fetchone()
+            dropped = connection.execute(
+                f"DELETE FROM held_replies WHERE id IN (SELECT id FROM held_replies WHERE platform = %s"
+                f" ORDER BY id DESC OFFSET %s) RETURNING {_COLUMNS}",
+                (platform, self.capacity),
+            ).fetchall()
+        for row in dropped:
+            log.warning(
+                "too many replies held for %s: dropped reference %s for %s in %s",
+                platform,
+                row[4],
+                row[5],
+                row[6],
+            )
+        return HeldReply(
+            reply_id,
+            platform,
+            kind,
+            payload,
+            reference,
+            asker,
+            channel,
+            now,
+            now + self.expiry_s,
+            not_before,
+            0,
+        )
+
+    def due(self, platform: str, limit: int = 50) -> list[HeldReply]:
+        now = self._clock()
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                f"UPDATE held_replies SET not_before = %s WHERE id IN (SELECT id FROM held_replies"
+                f" WHERE platform = %s AND not_before <= %s AND expires_at > %s ORDER BY id LIMIT %s"
+                f" FOR UPDATE SKIP LOCKED) RETURNING {_COLUMNS}",
+                (now + LEASE_S, platform, now, now, limit),
+            ).fetchall()
+        return sorted((_held_row(row) for row in rows), key=lambda held: held.id)
+
+    def take_expired(self, platform: str) -> list[HeldReply]:
+        with self._pool.connection() as connection:
+            rows = connection.execute(
+                f"DELETE FROM held_replies WHERE platform = %s AND expires_at <= %s RETURNING {_COLUMNS}",
+                (platform, self._clock()),
+            ).fetchall()
+        return sorted((_held_row(row) for row in rows), key=lambda held: held.id)
+
+    def delivered(self, reply_id: int) -> None:
+        with self._pool.connection() as connection:
+            connection.execute("DELETE FROM held_replies WHERE id = %s", (reply_id,))
+
+    def postpone(self, reply_id: int, until: float) -> None:
+        with self._pool.connection() as connection:
+            connection.execute(
+                "UPDATE held_replies SET not_before = %s, attempts = attempts + 1 WHERE id = %s",
+                (until, reply_id),
+            )
+
+    def count(self, platform: str) -> int:
+        with self._pool.connection() as connection:
+            row = connection.execute("SELECT count(*) FROM held_replies WHERE platform = %s", (platform,))
+            return int(row.fetchone()[0])
+
+
+def _held_row(row: tuple) -> HeldReply:
+    payload = row[3] if isinstance(row[3], dict) else json.loads(row[3])
+    return HeldReply(int(row[0]), row[1], row[2], payload, *row[4:10], int(row[10]))

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot import cli, messages
-from bot.core.feedback import FeedbackStore
 from bot.core.service import QAService
 from bot.settings import CONFIG_ENV
+from bot.state.feedback import SqliteFeedbackStore
 from tests.harness.libraries import DATA, SEEDS
 
 CITEBOT = Path(sys.executable).with_name("citebot")
@@ -328,7 +328,7 @@ def test_missing_secret_names_the_variable(run, monkeypatch, adapter):
 
 # -- in-process: feedback and gaps -----------------------------------------------------------------
 def test_feedback_and_gaps_read_the_configured_store(run, tmp_path):
-    store = FeedbackStore(tmp_path / "votes.sqlite3")
+    store = SqliteFeedbackStore(tmp_path / "votes.sqlite3")
     liked = store.record_answer("slack", "C1", "Who is the CEO?", "Satya Nadella [1]", False, ("a#1",))
     store.record_vote(liked, "U1", "up")
     for _ in range(2):

@@ -8,8 +8,8 @@ import pytest
 
 from bot import messages
 from bot.core.commands import CommandTable
-from bot.core.feedback import FeedbackStore
 from bot.core.models import Answer, HelpText, Notice, Origin, SourceList, SourceLookup
+from bot.state.feedback import SqliteFeedbackStore
 from retrieval.errors import IndexMissingError
 from tests.harness.libraries import SEEDS
 
@@ -233,7 +233,7 @@ def test_retrieval_errors_reach_chat_without_paths_and_the_log_with_the_referenc
 
 
 def test_feedback_failure_becomes_an_apology(seeds_service, tmp_path, caplog):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqliteFeedbackStore(tmp_path / "feedback.sqlite3")
     table = CommandTable(seeds_service, store)
     answer_id = table.dispatch(INVEST).answer_id
     store.path.unlink()

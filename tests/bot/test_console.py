@@ -153,13 +153,13 @@ def test_the_welcome_names_the_folder_the_index_was_built_from(seeds_index, embe
     """`citebot run --index X` over another team's index: the welcome names that index's folder, not the
     configured `corpus` (seeds by default)."""
     from bot.core.commands import CommandTable
-    from bot.core.feedback import FeedbackStore
     from bot.core.service import QAService
+    from bot.state.feedback import SqliteFeedbackStore
     from tests.harness.libraries import make_settings
 
     settings = make_settings(seeds_index, tmp_path, corpus=str(tmp_path / "configured-elsewhere"))
     service = QAService(settings, embedder)
-    table = CommandTable(service, FeedbackStore(tmp_path / "feedback.sqlite3"))
+    table = CommandTable(service, SqliteFeedbackStore(tmp_path / "feedback.sqlite3"))
     adapter = ConsoleAdapter.from_settings(settings, table)
     assert str(SEEDS.name) in adapter.welcome
     assert "configured-elsewhere" not in adapter.welcome

@@ -7,8 +7,8 @@ import pytest
 from bot import messages
 from bot.adapters.console.adapter import ConsoleAdapter
 from bot.core.commands import CommandTable
-from bot.core.conversations import ConversationStore, conversation_key
 from bot.core.models import Answer, Origin
+from bot.state.conversations import SqliteConversationStore, conversation_key
 from retrieval.answering.followup import Turn
 
 CEO = "Who runs OpenAI as its CEO?"
@@ -27,7 +27,7 @@ class Clock:
 
 @pytest.fixture
 def threaded_table(seeds_service, tmp_path) -> CommandTable:
-    return CommandTable(seeds_service, conversations=ConversationStore(tmp_path / "state.sqlite3"))
+    return CommandTable(seeds_service, conversations=SqliteConversationStore(tmp_path / "state.sqlite3"))
 
 
 def in_thread(thread: str, channel: str = "C1") -> Origin:
@@ -70,10 +70,10 @@ def test_threads_channels_and_dms_do_not_share_state(threaded_table):
 def test_turns_expire_and_are_bounded(tmp_path, request, backend):
     clock = Clock()
     if backend == "sqlite":
-        store = ConversationStore(tmp_path / "state.sqlite3", max_turns=2, expiry_s=600, clock=clock)
+        store = SqliteConversationStore(tmp_path / "state.sqlite3", max_turns=2, expiry_s=600, clock=clock)
     else:
-        from bot.core.pg_state import PostgresConversationStore
-        from bot.database import open_pool
+        from bot.state.conversations import PostgresConversationStore
+        from bot.state.database import open_pool
 
         pool = open_pool(request.getfixturevalue("database_url"), wait_s=10)
         request.addfinalizer(pool.close)
@@ -90,7 +90,7 @@ def test_turns_expire_and_are_bounded(tmp_path, request, backend):
 
 def test_an_expired_thread_answers_a_follow_up_without_context(seeds_service, tmp_path):
     clock = Clock()
-    store = ConversationStore(tmp_path / "state.sqlite3", expiry_s=60, clock=clock)
+    store = SqliteConversationStore(tmp_path / "state.sqlite3", expiry_s=60, clock=clock)
     table = CommandTable(seeds_service, conversations=store)
     table.run("ask", CEO, in_thread("t1"))
     clock.now += 61
@@ -99,8 +99,8 @@ def test_an_expired_thread_answers_a_follow_up_without_context(seeds_service, tm
 
 def test_state_survives_a_restart(seeds_service, tmp_path):
     path = tmp_path / "state.sqlite3"
-    CommandTable(seeds_service, conversations=ConversationStore(path)).run("ask", CEO, in_thread("t1"))
-    restarted = CommandTable(seeds_service, conversations=ConversationStore(path))
+    CommandTable(seeds_service, conversations=SqliteConversationStore(path)).run("ask", CEO, in_thread("t1"))
+    restarted = CommandTable(seeds_service, conversations=SqliteConversationStore(path))
     assert restarted.run("ask", COFOUNDED, in_thread("t1")).context == CEO
 
 
@@ -115,7 +115,7 @@ def test_the_console_session_is_one_conversation(threaded_table, tmp_path):
 
 
 def test_the_thread_subject_is_stored_with_each_follow_up(seeds_service, tmp_path):
-    store = ConversationStore(tmp_path / "state.sqlite3")
+    store = SqliteConversationStore(tmp_path / "state.sqlite3")
     table = CommandTable(seeds_service, conversations=store)
     for question in (CEO, COFOUNDED, "and where is it based?"):
         table.run("ask", question, in_thread("t1"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from bot import database, migrations
-from bot.database import DatabaseError
+from bot.state import database, migrations
+from bot.state.database import DatabaseError
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -137,7 +137,7 @@ def test_database_lost_mid_question_apologises_then_reconnects(seeds_service):
     from bot import devdb
     from bot.core.commands import CommandTable
     from bot.core.models import Answer, Notice, Origin
-    from bot.core.pg_state import PostgresFeedbackStore
+    from bot.state.feedback import PostgresFeedbackStore
 
     server = devdb.start()
     server.owned_folder = False  # stopped and started again over the same data

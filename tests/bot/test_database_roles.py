@@ -8,9 +8,10 @@ import uuid
 import psycopg
 import pytest
 
-from bot.core.pg_state import EventClaims, PostgresFeedbackStore
 from bot.core.service import QAService
-from bot.database import open_pool
+from bot.state.claims import PostgresEventClaims
+from bot.state.database import open_pool
+from bot.state.feedback import PostgresFeedbackStore
 from tests.harness.libraries import ROOT, SEEDS, backend_settings, build_library
 
 ROLES_SQL = ROOT / "config" / "postgres-roles.sql"
@@ -44,7 +45,7 @@ def test_the_indexer_builds_and_the_bot_answers_and_records(roles, embedder, tmp
         feedback = PostgresFeedbackStore(pool)
         answer_id = feedback.record_answer("slack", "C1", "q", "a", False, ("x#1",))
         assert feedback.record_vote(answer_id, "U1", "up")
-        assert EventClaims(pool).first_time("event:Ev1")
+        assert PostgresEventClaims(pool).first_time("event:Ev1")
     finally:
         pool.close()
 

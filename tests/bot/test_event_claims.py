@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.core.pg_state import EventClaims
-from bot.database import open_pool
+from bot.state.claims import PostgresEventClaims
+from bot.state.database import open_pool
 
 
 @pytest.fixture
@@ -20,14 +20,14 @@ def pools(database_url):
 
 
 def test_first_claim_wins_then_remembered(pools):
-    replica = EventClaims(pools[0], "r1")
+    replica = PostgresEventClaims(pools[0], "r1")
     assert replica.first_time("event:Ev1") is True
     assert replica.first_time("event:Ev1") is False
     assert replica.first_time("event:Ev2") is True
 
 
 def test_only_one_of_two_replicas_wins_each_of_many_concurrent_deliveries(pools):
-    replicas = [EventClaims(pool, f"r{i}") for i, pool in enumerate(pools)]
+    replicas = [PostgresEventClaims(pool, f"r{i}") for i, pool in enumerate(pools)]
     keys = [f"event:Ev{n}" for n in range(50)]
     deliveries = [(replica, key) for key in keys for replica in replicas for _ in range(2)]
     with ThreadPoolExecutor(8) as workers:
@@ -37,7 +37,7 @@ def test_only_one_of_two_replicas_wins_each_of_many_concurrent_deliveries(pools)
 
 
 def test_database_gone_answers_rather_than_drops(pools, caplog):
-    claims = EventClaims(pools[0])
+    claims = PostgresEventClaims(pools[0])
     pools[0].close()
     assert claims.first_time("event:Ev9") is True
     assert "could not claim event" in caplog.text

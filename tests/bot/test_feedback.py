@@ -6,16 +6,16 @@ import threading
 
 import pytest
 
-from bot.core.feedback import FeedbackStore
+from bot.state.feedback import FeedbackStore, SqliteFeedbackStore
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request, tmp_path):
     """The SQLite store (backend: files) and the PostgreSQL one (backend: postgres): the same behaviour."""
     if request.param == "sqlite":
-        return FeedbackStore(tmp_path / "nested" / "feedback.sqlite3")
-    from bot.core.pg_state import PostgresFeedbackStore
-    from bot.database import open_pool
+        return SqliteFeedbackStore(tmp_path / "nested" / "feedback.sqlite3")
+    from bot.state.database import open_pool
+    from bot.state.feedback import PostgresFeedbackStore
 
     pool = open_pool(request.getfixturevalue("database_url"), wait_s=10)
     request.addfinalizer(pool.close)
@@ -27,7 +27,7 @@ def answer(store: FeedbackStore, question: str, abstained: bool = False, ids=("a
 
 
 def test_store_creates_its_folder_and_starts_empty(store):
-    assert not isinstance(store, FeedbackStore) or store.path.exists()
+    assert not isinstance(store, SqliteFeedbackStore) or store.path.exists()
     assert store.feedback() == []
     assert store.gaps() == []
 
@@ -104,9 +104,9 @@ def test_gaps_limit(store):
 
 def test_store_survives_reopening(tmp_path):
     path = tmp_path / "feedback.sqlite3"
-    first = FeedbackStore(path)
+    first = SqliteFeedbackStore(path)
     answer_id = answer(first, "q", abstained=True)
-    second = FeedbackStore(path)
+    second = SqliteFeedbackStore(path)
     assert second.record_vote(answer_id, "U1", "down") is True
     assert second.gaps()[0].times == 2  # abstained and voted down
 

@@ -15,10 +15,10 @@ from filelock import FileLock
 
 from bot import cli, messages
 from bot.adapters.slack.server import make_web_app, serve
-from bot.core.feedback import FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Origin
 from bot.settings import CONFIG_ENV, ConfigError
+from bot.state.feedback import SqliteFeedbackStore
 from tests.harness.libraries import SEEDS
 
 SEED = sorted(SEEDS.glob("*.txt"))[0]
@@ -64,7 +64,7 @@ def test_status_reports_the_build_its_skipped_files_and_feedback(citebot, corpus
     code, out, err = citebot("index", "--corpus", "docs", "--index", "idx", "--quiet")
     assert code == 0, err
     assert out.strip().startswith("Indexed 1 document (")  # singular
-    FeedbackStore(tmp_path / ".citebot" / "feedback.sqlite3").record_answer(
+    SqliteFeedbackStore(tmp_path / ".citebot" / "feedback.sqlite3").record_answer(
         "console", "c", "q?", "a", True, ()
     )
     code, out, err = citebot("status", "--index", "idx", "--json")
@@ -81,7 +81,7 @@ def test_status_reports_the_build_its_skipped_files_and_feedback(citebot, corpus
     assert "1 document, " in out and "photo.txt: " in out and "1 answer (1 abstained)" in out
     assert "held:" not in out
     # Replies held while Slack was down are counted until they are sent.
-    from bot.core.outbox import SqliteOutbox
+    from bot.state.outbox import SqliteOutbox
 
     outbox = SqliteOutbox(tmp_path / ".citebot" / "feedback.sqlite3")
     for n in range(2):

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from bot.core.claims import SqliteEventClaims
-from bot.core.outbox import SqliteOutbox
 from bot.core.redelivery import SENT, Attempt, OutageLog, Outcome, Redelivery
+from bot.state.claims import SqliteEventClaims
+from bot.state.outbox import SqliteOutbox
 
 
 class Clock:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.pg_state import LEASE_S, PostgresOutbox
-from bot.database import open_pool
+from bot.state.database import open_pool
+from bot.state.outbox import LEASE_S, PostgresOutbox
 
 
 class Clock:

@@ -9,9 +9,9 @@ import yaml
 
 from bot import messages
 from bot.core.commands import CommandTable
-from bot.core.conversations import MEMORY, ConversationStore
 from bot.core.models import Answer, Notice, Origin, SourceList, SourceLookup
 from bot.core.service import QAService
+from bot.state.conversations import MEMORY, SqliteConversationStore
 from tests.harness.libraries import BACKENDS, build_library, new_location
 from tests.harness.two_sources import (
     ANSWER_WORDS,
@@ -43,7 +43,7 @@ def service(request, tmp_path_factory, embedder) -> QAService:
 
 @pytest.fixture
 def table(service) -> CommandTable:
-    return CommandTable(service, conversations=ConversationStore(MEMORY, 5, 3600))
+    return CommandTable(service, conversations=SqliteConversationStore(MEMORY, 5, 3600))
 
 
 def cited(reply) -> set[str]:

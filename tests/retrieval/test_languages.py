@@ -182,7 +182,7 @@ MULTILINGUAL = {
 
 @pytest.fixture
 def pool(database_url):
-    from bot.database import open_pool
+    from bot.state.database import open_pool
     from retrieval.libraries.postgres.library import configure_connection
 
     pool = open_pool(database_url, wait_s=10, configure=configure_connection)

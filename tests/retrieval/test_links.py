@@ -355,7 +355,7 @@ def test_links_pick_the_rule_of_the_source_a_key_belongs_to():
 def test_the_postgres_library_keeps_a_passage_s_anchor(database_url):
     from dataclasses import replace
 
-    from bot.database import open_pool
+    from bot.state.database import open_pool
     from retrieval.libraries.postgres.library import PostgresLibrary, configure_connection
     from tests.retrieval.test_postgres_library import build, entry
 

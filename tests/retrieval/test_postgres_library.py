@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from bot.database import open_pool
+from bot.state.database import open_pool
 from retrieval.errors import IndexMissingError
 from retrieval.libraries.files.keyword_index import LexicalIndex
 from retrieval.libraries.postgres.library import (

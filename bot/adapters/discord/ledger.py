@@ -7,7 +7,7 @@ and delivered at the next start (bounded, with an expiry).
 
 Backend files: one SQLite file beside the feedback file (`discord.sqlite3`). Backend postgres: the
 chat-neutral stores every replica shares, each owning its table: claims in event_claims
-(bot/core/pg_state.EventClaims), the answer map in answered_messages (AnsweredMessages, keys
+(bot/state/claims.PostgresEventClaims), the answer map in answered_messages (AnsweredMessages, keys
 "discord:<question id>") and answers on their way in held_replies (Outbox, platform "discord"), so a
 restart or another replica edits, takes down and delivers them. Without a file or stores (tests), memory.
 """
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.core.answered import AnsweredMessage, AnsweredMessages
-from bot.core.outbox import HeldReply, Outbox
-from bot.core.sqlite_file import connect, prepare
+from bot.state.answered import AnsweredMessage, AnsweredMessages
+from bot.state.outbox import HeldReply, Outbox
+from bot.state.sqlite_file import connect, prepare
 
-CLAIM_DAYS = 2  # as bot/core/pg_state.py: a delivery repeated later than this is answered again
+CLAIM_DAYS = 2  # as bot/state/claims.py: a delivery repeated later than this is answered again
 REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (neither a file nor stores)
 PENDING_LIMIT = 500  # answers kept for delivery after a restart; beyond that the oldest are dropped
 PENDING_EXPIRY_S = 3600.0  # an answer not delivered within this long is dropped (and logged)
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS discord_answers (
 
 
 class Claims(Protocol):
-    """bot/core/pg_state.EventClaims and the SQLite ledger alike."""
+    """bot/state/claims.PostgresEventClaims and the SQLite ledger alike."""
 
     def first_time(self, key: str) -> bool: ...
 

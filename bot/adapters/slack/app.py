@@ -17,10 +17,10 @@ from bot.adapters.slack import server
 from bot.adapters.slack.decorations import Decorations
 from bot.adapters.slack.delivery import SlackDelivery, quiet_sdk_outage_noise, stop_deliveries
 from bot.adapters.slack.handlers import Commands, SlackHandlers
-from bot.core.claims import SqliteEventClaims
-from bot.core.outbox import Outbox
 from bot.ops import CachedCheck, serve_in_background
 from bot.settings import ConfigError, Settings
+from bot.state.claims import SqliteEventClaims
+from bot.state.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

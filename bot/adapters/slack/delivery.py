@@ -26,9 +26,9 @@ from slack_sdk.webhook import WebhookClient
 from bot import messages
 from bot.adapters.slack.decorations import _retry_after
 from bot.adapters.slack.render import SlackMessage
-from bot.core.answered import AnsweredMessages
-from bot.core.outbox import HeldReply, Outbox
 from bot.core.redelivery import SENT, Attempt, OutageLog, Outcome, Redelivery
+from bot.state.answered import AnsweredMessages
+from bot.state.outbox import HeldReply, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Asker:
     channel: str
     reference: str
     question: str = ""
-    answer_key: str = ""  # where edits look the answer up (bot.core.answered); "" for replies not edited
+    answer_key: str = ""  # where edits look the answer up (bot.state.answered); "" for replies not edited
 
 
 _STARTED: weakref.WeakSet[SlackDelivery] = weakref.WeakSet()  # deliveries whose redelivery loop runs

@@ -24,12 +24,12 @@ from bot.adapters.slack.render import (
     unescape,
     with_note,
 )
-from bot.core.answered import AnsweredMessages
 from bot.core.models import Answer, CommandHelp, Notice, Origin, Reply
 from bot.core.redelivery import Attempt, Outcome
 from bot.core.replies import apology as core_apology
 from bot.core.replies import new_reference
 from bot.settings import SlackSettings
+from bot.state.answered import AnsweredMessages
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Commands(Protocol):
 
 
 class Claims(Protocol):
-    """RecentKeys (memory), SqliteEventClaims (the state file) or pg_state.EventClaims (shared)."""
+    """RecentKeys (memory), SqliteEventClaims (the state file) or PostgresEventClaims (shared)."""
 
     def first_time(self, key: str) -> bool: ...
 

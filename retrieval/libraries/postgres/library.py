@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
-from psycopg.conninfo import conninfo_to_dict
 
 from retrieval.errors import IndexMissingError, RetrievalError
+from retrieval.libraries.postgres.address import database_address
 from retrieval.libraries.postgres.pool import DEFAULT_POOL, PoolParams
 from retrieval.libraries.sentence_vectors import text_key
 from retrieval.manifest import Manifest
@@ -50,15 +50,6 @@ _SCOPES_KEPT = 64  # document-version lists kept per library, one per distinct c
 
 class LibraryUnavailable(RetrievalError):
     """The database cannot take this build (another build running, a model of another dimension)."""
-
-
-def where(url: str) -> str:
-    """host:port/dbname of a URL, for messages: never the password."""
-    try:
-        parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the database"
-    return f"{parts.get('host') or 'localhost'}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
 
 
 _pools: dict[tuple[str, PoolParams], object] = {}
@@ -114,8 +105,8 @@ def live_manifest_at(url: str, rebuild_hint: str, pool: PoolParams = DEFAULT_POO
     with pool_for(url, pool).connection() as connection:
         row = _generation_row(connection, None)
     if row is None:
-        raise IndexMissingError(f"No index in the database at {where(url)}. {rebuild_hint}")
-    return row[1], _manifest_from(row[2], where(url), rebuild_hint)
+        raise IndexMissingError(f"No index in the database at {database_address(url)}. {rebuild_hint}")
+    return row[1], _manifest_from(row[2], database_address(url), rebuild_hint)
 
 
 def configure_connection(connection: psycopg.Connection) -> None:
@@ -143,7 +134,7 @@ class PostgresLibrary:
         with pool.connection() as connection:
             row = _generation_row(connection, generation)
             if row is None:
-                place = where(getattr(pool, "conninfo", ""))
+                place = database_address(getattr(pool, "conninfo", ""))
                 raise IndexMissingError(f"No index in the database at {place}. {rebuild_hint}".strip())
             self._id, self._name, manifest, self._count, self._average_length = row
             held = connection.execute(

@@ -1,7 +1,8 @@
 """The index's tables in PostgreSQL: the schema this library reads and writes, as numbered migrations.
 
-`citebot db migrate` (bot/migrations.py) applies them with the bot's state migrations, in one sequence of
-versions recorded in one `schema_migrations` table: the index holds version 1, the bot's state 2 and 3.
+`citebot db migrate` (bot/state/migrations.py) applies them with the bot's state migrations, in one
+sequence of versions recorded in one `schema_migrations` table: the index holds version 1, the bot's
+state 2 and 3.
 A new index migration takes the next free version of that sequence (tests/test_migrations_owned.py
 checks that the versions are unique and increasing, and that an applied migration's SQL never changes).
 """

@@ -9,7 +9,7 @@ from bot import messages
 from bot.adapters.discord.client import build_client
 from bot.adapters.discord.markdown import escape
 from bot.core.commands import CommandTable
-from bot.core.conversations import ConversationStore
+from bot.state.conversations import SqliteConversationStore
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -27,7 +27,7 @@ MENTION = {**user_payload(BOT_ID, "citebot", bot=True)}
 
 @pytest_asyncio.fixture
 async def discord_bot(seeds_service, seeds_index, tmp_path):
-    table = CommandTable(seeds_service, conversations=ConversationStore(tmp_path / "state.sqlite3"))
+    table = CommandTable(seeds_service, conversations=SqliteConversationStore(tmp_path / "state.sqlite3"))
     async with DiscordHarness(build_client(make_settings(seeds_index, tmp_path), table)) as harness:
         harness.clear()
         yield harness

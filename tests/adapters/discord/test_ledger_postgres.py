@@ -14,8 +14,10 @@ from bot import messages
 from bot.adapters.discord.client import build_client
 from bot.adapters.discord.delivery import RetryPolicy
 from bot.adapters.discord.ledger import Answered, Ledger
-from bot.core.pg_state import EventClaims, PostgresAnsweredMessages, PostgresOutbox
-from bot.database import open_pool
+from bot.state.answered import PostgresAnsweredMessages
+from bot.state.claims import PostgresEventClaims
+from bot.state.database import open_pool
+from bot.state.outbox import PostgresOutbox
 from tests.conftest import make_settings
 from tests.harness.discord_harness import BOT_ID, CHANNEL_ID, REFUSED, USER_ID, DiscordHarness
 
@@ -35,7 +37,9 @@ def pools(database_url):
 
 def pg_ledger(pool, in_flight_s: float = 0.0) -> Ledger:
     """A replica's ledger, as bot/adapters/discord/client.ledger builds it for backend postgres."""
-    return Ledger(None, EventClaims(pool), PostgresAnsweredMessages(pool), PostgresOutbox(pool), in_flight_s)
+    return Ledger(
+        None, PostgresEventClaims(pool), PostgresAnsweredMessages(pool), PostgresOutbox(pool), in_flight_s
+    )
 
 
 def pg_client(command_table, seeds_index, tmp_path, database_url, in_flight_s: float | None = None):

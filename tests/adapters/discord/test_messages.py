@@ -177,11 +177,13 @@ async def test_a_message_claimed_in_the_shared_database_is_answered_once(
     command_table, seeds_index, tmp_path, database_url
 ):
     """Replicas with one token all receive each message; with claims in PostgreSQL only the first answers."""
-    from bot.core.pg_state import EventClaims
-    from bot.database import open_pool
+    from bot.state.claims import PostgresEventClaims
+    from bot.state.database import open_pool
 
     pool = open_pool(database_url, wait_s=10)
-    table = CommandTable(command_table.service, command_table.feedback, claims=EventClaims(pool, "replica-a"))
+    table = CommandTable(
+        command_table.service, command_table.feedback, claims=PostgresEventClaims(pool, "replica-a")
+    )
     settings = make_settings(seeds_index, tmp_path)
     try:
         async with DiscordHarness(build_client(settings, table)) as harness:

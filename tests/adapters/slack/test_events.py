@@ -242,15 +242,15 @@ def test_two_replicas_sharing_a_database_answer_a_retried_event_once(
 ):
     """Two Bolt apps (two bot processes' worth) behind one Slack, claiming events in one database."""
     from bot.adapters.slack.app import build_app
-    from bot.core.pg_state import EventClaims
-    from bot.database import open_pool
+    from bot.state.claims import PostgresEventClaims
+    from bot.state.database import open_pool
     from tests.adapters.slack.tables import RecordingTable
 
     pool = open_pool(database_url, wait_s=10)
     try:
         tables = [RecordingTable(), RecordingTable()]
         for number, table in enumerate(tables):
-            table.claims = EventClaims(pool, f"replica-{number}")
+            table.claims = PostgresEventClaims(pool, f"replica-{number}")
         apps = [build_app(slack_settings, table, client=web_client) for table in tables]
         event = mention_event("how much did Microsoft invest?")
         for retry, app in enumerate([apps[0], apps[1], apps[1], apps[0]]):

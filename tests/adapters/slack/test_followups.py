@@ -7,7 +7,7 @@ import pytest
 from bot import messages
 from bot.adapters.slack.app import build_app
 from bot.core.commands import CommandTable
-from bot.core.conversations import ConversationStore
+from bot.state.conversations import SqliteConversationStore
 from tests.adapters.slack.conftest import send_event
 from tests.harness.fake_slack import mention_event
 
@@ -18,7 +18,7 @@ ROOT_TS = "1700000000.000100"
 
 @pytest.fixture
 def threaded_app(slack_settings, seeds_service, tmp_path, web_client):
-    table = CommandTable(seeds_service, conversations=ConversationStore(tmp_path / "state.sqlite3"))
+    table = CommandTable(seeds_service, conversations=SqliteConversationStore(tmp_path / "state.sqlite3"))
     return build_app(slack_settings, table, client=web_client)
 
 
