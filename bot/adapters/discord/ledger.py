@@ -5,63 +5,37 @@ question -> answer map lets an edited question get its answer edited in place an
 answer removed; an answer still on its way when the process stops (Discord down, a restart) is kept
 and delivered at the next start (bounded, with an expiry).
 
-Backend files: one SQLite file beside the feedback file (`discord.sqlite3`). Backend postgres: the
-chat-neutral stores every replica shares, each owning its table: claims in event_claims
-(bot/state/claims.PostgresEventClaims), the answer map in answered_messages (AnsweredMessages, keys
-"discord:<question id>") and answers on their way in held_replies (Outbox, platform "discord"), so a
-restart or another replica edits, takes down and delivers them. Without a file or stores (tests), memory.
+A facade over the chat-neutral stores of bot/state, the same classes for both backends and both platforms:
+claims in event_claims (EventClaims), the answer map in answered_messages (AnsweredMessages, keys
+"discord:<question id>") and answers on their way in held_replies (Outbox, platform "discord"). Backend
+files: the SQLite stores in one file beside the feedback file (`discord.sqlite3`), used by one process.
+Backend postgres: the database's, shared by every replica, so a restart or another replica edits, takes
+down and delivers them. Without a file or stores (tests), memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from bot.state.answered import AnsweredMessage, AnsweredMessages
-from bot.state.outbox import HeldReply, Outbox
-from bot.state.sqlite_file import connect, prepare
+from bot.state.answered import AnsweredMessage, AnsweredMessages, SqliteAnsweredMessages
+from bot.state.claims import CLAIM_SECONDS, EventClaims, SqliteEventClaims
+from bot.state.outbox import HeldReply, Outbox, SqliteOutbox
 
-CLAIM_DAYS = 2  # as bot/state/claims.py: a delivery repeated later than this is answered again
 REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (neither a file nor stores)
 PENDING_LIMIT = 500  # answers kept for delivery after a restart; beyond that the oldest are dropped
 PENDING_EXPIRY_S = 3600.0  # an answer not delivered within this long is dropped (and logged)
-_PRUNE_EVERY = 1000  # claims between two prunings
+ANSWERS_KEEP_S = CLAIM_SECONDS  # backend files: an answer is remembered (for edits) as long as a claim
 # Backend postgres: a held answer belongs to the process sending it this long (Delivery's retries while
 # Discord is down, RetryPolicy.give_up_after_s, and a margin); after that any replica may deliver it.
 IN_FLIGHT_S = 660.0
 PLATFORM = "discord"  # held_replies.platform and the answered_messages key prefix
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS discord_claims (key TEXT PRIMARY KEY, claimed_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS discord_claims_age ON discord_claims (claimed_at);
-CREATE TABLE IF NOT EXISTS discord_pending (
-    question_id INTEGER PRIMARY KEY,
-    channel_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    messages TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS discord_answers (
-    question_id INTEGER PRIMARY KEY,
-    channel_id INTEGER NOT NULL,
-    answer_ids TEXT NOT NULL,
-    question_digest TEXT NOT NULL,
-    answered_at REAL NOT NULL
-);
-"""
-
-
-class Claims(Protocol):
-    """bot/state/claims.PostgresEventClaims and the SQLite ledger alike."""
-
-    def first_time(self, key: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -90,23 +64,33 @@ class Pending:
 
 
 class Ledger:
-    """Claims, the question -> answer map and answers on their way, in SQLite or the shared stores; every
-    method is blocking (call it with asyncio.to_thread)."""
+    """Claims, the question -> answer map and answers on their way, in the bot/state stores (or memory);
+    every method is blocking (call it with asyncio.to_thread)."""
 
     def __init__(
         self,
         path: Path | None,
-        shared_claims: Claims | None = None,
+        shared_claims: EventClaims | None = None,
         answers: AnsweredMessages | None = None,
         outbox: Outbox | None = None,
-        in_flight_s: float = IN_FLIGHT_S,
+        in_flight_s: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`path`: the SQLite file (None: memory only, or the stores below); `shared_claims`, `answers`,
-        `outbox`: the database's, when replicas share one (they take over from `path` for their part);
-        `in_flight_s`: how long a held answer is left to the process holding it (`outbox` only)."""
-        self.path = prepare(path, _SCHEMA) if path is not None and answers is None else None
-        self.shared_claims = shared_claims
+        """`path`: a SQLite state file whose stores keep whatever the arguments below do not (None: those
+        are kept in memory, and answers on their way not at all); `shared_claims`, `answers`, `outbox`:
+        stores to use instead, the database's when replicas share one; `in_flight_s`: how long a held
+        answer is left to the process holding it: IN_FLIGHT_S with a shared `outbox`, 0 for the file's
+        (one process uses a file: what it holds at start was left by the process before).
+
+        Raises sqlite3.Error (or OSError) when `path` cannot be opened as a state file."""
+        self.shared = outbox is not None  # replicas share the held answers: sweep for them (Responder)
+        if in_flight_s is None:
+            in_flight_s = IN_FLIGHT_S if self.shared else 0.0
+        if path is not None:
+            shared_claims = shared_claims or SqliteEventClaims(path, clock=clock)
+            answers = answers or SqliteAnsweredMessages(path, ANSWERS_KEEP_S, clock)
+            outbox = outbox or SqliteOutbox(path, PENDING_LIMIT, PENDING_EXPIRY_S, clock)
+        self.claims = shared_claims
         self.answers = answers
         self.outbox = outbox
         self.in_flight_s = in_flight_s
@@ -114,155 +98,76 @@ class Ledger:
         # question id -> held_replies id, for the answers this process holds (outbox only)
         self._held_ids: dict[int, int] = {}
         self._lock = threading.Lock()
-        self._writes = 0
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._answers: OrderedDict[int, Answered] = OrderedDict()
 
-    def _connect(self) -> sqlite3.Connection:
-        return connect(self.path or ":memory:")
-
     def first_time(self, key: str) -> bool:
         """True for the first delivery of `key` (and claims it), False for every later one, restarts included."""
-        if self.shared_claims is not None:
-            return self.shared_claims.first_time(key)
-        if self.path is None:
-            with self._lock:
-                if key in self._seen:
-                    return False
-                self._seen[key] = None
-                while len(self._seen) > REMEMBERED_ANSWERS:
-                    self._seen.popitem(last=False)
-                return True
-        with self._connect() as db:
-            inserted = db.execute(
-                "INSERT OR IGNORE INTO discord_claims (key, claimed_at) VALUES (?, ?)", (key, time.time())
-            ).rowcount
-            self._maybe_prune(db)
-        return inserted == 1
-
-    def _maybe_prune(self, db: sqlite3.Connection) -> None:
-        """Every _PRUNE_EVERY writes: forget claims and answers older than CLAIM_DAYS."""
+        if self.claims is not None:
+            return self.claims.first_time(key)
         with self._lock:
-            self._writes += 1
-            due = self._writes % _PRUNE_EVERY == 1
-        if due:
-            cutoff = time.time() - CLAIM_DAYS * 86400
-            db.execute("DELETE FROM discord_claims WHERE claimed_at < ?", (cutoff,))
-            db.execute("DELETE FROM discord_answers WHERE answered_at < ?", (cutoff,))
+            if key in self._seen:
+                return False
+            self._seen[key] = None
+            while len(self._seen) > REMEMBERED_ANSWERS:
+                self._seen.popitem(last=False)
+            return True
 
     def record(self, question_id: int, answered: Answered) -> None:
         """Remember (or replace) which messages answered `question_id`."""
         if self.answers is not None:
             self.answers.remember(_answer_key(question_id), _as_reply(answered), answered.question_digest)
             return
-        if self.path is None:
-            with self._lock:
-                self._answers[question_id] = answered
-                self._answers.move_to_end(question_id)
-                while len(self._answers) > REMEMBERED_ANSWERS:
-                    self._answers.popitem(last=False)
-            return
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO discord_answers (question_id, channel_id, answer_ids, question_digest,"
-                " answered_at) VALUES (?, ?, ?, ?, ?)",
-                (
-                    question_id,
-                    answered.channel_id,
-                    json.dumps(list(answered.answer_ids)),
-                    answered.question_digest,
-                    time.time(),
-                ),
-            )
-            self._maybe_prune(db)
+        with self._lock:
+            self._answers[question_id] = answered
+            self._answers.move_to_end(question_id)
+            while len(self._answers) > REMEMBERED_ANSWERS:
+                self._answers.popitem(last=False)
 
     def answered(self, question_id: int) -> Answered | None:
         """The bot's answer to `question_id`, if it answered it (and still remembers)."""
         if self.answers is not None:
             found = self.answers.find(_answer_key(question_id))
             return _from_reply(found) if found is not None else None
-        if self.path is None:
-            with self._lock:
-                return self._answers.get(question_id)
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT channel_id, answer_ids, question_digest FROM discord_answers WHERE question_id = ?",
-                (question_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        return Answered(int(row[0]), tuple(int(i) for i in json.loads(row[1])), row[2])
+        with self._lock:
+            return self._answers.get(question_id)
 
     def forget(self, question_id: int) -> None:
         """The question is gone (deleted): drop its answer record."""
         if self.answers is not None:
             self.answers.forget(_answer_key(question_id))
             return
-        if self.path is None:
-            with self._lock:
-                self._answers.pop(question_id, None)
-            return
-        with self._connect() as db:
-            db.execute("DELETE FROM discord_answers WHERE question_id = ?", (question_id,))
+        with self._lock:
+            self._answers.pop(question_id, None)
 
-    # -- answers on their way (backend files: they survive a restart) -------------------------------
+    # -- answers on their way (they survive a restart) ----------------------------------------------
     def hold(self, question_id: int, channel_id: int, user_id: int, messages: list[dict[str, Any]]) -> None:
         """Keep an answer until `delivered` is called for it (a no-op without a file or an outbox)."""
         if self.outbox is not None:
             self._hold_in_outbox(self.outbox, question_id, channel_id, user_id, messages)
-            return
-        if self.path is None:
-            return
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO discord_pending (question_id, channel_id, user_id, messages, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (question_id, channel_id, user_id, json.dumps(messages), time.time()),
-            )
-            db.execute(
-                "DELETE FROM discord_pending WHERE question_id NOT IN"
-                " (SELECT question_id FROM discord_pending ORDER BY created_at DESC LIMIT ?)",
-                (PENDING_LIMIT,),
-            )
 
     def delivered(self, question_id: int) -> None:
         """The answer reached the asker (or was given up on and logged): stop keeping it."""
-        if self.outbox is not None:
-            with self._lock:
-                held_id = self._held_ids.pop(question_id, None)
-            if held_id is not None:
-                self.outbox.delivered(held_id)
+        if self.outbox is None:
             return
-        if self.path is None:
-            return
-        with self._connect() as db:
-            db.execute("DELETE FROM discord_pending WHERE question_id = ?", (question_id,))
+        with self._lock:
+            held_id = self._held_ids.pop(question_id, None)
+        if held_id is not None:
+            self.outbox.delivered(held_id)
 
     def pending(self) -> tuple[list[Pending], list[Pending]]:
         """(answers still to deliver, answers expired meanwhile): both are forgotten by this call.
 
-        With an outbox: only answers no process is sending (held over `in_flight_s` ago); replicas
-        calling this at once each get different ones (the outbox leases them)."""
-        if self.outbox is not None:
-            return self._pending_in_outbox(self.outbox)
-        if self.path is None:
+        Only answers no process is sending (held over `in_flight_s` ago); replicas calling this at once
+        each get different ones (the outbox leases them)."""
+        if self.outbox is None:
             return [], []
-        now = time.time()
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT question_id, channel_id, user_id, messages, created_at FROM discord_pending"
-                " ORDER BY created_at"
-            ).fetchall()
-            db.execute("DELETE FROM discord_pending")
-        held = [Pending(int(q), int(c), int(u), tuple(json.loads(m)), now - t) for q, c, u, m, t in rows]
-        return [p for p in held if p.age_s <= PENDING_EXPIRY_S], [
-            p for p in held if p.age_s > PENDING_EXPIRY_S
-        ]
+        return self._pending_in_outbox(self.outbox)
 
     def _hold_in_outbox(
         self, outbox: Outbox, question_id: int, channel_id: int, user_id: int, messages: list[dict[str, Any]]
     ) -> None:
-        self.delivered(question_id)  # a replaced answer: one row per question, as in SQLite
+        self.delivered(question_id)  # a replaced answer: one held row per question
         payload = {"question_id": str(question_id), "messages": messages}
         held = outbox.hold(
             PLATFORM,

@@ -174,7 +174,7 @@ class Responder:
             return
         self._redelivered = True
         await self._redeliver_held(client)
-        if self.ledger.outbox is not None:
+        if self.ledger.shared:
             self.sweep = asyncio.create_task(self._keep_sweeping(client), name=SWEEP_TASK)
 
     def stop(self) -> None:

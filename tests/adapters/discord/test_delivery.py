@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 
 import pytest
 import pytest_asyncio
@@ -304,14 +305,10 @@ async def test_an_answer_on_its_way_when_the_bot_stopped_is_delivered_at_the_nex
 async def test_an_answer_held_too_long_is_replaced_by_asking_again(
     command_table, seeds_index, tmp_path, caplog
 ):
-    import sqlite3
-
     from bot.adapters.discord.ledger import Ledger
 
-    state = tmp_path / "discord.sqlite3"
-    Ledger(state).hold(1_100_000_000_000_009_001, CHANNEL_ID, USER_ID, [{"content": "a stale answer"}])
-    with sqlite3.connect(state) as db:
-        db.execute("UPDATE discord_pending SET created_at = created_at - 7200")
+    two_hours_ago = Ledger(tmp_path / "discord.sqlite3", clock=lambda: time.time() - 7200)
+    two_hours_ago.hold(1_100_000_000_000_009_001, CHANNEL_ID, USER_ID, [{"content": "a stale answer"}])
 
     async with DiscordHarness(build_client(make_settings(seeds_index, tmp_path), command_table)) as harness:
         [sent] = harness.channel_messages()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from bot.adapters.discord.ledger import Answered, Ledger
 from bot.adapters.slack.dedupe import RecentKeys
+from bot.state.answered import SqliteAnsweredMessages
+from bot.state.claims import SqliteEventClaims
+from bot.state.outbox import SqliteOutbox
 
 
 def test_a_claim_survives_a_restart(tmp_path):
@@ -49,12 +53,25 @@ def test_without_a_file_everything_is_in_memory():
 def test_held_answers_come_back_once_and_expired_ones_are_told_apart(tmp_path):
     path = tmp_path / "discord.sqlite3"
     Ledger(path).hold(1, 10, 100, [{"content": "answer one"}])
-    Ledger(path).hold(2, 10, 100, [{"content": "answer two"}])
-    Ledger(path).hold(3, 10, 100, [{"content": "delivered"}])
-    Ledger(path).delivered(3)
-    with sqlite3.connect(path) as db:  # answer two was held two hours ago
-        db.execute("UPDATE discord_pending SET created_at = created_at - 7200 WHERE question_id = 2")
+    two_hours_ago = Ledger(path, clock=lambda: time.time() - 7200)  # answer two was held two hours ago
+    two_hours_ago.hold(2, 10, 100, [{"content": "answer two"}])
+    sender = Ledger(path)
+    sender.hold(3, 10, 100, [{"content": "delivered"}])
+    sender.delivered(3)
     ready, expired = Ledger(path).pending()
     assert [(p.question_id, p.messages) for p in ready] == [(1, ({"content": "answer one"},))]
     assert [p.question_id for p in expired] == [2]
     assert Ledger(path).pending() == ([], [])  # handed out once
+
+
+def test_a_file_ledger_keeps_its_state_in_the_core_stores(tmp_path):
+    """Backend files: the chat-neutral store classes every platform and backend uses, in discord.sqlite3."""
+    path = tmp_path / "discord.sqlite3"
+    ledger = Ledger(path)
+    ledger.first_time("discord:message:1")
+    ledger.record(7, Answered(3, (11, 12), "digest"))
+    ledger.hold(8, 10, 100, [{"content": "on its way"}])
+    assert not SqliteEventClaims(path).first_time("discord:message:1")
+    assert SqliteAnsweredMessages(path).find("discord:7").reply == {"channel": "3", "answers": "11,12"}
+    assert SqliteOutbox(path).count("discord") == 1
+    assert not ledger.shared  # one process per file: nothing to sweep for from other replicas
