@@ -10,12 +10,15 @@ claims in event_claims (EventClaims), the answer map in answered_messages (Answe
 "discord:<question id>") and answers on their way in held_replies (Outbox, platform "discord"). Backend
 files: the SQLite stores in one file beside the feedback file (`discord.sqlite3`), used by one process.
 Backend postgres: the database's, shared by every replica, so a restart or another replica edits, takes
-down and delivers them. Without a file or stores (tests), memory.
+down and delivers them. Without a file or stores (tests), memory. A file written before (its own
+discord_* tables) is carried over into the stores' tables at the first start.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +30,9 @@ from typing import Any
 from bot.state.answered import AnsweredMessage, AnsweredMessages, SqliteAnsweredMessages
 from bot.state.claims import CLAIM_SECONDS, EventClaims, SqliteEventClaims
 from bot.state.outbox import HeldReply, Outbox, SqliteOutbox
+from bot.state.sqlite_file import connect
+
+log = logging.getLogger(__name__)
 
 REMEMBERED_ANSWERS = 10_000  # the in-memory map's bound (neither a file nor stores)
 PENDING_LIMIT = 500  # answers kept for delivery after a restart; beyond that the oldest are dropped
@@ -90,6 +96,7 @@ class Ledger:
             shared_claims = shared_claims or SqliteEventClaims(path, clock=clock)
             answers = answers or SqliteAnsweredMessages(path, ANSWERS_KEEP_S, clock)
             outbox = outbox or SqliteOutbox(path, PENDING_LIMIT, PENDING_EXPIRY_S, clock)
+            _carry_over(Path(path).expanduser())
         self.claims = shared_claims
         self.answers = answers
         self.outbox = outbox
@@ -188,6 +195,58 @@ class Ledger:
             outbox.delivered(held.id)
         now = self._clock()
         return [_pending(h, now) for h in ready], [_pending(h, now) for h in expired]
+
+
+# Before the ledger used bot/state's stores, a file kept its own tables; what they hold moves over once.
+_OLD_TABLES = ("discord_claims", "discord_answers", "discord_pending")
+
+
+def _carry_over(path: Path) -> None:
+    """Move what a state file written before bot/state's stores holds (claims, the answer map, answers on
+    their way) into those stores' tables, then drop the old tables; a newer file is left as it is."""
+    with connect(path) as db:
+        present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not present & set(_OLD_TABLES):
+            return
+        if "discord_claims" in present:
+            db.execute(
+                "INSERT OR IGNORE INTO event_claims (key, claimed_at) SELECT key, claimed_at FROM discord_claims"
+            )
+        if "discord_answers" in present:
+            answers = db.execute(
+                "SELECT question_id, channel_id, answer_ids, question_digest, answered_at FROM discord_answers"
+            ).fetchall()
+            for question_id, channel_id, answer_ids, digest, answered_at in answers:
+                answered = Answered(int(channel_id), tuple(int(i) for i in json.loads(answer_ids)), digest)
+                db.execute(
+                    "INSERT OR IGNORE INTO answered_messages (key, reply, question, answered_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (_answer_key(question_id), json.dumps(_as_reply(answered)), digest, answered_at),
+                )
+        if "discord_pending" in present:
+            held = db.execute(
+                "SELECT question_id, channel_id, user_id, messages, created_at FROM discord_pending"
+                " ORDER BY created_at"
+            ).fetchall()
+            for question_id, channel_id, user_id, messages, held_at in held:
+                payload = json.dumps({"question_id": str(question_id), "messages": json.loads(messages)})
+                db.execute(
+                    "INSERT INTO held_replies (platform, kind, payload, reference, asker, channel, held_at,"
+                    " expires_at, not_before) VALUES (?, 'reply', ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        PLATFORM,
+                        payload,
+                        str(question_id),
+                        str(user_id),
+                        str(channel_id),
+                        held_at,
+                        held_at + PENDING_EXPIRY_S,
+                        held_at,
+                    ),
+                )
+        for table in _OLD_TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+    log.info("moved the Discord state in %s into the state stores' tables", path)
 
 
 def _answer_key(question_id: int) -> str:

@@ -75,3 +75,39 @@ def test_a_file_ledger_keeps_its_state_in_the_core_stores(tmp_path):
     assert SqliteAnsweredMessages(path).find("discord:7").reply == {"channel": "3", "answers": "11,12"}
     assert SqliteOutbox(path).count("discord") == 1
     assert not ledger.shared  # one process per file: nothing to sweep for from other replicas
+
+
+# discord.sqlite3 as citebot wrote it before the ledger used bot/state's stores.
+OLD_FILE = """
+CREATE TABLE discord_claims (key TEXT PRIMARY KEY, claimed_at REAL NOT NULL);
+CREATE TABLE discord_pending (question_id INTEGER PRIMARY KEY, channel_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL, messages TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE discord_answers (question_id INTEGER PRIMARY KEY, channel_id INTEGER NOT NULL,
+    answer_ids TEXT NOT NULL, question_digest TEXT NOT NULL, answered_at REAL NOT NULL);
+"""
+
+
+def test_a_file_written_by_the_earlier_ledger_is_carried_over(tmp_path):
+    path = tmp_path / "discord.sqlite3"
+    now = time.time()
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_FILE)
+        db.execute("INSERT INTO discord_claims VALUES ('discord:message:1', ?)", (now - 60,))
+        db.execute("INSERT INTO discord_answers VALUES (7, 3, '[11, 12]', 'digest', ?)", (now - 60,))
+        db.execute(
+            'INSERT INTO discord_pending VALUES (8, 10, 100, \'[{"content": "kept"}]\', ?)', (now - 60,)
+        )
+        db.execute(
+            'INSERT INTO discord_pending VALUES (9, 10, 100, \'[{"content": "old"}]\', ?)', (now - 7200,)
+        )
+    ledger = Ledger(path)
+    assert not ledger.first_time("discord:message:1")  # still claimed: not answered twice after the upgrade
+    assert ledger.answered(7) == Answered(3, (11, 12), "digest")
+    ready, expired = ledger.pending()
+    assert [(p.question_id, p.channel_id, p.user_id, p.messages) for p in ready] == [
+        (8, 10, 100, ({"content": "kept"},))
+    ]
+    assert [p.question_id for p in expired] == [9]
+    tables = {row[0] for row in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert not {"discord_claims", "discord_answers", "discord_pending"} & tables
+    assert Ledger(path).answered(7) is not None  # a second start finds nothing more to move
