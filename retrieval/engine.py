@@ -55,10 +55,10 @@ class Answered:
 
     composition: Composition
     hits: tuple[Hit, ...]
+    turn: Turn  # what the conversation keeps of this question, whole: stored as is for the next follow-up
     see_also: tuple[Hit, ...] = ()  # after an abstention: the closest passages that share something with it
     documents: Mapping[str, Document] = field(default_factory=dict)  # of every hit above, by source
     context: str | None = None  # the earlier question a follow-up was read with
-    turn: Turn | None = None  # what the conversation keeps of this question
     timings_ms: dict[str, float] = field(default_factory=dict)
     # A question too long for the encoder's window even as its question sentence and distinctive lines
     # (retrieval/answering/pasted.py): only its first `words_read` of `words` words were searched. None otherwise.
@@ -183,7 +183,7 @@ class Engine:
         context = reading.follow_up.context.question if reading.follow_up.context else None
         message = reading.message
         return Answered(
-            composition, tuple(hits), see_also, documents, context, _turn(reading, composition), timings,
+            composition, tuple(hits), _turn(reading, composition), see_also, documents, context, timings,
             message.words_read, message.words,
         )  # fmt: skip
 
