@@ -452,8 +452,10 @@ def _inputs(args: argparse.Namespace, words: list[str]) -> Iterator[str] | None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """`citebot ask`: each question through the command table, as the CLI (channel None, or --channel's);
+    with --threads each thread one conversation, kept in memory for the run."""
     from bot.adapters.console.render import render
-    from bot.core.models import Answer
+    from bot.core.models import Answer, Origin
 
     try:
         questions = _inputs(args, args.question)
@@ -466,79 +468,52 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.threads and not args.batch:
         _error(messages.THREADS_NEED_BATCH)
         return EXIT_USAGE
-    service = _service(settings)
-    if args.threads:
-        return _ask_threads(args, settings, service, questions)
+    table = _ask_table(settings, args.threads)
     console = _console()
     status = EXIT_OK
-    for question in questions:
-        reply = service.ask(question, **_scope(args, settings))
-        if not isinstance(reply, Answer):
-            status = EXIT_ERROR
-            if args.json:
-                _print_json(
-                    {
-                        "question": question,
-                        "answer": reply.text,
-                        "abstained": True,
-                        "citations": [],
-                        "error": reply.text,
-                    }
-                )
-            else:
-                _error(reply.text)
-            continue
-        if args.json:
-            _print_json(reply.to_json())
-        else:
-            console.print(render(reply))
-    return status
-
-
-def _ask_threads(args: argparse.Namespace, settings: Settings, service, lines: Iterator[str]) -> int:
-    """`ask --batch FILE --threads`: JSON lines {question, thread}; each thread is one conversation, in order."""
-    from bot.adapters.console.render import render
-    from bot.core.commands import CommandTable
-    from bot.core.models import Answer, Origin
-    from bot.state.conversations import MEMORY, SqliteConversationStore
-
-    conversations = SqliteConversationStore(
-        MEMORY, settings.conversation.max_turns, settings.conversation.expiry_minutes * 60
-    )
-    table = CommandTable(service, conversations=conversations)
-    console = _console()
-    status = EXIT_OK
-    for number, line in enumerate(lines, 1):
-        turn = _thread_turn(line)
-        if isinstance(turn, str):
-            _error(messages.bad_thread_line("stdin" if args.batch == "-" else args.batch, number, turn))
+    for number, line in enumerate(questions, 1):
+        asked = _thread_turn(line) if args.threads else (line, None)
+        if isinstance(asked, str):
+            _error(messages.bad_thread_line("stdin" if args.batch == "-" else args.batch, number, asked))
             status = EXIT_USAGE
             continue
-        question, thread = turn
+        question, thread = asked
         # `parent`: the channel the terminal answers as (--channel), whose sources it sees
-        reply = table.run("ask", question, Origin("cli", "batch", "", thread, parent=args.channel or ""))
-        if not isinstance(reply, Answer):
-            status = max(status, EXIT_ERROR)
+        origin = Origin("cli", "batch", "", thread or "", parent=args.channel or "")
+        reply = table.run("ask", question, origin)
+        if isinstance(reply, Answer):
             if args.json:
-                _print_json(
-                    {
-                        "question": question,
-                        "thread": thread,
-                        "answer": reply.text,
-                        "abstained": True,
-                        "citations": [],
-                        "see_also": [],
-                        "error": reply.text,
-                    }
-                )
+                _print_json(reply.to_json())
             else:
-                _error(reply.text)
+                console.print(render(reply))
             continue
-        if args.json:
-            _print_json(reply.to_json())
+        status = max(status, EXIT_ERROR)
+        if not args.json:
+            _error(reply.text)
+        elif thread is None:
+            _print_json({"question": question, "answer": reply.text, "abstained": True, "citations": [],
+                         "error": reply.text})  # fmt: skip
         else:
-            console.print(render(reply))
+            _print_json({"question": question, "thread": thread, "answer": reply.text, "abstained": True,
+                         "citations": [], "see_also": [], "error": reply.text})  # fmt: skip
     return status
+
+
+def _ask_table(settings: Settings, threads: bool):
+    """The command table `citebot ask` asks through: no feedback records; with `threads`, a conversation
+    store in memory for this run. The index and the model are loaded first, so a missing index stops
+    the run with its path and the fix (not a chat notice per question)."""
+    from bot.core.commands import CommandTable
+    from bot.state.conversations import MEMORY, SqliteConversationStore
+
+    service = _service(settings)
+    service.warm_up()
+    if not threads:
+        return CommandTable(service)
+    kept = settings.conversation
+    return CommandTable(
+        service, conversations=SqliteConversationStore(MEMORY, kept.max_turns, kept.expiry_minutes * 60)
+    )
 
 
 def _thread_turn(line: str) -> tuple[str, str] | str:

@@ -17,7 +17,7 @@ import difflib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval.answering.compose import Composition
-from retrieval.answering.followup import Turn, remember
+from retrieval.answering.followup import Turn, remember, remember_parts
 from retrieval.answering.pasted import question_parts
-from retrieval.answering.question import analyse, stems_of
-from retrieval.answering.reading import Lexicon, lexicon, read
+from retrieval.answering.question import QuestionTerms, stems_of
+from retrieval.answering.reading import Lexicon, Reading, lexicon, read
 from retrieval.answering.verifier import verified
 from retrieval.config import DEFAULTS, EngineConfig
 from retrieval.embedders.runtimes import ServingEmbedders
@@ -55,10 +55,10 @@ class Answered:
 
     composition: Composition
     hits: tuple[Hit, ...]
+    turn: Turn  # what the conversation keeps of this question, whole: stored as is for the next follow-up
     see_also: tuple[Hit, ...] = ()  # after an abstention: the closest passages that share something with it
     documents: Mapping[str, Document] = field(default_factory=dict)  # of every hit above, by source
     context: str | None = None  # the earlier question a follow-up was read with
-    turn: Turn | None = None  # what the conversation keeps of this question
     timings_ms: dict[str, float] = field(default_factory=dict)
     # A question too long for the encoder's window even as its question sentence and distinctive lines
     # (retrieval/answering/pasted.py): only its first `words_read` of `words` words were searched. None otherwise.
@@ -148,7 +148,12 @@ class Engine:
     # -- questions -----------------------------------------------------------------------------------
     def answer(self, query: Query, scope: Scope = None) -> Answered:
         """Answer a question (a follow-up is read with its history), verified; or abstain with see-also.
-        Only passages of `scope`'s sources are searched, cited or offered."""
+        Only passages of `scope`'s sources are searched, cited or offered.
+
+        The question is read once (`read`): that reading is what is searched, what the composer scores
+        by and what the see-also passages must share a word with. `Answered.turn` is the whole turn for
+        the conversation to keep: the question (on one line), the answer, its cited sources and words.
+        """
         live = self._live()
         words = live.words
         timings: dict[str, float] = {}
@@ -164,20 +169,22 @@ class Engine:
         )
         timings["search"] = _since(started)
         started = time.perf_counter()
-        composition = verified(live.composer.compose(query, hits, question_vector, live.library), query.text)
+        composition = verified(
+            live.composer.compose(reading, hits, question_vector, live.library), query.text
+        )
         timings["compose"] = _since(started)
-        asked = reading.message.search_text if reading.message else query.text
         see_also = (
-            tuple(_plausibly_related(composition.see_also, asked, words)) if composition.abstained else ()
+            tuple(_plausibly_related(composition.see_also, reading.own_terms, words))
+            if composition.abstained
+            else ()
         )
         shown = [c.hit for c in composition.cited] + list(see_also)
         documents = {h.passage.source: d for h in shown if (d := live.library.document(h.passage.source))}
         context = reading.follow_up.context.question if reading.follow_up.context else None
-        turn = remember(reading.follow_up)
         message = reading.message
         return Answered(
-            composition, tuple(hits), see_also, documents, context, turn, timings,
-            message.words_read if message else None, message.words if message else 0,
+            composition, tuple(hits), _turn(reading, composition), see_also, documents, context, timings,
+            message.words_read, message.words,
         )  # fmt: skip
 
     @staticmethod
@@ -185,6 +192,12 @@ class Engine:
         """The separate questions a message asks ("what's X and when does Y close?": two), each to be
         answered on its own; `[text]` when it asks one thing. See retrieval/answering/pasted.py."""
         return question_parts(text)
+
+    @staticmethod
+    def joined_turn(question: str, turns: Sequence[Turn]) -> Turn:
+        """The one turn a conversation keeps of a message that asked several things (`question`, on one
+        line), from the `Answered.turn` of each of its parts in order."""
+        return remember_parts(question, turns)
 
     def search(self, query: str, k: int = 8, scope: Scope = None) -> list[Hit]:
         """The best `k` passages for `query` (hybrid retrieval alone, no answer), best first; only
@@ -273,11 +286,11 @@ def build(
     return report
 
 
-def _plausibly_related(hits, question: str, words: Lexicon) -> list[Hit]:
+def _plausibly_related(hits, terms: QuestionTerms, words: Lexicon) -> list[Hit]:
     """The closest passages worth offering after an abstention: ones sharing a content word with the
-    question, or close in meaning. An off-topic question ("the weather in Paris?") gets none."""
+    question (`terms`: its own, as read), or close in meaning. An off-topic question ("the weather in
+    Paris?") gets none."""
     vocabulary = words.vocabulary
-    terms = analyse(question, vocabulary)
     # Words as typed only: a spelling repair ("weather" -> "whether") is no evidence of a shared topic.
     known = {t for t in terms.weights if t in vocabulary and t not in terms.repairs}
     related = []
@@ -286,6 +299,15 @@ def _plausibly_related(hits, question: str, words: Lexicon) -> list[Hit]:
         if known & text or hit.dense_score >= SEE_ALSO_MIN_DENSE:
             related.append(hit)
     return related
+
+
+def _turn(reading: Reading, composition: Composition) -> Turn:
+    """What the conversation keeps of an answered (or abstained) question: the question as asked, on one
+    line (a later follow-up shows it as the question it was read with), the answer, the sources it
+    cites (in citation order), and the words the next follow-up may carry."""
+    sources = tuple(dict.fromkeys(c.hit.passage.source for c in composition.cited))
+    asked = reading.query.text.replace("\n", " ")
+    return remember(reading.follow_up, composition.text, composition.abstained, sources, asked=asked)
 
 
 def _of_scope(documents: list[Document], scope: Scope) -> list[Document]:

@@ -20,6 +20,7 @@ from retrieval.models import Document, Hit, Passage
 
 if TYPE_CHECKING:
     from retrieval.answering.compose import Composition
+    from retrieval.answering.reading import Reading
 
 Vector = np.ndarray  # one L2-normalised float32 vector, shape (dimension,)
 Ranking = list[tuple[str, float]]  # (passage id, score), best first
@@ -171,10 +172,15 @@ class LibraryWriter(Protocol):
 
 
 class Composer(Protocol):
-    """Hits -> an answer with numbered citations (today: extractive). Its output is checked by the verifier."""
+    """Hits -> an answer with numbered citations (today: extractive). Its output is checked by the verifier.
+
+    The engine reads the question once; the composer is given that `Reading` (retrieval/answering/reading.py:
+    the query, the follow-up it is, its weighted terms) and never reads the question again.
+    """
 
     def compose(
-        self, query: Query, hits: Sequence[Hit], question_vector: Vector, library: Library
+        self, reading: Reading, hits: Sequence[Hit], question_vector: Vector, library: Library
     ) -> Composition:
-        """The answer to `query` from `hits` (best first), or an abstention with the closest hits."""
+        """The answer to the question `reading` read from `hits` (best first), or an abstention with the
+        closest hits; `question_vector` is the embedding of `reading.search_text` (unit length)."""
         ...

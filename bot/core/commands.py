@@ -31,6 +31,21 @@ LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer li
 
 
 @dataclass(frozen=True)
+class StoredConversation:
+    """One conversation of a `ConversationStore`, by its key: what the service reads a question after
+    and adds each answer's turn to (the `Conversation` of bot/core/service.py)."""
+
+    store: ConversationStore
+    key: str
+
+    def turns(self) -> list[Turn]:
+        return self.store.turns(self.key)
+
+    def add(self, turn: Turn) -> None:
+        self.store.add(self.key, turn)
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     usage: str
@@ -162,12 +177,7 @@ class CommandTable:
         key = conversation_key(origin) if self.conversations is not None else None
         if key is None:
             return self.service.ask(question, **scoped(scope))
-        reply = self.service.ask(question, self.conversations.turns(key), **scoped(scope))
-        if isinstance(reply, Answer):
-            sources = tuple(dict.fromkeys(c.source for c in reply.citations))
-            turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)
-            self.conversations.add(key, turn)
-        return reply
+        return self.service.ask(question, StoredConversation(self.conversations, key), **scoped(scope))
 
     def _record(self, answer: Answer, origin: Origin) -> Answer:
         passage_ids = tuple(c.passage_id for c in answer.citations)

@@ -116,9 +116,6 @@ class Answer:
     code: tuple[str, ...] = ()  # parts of `text` that are quoted code (commands, config): shown as code
     inline_code: tuple[str, ...] = ()  # inline code the quoted text holds (`--api.insecure`): shown as code
     context: str | None = None  # the earlier question of the conversation this follow-up was read with
-    # Follow-up state for the next turn: the question's own words, and the thread's subject it carried.
-    topic: tuple[str, ...] = field(default=(), compare=False)
-    anchor: tuple[str, ...] = field(default=(), compare=False)
     # The composer's probability that the answer is right (compare with `answer.min_confidence`), and
     # what made it abstain ("confidence", a rule id such as "identifier", or "" when it answered).
     confidence: float | None = field(default=None, compare=False)

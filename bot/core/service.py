@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from bot import messages
 from bot.core.citation_links import citation_links
@@ -42,6 +43,19 @@ _ESCAPES = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
     r"|\x1b[!-/]*[0-~]?"
 )
+
+
+class Conversation(Protocol):
+    """The conversation a question is asked in (a chat thread): its earlier turns, and where the turn of
+    each answer goes. The command table gives one bound to the thread's key in its conversation store."""
+
+    def turns(self) -> Sequence[Turn]:
+        """The earlier turns, oldest first."""
+        ...
+
+    def add(self, turn: Turn) -> None:
+        """Keep `turn` (as the engine made it) as the latest."""
+        ...
 
 
 class QAService:
@@ -91,9 +105,11 @@ class QAService:
         self.engine.warm_up([scope for scope in scopes if scope is not None])
 
     # -- requests ----------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[Turn] = (), scope: Scope = None) -> Answer | Notice:
-        """Answer a question; with `history` (earlier turns of its conversation) a follow-up is read in context.
-        Only passages of `scope`'s sources are searched and cited.
+    def ask(
+        self, question: str, conversation: Conversation | None = None, scope: Scope = None
+    ) -> Answer | Notice:
+        """Answer a question; in a `conversation` a follow-up is read after its earlier turns, and the turn
+        the engine made of this one is added to it. Only passages of `scope`'s sources are searched and cited.
 
         The engine reads the message with its line breaks (a pasted traceback or log is searched by its
         question and error lines); a message asking several things gets one answer per part, each part
@@ -104,33 +120,37 @@ class QAService:
         problem = self._check_question(question, scope)
         if problem:
             return problem
+        history = tuple(conversation.turns()) if conversation is not None else ()
         parts = self.engine.question_parts(message)
         if len(parts) > 1:
-            return self._answer_parts(question, parts, history, scope)
-        return self.answer_of(question, self.engine.answer(Query(message, tuple(history)), **scoped(scope)))
+            answer, turn = self._answer_parts(question, parts, history, scope)
+        else:
+            answered = self.engine.answer(Query(message, history), **scoped(scope))
+            answer, turn = self.answer_of(question, answered), answered.turn
+        if conversation is not None:
+            conversation.add(turn)
+        return answer
 
     def _answer_parts(
         self, question: str, parts: Sequence[str], history: Sequence[Turn], scope: Scope = None
-    ) -> Answer:
+    ) -> tuple[Answer, Turn]:
         """One answer per question of a message, joined: each answered part under its question, each
-        unanswered one named ("I found nothing on: ..."); an abstention when no part is answered."""
-        turns = list(history)
+        unanswered one named ("I found nothing on: ..."); an abstention when no part is answered. With
+        the one turn the conversation keeps of the whole message."""
+        turns: list[Turn] = []
         answers: list[Answer] = []
         for part in parts:
-            answer = self.answer_of(part, self.engine.answer(Query(part, tuple(turns)), **scoped(scope)))
-            answers.append(answer)
-            sources = tuple(dict.fromkeys(c.source for c in answer.citations))
-            turns.append(Turn(part, answer.text, answer.abstained, sources, answer.topic, answer.anchor))
-        return joined_answer(question, answers)
+            answered = self.engine.answer(Query(part, (*history, *turns)), **scoped(scope))
+            answers.append(self.answer_of(part, answered))
+            turns.append(answered.turn)
+        return joined_answer(question, answers), self.engine.joined_turn(question, turns)
 
     def answer_of(self, question: str, answered: Answered) -> Answer:
         """The chat-neutral `Answer` for what the engine composed (its citations numbered as in the text)."""
         composition, documents = answered.composition, answered.documents
-        turn = answered.turn
         note = messages.words_read(answered.words_read, answered.words) if answered.words_read else None
-        state = {"context": answered.context, "topic": turn.topic, "anchor": turn.anchor,
-                 "confidence": composition.confidence, "abstained_by": composition.abstained_by,
-                 "note": note}  # fmt: skip
+        state = {"context": answered.context, "confidence": composition.confidence,
+                 "abstained_by": composition.abstained_by, "note": note}  # fmt: skip
         if composition.abstained:
             links = self.citation_links()
             see_also = tuple(
@@ -260,7 +280,6 @@ def joined_answer(question: str, answers: Sequence[Answer]) -> Answer:
         timings_ms={k: sum(a.timings_ms.get(k, 0.0) for a in answers) for k in answers[0].timings_ms},
         code=tuple(c for a in answered for c in a.code),
         inline_code=tuple(dict.fromkeys(c for a in answered for c in a.inline_code)),
-        topic=tuple(dict.fromkeys(t for a in answers for t in a.topic)), anchor=answers[0].anchor,
         confidence=min((a.confidence for a in answered if a.confidence is not None), default=None),
         parts=tuple(parts),
     )  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.answering.question import STOP_WORDS
 from retrieval.text.tokens import stem, tokenize
@@ -117,16 +117,41 @@ def is_elliptical(question: str, shares: Mapping[str, float] | None = None) -> b
 
 
 def remember(
-    follow_up: FollowUp, answer: str = "", abstained: bool = False, sources: Sequence[str] = ()
+    follow_up: FollowUp,
+    answer: str = "",
+    abstained: bool = False,
+    sources: Sequence[str] = (),
+    asked: str | None = None,
 ) -> Turn:
-    """The turn to store after answering: its own words, and (for a follow-up) the subject it carried."""
+    """The turn to store after answering: its own words, and (for a follow-up) the subject it carried.
+    `asked`: the question as the user wrote it, kept as the turn's question (default: the follow-up's)."""
     topic = tuple(_dedupe(content_words(follow_up.question)))[:CARRIED_LIMIT]
     anchor: tuple[str, ...] = ()
     context = follow_up.context
     if context is not None:
         names = [w for w in follow_up.carried if w in _names_in(context)]
         anchor = tuple(_dedupe([*names, *(context.anchor or context.topic)]))[:CARRIED_LIMIT]
-    return Turn(follow_up.question, answer, abstained, tuple(sources), topic, anchor)
+    question = follow_up.question if asked is None else asked
+    return Turn(question, answer, abstained, tuple(sources), topic, anchor)
+
+
+def remember_parts(question: str, turns: Sequence[Turn]) -> Turn:
+    """The one turn to store for a message that asked several things, from its parts' turns (in order):
+    the answered parts' answers and sources, every part's words, the first part's carried subject; the
+    first part's turn under the whole question when no part was answered. ValueError for no turns."""
+    if not turns:
+        raise ValueError("a message of parts has at least one part")
+    first, answered = turns[0], [t for t in turns if not t.abstained]
+    if not answered:
+        return replace(first, question=question)
+    return Turn(
+        question,
+        "\n\n".join(t.answer for t in answered),
+        False,
+        tuple(dict.fromkeys(s for t in answered for s in t.sources)),
+        tuple(dict.fromkeys(w for t in turns for w in t.topic)),
+        first.anchor,
+    )
 
 
 def content_words(text: str) -> list[str]:

@@ -1,7 +1,8 @@
 """How a question is read against a library: its conversation context and its weighted terms.
 
-The engine reads a question to search for it; a composer reads it again to score what it quotes. Both
-use the library's vocabulary (document frequencies persisted at build), made once per library.
+The engine reads a question once (`read`) and hands that `Reading` to search, to the composer (which
+scores what it quotes by the reading's terms) and to the see-also filter after an abstention. Reading
+uses the library's vocabulary (document frequencies persisted at build), made once per library.
 """
 
 from __future__ import annotations
@@ -62,12 +63,15 @@ class Reading:
 
     `message` is the question as pasted (retrieval/answering/pasted.py): a message holding a traceback, a log or a
     long story is searched and scored by its question sentence and its distinctive lines.
+    `own_terms` are the terms of the question as asked, without the words a follow-up carried from the
+    conversation: what the see-also filter after an abstention matches passages by.
     """
 
     query: Query
     follow_up: FollowUp
     terms: QuestionTerms
-    message: Message | None = None
+    message: Message
+    own_terms: QuestionTerms
 
     @property
     def search_text(self) -> str:
@@ -81,18 +85,26 @@ def read(query: Query, words: Lexicon) -> Reading:
     A pasted message is read by its question sentence and distinctive lines (`read_message`); one that
     pastes material is no follow-up (its "this" is the paste, not the conversation's last answer), and
     what it asks (the answer kind, identifiers and numbers the answer must show) is read from its
-    question sentence alone, not from the user's log lines.
+    question sentence alone, not from the user's log lines. Each distinct text is analysed once.
     """
     message = read_message(query.text)
     asked = message.search_text
     follow_up = contextualise(asked, () if message.pasted else query.history, words.term_shares)
+    analysed: dict[str, QuestionTerms] = {}
+
+    def terms_of(text: str) -> QuestionTerms:
+        if text not in analysed:
+            analysed[text] = analyse(text, words.vocabulary)
+        return analysed[text]
+
     text = follow_up.search_text
-    terms = analyse(text, words.vocabulary)
+    terms = terms_of(text)
+    own = terms_of(asked)
     if text != asked:
-        terms = _carried_weighed_down(terms, analyse(asked, words.vocabulary))
+        terms = _carried_weighed_down(terms, own)
     if message.reduced:
-        terms = _asked_by(terms, analyse(message.question, words.vocabulary) if message.question else None)
-    return Reading(query, follow_up, terms, message)
+        terms = _asked_by(terms, terms_of(message.question) if message.question else None)
+    return Reading(query, follow_up, terms, message, own)
 
 
 def _carried_weighed_down(terms: QuestionTerms, own: QuestionTerms) -> QuestionTerms:

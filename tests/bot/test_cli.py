@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -212,6 +213,22 @@ def test_ask_prints_a_readable_answer(run):
     assert code == 0
     assert "1 billion" in out and "[1]" in out
     assert "{" not in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        ((INVEST,), None),
+        (("--json", INVEST), None),
+        (("--json", "--batch", "-"), f"{INVEST}\n{CAKE}\n"),
+        (("--batch", "-", "--threads"), json.dumps({"question": INVEST, "thread": "t1"}) + "\n"),
+    ],
+)
+def test_every_way_of_asking_goes_through_the_command_table(run, caplog, args, stdin):
+    caplog.set_level(logging.DEBUG, logger="bot.core.commands")
+    code, _, _ = run("ask", *args, stdin=stdin)
+    composed = [r for r in caplog.records if r.getMessage().startswith("composed an answer on cli")]
+    assert code == 0 and len(composed) == (stdin or "x\n").count("\n")
 
 
 # -- in-process: sources and source ----------------------------------------------------------------

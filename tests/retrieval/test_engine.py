@@ -15,7 +15,7 @@ class MakingThingsUp:
     def __init__(self, embedder, params) -> None:
         pass
 
-    def compose(self, query, hits, question_vector, library) -> Composition:
+    def compose(self, reading, hits, question_vector, library) -> Composition:
         hit = hits[0]
         invented = "Microsoft is investing $7 billion in OpenAI."
         return Composition(f"{invented} [1]", False, (CitedPassage(1, hit, invented),), tuple(hits[:3]))

@@ -13,6 +13,7 @@ import pytest
 
 from retrieval.answering.compose import CitedPassage, Composition
 from retrieval.answering.composers.extractive import ExtractiveComposer
+from retrieval.answering.reading import lexicon, read
 from retrieval.answering.verifier import problems, verified
 from retrieval.errors import IndexIncompatibleError
 from retrieval.ingest.build import document_frequencies
@@ -116,7 +117,7 @@ def answer(parts, question: str) -> Composition:
     embedder, library, searcher, composer = parts
     vector = embedder.embed_queries([question])[0]
     hits = searcher.search(question, k=3, query_vector=vector)
-    return composer.compose(Query(question), hits, vector, library)
+    return composer.compose(read(Query(question), lexicon(library)), hits, vector, library)
 
 
 def test_the_searcher_ranks_by_both_retrievers_over_any_library(parts):

@@ -1,7 +1,7 @@
 """The extractive composer as a `Composer`: quotes the units of the top passages that best answer.
 
-The scoring itself lives in retrieval/answering/compose.py (`compose`); this module gives it what it needs from a
-Library: the question's terms, sentence vectors (stored, else embedded now) and document titles.
+The scoring itself lives in retrieval/answering/compose.py (`compose`); this module gives it what it needs: the
+question's terms (from the engine's one reading), sentence vectors (stored, else embedded now) and document titles.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from retrieval.answering.compose import ComposerParams, Composition, compose
-from retrieval.answering.reading import lexicon, read
+from retrieval.answering.reading import Reading, lexicon
 from retrieval.models import Hit
-from retrieval.parts import Embedder, Library, Query, Vector
+from retrieval.parts import Embedder, Library, Vector
 
 
 class ExtractiveComposer:
@@ -24,17 +24,18 @@ class ExtractiveComposer:
         self.params = params
 
     def compose(
-        self, query: Query, hits: Sequence[Hit], question_vector: Vector, library: Library
+        self, reading: Reading, hits: Sequence[Hit], question_vector: Vector, library: Library
     ) -> Composition:
-        """The answer to `query` from `hits` (best first), or an abstention with the closest hits."""
+        """The answer to the question `reading` read from `hits` (best first), or an abstention with the
+        closest hits; scored by the reading's terms."""
         words = lexicon(library)
-        terms = read(query, words).terms
 
         def embed(texts: list[str]) -> np.ndarray:
             return sentence_vectors(library, self.embedder, texts)
 
+        terms, titles = reading.terms, words.titles
         return compose(
-            list(hits), terms, question_vector, embed, words.titles, self.params, passage_of=library.passage
+            list(hits), terms, question_vector, embed, titles, self.params, passage_of=library.passage
         )
 
 
