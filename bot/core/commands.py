@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import messages
-from bot.core.conversations import ConversationStore, conversation_key
+from bot.core.conversations import ConversationStore, context_window_s, conversation_key
 from bot.core.feedback import VOTES, FeedbackStore
 from bot.core.metrics import Metrics
 from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
@@ -162,7 +162,8 @@ class CommandTable:
         key = conversation_key(origin) if self.conversations is not None else None
         if key is None:
             return self.service.ask(question, **scoped(scope))
-        reply = self.service.ask(question, self.conversations.turns(key), **scoped(scope))
+        history = self.conversations.turns(key, context_window_s(origin))
+        reply = self.service.ask(question, history, **scoped(scope))
         if isinstance(reply, Answer):
             sources = tuple(dict.fromkeys(c.source for c in reply.citations))
             turn = Turn(reply.question, reply.text, reply.abstained, sources, reply.topic, reply.anchor)

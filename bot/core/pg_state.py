@@ -111,8 +111,8 @@ class PostgresConversationStore:
         self.expiry_s = expiry_s
         self._clock = clock
 
-    def turns(self, key: str) -> list[Turn]:
-        since = self._clock() - self.expiry_s
+    def turns(self, key: str, max_age_s: float | None = None) -> list[Turn]:
+        since = self._clock() - (self.expiry_s if max_age_s is None else min(self.expiry_s, max_age_s))
         with self._pool.connection() as connection:
             rows = connection.execute(
                 "SELECT turn FROM conversation_turns WHERE conversation = %s AND created_at >= %s"
