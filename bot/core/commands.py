@@ -22,7 +22,7 @@ from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService, Scope, scoped
 from bot.settings import ConfigError
-from bot.state.conversations import ConversationStore, conversation_key
+from bot.state.conversations import ConversationStore, context_window_s, conversation_key
 from bot.state.feedback import VOTES, FeedbackStore
 from retrieval import RetrievalError, Turn
 
@@ -37,9 +37,10 @@ class StoredConversation:
 
     store: ConversationStore
     key: str
+    max_age_s: float | None = None  # only turns this recent are context (a DM timeline: context_window_s)
 
     def turns(self) -> list[Turn]:
-        return self.store.turns(self.key)
+        return self.store.turns(self.key, self.max_age_s)
 
     def add(self, turn: Turn) -> None:
         self.store.add(self.key, turn)
@@ -177,7 +178,8 @@ class CommandTable:
         key = conversation_key(origin) if self.conversations is not None else None
         if key is None:
             return self.service.ask(question, **scoped(scope))
-        return self.service.ask(question, StoredConversation(self.conversations, key), **scoped(scope))
+        conversation = StoredConversation(self.conversations, key, context_window_s(origin))
+        return self.service.ask(question, conversation, **scoped(scope))
 
     def _record(self, answer: Answer, origin: Origin) -> Answer:
         passage_ids = tuple(c.passage_id for c in answer.citations)

@@ -35,6 +35,18 @@ CREATE INDEX IF NOT EXISTS conversation_turns_by_key ON conversation_turns (conv
 """
 
 
+DM_TIMELINE = "dm"  # the thread adapters give a DM's main timeline (Slack, Discord): one endless conversation
+# A DM timeline has no thread to say where a conversation ends, and people come back to the bot's DM hours later
+# with a new question; a follow-up comes while the answer is still on screen. So there only the last 10 minutes
+# are context (long enough to read a cited answer and type the next question); threads keep the store's expiry.
+DM_CONTEXT_WINDOW_S = 10 * 60
+
+
+def context_window_s(origin: Origin) -> float | None:
+    """How far back (seconds) an origin's earlier turns are context; None: as far as the store keeps them."""
+    return DM_CONTEXT_WINDOW_S if origin.thread == DM_TIMELINE else None
+
+
 def conversation_key(origin: Origin) -> str | None:
     """platform/channel/thread, or None when the request is not part of a conversation."""
     if not origin.thread:
@@ -48,8 +60,9 @@ class ConversationStore(Protocol):
     max_turns: int
     expiry_s: float
 
-    def turns(self, key: str) -> list[Turn]:
-        """The conversation's live turns, oldest first (empty when new or expired)."""
+    def turns(self, key: str, max_age_s: float | None = None) -> list[Turn]:
+        """The conversation's live turns, oldest first (empty when new or expired); with `max_age_s`, only
+        those asked within that many seconds."""
         ...
 
     def add(self, key: str, turn: Turn) -> None:
@@ -91,9 +104,10 @@ class SqliteConversationStore:
             return self._memory
         return connect(self.path)
 
-    def turns(self, key: str) -> list[Turn]:
-        """The conversation's live turns, oldest first (empty when new or expired)."""
-        since = self._clock() - self.expiry_s
+    def turns(self, key: str, max_age_s: float | None = None) -> list[Turn]:
+        """The conversation's live turns, oldest first (empty when new or expired); with `max_age_s`, only
+        those asked within that many seconds."""
+        since = self._clock() - (self.expiry_s if max_age_s is None else min(self.expiry_s, max_age_s))
         with self._lock, self._connect() as db:
             rows = db.execute(
                 "SELECT turn FROM conversation_turns WHERE conversation = ? AND created_at >= ?"
@@ -135,8 +149,8 @@ class PostgresConversationStore:
         self.expiry_s = expiry_s
         self._clock = clock
 
-    def turns(self, key: str) -> list[Turn]:
-        since = self._clock() - self.expiry_s
+    def turns(self, key: str, max_age_s: float | None = None) -> list[Turn]:
+        since = self._clock() - (self.expiry_s if max_age_s is None else min(self.expiry_s, max_age_s))
         with self._pool.connection() as connection:
             rows = connection.execute(
                 "SELECT turn FROM conversation_turns WHERE conversation = %s AND created_at >= %s"

@@ -33,6 +33,7 @@ _REFERRING_PHRASES = re.compile(
 _CONTINUATIONS = re.compile(r"^(and|but|also|or|so|then|plus|what about|how about|same for|what if)\b")
 # Chat openers that say nothing about the question: "ok, and ...", "thanks! what about ...".
 _OPENERS = re.compile(r"^((ok|okay|thanks|thank you|great|cool|nice|right|alright|hmm+|i see)\b[\s,.!;:-]*)+")
+_OPENERS_ANY_CASE = re.compile(_OPENERS.pattern, re.IGNORECASE)
 # "is it possible to ...", "is there a ...": an empty "it" / "there" that refers to nothing.
 _DUMMY_IT = re.compile(
     r"\bit(?: is|'s| was)? (possible|true|safe|necessary|ok|okay|worth|recommended|allowed|better|best|"
@@ -40,6 +41,14 @@ _DUMMY_IT = re.compile(
     r"recommended|allowed|better|best|normal|required)\b"
 )
 _EXISTENTIAL_THERE = re.compile(r"\b(is|are|was|were|will|would|could) there\b|\bthere (is|are|was|were)\b")
+# "what is AGI?", "who is Satya Nadella?", "what does ECMP stand for?": a question asking what a named thing is
+# (capitalised, an acronym, or holding a digit) names its subject itself, however common the name is in the
+# corpus (in a small corpus about one deal, "Azure" is in most passages). "what's the default?", "what is
+# better?", "what is an alternative?" ask about whatever was just discussed: those still lean on context.
+_ASKS_WHAT_IT_IS = re.compile(
+    r"^(?i:what|who)(?i:'s|'re| is| are| was| were) (?=[\w'-]*[A-Z0-9])\w"
+    r"|^(?i:what (?:does|do)) (?=[\w'-]*[A-Z0-9])[\w'-]+(?: [\w'-]+)? (?i:mean|stand for)\b"
+)
 # Words that frame a question rather than name its subject: never carried to the next turn.
 _FRAME_WORDS = frozenset(
     """use used uses using need needs needed happen happens happened set come comes go goes going back way work
@@ -106,13 +115,19 @@ def contextualise(
 
 
 def is_elliptical(question: str, shares: Mapping[str, float] | None = None) -> bool:
-    """Does the question lean on something said before (and so need the conversation to be understood)?"""
+    """Does the question lean on something said before (and so need the conversation to be understood)?
+
+    Yes with a pronoun or demonstrative pointing back, an opening "and"/"what about", or no content word
+    specific in the corpus (`shares`); no for a question asking what a named thing is ("What is AGI?").
+    """
     text = _OPENERS.sub("", question.strip().lower().replace("’", "'"))
     if _CONTINUATIONS.search(text) or _REFERRING_PHRASES.search(text):
         return True
     words = _WORD.findall(text)
     if _has_reference(words, text):
         return True
+    if _ASKS_WHAT_IT_IS.search(_OPENERS_ANY_CASE.sub("", question.strip().replace("’", "'"))):
+        return False
     return not _names_something(question, shares)
 
 

@@ -8,7 +8,13 @@ from bot import messages
 from bot.adapters.console.adapter import ConsoleAdapter
 from bot.core.commands import CommandTable
 from bot.core.models import Answer, Origin
-from bot.state.conversations import SqliteConversationStore, conversation_key
+from bot.state.conversations import (
+    DM_CONTEXT_WINDOW_S,
+    DM_TIMELINE,
+    SqliteConversationStore,
+    context_window_s,
+    conversation_key,
+)
 from retrieval.answering.followup import Turn
 
 CEO = "Who runs OpenAI as its CEO?"
@@ -122,3 +128,53 @@ def test_the_thread_subject_is_stored_with_each_follow_up(seeds_service, tmp_pat
     first, second, third = store.turns(conversation_key(in_thread("t1")))
     assert first.anchor == () and "openai" in first.topic
     assert "openai" in second.anchor and "openai" in third.anchor
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_max_age_narrows_the_turns_to_the_recent_ones(tmp_path, request, backend):
+    clock = Clock()
+    if backend == "sqlite":
+        store = SqliteConversationStore(tmp_path / "state.sqlite3", expiry_s=3600, clock=clock)
+    else:
+        from bot.state.conversations import PostgresConversationStore
+        from bot.state.database import open_pool
+
+        pool = open_pool(request.getfixturevalue("database_url"), wait_s=10)
+        request.addfinalizer(pool.close)
+        store = PostgresConversationStore(pool, expiry_s=3600, clock=clock)
+    key = conversation_key(Origin("slack", "D1", "U1", DM_TIMELINE, direct=True))
+    store.add(key, Turn("asked at lunch"))
+    clock.now += 20 * 60
+    store.add(key, Turn("asked just now"))
+    clock.now += 60
+    assert [t.question for t in store.turns(key, max_age_s=DM_CONTEXT_WINDOW_S)] == ["asked just now"]
+    assert [t.question for t in store.turns(key)] == ["asked at lunch", "asked just now"]
+    assert [t.question for t in store.turns(key, max_age_s=10**9)] == ["asked at lunch", "asked just now"]
+
+
+def test_a_dm_timeline_is_context_for_minutes_its_threads_for_the_expiry(seeds_service, tmp_path):
+    """A DM has no thread to end a conversation: a question asked after a break is read on its own."""
+    clock = Clock()
+    table = CommandTable(
+        seeds_service, conversations=SqliteConversationStore(tmp_path / "s.sqlite3", clock=clock)
+    )
+    timeline = Origin("slack", "D1", "U1", DM_TIMELINE, direct=True)
+    dm_thread = Origin("slack", "D1", "U1", "1700000000.000100", direct=True)
+    for origin in (timeline, dm_thread):
+        table.run("ask", CEO, origin)
+    clock.now += DM_CONTEXT_WINDOW_S - 60
+    assert table.run("ask", COFOUNDED, timeline).context == CEO  # still a follow-up inside the window
+    clock.now += 2 * 60 + DM_CONTEXT_WINDOW_S  # the follow-up's own turn is past the window too
+    assert table.run("ask", COFOUNDED, timeline).context is None
+    assert table.run("ask", COFOUNDED, dm_thread).context == CEO  # a thread keeps its hour
+    assert context_window_s(dm_thread) is None and context_window_s(in_thread("t1")) is None
+
+
+def test_asking_what_a_named_thing_is_is_answered_as_if_asked_alone(threaded_table, seeds_service):
+    """In the seeds corpus "AGI" is in most passages; read with the investment question, the answer was about
+    the investment ("Microsoft Invests In and Partners with OpenAI ... AGI"), not what AGI is."""
+    threaded_table.run("ask", "how much did Microsoft invest?", in_thread("t1"))
+    asked = threaded_table.run("ask", "What is AGI?", in_thread("t1"))
+    alone = seeds_service.ask("What is AGI?")
+    assert asked.context is None and asked.text == alone.text
+    assert "system capable of" in asked.text

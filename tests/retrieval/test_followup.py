@@ -75,6 +75,31 @@ def test_short_questions_of_common_words_only_lean_on_context():
     assert not contextualise("what's the port?", history, shares).is_follow_up  # a specific word stands alone
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is AGI?",
+        "what is Azure?",
+        "Thanks! Who is Satya Nadella?",
+        "what’s h2olog?",
+        "what does ECMP stand for?",
+    ],
+)
+def test_asking_what_a_named_thing_is_stands_alone_however_common_the_name(question):
+    """In a corpus about one deal "Azure" and "AGI" are in most passages; the question still names them."""
+    shares = {"azur": 0.6, "agi": 0.4, "satya": 0.3, "nadella": 0.3, "h2olog": 0.5, "ecmp": 0.3, "stand": 0.2}
+    assert not contextualise(question, [INVEST], shares).is_follow_up
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the mission?", "what is better?", "what is an alternative?", "and what is AGI?", "what is it?"],
+)
+def test_asking_what_the_discussed_thing_is_still_leans_on_context(question):
+    shares = {"mission": 0.4, "better": 0.3, "altern": 0.3, "agi": 0.4}
+    assert contextualise(question, [INVEST], shares).is_follow_up
+
+
 def test_the_subject_of_the_thread_survives_several_follow_ups():
     history = [asked("What is h2olog?")]
     second = contextualise("what Linux kernel version does it need?", history)

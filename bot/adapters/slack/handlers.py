@@ -37,6 +37,11 @@ ARRIVED = "citebot_arrived"  # context key: time.monotonic() when the request re
 # Message subtypes that are a person saying something new; edits, deletions, joins and bots are not.
 _ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*")
+# What Slack sends when a message goes (docs.slack.dev/reference/events/message/message_deleted): a `message`
+# event, subtype `message_deleted`, with the gone message's ts as `deleted_ts`. A thread's first message
+# deleted while replies remain (a channel question citebot answered in its thread) stays as a tombstone
+# instead: subtype `message_changed` whose `message` has subtype `tombstone`, its ts the question's.
+_TOMBSTONE = "tombstone"
 
 
 class Commands(Protocol):
@@ -83,6 +88,7 @@ class SlackHandlers:
             self.delivery = SlackDelivery(app.client)
         if self.decorations is None:
             self.decorations = Decorations(app.client)
+        app.use(self.skip_channel_chatter)
         app.use(self.skip_repeated_events)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
@@ -93,6 +99,22 @@ class SlackHandlers:
         app.error(self.on_error)
 
     # -- middleware --------------------------------------------------------------------------------
+    @staticmethod
+    def skip_channel_chatter(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+        """Subscribed to message.channels / message.groups (docs.slack.dev/reference/events/message.channels),
+        the app receives every message of every channel it is in (`channel_type` "channel" or "group"). Of
+        those only a deleted question concerns citebot: mentions come as app_mention, and Slack sends an
+        edited mention again as app_mention with the same ts. The rest is acknowledged here, before it is
+        claimed, logged, handed to a worker thread or reacted to: a busy channel costs a dict lookup."""
+        event = body.get("event") or {}
+        in_a_channel = event.get("type") == "message" and not is_direct(
+            event.get("channel", ""), event.get("channel_type")
+        )
+        if in_a_channel and deleted_ts(event) is None:
+            return BoltResponse(status=200, body="")
+        next_()
+        return None
+
     def skip_repeated_events(
         self, body: dict[str, Any], context: dict[str, Any], next_: Callable[[], None]
     ) -> BoltResponse | None:
@@ -112,18 +134,20 @@ class SlackHandlers:
         self._answer(event, context, thread_ts=event.get("thread_ts") or event.get("ts"))
 
     def on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
-        """A direct message: answer in the DM; an answered one edited: update the answer; deleted: say so
-        in its place (other message events are acknowledged and left alone)."""
-        if event.get("channel_type") != "im":
-            return
+        """A direct message: answer in the DM; an answered one edited: update the answer. An answered
+        question deleted, in a DM or a channel: say so in its answer's place. Other message events are
+        acknowledged and left alone."""
         subtype, channel = event.get("subtype"), event.get("channel", "")
-        if subtype == "message_changed":
+        gone = deleted_ts(event)
+        if gone is not None:
+            self._note_deleted(channel, gone)
+        elif not is_direct(channel, event.get("channel_type")):
+            return  # a channel message: mentions arrive as app_mention, edits of them too
+        elif subtype == "message_changed":
             edited = event.get("message") or {}
             if self._is_from_a_person({**edited, "subtype": None}):
                 self._answer_edit(channel, edited, context, thread_ts=edited.get("thread_ts"))
-        elif subtype == "message_deleted":
-            self._note_deleted(channel, event.get("deleted_ts", ""))
-        else:
+        elif subtype != "message_deleted":
             self._answer(event, context, thread_ts=event.get("thread_ts"))
 
     def _answer(self, event: dict[str, Any], context: dict[str, Any], thread_ts: str | None) -> None:
@@ -178,8 +202,9 @@ class SlackHandlers:
         _log_answered("an edited message", attempt.outcome, asker, clock)
 
     def _note_deleted(self, channel: str, ts: str) -> None:
-        """A deleted question (seen in DMs; channels report deletions only with more scopes): its answer
-        is replaced by a note saying so, rather than left answering nothing."""
+        """A deleted question: its answer is replaced by a note saying so, rather than left answering
+        nothing. A message citebot never answered is left alone. (Channels report deletions only to an app
+        subscribed to message.channels / message.groups; without them a channel answer stays.)"""
         record = self.answered.find(_answer_key(channel, ts)) if self.answered else None
         if record is None:
             return
@@ -268,6 +293,19 @@ def is_direct(channel: str, channel_type: str | None = None) -> bool:
     """Whether a conversation is a direct message with the bot: Slack says so (`channel_type` "im"), or
     its id does (DM ids start with D; a group DM's do not, and it is a channel for `channels:`)."""
     return channel_type == "im" or channel.startswith("D")
+
+
+def deleted_ts(event: dict[str, Any]) -> str | None:
+    """The ts of the message a `message` event says was deleted (`message_deleted`, or a thread's first
+    message turned into a tombstone); None for any other event."""
+    subtype = event.get("subtype")
+    if subtype == "message_deleted":
+        return event.get("deleted_ts") or None
+    if subtype == "message_changed":
+        message = event.get("message") or {}
+        if message.get("subtype") == _TOMBSTONE:
+            return message.get("ts") or None
+    return None
 
 
 def question_text(text: str, bot_user_id: str | None) -> str:

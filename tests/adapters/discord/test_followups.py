@@ -9,7 +9,7 @@ from bot import messages
 from bot.adapters.discord.client import build_client
 from bot.adapters.discord.markdown import escape
 from bot.core.commands import CommandTable
-from bot.state.conversations import SqliteConversationStore
+from bot.state.conversations import DM_CONTEXT_WINDOW_S, SqliteConversationStore
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -120,3 +120,42 @@ async def test_a_discord_thread_is_one_conversation(discord_bot):
     first, second = (call.response for call in discord_bot.channel_messages())
     assert not first["content"].startswith("-# ")
     assert second["content"].startswith(f"-# {escape(messages.follow_up_context(CEO))}\n")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest_asyncio.fixture
+async def timed_dm_bot(seeds_service, seeds_index, tmp_path):
+    clock = Clock()
+    store = SqliteConversationStore(tmp_path / "state.sqlite3", clock=clock)
+    table = CommandTable(seeds_service, conversations=store)
+    async with DiscordHarness(build_client(make_settings(seeds_index, tmp_path), table)) as harness:
+        harness.clear()
+        yield harness, clock
+
+
+@pytest.mark.asyncio
+async def test_a_dm_follow_up_within_minutes_is_read_in_context(timed_dm_bot):
+    harness, clock = timed_dm_bot
+    await harness.message(CEO, dm=True)
+    clock.now += DM_CONTEXT_WINDOW_S - 60
+    await harness.message(COFOUNDED, dm=True)
+    _, second = (call.response for call in harness.channel_messages())
+    assert second["content"].startswith(f"-# {escape(messages.follow_up_context(CEO))}\n")
+
+
+@pytest.mark.asyncio
+async def test_a_dm_question_after_a_break_is_answered_on_its_own(timed_dm_bot):
+    harness, clock = timed_dm_bot
+    await harness.message(CEO, dm=True)
+    clock.now += DM_CONTEXT_WINDOW_S + 60
+    await harness.message("what is the mission?", dm=True)
+    _, second = (call.response for call in harness.channel_messages())
+    assert not second["content"].startswith("-# ")
+    assert "mission" in second["content"].lower()

@@ -7,9 +7,9 @@ import pytest
 from bot import messages
 from bot.adapters.slack.app import build_app
 from bot.core.commands import CommandTable
-from bot.state.conversations import SqliteConversationStore
+from bot.state.conversations import DM_CONTEXT_WINDOW_S, SqliteConversationStore
 from tests.adapters.slack.conftest import send_event
-from tests.harness.fake_slack import mention_event
+from tests.harness.fake_slack import dm_event, mention_event
 
 CEO = "Who runs OpenAI as its CEO?"
 COFOUNDED = "who co-founded it?"
@@ -50,3 +50,43 @@ def test_the_same_words_in_a_new_thread_have_no_context(threaded_app, fake_slack
     _, second = fake_slack.wait_for("chat.postMessage", count=2)
     assert second["thread_ts"] == "1700000000.000500"
     assert context_lines(second) == []
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def dm_app(slack_settings, seeds_service, tmp_path, web_client, clock):
+    store = SqliteConversationStore(tmp_path / "state.sqlite3", clock=clock)
+    return build_app(slack_settings, CommandTable(seeds_service, conversations=store), client=web_client)
+
+
+def test_a_dm_follow_up_within_minutes_is_read_in_context(dm_app, fake_slack, clock):
+    send_event(dm_app, dm_event(CEO, ts="1700000000.000100"), event_id="Ev1")
+    fake_slack.wait_for("chat.postMessage")
+    clock.now += DM_CONTEXT_WINDOW_S - 60
+    send_event(dm_app, dm_event(COFOUNDED, ts="1700000000.000300"), event_id="Ev2")
+    _, second = fake_slack.wait_for("chat.postMessage", count=2)
+    assert context_lines(second) == [messages.follow_up_context(CEO)]
+
+
+def test_a_dm_question_after_a_break_is_answered_on_its_own(dm_app, fake_slack, clock):
+    """'what is the mission?' leans on nothing specific: minutes after the CEO question it would be read with
+    it; after the window it is the new conversation it is."""
+    send_event(dm_app, dm_event(CEO, ts="1700000000.000100"), event_id="Ev1")
+    fake_slack.wait_for("chat.postMessage")
+    clock.now += DM_CONTEXT_WINDOW_S + 60
+    send_event(dm_app, dm_event("what is the mission?", ts="1700000000.000300"), event_id="Ev2")
+    _, second = fake_slack.wait_for("chat.postMessage", count=2)
+    assert context_lines(second) == []
+    assert "mission" in second["text"].lower()

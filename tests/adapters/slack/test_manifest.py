@@ -14,8 +14,17 @@ MANIFEST = yaml.safe_load((ROOT / "config" / "slack-app-manifest.yaml").read_tex
 SCOPE_OF_METHOD = {
     "auth.test": None,
     "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",
+}
+
+# Every event subscribed to, with the bot scope Slack requires for it.
+SCOPE_OF_EVENT = {
+    "app_mention": "app_mentions:read",
+    "message.im": "im:history",
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
 }
 
 
@@ -29,14 +38,23 @@ def test_manifest_declares_exactly_the_bots_slash_commands(command_table):
 
 
 def test_manifest_events_scopes_and_modes():
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_mention",
+        "message.im",
+        "message.channels",  # deleted channel questions (handlers.skip_channel_chatter drops the rest)
+        "message.groups",
+    ]
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read",
+        "channels:history",
         "chat:write",
         "commands",
+        "groups:history",
         "im:history",
         "reactions:write",
     ]
+    history = {s for s in MANIFEST["oauth_config"]["scopes"]["bot"] if s.endswith(("history", ":read"))}
+    assert history == {SCOPE_OF_EVENT[e] for e in MANIFEST["settings"]["event_subscriptions"]["bot_events"]}
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["settings"]["socket_mode_enabled"] is True
     assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True
