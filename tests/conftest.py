@@ -53,7 +53,7 @@ def torch_embedder():
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory, embedder) -> Path:
     """A real index over seeds/, built once per test session. Treat it as read-only."""
-    from retrieval.ingest.build import build_index
+    from tests.harness.libraries import build_index
 
     index_dir = tmp_path_factory.mktemp("seeds-index")
     build_index(SEEDS, index_dir, embedder, show_progress=False)

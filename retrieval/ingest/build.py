@@ -73,30 +73,6 @@ class BuildReport:
 Corpus = Path | Sequence[Root]  # one folder (the `corpus:` shorthand), or the roots of named sources
 
 
-def build_index(
-    corpus_dir: Corpus,
-    index_dir: Path,
-    embedder: Embedder,
-    params: ChunkingParams = ChunkingParams(),
-    index_type: str = "auto",
-    show_progress: bool = True,
-    sentence_vectors: bool = True,
-    exact_limit: int = DEFAULT_EXACT_LIMIT,
-    strict: bool = False,
-    **options,
-) -> BuildReport:
-    """Build or refresh the files-backend index in `index_dir` (see `build` for the rest)."""
-    from retrieval.registry import LIBRARIES
-
-    writer = LIBRARIES["files"].writer(str(index_dir), embedder)
-    report = build(
-        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict,
-        **options,
-    )  # fmt: skip
-    report.index_dir = Path(index_dir)
-    return report
-
-
 def build(
     corpus_dir: Corpus,
     writer: LibraryWriter,

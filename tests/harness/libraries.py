@@ -33,6 +33,35 @@ def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""
     return Searcher(library, embedder, params or SearchParams())
 
 
+def build_index(
+    corpus,
+    index_dir: Path,
+    embedder,
+    params=None,
+    index_type: str = "auto",
+    show_progress=True,
+    sentence_vectors: bool = True,
+    exact_limit: int | None = None,
+    strict: bool = False,
+    **options,
+):
+    """A files-backend index of `corpus` (a folder or source roots) in `index_dir`, built by
+    `retrieval.ingest.build.build` through the files library's writer: the `retrieval.build(config)`
+    path without a config, for tests that hand in their own embedder or chunking. Returns the BuildReport."""
+    from retrieval.ingest.build import build
+    from retrieval.ingest.chunking import ChunkingParams
+    from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT
+    from retrieval.registry import LIBRARIES
+
+    writer = LIBRARIES["files"].writer(str(index_dir), embedder)
+    report = build(
+        corpus, writer, embedder, params or ChunkingParams(), index_type, show_progress, sentence_vectors,
+        DEFAULT_EXACT_LIMIT if exact_limit is None else exact_limit, strict, **options,
+    )  # fmt: skip
+    report.index_dir = Path(index_dir)
+    return report
+
+
 def all_passages(library) -> list:
     """Every passage of a library, in document order."""
     return [p for d in library.documents() for p in library.passages_of(d.source)]

@@ -23,10 +23,9 @@ from retrieval.embedders.onnx_embedder import (
 from retrieval.embedders.onnx_export import EncoderUnavailable
 from retrieval.embedders.runtimes import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
 from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
-from retrieval.ingest.build import build_index
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
-from tests.harness.libraries import ROOT, SEEDS
+from tests.harness.libraries import ROOT, SEEDS, build_index
 
 pytestmark = pytest.mark.runtimes
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from retrieval.errors import RetrievalError
-from retrieval.ingest.build import build_index
 from retrieval.search.searcher import Searcher, SearchParams
-from tests.harness.libraries import BACKENDS, build_library, new_location, open_searcher, open_searcher_at
+from tests.harness.libraries import (
+    BACKENDS,
+    build_index,
+    build_library,
+    new_location,
+    open_searcher,
+    open_searcher_at,
+)
 
 PRESS_RELEASE = (
     "The companies will focus on building a computational platform in Azure of unprecedented scale, which will "
