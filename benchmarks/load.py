@@ -170,7 +170,7 @@ def slack_http(settings: Settings, questions: list[str], askers: int, seconds: f
 # -- rebuild under load ----------------------------------------------------------------------------
 def during_rebuild(settings: Settings, corpus: Path, questions: list[str]) -> dict:
     """4 askers while the live index is rebuilt from scratch (a changed chunk size re-embeds everything)."""
-    from retrieval.ingest.chunking import ChunkingParams
+    from retrieval.config import ChunkingParams
 
     service = QAService(settings)
     service.warm_up()

@@ -31,10 +31,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks import code_version  # noqa: E402
 from bot.settings import RetrievalSettings  # noqa: E402
+from retrieval.config import SearchParams
 from retrieval.embedders.torch_embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from retrieval.libraries.files.library import FilesLibrary  # noqa: E402
 from retrieval.models import Hit  # noqa: E402
-from retrieval.search.searcher import Searcher, SearchParams  # noqa: E402
+from retrieval.search.searcher import Searcher  # noqa: E402
 from tests.harness.libraries import build_index  # noqa: E402
 
 log = logging.getLogger(__name__)

@@ -34,8 +34,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def embedder():
     """The default encoder (ONNX, exported from the packaged model and verified on first use)."""
+    from retrieval.config import DEFAULT_ENCODER
     from retrieval.embedders.onnx_embedder import OnnxEmbedder
-    from retrieval.embedders.runtimes import DEFAULT_ENCODER, indexing_embedder
+    from retrieval.embedders.runtimes import indexing_embedder
 
     chosen = indexing_embedder(DEFAULT_ENCODER, "all-MiniLM-L6-v2")
     assert isinstance(chosen, OnnxEmbedder), "the ONNX encoder could not be produced (see the log)"

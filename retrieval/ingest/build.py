@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.config import DEFAULT_EXACT_LIMIT, ChunkingParams
 from retrieval.embedders.runtimes import encoder_name
 from retrieval.errors import CorpusError
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.dense_budget import dense_plan, is_huge
 from retrieval.ingest.formats import PARSERS
@@ -29,7 +30,7 @@ from retrieval.ingest.loader import (
     root_files,
 )
 from retrieval.ingest.progress import progress
-from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT, resolve_index_type
+from retrieval.libraries.files.index_types import resolve_index_type
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest, SourceRecord
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot import messages
+from retrieval.config import ChunkingParams
 from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError
 from retrieval.ingest.build import embedding_text
-from retrieval.ingest.chunking import ChunkingParams
 from retrieval.ingest.loader import file_sha256
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.keyword_index import LexicalIndex

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from benchmarks.large_files import write_log
+from retrieval.config import ChunkingParams
 from retrieval.ingest import build as indexer
 from retrieval.ingest import dense_budget
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS
 from retrieval.ingest.progress import LogProgress, progress

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.config import SearchParams
 from retrieval.errors import RetrievalError
-from retrieval.search.searcher import Searcher, SearchParams
+from retrieval.search.searcher import Searcher
 from tests.harness.libraries import (
     BACKENDS,
     build_index,

@@ -26,8 +26,8 @@ import psycopg
 from pgvector.psycopg import register_vector
 from psycopg.conninfo import conninfo_to_dict
 
+from retrieval.config import DEFAULT_POOL, PoolParams
 from retrieval.errors import IndexMissingError, RetrievalError
-from retrieval.libraries.postgres.pool import DEFAULT_POOL, PoolParams
 from retrieval.libraries.sentence_vectors import text_key
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
