@@ -32,7 +32,7 @@ from bot.core.models import Answer  # noqa: E402
 from bot.core.service import QAService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.embedders.torch_embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
-from retrieval.ingest.build import build_index  # noqa: E402
+from tests.harness.libraries import build_index  # noqa: E402
 
 log = logging.getLogger(__name__)
 

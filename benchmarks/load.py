@@ -38,8 +38,8 @@ from bot.core.models import Answer  # noqa: E402
 from bot.core.service import QAService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from retrieval.embedders.runtimes import indexing_embedder  # noqa: E402
-from retrieval.ingest.build import build_index  # noqa: E402
 from retrieval.libraries.files import layout  # noqa: E402
+from tests.harness.libraries import build_index  # noqa: E402
 
 SIGNING_SECRET = "load-test-signing-secret"
 BOT_TOKEN = "xoxb-load-test"
@@ -170,7 +170,7 @@ def slack_http(settings: Settings, questions: list[str], askers: int, seconds: f
 # -- rebuild under load ----------------------------------------------------------------------------
 def during_rebuild(settings: Settings, corpus: Path, questions: list[str]) -> dict:
     """4 askers while the live index is rebuilt from scratch (a changed chunk size re-embeds everything)."""
-    from retrieval.ingest.chunking import ChunkingParams
+    from retrieval.config import ChunkingParams
 
     service = QAService(settings)
     service.warm_up()

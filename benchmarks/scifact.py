@@ -1,7 +1,7 @@
 """Retrieval quality on a BEIR-format folder (SciFact): nDCG@10 and Recall@10/100, dense vs BM25 vs hybrid.
 
 Documents go in through the project's real ingestion path (Markdown files with a `title:` front matter,
-then `retrieval.ingest.build.build_index`); passages are pooled into documents by their best passage.
+then `build_index` from tests/harness/libraries.py); passages are pooled into documents by their best passage.
 
     python -m benchmarks.scifact /work/shared/eval/scifact --index-dir /tmp/scifact-index --json out.json
 """
@@ -31,11 +31,12 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchmarks import code_version  # noqa: E402
 from bot.settings import RetrievalSettings  # noqa: E402
+from retrieval.config import SearchParams
 from retrieval.embedders.torch_embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
-from retrieval.ingest.build import build_index  # noqa: E402
 from retrieval.libraries.files.library import FilesLibrary  # noqa: E402
 from retrieval.models import Hit  # noqa: E402
-from retrieval.search.searcher import Searcher, SearchParams  # noqa: E402
+from retrieval.search.searcher import Searcher  # noqa: E402
+from tests.harness.libraries import build_index  # noqa: E402
 
 log = logging.getLogger(__name__)
 

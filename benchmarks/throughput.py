@@ -36,10 +36,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from benchmarks.startup import machine  # noqa: E402
+from retrieval.config import ChunkingParams
 from retrieval.embedders.onnx_embedder import OnnxEmbedder  # noqa: E402
 from retrieval.embedders.onnx_export import UNFUSED_FILE  # noqa: E402
 from retrieval.ingest.build import embedding_text  # noqa: E402
-from retrieval.ingest.chunking import ChunkingParams, chunk_document  # noqa: E402
+from retrieval.ingest.chunking import chunk_document  # noqa: E402
 from retrieval.ingest.cleaning import clean_blocks  # noqa: E402
 from retrieval.ingest.loader import iter_corpus_files, load_document  # noqa: E402
 from retrieval.text.sentences import passage_units  # noqa: E402

@@ -28,9 +28,9 @@ _EXPORTS = {
     "Composition": "retrieval.answering.compose",
     "CitedPassage": "retrieval.answering.compose",
     "ComposerParams": "retrieval.answering.compose",
-    "ChunkingParams": "retrieval.ingest.chunking",
-    "SearchParams": "retrieval.search.searcher",
-    "PoolParams": "retrieval.libraries.postgres.pool",
+    "ChunkingParams": "retrieval.config",
+    "SearchParams": "retrieval.config",
+    "PoolParams": "retrieval.config",
     "database_address": "retrieval.libraries.postgres.address",
     "INDEX_MIGRATIONS": "retrieval.libraries.postgres.schema",
     "SchemaMigration": "retrieval.libraries.postgres.schema",
@@ -106,19 +106,16 @@ if TYPE_CHECKING:
         check_link_template,
         default_link_template,
     )
-    from retrieval.config import EngineConfig
+    from retrieval.config import ChunkingParams, EngineConfig, PoolParams, SearchParams
     from retrieval.engine import Answered, Engine, build
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.ingest.build import BuildReport
-    from retrieval.ingest.chunking import ChunkingParams
     from retrieval.ingest.loader import SkippedFile, UnreadFilesError
     from retrieval.libraries.postgres.address import database_address
-    from retrieval.libraries.postgres.pool import PoolParams
     from retrieval.libraries.postgres.schema import INDEX_MIGRATIONS, SchemaMigration
     from retrieval.manifest import Manifest, SourceRecord
     from retrieval.models import Document, Hit, Passage
     from retrieval.parts import Embedder, Query
-    from retrieval.search.searcher import SearchParams
     from retrieval.sources.base import SourceError
     from retrieval.sources.build import build_sources
     from retrieval.sources.refresher import Refresher

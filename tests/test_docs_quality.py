@@ -25,7 +25,7 @@ CASES = DATA / "cases"
 
 def _service(tmp_path_factory, embedder, corpus: Path, name: str):
     from bot.core.service import QAService
-    from retrieval.ingest.build import build_index
+    from tests.harness.libraries import build_index
 
     index_dir = tmp_path_factory.mktemp(name)
     # Sentence vectors only make answers faster; without them the build is ~4x quicker.

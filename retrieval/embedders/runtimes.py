@@ -20,15 +20,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from retrieval.config import DEFAULT_RUNTIME
 from retrieval.embedders.onnx_embedder import META_FILE, MODEL_FILES, EncoderMeta, OnnxEmbedder
 from retrieval.embedders.torch_embedder import Embedder, SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ENCODER = "onnx"
 # What runs an fp32 `onnx` build's documents (the `index_runtime` setting; serving is always onnxruntime).
 RUNTIMES = ("auto", "openvino", "onnxruntime")
-DEFAULT_RUNTIME = "auto"
 
 
 def _onnx_for_indexing(encoder: str) -> Callable[..., Embedder]:

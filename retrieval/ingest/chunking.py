@@ -13,15 +13,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from retrieval.config import ChunkingParams
 from retrieval.models import Block, Passage, Unit
 from retrieval.text.sentences import split_sentences
-
-
-@dataclass(frozen=True)
-class ChunkingParams:
-    max_words: int = 120
-    overlap_sentences: int = 1
-
 
 _UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
 _CODE_LEAD_WORDS = 40  # a longer sentence before a code block is prose of its own, not its lead-in

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.config import SearchParams
 from retrieval.errors import RetrievalError
 from retrieval.models import Hit
 from retrieval.parts import Embedder, Library
@@ -18,14 +18,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_MODES = ("hybrid", "dense", "lexical")
 _DUPLICATE_OVERLAP = 0.6
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    candidates: int = 50  # per retriever, before fusion
-    fusion: str = "rrf"
-    rrf_k: int = 60
-    dense_weight: float = 0.5  # for the score blend
 
 
 class Searcher:

@@ -8,22 +8,18 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from retrieval.config import EngineConfig
+from retrieval.embedders.runtimes import indexing_embedder
 from retrieval.errors import CorpusError
 from retrieval.ingest.build import BuildReport
 from retrieval.ingest.loader import Root, UnreadFilesError
 from retrieval.manifest import SourceRecord
 from retrieval.parts import Embedder
-from retrieval.registry import EMBEDDERS, choose, library_backend
+from retrieval.registry import library_backend
 from retrieval.sources import state
 from retrieval.sources.base import SourceError, SourceSpec, utc_now
 from retrieval.sources.read import carried, read_source
 
 log = logging.getLogger(__name__)
-
-
-def indexing_embedder(config: EngineConfig) -> Embedder:
-    """The embedder `citebot index` makes vectors with, as `config` names it."""
-    return choose(EMBEDDERS, config.encoder, "encoder")(config.model, config.device, config.index_runtime)
 
 
 def build_sources(
@@ -48,7 +44,9 @@ def build_sources(
     """
     from retrieval.ingest import build as indexer
 
-    embedder = embedder or indexing_embedder(config)
+    embedder = embedder or indexing_embedder(
+        config.encoder, config.model, config.device, config.index_runtime
+    )
     writer = library_backend(config).writer(config.index, embedder)
     if read is not None and indexer.reusable_manifest(writer, embedder, config.chunking) is None:
         # Sources not read now could only keep documents the live generation can lend: it has none.

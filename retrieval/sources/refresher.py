@@ -12,11 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 from retrieval.config import EngineConfig
+from retrieval.embedders.runtimes import indexing_embedder
 from retrieval.ingest.build import BuildReport
 from retrieval.parts import Embedder
 from retrieval.sources import state
 from retrieval.sources.base import SourceSpec, utc_now
-from retrieval.sources.build import build_sources, indexing_embedder
+from retrieval.sources.build import build_sources
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class Refresher:
 
     def _build(self, names: Sequence[str]) -> BuildReport:
         if self._embedder is None:
-            self._embedder = indexing_embedder(self.config)
+            c = self.config
+            self._embedder = indexing_embedder(c.encoder, c.model, c.device, c.index_runtime)
         return build_sources(
             self.config,
             self.sources,

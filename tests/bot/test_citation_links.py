@@ -37,7 +37,7 @@ SOURCES = {
 
 @pytest.fixture(scope="module")
 def sources_index(tmp_path_factory, embedder) -> Path:
-    from retrieval.ingest.build import build_index
+    from tests.harness.libraries import build_index
 
     root = tmp_path_factory.mktemp("sources")
     handbook = root / "corpus" / "handbook"

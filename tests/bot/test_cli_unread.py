@@ -9,7 +9,8 @@ import pytest
 
 from bot import cli
 from bot.settings import CONFIG_ENV
-from retrieval.embedders.runtimes import DEFAULT_ENCODER, EMBEDDERS
+from retrieval.config import DEFAULT_ENCODER
+from retrieval.embedders.runtimes import EMBEDDERS
 from tests.retrieval.test_parts import WordsEmbedder
 
 TEXT = "The reactor cools with heavy water pumped through the core."

@@ -18,7 +18,7 @@ CORPUS = DATA / "pasted" / "corpus"
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, embedder) -> QAService:
-    from retrieval.ingest.build import build_index
+    from tests.harness.libraries import build_index
 
     index_dir = tmp_path_factory.mktemp("pasted-index")
     build_index(CORPUS, index_dir, embedder, show_progress=False)
@@ -107,7 +107,7 @@ def prometheus(tmp_path_factory, embedder) -> QAService:
     """Four real Prometheus pages (tests/data/owndocs, Apache-2.0), read in place."""
     import shutil
 
-    from retrieval.ingest.build import build_index
+    from tests.harness.libraries import build_index
 
     corpus = tmp_path_factory.mktemp("prometheus-pages")
     for page in PROMETHEUS_PAGES:

@@ -25,12 +25,41 @@ def make_settings(index_dir: Path, tmp_path: Path | None = None, **overrides):
 
 def open_searcher(index_dir: Path, embedder, params=None, rebuild_hint: str = ""):
     """Search over an index's live generation, opened and checked the way the Engine does it."""
+    from retrieval.config import SearchParams
     from retrieval.libraries.files.library import FilesLibrary
-    from retrieval.search.searcher import Searcher, SearchParams
+    from retrieval.search.searcher import Searcher
 
     library = FilesLibrary.open(index_dir, rebuild_hint)
     library.manifest.check_servable(str(index_dir), embedder.name, rebuild_hint)
     return Searcher(library, embedder, params or SearchParams())
+
+
+def build_index(
+    corpus,
+    index_dir: Path,
+    embedder,
+    params=None,
+    index_type: str = "auto",
+    show_progress=True,
+    sentence_vectors: bool = True,
+    exact_limit: int | None = None,
+    strict: bool = False,
+    **options,
+):
+    """A files-backend index of `corpus` (a folder or source roots) in `index_dir`, built by
+    `retrieval.ingest.build.build` through the files library's writer: the `retrieval.build(config)`
+    path without a config, for tests that hand in their own embedder or chunking. Returns the BuildReport."""
+    from retrieval.config import DEFAULT_EXACT_LIMIT, ChunkingParams
+    from retrieval.ingest.build import build
+    from retrieval.registry import LIBRARIES
+
+    writer = LIBRARIES["files"].writer(str(index_dir), embedder)
+    report = build(
+        corpus, writer, embedder, params or ChunkingParams(), index_type, show_progress, sentence_vectors,
+        DEFAULT_EXACT_LIMIT if exact_limit is None else exact_limit, strict, **options,
+    )  # fmt: skip
+    report.index_dir = Path(index_dir)
+    return report
 
 
 def all_passages(library) -> list:
@@ -60,8 +89,9 @@ def build_library(backend: str, corpus: Path, location: str, embedder, **options
 
 def open_searcher_at(backend: str, location: str, embedder, params=None):
     """Search over a library of either backend, opened and checked the way the Engine does it."""
+    from retrieval.config import SearchParams
     from retrieval.registry import LIBRARIES
-    from retrieval.search.searcher import Searcher, SearchParams
+    from retrieval.search.searcher import Searcher
 
     library = LIBRARIES[backend].open(location, "")
     library.manifest.check_servable(location, embedder.name, "")

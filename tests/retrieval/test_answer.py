@@ -13,7 +13,8 @@ import numpy as np
 
 from retrieval.answering.compose import ComposerParams, compose
 from retrieval.answering.question import Vocabulary, analyse, stems_of
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.models import Block, Hit
 
 DIMENSION = 256

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import markdown
 from retrieval.ingest.loader import load_document

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks, is_chrome
 from retrieval.ingest.loader import load_document
 from retrieval.models import Block, Passage

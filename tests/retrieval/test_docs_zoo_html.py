@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import html, html_main
 from retrieval.ingest.loader import load_document

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS, markdown, rst
 from retrieval.ingest.loader import load_document

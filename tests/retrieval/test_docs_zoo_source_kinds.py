@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.formats import html
 from retrieval.ingest.formats.markdown import parse, parse_mdx
 

@@ -13,6 +13,7 @@ import threading
 import numpy as np
 import pytest
 
+from retrieval.config import DEFAULT_ENCODER
 from retrieval.embedders.onnx_embedder import (
     MODEL_FILES,
     OnnxEmbedder,
@@ -21,12 +22,11 @@ from retrieval.embedders.onnx_embedder import (
     token_batches,
 )
 from retrieval.embedders.onnx_export import EncoderUnavailable
-from retrieval.embedders.runtimes import DEFAULT_ENCODER, ServingEmbedders, indexing_embedder
+from retrieval.embedders.runtimes import ServingEmbedders, indexing_embedder
 from retrieval.embedders.torch_embedder import SentenceTransformerEmbedder
-from retrieval.ingest.build import build_index
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
-from tests.harness.libraries import ROOT, SEEDS
+from tests.harness.libraries import ROOT, SEEDS, build_index
 
 pytestmark = pytest.mark.runtimes
 

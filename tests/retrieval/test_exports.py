@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.build import build_index
 from retrieval.ingest.formats import PARSERS, Parsed
 from retrieval.ingest.formats.confluence import SPACE_INDEX_REASON
 from retrieval.ingest.formats.errors import NoReaderError
 from retrieval.ingest.loader import SkippedFile, corpus_files, load_document
-from tests.harness.libraries import DATA, all_passages, open_searcher
+from tests.harness.libraries import DATA, all_passages, build_index, open_searcher
 from tests.retrieval.test_parts import WordsEmbedder
 
 EXPORTS = DATA / "exports"

@@ -8,7 +8,8 @@ import logging
 
 import pytest
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS, docx, html, markdown, pdf, rst, text
 from retrieval.ingest.loader import load_document

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.formats import PARSERS, log, text
 from retrieval.ingest.loader import load_document
 

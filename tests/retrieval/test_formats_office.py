@@ -11,7 +11,8 @@ import zipfile
 
 import pytest
 
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS, epub, odt, pptx, spreadsheet
 from retrieval.ingest.loader import load_document

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot import messages
+from retrieval.config import ChunkingParams
 from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError
-from retrieval.ingest.build import build_index, embedding_text
-from retrieval.ingest.chunking import ChunkingParams
+from retrieval.ingest.build import embedding_text
 from retrieval.ingest.loader import file_sha256
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.keyword_index import LexicalIndex
@@ -21,7 +21,7 @@ from retrieval.libraries.files.library import MANIFEST_FILE
 from retrieval.libraries.files.vector_index import FaissVectorIndex
 from retrieval.manifest import FORMAT_VERSION
 from retrieval.search.searcher import Searcher
-from tests.harness.libraries import SEEDS, all_passages, open_searcher
+from tests.harness.libraries import SEEDS, all_passages, build_index, open_searcher
 
 SEED_NAMES = [next(SEEDS.glob(f"{prefix}_*.txt")).name for prefix in ("001", "002", "003")]
 HINT = messages.rebuild_hint("docs", "idx")

@@ -16,8 +16,9 @@ import pytest
 from retrieval.answering.answer_model import answer_model
 from retrieval.answering.compose import DENSE_FEATURES, ComposerParams, _unmeasured, compose
 from retrieval.answering.question import Vocabulary, analyse, answer_kind, stems_of
+from retrieval.config import ChunkingParams
 from retrieval.ingest.build import document_frequencies
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.chunking import chunk_document
 from retrieval.models import Block, Document, Hit
 from retrieval.text.languages import asked_kind, kind_pattern, reading_language, word_count
 from retrieval.text.tokens import stem, tokenize

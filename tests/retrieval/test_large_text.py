@@ -14,16 +14,17 @@ import numpy as np
 import pytest
 
 from benchmarks.large_files import write_log
+from retrieval.config import ChunkingParams
 from retrieval.ingest import build as indexer
 from retrieval.ingest import dense_budget
-from retrieval.ingest.build import build_index
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import PARSERS
 from retrieval.ingest.progress import LogProgress, progress
 from retrieval.libraries.files.library import FilesLibrary
 from retrieval.models import Document
 from retrieval.parts import indexed_text
+from tests.harness.libraries import build_index
 from tests.retrieval.test_parts import WordsEmbedder
 
 

@@ -20,6 +20,7 @@ from retrieval.answering.links import (
     default_link_template,
     fill,
 )
+from retrieval.config import ChunkingParams
 from retrieval.ingest.anchors import (
     Slugger,
     asciidoctor_slug,
@@ -28,7 +29,7 @@ from retrieval.ingest.anchors import (
     markdown_slug,
     resolve_anchors,
 )
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.formats import PARSERS
 from retrieval.ingest.loader import load_document
 from retrieval.models import Block

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from retrieval.errors import CorpusError
-from retrieval.ingest.build import build_index
 from retrieval.ingest.formats import PARSERS
 from retrieval.ingest.loader import SkippedFile, UnreadFilesError, corpus_files, iter_corpus_files
 from retrieval.libraries.files.library import live_generation
+from tests.harness.libraries import build_index
 from tests.retrieval.test_parts import WordsEmbedder
 
 TEXT = "The reactor cools with heavy water pumped through the core."

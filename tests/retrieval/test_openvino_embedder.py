@@ -13,10 +13,9 @@ import pytest
 from retrieval.embedders.onnx_embedder import MODEL_FILES, OnnxEmbedder
 from retrieval.embedders.openvino_embedder import OpenVinoEmbedder
 from retrieval.embedders.runtimes import indexing_embedder
-from retrieval.ingest.build import build_index
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import ENCODER_DIR, read_manifest
-from tests.harness.libraries import SEEDS
+from tests.harness.libraries import SEEDS, build_index
 
 pytestmark = pytest.mark.runtimes
 

@@ -7,9 +7,8 @@ import shutil
 
 import pytest
 
-from retrieval.config import EngineConfig
+from retrieval.config import ChunkingParams, EngineConfig
 from retrieval.engine import build
-from retrieval.ingest.chunking import ChunkingParams
 from retrieval.libraries.postgres import library as postgres
 from retrieval.libraries.postgres.library import (
     PostgresLibrary,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.config import SearchParams
 from retrieval.errors import RetrievalError
-from retrieval.ingest.build import build_index
-from retrieval.search.searcher import Searcher, SearchParams
-from tests.harness.libraries import BACKENDS, build_library, new_location, open_searcher, open_searcher_at
+from retrieval.search.searcher import Searcher
+from tests.harness.libraries import (
+    BACKENDS,
+    build_index,
+    build_library,
+    new_location,
+    open_searcher,
+    open_searcher_at,
+)
 
 PRESS_RELEASE = (
     "The companies will focus on building a computational platform in Azure of unprecedented scale, which will "

@@ -143,8 +143,8 @@ def test_no_readable_source_at_all_is_a_corpus_error(tmp_path):
 
 
 def test_a_website_root_reads_only_its_pages_each_with_its_url(tmp_path):
-    from retrieval.ingest.build import build_index
     from retrieval.ingest.loader import Root
+    from tests.harness.libraries import build_index
 
     cache = tmp_path / "cache"
     (cache / "guide").mkdir(parents=True)

@@ -8,7 +8,6 @@ import json
 import numpy as np
 import pytest
 
-from retrieval.ingest.build import build_index
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import PASSAGE_VECTORS_FILE
 from retrieval.libraries.files.vector_index import (
@@ -18,7 +17,7 @@ from retrieval.libraries.files.vector_index import (
     ivf_cells,
     resolve_index_type,
 )
-from tests.harness.libraries import SEEDS, open_searcher
+from tests.harness.libraries import SEEDS, build_index, open_searcher
 from tests.retrieval.test_encoders import TEXTS
 
 QUESTIONS = [

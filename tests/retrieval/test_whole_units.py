@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from retrieval.answering.compose import WHOLE_CODE_CHARS, WHOLE_CODE_LINES, Candidate, Composition, _render
 from retrieval.answering.verifier import problems
-from retrieval.ingest.chunking import ChunkingParams, chunk_document
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.loader import load_document
 from retrieval.models import Hit, Passage, Unit
 

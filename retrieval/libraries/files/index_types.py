@@ -1,15 +1,15 @@
 """The vector index types (the `index_type` setting) and when `auto` turns approximate; no FAISS imported.
 
-Apart from retrieval/libraries/files/vector_index.py so that the config's defaults (retrieval/config.py)
-load without FAISS: `citebot status` and other light commands import the config.
+Apart from retrieval/libraries/files/vector_index.py so that choosing a type loads no FAISS; the exact
+limit's default is the config's (retrieval/config.py DEFAULT_EXACT_LIMIT).
 """
 
 from __future__ import annotations
 
+from retrieval.config import DEFAULT_EXACT_LIMIT
+
 INDEX_TYPES = ("auto", "flat", "hnsw", "hnsw-sq8", "ivf-sq8")
 APPROXIMATE = "ivf-sq8"
-# A flat scan of 100k vectors took 11 ms a query on one core here (benchmarks/scale.py): exact up to ~5 ms.
-DEFAULT_EXACT_LIMIT = 50_000
 
 
 def resolve_index_type(index_type: str, count: int, exact_limit: int = DEFAULT_EXACT_LIMIT) -> str:

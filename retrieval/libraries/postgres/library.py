@@ -25,9 +25,9 @@ import numpy as np
 import psycopg
 from pgvector.psycopg import register_vector
 
+from retrieval.config import DEFAULT_POOL, PoolParams
 from retrieval.errors import IndexMissingError, RetrievalError
 from retrieval.libraries.postgres.address import database_address
-from retrieval.libraries.postgres.pool import DEFAULT_POOL, PoolParams
 from retrieval.libraries.sentence_vectors import text_key
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Passage
