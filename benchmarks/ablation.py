@@ -24,7 +24,8 @@ from benchmarks.quality import tally, write_results  # noqa: E402
 
 
 def main() -> None:
-    from retrieval.answering.compose import RULES, ComposerParams
+    from retrieval.answering.compose import RULES
+    from retrieval.config import ComposerParams
     from retrieval.embedders.runtimes import indexing_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -27,7 +27,7 @@ _EXPORTS = {
     "UnreadFilesError": "retrieval.ingest.loader",
     "Composition": "retrieval.answering.compose",
     "CitedPassage": "retrieval.answering.compose",
-    "ComposerParams": "retrieval.answering.compose",
+    "ComposerParams": "retrieval.config",
     "ChunkingParams": "retrieval.config",
     "SearchParams": "retrieval.config",
     "PoolParams": "retrieval.config",
@@ -96,7 +96,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from retrieval.answering.compose import CitedPassage, ComposerParams, Composition
+    from retrieval.answering.compose import CitedPassage, Composition
     from retrieval.answering.followup import Turn
     from retrieval.answering.links import (
         CitedPlace,
@@ -106,7 +106,7 @@ if TYPE_CHECKING:
         check_link_template,
         default_link_template,
     )
-    from retrieval.config import ChunkingParams, EngineConfig, PoolParams, SearchParams
+    from retrieval.config import ChunkingParams, ComposerParams, EngineConfig, PoolParams, SearchParams
     from retrieval.engine import Answered, Engine, build
     from retrieval.errors import CorpusError, IndexIncompatibleError, IndexMissingError, RetrievalError
     from retrieval.ingest.build import BuildReport

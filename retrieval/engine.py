@@ -31,12 +31,12 @@ from retrieval.answering.question import QuestionTerms, stems_of
 from retrieval.answering.reading import Lexicon, Reading, lexicon, read
 from retrieval.answering.verifier import verified
 from retrieval.config import DEFAULTS, EngineConfig
-from retrieval.embedders.runtimes import ServingEmbedders
+from retrieval.embedders.runtimes import ServingEmbedders, indexing_embedder
 from retrieval.errors import IndexIncompatibleError
 from retrieval.manifest import Manifest
 from retrieval.models import Document, Hit, Passage
 from retrieval.parts import Composer, Embedder, Library, Query
-from retrieval.registry import COMPOSERS, EMBEDDERS, choose, library_backend
+from retrieval.registry import COMPOSERS, choose, library_backend
 from retrieval.scope import Scope, in_scope
 from retrieval.search.searcher import Searcher
 from retrieval.text import languages
@@ -268,8 +268,7 @@ def build(
     )
 
     if embedder is None:
-        make = choose(EMBEDDERS, config.encoder, "encoder")
-        embedder = make(config.model, config.device, config.index_runtime)
+        embedder = indexing_embedder(config.encoder, config.model, config.device, config.index_runtime)
     writer = library_backend(config).writer(config.index, embedder)
     report = indexer.build(
         Path(config.corpus),

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.answering.compose import ComposerParams
 from retrieval.answering.composers.extractive import ExtractiveComposer
-from retrieval.config import DEFAULT_POOL, EngineConfig, PoolParams
+from retrieval.config import DEFAULT_POOL, ComposerParams, EngineConfig, PoolParams
 from retrieval.embedders.runtimes import EMBEDDERS, encoder_files  # noqa: F401  (a registry of this module)
 from retrieval.libraries.files import library as files
 from retrieval.manifest import Manifest

@@ -22,7 +22,8 @@ from retrieval.answering.answer_model import (
     answer_model,
     read_model,
 )
-from retrieval.answering.compose import RULES, ComposerParams
+from retrieval.answering.compose import RULES
+from retrieval.config import ComposerParams
 from tests.harness.libraries import ROOT
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
 from retrieval.answering.question import QuestionTerms, stems_of
+from retrieval.config import ComposerParams
 from retrieval.models import Hit, Passage, Unit
 from retrieval.text.languages import word_count
 from retrieval.text.sentences import unit_display_text, unit_match_text
@@ -41,33 +42,6 @@ RULES = (
     "kind",  # abstain when a when/how-much question's best unit holds no date, duration or number
     "lead_in",  # a sentence announcing a list, table or command is not an answer unit itself
 )
-
-
-@dataclass(frozen=True)
-class ComposerParams:
-    passages_considered: int = 8
-    max_sentences: int = 2
-    max_chars: int = 420  # answer text, markers excluded
-    # Abstain below this probability that the answer is right; None: the fitted model's threshold
-    # (retrieval/answering/answer_model.json, chosen on the calibration split by benchmarks/train_answerer.py).
-    min_confidence: float | None = None
-    disabled_rules: frozenset[str] = frozenset()  # ids from RULES, for ablation runs
-    # Sentences of two documents whose vectors are this close say much the same (corroboration);
-    # all-MiniLM-L6-v2 puts paraphrases of one fact at 0.75-0.9, different facts of one topic below 0.7.
-    agreement_similarity: float = 0.75
-    unit_duplicate: float = 0.9  # shingle containment at which a unit seen in another passage is the same one
-    answer_duplicate: float = 0.5  # ... at which a second unit repeats the first (another article's quote)
-    # The languages whose questions the embedding model reads (None: all, a multilingual model). The
-    # default all-MiniLM-L6-v2 was trained on English pairs: for a question in another language its
-    # similarities are no evidence, and the scorers see the dense features as unmeasured (`_unmeasured`).
-    encoder_languages: frozenset[str] | None = frozenset({"en"})
-
-    def applies(self, rule: str) -> bool:
-        return rule not in self.disabled_rules
-
-    def reads(self, language: str) -> bool:
-        """Whether the embedding model's similarities mean something for a question in `language`."""
-        return self.encoder_languages is None or language in self.encoder_languages
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import zlib
 
 import numpy as np
 
-from retrieval.answering.compose import ComposerParams, compose
+from retrieval.answering.compose import compose
 from retrieval.answering.question import Vocabulary, analyse, stems_of
-from retrieval.config import ChunkingParams
+from retrieval.config import ChunkingParams, ComposerParams
 from retrieval.ingest.chunking import chunk_document
 from retrieval.models import Block, Hit
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from retrieval.answering.answer_model import answer_model
-from retrieval.answering.compose import DENSE_FEATURES, ComposerParams, _unmeasured, compose
+from retrieval.answering.compose import DENSE_FEATURES, _unmeasured, compose
 from retrieval.answering.question import Vocabulary, analyse, answer_kind, stems_of
-from retrieval.config import ChunkingParams
+from retrieval.config import ChunkingParams, ComposerParams
 from retrieval.ingest.build import document_frequencies
 from retrieval.ingest.chunking import chunk_document
 from retrieval.models import Block, Document, Hit

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.answering.compose import ComposerParams, Composition, compose
+from retrieval.answering.compose import Composition, compose
 from retrieval.answering.reading import Reading, lexicon
+from retrieval.config import ComposerParams
 from retrieval.models import Hit
 from retrieval.parts import Embedder, Library, Vector
 
