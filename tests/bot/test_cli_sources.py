@@ -20,8 +20,8 @@ def project(tmp_path, monkeypatch, capsys):
     """A git repository and a runbooks folder, a config naming both; `citebot ARGS` -> (code, out, err)."""
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("retrieval.sources.build.indexing_embedder", lambda config: WORDS)
-    monkeypatch.setattr("retrieval.sources.refresher.indexing_embedder", lambda config: WORDS)
+    monkeypatch.setattr("retrieval.sources.build.indexing_embedder", lambda *settings: WORDS)
+    monkeypatch.setattr("retrieval.sources.refresher.indexing_embedder", lambda *settings: WORDS)
     upstream = tmp_path / "upstream"
     first = make_repository(upstream, HANDBOOK)
     (tmp_path / "runbooks").mkdir()
