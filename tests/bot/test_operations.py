@@ -112,7 +112,7 @@ def test_a_signal_during_a_build_abandons_it_and_says_so(
 ):
     import retrieval.ingest.build
 
-    real_build = retrieval.ingest.build.build_index
+    real_build = retrieval.ingest.build.build
 
     def interrupted(*args, **kwargs):
         os.kill(os.getpid(), signum)  # a real signal, delivered to citebot's own handlers
