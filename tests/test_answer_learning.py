@@ -107,6 +107,7 @@ def _rows() -> list[dict]:
     return rows
 
 
+@pytest.mark.slow  # fits the scorers twice
 def test_training_learns_the_signal_and_is_deterministic():
     rows = _rows()
     config = train_answerer.Config("minimal", 1.0)

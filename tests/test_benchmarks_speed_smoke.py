@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from benchmarks import load, scale, throughput
 from bot.core.service import QAService
 from tests.harness.libraries import make_settings
+
+pytestmark = pytest.mark.slow  # times matmuls and concurrent askers: ~3 s
 
 QUESTIONS = ["How much did Microsoft invest in OpenAI?", "Who is OpenAI's chief scientist?"]
 

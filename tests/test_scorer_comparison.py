@@ -13,6 +13,8 @@ import pytest
 from benchmarks import compare_scorers, train_answerer
 from retrieval.answering.answer_model import CONFIDENCE_FEATURES
 
+pytestmark = pytest.mark.slow  # fits gradient-boosted trees fold by fold: ~9 s
+
 
 def _rows() -> list[dict]:
     rng = np.random.default_rng(11)

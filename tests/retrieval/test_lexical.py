@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,7 @@ def test_search_ranks_as_bm25s_retrieve_does():
         assert len(rows) == keep.sum() and rows[0] == expected_rows[0][0]
 
 
+@pytest.mark.slow  # 3,000 passages scored two ways
 def test_search_over_many_passages_matches_bm25s_scores_exactly():
     """On 3,000 passages sharing common words (so the rarest words' postings steer the top k), every
     query's scores equal bm25s' own retrieve and ties are ordered by passage."""

@@ -91,6 +91,7 @@ async def test_a_429_is_waited_out_for_its_retry_after_then_answered_once(discor
     assert "$1 billion" in sent.payload["content"]
 
 
+@pytest.mark.slow  # waits real Retry-After seconds
 @pytest.mark.asyncio
 async def test_retry_after_is_honoured_on_every_retry_even_after_discord_py_gives_up(discord_bot):
     discord_bot.fail("POST", MESSAGES, *[rate_limited(0.15)] * 6)  # discord.py tries 5 times, then raises

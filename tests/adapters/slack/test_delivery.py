@@ -146,6 +146,7 @@ def test_blocks_refused_by_the_response_url_are_resent_as_text(app, slack, caplo
     assert "asker U0001" in line and "reference " in line
 
 
+@pytest.mark.slow  # waits out an outage: ~2 s each
 @pytest.mark.parametrize("failure", ["503", "connection refused"])
 def test_answers_asked_during_an_outage_are_delivered_once_it_ends(app, slack, caplog, failure):
     """A mention and an /ask while Slack is down: both answered once it is back; one warning, one

@@ -7,6 +7,8 @@ import logging
 import re
 import time
 
+import pytest
+
 from bot import messages
 from bot.adapters.slack.app import build_app
 from bot.core.commands import CommandTable
@@ -212,6 +214,7 @@ def test_the_tables_own_apology_reaches_chat(seeds_index, tmp_path, fake_slack, 
     assert any(reference in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow  # waits a real Retry-After
 def test_rate_limited_post_waits_retry_after_and_retries(recording_app, fake_slack):
     fake_slack.rate_limit("chat.postMessage", retry_after=1)
     send_event(recording_app, mention_event("how much did Microsoft invest?"))

@@ -53,6 +53,7 @@ def test_connects_with_the_app_token(socket_handler, fake_slack):
     assert call.headers["authorization"] == f"Bearer {APP_TOKEN}"
 
 
+@pytest.mark.slow  # its Socket Mode client takes ~3 s to close after an answer
 def test_mention_envelope_is_acked_and_answered_in_a_thread(socket_handler, fake_slack):
     event = mention_event("how much did Microsoft invest?", ts="1700000000.000500")
     payload = event_payload(event, "EvS1")
@@ -62,6 +63,7 @@ def test_mention_envelope_is_acked_and_answered_in_a_thread(socket_handler, fake
     assert posted["thread_ts"] == "1700000000.000500"
 
 
+@pytest.mark.slow  # its Socket Mode client takes ~3 s to close
 def test_retried_envelope_is_acked_but_answered_once(socket_handler, fake_slack):
     payload = event_payload(mention_event("once please", ts="1700000000.000600"), "EvSame")
     fake_slack.push_envelope(_envelope("env-a", "events_api", payload, retry_attempt=0, retry_reason=""))

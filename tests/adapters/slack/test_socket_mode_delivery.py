@@ -35,6 +35,7 @@ def socket_handler(seeds_index, tmp_path_factory, slack) -> Iterator[SocketModeH
     handler.close()
 
 
+@pytest.mark.slow  # its Socket Mode client takes ~3 s to close
 def test_rate_limited_reactions_hold_up_no_answer(socket_handler, slack):
     slack.rate_limit("reactions.add", retry_after=10, times=8)
     for n in range(8):
