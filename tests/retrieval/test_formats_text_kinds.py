@@ -432,3 +432,22 @@ Backups run at 02:00 UTC.
     )
     backups = next(b for b in parsed.blocks if "Backups" in b.text)
     assert file_line(text, backups.line_start) == "Backups run at 02:00 UTC."
+
+
+def test_email_headers_are_quoted_as_the_file_writes_them():
+    # A Date whose weekday is wrong for its day (4 June 2026 is a Thursday), an address in quotes, a folded
+    # header and an encoded name: the passage holds what the file says, so a quote of it is the file's
+    # text; only an RFC 2047 word is decoded.
+    raw = (
+        b'From: "Ann Lee" <ann@example.com>\n'
+        b"To: =?utf-8?q?J=C3=B6rg?= <j@example.com>\n"
+        b"Date: Tue, 04 Jun 2026\n 10:00:00 +0000\n"
+        b"Subject: DB outage\n\nThe outage lasted 40 minutes.\n"
+    )
+    parsed = eml.parse(raw, "outage.eml")
+    assert texts(parsed.blocks, "definition") == [
+        'From: "Ann Lee" <ann@example.com>',
+        "To: Jörg <j@example.com>",
+        "Date: Tue, 04 Jun 2026 10:00:00 +0000",
+    ]
+    assert parsed.date == "2026-06-04"

@@ -48,8 +48,8 @@ def parse(raw: bytes, source: str) -> Parsed:
     if subject:
         blocks.extend(_made("heading", subject, lines, header_lines.get("subject"), level=1))
     for name in _HEADERS:
-        value = message.get(name)
-        if value is not None and str(value).strip():
+        value = _as_written(message, name)
+        if value:
             blocks.extend(_made("definition", f"{name}: {value}", lines, header_lines.get(name.lower())))
     blocks.extend(_body_blocks(message, text, lines, source))
     attachments = _attachment_names(message)
@@ -83,6 +83,19 @@ def _header_lines(lines: LineMap) -> dict[str, tuple[int, int]]:
         if current:
             found[current] = (number, number)
     return found
+
+
+def _as_written(message: EmailMessage, name: str) -> str:
+    """A header's value as the file writes it (folding undone), so that a quote of it is the file's text:
+    `policy.default` re-renders structured headers (a Date's weekday recomputed, an address's quotes
+    normalised). Decoded only where the file encodes it (RFC 2047 "=?utf-8?q?…?=" words) or it is not
+    ASCII; "" when absent."""
+    raw = next((str(v) for n, v in message.raw_items() if n.lower() == name.lower()), None)
+    if raw is None:
+        return ""
+    if "=?" in raw or not raw.isascii():
+        return " ".join(str(message.get(name, "")).split())
+    return " ".join(raw.split())
 
 
 def _date(message: EmailMessage) -> str | None:
