@@ -500,7 +500,7 @@ def answer_kind(question: str, language: str = ENGLISH) -> str | None:
     when it is not English (retrieval/text/languages.py `asked_kind`)."""
     if language != ENGLISH:
         return asked_kind(question, language)
-    text = question.strip().lower()
+    text = _LEADING_LINKS.sub("", question.strip().lower())
     for kind, pattern in _ANSWER_KINDS:
         if pattern.search(text):
             return kind
@@ -508,6 +508,9 @@ def answer_kind(question: str, language: str = ENGLISH) -> str | None:
 
 
 _WORD = re.compile(r"\w+")
+# Words a question (often a follow-up) opens with before its interrogative: "and when was that announced?"
+# asks for a time as "when was that announced?" does.
+_LEADING_LINKS = re.compile(r"^((and|but|so|also|then|ok|okay|well|oh|hmm+|right|thanks)\b[\s,.!:;-]*)+")
 
 
 @lru_cache(maxsize=16384)

@@ -38,6 +38,9 @@ def vocabulary() -> Vocabulary:
         ("Who is the CEO of Microsoft?", "person"),
         ("What is Azure?", None),
         ("Explain the deal", None),
+        ("and when was that announced?", "time"),  # a follow-up's opening word does not hide what it asks
+        ("Ok, and how much did it cost?", "amount"),
+        ("so who runs it?", "person"),
     ],
 )
 def test_answer_kind(question, kind):
