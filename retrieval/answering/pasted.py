@@ -127,17 +127,20 @@ def read_message(text: str) -> Message:
     flat = text.replace("\n", " ")
     prose, paste = _split_lines(text)
     words = len(_WORD.findall(flat))
-    if not paste and words <= LONG_WORDS:
-        return Message(flat, flat, words=words)
-    distinctive = _distinctive(paste) if paste else ()
     sentences = _sentences(" ".join(prose))
     asking = [s for s in sentences if _asks(s)]
+    if not paste and (words <= LONG_WORDS and not _asks_amid_other_talk(sentences, asking)):
+        return Message(flat, flat, words=words)
+    distinctive = _distinctive(paste) if paste else ()
     if paste:
         question = " ".join(asking or sentences)
-    else:  # a long message: its questions, and the sentences that carry the error
+    else:  # a long message, or a question amid other talk: its questions, and the sentences that carry the error
         telling = [s for s in sentences if _tells_error(s) and s not in asking]
         question = " ".join(asking) if asking else ""
         distinctive = tuple(dict.fromkeys(f for s in telling for f in _error_fragments(s)))
+        names = _names(s for s in sentences if s not in asking and s not in telling)
+        if question and names:
+            question = f"{question} ({' '.join(names)})"
         if not question and not distinctive:
             question = flat
     lines = [question, *distinctive] if question else list(distinctive)
@@ -255,6 +258,40 @@ def _sentences(prose: str) -> list[str]:
 
 def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
+
+
+def _asks_amid_other_talk(sentences: list[str], asking: list[str]) -> bool:
+    """A short message holding a question and sentences that ask nothing ("Hi team, I was reading the news
+    ... How much did Microsoft invest?", "how long did the outage last? I get ConnectionRefusedError"): read
+    like a long one, by its question, the error it tells and the names it gives, so greetings and
+    circumstances do not weigh as the question's words."""
+    if not asking or len(asking) == len(sentences):
+        return False
+    question = " ".join(asking)
+    # A question that leans on the other sentences ("I use Docker. How do I install it?", "Microsoft
+    # invested. Why?") is read whole, as before.
+    return len(_WORD.findall(question)) >= 4 and not _POINTS_BACK.search(question)
+
+
+_POINTS_BACK = re.compile(
+    r"\b(it|its|this|that|these|those|they|them|their|he|she|him|her|there)\b", re.IGNORECASE
+)
+
+
+def _names(sentences) -> list[str]:
+    """The names the other sentences give, kept with the question ("We run Traefik 3. How do I set the
+    timeout?" asks about Traefik): words capitalised inside a sentence or holding a digit, dot or
+    underscore, that are not common English words (wordfreq's Zipf < 3.5: "Monday", "Hi" are common)."""
+    from retrieval.answering.question import is_common_word  # wordfreq's lists: loaded only when needed
+
+    found: list[str] = []
+    for sentence in sentences:
+        for position, word in enumerate(_WORD.findall(sentence)):
+            word = word.strip(".,;:!?()[]\"'")
+            named = (position > 0 and word[:1].isupper()) or any(c.isdigit() or c in "._" for c in word)
+            if named and len(word) > 1 and not is_common_word(word.lower()) and word not in found:
+                found.append(word)
+    return found
 
 
 def _tells_error(sentence: str) -> bool:

@@ -159,3 +159,28 @@ def test_a_huge_or_hostile_message_is_read_in_linear_time(message):
     read_message(message)
     question_parts(message)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_short_question_amid_other_talk_is_read_by_the_question_the_error_and_the_names():
+    greeting = (
+        "Hi team, I was reading the news last week and got curious. My manager asked me to check before "
+        "the meeting on Monday. How much did Microsoft invest in OpenAI?"
+    )
+    assert read_message(greeting).search_text == "How much did Microsoft invest in OpenAI?"
+    error = "how long did the database outage last? I get ConnectionRefusedError: [Errno 111] Connection refused"
+    assert read_message(error).search_text.split("\n") == [
+        "how long did the database outage last?",
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+    ]
+    # A name the other sentences give stays with the question (wordfreq: "Traefik" is no common word).
+    assert read_message("We run Traefik 3. How do I set the idle timeout?").search_text == (
+        "How do I set the idle timeout? (Traefik)"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["I use Docker. How do I install it?", "Microsoft invested. Why?", "What is X? And what is Y?"],
+)
+def test_a_question_that_leans_on_its_other_sentences_is_read_whole(message):
+    assert read_message(message).search_text == message
