@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.text.sentences import split_sentences
+
 WINDOW_WORDS = 150  # words searched at most: all-MiniLM-L6-v2 reads 254 word pieces (+[CLS], [SEP]),
 # and technical English runs ~1.3-1.6 pieces a word (tests/retrieval/test_pasted.py measures it)
 LONG_WORDS = 60  # a message longer than this is read for its question and error sentences
@@ -127,10 +129,10 @@ def read_message(text: str) -> Message:
     flat = text.replace("\n", " ")
     prose, paste = _split_lines(text)
     words = len(_WORD.findall(flat))
+    if not paste and words <= LONG_WORDS and not _asks_amid_other_talk(flat):
+        return Message(flat, flat, words=words)
     sentences = _sentences(" ".join(prose))
     asking = [s for s in sentences if _asks(s)]
-    if not paste and (words <= LONG_WORDS and not _asks_amid_other_talk(sentences, asking)):
-        return Message(flat, flat, words=words)
     distinctive = _distinctive(paste) if paste else ()
     if paste:
         question = " ".join(asking or sentences)
@@ -260,11 +262,15 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
 
 
-def _asks_amid_other_talk(sentences: list[str], asking: list[str]) -> bool:
+def _asks_amid_other_talk(flat: str) -> bool:
     """A short message holding a question and sentences that ask nothing ("Hi team, I was reading the news
     ... How much did Microsoft invest?", "how long did the outage last? I get ConnectionRefusedError"): read
     like a long one, by its question, the error it tells and the names it gives, so greetings and
     circumstances do not weigh as the question's words."""
+    # Sentences as the index cuts them (abbreviations such as "St." or "u.s." end none); the question is
+    # the ones ending in "?".
+    sentences = [flat[start:end].strip() for start, end in split_sentences(flat)]
+    asking = [s for s in sentences if s.endswith("?")]
     if not asking or len(asking) == len(sentences):
         return False
     question = " ".join(asking)

@@ -180,7 +180,13 @@ def test_a_short_question_amid_other_talk_is_read_by_the_question_the_error_and_
 
 @pytest.mark.parametrize(
     "message",
-    ["I use Docker. How do I install it?", "Microsoft invested. Why?", "What is X? And what is Y?"],
+    [
+        "I use Docker. How do I install it?",
+        "Microsoft invested. Why?",
+        "What is X? And what is Y?",
+        "how did the u.s. navy make an immediate difference in the war",  # no "?": "u.s." ends no sentence
+        "what was the majority rule in the case Bowers v. Hardwick",
+    ],
 )
 def test_a_question_that_leans_on_its_other_sentences_is_read_whole(message):
     assert read_message(message).search_text == message
