@@ -20,6 +20,9 @@ echo "citebot setup: installing $TORCH"
 # shellcheck disable=SC2086  # CITEBOT_TORCH may carry pip options
 .venv/bin/python -m pip install --quiet --disable-pip-version-check $TORCH
 echo "citebot setup: installing citebot and its dependencies"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# setuptools warns on every editable install of a flat layout ("folders ... with the same name as your
+# package may take precedence"): that is the point of an editable install here, so its banner is hidden.
+PYTHONWARNINGS="ignore::Warning:setuptools.command.editable_wheel" \
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 echo "citebot setup: indexing seeds/"
 HF_HUB_OFFLINE=1 .venv/bin/citebot index --quiet
