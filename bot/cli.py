@@ -20,6 +20,7 @@ from bot.settings import ConfigError, Settings, load_settings
 log = logging.getLogger("citebot")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+BARE_HELP = ("help", "/help", "--help")  # `citebot ask help` prints where the help is, not a search
 
 
 class Stopped(BaseException):
@@ -463,8 +464,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         _error(f"cannot read {args.batch}: {error.strerror}")
         return EXIT_USAGE
     if questions is None:
-        _error(messages.EMPTY_QUESTION)
+        _error(messages.CLI_EMPTY_QUESTION)
         return EXIT_USAGE
+    if not args.batch and " ".join(args.question).strip().lower() in BARE_HELP:
+        print(messages.CLI_HELP_HINT)  # `citebot ask help`: the person wants the CLI's help, not a search
+        return EXIT_OK
     if args.threads and not args.batch:
         _error(messages.THREADS_NEED_BATCH)
         return EXIT_USAGE

@@ -5,6 +5,13 @@ from __future__ import annotations
 ABSTAIN = "I couldn't find that in the sources."
 ABSTAIN_SEE_ALSO = "The closest passages, in case they help:"
 EMPTY_QUESTION = "Please ask a question about the documents (/sources lists them)."
+CLI_EMPTY_QUESTION = (
+    'Please ask a question, like: citebot ask "QUESTION" (citebot sources lists the documents).'
+)
+CLI_HELP_HINT = (
+    "`citebot ask` answers questions about the documents; for help see citebot --help "
+    "(commands: index, ask, sources, source, eval, run, status, feedback, gaps, db)."
+)
 EMPTY_SOURCE_ID = "Give a source id (like `doc.txt#3`) or a few words to look up."
 NO_DOCUMENTS = "The index holds no documents yet."
 NO_HITS = "No passages match that."

@@ -27,6 +27,7 @@ from bot.state.feedback import VOTES, FeedbackStore
 from retrieval import RetrievalError, Turn
 
 log = logging.getLogger(__name__)
+BARE_HELP = ("help", "/help")  # a line that is only this runs /help rather than asking the documents
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
 
 
@@ -121,8 +122,11 @@ class CommandTable:
         return self.service.complete_source_ids(prefix, limit, **scoped(self.scope_of(origin)))
 
     def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
-        """A line of user input: '/name argument' runs a command, anything else is a question."""
+        """A line of user input: '/name argument' runs a command, a bare `help` the help command (on every
+        platform: nobody asks the documents that one word), anything else is a question."""
         stripped = text.strip()
+        if stripped.lower() in BARE_HELP:
+            return self.run("help", "", origin)
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, argument = stripped[1:].partition(" ")
             return self.run(name.lower(), argument, origin)

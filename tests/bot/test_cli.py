@@ -154,7 +154,7 @@ def test_empty_question_is_a_usage_error(tmp_path):
     for args in (("ask",), ("ask", ""), ("ask", "   ")):
         done = citebot(*args, "--index", "idx", cwd=tmp_path)
         assert done.returncode == 2, args
-        assert error_lines(done.stderr) == [f"citebot: {messages.EMPTY_QUESTION}"]
+        assert error_lines(done.stderr) == [f"citebot: {messages.CLI_EMPTY_QUESTION}"]
 
 
 def test_bad_config_key_is_a_usage_error_naming_it(tmp_path):

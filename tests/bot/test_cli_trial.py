@@ -1,0 +1,26 @@
+"""What a new user meets at the command line: help, empty questions, hints that work as printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import cli, messages
+from bot.settings import CONFIG_ENV
+from tests.bot.test_cli import run  # noqa: F401 - the in-process `citebot` fixture
+
+
+@pytest.mark.parametrize("word", ["help", "HELP", "/help"])
+def test_ask_help_points_at_the_clis_help_instead_of_searching(run, word):  # noqa: F811
+    code, out, err = run("ask", word)
+    assert code == 0 and err == ""
+    assert out.strip() == messages.CLI_HELP_HINT
+    assert "citebot --help" in out
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_names_the_cli_command_not_a_chat_command(question, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["ask", "--index", str(tmp_path / "idx"), question]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "citebot sources" in err and "/sources" not in err
