@@ -22,6 +22,7 @@ FEEDBACK_UNKNOWN_ANSWER = "I no longer have that answer on record, so the vote w
 CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 CONSOLE_WELCOME = "citebot: ask a question about {corpus}. /help lists commands, /quit leaves."
 CONSOLE_BYE = "Bye."
+CONSOLE_QUIT_SUMMARY = "Leave."
 THREADS_NEED_BATCH = (
     '--threads needs --batch FILE (one JSON object a line: {"question": ..., "thread": ...}).'
 )
