@@ -139,20 +139,34 @@ def question_too_long(length: int, limit: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {limit:,}."
 
 
-def rebuild_hint(corpus: str | None, index: str, config: str | None = None) -> str:
+CORPUS_PLACEHOLDER = "DIR"
+
+
+def _corpus_flag(corpus: str, found: bool) -> tuple[str, str]:
+    """`--corpus` as a hint prints it, and the note that goes with it: the folder itself when it exists,
+    else a placeholder the user replaces with the folder of their documents."""
+    if found:
+        return f"--corpus {corpus}", ""
+    return f"--corpus {CORPUS_PLACEHOLDER}", f" (DIR: the folder of your documents; {corpus} does not exist)"
+
+
+def rebuild_hint(corpus: str | None, index: str, config: str | None = None, found: bool = True) -> str:
     """`corpus` None: the config lists sources (citebot index reads them; --corpus would be refused);
-    `config`: the --config file the failing command was given, repeated so the hint works as printed."""
+    `config`: the --config file the failing command was given, repeated so the hint works as printed;
+    `found`: the corpus folder exists (else the hint asks for the user's folder instead of naming it)."""
     flag = f" --config {config}" if config else ""
     if corpus is None:
         return f"Rebuild it with: citebot index --index {index}{flag} (it reads the configured sources)"
-    return f"Rebuild it with: citebot index --corpus {corpus} --index {index}{flag}"
+    corpus_flag, note = _corpus_flag(corpus, found)
+    return f"Rebuild it with: citebot index {corpus_flag} --index {index}{flag}{note}"
 
 
-def postgres_rebuild_hint(corpus: str | None, config: str | None = None) -> str:
+def postgres_rebuild_hint(corpus: str | None, config: str | None = None, found: bool = True) -> str:
     flag = f" --config {config}" if config else ""
     if corpus is None:
         return f"Build it with: citebot index{flag} (with backend: postgres; it reads the configured sources)"
-    return f"Build it with: citebot index --corpus {corpus}{flag} (with backend: postgres)"
+    corpus_flag, note = _corpus_flag(corpus, found)
+    return f"Build it with: citebot index {corpus_flag}{flag} (with backend: postgres){note}"
 
 
 def unknown_source(key: str, suggestions: list[str]) -> str:

@@ -336,6 +336,7 @@ class Settings(_Section):
         r, a = self.retrieval, self.answer
         postgres = self.backend == "postgres"
         corpus = None if self.sources else self.corpus  # with sources, `citebot index` reads them
+        found = Path(self.corpus).is_dir()  # else the rebuild hint asks for the user's folder
         return EngineConfig(
             index=(self.database.url or "") if postgres else self.index,
             corpus=self.corpus,
@@ -358,9 +359,9 @@ class Settings(_Section):
             exact_limit=r.exact_limit,
             sentence_vectors=r.sentence_vectors,
             pool=self.database.pool_params(),
-            rebuild_hint=messages.postgres_rebuild_hint(corpus, self.config_file)
+            rebuild_hint=messages.postgres_rebuild_hint(corpus, self.config_file, found)
             if postgres
-            else messages.rebuild_hint(corpus, self.index, self.config_file),
+            else messages.rebuild_hint(corpus, self.index, self.config_file, found),
         )
 
     def lookup(self, path: str) -> Any:
