@@ -666,7 +666,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters import build_adapter, required_secrets
 
-    settings.require(*required_secrets(args.adapter, settings))
+    _require_all(settings, required_secrets(args.adapter, settings))
     adapter = build_adapter(args.adapter, settings, _table(settings))
     refresher = None
     if any(source.refresh_minutes for source in settings.sources):  # sources kept fresh in the background
@@ -678,6 +678,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if refresher is not None:
             refresher.stop()
     return EXIT_OK
+
+
+def _require_all(settings: Settings, paths: tuple[str, ...]) -> None:
+    """Like `settings.require`, but one ConfigError naming every setting that is missing, not the first."""
+    missing = []
+    for path in paths:
+        try:
+            settings.require(path)
+        except ConfigError as error:
+            missing.append(str(error))
+    if missing:
+        raise ConfigError("; ".join(missing))
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -783,6 +795,9 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the schema migrations the database lacks (whatever `backend` says: this is how it is set up)."""
     from bot import backends
 
+    if settings.backend == "files" and not settings.database.url:  # nothing to migrate: not an error
+        print(messages.files_backend_needs_no_migration(settings.index, settings.feedback.path))
+        return EXIT_OK
     settings.require("database.url")
     print(backends.migrate(settings))
     return EXIT_OK

@@ -200,6 +200,14 @@ def missing_env(path: str, variable: str) -> str:
     return f"{path}: environment variable {variable} is not set"
 
 
+def files_backend_needs_no_migration(index: str, state: str) -> str:
+    """`citebot db migrate` with `backend: files` and no database.url: nothing to do (exit status 0)."""
+    return (
+        f"backend: files keeps its state in files (the index at {index}, feedback and conversations in {state}) and "
+        "needs no migration; `citebot db migrate` is for backend: postgres (database.url)."
+    )
+
+
 RUNTIME_NAMES = {"openvino": "OpenVINO", "onnxruntime": "onnxruntime"}
 
 

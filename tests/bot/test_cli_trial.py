@@ -48,3 +48,37 @@ def test_the_rebuild_hint_names_a_configured_corpus_that_exists(tmp_path, monkey
     line = _missing_index_error(tmp_path, monkeypatch, capsys, "--config", str(config))
     assert f"--corpus {tmp_path / 'handbook'} --index {tmp_path / 'nope'} --config {config}" in line
     assert "DIR" not in line
+
+
+def test_db_migrate_with_the_files_backend_says_there_is_nothing_to_migrate(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.delenv("CITEBOT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["db", "migrate"]) == cli.EXIT_OK
+    captured = capsys.readouterr()
+    assert "backend: files" in captured.out and "needs no migration" in captured.out
+    assert "CITEBOT_DATABASE_URL" not in captured.out + captured.err
+    assert not (tmp_path / ".index").exists()  # nothing was created
+
+
+def test_db_migrate_with_backend_postgres_still_needs_the_url(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.delenv("CITEBOT_DATABASE_URL", raising=False)
+    config = tmp_path / "pg.yaml"
+    config.write_text("backend: postgres\n", "utf-8")
+    assert cli.main(["--config", str(config), "db", "migrate"]) != cli.EXIT_OK
+    assert "CITEBOT_DATABASE_URL" in capsys.readouterr().err
+
+
+def test_run_slack_names_every_missing_variable_in_one_line(tmp_path, monkeypatch, capsys):
+    for variable in ("CITEBOT_TEST_BOT", "CITEBOT_TEST_APP"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    config = tmp_path / "slack.yaml"
+    config.write_text(
+        "slack:\n  mode: socket\n  bot_token: ${CITEBOT_TEST_BOT}\n  app_token: ${CITEBOT_TEST_APP}\n",
+        "utf-8",
+    )
+    assert cli.main(["--config", str(config), "run", "--adapter", "slack"]) == cli.EXIT_ERROR
+    [line] = capsys.readouterr().err.splitlines()
+    assert "CITEBOT_TEST_BOT" in line and "CITEBOT_TEST_APP" in line
