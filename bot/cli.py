@@ -143,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score a question file (seeds_dev.yaml format)")
     _add_paths(evaluate)
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--min-score", metavar="FRACTION", type=_fraction, help=messages.MIN_SCORE_HELP)
     evaluate.add_argument("questions", help="YAML question file")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -654,13 +655,28 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     results = evaluate(service, questions)
     if args.json:
         _print_json(summary_json(results))
-        return EXIT_OK
-    for result in results:
-        if not result.passed:
-            question = result.question
-            print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
-    print(messages.eval_summary(sum(r.passed for r in results), len(results)))
+    else:
+        for result in results:
+            if not result.passed:
+                question = result.question
+                print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
+        print(messages.eval_summary(sum(r.passed for r in results), len(results)))
+    score = sum(r.passed for r in results) / max(len(results), 1)
+    if args.min_score is not None and score < args.min_score:
+        _error(messages.eval_below_minimum(score, args.min_score))
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _fraction(text: str) -> float:
+    """argparse type for --min-score: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a number from 0 to 1 (0.8 means 80%)")
+    return value
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

@@ -456,6 +456,32 @@ NO_FEEDBACK_YET = "No feedback yet."
 NO_GAPS_YET = "No gaps recorded yet."
 
 
+def eval_file_not_yaml(path: str, problem: str) -> str:
+    """`problem`: bot.settings.yaml_problem's one line (what, line and column)."""
+    return f"Question file {path} is not valid YAML: {problem}"
+
+
+def eval_unknown_kind(path: str, question_id: str, kind: str, kinds: tuple[str, ...]) -> str:
+    return f"{path}: question {question_id}: unknown kind {kind!r} (kinds: {', '.join(kinds)})"
+
+
+def eval_no_answers(path: str, question_id: str, kind: str) -> str:
+    return (
+        f"{path}: question {question_id} (kind {kind}) has no 'answers:' (the words a right answer holds); "
+        "if it has no answer in the documents, give it kind: unanswerable"
+    )
+
+
+def eval_below_minimum(score: float, minimum: float) -> str:
+    return f"score {score:.0%} is below --min-score {minimum:g} ({minimum:.0%})"
+
+
+MIN_SCORE_HELP = (
+    "exit with status 1 when the share of questions passed is below FRACTION (0 to 1, like 0.8); "
+    "without it eval exits 0 whatever the score"
+)
+
+
 def eval_miss(question_id: str, kind: str, question: str, misses: list[str]) -> str:
     """A question `citebot eval` scored as missed, with what was missing."""
     return "\n".join([f"MISS {question_id} ({kind}) {question}", *(f"     - {miss}" for miss in misses)])

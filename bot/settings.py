@@ -380,7 +380,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
     except FileNotFoundError:
         raise ConfigError(f"Config file {path} does not exist.") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"Config file {path} is not valid YAML: {_yaml_problem(error)}") from None
+        raise ConfigError(f"Config file {path} is not valid YAML: {yaml_problem(error)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"Config file {path} must hold a mapping of keys, not {type(raw).__name__}.")
     for key, value in (overrides or {}).items():
@@ -398,7 +398,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
     return loaded
 
 
-def _yaml_problem(error: yaml.YAMLError) -> str:
+def yaml_problem(error: yaml.YAMLError) -> str:
     """PyYAML's error in one line: what, and where (line and column, 1-based)."""
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     mark = getattr(error, "problem_mark", None)
