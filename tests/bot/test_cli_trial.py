@@ -82,3 +82,18 @@ def test_run_slack_names_every_missing_variable_in_one_line(tmp_path, monkeypatc
     assert cli.main(["--config", str(config), "run", "--adapter", "slack"]) == cli.EXIT_ERROR
     [line] = capsys.readouterr().err.splitlines()
     assert "CITEBOT_TEST_BOT" in line and "CITEBOT_TEST_APP" in line
+
+
+def test_a_corpus_of_skipped_files_names_them_and_why_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")  # a binary renamed .md
+    (corpus / "title-only.md").write_text("# Just a heading\n", "utf-8")
+    code = cli.main(["index", "--quiet", "--corpus", str(corpus), "--index", str(tmp_path / "idx")])
+    assert code == cli.EXIT_ERROR
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("citebot:")]
+    [line] = lines
+    assert f"No readable documents in {corpus}" in line
+    assert "image.md (" in line and "title-only.md (" in line
