@@ -743,6 +743,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         "passages": manifest.passage_count,
         "skipped": skipped,
         "unread": unread,
+        "state": _state_location(settings),  # where feedback and turns are counted: not the index's folder
         "feedback": feedback,
         "conversation_turns": turns,
         "held_replies": backends.held_reply_counts(settings),
@@ -753,6 +754,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join([messages.status_text(status), *messages.source_status_lines(status["sources"])]))
     return EXIT_OK
+
+
+def _state_location(settings: Settings) -> str:
+    """Where `status` counts feedback and conversation turns: the SQLite file `feedback.path` (relative
+    paths are the current directory's, whatever --index says), or the database with backend postgres."""
+    from bot import backends
+
+    if settings.backend == "postgres":
+        return backends.index_location(settings)
+    return str(Path(settings.feedback.path).expanduser().resolve())
 
 
 def _sources_status(settings: Settings, manifest) -> list[dict]:

@@ -104,6 +104,10 @@ def status_text(status: dict) -> str:
     else:
         pairs = [(item["source"], item["reason"]) for item in unread]
         lines.extend(unread_files(pairs, "not read:    ", strict_hint=False))
+    if status.get("state"):
+        lines.append(
+            f"state:       {status['state']} (feedback.path: the feedback and threads counted below)"
+        )
     feedback = status["feedback"]
     if feedback is None:
         lines.append("feedback:    none recorded yet")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot import cli, messages
@@ -97,3 +99,14 @@ def test_a_corpus_of_skipped_files_names_them_and_why_in_one_line(tmp_path, monk
     [line] = lines
     assert f"No readable documents in {corpus}" in line
     assert "image.md (" in line and "title-only.md (" in line
+
+
+def test_status_says_which_state_file_it_counts_feedback_in(run, tmp_path):  # noqa: F811
+    state = (tmp_path / ".citebot" / "feedback.sqlite3").resolve()  # the current directory's, not the index's
+    code, out, err = run("status", "--json")
+    assert code == 0, err
+    assert json.loads(out)["state"] == str(state)
+    code, out, _ = run("status")
+    assert f"state:       {state} (feedback.path" in out
+    labels = [line.split(":")[0] for line in out.splitlines()]
+    assert labels.index("state") < labels.index("feedback")
