@@ -311,6 +311,7 @@ def test_eval_with_a_bad_file_is_a_usage_error(run, tmp_path):
 @pytest.mark.parametrize("before", [True, False], ids=["config-before-command", "config-after-command"])
 def test_config_flag_works_before_and_after_the_command(run, tmp_path, monkeypatch, before):
     monkeypatch.delenv("CITEBOT_TEST_UNSET_TOKEN", raising=False)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-set")  # only the token the config names is missing
     config = write_config(tmp_path, "slack:\n  bot_token: ${CITEBOT_TEST_UNSET_TOKEN}\n")
     args = ["run", "--adapter", "slack"]
     args = ["--config", str(config), *args] if before else [*args, "--config", str(config)]
