@@ -20,6 +20,7 @@ from bot.settings import ConfigError, Settings, load_settings
 log = logging.getLogger("citebot")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+BARE_HELP = ("help", "/help", "--help")  # `citebot ask help` prints where the help is, not a search
 
 
 class Stopped(BaseException):
@@ -142,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score a question file (seeds_dev.yaml format)")
     _add_paths(evaluate)
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--min-score", metavar="FRACTION", type=_fraction, help=messages.MIN_SCORE_HELP)
     evaluate.add_argument("questions", help="YAML question file")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -463,8 +465,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         _error(f"cannot read {args.batch}: {error.strerror}")
         return EXIT_USAGE
     if questions is None:
-        _error(messages.EMPTY_QUESTION)
+        _error(messages.CLI_EMPTY_QUESTION)
         return EXIT_USAGE
+    if not args.batch and " ".join(args.question).strip().lower() in BARE_HELP:
+        print(messages.CLI_HELP_HINT)  # `citebot ask help`: the person wants the CLI's help, not a search
+        return EXIT_OK
     if args.threads and not args.batch:
         _error(messages.THREADS_NEED_BATCH)
         return EXIT_USAGE
@@ -593,9 +598,11 @@ def _hit_json(hit) -> dict:
 
 def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.render import render
+    from bot.core.commands import look_up_source
     from bot.core.models import Notice, SourceList
 
-    reply = _service(settings).source(args.id, **_scope(args, settings))
+    scope = settings.source_scope(getattr(args, "channel", None))
+    reply = look_up_source(_service(settings), args.id, scope)
     if isinstance(reply, Notice):
         _error(reply.text)
         return EXIT_ERROR
@@ -648,19 +655,34 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     results = evaluate(service, questions)
     if args.json:
         _print_json(summary_json(results))
-        return EXIT_OK
-    for result in results:
-        if not result.passed:
-            question = result.question
-            print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
-    print(messages.eval_summary(sum(r.passed for r in results), len(results)))
+    else:
+        for result in results:
+            if not result.passed:
+                question = result.question
+                print(messages.eval_miss(question.id, question.kind, question.question, list(result.misses)))
+        print(messages.eval_summary(sum(r.passed for r in results), len(results)))
+    score = sum(r.passed for r in results) / max(len(results), 1)
+    if args.min_score is not None and score < args.min_score:
+        _error(messages.eval_below_minimum(score, args.min_score))
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _fraction(text: str) -> float:
+    """argparse type for --min-score: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a number from 0 to 1 (0.8 means 80%)")
+    return value
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters import build_adapter, required_secrets
 
-    settings.require(*required_secrets(args.adapter, settings))
+    _require_all(settings, required_secrets(args.adapter, settings))
     adapter = build_adapter(args.adapter, settings, _table(settings))
     refresher = None
     if any(source.refresh_minutes for source in settings.sources):  # sources kept fresh in the background
@@ -672,6 +694,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if refresher is not None:
             refresher.stop()
     return EXIT_OK
+
+
+def _require_all(settings: Settings, paths: tuple[str, ...]) -> None:
+    """Like `settings.require`, but one ConfigError naming every setting that is missing, not the first."""
+    missing = []
+    for path in paths:
+        try:
+            settings.require(path)
+        except ConfigError as error:
+            missing.append(str(error))
+    if missing:
+        raise ConfigError("; ".join(missing))
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -709,6 +743,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         "passages": manifest.passage_count,
         "skipped": skipped,
         "unread": unread,
+        "state": _state_location(settings),  # where feedback and turns are counted: not the index's folder
         "feedback": feedback,
         "conversation_turns": turns,
         "held_replies": backends.held_reply_counts(settings),
@@ -719,6 +754,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join([messages.status_text(status), *messages.source_status_lines(status["sources"])]))
     return EXIT_OK
+
+
+def _state_location(settings: Settings) -> str:
+    """Where `status` counts feedback and conversation turns: the SQLite file `feedback.path` (relative
+    paths are the current directory's, whatever --index says), or the database with backend postgres."""
+    from bot import backends
+
+    if settings.backend == "postgres":
+        return backends.index_location(settings)
+    return str(Path(settings.feedback.path).expanduser().resolve())
 
 
 def _sources_status(settings: Settings, manifest) -> list[dict]:
@@ -777,6 +822,9 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the schema migrations the database lacks (whatever `backend` says: this is how it is set up)."""
     from bot import backends
 
+    if settings.backend == "files" and not settings.database.url:  # nothing to migrate: not an error
+        print(messages.files_backend_needs_no_migration(settings.index, settings.feedback.path))
+        return EXIT_OK
     settings.require("database.url")
     print(backends.migrate(settings))
     return EXIT_OK

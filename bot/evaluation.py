@@ -8,11 +8,14 @@ from typing import Any
 
 import yaml
 
+from bot import messages
 from bot.core.models import Answer, Notice
 from bot.core.service import QAService
+from bot.settings import yaml_problem
 from retrieval import fold
 
-ABSTAIN_KINDS = {"unanswerable", "noise"}
+ABSTAIN_KINDS = {"unanswerable", "noise"}  # the right answer is an abstention
+KINDS = ("fact", "paraphrase", "typo", "unanswerable", "noise")
 
 
 @dataclass(frozen=True)
@@ -41,28 +44,37 @@ class EvalFileError(ValueError):
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
+    """The questions of a YAML question file. Raises EvalFileError, one line naming the file and (for a
+    bad question) its id, when the file cannot be read, is not YAML (line and column), has no
+    `questions:` list, or a question has no `q`, an unknown `kind`, or is answerable with no `answers:`."""
     try:
         raw = yaml.safe_load(Path(path).read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise EvalFileError(f"Cannot read question file {path}: {error}") from None
+    except OSError as error:
+        raise EvalFileError(f"Cannot read question file {path}: {error.strerror or error}") from None
+    except yaml.YAMLError as error:
+        raise EvalFileError(messages.eval_file_not_yaml(str(path), yaml_problem(error))) from None
     items = raw.get("questions") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         raise EvalFileError(f"{path}: expected a top-level 'questions:' list")
-    questions = []
-    for position, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or not item.get("q"):
-            raise EvalFileError(f"{path}: question {position} has no 'q'")
-        questions.append(
-            EvalQuestion(
-                id=str(item.get("id", position)),
-                question=str(item["q"]),
-                answers=tuple(str(a) for a in item.get("answers") or ()),
-                docs=tuple(str(d) for d in item.get("docs") or ()),
-                forbid=tuple(str(f) for f in item.get("forbid") or ()),
-                kind=str(item.get("kind", "fact")),
-            )
-        )
-    return questions
+    return [_question(path, position, item) for position, item in enumerate(items, start=1)]
+
+
+def _question(path: Path, position: int, item: Any) -> EvalQuestion:
+    if not isinstance(item, dict) or not item.get("q"):
+        raise EvalFileError(f"{path}: question {position} has no 'q'")
+    question = EvalQuestion(
+        id=str(item.get("id", position)),
+        question=str(item["q"]),
+        answers=tuple(str(a) for a in item.get("answers") or ()),
+        docs=tuple(str(d) for d in item.get("docs") or ()),
+        forbid=tuple(str(f) for f in item.get("forbid") or ()),
+        kind=str(item.get("kind", "fact")),
+    )
+    if question.kind not in KINDS:
+        raise EvalFileError(messages.eval_unknown_kind(str(path), question.id, question.kind, KINDS))
+    if question.kind not in ABSTAIN_KINDS and not question.answers:
+        raise EvalFileError(messages.eval_no_answers(str(path), question.id, question.kind))
+    return question
 
 
 def _fold(text: str) -> str:

@@ -5,6 +5,13 @@ from __future__ import annotations
 ABSTAIN = "I couldn't find that in the sources."
 ABSTAIN_SEE_ALSO = "The closest passages, in case they help:"
 EMPTY_QUESTION = "Please ask a question about the documents (/sources lists them)."
+CLI_EMPTY_QUESTION = (
+    'Please ask a question, like: citebot ask "QUESTION" (citebot sources lists the documents).'
+)
+CLI_HELP_HINT = (
+    "`citebot ask` answers questions about the documents; for help see citebot --help "
+    "(commands: index, ask, sources, source, eval, run, status, feedback, gaps, db)."
+)
 EMPTY_SOURCE_ID = "Give a source id (like `doc.txt#3`) or a few words to look up."
 NO_DOCUMENTS = "The index holds no documents yet."
 NO_HITS = "No passages match that."
@@ -15,6 +22,7 @@ FEEDBACK_UNKNOWN_ANSWER = "I no longer have that answer on record, so the vote w
 CHANNEL_NOT_ALLOWED = "I only answer in the channels I've been set up for."
 CONSOLE_WELCOME = "citebot: ask a question about {corpus}. /help lists commands, /quit leaves."
 CONSOLE_BYE = "Bye."
+CONSOLE_QUIT_SUMMARY = "Leave."
 THREADS_NEED_BATCH = (
     '--threads needs --batch FILE (one JSON object a line: {"question": ..., "thread": ...}).'
 )
@@ -96,6 +104,10 @@ def status_text(status: dict) -> str:
     else:
         pairs = [(item["source"], item["reason"]) for item in unread]
         lines.extend(unread_files(pairs, "not read:    ", strict_hint=False))
+    if status.get("state"):
+        lines.append(
+            f"state:       {status['state']} (feedback.path: the feedback and threads counted below)"
+        )
     feedback = status["feedback"]
     if feedback is None:
         lines.append("feedback:    none recorded yet")
@@ -131,20 +143,34 @@ def question_too_long(length: int, limit: int) -> str:
     return f"That question is {length:,} characters long; please keep it under {limit:,}."
 
 
-def rebuild_hint(corpus: str | None, index: str, config: str | None = None) -> str:
+CORPUS_PLACEHOLDER = "DIR"
+
+
+def _corpus_flag(corpus: str, found: bool) -> tuple[str, str]:
+    """`--corpus` as a hint prints it, and the note that goes with it: the folder itself when it exists,
+    else a placeholder the user replaces with the folder of their documents."""
+    if found:
+        return f"--corpus {corpus}", ""
+    return f"--corpus {CORPUS_PLACEHOLDER}", f" (DIR: the folder of your documents; {corpus} does not exist)"
+
+
+def rebuild_hint(corpus: str | None, index: str, config: str | None = None, found: bool = True) -> str:
     """`corpus` None: the config lists sources (citebot index reads them; --corpus would be refused);
-    `config`: the --config file the failing command was given, repeated so the hint works as printed."""
+    `config`: the --config file the failing command was given, repeated so the hint works as printed;
+    `found`: the corpus folder exists (else the hint asks for the user's folder instead of naming it)."""
     flag = f" --config {config}" if config else ""
     if corpus is None:
         return f"Rebuild it with: citebot index --index {index}{flag} (it reads the configured sources)"
-    return f"Rebuild it with: citebot index --corpus {corpus} --index {index}{flag}"
+    corpus_flag, note = _corpus_flag(corpus, found)
+    return f"Rebuild it with: citebot index {corpus_flag} --index {index}{flag}{note}"
 
 
-def postgres_rebuild_hint(corpus: str | None, config: str | None = None) -> str:
+def postgres_rebuild_hint(corpus: str | None, config: str | None = None, found: bool = True) -> str:
     flag = f" --config {config}" if config else ""
     if corpus is None:
         return f"Build it with: citebot index{flag} (with backend: postgres; it reads the configured sources)"
-    return f"Build it with: citebot index --corpus {corpus}{flag} (with backend: postgres)"
+    corpus_flag, note = _corpus_flag(corpus, found)
+    return f"Build it with: citebot index {corpus_flag}{flag} (with backend: postgres){note}"
 
 
 def unknown_source(key: str, suggestions: list[str]) -> str:
@@ -176,6 +202,14 @@ def retrieval_failed(reference: str) -> str:
 
 def missing_env(path: str, variable: str) -> str:
     return f"{path}: environment variable {variable} is not set"
+
+
+def files_backend_needs_no_migration(index: str, state: str) -> str:
+    """`citebot db migrate` with `backend: files` and no database.url: nothing to do (exit status 0)."""
+    return (
+        f"backend: files keeps its state in files (the index at {index}, feedback and conversations in {state}) and "
+        "needs no migration; `citebot db migrate` is for backend: postgres (database.url)."
+    )
 
 
 RUNTIME_NAMES = {"openvino": "OpenVINO", "onnxruntime": "onnxruntime"}
@@ -424,6 +458,32 @@ COMMAND_SUMMARIES = {
 # -- CLI output -------------------------------------------------------------------------------------
 NO_FEEDBACK_YET = "No feedback yet."
 NO_GAPS_YET = "No gaps recorded yet."
+
+
+def eval_file_not_yaml(path: str, problem: str) -> str:
+    """`problem`: bot.settings.yaml_problem's one line (what, line and column)."""
+    return f"Question file {path} is not valid YAML: {problem}"
+
+
+def eval_unknown_kind(path: str, question_id: str, kind: str, kinds: tuple[str, ...]) -> str:
+    return f"{path}: question {question_id}: unknown kind {kind!r} (kinds: {', '.join(kinds)})"
+
+
+def eval_no_answers(path: str, question_id: str, kind: str) -> str:
+    return (
+        f"{path}: question {question_id} (kind {kind}) has no 'answers:' (the words a right answer holds); "
+        "if it has no answer in the documents, give it kind: unanswerable"
+    )
+
+
+def eval_below_minimum(score: float, minimum: float) -> str:
+    return f"score {score:.0%} is below --min-score {minimum:g} ({minimum:.0%})"
+
+
+MIN_SCORE_HELP = (
+    "exit with status 1 when the share of questions passed is below FRACTION (0 to 1, like 0.8); "
+    "without it eval exits 0 whatever the score"
+)
 
 
 def eval_miss(question_id: str, kind: str, question: str, misses: list[str]) -> str:

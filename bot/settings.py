@@ -336,6 +336,7 @@ class Settings(_Section):
         r, a = self.retrieval, self.answer
         postgres = self.backend == "postgres"
         corpus = None if self.sources else self.corpus  # with sources, `citebot index` reads them
+        found = Path(self.corpus).is_dir()  # else the rebuild hint asks for the user's folder
         return EngineConfig(
             index=(self.database.url or "") if postgres else self.index,
             corpus=self.corpus,
@@ -358,9 +359,9 @@ class Settings(_Section):
             exact_limit=r.exact_limit,
             sentence_vectors=r.sentence_vectors,
             pool=self.database.pool_params(),
-            rebuild_hint=messages.postgres_rebuild_hint(corpus, self.config_file)
+            rebuild_hint=messages.postgres_rebuild_hint(corpus, self.config_file, found)
             if postgres
-            else messages.rebuild_hint(corpus, self.index, self.config_file),
+            else messages.rebuild_hint(corpus, self.index, self.config_file, found),
         )
 
     def lookup(self, path: str) -> Any:
@@ -379,7 +380,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
     except FileNotFoundError:
         raise ConfigError(f"Config file {path} does not exist.") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"Config file {path} is not valid YAML: {_yaml_problem(error)}") from None
+        raise ConfigError(f"Config file {path} is not valid YAML: {yaml_problem(error)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"Config file {path} must hold a mapping of keys, not {type(raw).__name__}.")
     for key, value in (overrides or {}).items():
@@ -397,7 +398,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
     return loaded
 
 
-def _yaml_problem(error: yaml.YAMLError) -> str:
+def yaml_problem(error: yaml.YAMLError) -> str:
     """PyYAML's error in one line: what, and where (line and column, 1-based)."""
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     mark = getattr(error, "problem_mark", None)

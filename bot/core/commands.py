@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from bot import messages
 from bot.core.metrics import Metrics
-from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
+from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply, SourceList
 from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService, Scope, scoped
 from bot.settings import ConfigError
@@ -27,6 +27,7 @@ from bot.state.feedback import VOTES, FeedbackStore
 from retrieval import RetrievalError, Turn
 
 log = logging.getLogger(__name__)
+BARE_HELP = ("help", "/help")  # a line that is only this runs /help rather than asking the documents
 LOCAL_PLATFORMS = ("console", "cli")  # the person is at the terminal: answer lines are debug logs there
 
 
@@ -44,6 +45,16 @@ class StoredConversation:
 
     def add(self, turn: Turn) -> None:
         self.store.add(self.key, turn)
+
+
+def look_up_source(service: QAService, key: str, scope: Scope = None) -> Reply:
+    """`/source KEY` (and `citebot source KEY`): a passage or document by id. Several words that are no id
+    are searched for (the passages they match best); a single word that is no id is an unknown id:
+    "No source or passage called 'nope'", with the ids of the passages it matches as suggestions."""
+    reply = service.source(key, **scoped(scope))
+    if isinstance(reply, SourceList) and len(key.split()) == 1:
+        return Notice(messages.unknown_source(key.strip(), [hit.passage_id for hit in reply.hits[:3]]))
+    return reply
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ class CommandTable:
                     "source",
                     "/source ID",
                     messages.COMMAND_SUMMARIES["source"],
-                    lambda key, scope: service.source(key, **scoped(scope)),
+                    lambda key, scope: look_up_source(service, key, scope),
                 ),
                 Command(
                     "sources",
@@ -121,8 +132,11 @@ class CommandTable:
         return self.service.complete_source_ids(prefix, limit, **scoped(self.scope_of(origin)))
 
     def dispatch(self, text: str, origin: Origin = Origin()) -> Reply:
-        """A line of user input: '/name argument' runs a command, anything else is a question."""
+        """A line of user input: '/name argument' runs a command, a bare `help` the help command (on every
+        platform: nobody asks the documents that one word), anything else is a question."""
         stripped = text.strip()
+        if stripped.lower() in BARE_HELP:
+            return self.run("help", "", origin)
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, argument = stripped[1:].partition(" ")
             return self.run(name.lower(), argument, origin)

@@ -165,10 +165,9 @@ def _build(
     if strict and (report.unread or report.skipped):
         raise UnreadFilesError(report.unread, report.skipped)
     if not documents:
-        unread = f"; {len(report.unread)} file(s) of other kinds not read" if report.unread else ""
         raise CorpusError(
             f"No readable documents in {_corpus_name(roots)} "
-            f"(citebot reads {', '.join(sorted(PARSERS))}{unread})."
+            f"(citebot reads {', '.join(sorted(PARSERS))}){_not_used(report.skipped + report.unread)}."
         )
     report.sources = _counted(records, documents)
     if live:
@@ -218,6 +217,16 @@ def _build(
     report.passages = len(ordered)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _not_used(files: list[SkippedFile], shown: int = 3) -> str:
+    """The files a build could not use, for its one-line error: the first `shown` with why, then a count."""
+    if not files:
+        return ""
+    ordered = sorted(files, key=lambda f: f.source)
+    named = ", ".join(f"{f.source} ({f.reason})" for f in ordered[:shown])
+    more = f" and {len(ordered) - shown} more" if len(ordered) > shown else ""
+    return f"; not used: {named}{more}"
 
 
 def _corpus_name(roots: list[Root], resolved: bool = False) -> str:

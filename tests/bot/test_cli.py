@@ -154,7 +154,7 @@ def test_empty_question_is_a_usage_error(tmp_path):
     for args in (("ask",), ("ask", ""), ("ask", "   ")):
         done = citebot(*args, "--index", "idx", cwd=tmp_path)
         assert done.returncode == 2, args
-        assert error_lines(done.stderr) == [f"citebot: {messages.EMPTY_QUESTION}"]
+        assert error_lines(done.stderr) == [f"citebot: {messages.CLI_EMPTY_QUESTION}"]
 
 
 def test_bad_config_key_is_a_usage_error_naming_it(tmp_path):
@@ -311,6 +311,7 @@ def test_eval_with_a_bad_file_is_a_usage_error(run, tmp_path):
 @pytest.mark.parametrize("before", [True, False], ids=["config-before-command", "config-after-command"])
 def test_config_flag_works_before_and_after_the_command(run, tmp_path, monkeypatch, before):
     monkeypatch.delenv("CITEBOT_TEST_UNSET_TOKEN", raising=False)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-set")  # only the token the config names is missing
     config = write_config(tmp_path, "slack:\n  bot_token: ${CITEBOT_TEST_UNSET_TOKEN}\n")
     args = ["run", "--adapter", "slack"]
     args = ["--config", str(config), *args] if before else [*args, "--config", str(config)]

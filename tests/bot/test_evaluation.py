@@ -82,10 +82,10 @@ def test_a_notice_is_a_miss():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("questions: [1, 2\n", "Cannot read"),
+        ("questions: [1, 2\n", r"not valid YAML: .* \(line 2, column 1\)"),
         ("- q: hi\n", "top-level 'questions:'"),
         ("questions:\n  - {id: a}\n", "question 1 has no 'q'"),
-        ("questions:\n  - {q: fine}\n  - just a string\n", "question 2 has no 'q'"),
+        ("questions:\n  - {q: fine, answers: [x]}\n  - just a string\n", "question 2 has no 'q'"),
     ],
 )
 def test_malformed_question_files(tmp_path, text, problem):
@@ -102,9 +102,9 @@ def test_missing_question_file(tmp_path):
 
 def test_defaults_for_optional_fields(tmp_path):
     path = tmp_path / "questions.yaml"
-    path.write_text("questions:\n  - q: Who?\n")
+    path.write_text("questions:\n  - {q: Who, answers: [Ada]}\n")
     [only] = load_questions(path)
-    assert (only.id, only.kind, only.answers, only.docs, only.forbid) == ("1", "fact", (), (), ())
+    assert (only.id, only.kind, only.answers, only.docs, only.forbid) == ("1", "fact", ("Ada",), (), ())
 
 
 def test_evaluate_against_the_seeds(seeds_service, tmp_path):

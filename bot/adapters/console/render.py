@@ -129,12 +129,20 @@ def _render_help(help_text: HelpText) -> Group:
         row.append(f"  {command.usage:<20}", style="cyan")
         row.append(command.summary)
         rows.append(row)
-    rows.append(Text("  /quit                Leave.", style="cyan"))
+    quit_row = Text()
+    quit_row.append(f"  {'/quit':<20}", style="cyan")  # the same columns as the table's commands
+    quit_row.append(messages.CONSOLE_QUIT_SUMMARY)
+    rows.append(quit_row)
     return Group(*rows)
 
 
 def _render_notice(notice: Notice) -> Group:
-    return Group(Text(notice.text, style="red" if notice.is_error else "green"))
+    """The notice's text; its `code` spans (chat markdown) shown bold, without the backticks."""
+    text = Text(style="red" if notice.is_error else "green")
+    parts = notice.text.split("`") if notice.text.count("`") % 2 == 0 else [notice.text]
+    for number, part in enumerate(parts):
+        text.append(part, style="bold" if number % 2 else "")
+    return Group(text)
 
 
 def _shorten(excerpt: str) -> str:

@@ -220,8 +220,6 @@ class SlackHandlers:
             log.warning("could not record the answer to %s:%s for edits", channel, ts, exc_info=True)
 
     def _ask(self, text: str, origin: Origin) -> Reply:
-        if text.strip().lower() in ("help", "/help"):
-            return self.table.run("help", "", origin)
         return self.table.dispatch(text, origin)
 
     @staticmethod
