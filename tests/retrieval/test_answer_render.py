@@ -4,11 +4,15 @@ here as a user would write them, read by the readers and cut by the chunker as a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from retrieval.answering.compose import Candidate, _render
 from retrieval.config import ChunkingParams
 from retrieval.ingest.chunking import chunk_document
+from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.loader import load_document
 from retrieval.models import Hit, Passage
 from retrieval.text.sentences import unit_display_text
@@ -85,3 +89,51 @@ def test_rows_of_two_tables_keep_their_own_headers(tmp_path):
         "City | Manager | Headcount | Opened",
         "Berlin | Anna Schmidt | 42 | 2015 [2]",
     ]
+
+
+# -- the lines a citation names ------------------------------------------------------------------------
+DATA = Path(__file__).resolve().parents[1] / "data"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+TRAEFIK = DATA / "docs_dev" / "corpus" / "traefik" / "docs" / "content" / "reference"
+
+
+def _cited_lines(path: Path, opening: str) -> tuple[int | None, int | None]:
+    """The line range of the citation of the one unit of `path` whose text starts with `opening`,
+    quoted alone."""
+    loaded = load_document(path, path.parent)
+    blocks = clean_blocks(list(loaded.blocks), loaded.document.title, scraped=path.suffix == ".txt")
+    passages = chunk_document(loaded.document.source, blocks, ChunkingParams(), scraped=path.suffix == ".txt")
+    found = [
+        (passage, unit)
+        for passage in passages
+        for unit in passage.units
+        if passage.unit_text(unit).startswith(opening)
+    ]
+    passage, unit = found[0]
+    _, cited, _ = _render([Candidate(passage.unit_text(unit), Hit(passage, 1.0), 0, unit=unit)], 420)
+    return cited[0].line_start, cited[0].line_end
+
+
+@pytest.mark.parametrize(
+    ("path", "opening", "lines"),
+    [
+        # seeds/001: "how much did Microsoft invest?" cites the paragraph on line 8
+        (next(SEEDS.glob("001_*.txt")), "Recently, Microsoft revealed", (8, 8)),
+        # an e-mail's quoted question, on line 17 alone (was 17-18)
+        (DATA / "cases/format-text/corpus/offsite-budget.eml", "Can you confirm the travel cap", (17, 17)),
+        (DATA / "cases/format-text/corpus/offsite-budget.eml", "Finance approved it", (11, 12)),
+        # reStructuredText: docutils reports a paragraph's first line only (was 52-52 for lines 55-56)
+        (DATA / "cases/rst-sphinx/corpus/glossary.rst", "Directive and role names in a domain", (55, 56)),
+        (DATA / "cases/rst-sphinx/corpus/glossary.rst", "It also means that extensions", (59, 61)),
+        # Markdown: a sentence ending a line before a hard break (was 74-75)
+        (TRAEFIK / "routing-configuration/http/middlewares/buffering.md", "The retry expression", (74, 74)),
+        (DATA / "whole_units/corpus/runbook.md", "Run this after changing the CRD types", (8, 8)),
+        (DATA / "whole_units/corpus/runbook.md", "It builds the codegen", (8, 10)),
+    ],
+)
+def test_a_citation_names_exactly_the_lines_holding_its_quote(path, opening, lines):
+    first, last = _cited_lines(path, opening)
+    assert (first, last) == lines
+    source = path.read_text(encoding="utf-8").split("\n")
+    words = re.findall(r"[^\W_]+", opening)
+    assert words[0] in source[first - 1]  # the test's own check of the file: the quote starts there
