@@ -659,12 +659,15 @@ def _is_row(candidate: Candidate) -> bool:
 
 def _row_under_shown_header(candidate: Candidate, previous: Candidate | None) -> str:
     """What the answer quotes for `candidate`: a table row right after another row of the same table
-    (same passage, same header) without the header again, so that the rows of one table stand on
-    their own lines under one header line; any other unit's text unchanged."""
+    (same document, same header: a long table's rows may stand in two passages, each repeating the
+    header) without the header again, so that the rows of one table stand on their own lines under
+    one header line; any other unit's text unchanged."""
     unit, text = candidate.unit, candidate.text
     if previous is None or not _is_row(candidate) or not _is_row(previous) or not unit.lead:
         return text
-    same_table = previous.hit.passage.id == candidate.hit.passage.id and previous.unit.lead == unit.lead
+    same_table = (
+        previous.hit.passage.source == candidate.hit.passage.source and previous.unit.lead == unit.lead
+    )
     header = f"{unit.lead}\n"
     return text[len(header) :] if same_table and text.startswith(header) else text
 

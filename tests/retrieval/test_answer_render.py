@@ -137,3 +137,20 @@ def test_a_citation_names_exactly_the_lines_holding_its_quote(path, opening, lin
     source = path.read_text(encoding="utf-8").split("\n")
     words = re.findall(r"[^\W_]+", opening)
     assert words[0] in source[first - 1]  # the test's own check of the file: the quote starts there
+
+
+def test_rows_of_one_long_table_in_two_passages_share_one_header(tmp_path):
+    rows = "\n".join(
+        f"| option{n} | Sets the value number {n} of the server's settings. | {n}s |" for n in range(90)
+    )
+    page = tmp_path / "reference.md"
+    page.write_text(
+        f"# Reference\n\n| Field | Description | Default |\n|---|---|---|\n{rows}\n", encoding="utf-8"
+    )
+    passages = _passages(page)
+    assert len(passages) > 1  # the table is longer than a passage: each part repeats the header
+    chosen = [*_rows(passages[0], "option1 |"), *_rows(passages[1], passages[1].text.split("\n")[1][:9])]
+    answer, cited, _ = _render(chosen, 420)
+    assert answer.count("Field | Description | Default") == 1, answer
+    assert answer.split("\n")[0] == "Field | Description | Default"
+    assert answer.split("\n")[1].endswith("| 1s [1]") and answer.split("\n")[2].endswith("[2]")
