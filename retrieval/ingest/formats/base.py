@@ -105,7 +105,8 @@ def block(kind: str, text: str, lines: LineMap | None = None, first: int | None 
 
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: "_safe_" (emphasis) reads "safe"
-_LAST_LINE_SEARCH = 400  # lines past a block's first that its last word is looked for in
+_LAST_LINE_SEARCH = 400  # lines past a block's first that its last word is looked for in, at most
+_LAST_LINE_SLACK = 10  # blank lines a block may hold beyond one line per word
 
 
 def _word_lines(words: list[str], lines: LineMap, first: int, last: int) -> tuple[list[int], int] | None:
@@ -158,8 +159,10 @@ def line_breaks(value: str, lines: LineMap, first: int, last: int) -> tuple[int,
 
 def last_line(value: str, lines: LineMap, first: int) -> int:
     """The source line where `value` (a block's text whose first line is `first`) ends: where its last
-    word is found, its words found in order from line `first` on (`_word_lines`), at most
-    _LAST_LINE_SEARCH lines on; `first` when they are not all found there."""
+    word is found, its words found in order from line `first` on (`_word_lines`), at most as many lines
+    on as it has words (and _LAST_LINE_SLACK blank ones); `first` when they are not all found there."""
     words = _WORD.findall(value)
-    placed = _word_lines(words, lines, first, first + _LAST_LINE_SEARCH) if words else None
+    # A block has a word on each of its lines but its blank ones: a few more lines than words at most.
+    reach = min(_LAST_LINE_SEARCH, len(words) + _LAST_LINE_SLACK)
+    placed = _word_lines(words, lines, first, first + reach) if words else None
     return placed[1] if placed is not None else first
