@@ -15,8 +15,10 @@ FORMAT_VERSION = 2
 # Bump when loading, cleaning or chunking changes what passages a file yields: a refresh then
 # re-reads every file instead of reusing passages made by the old code.
 # 13: passages carry their section's anchor (citation links); 14: long code blocks cut at blank lines and
-# statement starts, a block's code units numbered part k of n (whole units in answers).
-PIPELINE_VERSION = 14
+# statement starts, a block's code units numbered part k of n (whole units in answers); 15: a unit's lines
+# are found from the words of its source lines (Block.line_breaks), reST paragraphs get their last line,
+# a notebook's printed output starts with "Output:".
+PIPELINE_VERSION = 15
 
 
 @dataclass

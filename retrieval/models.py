@@ -61,6 +61,10 @@ class Block:
     language: str | None = None  # code blocks: the fence's language
     code_spans: tuple[str, ...] = ()  # inline code in the text (`--api.insecure`), as it reads there
     anchor: str | None = None  # headings: the section's `#fragment` on the published page (see anchors.py)
+    # Prose of several source lines: where in `text` each line after the first begins (offsets, one per
+    # line, ascending), so that a sentence's lines are exact (see formats/base.py line_breaks); () where
+    # unknown, and then a sentence's lines are estimated in proportion to its offsets.
+    line_breaks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,12 @@ class Location:
     page: int | None = None
     start: int | None = None  # character offsets of the passage in the decoded file
     end: int | None = None
+    section: str | None = None  # the passage's heading path ("Setup › Linux"), for formats without lines
 
     def describe(self) -> str:
-        """How a person names the place: "deck.pptx, slide 4", "prices.csv, rows 7-9", "guide.md, line 3"."""
+        """How a person names the place: "deck.pptx, slide 4", "prices.csv, rows 7-9", "guide.md, line 3";
+        in a file without lines or pages (.docx, .odt, .epub, .ipynb) its section's heading path,
+        "churn.ipynb, Churn analysis", when the passage is under a heading."""
         suffix = PurePosixPath(self.source).suffix.lower()
         page, (line, lines) = _PAGE_WORDS.get(suffix, "page"), _LINE_WORDS.get(suffix, ("line", "lines"))
         parts = [self.source]
@@ -36,6 +39,8 @@ class Location:
                 parts.append(f"{line} {self.line_start}")
             else:
                 parts.append(f"{lines} {self.line_start}-{self.line_end}")
+        if self.line_start is None and self.page is None and self.section:
+            parts.append(self.section)
         return ", ".join(parts)
 
 

@@ -58,9 +58,16 @@ def quote_marks(text: str) -> tuple[str, str]:
     return "“", "”"
 
 
+# A line that does not fit whole after the lines before it is shown cut at a word when at least this
+# many characters of it fit: a long paragraph after a short one is often the cited sentence, and a lone
+# "…" in its place would hide what the citation's lines name.
+MIN_CUT_LINE_CHARS = 40
+
+
 def cut_lines(text: str, limit: int) -> str:
-    """At most `limit` characters of `text`, in whole lines ending with "…" when any is left out; a first
-    line longer than `limit` is cut at a word. One-line text is cut as before (see `cut_line`)."""
+    """At most `limit` characters of `text`, in whole lines ending with "…" when any is left out; the
+    first line that does not fit whole is cut at a word (`cut_line`) when at least MIN_CUT_LINE_CHARS of
+    it fit, else left out. One-line text is cut as before (see `cut_line`)."""
     if len(text) <= limit:
         return text
     if "\n" not in text:
@@ -69,6 +76,10 @@ def cut_lines(text: str, limit: int) -> str:
     size = 0
     for line in text.split("\n"):
         if size + len(line) + 1 > limit - 2:
+            room = limit - size
+            if room >= MIN_CUT_LINE_CHARS and " " in line[: room - 2]:
+                kept.append(cut_line(line, room))
+                return "\n".join(kept)
             break
         kept.append(line)
         size += len(line) + 1

@@ -338,8 +338,9 @@ def _looks_like_words(key: str) -> bool:
 
 def _location(passage: Passage) -> Location:
     return Location(
-        passage.source, passage.line_start, passage.line_end, passage.page, passage.start, passage.end
-    )
+        passage.source, passage.line_start, passage.line_end, passage.page, passage.start, passage.end,
+        section=passage.heading_path or None,
+    )  # fmt: skip
 
 
 def _citation(

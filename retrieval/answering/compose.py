@@ -538,15 +538,14 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
             shown.add((passage_id, lead))
             quotes.setdefault(passage_id, []).append(lead)
             parts.append(lead + ("\n" if candidate.unit.kind in ("code", "list_item") else " "))
+        quoted = _row_under_shown_header(candidate, chosen[index - 1] if index else None)
         shown.add((passage_id, candidate.text))
-        quotes.setdefault(passage_id, []).append(candidate.text)
+        quotes.setdefault(passage_id, []).append(quoted)
         following = chosen[index + 1] if index + 1 < len(chosen) else None
         same_next = following is not None and following.hit.passage.id == passage_id
         marker = "" if same_next else f" [{numbers[passage_id]}]"
         kind = candidate.unit.kind if candidate.unit else "sentence"
-        text = _shorten(
-            candidate.text, max(max_chars, WHOLE_CODE_CHARS) if kind == "code" else max_chars, kind
-        )
+        text = _shorten(quoted, max(max_chars, WHOLE_CODE_CHARS) if kind == "code" else max_chars, kind)
         if _is_code(candidate) and candidate.joined and code:
             code[-1] += gap + text  # the block quoted whole is one piece of code, shown as one
         elif _is_code(candidate):
@@ -581,8 +580,8 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         joiner = "; " if same_next and _is_item(candidate) and _is_item(following) else " "
         if joiner == "; " and text.rstrip()[-1:] in ".;:!?,":
             joiner = " "  # an item that ends its own sentence: "a.; b" reads as a typo
-        if _is_code(candidate) or (following is not None and _is_code(following)):
-            joiner = "\n"
+        if any(_is_code(c) or _is_row(c) for c in (candidate, following) if c is not None):
+            joiner = "\n"  # code, and table rows, each on their own lines
         if following is not None and following.joined:
             joiner = _gap(candidate.unit, following.unit)
         parts.append(text + marker + (joiner if following is not None else ""))
@@ -652,6 +651,25 @@ def _sigmoid(logit: float) -> float:
 
 def _is_item(candidate: Candidate) -> bool:
     return candidate.unit is not None and candidate.unit.kind == "list_item"
+
+
+def _is_row(candidate: Candidate) -> bool:
+    return candidate.unit is not None and candidate.unit.kind == "table_row"
+
+
+def _row_under_shown_header(candidate: Candidate, previous: Candidate | None) -> str:
+    """What the answer quotes for `candidate`: a table row right after another row of the same table
+    (same document, same header: a long table's rows may stand in two passages, each repeating the
+    header) without the header again, so that the rows of one table stand on their own lines under
+    one header line; any other unit's text unchanged."""
+    unit, text = candidate.unit, candidate.text
+    if previous is None or not _is_row(candidate) or not _is_row(previous) or not unit.lead:
+        return text
+    same_table = (
+        previous.hit.passage.source == candidate.hit.passage.source and previous.unit.lead == unit.lead
+    )
+    header = f"{unit.lead}\n"
+    return text[len(header) :] if same_table and text.startswith(header) else text
 
 
 def _is_code(candidate: Candidate) -> bool:

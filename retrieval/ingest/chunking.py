@@ -9,6 +9,7 @@ starts with the table's header row again.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, replace
@@ -249,7 +250,10 @@ def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Bloc
 def _prose_slice(item: Block, spans: list[tuple[int, int]]) -> Block:
     start, end = spans[0][0], spans[-1][1]
     lines = _line_span(item, start, end, len(item.text))
-    return replace(item, text=item.text[start:end], line_start=lines[0], line_end=lines[1])
+    breaks = tuple(b - start for b in item.line_breaks if start < b < end)
+    return replace(
+        item, text=item.text[start:end], line_start=lines[0], line_end=lines[1], line_breaks=breaks
+    )
 
 
 def _hard_cut(item: Block, max_words: int) -> list[Block]:
@@ -257,7 +261,10 @@ def _hard_cut(item: Block, max_words: int) -> list[Block]:
     words = item.text.split()
     if len(words) <= max_words:
         return [item]
-    return [replace(item, text=" ".join(words[i : i + max_words])) for i in range(0, len(words), max_words)]
+    return [
+        replace(item, text=" ".join(words[i : i + max_words]), line_breaks=())
+        for i in range(0, len(words), max_words)
+    ]
 
 
 def _slice(item: Block, text: str, first: int, last: int, total: int) -> Block:
@@ -267,13 +274,15 @@ def _slice(item: Block, text: str, first: int, last: int, total: int) -> Block:
 
 
 def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | None, int | None]:
-    """Source lines of characters start..end of a block's text, in proportion to the block's lines.
-
-    Exact for one-line blocks and for code; for a soft-wrapped paragraph, whose text joined its lines
-    with spaces, the proportion lands on the right line or its neighbour.
+    """Source lines of characters start..end of a block's text: exact where the reader said where each
+    line begins (`Block.line_breaks`), and for one-line blocks and code; else in proportion to the
+    block's lines (for a soft-wrapped paragraph, the right line or its neighbour).
     """
     if item.line_start is None or item.line_end is None or item.line_end == item.line_start or length == 0:
         return item.line_start, item.line_end
+    if len(item.line_breaks) == item.line_end - item.line_start:
+        first = item.line_start + bisect.bisect_right(item.line_breaks, start)
+        return first, max(first, item.line_start + bisect.bisect_right(item.line_breaks, max(start, end - 1)))
     span = item.line_end - item.line_start + 1
     first = item.line_start + min(span - 1, start * span // length)
     last = item.line_start + min(span - 1, max(0, end - 1) * span // length)

@@ -6,7 +6,7 @@ import io
 
 from bot import messages
 from bot.adapters.console.adapter import ConsoleAdapter
-from bot.core.models import Answer, Citation, Location, Origin, SourceList
+from bot.core.models import Answer, Citation, Location, Origin, PassageView, SourceList, SourceLookup
 from tests.harness.libraries import SEEDS
 
 SEED_001 = next(SEEDS.glob("001_*.txt")).name
@@ -163,3 +163,28 @@ def test_the_welcome_names_the_folder_the_index_was_built_from(seeds_index, embe
     adapter = ConsoleAdapter.from_settings(settings, table)
     assert str(SEEDS.name) in adapter.welcome
     assert "configured-elsewhere" not in adapter.welcome
+
+
+def _table_passage() -> PassageView:
+    return PassageView(
+        "services.md#1",
+        "services.md",
+        "Services",
+        None,
+        "The services listen on these ports.\nService | Port | Protocol\nmetrics | 9102 | HTTP",
+        Location("services.md", 3, 7),
+    )
+
+
+def test_source_indents_every_line_of_the_passage_under_it():
+    printed = converse(CannedTable(SourceLookup("services.md#1", passage=_table_passage())), "/source x")
+    lines = printed.split("\n")
+    for line in ("The services listen on these ports.", "Service | Port | Protocol", "metrics | 9102 | HTTP"):
+        assert f"    {line}" in lines, printed
+
+
+def test_closest_passages_indent_every_line_under_their_id():
+    printed = converse(CannedTable(SourceList("ports", hits=(_table_passage(),))), "/sources ports")
+    lines = printed.split("\n")
+    assert "    Service | Port | Protocol" in lines and "    metrics | 9102 | HTTP" in lines, printed
+    assert not any(line.startswith(("Service", "metrics")) for line in lines)

@@ -51,7 +51,8 @@ def test_notebook_v4_markdown_code_and_printed_output():
     assert prose.startswith("Lorem ipsum dolor sit amet") and "**" not in prose  # through the Markdown reader
     code = [b for b in parsed.blocks if b.kind == "code"]
     assert code[0].language == "python" and code[0].text.endswith('print("hello")')
-    assert (code[1].language, code[1].text) == ("output", "hello")  # what the cell printed, marked output
+    # what the cell printed, marked output in its text too (the language does not reach a quote)
+    assert (code[1].language, code[1].text) == ("output", f"{notebook.OUTPUT_MARK}\nhello")
     everything = "\n".join(texts(parsed.blocks))
     assert "IPython.core.display" not in everything  # object reprs of HTML, JS and image outputs
     assert "iVBORw0KGgo" not in everything  # the PNG's base64
@@ -63,7 +64,7 @@ def test_notebook_v3_worksheets_heading_cells_and_stream_output():
     assert texts(parsed.blocks, "heading")[:2] == ["nbconvert latex test", "Printed Using Python"]
     assert [b.level for b in parsed.blocks if b.kind == "heading"][:2] == [1, 2]
     code = [(b.language, b.text) for b in parsed.blocks if b.kind == "code"]
-    assert ("python", 'print("hello")') in code and ("output", "hello") in code
+    assert ("python", 'print("hello")') in code and ("output", "Output:\nhello") in code
 
 
 def make_notebook(cells: list[dict], language: str = "python") -> bytes:
@@ -111,7 +112,7 @@ def test_notebook_kernel_language_tables_in_two_cells_and_dropped_outputs():
     code = [b for b in blocks if b.kind == "code"]
     assert code[0].language == "r"
     assert len(code) == 2 and code[1].language == "output"
-    assert code[1].text.startswith("row 0\nrow 1") and code[1].text.endswith("row 29\n…")  # long output cut
+    assert code[1].text.startswith("Output:\nrow 0\nrow 1") and code[1].text.endswith("row 29\n…")  # cut
     everything = "\n".join(texts(blocks))
     assert "Warning" not in everything and "Traceback" not in everything and "Figure size" not in everything
     assert "begin{raw}" not in everything

@@ -85,7 +85,7 @@ def _passage(view: PassageView) -> Text:
     text.append("\n    ")
     text.append(view.location.describe(), style="dim")
     text.append("\n    ")
-    text.append(view.text)
+    text.append(view.text.replace("\n", "\n    "))  # every line of the passage indented under it
     text.append("\n")
     return text
 

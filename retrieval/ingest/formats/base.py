@@ -99,4 +99,70 @@ def block(kind: str, text: str, lines: LineMap | None = None, first: int | None 
     if lines is not None and first is not None:
         last = last if last is not None and last >= first else first
         start, end = lines.region(first, last)
+        if kind != "code" and last > first and "line_breaks" not in extra:
+            extra["line_breaks"] = line_breaks(value, lines, first, last)
     return Block(kind, value, first, last if first is not None else None, start=start, end=end, **extra)
+
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: "_safe_" (emphasis) reads "safe"
+_LAST_LINE_SEARCH = 400  # lines past a block's first that its last word is looked for in, at most
+_LAST_LINE_SLACK = 10  # blank lines a block may hold beyond one line per word
+
+
+def _word_lines(words: list[str], lines: LineMap, first: int, last: int) -> tuple[list[int], int] | None:
+    """The source line where each of `words` starts and the line where the last one ends, the words
+    found in order in lines first..last; a source word that is not the next one (markup: a link's
+    address, a role name) is skipped, and a word may be split by markup (":term:`directive`\\ s" reads
+    "directives"; "86400<sup><a href=...>1</a></sup>" reads "864001"). None when some word is not found (text the reader made up or decoded)."""
+    found: list[int] = []
+    partial, partial_line = "", 0
+    for number in range(first, min(last, len(lines.starts)) + 1):
+        for token in _WORD.findall(lines.line(number)):
+            if len(found) == len(words):
+                return found, number
+            word = words[len(found)]
+            if partial and word.startswith(partial + token):
+                partial += token
+                if partial == word:
+                    found.append(partial_line)
+                    partial = ""
+            elif token == word:
+                found.append(number)
+                partial = ""
+            elif word.startswith(token) and not partial:
+                partial, partial_line = token, number
+        if len(found) == len(words):
+            return found, number
+    return None
+
+
+def line_breaks(value: str, lines: LineMap, first: int, last: int) -> tuple[int, ...]:
+    """Where in `value` (a block's text: its source lines first..last, markup removed, joined by single
+    spaces) each of the lines first+1..last begins: one offset per line, ascending.
+
+    The words of `value` are found in the source lines in order (`_word_lines`). A line begins after
+    the last space before its first word (the space that joined it to the line before), so a
+    sentence's closing marks stay on the line of its last word and an opening quote mark goes with its
+    first. () when some word is not found: lines are then estimated in proportion."""
+    words = list(_WORD.finditer(value))
+    placed = _word_lines([w.group() for w in words], lines, first, last)
+    if placed is None:
+        return ()
+    starts = placed[0]
+    breaks = []
+    for number in range(first + 1, last + 1):
+        before = bisect.bisect_left(starts, number)  # words starting on earlier lines (ascending)
+        following = words[before].start() if before < len(words) else len(value)
+        breaks.append(value.rfind(" ", 0, following) + 1 if before < len(words) else following)
+    return tuple(breaks)
+
+
+def last_line(value: str, lines: LineMap, first: int) -> int:
+    """The source line where `value` (a block's text whose first line is `first`) ends: where its last
+    word is found, its words found in order from line `first` on (`_word_lines`), at most as many lines
+    on as it has words (and _LAST_LINE_SLACK blank ones); `first` when they are not all found there."""
+    words = _WORD.findall(value)
+    # A block has a word on each of its lines but its blank ones: a few more lines than words at most.
+    reach = min(_LAST_LINE_SEARCH, len(words) + _LAST_LINE_SLACK)
+    placed = _word_lines(words, lines, first, first + reach) if words else None
+    return placed[1] if placed is not None else first

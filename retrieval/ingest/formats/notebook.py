@@ -7,7 +7,8 @@ The older v3 layout (cells under `worksheets`, code in `input`) is read too.
 
 Markdown cells go through the Markdown reader (formats/markdown.py), so a notebook's prose reads as a
 .md file's does. Code cells are code blocks in the kernel's language. Outputs: the text a cell printed
-(stdout) or returned (text/plain) is kept, as a code block whose language is "output", because a
+(stdout) or returned (text/plain) is kept, as a code block whose language is "output" and whose first
+line is OUTPUT_MARK ("Output:"), so that a quote shows it as output, not as code, because a
 notebook's findings often stand only there ("accuracy: 0.93"); it is cut at _OUTPUT_MAX_LINES. Error
 tracebacks, stderr (warnings, progress bars) and rich outputs (images, HTML, widgets) are dropped: they
 are noise to search, and an HTML table's text/plain form is kept anyway. Raw cells (nbconvert input) are
@@ -26,6 +27,9 @@ from retrieval.models import Block
 
 _OUTPUT_MAX_LINES = 30  # lines of one output kept; a long log or table is cut, marked with "…"
 _OUTPUT_LANGUAGE = "output"
+# The first line of an output block's text: the language above is lost when blocks become passages, and
+# a quote must still tell "0.047" that the cell printed from the code that printed it.
+OUTPUT_MARK = "Output:"
 # A result that is only an object's repr says nothing: "<IPython.core.display.HTML at 0x1112757d0>",
 # "<Figure size 640x480 with 1 Axes>", "<matplotlib.lines.Line2D object at 0x7f...>".
 _OBJECT_REPR = re.compile(r"^<[^<>\n]*>$")
@@ -122,7 +126,9 @@ def _output_blocks(outputs: list) -> list[Block]:
             text = "" if _OBJECT_REPR.match(text.strip()) else text
         else:  # error tracebacks, stderr
             continue
-        made = block("code", _cut(text), language=_OUTPUT_LANGUAGE)
+        made = (
+            block("code", f"{OUTPUT_MARK}\n{_cut(text)}", language=_OUTPUT_LANGUAGE) if text.strip() else None
+        )
         blocks.extend([made] if made else [])
     return blocks
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from docutils import nodes
 
 from retrieval.ingest.formats import sphinx
-from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.ingest.formats.base import LineMap, Parsed, block, decode, last_line
 from retrieval.models import Block
 
 _SETTINGS = {
@@ -173,7 +173,10 @@ class _Walker:
     def _add(self, kind: str, node, text: str | None = None, **extra) -> None:
         value = node.astext() if text is None else text
         line = _locate(self.lines, value, _line(node))
-        last = line + value.count("\n") if line and kind == "code" else line
+        if line and kind == "code":
+            last = line + value.count("\n")
+        else:  # docutils reports one line; a paragraph goes on to the line of its last word
+            last = last_line(" ".join(value.split()), self.lines, line) if line else line
         if kind != "code":
             spans = [found.astext() for found in node.traverse(nodes.literal)]
             if spans:

@@ -1,0 +1,70 @@
+"""A new user's first corpus, asked through the real service: a Markdown table, a CSV and a notebook.
+What the answer and its citation show (rows under one header, the notebook's section and its printed
+output marked as such). The service chooses the units; these tests only read how they are shown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.core.service import QAService
+from retrieval.ingest.formats.notebook import OUTPUT_MARK
+from tests.harness.libraries import build_index, make_settings
+
+SERVICES = """# Services
+
+The services listen on these ports.
+
+| Service | Port | Protocol |
+|---|---|---|
+| metrics | 9102 | HTTP |
+| admin console | 7000 | HTTPS |
+"""
+OFFICES = "City,Manager,Headcount,Opened\nBerlin,Anna Schmidt,42,2015\nToronto,Liam Chen,31,2018\n"
+OFFICES += "Lisbon,Sofia Costa,18,2021\n"
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Churn analysis"]},
+        {"cell_type": "markdown", "metadata": {}, "source": ["The churn rate in Q3 was computed below."]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": 1,
+            "source": ["churn = lost / total\n", "print(round(churn, 3))"],
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["0.047\n"]}],
+        },
+    ],
+    "metadata": {"language_info": {"name": "python"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, embedder) -> QAService:
+    corpus = tmp_path_factory.mktemp("trial-corpus")
+    (corpus / "services.md").write_text(SERVICES, encoding="utf-8")
+    (corpus / "offices.csv").write_text(OFFICES, encoding="utf-8")
+    (corpus / "churn.ipynb").write_text(json.dumps(NOTEBOOK, indent=1), encoding="utf-8")
+    index = tmp_path_factory.mktemp("trial-index")
+    build_index(corpus, index, embedder, show_progress=False)
+    return QAService(make_settings(index), embedder)
+
+
+def test_table_rows_stand_on_their_own_lines_under_one_header(service):
+    answer = service.ask("what port does the metrics service use?")
+    assert not answer.abstained
+    assert "HTTP Service" not in answer.text and "HTTPS Service" not in answer.text
+    lines = answer.text.split("\n")
+    assert lines[0] == "Service | Port | Protocol"
+    assert answer.text.count("Service | Port | Protocol") == 1
+    assert "metrics | 9102 | HTTP" in lines or "metrics | 9102 | HTTP [1]" in lines
+
+
+def test_a_notebook_is_cited_by_its_section_and_its_printed_output_is_marked(service):
+    answer = service.ask("what was the churn rate in Q3?")
+    assert not answer.abstained and "0.047" in answer.text
+    assert f"{OUTPUT_MARK}\n0.047" in answer.text  # the printed value, marked as output
+    (citation,) = answer.citations
+    assert citation.location.describe() == "churn.ipynb, Churn analysis"
