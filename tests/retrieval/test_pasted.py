@@ -167,7 +167,9 @@ def test_a_short_question_amid_other_talk_is_read_by_the_question_the_error_and_
         "the meeting on Monday. How much did Microsoft invest in OpenAI?"
     )
     assert read_message(greeting).search_text == "How much did Microsoft invest in OpenAI?"
-    error = "how long did the database outage last? I get ConnectionRefusedError: [Errno 111] Connection refused"
+    error = (
+        "how long did the database outage last? I get ConnectionRefusedError: [Errno 111] Connection refused"
+    )
     assert read_message(error).search_text.split("\n") == [
         "how long did the database outage last?",
         "ConnectionRefusedError: [Errno 111] Connection refused",
