@@ -16,19 +16,12 @@ from bot.state.conversations import (
     conversation_key,
 )
 from retrieval.answering.followup import Turn
+from tests.harness.clock import Clock
 
 CEO = "Who runs OpenAI as its CEO?"
 COFOUNDED = "who co-founded it?"
 BUILD = "What are Microsoft and OpenAI going to build together?"
 SCIENTIST = "Who is OpenAI's chief scientist?"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

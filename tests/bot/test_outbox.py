@@ -10,19 +10,12 @@ import pytest
 from bot.core.redelivery import SENT, Attempt, OutageLog, Outcome, Redelivery
 from bot.state.claims import SqliteEventClaims
 from bot.state.outbox import SqliteOutbox
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.harness.clock import Clock
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(1_000.0)
 
 
 def test_held_replies_survive_a_restart_in_order(tmp_path, clock):

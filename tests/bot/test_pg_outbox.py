@@ -7,14 +7,7 @@ import pytest
 
 from bot.state.database import open_pool
 from bot.state.outbox import LEASE_S, PostgresOutbox
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.harness.clock import Clock
 
 
 @pytest.fixture
@@ -26,7 +19,7 @@ def pools(database_url):
 
 
 def test_held_in_order_leased_and_delivered(pools):
-    clock = Clock()
+    clock = Clock(1_000.0)
     first, second = (PostgresOutbox(pool, clock=clock) for pool in pools)
     for n in range(3):
         first.hold("slack", "post", {"text": f"answer {n}"}, f"ref{n}", "U1", "C1")
@@ -40,7 +33,7 @@ def test_held_in_order_leased_and_delivered(pools):
 
 
 def test_bounded_postponed_and_expired(pools, caplog):
-    clock = Clock()
+    clock = Clock(1_000.0)
     outbox = PostgresOutbox(pools[0], capacity=2, expiry_s=60, clock=clock)
     for n in range(3):
         outbox.hold("slack", "post", {}, f"ref{n}", f"U{n}", "C1")

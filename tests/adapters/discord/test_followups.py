@@ -10,6 +10,7 @@ from bot.adapters.discord.client import build_client
 from bot.adapters.discord.markdown import escape
 from bot.core.commands import CommandTable
 from bot.state.conversations import DM_CONTEXT_WINDOW_S, SqliteConversationStore
+from tests.harness.clock import Clock
 from tests.harness.discord_harness import (
     BOT_ID,
     CHANNEL_ID,
@@ -120,14 +121,6 @@ async def test_a_discord_thread_is_one_conversation(discord_bot):
     first, second = (call.response for call in discord_bot.channel_messages())
     assert not first["content"].startswith("-# ")
     assert second["content"].startswith(f"-# {escape(messages.follow_up_context(CEO))}\n")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest_asyncio.fixture

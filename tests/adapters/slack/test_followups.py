@@ -9,6 +9,7 @@ from bot.adapters.slack.app import build_app
 from bot.core.commands import CommandTable
 from bot.state.conversations import DM_CONTEXT_WINDOW_S, SqliteConversationStore
 from tests.adapters.slack.conftest import send_event
+from tests.harness.clock import Clock
 from tests.harness.fake_slack import dm_event, mention_event
 
 CEO = "Who runs OpenAI as its CEO?"
@@ -50,14 +51,6 @@ def test_the_same_words_in_a_new_thread_have_no_context(threaded_app, fake_slack
     _, second = fake_slack.wait_for("chat.postMessage", count=2)
     assert second["thread_ts"] == "1700000000.000500"
     assert context_lines(second) == []
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
