@@ -267,8 +267,10 @@ def build(
         build as indexer,  # the parsers and the index builders: not loaded for answering
     )
 
+    started = time.perf_counter()  # the report's time counts the model's first export to ONNX (seconds)
     if embedder is None:
         embedder = indexing_embedder(config.encoder, config.model, config.device, config.index_runtime)
+    preparing = _since(started)
     writer = library_backend(config).writer(config.index, embedder)
     report = indexer.build(
         Path(config.corpus),
@@ -282,6 +284,7 @@ def build(
         strict,
     )
     report.index_dir = config.index
+    report.seconds += preparing
     return report
 
 

@@ -4,6 +4,7 @@ index them together, and record each source's outcome in the state folder."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def build_sources(
     """
     from retrieval.ingest import build as indexer
 
+    started = time.perf_counter()  # the report's time: the model's first export and the sources' reads too
     embedder = embedder or indexing_embedder(
         config.encoder, config.model, config.device, config.index_runtime
     )
@@ -94,6 +96,7 @@ def build_sources(
         raise
     report.index_dir = config.index
     report.source_errors = errors
+    report.seconds = time.perf_counter() - started
     _record_outcomes(state_dir, fresh, errors)
     return report
 
