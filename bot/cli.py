@@ -682,7 +682,7 @@ def _fraction(text: str) -> float:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters import build_adapter, required_secrets
 
-    _require_all(settings, required_secrets(args.adapter, settings))
+    settings.require(*required_secrets(args.adapter, settings))
     adapter = build_adapter(args.adapter, settings, _table(settings))
     refresher = None
     if any(source.refresh_minutes for source in settings.sources):  # sources kept fresh in the background
@@ -694,18 +694,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if refresher is not None:
             refresher.stop()
     return EXIT_OK
-
-
-def _require_all(settings: Settings, paths: tuple[str, ...]) -> None:
-    """Like `settings.require`, but one ConfigError naming every setting that is missing, not the first."""
-    missing = []
-    for path in paths:
-        try:
-            settings.require(path)
-        except ConfigError as error:
-            missing.append(str(error))
-    if missing:
-        raise ConfigError("; ".join(missing))
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

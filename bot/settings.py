@@ -323,11 +323,15 @@ class Settings(_Section):
         return frozenset(source.name for source in self.sources if not source.private)
 
     def require(self, *paths: str) -> None:
-        """Fail fast, naming the variable, when a secret an adapter needs is not set."""
+        """Fail fast when a secret an adapter needs is not set: one ConfigError naming every one missing
+        (with its variable), not only the first."""
+        missing = []
         for path in paths:
             if self.lookup(path) in (None, ""):
                 variable = self.missing_env.get(path)
-                raise ConfigError(messages.missing_env(path, variable) if variable else f"{path}: not set")
+                missing.append(messages.missing_env(path, variable) if variable else f"{path}: not set")
+        if missing:
+            raise ConfigError("; ".join(missing))
 
     def engine_config(self):
         """The retrieval.EngineConfig these settings describe (retrieval's own defaults live there)."""
