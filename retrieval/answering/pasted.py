@@ -129,10 +129,14 @@ def read_message(text: str) -> Message:
     flat = text.replace("\n", " ")
     prose, paste = _split_lines(text)
     words = len(_WORD.findall(flat))
-    if not paste and words <= LONG_WORDS and not _asks_amid_other_talk(flat):
+    amid = None if paste or words > LONG_WORDS else _question_amid_other_talk(flat)
+    if not paste and words <= LONG_WORDS and amid is None:
         return Message(flat, flat, words=words)
-    sentences = _sentences(" ".join(prose))
-    asking = [s for s in sentences if _asks(s)]
+    if amid is not None:  # cut as the decision cut it
+        sentences, asking = amid
+    else:
+        sentences = _sentences(" ".join(prose))
+        asking = [s for s in sentences if _asks(s)]
     distinctive = _distinctive(paste) if paste else ()
     if paste:
         question = " ".join(asking or sentences)
@@ -262,21 +266,24 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
 
 
-def _asks_amid_other_talk(flat: str) -> bool:
-    """A short message holding a question and sentences that ask nothing ("Hi team, I was reading the news
-    ... How much did Microsoft invest?", "how long did the outage last? I get ConnectionRefusedError"): read
-    like a long one, by its question, the error it tells and the names it gives, so greetings and
-    circumstances do not weigh as the question's words."""
+def _question_amid_other_talk(flat: str) -> tuple[list[str], list[str]] | None:
+    """(sentences, the asking ones) of a short message holding a question and sentences that ask nothing
+    ("Hi team, I was reading the news ... How much did Microsoft invest?", "how long did the outage last?
+    I get ConnectionRefusedError"), to be read like a long one: by its question, the error it tells and
+    the names it gives, so greetings and circumstances do not weigh as the question's words. None for
+    any other short message, which is searched as written."""
     # Sentences as the index cuts them (abbreviations such as "St." or "u.s." end none); the question is
     # the ones ending in "?".
     sentences = [flat[start:end].strip() for start, end in split_sentences(flat)]
     asking = [s for s in sentences if s.endswith("?")]
     if not asking or len(asking) == len(sentences):
-        return False
+        return None
     question = " ".join(asking)
     # A question that leans on the other sentences ("I use Docker. How do I install it?", "Microsoft
     # invested. Why?") is read whole, as before.
-    return len(_WORD.findall(question)) >= 4 and not _POINTS_BACK.search(question)
+    if len(_WORD.findall(question)) < 4 or _POINTS_BACK.search(question):
+        return None
+    return sentences, asking
 
 
 _POINTS_BACK = re.compile(
