@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from retrieval.answering.question import STOP_WORDS
+from retrieval.answering.question import LINK_WORDS, OPENER_WORDS, STOP_WORDS
 from retrieval.text.tokens import stem, tokenize
 
 # Pronouns that always point outside the question in a chat follow-up.
@@ -30,9 +30,9 @@ _REFERRING_PHRASES = re.compile(
     r"|(which|that|this|the first|the second|the last) one)\b"
 )
 # A question that opens like this continues the previous one.
-_CONTINUATIONS = re.compile(r"^(and|but|also|or|so|then|plus|what about|how about|same for|what if)\b")
+_CONTINUATIONS = re.compile(rf"^({LINK_WORDS}|what about|how about|same for|what if)\b")
 # Chat openers that say nothing about the question: "ok, and ...", "thanks! what about ...".
-_OPENERS = re.compile(r"^((ok|okay|thanks|thank you|great|cool|nice|right|alright|hmm+|i see)\b[\s,.!;:-]*)+")
+_OPENERS = re.compile(rf"^(({OPENER_WORDS})\b[\s,.!;:-]*)+")
 _OPENERS_ANY_CASE = re.compile(_OPENERS.pattern, re.IGNORECASE)
 # "is it possible to ...", "is there a ...": an empty "it" / "there" that refers to nothing.
 _DUMMY_IT = re.compile(

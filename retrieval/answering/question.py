@@ -508,9 +508,14 @@ def answer_kind(question: str, language: str = ENGLISH) -> str | None:
 
 
 _WORD = re.compile(r"\w+")
-# Words a question (often a follow-up) opens with before its interrogative: "and when was that announced?"
-# asks for a time as "when was that announced?" does.
-_LEADING_LINKS = re.compile(r"^((and|but|so|also|then|ok|okay|well|oh|hmm+|right|thanks)\b[\s,.!:;-]*)+")
+# Chat openers that say nothing about the question ("ok, and ...", "thanks! what about ...") and the words
+# a follow-up links itself to the last turn with ("and when ...?"); retrieval/answering/followup.py reads
+# follow-ups by the same lists.
+OPENER_WORDS = r"ok|okay|thanks|thank you|great|cool|nice|right|alright|hmm+|i see"
+LINK_WORDS = r"and|but|also|or|so|then|plus"
+# What a question opens with before its interrogative: "and when was that announced?" asks for a time as
+# "when was that announced?" does.
+_LEADING_LINKS = re.compile(rf"^(({OPENER_WORDS}|{LINK_WORDS})\b[\s,.!;:-]*)+")
 
 
 @lru_cache(maxsize=16384)
