@@ -127,6 +127,15 @@ class _AnyOptions(dict):
         return True
 
 
+class _Lenient(Directive):
+    """A directive as Sphinx's own are written: an optional title argument (spaces allowed), content, any option."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions()
+
+
 def _parse_content(directive: Directive, into: nodes.Element) -> nodes.Element:
     if directive.content:
         directive.state.nested_parse(directive.content, directive.content_offset, into)
@@ -142,13 +151,8 @@ def _paragraph(directive: Directive, text: str, lineno: int | None = None) -> no
     return paragraph
 
 
-class Content(Directive):
+class Content(_Lenient):
     """Its content as written (`only`, `ifconfig`, `seealso`, tabs, cards); a title argument first."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _AnyOptions()
 
     def run(self) -> list[nodes.Node]:
         box = nodes.container()
@@ -158,25 +162,15 @@ class Content(Directive):
         return [_parse_content(self, box)]
 
 
-class Dropped(Directive):
+class Dropped(_Lenient):
     """Nothing a reader sees: toctree, index, module, currentmodule, sectionauthor."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _AnyOptions()
 
     def run(self) -> list[nodes.Node]:
         return []
 
 
-class CodeBlock(Directive):
+class CodeBlock(_Lenient):
     """`code-block`/`sourcecode`/`code`: the content verbatim with its language (Sphinx's options allowed)."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _AnyOptions()
 
     def run(self) -> list[nodes.Node]:
         code = "\n".join(self.content)
@@ -221,14 +215,10 @@ _VERSION_WORDS = {
 }
 
 
-class VersionChange(Directive):
+class VersionChange(_Lenient):
     """`versionadded:: 2.5 text` -> the paragraph "New in version 2.5: text" (Sphinx's wording)."""
 
     required_arguments = 1
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _AnyOptions()
 
     def run(self) -> list[nodes.Node]:
         lead = f"{_VERSION_WORDS[self.name]} {self.arguments[0]}"
@@ -297,17 +287,12 @@ _SIGNATURE_FORMS = {
 }
 
 
-class Description(Directive):
+class Description(_Lenient):
     """An object description (`py:function`, `class`, `confval`, `option`, `rst:directive`, ...).
 
     Sphinx renders it as a term (the signatures) over its content; the walker decides between one
     definition and a term heading over blocks, as html.py does for <dt>/<dd>.
     """
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _AnyOptions()
 
     def run(self) -> list[nodes.Node]:
         found = description()
