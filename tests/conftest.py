@@ -140,6 +140,17 @@ def database_url(new_database) -> str:
     return new_database()
 
 
+@pytest.fixture
+def replica_pools(database_url):
+    """Two connection pools to one fresh database: two replicas' connections."""
+    from bot.state.database import open_pool
+
+    opened = [open_pool(database_url, wait_s=10, max_size=4) for _ in range(2)]
+    yield opened
+    for pool in opened:
+        pool.close()
+
+
 @pytest.fixture(scope="session")
 def seeds_postgres(new_database, embedder) -> str:
     """The seeds corpus indexed into PostgreSQL once per session; the database URL. Read-only."""

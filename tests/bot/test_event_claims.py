@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from bot.state.claims import PostgresEventClaims
-from bot.state.database import open_pool
 
 
-@pytest.fixture
-def pools(database_url):
-    """Two pools: two replicas' connections to one database."""
-    opened = [open_pool(database_url, wait_s=10, max_size=4) for _ in range(2)]
-    yield opened
-    for pool in opened:
-        pool.close()
-
-
-def test_first_claim_wins_then_remembered(pools):
-    replica = PostgresEventClaims(pools[0], "r1")
+def test_first_claim_wins_then_remembered(replica_pools):
+    replica = PostgresEventClaims(replica_pools[0], "r1")
     assert replica.first_time("event:Ev1") is True
     assert replica.first_time("event:Ev1") is False
     assert replica.first_time("event:Ev2") is True
 
 
-def test_only_one_of_two_replicas_wins_each_of_many_concurrent_deliveries(pools):
-    replicas = [PostgresEventClaims(pool, f"r{i}") for i, pool in enumerate(pools)]
+def test_only_one_of_two_replicas_wins_each_of_many_concurrent_deliveries(replica_pools):
+    replicas = [PostgresEventClaims(pool, f"r{i}") for i, pool in enumerate(replica_pools)]
     keys = [f"event:Ev{n}" for n in range(50)]
     deliveries = [(replica, key) for key in keys for replica in replicas for _ in range(2)]
     with ThreadPoolExecutor(8) as workers:
@@ -36,8 +24,8 @@ def test_only_one_of_two_replicas_wins_each_of_many_concurrent_deliveries(pools)
     assert sorted(winners) == sorted(keys)
 
 
-def test_database_gone_answers_rather_than_drops(pools, caplog):
-    claims = PostgresEventClaims(pools[0])
-    pools[0].close()
+def test_database_gone_answers_rather_than_drops(replica_pools, caplog):
+    claims = PostgresEventClaims(replica_pools[0])
+    replica_pools[0].close()
     assert claims.first_time("event:Ev9") is True
     assert "could not claim event" in caplog.text

@@ -3,24 +3,14 @@ replicas never take the same reply."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.state.database import open_pool
 from bot.state.outbox import LEASE_S, PostgresOutbox
 from tests.harness.clock import Clock
 
 
-@pytest.fixture
-def pools(database_url):
-    opened = [open_pool(database_url, wait_s=10, max_size=4) for _ in range(2)]
-    yield opened
-    for pool in opened:
-        pool.close()
-
-
-def test_held_in_order_leased_and_delivered(pools):
+def test_held_in_order_leased_and_delivered(replica_pools):
     clock = Clock(1_000.0)
-    first, second = (PostgresOutbox(pool, clock=clock) for pool in pools)
+    first, second = (PostgresOutbox(pool, clock=clock) for pool in replica_pools)
     for n in range(3):
         first.hold("slack", "post", {"text": f"answer {n}"}, f"ref{n}", "U1", "C1")
     taken = first.due("slack")
@@ -32,9 +22,9 @@ def test_held_in_order_leased_and_delivered(pools):
     assert second.count("slack") == 2 and second.count("discord") == 0
 
 
-def test_bounded_postponed_and_expired(pools, caplog):
+def test_bounded_postponed_and_expired(replica_pools, caplog):
     clock = Clock(1_000.0)
-    outbox = PostgresOutbox(pools[0], capacity=2, expiry_s=60, clock=clock)
+    outbox = PostgresOutbox(replica_pools[0], capacity=2, expiry_s=60, clock=clock)
     for n in range(3):
         outbox.hold("slack", "post", {}, f"ref{n}", f"U{n}", "C1")
     assert any("ref0" in r.getMessage() and "U0" in r.getMessage() for r in caplog.records)

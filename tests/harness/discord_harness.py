@@ -526,6 +526,14 @@ class DiscordHarness:
             if (method is None or c.method == method) and (path is None or c.path == path)
         ]
 
+    async def until_requested(self, method: str, path: str, timeout_s: float = 10.0) -> None:
+        """Wait (polling every 50 ms, at most `timeout_s`) until the bot has sent such a request, whatever
+        the fake answered: a test that then kills the bot knows the answer was ready and tried."""
+        for _ in range(int(timeout_s / 0.05)):
+            if self.requests(method, path):
+                return
+            await asyncio.sleep(0.05)
+
     def channel_messages(self) -> list[Call]:
         """Messages the bot posted in channels (and DMs) that Discord accepted."""
         return [c for c in self.requests("POST", "/channels/{channel_id}/messages") if c.status == 200]

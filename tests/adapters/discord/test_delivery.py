@@ -285,10 +285,7 @@ async def test_an_answer_on_its_way_when_the_bot_stopped_is_delivered_at_the_nex
     await before.start()
     before.outage = REFUSED
     question = await before.message(QUESTION, mention_bot=True, settle=False)
-    for _ in range(200):  # until the answer is ready and Discord has refused it once
-        if before.requests("POST", MESSAGES):
-            break
-        await asyncio.sleep(0.05)
+    await before.until_requested("POST", MESSAGES)  # the answer is ready and Discord refused it once
     await before.kill()  # the process stops with the answer undelivered
     assert before.channel_messages() == []
 

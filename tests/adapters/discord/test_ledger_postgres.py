@@ -16,7 +16,6 @@ from bot.adapters.discord.delivery import RetryPolicy
 from bot.adapters.discord.ledger import Answered, Ledger
 from bot.state.answered import PostgresAnsweredMessages
 from bot.state.claims import PostgresEventClaims
-from bot.state.database import open_pool
 from bot.state.outbox import PostgresOutbox
 from tests.conftest import make_settings
 from tests.harness.discord_harness import BOT_ID, CHANNEL_ID, REFUSED, USER_ID, DiscordHarness
@@ -25,14 +24,6 @@ QUESTION = f"<@{BOT_ID}> how much did Microsoft invest?"
 OTHER_QUESTION = f"<@{BOT_ID}> who founded OpenAI?"
 MESSAGES = "/channels/{channel_id}/messages"
 FAST = RetryPolicy(backoff_s=(0.05, 0.1), give_up_after_s=5.0)
-
-
-@pytest.fixture
-def pools(database_url):
-    opened = [open_pool(database_url, wait_s=10, max_size=4) for _ in range(2)]
-    yield opened
-    for pool in opened:
-        pool.close()
 
 
 def pg_ledger(pool, in_flight_s: float = 0.0) -> Ledger:
@@ -52,8 +43,8 @@ def pg_client(command_table, seeds_index, tmp_path, database_url, in_flight_s: f
 
 
 # -- the ledger itself ---------------------------------------------------------------------------------
-def test_answers_are_shared_by_replicas_and_can_be_forgotten(pools, tmp_path):
-    first, second = (pg_ledger(pool) for pool in pools)
+def test_answers_are_shared_by_replicas_and_can_be_forgotten(replica_pools, tmp_path):
+    first, second = (pg_ledger(pool) for pool in replica_pools)
     first.record(7, Answered(3, (1_100_000_000_000_000_011, 12), Answered.digest("what is x?")))
     assert second.answered(7) == Answered(3, (1_100_000_000_000_000_011, 12), Answered.digest("what is x?"))
     second.forget(7)
@@ -61,8 +52,8 @@ def test_answers_are_shared_by_replicas_and_can_be_forgotten(pools, tmp_path):
     assert not (tmp_path / "discord.sqlite3").exists()  # nothing kept beside the feedback file
 
 
-def test_an_answer_being_sent_is_left_to_its_process_until_in_flight_s(pools):
-    sender, starting = pg_ledger(pools[0], in_flight_s=0.5), pg_ledger(pools[1])
+def test_an_answer_being_sent_is_left_to_its_process_until_in_flight_s(replica_pools):
+    sender, starting = pg_ledger(replica_pools[0], in_flight_s=0.5), pg_ledger(replica_pools[1])
     sender.hold(1, 10, 100, [{"content": "on its way"}])
     assert starting.pending() == ([], [])  # another replica is sending it
     sender.hold(2, 10, 100, [{"content": "delivered"}])
@@ -74,19 +65,19 @@ def test_an_answer_being_sent_is_left_to_its_process_until_in_flight_s(pools):
     assert starting.pending() == ([], [])  # handed out once
 
 
-def test_status_counts_the_answers_held_for_discord(pools, tmp_path, seeds_index, database_url):
+def test_status_counts_the_answers_held_for_discord(replica_pools, tmp_path, seeds_index, database_url):
     from bot.backends import held_reply_counts
 
-    pg_ledger(pools[0], in_flight_s=60).hold(1, 10, 100, [{"content": "on its way"}])
+    pg_ledger(replica_pools[0], in_flight_s=60).hold(1, 10, 100, [{"content": "on its way"}])
     settings = make_settings(seeds_index, tmp_path, backend="postgres", database={"url": database_url})
     assert held_reply_counts(settings) == {"discord": 1}
 
 
-def test_replicas_asking_at_once_never_get_the_same_held_answer(pools):
-    holder = pg_ledger(pools[0])
+def test_replicas_asking_at_once_never_get_the_same_held_answer(replica_pools):
+    holder = pg_ledger(replica_pools[0])
     for question_id in range(1, 41):
         holder.hold(question_id, 10, 100, [{"content": f"answer {question_id}"}])
-    replicas = [pg_ledger(pool) for pool in pools]
+    replicas = [pg_ledger(pool) for pool in replica_pools]
     taken: list[list[int]] = [[], []]
     start = threading.Barrier(2)
 
@@ -137,10 +128,7 @@ async def test_an_answer_held_when_the_bot_stopped_is_delivered_by_the_next_star
     await before.start()
     before.outage = REFUSED
     question = await before.message(QUESTION, mention_bot=True, settle=False)
-    for _ in range(200):  # until the answer is ready and Discord has refused it once
-        if before.requests("POST", MESSAGES):
-            break
-        await asyncio.sleep(0.05)
+    await before.until_requested("POST", MESSAGES)  # the answer is ready and Discord refused it once
     await before.kill()  # the process stops with the answer undelivered
     assert before.channel_messages() == []
     await asyncio.sleep(0.3)  # past the stopped process's in-flight time
@@ -157,9 +145,11 @@ async def test_an_answer_held_when_the_bot_stopped_is_delivered_by_the_next_star
 
 @pytest.mark.asyncio
 async def test_two_replicas_starting_together_deliver_a_held_answer_once(
-    command_table, seeds_index, tmp_path, database_url, pools
+    command_table, seeds_index, tmp_path, database_url, replica_pools
 ):
-    pg_ledger(pools[0]).hold(1_100_000_000_000_009_001, CHANNEL_ID, USER_ID, [{"content": "held answer"}])
+    pg_ledger(replica_pools[0]).hold(
+        1_100_000_000_000_009_001, CHANNEL_ID, USER_ID, [{"content": "held answer"}]
+    )
     first = DiscordHarness(pg_client(command_table, seeds_index, tmp_path / "a", database_url))
     second = DiscordHarness(pg_client(command_table, seeds_index, tmp_path / "b", database_url))
     await asyncio.gather(first.start(), second.start())
@@ -174,12 +164,12 @@ async def test_two_replicas_starting_together_deliver_a_held_answer_once(
 
 @pytest.mark.asyncio
 async def test_a_running_replica_delivers_what_a_stopped_one_was_sending(
-    command_table, seeds_index, tmp_path, database_url, pools
+    command_table, seeds_index, tmp_path, database_url, replica_pools
 ):
     client = pg_client(command_table, seeds_index, tmp_path, database_url)
     client.responder.sweep_s = 0.1
     async with DiscordHarness(client) as running:
-        pg_ledger(pools[0], in_flight_s=0.3).hold(
+        pg_ledger(replica_pools[0], in_flight_s=0.3).hold(
             1_100_000_000_000_009_002, CHANNEL_ID, USER_ID, [{"content": "held answer"}]
         )
         await asyncio.sleep(0.2)
