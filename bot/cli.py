@@ -598,11 +598,9 @@ def _hit_json(hit) -> dict:
 
 def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console.render import render
-    from bot.core.commands import look_up_source
     from bot.core.models import Notice, SourceList
 
-    scope = settings.source_scope(getattr(args, "channel", None))
-    reply = look_up_source(_service(settings), args.id, scope)
+    reply = _service(settings).source(args.id, **_scope(args, settings))
     if isinstance(reply, Notice):
         _error(reply.text)
         return EXIT_ERROR

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from bot import messages
 from bot.core.metrics import Metrics
-from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply, SourceList
+from bot.core.models import Answer, CommandHelp, HelpText, Notice, Origin, Reply
 from bot.core.replies import apology, retrieval_notice
 from bot.core.service import QAService, Scope, scoped
 from bot.settings import ConfigError
@@ -45,16 +45,6 @@ class StoredConversation:
 
     def add(self, turn: Turn) -> None:
         self.store.add(self.key, turn)
-
-
-def look_up_source(service: QAService, key: str, scope: Scope = None) -> Reply:
-    """`/source KEY` (and `citebot source KEY`): a passage or document by id. Several words that are no id
-    are searched for (the passages they match best); a single word that is no id is an unknown id:
-    "No source or passage called 'nope'", with the ids of the passages it matches as suggestions."""
-    reply = service.source(key, **scoped(scope))
-    if isinstance(reply, SourceList) and len(key.split()) == 1:
-        return Notice(messages.unknown_source(key.strip(), [hit.passage_id for hit in reply.hits[:3]]))
-    return reply
 
 
 @dataclass(frozen=True)
@@ -93,7 +83,7 @@ class CommandTable:
                     "source",
                     "/source ID",
                     messages.COMMAND_SUMMARIES["source"],
-                    lambda key, scope: look_up_source(service, key, scope),
+                    lambda key, scope: service.source(key, **scoped(scope)),
                 ),
                 Command(
                     "sources",

@@ -332,8 +332,9 @@ def _readable(title: str) -> bool:
 
 
 def _looks_like_words(key: str) -> bool:
-    """Not an id or a file name: no '#', and several words or no file extension."""
-    return "#" not in key and (len(key.split()) > 1 or "." not in key)
+    """Words to search for, not an id or a file name: no '#', and several words. A single word that is
+    no id ("/source nope") is an unknown id, with suggestions."""
+    return "#" not in key and len(key.split()) > 1
 
 
 def _location(passage: Passage) -> Location:
