@@ -83,10 +83,10 @@ _NUMBER_WORDS = (
     r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|hundred|dozen)"
 )
 _KIND_PATTERNS = {
+    # A number alone or with its unit written on ("128MB", "2GiB", "10ms", "3x"; not "1st", "h2o").
     "amount": re.compile(
-        r"[$€£¥]\s?\d|\d[\d,.]*\s*(%|percent|million|billion|thousand|times|x\b)|\b\d[\d,.]*\b|\b"
-        + _NUMBER_WORDS
-        + r"\b",
+        r"[$€£¥]\s?\d|\d[\d,.]*\s*(%|percent|million|billion|thousand|times|x\b)|\b\d[\d,.]*\b"
+        r"|(?<![\w.])\d[\d,.]*(?!st\b|nd\b|rd\b|th\b)[a-z]{1,3}\b|\b" + _NUMBER_WORDS + r"\b",
         re.IGNORECASE,
     ),
     "time": re.compile(
