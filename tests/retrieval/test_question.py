@@ -99,6 +99,10 @@ def test_coverage_is_the_weighted_share_of_terms_found(vocabulary):
         ("amount", "Microsoft invested $1 billion.", True),
         ("amount", "Compute grew by 300,000 times.", True),
         ("amount", "Microsoft invested heavily.", False),
+        ("amount", "Write-ahead log files are stored in 128MB segments.", True),  # a unit written on
+        ("amount", "A 2GiB cache and a 10ms timeout.", True),
+        ("amount", "It changed the 21st century.", False),  # an ordinal counts nothing
+        ("amount", "H2O runs on Python3.", False),  # digits inside a name are no amount
         ("time", "It was announced on July 22, 2019.", True),
         ("time", "It was announced recently.", False),
         ("place", "The lab is based in San Francisco.", True),
