@@ -17,8 +17,8 @@ FORMAT_VERSION = 2
 # 13: passages carry their section's anchor (citation links); 14: long code blocks cut at blank lines and
 # statement starts, a block's code units numbered part k of n (whole units in answers); 15: a unit's lines
 # are found from the words of its source lines (Block.line_breaks), reST paragraphs get their last line,
-# a notebook's printed output starts with "Output:".
-PIPELINE_VERSION = 15
+# a notebook's printed output starts with "Output:"; 16: a dateline at a document's head leads with its title.
+PIPELINE_VERSION = 16
 
 
 @dataclass

@@ -396,8 +396,11 @@ def _choose(
             continue  # the same quote as reported by another article adds nothing
         chosen.append(candidate)
         length += len(candidate.text)
-    # Keep document order when both come from the same passage, so the answer reads naturally.
-    return sorted(chosen, key=lambda c: (c.hit_rank, c.unit.start if c.unit else 0))
+    # The best unit's passage first; within a passage, document order, so the answer reads naturally.
+    passages: dict[str, int] = {}
+    for candidate in chosen:
+        passages.setdefault(candidate.hit.passage.id, len(passages))
+    return sorted(chosen, key=lambda c: (passages[c.hit.passage.id], c.unit.start if c.unit else 0))
 
 
 # Asked how to do something, a code block quoted in several units (a script, a config file) is quoted

@@ -434,6 +434,12 @@ _FRAMES = (
         re.compile(r"\bwhat (is|was|'s|are|were) the (purpose|point|goal|aim) of\b"),
         ("purpose", "point", "goal", "aim"),
     ),
+    # "when was X announced?": the date of the piece that announced X, its dateline, answers; the
+    # announcing piece rarely says "announced" of itself.
+    (
+        re.compile(r"^(when|what (date|day|year))\b.*\b(announced|published|unveiled|made public)\b"),
+        ("announced", "published", "unveiled", "made", "public"),
+    ),
 )
 
 

@@ -350,7 +350,7 @@ def _passage(
     for item in group:
         texts.append(item.text)
         owner = (code or {}).get(id(item))
-        made = _units(item, cursor, previous, group, glued, owner.indent if owner else None)
+        made = _units(item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1)
         units.extend(made)
         blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1
@@ -405,9 +405,10 @@ def _units(
     group: list[Block],
     glued: bool,
     indent: int | None = None,
+    head: bool = False,
 ) -> list[Unit]:
     """The quotable units of one block, at `offset` in the passage text (`indent`: a code piece's whole
-    block's top-level indent)."""
+    block's top-level indent; `head`: the block is in the document's first passage)."""
     pages = (item.page_start, item.page_end or item.page_start)
     if item.kind == "table_header":
         return []
@@ -433,6 +434,8 @@ def _units(
         lead = ""
         if _states_bare_value(item.text[start:end]):  # its paragraph's first sentence, or the one before it
             lead = item.text[spans[0][0] : spans[0][1]] if index else _subject_lead(item, group, glued)
+        elif head and _is_dateline(item.text[start:end]):  # the title line just before it
+            lead = item.text[spans[index - 1][0] : spans[index - 1][1]] if index else _title_before(previous)
         units.append(Unit("sentence", offset + start, offset + end, *lines, *pages, lead))
     return units
 
@@ -452,6 +455,32 @@ _VALUE = re.compile(r"\d|\b(true|false|on|off|yes|no|none|null|enabled?|disabled
 def _states_bare_value(text: str) -> bool:
     """A short unit giving a value without saying of what (see _BARE_SHAPE)."""
     return _words(text) <= _BARE_VALUE_WORDS and bool(_BARE_SHAPE.search(text)) and bool(_VALUE.search(text))
+
+
+# A dateline at the head of a document ("July 22, 2019", "July 22, 2019|Microsoft News Center",
+# "2019-07-22 · 4 min read") dates what the line before it, the title, announces: "when was the
+# partnership announced?" is answered by it though it shares no word with the question. Such a unit is
+# matched and shown with that line as its lead. A hand-written pattern rather than a date parser: it must
+# tell a line that *is* a date from prose that mentions one, which parsers (dateutil's fuzzy mode) do not.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\b",
+    re.IGNORECASE,
+)
+_DATELINE_WORDS = 8  # a date and its outlet or reading time; a longer line is a sentence about a date
+_TITLE_WORDS = 30  # a longer line before the date is prose, not a title
+
+
+def _is_dateline(text: str) -> bool:
+    """A short line that starts with a full date (see _DATELINE)."""
+    return _words(text) <= _DATELINE_WORDS and bool(_DATELINE.search(text.strip()))
+
+
+def _title_before(previous: Block | None) -> str:
+    """The title a dateline opening its block dates: the block before it when that is one short line."""
+    if previous is None or previous.kind not in ("paragraph", "heading") or "\n" in previous.text.strip():
+        return ""
+    return previous.text.strip() if _words(previous.text) <= _TITLE_WORDS else ""
 
 
 def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
