@@ -380,10 +380,31 @@ def test_a_bare_default_is_matched_with_the_sentence_saying_what_it_is_the_defau
     assert units["Maximum size of request body in bytes (e.g. content of POST)."].lead == ""
 
 
-def test_a_dateline_is_no_bare_value():
-    blocks = numbered("Microsoft Invests In and Partners with OpenAI. July 22, 2019", "It cost $1 billion.")
+def test_a_dateline_leads_with_the_title_it_dates_and_is_no_bare_value():
+    """ "When was the partnership announced?" is answered by the dateline under the announcement's
+    title: it is matched and shown with that title. A bare value after it still takes the prose's
+    first sentence, never the date."""
+    title = "Microsoft Invests In and Partners with OpenAI."
+    blocks = numbered(f"{title} July 22, 2019", "It cost $1 billion.")
     units = [u for p in chunk_document("n.txt", blocks, ChunkingParams()) for u in p.units]
-    assert [u.lead for u in units] == ["", "", "Microsoft Invests In and Partners with OpenAI."]
+    assert [u.lead for u in units] == ["", title, title]
+    # The title on its own line, the date (with its outlet) on the next.
+    blocks = numbered("OpenAI forms exclusive computing partnership", "July 22, 2019|Microsoft News Center")
+    units = [u for p in chunk_document("n.txt", blocks, ChunkingParams()) for u in p.units]
+    assert [u.lead for u in units] == ["", "OpenAI forms exclusive computing partnership"]
+
+
+def test_only_a_short_line_at_the_head_of_a_document_is_a_dateline():
+    # A sentence that mentions a date says what it is about itself.
+    blocks = numbered("The deal.", "July 22, 2019 is when Microsoft and OpenAI signed the multiyear deal.")
+    assert [u.lead for p in chunk_document("n.txt", blocks, ChunkingParams()) for u in p.units] == ["", ""]
+    # Far down a long document a date line is a changelog entry or a table cell, not the document's date.
+    long = [sentence(n, 40) for n in range(1, 20)]
+    blocks = numbered(*long, "Release notes", "2024-11-14", *long)
+    passages = chunk_document("n.txt", blocks, ChunkingParams())
+    assert len(passages) > 2
+    dated = [u for p in passages[1:] for u in p.units if p.unit_text(u) == "2024-11-14"]
+    assert dated and all(u.lead == "" for u in dated)
 
 
 def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
