@@ -27,6 +27,7 @@ from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
 from retrieval.answering.question import QuestionTerms, stems_of
 from retrieval.config import ComposerParams
 from retrieval.models import Hit, Passage, Unit
+from retrieval.text.datelines import is_dateline
 from retrieval.text.languages import word_count
 from retrieval.text.sentences import unit_display_text, unit_match_text
 from retrieval.text.shingles import is_near_duplicate, shingles
@@ -109,7 +110,7 @@ def compose(
     """
     model = model or answer_model()
     top = hits[: params.passages_considered]
-    candidates = _candidates(top, params)
+    candidates = _candidates(top, params, asks_date=terms.kind == "time")
     if not candidates or terms.total_weight <= 0:
         return Composition("", True, see_also=tuple(top[:3]), abstained_by="no candidates")
     reads = params.reads(terms.language)
@@ -186,8 +187,10 @@ def _unmeasured(values: dict[str, float], scorer: Logistic, reads: bool) -> dict
     return {**values, **{name: float(means[name]) for name in DENSE_FEATURES if name in means}}
 
 
-def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
-    """Units of the top passages; a unit seen in several passages is kept once, sources merged."""
+def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False) -> list[Candidate]:
+    """Units of the top passages; a unit seen in several passages is kept once, sources merged. A
+    dateline (retrieval/text/datelines.py) is a unit only when a date is asked for (`asks_date`): it
+    says nothing else, though its lead, the title, may share the question's words."""
     found: list[tuple[Candidate, set]] = []
     for rank, hit in enumerate(hits):
         passage = hit.passage
@@ -198,6 +201,7 @@ def _candidates(hits: list[Hit], params: ComposerParams) -> list[Candidate]:
             match = matches[position]
             if unit.kind == "sentence" and (
                 word_count(match) < 3
+                or (not asks_date and is_dateline(passage.unit_text(unit)))
                 or passage.unit_text(unit) in leads
                 or (params.applies("lead_in") and _introduces(passage, position))
             ):

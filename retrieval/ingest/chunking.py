@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from retrieval.config import ChunkingParams
 from retrieval.models import Block, Passage, Unit
+from retrieval.text.datelines import is_dateline
 from retrieval.text.sentences import split_sentences
 
 _UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
@@ -434,7 +435,7 @@ def _units(
         lead = ""
         if _states_bare_value(item.text[start:end]):  # its paragraph's first sentence, or the one before it
             lead = item.text[spans[0][0] : spans[0][1]] if index else _subject_lead(item, group, glued)
-        elif head and _is_dateline(item.text[start:end]):  # the title line just before it
+        elif head and is_dateline(item.text[start:end]):  # the title line just before it
             lead = item.text[spans[index - 1][0] : spans[index - 1][1]] if index else _title_before(previous)
         units.append(Unit("sentence", offset + start, offset + end, *lines, *pages, lead))
     return units
@@ -457,23 +458,10 @@ def _states_bare_value(text: str) -> bool:
     return _words(text) <= _BARE_VALUE_WORDS and bool(_BARE_SHAPE.search(text)) and bool(_VALUE.search(text))
 
 
-# A dateline at the head of a document ("July 22, 2019", "July 22, 2019|Microsoft News Center",
-# "2019-07-22 · 4 min read") dates what the line before it, the title, announces: "when was the
-# partnership announced?" is answered by it though it shares no word with the question. Such a unit is
-# matched and shown with that line as its lead. A hand-written pattern rather than a date parser: it must
-# tell a line that *is* a date from prose that mentions one, which parsers (dateutil's fuzzy mode) do not.
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATELINE = re.compile(
-    rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\b",
-    re.IGNORECASE,
-)
-_DATELINE_WORDS = 8  # a date and its outlet or reading time; a longer line is a sentence about a date
+# A dateline at the head of a document (retrieval/text/datelines.py) dates what the line before it, the
+# title, announces: "when was the partnership announced?" is answered by it though it shares no word
+# with the question. Such a unit is matched and shown with that line as its lead.
 _TITLE_WORDS = 30  # a longer line before the date is prose, not a title
-
-
-def _is_dateline(text: str) -> bool:
-    """A short line that starts with a full date (see _DATELINE)."""
-    return _words(text) <= _DATELINE_WORDS and bool(_DATELINE.search(text.strip()))
 
 
 def _title_before(previous: Block | None) -> str:

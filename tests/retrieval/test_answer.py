@@ -149,3 +149,24 @@ def test_a_question_naming_a_model_the_passage_lacks_abstains_by_the_identifier_
         question, {"pumps.md": blocks}, min_confidence=0.0, disabled_rules=frozenset({"identifier"})
     )
     assert not lenient.abstained and "36-month warranty" in lenient.text
+
+
+PRESS_RELEASE = [
+    Block("paragraph", "Gadget Corp and Widget Labs form a multiyear partnership", 1, 1),
+    Block("paragraph", "July 22, 2019|Gadget News Center", 2, 2),
+    Block("paragraph", "Gadget Corp will invest in Widget Labs and both will build new pumps together.", 3, 3),
+]
+
+
+def test_a_dateline_answers_when_a_date_is_asked_and_shows_the_title_it_dates():
+    when = answer_over("When was the partnership announced?", {"news.txt": PRESS_RELEASE})
+    assert not when.abstained, when.text
+    assert when.text.startswith(
+        "Gadget Corp and Widget Labs form a multiyear partnership July 22, 2019|Gadget News Center [1]"
+    )
+
+
+def test_a_dateline_is_no_answer_to_anything_else():
+    what = answer_over("What did Widget Labs form in 2019?", {"news.txt": PRESS_RELEASE})
+    assert "July 22" not in what.text
+    assert all("July 22" not in c.text for c in what.candidates)

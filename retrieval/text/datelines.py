@@ -1,0 +1,26 @@
+"""Datelines: a short line that is a date ("July 22, 2019", "July 22, 2019|Microsoft News Center",
+"2019-07-22 · 4 min read").
+
+At the head of a news story, a blog post or a press release the dateline dates what the title above it
+announces, so chunking (retrieval/ingest/chunking.py) gives it that title as its lead, and the composer
+(retrieval/answering/compose.py) quotes it only when a date is asked for: it says nothing else.
+
+A hand-written pattern rather than a date parser: it must tell a line that *is* a date from prose that
+mentions one, which parsers (dateutil's fuzzy mode) do not.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\b",
+    re.IGNORECASE,
+)
+DATELINE_WORDS = 8  # a date and its outlet or reading time; a longer line is a sentence about a date
+
+
+def is_dateline(text: str) -> bool:
+    """Is `text` a dateline: at most DATELINE_WORDS words, starting with a full date (month, day and year)?"""
+    return len(text.split()) <= DATELINE_WORDS and bool(_DATELINE.search(text.strip()))
