@@ -100,7 +100,7 @@ def test_inline_code_of_the_docs_is_marked_in_answers(docs_results):
 # is allowed: a change that loses one of these questions must say so here.
 DOCS_DEV_FLOOR = 44
 GOLD_CITED_FLOOR = 31
-OWNDOCS_FLOOR = 30
+OWNDOCS_FLOOR = 31  # o01 since "128MB" reads as an amount
 
 
 @pytest.mark.skipif(not (DATA / "owndocs").exists(), reason="own documentation set not present")
