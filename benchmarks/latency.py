@@ -31,6 +31,7 @@ from benchmarks.scifact import load_beir, write_corpus  # noqa: E402
 from bot.core.models import Answer  # noqa: E402
 from bot.core.service import QAService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from retrieval.embedders.runtimes import indexing_embedder  # noqa: E402
 from retrieval.embedders.torch_embedder import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from tests.harness.libraries import build_index  # noqa: E402
 
@@ -253,12 +254,26 @@ def run(
     cold_runs: int = 3,
     seeds: Path = SEEDS,
     embedder: Embedder | None = None,
+    encoder: str = "torch",
 ) -> LatencyReport:
-    """Everything in one process, side by side; `index_dir` (an index over `seeds`) is built when absent."""
-    embedder = embedder or SentenceTransformerEmbedder()
+    """Everything in one process, side by side; `index_dir` (an index over `seeds`) is built when absent.
+
+    `encoder` (the `encoder` setting: onnx, onnx-int8 or torch) builds the indexes, and answers are served
+    as `citebot` serves them with that setting (for onnx: the index's own ONNX files, one thread a
+    question); `embedder`, when given, replaces both (tests)."""
+    serving = embedder
+    if embedder is None:
+        embedder = (
+            SentenceTransformerEmbedder()
+            if encoder == "torch"
+            else indexing_embedder(encoder, Settings.model_fields["model"].default)
+        )
     started = time.perf_counter()
     embedder.embed_queries(["warm up"])
-    report = LatencyReport(describe_machine(), time.perf_counter() - started)
+    report = LatencyReport(
+        {**describe_machine(), "encoder": encoder if serving is None else "given"},
+        time.perf_counter() - started,
+    )
     report.builds.append(build_speed(seeds, embedder, seeds.name))
     if corpus is not None:
         is_beir = (Path(corpus) / "corpus.jsonl").exists()
@@ -276,14 +291,15 @@ def run(
             {
                 "corpus": str(seeds),
                 "index": str(index_dir),
+                "encoder": encoder,
                 "feedback": {"path": str(Path(scratch) / "fb.sqlite3")},
             }
         )
-        report.warm_ms = warm_latency(QAService(settings, embedder), questions, repeat)
+        report.warm_ms = warm_latency(QAService(settings, serving), questions, repeat)
         plain_index = Path(scratch) / "index-without-sentence-vectors"
         build_index(seeds, plain_index, embedder, show_progress=False, sentence_vectors=False)
         plain = settings.model_copy(update={"index": str(plain_index)})
-        report.warm_ms_without_sentence_vectors = warm_latency(QAService(plain, embedder), questions, repeat)
+        report.warm_ms_without_sentence_vectors = warm_latency(QAService(plain, serving), questions, repeat)
         if cold_runs > 0:
             try:
                 report.cold = cold_start(index_dir, questions[0], cold_runs)
@@ -301,7 +317,8 @@ def format_table(report: LatencyReport) -> str:
     lines = [
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM, "
         f"torch {machine['torch']} with {machine['torch_threads']} threads, Python {machine['python']}; "
-        f"load average at start {machine['load_average_1m']}; code {machine['code']}",
+        f"load average at start {machine['load_average_1m']}; code {machine['code']}; "
+        f"encoder {machine.get('encoder', 'torch')}",
         "",
         "| warm ask (ms) | p50 | p95 | mean | n |",
         "|---|---:|---:|---:|---:|",
@@ -347,10 +364,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed passes over the questions")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh `citebot ask` processes to time")
     parser.add_argument("--json", type=Path, dest="json_out", help="also write the figures to this file")
+    parser.add_argument(
+        "--encoder",
+        choices=("onnx", "onnx-int8", "torch"),
+        default=Settings.model_fields["encoder"].default,
+        help="the encoder setting to build and serve with (default: the bot's default)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     corpus = args.corpus or (SCIFACT if (SCIFACT / "corpus.jsonl").exists() else None)
-    report = run(load_questions(args.questions), args.index, corpus, args.repeat, args.cold_runs)
+    report = run(
+        load_questions(args.questions), args.index, corpus, args.repeat, args.cold_runs, encoder=args.encoder
+    )
     print(format_table(report))
     if args.json_out:
         args.json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
