@@ -446,8 +446,9 @@ _FRAMES = (
 def _frame_words(question: str) -> set[str]:
     """Words of the question's frame (see _FRAMES), lowercased as word_tokens gives them."""
     found: set[str] = set()
+    text = _LEADING_LINKS.sub("", question.strip().lower())  # "and when was that announced?" as its kind is
     for pattern, words in _FRAMES:
-        match = pattern.search(question.lower())
+        match = pattern.search(text)
         if match:
             found |= {w for w in words if re.search(rf"\b{w}\b", match.group(0))}
     return found

@@ -248,3 +248,13 @@ def test_a_text_showing_a_file_path_or_url_holds_those_words(text, named):
 )
 def test_a_capitalised_name_the_corpus_never_uses_must_be_in_the_answer(vocabulary, question, names):
     assert set(analyse(question, vocabulary).identifiers) == names
+
+
+def test_a_frame_is_read_past_a_chat_opener():
+    """ "and when was that announced?" asks for the date of the announcement as "when was it announced?"
+    does: the verb is the frame either way (a dateline answers; the announcing piece rarely says it)."""
+    from retrieval.answering.question import _frame_words
+
+    assert _frame_words("and when was that announced?") == {"announced"}
+    assert _frame_words("ok, when was it published?") == {"published"}
+    assert _frame_words("what was announced?") == set()  # no date asked: the verb is the topic
