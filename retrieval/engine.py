@@ -270,7 +270,7 @@ def build(
     started = time.perf_counter()  # the report's time counts the model's first export to ONNX (seconds)
     if embedder is None:
         embedder = indexing_embedder(config.encoder, config.model, config.device, config.index_runtime)
-    preparing = _since(started)
+    preparing = time.perf_counter() - started  # seconds, as the report counts (_since gives milliseconds)
     writer = library_backend(config).writer(config.index, embedder)
     report = indexer.build(
         Path(config.corpus),
