@@ -79,7 +79,8 @@ class Searcher:
                 (
                     i
                     for i, (h, g) in enumerate(kept)
-                    if _overlap(g, grams) >= _DUPLICATE_OVERLAP and _numbers(h.passage.text) == numbers
+                    if _overlap(g, grams) >= _DUPLICATE_OVERLAP
+                    and (h.passage.source == passage.source or _numbers(h.passage.text) == numbers)
                 ),
                 None,
             )
@@ -100,8 +101,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 @lru_cache(maxsize=16384)
 def _numbers(text: str) -> frozenset[str]:
-    """The numbers a passage states ("2", "49", "3.0"): two pages alike but for them (Widget 2 at $49,
-    Widget 3 at $59; the 2.3 and 2.4 install guides) say different things and are both kept."""
+    """The numbers a passage states ("2", "49", "3.0"): two documents alike but for them (Widget 2 at $49,
+    Widget 3 at $59; the 2.3 and 2.4 install guides) say different things and are both kept. (Within one
+    document, overlapping passages are folded whatever their numbers: they are the same text.)"""
     return frozenset(_NUMBER.findall(text))
 
 
