@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -72,8 +74,15 @@ class Searcher:
         for passage_id in ranked:
             passage = self.library.passage(passage_id)
             grams = shingles(passage.text)
+            numbers = _numbers(passage.text)
             twin = next(
-                (i for i, (_, g) in enumerate(kept) if _overlap(g, grams) >= _DUPLICATE_OVERLAP), None
+                (
+                    i
+                    for i, (h, g) in enumerate(kept)
+                    if _overlap(g, grams) >= _DUPLICATE_OVERLAP
+                    and (h.passage.source == passage.source or _numbers(h.passage.text) == numbers)
+                ),
+                None,
             )
             if twin is not None:
                 hit, g = kept[twin]
@@ -85,6 +94,17 @@ class Searcher:
             if len(kept) >= k:
                 break
         return [hit for hit, _ in kept]
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=16384)
+def _numbers(text: str) -> frozenset[str]:
+    """The numbers a passage states ("2", "49", "3.0"): two documents alike but for them (Widget 2 at $49,
+    Widget 3 at $59; the 2.3 and 2.4 install guides) say different things and are both kept. (Within one
+    document, overlapping passages are folded whatever their numbers: they are the same text.)"""
+    return frozenset(_NUMBER.findall(text))
 
 
 def _overlap(a: set, b: set) -> float:

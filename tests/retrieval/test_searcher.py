@@ -132,6 +132,26 @@ def test_near_duplicates_fold_into_one_hit_naming_the_other_source(twins):
     assert "c_note.txt#1" in ids(hits)
 
 
+def test_pages_alike_but_for_their_numbers_are_both_kept(tmp_path, embedder):
+    """The 2.3 and the 2.4 install guide, or last year's and this year's price list, differ in a few
+    numbers only: folding one into the other would hide the answer for the other version."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    body = (
+        "Widget {v} is the new garden pump from Acme. Widget {v} costs ${price} and ships with a filter, "
+        "a hose adapter and a two-year warranty. It moves water quietly and switches itself off when dry."
+    )
+    (corpus / "widget2.md").write_text(body.format(v=2, price=49) + "\n")
+    (corpus / "widget3.md").write_text(body.format(v=3, price=59) + "\n")
+    (corpus / "copy.txt").write_text(body.format(v=2, price=49) + "\n")  # a true copy still folds
+    build_index(corpus, tmp_path / "idx", embedder, sentence_vectors=False)
+    hits = open_searcher(tmp_path / "idx", embedder).search("How much does Widget 3 cost?", k=5)
+    sources = {hit.passage.source for hit in hits}
+    assert {"widget3.md"} <= sources and len(sources & {"widget2.md", "copy.txt"}) == 1
+    folded = next(hit for hit in hits if hit.passage.source in ("widget2.md", "copy.txt"))
+    assert folded.also_in and "widget3.md" not in folded.also_in
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
 def test_duplicate_folding_applies_in_every_mode(twins, mode):
     hits = twins.search("trustworthy AI advancements platform", k=5, mode=mode)
