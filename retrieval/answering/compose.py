@@ -544,7 +544,9 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         if lead and (passage_id, lead) not in shown:
             shown.add((passage_id, lead))
             quotes.setdefault(passage_id, []).append(lead)
-            parts.append(lead + ("\n" if candidate.unit.kind in ("code", "list_item") else " "))
+            # A command, list item or dateline under its lead on the next line; a sentence runs on.
+            on_its_line = candidate.unit.kind in ("code", "list_item") or is_dateline(candidate.text)
+            parts.append(lead + ("\n" if on_its_line else " "))
         quoted = _row_under_shown_header(candidate, chosen[index - 1] if index else None)
         shown.add((passage_id, candidate.text))
         quotes.setdefault(passage_id, []).append(quoted)

@@ -162,8 +162,8 @@ def test_a_dateline_answers_when_a_date_is_asked_and_shows_the_title_it_dates():
     when = answer_over("When was the partnership announced?", {"news.txt": PRESS_RELEASE})
     assert not when.abstained, when.text
     assert when.text.startswith(
-        "Gadget Corp and Widget Labs form a multiyear partnership July 22, 2019|Gadget News Center [1]"
-    )
+        "Gadget Corp and Widget Labs form a multiyear partnership\nJuly 22, 2019|Gadget News Center [1]"
+    )  # the date on its own line under the title, as in the document
 
 
 def test_a_dateline_is_no_answer_to_anything_else():
