@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from retrieval.answering.question import LINK_WORDS, OPENER_WORDS, STOP_WORDS
+from retrieval.answering.question import LINK_WORDS, OPENER_WORDS, STOP_WORDS, is_common_word
 from retrieval.text.tokens import stem, tokenize
 
 # Pronouns that always point outside the question in a chat follow-up.
@@ -214,9 +214,13 @@ def _names_something(question: str, shares: Mapping[str, float] | None) -> bool:
         return False
     if shares is None:
         return True
-    if any(t not in shares for t in terms):  # a word the corpus lacks still names something
+    # A word the corpus lacks still names something ("windows", "dress code"), unless it is the question's
+    # only word and an everyday one ("what was the date?", "and the price?"): that asks about whatever
+    # was just discussed.
+    unknown = [w for w, t in zip(content_words(question), terms, strict=True) if t not in shares]
+    if unknown and not (len(terms) == 1 and is_common_word(unknown[0])):
         return True
-    return any(shares[t] <= _COMMON_SHARE for t in terms) or len(terms) >= 3
+    return any(shares[t] <= _COMMON_SHARE for t in terms if t in shares) or len(terms) >= 3
 
 
 def _pick_context(own: set[str], history: Sequence[Turn]) -> Turn:

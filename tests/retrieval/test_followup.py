@@ -75,6 +75,18 @@ def test_short_questions_of_common_words_only_lean_on_context():
     assert not contextualise("what's the port?", history, shares).is_follow_up  # a specific word stands alone
 
 
+def test_one_everyday_word_the_corpus_lacks_still_leans_on_context():
+    """ "What was the date?" after "When was the partnership announced?": the corpus never says "date",
+    yet the question asks about the announcement; two such words ("dress code") or a rare one name a
+    topic of their own."""
+    shares = {"partnership": 0.3, "announc": 0.1}
+    history = [asked("When was the partnership announced?")]
+    assert contextualise("What was the date?", history, shares).is_follow_up
+    assert contextualise("and the price?", history, shares).is_follow_up
+    assert not contextualise("What is the dress code?", history, shares).is_follow_up
+    assert not contextualise("What is a quokka?", history, shares).is_follow_up
+
+
 @pytest.mark.parametrize(
     "question",
     [
