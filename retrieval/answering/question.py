@@ -437,8 +437,10 @@ _FRAMES = (
     # "when was X announced?": the date of the piece that announced X, its dateline, answers; the
     # announcing piece rarely says "announced" of itself.
     (
-        re.compile(r"^(when|what (date|day|year))\b.*\b(announced|published|unveiled|made public)\b"),
-        ("announced", "published", "unveiled", "made", "public"),
+        re.compile(
+            r"^(when|what (date|day|year))\b.*\b(announce|publish|unveil|make public|made public)(d|ed)?\b"
+        ),
+        ("announce", "announced", "publish", "published", "unveil", "unveiled", "make", "made", "public"),
     ),
 )
 

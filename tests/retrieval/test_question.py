@@ -258,3 +258,5 @@ def test_a_frame_is_read_past_a_chat_opener():
     assert _frame_words("and when was that announced?") == {"announced"}
     assert _frame_words("ok, when was it published?") == {"published"}
     assert _frame_words("what was announced?") == set()  # no date asked: the verb is the topic
+    assert _frame_words("When did Microsoft announce the investment?") == {"announce"}  # any tense
+    assert _frame_words("when did OpenAI publish its blog post?") == {"publish"}
