@@ -59,6 +59,7 @@ _ANSWER_KINDS = (
         "time",
         re.compile(
             r"^(when|what (year|date|day|month|time))\b|\bwhat year\b|\bwhich year\b"
+            r"|^(on|in) (what|which) (date|day|month)\b"
             r"|\bhow (long|often|soon|quickly|frequently)\b"
         ),
     ),
@@ -438,9 +439,22 @@ _FRAMES = (
     # announcing piece rarely says "announced" of itself.
     (
         re.compile(
-            r"^(when|what (date|day|year))\b.*\b(announce|publish|unveil|make public|made public)(d|ed)?\b"
+            r"^(when|((on|in) )?(what|which) (date|day|year))\b.*"
+            r"\b(announce|publish|unveil|reveal|make public|made public)(d|ed)?\b"
         ),
-        ("announce", "announced", "publish", "published", "unveil", "unveiled", "make", "made", "public"),
+        (
+            "announce",
+            "announced",
+            "publish",
+            "published",
+            "unveil",
+            "unveiled",
+            "reveal",
+            "revealed",
+            "make",
+            "made",
+            "public",
+        ),  # fmt: skip
     ),
 )
 

@@ -260,3 +260,7 @@ def test_a_frame_is_read_past_a_chat_opener():
     assert _frame_words("what was announced?") == set()  # no date asked: the verb is the topic
     assert _frame_words("When did Microsoft announce the investment?") == {"announce"}  # any tense
     assert _frame_words("when did OpenAI publish its blog post?") == {"publish"}
+    assert _frame_words("On what date did the companies reveal their partnership?") == {"reveal"}
+    assert answer_kind("On what date did the companies reveal their partnership?") == "time"
+    assert answer_kind("In which month did it open?") == "time"
+    assert answer_kind("In what way does it work?") is None
