@@ -198,11 +198,11 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
         # Leads that a command or a list answers for; a sentence that is a bare value's lead stays a unit.
         leads = {unit.lead for unit in passage.units if unit.lead and unit.kind in ("code", "list_item")}
         for position, unit in enumerate(passage.units):
-            match = matches[position]
+            match, said = matches[position], passage.unit_text(unit)
             if unit.kind == "sentence" and (
                 word_count(match) < 3
-                or (not asks_date and is_dateline(passage.unit_text(unit)))
-                or passage.unit_text(unit) in leads
+                or (not asks_date and is_dateline(said))
+                or said in leads
                 or (params.applies("lead_in") and _introduces(passage, position))
             ):
                 continue  # a fragment, or a lead-in ("... run:") that its command, list or table answers for

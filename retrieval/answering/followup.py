@@ -209,7 +209,8 @@ def _is_relative(words: list[str], position: int) -> bool:
 
 def _names_something(question: str, shares: Mapping[str, float] | None) -> bool:
     """Has the question a content word specific enough to stand on its own?"""
-    terms = stem(content_words(question))
+    words = content_words(question)
+    terms = stem(words)
     if not terms:
         return False
     if shares is None:
@@ -217,7 +218,7 @@ def _names_something(question: str, shares: Mapping[str, float] | None) -> bool:
     # A word the corpus lacks still names something ("windows", "dress code"), unless it is the question's
     # only word and an everyday one ("what was the date?", "and the price?"): that asks about whatever
     # was just discussed.
-    unknown = [w for w, t in zip(content_words(question), terms, strict=True) if t not in shares]
+    unknown = [w for w, t in zip(words, terms, strict=True) if t not in shares]
     if unknown and not (len(terms) == 1 and is_common_word(unknown[0])):
         return True
     return any(shares[t] <= _COMMON_SHARE for t in terms if t in shares) or len(terms) >= 3
