@@ -10,35 +10,8 @@ import pytest
 
 from bot.core.service import QAService
 from retrieval.ingest.formats.notebook import OUTPUT_MARK
+from tests.harness.first_corpus import NOTEBOOK, OFFICES, SERVICES
 from tests.harness.libraries import build_index, make_settings
-
-SERVICES = """# Services
-
-The services listen on these ports.
-
-| Service | Port | Protocol |
-|---|---|---|
-| metrics | 9102 | HTTP |
-| admin console | 7000 | HTTPS |
-"""
-OFFICES = "City,Manager,Headcount,Opened\nBerlin,Anna Schmidt,42,2015\nToronto,Liam Chen,31,2018\n"
-OFFICES += "Lisbon,Sofia Costa,18,2021\n"
-NOTEBOOK = {
-    "cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": ["# Churn analysis"]},
-        {"cell_type": "markdown", "metadata": {}, "source": ["The churn rate in Q3 was computed below."]},
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "execution_count": 1,
-            "source": ["churn = lost / total\n", "print(round(churn, 3))"],
-            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["0.047\n"]}],
-        },
-    ],
-    "metadata": {"language_info": {"name": "python"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
 
 
 @pytest.fixture(scope="module")

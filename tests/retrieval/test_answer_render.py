@@ -16,22 +16,7 @@ from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.loader import load_document
 from retrieval.models import Hit, Passage
 from retrieval.text.sentences import unit_display_text
-
-SERVICES = """# Services
-
-The services listen on these ports.
-
-| Service | Port | Protocol |
-|---|---|---|
-| metrics | 9102 | HTTP |
-| admin console | 7000 | HTTPS |
-"""
-
-OFFICES = """City,Manager,Headcount,Opened
-Berlin,Anna Schmidt,42,2015
-Toronto,Liam Chen,31,2018
-Lisbon,Sofia Costa,18,2021
-"""
+from tests.harness.first_corpus import OFFICES, SERVICES
 
 
 def _passages(path: Path) -> list[Passage]:
