@@ -97,6 +97,7 @@ def compose(
     params: ComposerParams = ComposerParams(),
     model: AnswerModel | None = None,
     passage_of: Callable[[str], Passage | None] | None = None,
+    carried: frozenset[str] = frozenset(),
 ) -> Composition:
     """The answer to a question from its `hits` (best first), or an abstention with the closest hits.
 
@@ -104,7 +105,8 @@ def compose(
     is quoted whole (see WHOLE_CODE_LINES), else the hits' passages are all there is to put it together.
 
     `terms` is the question read against the corpus, `question_vector` its embedding (unit length),
-    `embed` gives unit vectors for texts, `titles` maps sources to document titles. Units are ranked by
+    `embed` gives unit vectors for texts, `titles` maps sources to document titles. `carried`: the stemmed
+    terms of `terms` that a follow-up carried from the conversation (see CARRIED_BY_DOCUMENT). Units are ranked by
     the fitted unit scorer and the answer is given when the confidence scorer's probability reaches
     the threshold (`params.min_confidence`, else the model's) and no rule in RULES objects.
     """
@@ -121,7 +123,7 @@ def compose(
     else:  # no similarity to measure; agreement only where the same unit stands in several documents
         dense = np.zeros(len(candidates), dtype=np.float32)
         agreeing = [len(set(c.also_in)) for c in candidates]
-    featured = _featured(candidates, dense, agreeing, terms, titles, top)
+    featured = _featured(candidates, dense, agreeing, terms, titles, top, carried)
     unit_rows = [_unmeasured(c.features, model.unit, reads) for c in featured]
     logits = model.unit.logits(model.unit.matrix(unit_rows))
     scored = sorted(
@@ -254,16 +256,21 @@ def _featured(
     terms: QuestionTerms,
     titles: dict[str, str],
     hits: list[Hit],
+    carried: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """The candidates with their UNIT_FEATURES filled in (the rules read them too)."""
     passage_terms: dict[str, frozenset[str]] = {}  # passage id -> stems of its passage context
+    topics = _carried_by_document(hits, carried, titles, terms.language)
     best_lexical = max((h.lexical_score for h in hits), default=0.0)
     rows = []
     for candidate, similarity, agreeing in zip(candidates, dense, corroboration, strict=True):
         hit = candidate.hit
         # A unit means what it says under its headings: "Configuration is read from ..." under "Linux".
         language = terms.language
-        own = stems_of(candidate.match, language) | stems_of(hit.passage.heading_path, language)
+        # A word carried from the conversation names the thread's subject, not what is asked now: the
+        # unit has it when its document does (CARRIED_BY_DOCUMENT).
+        topic = topics.get(hit.passage.source, frozenset())
+        own = stems_of(candidate.match, language) | stems_of(hit.passage.heading_path, language) | topic
         # Around the unit: its neighbours, its section's headings, and the folder and file names that
         # say what a whole set of pages is about ("h2o/doc/configure/..."). (Not the title: a news title
         # naming OpenAI says nothing of Microsoft's CEO.)
@@ -272,8 +279,8 @@ def _featured(
         )
         context = passage_terms.get(hit.passage.id)
         if context is None:
-            context = passage_terms[hit.passage.id] = frozenset(
-                terms.with_joined(stems_of(_passage_context(hit, titles), language))
+            context = passage_terms[hit.passage.id] = (
+                frozenset(terms.with_joined(stems_of(_passage_context(hit, titles), language))) | topic
             )
         kind = candidate.unit.kind if candidate.unit else "sentence"
         kind_match = (
@@ -325,6 +332,30 @@ def _featured(
         values["structured_share"] = structured / len(rows)
         featured.append(replace(candidate, features=values))
     return featured
+
+
+def _carried_by_document(
+    hits: list[Hit], carried: frozenset[str], titles: dict[str, str], language: str
+) -> dict[str, frozenset[str]]:
+    """Source -> the `carried` terms that its passages among `hits` hold (title, path, headings, text).
+
+    CARRIED_BY_DOCUMENT: a follow-up ("what time zone does it write the timestamps in?") carries the
+    thread's subject ("traefik reopen log files logrotate") to find the right document; the sentence
+    that answers it ("Traefik will timestamp each log line in UTC time by default.") rarely repeats
+    that subject, and scored by the passage alone it looked as if it missed most of the question. So a
+    carried term counts as present in every unit of a document that has it in a retrieved passage.
+    Measured on the follow-up dialogues (benchmarks/followups.py, tests/data/followups_dev.yaml):
+    docs_dev later turns as written 10/28 -> 14/28, seeds 12/19 unchanged; a question that is no
+    follow-up carries nothing, so nothing else changes.
+    """
+    if not carried:
+        return {}
+    found: dict[str, frozenset[str]] = {}
+    for hit in hits:
+        held = stems_of(_passage_context(hit, titles), language) & carried
+        source = hit.passage.source
+        found[source] = found.get(source, frozenset()) | held
+    return found
 
 
 def _places(values: list[float]) -> list[int]:

@@ -58,7 +58,9 @@ _ANSWER_KINDS = (
     (
         "time",
         re.compile(
-            r"^(when|what (year|date|day|month|time))\b|\bwhat year\b|\bwhich year\b"
+            # "what time zone / date format ...?" asks for a zone or a format, not for a time.
+            r"^(when|what (year|date|day|month|time)\b(?! zones?\b| formats?\b| stamps?\b))"
+            r"|\bwhat year\b|\bwhich year\b"
             r"|^(on|in) (what|which) (date|day|month)\b"
             r"|\bhow (long|often|soon|quickly|frequently)\b"
         ),

@@ -78,6 +78,12 @@ class Reading:
         """The question with the words carried from the conversation: what is embedded and searched."""
         return self.follow_up.search_text
 
+    @property
+    def carried_terms(self) -> frozenset[str]:
+        """The stemmed terms a follow-up carried from the conversation (not in the question as asked);
+        empty for a question that stands alone."""
+        return frozenset(self.terms.weights) - frozenset(self.own_terms.weights)
+
 
 def read(query: Query, words: Lexicon) -> Reading:
     """Read `query` after its history; a follow-up's carried words weigh less than the question's own.

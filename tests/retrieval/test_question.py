@@ -41,6 +41,9 @@ def vocabulary() -> Vocabulary:
         ("and when was that announced?", "time"),  # a follow-up's opening word does not hide what it asks
         ("Ok, and how much did it cost?", "amount"),
         ("so who runs it?", "person"),
+        ("What time does the office open?", "time"),
+        ("what time zone does it write the timestamps in?", None),  # a zone, not a time
+        ("What date format do the logs use?", None),
     ],
 )
 def test_answer_kind(question, kind):

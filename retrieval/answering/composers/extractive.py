@@ -36,8 +36,9 @@ class ExtractiveComposer:
 
         terms, titles = reading.terms, words.titles
         return compose(
-            list(hits), terms, question_vector, embed, titles, self.params, passage_of=library.passage
-        )
+            list(hits), terms, question_vector, embed, titles, self.params, passage_of=library.passage,
+            carried=reading.carried_terms,
+        )  # fmt: skip
 
 
 def sentence_vectors(library: Library, embedder: Embedder, texts: list[str]) -> np.ndarray:
