@@ -191,7 +191,6 @@ def test_docs_dev_follow_ups_floor(docs_dialogue_scores):
     assert len(passed) >= FOLLOW_UPS_FLOOR, [s.as_written.question.id for s in later if s not in passed]
 
 
-
 def test_a_follow_up_is_answered_by_a_sentence_that_does_not_repeat_the_thread(docs_service):
     """ "what time zone does it write the timestamps in?" after a question on Traefik's log files: the
     answering sentence names neither Traefik's log files nor logrotate; the words the thread carried are

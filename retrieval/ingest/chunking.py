@@ -351,7 +351,9 @@ def _passage(
     for item in group:
         texts.append(item.text)
         owner = (code or {}).get(id(item))
-        made = _units(item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1)
+        made = _units(
+            item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1
+        )
         units.extend(made)
         blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1

@@ -154,7 +154,9 @@ def test_a_question_naming_a_model_the_passage_lacks_abstains_by_the_identifier_
 PRESS_RELEASE = [
     Block("paragraph", "Gadget Corp and Widget Labs form a multiyear partnership", 1, 1),
     Block("paragraph", "July 22, 2019|Gadget News Center", 2, 2),
-    Block("paragraph", "Gadget Corp will invest in Widget Labs and both will build new pumps together.", 3, 3),
+    Block(
+        "paragraph", "Gadget Corp will invest in Widget Labs and both will build new pumps together.", 3, 3
+    ),
 ]
 
 
