@@ -18,7 +18,8 @@ FORMAT_VERSION = 2
 # statement starts, a block's code units numbered part k of n (whole units in answers); 15: a unit's lines
 # are found from the words of its source lines (Block.line_breaks), reST paragraphs get their last line,
 # a notebook's printed output starts with "Output:"; 16: a dateline at a document's head leads with its title.
-PIPELINE_VERSION = 16
+# 17: a dated section heading ("[2.4.0] - 2024-03-12") is also the first line of the text under it.
+PIPELINE_VERSION = 17
 
 
 @dataclass

@@ -27,7 +27,7 @@ from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
 from retrieval.answering.question import QuestionTerms, stems_of
 from retrieval.config import ComposerParams
 from retrieval.models import Hit, Passage, Unit
-from retrieval.text.datelines import is_dateline
+from retrieval.text.datelines import is_dated_heading, is_dateline
 from retrieval.text.languages import word_count
 from retrieval.text.sentences import unit_display_text, unit_match_text
 from retrieval.text.shingles import is_near_duplicate, shingles
@@ -191,8 +191,8 @@ def _unmeasured(values: dict[str, float], scorer: Logistic, reads: bool) -> dict
 
 def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False) -> list[Candidate]:
     """Units of the top passages; a unit seen in several passages is kept once, sources merged. A
-    dateline (retrieval/text/datelines.py) is a unit only when a date is asked for (`asks_date`): it
-    says nothing else, though its lead, the title, may share the question's words."""
+    dateline or a dated heading's line (retrieval/text/datelines.py) is a unit only when a date is asked
+    for (`asks_date`): it says nothing else, though its lead, the title, may share the question's words."""
     found: list[tuple[Candidate, set]] = []
     for rank, hit in enumerate(hits):
         passage = hit.passage
@@ -201,9 +201,10 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
         leads = {unit.lead for unit in passage.units if unit.lead and unit.kind in ("code", "list_item")}
         for position, unit in enumerate(passage.units):
             match, said = matches[position], passage.unit_text(unit)
+            dated = unit.kind == "sentence" and _is_date_line(passage, said)
             if unit.kind == "sentence" and (
-                word_count(match) < 3
-                or (not asks_date and is_dateline(said))
+                (word_count(match) < 3 and not (dated and asks_date))
+                or (not asks_date and dated)
                 or said in leads
                 or (params.applies("lead_in") and _introduces(passage, position))
             ):
@@ -223,6 +224,12 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
                 continue
             found.append((Candidate(text, hit, rank, context, unit, match, also_in=hit.also_in), grams))
     return [c for c, _ in found]
+
+
+def _is_date_line(passage: Passage, said: str) -> bool:
+    """A dateline, or a dated section heading repeated as its section's first line (chunking): either
+    says when, and nothing else."""
+    return is_dateline(said) or (said in passage.headings and is_dated_heading(said))
 
 
 # A sentence that announces what follows ("The list of format strings is as follows.", "Run:").
@@ -563,7 +570,7 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
     quotes: dict[str, list[str]] = {}
     parts: list[str] = []
     code: list[str] = []
-    shown: set[tuple[str, str]] = set()  # (passage id, text) of leads and units already in the answer
+    shown: set[tuple[str, str]] = set()  # (passage id or source, text) of leads and units already shown
     extra: dict[str, tuple[Hit, Unit]] = {}  # passages cited for where a quoted code block starts or goes on
     pending: list[str] = []  # markers of the passages of a code block quoted whole, shown after its end
     gap = "\n"  # what joined the previous candidate to this one
@@ -572,11 +579,18 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         passage_id = candidate.hit.passage.id
         numbers.setdefault(passage_id, len(numbers) + 1)
         lead = _visible_lead(candidate)
-        if lead and (passage_id, lead) not in shown:
-            shown.add((passage_id, lead))
+        # A dated heading's line is said once an answer, whichever of its section's passages repeat it.
+        place = candidate.hit.passage.source if _is_date_line(candidate.hit.passage, lead) else passage_id
+        if lead and (place, lead) not in shown:
+            shown.add((place, lead))
             quotes.setdefault(passage_id, []).append(lead)
-            # A command, list item or dateline under its lead on the next line; a sentence runs on.
-            on_its_line = candidate.unit.kind in ("code", "list_item") or is_dateline(candidate.text)
+            # A command, list item or dateline under its lead, and anything under a dated heading's line,
+            # on the next line; a sentence runs on.
+            on_its_line = (
+                candidate.unit.kind in ("code", "list_item")
+                or is_dateline(candidate.text)
+                or _is_date_line(candidate.hit.passage, lead)
+            )
             parts.append(lead + ("\n" if on_its_line else " "))
         quoted = _row_under_shown_header(candidate, chosen[index - 1] if index else None)
         shown.add((passage_id, candidate.text))

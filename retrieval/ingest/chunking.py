@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from retrieval.config import ChunkingParams
 from retrieval.models import Block, Passage, Unit
-from retrieval.text.datelines import is_dateline
+from retrieval.text.datelines import is_dated_heading, is_dateline
 from retrieval.text.sentences import split_sentences
 
 _UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
@@ -87,7 +87,8 @@ def _instructs(before: Block, glued: bool) -> bool:
 def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, list[Block]]]:
     """Runs of content blocks under the same heading path; headings themselves become the path.
 
-    Each run also carries its anchor: that of the innermost heading of the path that has one."""
+    Each run also carries its anchor: that of the innermost heading of the path that has one. A dated
+    heading (retrieval/text/datelines.py) is also the first line of each run under it."""
     sections: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
     stack: list[Block] = []
     current: list[Block] = []
@@ -105,6 +106,11 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
                 stack.pop()
             stack.append(item)
             continue
+        dated = next((h for h in reversed(stack) if is_dated_heading(h.text)), None)
+        if dated is not None and not current:
+            # Its date is what "when was 2.4.0 released?" asks, and a heading is never quoted: each run
+            # of text under it (a subsection's too: "### Added", "### Fixed") opens with it, as a line.
+            current.append(replace(dated, kind="paragraph", level=0, anchor=None))
         current.append(item)
     if current:
         close()
@@ -348,12 +354,16 @@ def _passage(
     blocks: list[int | None] = []
     cursor = 0
     previous: Block | None = None
+    # A dated heading repeated as the first line (_sections) dates every unit after it: their lead.
+    dated = group[0].text if group and group[0].text in headings and is_dated_heading(group[0].text) else ""
     for item in group:
         texts.append(item.text)
         owner = (code or {}).get(id(item))
         made = _units(
             item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1
         )
+        if dated and item is not group[0]:
+            made = [u if u.lead or u.kind == "table_row" else replace(u, lead=dated) for u in made]
         units.extend(made)
         blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1
