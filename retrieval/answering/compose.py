@@ -205,7 +205,7 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
             if unit.kind == "sentence" and (
                 (word_count(match) < 3 and not (dated and asks_date))
                 or (not asks_date and dated)
-                or said in leads
+                or (said in leads and not (dated and asks_date))
                 or (params.applies("lead_in") and _introduces(passage, position))
             ):
                 continue  # a fragment, or a lead-in ("... run:") that its command, list or table answers for
@@ -227,9 +227,13 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
 
 
 def _is_date_line(passage: Passage, said: str) -> bool:
-    """A dateline, or a dated section heading repeated as its section's first line (chunking): either
-    says when, and nothing else."""
-    return is_dateline(said) or (said in passage.headings and is_dated_heading(said))
+    """A dateline, or the short dated line opening a passage (a release's heading repeated, or its
+    "Released 2021-05-11" line: chunking's _dated_line): either says when, and nothing else."""
+    if is_dateline(said):
+        return True
+    if not passage.units or said != passage.unit_text(passage.units[0]) or not is_dated_heading(said):
+        return False
+    return said in passage.headings or any(unit.lead == said for unit in passage.units[1:])
 
 
 # A sentence that announces what follows ("The list of format strings is as follows.", "Run:").

@@ -33,7 +33,7 @@ def chunk_document(
     `scraped`: the text may have blocks glued together by a scraper (plain .txt), so sentences are
     also cut at "wordWord" joins (see sentences.split_sentences).
     """
-    groups: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    groups: list[tuple[tuple[str, ...], str | None, list[Block], str]] = []
     code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
     introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
     for headings, anchor, section in _sections(blocks):
@@ -51,10 +51,14 @@ def chunk_document(
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
                 code.update((id(piece), owner) for piece in fitted)
             pieces.extend(fitted)
-        groups.extend((headings, anchor, group) for group in _group(pieces, params.max_words, introduced))
+        dated = _dated_line(section, headings)
+        for place, group in enumerate(_group(pieces, params.max_words, introduced)):
+            if dated is not None and place:  # each passage of a long release says which release it is of
+                group = [replace(dated, line_start=None, line_end=None, start=None, end=None), *group]
+            groups.append((headings, anchor, group, dated.text if dated is not None else ""))
     built = [
-        _passage(source, ordinal, headings, group, scraped, anchor, code)
-        for ordinal, (headings, anchor, group) in enumerate(groups, 1)
+        _passage(source, ordinal, headings, group, scraped, anchor, code, dated)
+        for ordinal, (headings, anchor, group, dated) in enumerate(groups, 1)
     ]
     return _number_parts(built)
 
@@ -115,6 +119,19 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
     if current:
         close()
     return sections
+
+
+_DATED_LINE_WORDS = 5  # "Released 2021-05-11", "Release date: March 12, 2024"; longer is a sentence
+
+
+def _dated_line(section: list[Block], headings: tuple[str, ...]) -> Block | None:
+    """The line that dates a section under a heading: a dated heading repeated (_sections), or a short
+    dated paragraph opening it ("Released 2021-05-11" under "Version 2.0.0"); None for any other."""
+    first = section[0] if section and headings else None
+    if first is None or first.kind != "paragraph" or "\n" in first.text.strip():
+        return None
+    short = first.text in headings or _words(first.text) <= _DATED_LINE_WORDS
+    return first if short and is_dated_heading(first.text) else None
 
 
 def _words(text: str) -> int:
@@ -346,16 +363,16 @@ def _passage(
     glued: bool,
     anchor: str | None,
     code: dict[int, _Code] | None = None,
+    dated: str = "",
 ) -> tuple[Passage, list[int | None]]:
     """The passage of `group` (`anchor`: its section's innermost heading anchor), and for each of its
-    units the code block it quotes (an id), else None."""
+    units the code block it quotes (an id), else None. `dated`: the line dating the section
+    (_dated_line), which opens the group and leads every unit after it."""
     texts: list[str] = []
     units: list[Unit] = []
     blocks: list[int | None] = []
     cursor = 0
     previous: Block | None = None
-    # A dated heading repeated as the first line (_sections) dates every unit after it: their lead.
-    dated = group[0].text if group and group[0].text in headings and is_dated_heading(group[0].text) else ""
     for item in group:
         texts.append(item.text)
         owner = (code or {}).get(id(item))

@@ -17,9 +17,7 @@ import re
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # A full date: month, day and year in either order, or ISO 8601 ("2024-03-12").
-_DATE = (
-    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\b"
-)
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)\b"
 _DATELINE = re.compile(rf"^{_DATE}", re.IGNORECASE)
 _DATED = re.compile(rf"(?<![\w-]){_DATE}", re.IGNORECASE)
 DATELINE_WORDS = 8  # a date and its outlet or reading time; a longer line is a sentence about a date

@@ -70,9 +70,31 @@ def matching_text(text: str) -> str:
     return fold(f"{text} {' '.join(parts)}" if parts else text)
 
 
+# A release version of three parts or more ("3.1.1", "v1.1.0", "10.0.0.1"). Cut at its dots, "3.1.1" is in
+# every text holding a 3 and a 1 (Flask 2.3.1's changelog entry answered "when was Flask 3.1.1
+# released?"), so the whole version is a token too, before its parts.
+_RELEASE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){2,})(?!\.?\d)")
+_RELEASE_HINT = re.compile(r"\d\.\d+\.\d")
+
+
+def _with_releases(folded: str) -> list[str]:
+    """`_TOKEN` tokens of folded text, each release version's whole form before its parts."""
+    if not _RELEASE_HINT.search(folded):
+        return _TOKEN.findall(folded)
+    words: list[str] = []
+    last = 0
+    for match in _RELEASE.finditer(folded):
+        words += _TOKEN.findall(folded, last, match.start())
+        words.append(match.group(1))
+        words += _TOKEN.findall(match.group(0))
+        last = match.end()
+    return words + _TOKEN.findall(folded, last)
+
+
 def _words(folded: str) -> list[str]:
-    """Word tokens of folded text; a run of CJK characters as its character bigrams."""
-    words = _TOKEN.findall(folded)
+    """Word tokens of folded text (a release version also whole: _RELEASE); a run of CJK characters as
+    its character bigrams."""
+    words = _with_releases(folded)
     if not _CJK_RUN.search(folded):
         return words
     found: list[str] = []
@@ -108,8 +130,8 @@ def document_terms(texts: Sequence[str], language: str | None = None) -> list[li
     """The keyword terms of one document's passage texts: folded, compounds' parts added, stop words
     dropped, stemmed, all in the document's language (detected from the texts when None).
 
-    For English text these are exactly the terms `bm25s.tokenize(..., stopwords="en", stemmer=english)`
-    gives for `matching_text` of each text.
+    For English text without a release version ("3.1.1", a token whole as well: _RELEASE) these are
+    exactly the terms `bm25s.tokenize(..., stopwords="en", stemmer=english)` gives for `matching_text`.
     """
     language = language or document_language(texts)
     tokens = [_words(matching_text(text).lower()) for text in texts]

@@ -407,6 +407,53 @@ def test_only_a_short_line_at_the_head_of_a_document_is_a_dateline():
     assert dated and all(u.lead == "" for u in dated)
 
 
+def heading(text: str, level: int, line: int) -> Block:
+    return Block("heading", text, line, line, level=level)
+
+
+def test_a_release_heading_opens_every_passage_of_its_release_and_leads_its_units():
+    """ "When was Windows support added?" is answered by the change under "## [2.3.0] - 2023-12-05 /
+    ### Added": the release line opens each run of text under it (each subsection, each passage of a
+    long one) and is the lead of every unit after it, so the answer says which release and when."""
+    items = [Block("list_item", f"Change number {n} of this release, described in words.", 10 + n, 10 + n)
+             for n in range(40)]  # fmt: skip
+    blocks = [
+        heading("Changelog", 1, 1),
+        heading("[2.3.0] - 2023-12-05", 2, 3),
+        heading("Added", 3, 5),
+        Block("list_item", "Windows support.", 7, 7),
+        heading("Changed", 3, 9),
+        *items,
+        heading("Notes", 2, 60),
+        Block("paragraph", "Nothing dated here.", 62, 62),
+    ]
+    passages = chunk_document("CHANGELOG.md", blocks, ChunkingParams(max_words=120))
+    release = [p for p in passages if "[2.3.0] - 2023-12-05" in p.headings]
+    assert len(release) >= 3  # "Added", and "Changed" cut in several passages
+    for passage in release:
+        first, *rest = passage.units
+        assert passage.unit_text(first) == "[2.3.0] - 2023-12-05"
+        assert rest and all(u.lead == "[2.3.0] - 2023-12-05" for u in rest)
+    assert release[0].line_start == 3  # the heading's own line; a repeat later carries no line
+    notes = [p for p in passages if p.headings[-1] == "Notes"]
+    assert [u.lead for p in notes for u in p.units] == [""]
+
+
+def test_a_released_line_under_a_version_heading_dates_its_section():
+    """Flask's CHANGES.rst: "Version 2.0.0" over a "Released 2021-05-11" line."""
+    blocks = [
+        heading("Version 2.0.0", 2, 1),
+        Block("paragraph", "Released 2021-05-11", 4, 4),
+        Block("list_item", "Drop support for Python 2 and 3.5.", 6, 6),
+    ]
+    (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
+    assert [u.lead for u in passage.units] == ["", "Released 2021-05-11"]
+    # A long sentence with a date in it opens no section as a date line.
+    blocks[1] = Block("paragraph", "This release, published on 2021-05-11, drops old Pythons.", 4, 4)
+    (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
+    assert [u.lead for u in passage.units] == ["", ""]
+
+
 def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
     """Code full of hashes and cipher names is 2-5 word pieces a word: a passage is cut by its
     estimated pieces too, so text after such a block is not past the embedding's 256."""

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.text.datelines import is_dateline
+from retrieval.text.datelines import is_dated_heading, is_dateline
 
 
 @pytest.mark.parametrize(
@@ -19,3 +19,19 @@ from retrieval.text.datelines import is_dateline
 )
 def test_is_dateline(text, dateline):
     assert is_dateline(text) is dateline
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        ("[2.4.0] - 2024-03-12", True),
+        ("Version 3.1 (March 12, 2024)", True),
+        ("Released 2021-05-11", True),
+        ("2019-07-22", True),
+        ("Version 2.0.0", False),  # a version, no date
+        ("[Unreleased]", False),
+        ("What changed between the releases of 2024-03-12 and 2024-04-02, and why we made them", False),
+    ],
+)
+def test_is_dated_heading(text, dated):
+    assert is_dated_heading(text) is dated

@@ -52,7 +52,8 @@ def test_english_tokens_stems_and_stop_words_are_as_before(sentence):
 
 
 def test_english_documents_get_the_terms_bm25s_tokenize_gave():
-    """The old keyword terms: bm25s.tokenize with English stop words and the English stemmer."""
+    """The old keyword terms: bm25s.tokenize with English stop words and the English stemmer (for text
+    without a release version: "3.1.1" is also a token whole, see test_a_release_version_...)."""
     texts = [*ENGLISH_PINNED, "The retention time defaults to 15d; set --storage.tsdb.retention.time."]
     old = bm25s.tokenize(
         [matching_text(t) for t in texts],
@@ -63,6 +64,14 @@ def test_english_documents_get_the_terms_bm25s_tokenize_gave():
         return_ids=False,
     )
     assert document_terms(texts) == old
+
+
+def test_a_release_version_is_a_token_whole_and_in_parts():
+    """ "3.1.1" cut at its dots is in any text with a 3 and a 1; whole, it names one release."""
+    assert tokenize("Flask 3.1.1 and v1.1.0, not 2.5 or 1.1.0.") == [
+        "flask", "3.1.1", "3", "1", "1", "and", "1.1.0", "v1", "1", "0", "not", "2", "5", "or", "1.1.0", "1", "1", "0",
+    ]  # fmt: skip
+    assert "3.1.1" not in tokenize("Flask 2.3.1 and 13.1.1")
 
 
 def test_every_english_question_of_the_test_sets_is_read_as_english():
