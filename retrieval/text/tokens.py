@@ -70,10 +70,10 @@ def matching_text(text: str) -> str:
     return fold(f"{text} {' '.join(parts)}" if parts else text)
 
 
-# A release version of three parts or more ("3.1.1", "v1.1.0", "10.0.0.1"). Cut at its dots, "3.1.1" is in
-# every text holding a 3 and a 1 (Flask 2.3.1's changelog entry answered "when was Flask 3.1.1
-# released?"), so the whole version is a token too, before its parts.
-_RELEASE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){2,})(?!\.?\d)")
+# A release version: major.minor.patch ("3.1.1", "v1.1.0"; not an IP address "1.2.3.4"). Cut at its dots,
+# "3.1.1" is in every text holding a 3 and a 1 (Flask 2.3.1's changelog entry answered "when was Flask
+# 3.1.1 released?"), so the whole version is a token too, before its parts.
+_RELEASE = re.compile(r"(?<![\w.])v?(\d+\.\d+\.\d+)(?!\.?\d)")
 _RELEASE_HINT = re.compile(r"\d\.\d+\.\d")
 
 

@@ -72,6 +72,7 @@ def test_a_release_version_is_a_token_whole_and_in_parts():
         "flask", "3.1.1", "3", "1", "1", "and", "1.1.0", "v1", "1", "0", "not", "2", "5", "or", "1.1.0", "1", "1", "0",
     ]  # fmt: skip
     assert "3.1.1" not in tokenize("Flask 2.3.1 and 13.1.1")
+    assert tokenize("from 10.0.0.1") == ["from", "10", "0", "0", "1"]  # an address, not a release
 
 
 def test_every_english_question_of_the_test_sets_is_read_as_english():
