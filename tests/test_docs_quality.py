@@ -118,6 +118,21 @@ KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still mis
         "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "
         "as weak evidence, as calibration's search questions teach; lost with the learned composer"
     ),
+    "changelogs-1": (
+        "'When was version 1.1.0 of Keep a Changelog released?': the 1.1.0 release is first by keywords but "
+        "its text is a list of translations, far from the question by embedding, so it ranks 8th and units "
+        "of the 2.0.0 introduction outscore its release line; abstains (confidence 0.17)"
+    ),
+    "changelogs-8": (
+        "'Which Flask release dropped support for Python 3.6?': the change is found, but its release "
+        "'Version 2.1.0' is only a heading (the date is on the 'Released' line under it) and a heading "
+        "that is not a date line is never quoted; '3.6' is read as the digits 3 and 6 and the identifier "
+        "rule abstains"
+    ),
+    "changelogs-9": (
+        "'What status code does Flask's redirect return by default in 3.2.0?': 3.2.0 is unreleased, so "
+        "nothing but its heading says '3.2.0'; abstains (confidence 0.13)"
+    ),
 }
 
 

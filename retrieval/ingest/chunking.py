@@ -122,16 +122,22 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
 
 
 _DATED_LINE_WORDS = 5  # "Released 2021-05-11", "Release date: March 12, 2024"; longer is a sentence
+# A release's date line under its version heading: a date alone (Django's "*December 4, 2023*") or said
+# to be a release's ("Released on 2022-03-30"). Not "Last updated: ..." over a page: that dates no change.
+_RELEASE_LINE = re.compile(r"^\W*(released?\b|release date\b)", re.IGNORECASE)
 
 
 def _dated_line(section: list[Block], headings: tuple[str, ...]) -> Block | None:
     """The line that dates a section under a heading: a dated heading repeated (_sections), or a short
-    dated paragraph opening it ("Released 2021-05-11" under "Version 2.0.0"); None for any other."""
+    release line opening it ("Released 2021-05-11" under "Version 2.0.0"); None for any other."""
     first = section[0] if section and headings else None
     if first is None or first.kind != "paragraph" or "\n" in first.text.strip():
         return None
-    short = first.text in headings or _words(first.text) <= _DATED_LINE_WORDS
-    return first if short and is_dated_heading(first.text) else None
+    if first.text in headings:
+        return first if is_dated_heading(first.text) else None
+    release = _RELEASE_LINE.search(first.text) or is_dateline(first.text)
+    short = _words(first.text) <= _DATED_LINE_WORDS
+    return first if release and short and is_dated_heading(first.text) else None
 
 
 def _words(text: str) -> int:

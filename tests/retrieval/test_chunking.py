@@ -448,10 +448,11 @@ def test_a_released_line_under_a_version_heading_dates_its_section():
     ]
     (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
     assert [u.lead for u in passage.units] == ["", "Released 2021-05-11"]
-    # A long sentence with a date in it opens no section as a date line.
-    blocks[1] = Block("paragraph", "This release, published on 2021-05-11, drops old Pythons.", 4, 4)
-    (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
-    assert [u.lead for u in passage.units] == ["", ""]
+    # A sentence with a date in it, or a page's "last updated" line, dates no release.
+    for line in ("This release, published on 2021-05-11, drops old Pythons.", "Last updated: 2021-05-11"):
+        blocks[1] = Block("paragraph", line, 4, 4)
+        (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
+        assert [u.lead for u in passage.units] == ["", ""], line
 
 
 def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
