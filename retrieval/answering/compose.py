@@ -227,13 +227,16 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
 
 
 def _is_date_line(passage: Passage, said: str) -> bool:
-    """A dateline, or the short dated line opening a passage (a release's heading repeated, or its
-    "Released 2021-05-11" line: chunking's _dated_line): either says when, and nothing else."""
+    """A dateline, or the dated lines opening a passage that lead its units (a release's dated heading
+    repeated, or its version heading and "Released 2021-05-11" line: chunking's _dated_lines), or one of
+    them: each says which release and when, and nothing else."""
     if is_dateline(said):
         return True
-    if not passage.units or said != passage.unit_text(passage.units[0]) or not is_dated_heading(said):
+    if not said or not is_dated_heading(said):
         return False
-    return said in passage.headings or any(unit.lead == said for unit in passage.units[1:])
+    return said in passage.headings or any(
+        said == unit.lead or said in unit.lead.split("\n") for unit in passage.units
+    )
 
 
 # A sentence that announces what follows ("The list of format strings is as follows.", "Run:").

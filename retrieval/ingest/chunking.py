@@ -33,7 +33,7 @@ def chunk_document(
     `scraped`: the text may have blocks glued together by a scraper (plain .txt), so sentences are
     also cut at "wordWord" joins (see sentences.split_sentences).
     """
-    groups: list[tuple[tuple[str, ...], str | None, list[Block], str]] = []
+    groups: list[tuple[tuple[str, ...], str | None, list[Block], int]] = []
     code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
     introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
     for headings, anchor, section in _sections(blocks):
@@ -51,11 +51,13 @@ def chunk_document(
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
                 code.update((id(piece), owner) for piece in fitted)
             pieces.extend(fitted)
-        dated = _dated_line(section, headings)
+        dated = _dated_lines(section, headings)
         for place, group in enumerate(_group(pieces, params.max_words, introduced)):
-            if dated is not None and place:  # each passage of a long release says which release it is of
-                group = [replace(dated, line_start=None, line_end=None, start=None, end=None), *group]
-            groups.append((headings, anchor, group, dated.text if dated is not None else ""))
+            if dated and place:  # each passage of a long release says which release it is of
+                group = [
+                    replace(b, line_start=None, line_end=None, start=None, end=None) for b in dated
+                ] + group
+            groups.append((headings, anchor, group, len(dated)))
     built = [
         _passage(source, ordinal, headings, group, scraped, anchor, code, dated)
         for ordinal, (headings, anchor, group, dated) in enumerate(groups, 1)
@@ -92,7 +94,8 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
     """Runs of content blocks under the same heading path; headings themselves become the path.
 
     Each run also carries its anchor: that of the innermost heading of the path that has one. A dated
-    heading (retrieval/text/datelines.py) is also the first line of each run under it."""
+    heading (retrieval/text/datelines.py) is also the first line of each run under it, and a heading
+    over a release line (_is_release_line) the first line of its run."""
     sections: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
     stack: list[Block] = []
     current: list[Block] = []
@@ -111,10 +114,12 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
             stack.append(item)
             continue
         dated = next((h for h in reversed(stack) if is_dated_heading(h.text)), None)
-        if dated is not None and not current:
+        if not current and (dated is not None or (stack and _is_release_line(item))):
             # Its date is what "when was 2.4.0 released?" asks, and a heading is never quoted: each run
-            # of text under it (a subsection's too: "### Added", "### Fixed") opens with it, as a line.
-            current.append(replace(dated, kind="paragraph", level=0, anchor=None))
+            # of text under a dated heading (a subsection's too: "### Added", "### Fixed") opens with it,
+            # as a line; so does the version heading over a "Released 2021-05-11" line.
+            heading = dated if dated is not None else stack[-1]
+            current.append(replace(heading, kind="paragraph", level=0, anchor=None))
         current.append(item)
     if current:
         close()
@@ -122,22 +127,29 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
 
 
 _DATED_LINE_WORDS = 5  # "Released 2021-05-11", "Release date: March 12, 2024"; longer is a sentence
-# A release's date line under its version heading: a date alone (Django's "*December 4, 2023*") or said
-# to be a release's ("Released on 2022-03-30"). Not "Last updated: ..." over a page: that dates no change.
+# A release's date line under its version heading, said to be one ("Released on 2022-03-30"). Not "Last
+# updated: ..." over a page, which dates no change, nor a date alone under a title: a news story's
+# dateline (retrieval/text/datelines.py) leads only the title it dates, not every sentence of the story.
 _RELEASE_LINE = re.compile(r"^\W*(released?\b|release date\b)", re.IGNORECASE)
 
 
-def _dated_line(section: list[Block], headings: tuple[str, ...]) -> Block | None:
-    """The line that dates a section under a heading: a dated heading repeated (_sections), or a short
-    release line opening it ("Released 2021-05-11" under "Version 2.0.0"); None for any other."""
-    first = section[0] if section and headings else None
-    if first is None or first.kind != "paragraph" or "\n" in first.text.strip():
-        return None
-    if first.text in headings:
-        return first if is_dated_heading(first.text) else None
-    release = _RELEASE_LINE.search(first.text) or is_dateline(first.text)
-    short = _words(first.text) <= _DATED_LINE_WORDS
-    return first if release and short and is_dated_heading(first.text) else None
+def _is_release_line(item: Block) -> bool:
+    """A short paragraph dating a release: "Released 2021-05-11", "Release date: March 12, 2024"."""
+    text = item.text.strip()
+    return (
+        item.kind == "paragraph" and "\n" not in text and _words(text) <= _DATED_LINE_WORDS
+        and bool(_RELEASE_LINE.search(text)) and is_dated_heading(text)
+    )  # fmt: skip
+
+
+def _dated_lines(section: list[Block], headings: tuple[str, ...]) -> list[Block]:
+    """The lines that date a section, as _sections opened it: a dated heading repeated, or the version
+    heading repeated over its release line ("Version 2.0.0", "Released 2021-05-11"); [] for any other."""
+    if not section or not headings or section[0].kind != "paragraph" or section[0].text not in headings:
+        return []
+    if is_dated_heading(section[0].text):
+        return section[:1]
+    return section[:2] if len(section) > 1 and _is_release_line(section[1]) else []
 
 
 def _words(text: str) -> int:
@@ -369,11 +381,12 @@ def _passage(
     glued: bool,
     anchor: str | None,
     code: dict[int, _Code] | None = None,
-    dated: str = "",
+    dated: int = 0,
 ) -> tuple[Passage, list[int | None]]:
     """The passage of `group` (`anchor`: its section's innermost heading anchor), and for each of its
-    units the code block it quotes (an id), else None. `dated`: the line dating the section
-    (_dated_line), which opens the group and leads every unit after it."""
+    units the code block it quotes (an id), else None. `dated`: how many of the group's first blocks
+    are the lines dating its section (_dated_lines): together they lead every unit after them."""
+    lead = "\n".join(b.text for b in group[:dated])
     texts: list[str] = []
     units: list[Unit] = []
     blocks: list[int | None] = []
@@ -385,8 +398,8 @@ def _passage(
         made = _units(
             item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1
         )
-        if dated and item is not group[0]:
-            made = [u if u.lead or u.kind == "table_row" else replace(u, lead=dated) for u in made]
+        if lead and not any(item is b for b in group[:dated]):
+            made = [u if u.lead or u.kind == "table_row" else replace(u, lead=lead) for u in made]
         units.extend(made)
         blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1

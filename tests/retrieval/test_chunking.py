@@ -440,16 +440,20 @@ def test_a_release_heading_opens_every_passage_of_its_release_and_leads_its_unit
 
 
 def test_a_released_line_under_a_version_heading_dates_its_section():
-    """Flask's CHANGES.rst: "Version 2.0.0" over a "Released 2021-05-11" line."""
+    """Flask's CHANGES.rst: "Version 2.0.0" over a "Released 2021-05-11" line. The heading is repeated
+    over the line, and both lead the changes: "which release dropped Python 2?" is answered with them."""
     blocks = [
         heading("Version 2.0.0", 2, 1),
         Block("paragraph", "Released 2021-05-11", 4, 4),
         Block("list_item", "Drop support for Python 2 and 3.5.", 6, 6),
     ]
     (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
-    assert [u.lead for u in passage.units] == ["", "Released 2021-05-11"]
-    # A sentence with a date in it, or a page's "last updated" line, dates no release.
-    for line in ("This release, published on 2021-05-11, drops old Pythons.", "Last updated: 2021-05-11"):
+    assert passage.text.startswith("Version 2.0.0\nReleased 2021-05-11\n")
+    assert [u.lead for u in passage.units] == ["", "", "Version 2.0.0\nReleased 2021-05-11"]
+    assert passage.line_start == 1
+    # A sentence with a date in it, a page's "last updated" line or a date alone dates no release.
+    for line in ("This release, published on 2021-05-11, drops old Pythons.", "Last updated: 2021-05-11",
+                 "May 11, 2021"):  # fmt: skip
         blocks[1] = Block("paragraph", line, 4, 4)
         (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
         assert [u.lead for u in passage.units] == ["", ""], line
