@@ -18,10 +18,10 @@ FORMAT_VERSION = 2
 # statement starts, a block's code units numbered part k of n (whole units in answers); 15: a unit's lines
 # are found from the words of its source lines (Block.line_breaks), reST paragraphs get their last line,
 # a notebook's printed output starts with "Output:"; 16: a dateline at a document's head leads with its title.
-# 17-19 (one stop's steps): a dated section heading ("[2.4.0] - 2024-03-12"), or a version heading over its
-# "Released 2021-05-11" line, opens each passage of its section and leads its units; a release version
-# ("3.1.1") is a keyword token whole as well as in parts.
-PIPELINE_VERSION = 19
+# 17-20 (one stop's steps): a dated section heading ("[2.4.0] - 2024-03-12") with the headings below it
+# ("Removed"), or a version heading over its "Released 2021-05-11" line, opens each passage of its section
+# and leads its units; a release version ("3.1.1") is a keyword token whole as well as in parts.
+PIPELINE_VERSION = 20
 
 
 @dataclass

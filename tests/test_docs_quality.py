@@ -225,3 +225,35 @@ def test_a_follow_up_is_answered_by_a_sentence_that_does_not_repeat_the_thread(d
     assert isinstance(reply, Answer) and not reply.abstained
     assert "UTC time by default" in reply.text
     assert reply.citations[0].source.endswith("logs-and-accesslogs.md")
+
+
+RELEASE_NOTES = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Lumen Gateway Release Notes</title></head>
+<body><main>
+<h1>Lumen Gateway Release Notes</h1>
+<p>Lumen Gateway is our HTTP API gateway. This page lists the changes in each release.</p>
+<h2>Release 4.2 (March 3, 2025)</h2>
+<ul><li>Added HTTP/3 (QUIC) listeners, disabled by default.</li>
+<li>The default rate limit changed from 100 to 250 requests per second per client.</li></ul>
+<h2>Release 4.1 (November 18, 2024)</h2>
+<ul><li>Added the OpenID Connect authentication plugin.</li>
+<li>Lumen now runs on ARM64 Linux (Graviton, Ampere).</li></ul>
+<h2>Release 4.0 (July 8, 2024)</h2>
+<ul><li>Configuration files are now YAML only; TOML configuration is no longer supported.</li>
+<li>The admin API now listens on port 9901 instead of 8001.</li></ul>
+</main></body></html>
+"""
+
+
+def test_release_notes_answer_with_the_release_of_the_change(tmp_path_factory, embedder):
+    """A release heading dates every change under it: the answer quotes it above the change, and a
+    version asked of ("Lumen 4.2") is the release whose heading says it whole, not 4.1 (whose passage
+    holds a 4 and a 2). Written as a user trying out release notes wrote them (a fresh-user trial)."""
+    corpus = tmp_path_factory.mktemp("release-notes")
+    (corpus / "lumen-release-notes.html").write_text(RELEASE_NOTES, encoding="utf-8")
+    service = _service(tmp_path_factory, embedder, corpus, "release-notes-index")
+    released = service.ask("When was Lumen 4.2 released?")
+    assert not released.abstained and "March 3, 2025" in released.text
+    assert "November 18, 2024" not in released.text
+    port = service.ask("Which Lumen release moved the admin API to port 9901?")
+    assert not port.abstained and port.text.startswith("Release 4.0 (July 8, 2024)\n")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
-from retrieval.answering.question import QuestionTerms, stems_of
+from retrieval.answering.question import QuestionTerms, says_version, stems_of
 from retrieval.config import ComposerParams
 from retrieval.models import Hit, Passage, Unit
 from retrieval.text.datelines import is_dated_heading, is_dateline
@@ -131,6 +131,8 @@ def compose(
         key=lambda c: c.score,
         reverse=True,
     )
+    if params.applies("identifier"):  # a unit about the X300 (or Lumen 4.2) asked of, before any that is not
+        scored.sort(key=_lacks_identifiers)
     best = scored[0]
     confidence = model.confidence.probability(
         _unmeasured(confidence_features(best, scored), model.confidence, reads)
@@ -232,7 +234,7 @@ def _is_date_line(passage: Passage, said: str) -> bool:
     them: each says which release and when, and nothing else."""
     if is_dateline(said):
         return True
-    if not said or not is_dated_heading(said):
+    if not said or not any(is_dated_heading(line) for line in said.split("\n")):
         return False
     return said in passage.headings or any(
         said == unit.lead or said in unit.lead.split("\n") for unit in passage.units
@@ -274,6 +276,7 @@ def _featured(
 ) -> list[Candidate]:
     """The candidates with their UNIT_FEATURES filled in (the rules read them too)."""
     passage_terms: dict[str, frozenset[str]] = {}  # passage id -> stems of its passage context
+    context_text: dict[str, str] = {}  # passage id -> its passage context (_passage_context)
     topics = _carried_by_document(hits, carried, titles, terms.language)
     best_lexical = max((h.lexical_score for h in hits), default=0.0)
     rows = []
@@ -293,8 +296,9 @@ def _featured(
         )
         context = passage_terms.get(hit.passage.id)
         if context is None:
+            context_text[hit.passage.id] = _passage_context(hit, titles)
             context = passage_terms[hit.passage.id] = (
-                frozenset(terms.with_joined(stems_of(_passage_context(hit, titles), language))) | topic
+                frozenset(terms.with_joined(stems_of(context_text[hit.passage.id], language))) | topic
             )
         kind = candidate.unit.kind if candidate.unit else "sentence"
         kind_match = (
@@ -314,7 +318,10 @@ def _featured(
             "agreement": min(agreeing, 2) / 2,
             "kind_match": float(kind_match),
             "kind_missing": float(bool(terms.kind) and not kind_match),
-            "identifier_missing": float(any(i not in context for i in terms.identifiers)),
+            "identifier_missing": float(
+                any(i not in context for i in terms.identifiers)
+                or not all(says_version(context_text[hit.passage.id], v) for v in terms.versions)
+            ),
             "focus_missing": float(_focus_missing(context, terms)),
             "list_item": float(kind == "list_item"),
             "table_row": float(kind == "table_row"),
@@ -586,10 +593,14 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
         passage_id = candidate.hit.passage.id
         numbers.setdefault(passage_id, len(numbers) + 1)
         lead = _visible_lead(candidate)
-        # A dated heading's line is said once an answer, whichever of its section's passages repeat it.
-        place = candidate.hit.passage.source if _is_date_line(candidate.hit.passage, lead) else passage_id
-        if lead and (place, lead) not in shown:
-            shown.add((place, lead))
+        source = candidate.hit.passage.source
+        if lead and _is_date_line(candidate.hit.passage, lead):
+            lead = _unsaid_release_lines(lead, source, shown)
+        elif lead and (passage_id, lead) not in shown:
+            shown.add((passage_id, lead))
+        else:
+            lead = ""
+        if lead:
             quotes.setdefault(passage_id, []).append(lead)
             # A command, list item or dateline under its lead, and anything under a dated heading's line,
             # on the next line; a sentence runs on.
@@ -601,6 +612,8 @@ def _render(chosen: list[Candidate], max_chars: int) -> tuple[str, tuple[CitedPa
             parts.append(lead + ("\n" if on_its_line else " "))
         quoted = _row_under_shown_header(candidate, chosen[index - 1] if index else None)
         shown.add((passage_id, candidate.text))
+        if _is_date_line(candidate.hit.passage, candidate.text):  # a release line quoted as the answer
+            shown.add((source, candidate.text))
         quotes.setdefault(passage_id, []).append(quoted)
         following = chosen[index + 1] if index + 1 < len(chosen) else None
         same_next = following is not None and following.hit.passage.id == passage_id
@@ -746,6 +759,17 @@ def _is_shown_lead(candidate: Candidate, chosen: list[Candidate]) -> bool:
         and _visible_lead(other) == candidate.text
         for other in chosen
     )
+
+
+def _unsaid_release_lines(lead: str, source: str, shown: set[tuple[str, str]]) -> str:
+    """The lines of a release lead ("[2.3.0] - 2024-10-02", "Removed") not yet said in the answer, each
+    said once an answer whichever of its release's passages repeat it; marks them said in `shown` (keyed
+    by `source` and the lead up to the line, so "Removed" of another release is still said)."""
+    lines = lead.split("\n")
+    prefixes = ["\n".join(lines[: i + 1]) for i in range(len(lines))]
+    unsaid = [line for line, prefix in zip(lines, prefixes, strict=True) if (source, prefix) not in shown]
+    shown.update((source, prefix) for prefix in prefixes)
+    return "\n".join(unsaid)
 
 
 def _visible_lead(candidate: Candidate) -> str:

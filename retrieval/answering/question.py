@@ -131,6 +131,7 @@ class QuestionTerms:
     # The language the question is read in (retrieval/text/languages.py `reading_language`): its terms are
     # stemmed, its kind read and units' kinds recognised by that language's rules.
     language: str = ENGLISH
+    versions: frozenset[str] = frozenset()  # versions after a name ("Lumen 4.2"): found whole or not at all
 
     def search_text(self, question: str) -> str:
         """The question plus repaired spellings, so keyword search finds what a typo would miss."""
@@ -338,6 +339,7 @@ def analyse(question: str, vocabulary: Vocabulary) -> QuestionTerms:
         _focus(question, words, weights, vocabulary),
         frozenset(unknown & set(weights)),
         language,
+        named_versions(question),
     )
 
 
@@ -403,6 +405,22 @@ _LETTER_ID = re.compile(r"(?<=[A-Za-z] )([B-HJ-Z])\b")  # "Form B", "Plan C" (no
 
 def _is_letter_id(word: str, question: str) -> bool:
     return word.upper() in _LETTER_ID.findall(question)
+
+
+# A version after a name or the word version/release ("Lumen 4.2", "Python 3.6", "release 4.2"). As terms
+# "4.2" is the digits 4 and 2, found in "Release 4.1 (November 18, 2024)" and "2.6 and 3.3": the passage
+# must say the version whole. (A number after a lower-case word, "of 2.5", is an amount, not a version.)
+_NAMED_VERSION = re.compile(r"(?:\b[A-Z][\w-]*|\b(?:version|release|v))\s+v?(\d+(?:\.\d+)+)(?!\.?\d)")
+
+
+def named_versions(question: str) -> frozenset[str]:
+    """The versions the question names after a name or "version"/"release" ("Lumen 4.2" -> "4.2")."""
+    return frozenset(_NAMED_VERSION.findall(question))
+
+
+def says_version(text: str, version: str) -> bool:
+    """Does `text` say `version` whole ("4.2" in "Release 4.2 (March 3, 2025)"; not in "4.21", "14.2")?"""
+    return re.search(rf"(?<![\d.]){re.escape(version)}(?!\.?\d)", text) is not None
 
 
 def _identifiers(question: str) -> frozenset[str]:

@@ -123,11 +123,14 @@ def _asked_by(terms: QuestionTerms, question: QuestionTerms | None) -> QuestionT
     """`terms` of a pasted message, with what is asked read from its question sentence: the kind of
     answer, the identifiers and numbers it names, its yes/no focus (none when it has no question)."""
     if question is None:
-        return replace(terms, kind=None, identifiers=frozenset(), numbers=frozenset(), focus=None)
+        return replace(
+            terms, kind=None, identifiers=frozenset(), numbers=frozenset(), focus=None, versions=frozenset()
+        )
     return replace(
         terms,
         kind=question.kind,
         identifiers=question.identifiers,
+        versions=question.versions,
         numbers=question.numbers,
         focus=question.focus,
     )

@@ -94,8 +94,8 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
     """Runs of content blocks under the same heading path; headings themselves become the path.
 
     Each run also carries its anchor: that of the innermost heading of the path that has one. A dated
-    heading (retrieval/text/datelines.py) is also the first line of each run under it, and a heading
-    over a release line (_is_release_line) the first line of its run."""
+    heading (retrieval/text/datelines.py) and the headings below it are also the first lines of each run
+    under it, and a heading over a release line (_is_release_line) the first line of its run."""
     sections: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
     stack: list[Block] = []
     current: list[Block] = []
@@ -113,13 +113,14 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
                 stack.pop()
             stack.append(item)
             continue
-        dated = next((h for h in reversed(stack) if is_dated_heading(h.text)), None)
+        dated = next((i for i in range(len(stack) - 1, -1, -1) if is_dated_heading(stack[i].text)), None)
         if not current and (dated is not None or (stack and _is_release_line(item))):
             # Its date is what "when was 2.4.0 released?" asks, and a heading is never quoted: each run
-            # of text under a dated heading (a subsection's too: "### Added", "### Fixed") opens with it,
-            # as a line; so does the version heading over a "Released 2021-05-11" line.
-            heading = dated if dated is not None else stack[-1]
-            current.append(replace(heading, kind="paragraph", level=0, anchor=None))
+            # of text under a dated heading opens with it and the headings below it, as lines ("[2.3.0] -
+            # 2024-10-02", "Removed": what a change under it is); a version heading opens its run over
+            # its "Released 2021-05-11" line.
+            opening = stack[dated:] if dated is not None else stack[-1:]
+            current.extend(replace(h, kind="paragraph", level=0, anchor=None) for h in opening)
         current.append(item)
     if current:
         close()
@@ -143,13 +144,20 @@ def _is_release_line(item: Block) -> bool:
 
 
 def _dated_lines(section: list[Block], headings: tuple[str, ...]) -> list[Block]:
-    """The lines that date a section, as _sections opened it: a dated heading repeated, or the version
-    heading repeated over its release line ("Version 2.0.0", "Released 2021-05-11"); [] for any other."""
-    if not section or not headings or section[0].kind != "paragraph" or section[0].text not in headings:
-        return []
-    if is_dated_heading(section[0].text):
-        return section[:1]
-    return section[:2] if len(section) > 1 and _is_release_line(section[1]) else []
+    """The lines that date a section, as _sections opened it: a dated heading and the headings below it
+    repeated ("[2.3.0] - 2024-10-02", "Removed"), or the version heading repeated over its release line
+    ("Version 2.0.0", "Released 2021-05-11"); [] for any other section."""
+    repeated = 0
+    while (
+        repeated < len(section) and section[repeated].kind == "paragraph"
+        and section[repeated].text in headings[repeated:]
+    ):  # fmt: skip
+        repeated += 1
+    if repeated and is_dated_heading(section[0].text):
+        return section[:repeated]
+    if repeated == 1 and len(section) > 1 and _is_release_line(section[1]):
+        return section[:2]
+    return []
 
 
 def _words(text: str) -> int:

@@ -139,3 +139,43 @@ def test_rows_of_one_long_table_in_two_passages_share_one_header(tmp_path):
     assert answer.count("Field | Description | Default") == 1, answer
     assert answer.split("\n")[0] == "Field | Description | Default"
     assert answer.split("\n")[1].endswith("| 1s [1]") and answer.split("\n")[2].endswith("[2]")
+
+
+CHANGELOG = """# Changelog
+
+## [2.3.0] - 2024-10-02
+
+### Removed
+
+- The --legacy flag and the v1 snapshot format reader.
+
+## [2.2.0] - 2024-06-17
+
+### Removed
+
+- The --old-sync flag.
+"""
+
+
+def _release_units(passage: Passage) -> list[Candidate]:
+    hit = Hit(passage, 1.0)
+    return [Candidate(unit_display_text(passage, unit), hit, 0, unit=unit) for unit in passage.units]
+
+
+def test_a_release_line_is_said_once_and_each_release_keeps_its_own_labels(tmp_path):
+    """The release line quoted as the answer is not repeated as the lead of the change under it; two
+    releases' "Removed" changes each keep their release and label."""
+    page = tmp_path / "CHANGELOG.md"
+    page.write_text(CHANGELOG, encoding="utf-8")
+    newer, older = _passages(page)
+    release_line, _label, change = _release_units(newer)
+    answer, cited, _ = _render([release_line, change], 420)
+    assert answer == "[2.3.0] - 2024-10-02 Removed\nThe --legacy flag and the v1 snapshot format reader. [1]"
+    assert answer.count("2024-10-02") == 1
+    answer, cited, _ = _render([_release_units(newer)[2], _release_units(older)[2]], 420)
+    assert answer == (
+        "[2.3.0] - 2024-10-02\nRemoved\nThe --legacy flag and the v1 snapshot format reader. [1] "
+        "[2.2.0] - 2024-06-17\nRemoved\nThe --old-sync flag. [2]"
+    )
+    for citation in cited:  # every line shown is the passage's own text
+        assert all(line in citation.hit.passage.text for line in citation.quote.split("\n"))

@@ -413,8 +413,9 @@ def heading(text: str, level: int, line: int) -> Block:
 
 def test_a_release_heading_opens_every_passage_of_its_release_and_leads_its_units():
     """ "When was Windows support added?" is answered by the change under "## [2.3.0] - 2023-12-05 /
-    ### Added": the release line opens each run of text under it (each subsection, each passage of a
-    long one) and is the lead of every unit after it, so the answer says which release and when."""
+    ### Added": the release line and the subsection's heading open each run of text under it (each
+    subsection, each passage of a long one) and lead every unit after them, so the answer says which
+    release, when, and what kind of change ("Removed" is not "Deprecated")."""
     items = [Block("list_item", f"Change number {n} of this release, described in words.", 10 + n, 10 + n)
              for n in range(40)]  # fmt: skip
     blocks = [
@@ -431,9 +432,12 @@ def test_a_release_heading_opens_every_passage_of_its_release_and_leads_its_unit
     release = [p for p in passages if "[2.3.0] - 2023-12-05" in p.headings]
     assert len(release) >= 3  # "Added", and "Changed" cut in several passages
     for passage in release:
-        first, *rest = passage.units
-        assert passage.unit_text(first) == "[2.3.0] - 2023-12-05"
-        assert rest and all(u.lead == "[2.3.0] - 2023-12-05" for u in rest)
+        lead = f"[2.3.0] - 2023-12-05\n{passage.headings[-1]}"
+        assert passage.text.startswith(lead + "\n")
+        release_line, label, *rest = passage.units
+        assert [passage.unit_text(release_line), passage.unit_text(label)] == lead.split("\n")
+        assert rest and all(u.lead == lead for u in rest)
+    assert {p.headings[-1] for p in release} == {"Added", "Changed"}
     assert release[0].line_start == 3  # the heading's own line; a repeat later carries no line
     notes = [p for p in passages if p.headings[-1] == "Notes"]
     assert [u.lead for p in notes for u in p.units] == [""]

@@ -6,7 +6,15 @@ from collections import Counter
 
 import pytest
 
-from retrieval.answering.question import QuestionTerms, Vocabulary, analyse, answer_kind, stems_of
+from retrieval.answering.question import (
+    QuestionTerms,
+    Vocabulary,
+    analyse,
+    answer_kind,
+    named_versions,
+    says_version,
+    stems_of,
+)
 from retrieval.text.tokens import stem, tokenize
 
 PASSAGES = [
@@ -267,3 +275,15 @@ def test_a_frame_is_read_past_a_chat_opener():
     assert answer_kind("On what date did the companies reveal their partnership?") == "time"
     assert answer_kind("In which month did it open?") == "time"
     assert answer_kind("In what way does it work?") is None
+
+
+def test_a_version_after_a_name_must_be_said_whole():
+    """ "When was Lumen 4.2 released?": as terms 4.2 is the digits 4 and 2, which "Release 4.1 (November
+    18, 2024)" holds; the version is read whole after a name or "version"/"release", not after "of"."""
+    assert named_versions("When was Lumen 4.2 released? And Python 3.6, version 2.1, release v3.0.1?") == {
+        "4.2", "3.6", "2.1", "3.0.1",
+    }  # fmt: skip
+    assert named_versions("What is 2.5 percent of 4.2 million?") == frozenset()
+    assert says_version("Release 4.2 (March 3, 2025)", "4.2")
+    assert not says_version("Release 4.21", "4.2") and not says_version("14.2", "4.2")
+    assert not says_version("Python 2.6 and 3.3 are no longer supported.", "3.6")
