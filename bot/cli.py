@@ -40,11 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         return EXIT_USAGE
     _configure_logging(settings, getattr(args, "verbose", False))
-    from retrieval import RetrievalError
+    from retrieval import IndexMissingError, RetrievalError
 
     previous = _stop_on_sigterm()
     try:
         return args.handler(args, settings)
+    except IndexMissingError as error:
+        _error(messages.index_missing(str(error), index_given=bool(getattr(args, "index", None))))
+        return EXIT_ERROR
     except (RetrievalError, ConfigError) as error:
         _error(str(error))
         return EXIT_ERROR

@@ -165,6 +165,13 @@ def rebuild_hint(corpus: str | None, index: str, config: str | None = None, foun
     return f"Rebuild it with: citebot index {corpus_flag} --index {index}{flag}{note}"
 
 
+def index_missing(error: str, index_given: bool) -> str:
+    """No index where the command looked (`error` says where and how to build one); when the user gave
+    no --index, say how to point at one built elsewhere (a first `citebot index --index DIR` elsewhere
+    is easily forgotten by the next command)."""
+    return error if index_given else f"{error} If your index is elsewhere, pass --index with its folder."
+
+
 def postgres_rebuild_hint(corpus: str | None, config: str | None = None, found: bool = True) -> str:
     flag = f" --config {config}" if config else ""
     if corpus is None:

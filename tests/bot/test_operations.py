@@ -97,6 +97,14 @@ def test_status_without_an_index_is_one_line(citebot):
     assert len(err.strip().splitlines()) == 1 and err.startswith("citebot: No index at nowhere.")
 
 
+def test_without_an_index_and_without_index_the_message_says_how_to_point_at_one(citebot):
+    """A user who built an index with --index elsewhere and forgot it on the next command is told."""
+    code, out, err = citebot("status")
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("citebot: No index at .index.") and "pass --index with its folder" in err
+    assert "pass --index" not in citebot("status", "--index", "nowhere")[2]
+
+
 def test_a_second_build_of_the_same_index_is_refused(citebot, corpus, tmp_path):
     (tmp_path / "idx").mkdir()
     with FileLock(str(tmp_path / "idx" / cli.BUILD_LOCK)):
