@@ -131,8 +131,8 @@ def compose(
         key=lambda c: c.score,
         reverse=True,
     )
-    if params.applies("identifier"):  # a unit about the X300 (or Lumen 4.2) asked of, before any that is not
-        scored.sort(key=_lacks_identifiers)
+    if params.applies("identifier") and terms.versions:  # Lumen 4.2's units before 4.1's, whatever they score
+        scored.sort(key=lambda c: c.features["version_missing"])
     best = scored[0]
     confidence = model.confidence.probability(
         _unmeasured(confidence_features(best, scored), model.confidence, reads)
@@ -300,6 +300,7 @@ def _featured(
             context = passage_terms[hit.passage.id] = (
                 frozenset(terms.with_joined(stems_of(context_text[hit.passage.id], language))) | topic
             )
+        version_missing = not all(says_version(context_text[hit.passage.id], v) for v in terms.versions)
         kind = candidate.unit.kind if candidate.unit else "sentence"
         kind_match = (
             terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind)
@@ -318,10 +319,8 @@ def _featured(
             "agreement": min(agreeing, 2) / 2,
             "kind_match": float(kind_match),
             "kind_missing": float(bool(terms.kind) and not kind_match),
-            "identifier_missing": float(
-                any(i not in context for i in terms.identifiers)
-                or not all(says_version(context_text[hit.passage.id], v) for v in terms.versions)
-            ),
+            "identifier_missing": float(any(i not in context for i in terms.identifiers) or version_missing),
+            "version_missing": float(version_missing),  # read by the identifier rule, not by the scorers
             "focus_missing": float(_focus_missing(context, terms)),
             "list_item": float(kind == "list_item"),
             "table_row": float(kind == "table_row"),
@@ -751,14 +750,19 @@ def _is_code(candidate: Candidate) -> bool:
 
 
 def _is_shown_lead(candidate: Candidate, chosen: list[Candidate]) -> bool:
-    """A chosen sentence that another chosen unit of its passage shows as its lead anyway."""
-    passage_id = candidate.hit.passage.id
-    return any(
-        other is not candidate
-        and other.hit.passage.id == passage_id
-        and _visible_lead(other) == candidate.text
-        for other in chosen
-    )
+    """A chosen sentence that another chosen unit of its passage shows as its lead anyway; or a release
+    line ("Released 2023-10-16") that another chosen unit of its document shows in its release lead."""
+    passage = candidate.hit.passage
+    release_line = _is_date_line(passage, candidate.text)
+    for other in chosen:
+        if other is candidate:
+            continue
+        lead = _visible_lead(other)
+        if other.hit.passage.id == passage.id and lead == candidate.text:
+            return True
+        if release_line and other.hit.passage.source == passage.source and candidate.text in lead.split("\n"):
+            return True
+    return False
 
 
 def _unsaid_release_lines(lead: str, source: str, shown: set[tuple[str, str]]) -> str:

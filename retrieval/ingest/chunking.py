@@ -406,8 +406,12 @@ def _passage(
         made = _units(
             item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1
         )
-        if lead and not any(item is b for b in group[:dated]):
-            made = [u if u.lead or u.kind == "table_row" else replace(u, lead=lead) for u in made]
+        opening = next((n for n, b in enumerate(group[:dated]) if item is b), None)
+        # A change is led by all the release's lines; a line of them by those above it ("Version 2.4.0"
+        # over "Released 2023-10-16", quoted when the date is what is asked).
+        above = lead if opening is None else "\n".join(b.text for b in group[:opening])
+        if above:
+            made = [u if u.lead or u.kind == "table_row" else replace(u, lead=above) for u in made]
         units.extend(made)
         blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1

@@ -163,14 +163,14 @@ def _release_units(passage: Passage) -> list[Candidate]:
 
 
 def test_a_release_line_is_said_once_and_each_release_keeps_its_own_labels(tmp_path):
-    """The release line quoted as the answer is not repeated as the lead of the change under it; two
+    """The release line chosen with the change under it is said once, as the change's lead; two
     releases' "Removed" changes each keep their release and label."""
     page = tmp_path / "CHANGELOG.md"
     page.write_text(CHANGELOG, encoding="utf-8")
     newer, older = _passages(page)
     release_line, _label, change = _release_units(newer)
     answer, cited, _ = _render([release_line, change], 420)
-    assert answer == "[2.3.0] - 2024-10-02 Removed\nThe --legacy flag and the v1 snapshot format reader. [1]"
+    assert answer == "[2.3.0] - 2024-10-02\nRemoved\nThe --legacy flag and the v1 snapshot format reader. [1]"
     assert answer.count("2024-10-02") == 1
     answer, cited, _ = _render([_release_units(newer)[2], _release_units(older)[2]], 420)
     assert answer == (

@@ -453,7 +453,7 @@ def test_a_released_line_under_a_version_heading_dates_its_section():
     ]
     (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
     assert passage.text.startswith("Version 2.0.0\nReleased 2021-05-11\n")
-    assert [u.lead for u in passage.units] == ["", "", "Version 2.0.0\nReleased 2021-05-11"]
+    assert [u.lead for u in passage.units] == ["", "Version 2.0.0", "Version 2.0.0\nReleased 2021-05-11"]
     assert passage.line_start == 1
     # A sentence with a date in it, a page's "last updated" line or a date alone dates no release.
     for line in ("This release, published on 2021-05-11, drops old Pythons.", "Last updated: 2021-05-11",
