@@ -134,8 +134,9 @@ KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still mis
         "entries); the best unit is 3.7's, and the identifier rule abstains"
     ),
     "changelogs-9": (
-        "'What status code does Flask's redirect return by default in 3.2.0?': 3.2.0 is unreleased, so "
-        "nothing but its heading says '3.2.0'; abstains (confidence 0.13)"
+        "'What status code does Flask's redirect return by default in 3.2.0?': 3.2.0's changes (led by "
+        "'Version 3.2.0 / Unreleased') are not among the units found; other releases' redirect entries "
+        "are, and it abstains (confidence 0.14)"
     ),
 }
 

@@ -199,8 +199,10 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
     for rank, hit in enumerate(hits):
         passage = hit.passage
         matches = [unit_match_text(passage, unit) for unit in passage.units]
-        # Leads that a command or a list answers for; a sentence that is a bare value's lead stays a unit.
+        # Leads that a command or a list answers for, and each line of a release's lead ("Version 3.2.0",
+        # "Unreleased"); a sentence that is a bare value's lead stays a unit.
         leads = {unit.lead for unit in passage.units if unit.lead and unit.kind in ("code", "list_item")}
+        leads.update(line for unit in passage.units if "\n" in unit.lead for line in unit.lead.split("\n"))
         for position, unit in enumerate(passage.units):
             match, said = matches[position], passage.unit_text(unit)
             dated = unit.kind == "sentence" and _is_date_line(passage, said)

@@ -132,15 +132,16 @@ _DATED_LINE_WORDS = 5  # "Released 2021-05-11", "Release date: March 12, 2024"; 
 # updated: ..." over a page, which dates no change, nor a date alone under a title: a news story's
 # dateline (retrieval/text/datelines.py) leads only the title it dates, not every sentence of the story.
 _RELEASE_LINE = re.compile(r"^\W*(released?\b|release date\b)", re.IGNORECASE)
+_UNRELEASED = re.compile(r"^\W*unreleased\W*$", re.IGNORECASE)  # a release to come, as changelogs say it
 
 
 def _is_release_line(item: Block) -> bool:
-    """A short paragraph dating a release: "Released 2021-05-11", "Release date: March 12, 2024"."""
+    """A short paragraph dating a release: "Released 2021-05-11", "Release date: March 12, 2024", or
+    saying it is not out yet: "Unreleased"."""
     text = item.text.strip()
-    return (
-        item.kind == "paragraph" and "\n" not in text and _words(text) <= _DATED_LINE_WORDS
-        and bool(_RELEASE_LINE.search(text)) and is_dated_heading(text)
-    )  # fmt: skip
+    if item.kind != "paragraph" or "\n" in text or _words(text) > _DATED_LINE_WORDS:
+        return False
+    return bool(_UNRELEASED.match(text)) or (bool(_RELEASE_LINE.search(text)) and is_dated_heading(text))
 
 
 def _dated_lines(section: list[Block], headings: tuple[str, ...]) -> list[Block]:

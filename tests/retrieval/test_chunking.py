@@ -455,6 +455,10 @@ def test_a_released_line_under_a_version_heading_dates_its_section():
     assert passage.text.startswith("Version 2.0.0\nReleased 2021-05-11\n")
     assert [u.lead for u in passage.units] == ["", "Version 2.0.0", "Version 2.0.0\nReleased 2021-05-11"]
     assert passage.line_start == 1
+    # A release to come is led by its version and "Unreleased".
+    blocks[1] = Block("paragraph", "Unreleased", 4, 4)
+    (passage,) = chunk_document("CHANGES.rst", blocks, ChunkingParams())
+    assert passage.units[-1].lead == "Version 2.0.0\nUnreleased"
     # A sentence with a date in it, a page's "last updated" line or a date alone dates no release.
     for line in ("This release, published on 2021-05-11, drops old Pythons.", "Last updated: 2021-05-11",
                  "May 11, 2021"):  # fmt: skip
