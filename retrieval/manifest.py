@@ -19,8 +19,9 @@ FORMAT_VERSION = 2
 # are found from the words of its source lines (Block.line_breaks), reST paragraphs get their last line,
 # a notebook's printed output starts with "Output:"; 16: a dateline at a document's head leads with its title.
 # 17-20 (one stop's steps): a dated section heading ("[2.4.0] - 2024-03-12") with the headings below it
-# ("Removed"), or a version heading over its "Released 2021-05-11" line, opens each passage of its section
-# and leads its units; a release version ("3.1.1") is a keyword token whole as well as in parts.
+# ("Removed"), or a version heading over its "Released 2021-05-11" or "Unreleased" line, opens each
+# passage of its section and leads its units; a release version ("3.1.1") is a keyword token whole as
+# well as in parts.
 PIPELINE_VERSION = 20
 
 

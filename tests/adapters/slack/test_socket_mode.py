@@ -6,6 +6,7 @@ its own texts and response URLs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -35,7 +36,19 @@ def socket_handler(seeds_index, tmp_path_factory, fake_slack) -> Iterator[Socket
     fake_slack.wait_for_socket()
     yield handler
     fake_slack.wait_until_answered()
-    handler.close()
+    _close_within(handler, CLOSE_WAIT_S)
+
+
+CLOSE_WAIT_S = 30  # closing takes ~3 s after an answer; seen once not to end at all under load
+
+
+def _close_within(handler: SocketModeHandler, seconds: float) -> None:
+    """Close the handler, waiting at most `seconds`. slack_sdk's client joins its session thread on
+    close, and once (the machine loaded by another job) that thread never ended, hanging the suite in
+    this teardown; a daemon thread lets the run go on. Nothing a test asserts happens in the close."""
+    closing = threading.Thread(target=handler.close, name="socket-mode-close", daemon=True)
+    closing.start()
+    closing.join(seconds)
 
 
 def _envelope(envelope_id: str, kind: str, payload: dict, **extra) -> dict:
