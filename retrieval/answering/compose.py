@@ -232,7 +232,7 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
 
 def _is_date_line(passage: Passage, said: str) -> bool:
     """A dateline, or the dated lines opening a passage that lead its units (a release's dated heading
-    repeated, or its version heading and "Released 2021-05-11" line: chunking's _dated_lines), or one of
+    repeated, or its version heading and "Released 2021-05-11" line: chunking's _sections), or one of
     them: each says which release and when, and nothing else."""
     if is_dateline(said):
         return True
@@ -278,8 +278,13 @@ def _featured(
 ) -> list[Candidate]:
     """The candidates with their UNIT_FEATURES filled in (the rules read them too)."""
     passage_terms: dict[str, frozenset[str]] = {}  # passage id -> stems of its passage context
-    context_text: dict[str, str] = {}  # passage id -> its passage context (_passage_context)
-    topics = _carried_by_document(hits, carried, titles, terms.language)
+    context_text = {hit.passage.id: _passage_context(hit, titles) for hit in hits}
+    # passage id -> the passage does not say a version the question names after a name ("Lumen 4.2")
+    version_missing = {
+        passage_id: not all(says_version(text, v) for v in terms.versions)
+        for passage_id, text in context_text.items()
+    }
+    topics = _carried_by_document(hits, carried, context_text, terms.language)
     best_lexical = max((h.lexical_score for h in hits), default=0.0)
     rows = []
     for candidate, similarity, agreeing in zip(candidates, dense, corroboration, strict=True):
@@ -298,11 +303,10 @@ def _featured(
         )
         context = passage_terms.get(hit.passage.id)
         if context is None:
-            context_text[hit.passage.id] = _passage_context(hit, titles)
             context = passage_terms[hit.passage.id] = (
                 frozenset(terms.with_joined(stems_of(context_text[hit.passage.id], language))) | topic
             )
-        version_missing = not all(says_version(context_text[hit.passage.id], v) for v in terms.versions)
+        missing_version = version_missing[hit.passage.id]
         kind = candidate.unit.kind if candidate.unit else "sentence"
         kind_match = (
             terms.kind_matches(candidate.match, exclude=set(terms.weights), unit_kind=kind)
@@ -321,8 +325,8 @@ def _featured(
             "agreement": min(agreeing, 2) / 2,
             "kind_match": float(kind_match),
             "kind_missing": float(bool(terms.kind) and not kind_match),
-            "identifier_missing": float(any(i not in context for i in terms.identifiers) or version_missing),
-            "version_missing": float(version_missing),  # read by the identifier rule, not by the scorers
+            "identifier_missing": float(any(i not in context for i in terms.identifiers) or missing_version),
+            "version_missing": float(missing_version),  # read by the identifier rule, not by the scorers
             "focus_missing": float(_focus_missing(context, terms)),
             "list_item": float(kind == "list_item"),
             "table_row": float(kind == "table_row"),
@@ -357,9 +361,10 @@ def _featured(
 
 
 def _carried_by_document(
-    hits: list[Hit], carried: frozenset[str], titles: dict[str, str], language: str
+    hits: list[Hit], carried: frozenset[str], context_text: dict[str, str], language: str
 ) -> dict[str, frozenset[str]]:
-    """Source -> the `carried` terms that its passages among `hits` hold (title, path, headings, text).
+    """Source -> the `carried` terms that its passages among `hits` hold (their passage context by id in
+    `context_text`: title, path, headings, text).
 
     CARRIED_BY_DOCUMENT: a follow-up ("what time zone does it write the timestamps in?") carries the
     thread's subject ("traefik reopen log files logrotate") to find the right document; the sentence
@@ -374,7 +379,7 @@ def _carried_by_document(
         return {}
     found: dict[str, frozenset[str]] = {}
     for hit in hits:
-        held = stems_of(_passage_context(hit, titles), language) & carried
+        held = stems_of(context_text[hit.passage.id], language) & carried
         source = hit.passage.source
         found[source] = found.get(source, frozenset()) | held
     return found

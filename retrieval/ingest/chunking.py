@@ -36,7 +36,7 @@ def chunk_document(
     groups: list[tuple[tuple[str, ...], str | None, list[Block], int]] = []
     code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
     introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
-    for headings, anchor, section in _sections(blocks):
+    for headings, anchor, section, dating in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
             fitted = _fit(item, params, scraped)
@@ -51,7 +51,7 @@ def chunk_document(
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
                 code.update((id(piece), owner) for piece in fitted)
             pieces.extend(fitted)
-        dated = _dated_lines(section, headings)
+        dated = section[:dating]
         for place, group in enumerate(_group(pieces, params.max_words, introduced)):
             if dated and place:  # each passage of a long release says which release it is of
                 group = [
@@ -90,25 +90,27 @@ def _instructs(before: Block, glued: bool) -> bool:
     return bool(lead) and not _SAMPLE_LEAD.search(lead)
 
 
-def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, list[Block]]]:
+def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, list[Block], int]]:
     """Runs of content blocks under the same heading path; headings themselves become the path.
 
     Each run also carries its anchor: that of the innermost heading of the path that has one. A dated
     heading (retrieval/text/datelines.py) and the headings below it are also the first lines of each run
-    under it, and a heading over a release line (_is_release_line) the first line of its run."""
-    sections: list[tuple[tuple[str, ...], str | None, list[Block]]] = []
+    under it, and a heading over a release line (_is_release_line) the first line of its run; each run
+    carries how many of its first blocks are those lines dating it (0 for most)."""
+    sections: list[tuple[tuple[str, ...], str | None, list[Block], int]] = []
     stack: list[Block] = []
     current: list[Block] = []
+    dating = 0  # of the current run's first blocks, how many date it
 
     def close() -> None:
         anchor = next((h.anchor for h in reversed(stack) if h.anchor), None)
-        sections.append((tuple(h.text for h in stack), anchor, current))
+        sections.append((tuple(h.text for h in stack), anchor, current, dating))
 
     for item in blocks:
         if item.kind == "heading":
             if current:
                 close()
-                current = []
+                current, dating = [], 0
             while stack and stack[-1].level >= item.level:
                 stack.pop()
             stack.append(item)
@@ -121,6 +123,7 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
             # its "Released 2021-05-11" line.
             opening = stack[dated:] if dated is not None else stack[-1:]
             current.extend(replace(h, kind="paragraph", level=0, anchor=None) for h in opening)
+            dating = len(opening) + (dated is None)  # the version heading and its release line
         current.append(item)
     if current:
         close()
@@ -142,23 +145,6 @@ def _is_release_line(item: Block) -> bool:
     if item.kind != "paragraph" or "\n" in text or _words(text) > _DATED_LINE_WORDS:
         return False
     return bool(_UNRELEASED.match(text)) or (bool(_RELEASE_LINE.search(text)) and is_dated_heading(text))
-
-
-def _dated_lines(section: list[Block], headings: tuple[str, ...]) -> list[Block]:
-    """The lines that date a section, as _sections opened it: a dated heading and the headings below it
-    repeated ("[2.3.0] - 2024-10-02", "Removed"), or the version heading repeated over its release line
-    ("Version 2.0.0", "Released 2021-05-11"); [] for any other section."""
-    repeated = 0
-    while (
-        repeated < len(section) and section[repeated].kind == "paragraph"
-        and section[repeated].text in headings[repeated:]
-    ):  # fmt: skip
-        repeated += 1
-    if repeated and is_dated_heading(section[0].text):
-        return section[:repeated]
-    if repeated == 1 and len(section) > 1 and _is_release_line(section[1]):
-        return section[:2]
-    return []
 
 
 def _words(text: str) -> int:
@@ -394,23 +380,20 @@ def _passage(
 ) -> tuple[Passage, list[int | None]]:
     """The passage of `group` (`anchor`: its section's innermost heading anchor), and for each of its
     units the code block it quotes (an id), else None. `dated`: how many of the group's first blocks
-    are the lines dating its section (_dated_lines): together they lead every unit after them."""
-    lead = "\n".join(b.text for b in group[:dated])
+    are the lines dating its section (_sections): together they lead every unit after them, and each
+    of them is led by those above it ("Version 2.4.0" over "Released 2023-10-16")."""
     texts: list[str] = []
     units: list[Unit] = []
     blocks: list[int | None] = []
     cursor = 0
     previous: Block | None = None
-    for item in group:
+    for position, item in enumerate(group):
+        above = "\n".join(texts[: min(position, dated)])  # the dating lines before this block
         texts.append(item.text)
         owner = (code or {}).get(id(item))
         made = _units(
             item, cursor, previous, group, glued, owner.indent if owner else None, head=ordinal == 1
         )
-        opening = next((n for n, b in enumerate(group[:dated]) if item is b), None)
-        # A change is led by all the release's lines; a line of them by those above it ("Version 2.4.0"
-        # over "Released 2023-10-16", quoted when the date is what is asked).
-        above = lead if opening is None else "\n".join(b.text for b in group[:opening])
         if above:
             made = [u if u.lead or u.kind == "table_row" else replace(u, lead=above) for u in made]
         units.extend(made)
