@@ -21,8 +21,9 @@ FORMAT_VERSION = 2
 # 17-20 (one stop's steps): a dated section heading ("[2.4.0] - 2024-03-12") with the headings below it
 # ("Removed"), or a version heading over its "Released 2021-05-11" or "Unreleased" line, opens each
 # passage of its section and leads its units; a release version ("3.1.1") is a keyword token whole as
-# well as in parts.
-PIPELINE_VERSION = 20
+# well as in parts. 21: a plain-text file's first line standing alone, short and no sentence, is its title
+# (a heading), not a passage of its own.
+PIPELINE_VERSION = 21
 
 
 @dataclass

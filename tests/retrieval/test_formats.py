@@ -394,6 +394,41 @@ def test_text_bullets_are_list_items():
     ]
 
 
+@pytest.mark.parametrize(
+    ("source", "title"),
+    [
+        (
+            "Set Fire to the Rain\n\nComposition\n\n" + WRAPPED,
+            "Set Fire to the Rain",
+        ),  # over a section heading
+        ("O Brother, Where Art Thou?\n\n" + WRAPPED, "O Brother, Where Art Thou?"),  # a title asking
+        ("Glee (TV series)\n\n" + WRAPPED, "Glee (TV series)"),
+    ],
+)
+def test_text_first_line_standing_alone_is_the_title(tmp_path, source, title):
+    parsed = txt(source)
+    assert (parsed.blocks[0].kind, parsed.blocks[0].level, parsed.blocks[0].text) == ("heading", 1, title)
+    assert all(b.text != title for b in parsed.blocks[1:] if b.kind == "paragraph")
+    path = tmp_path / "article.txt"
+    path.write_text(source, "utf-8")
+    assert load_document(path, tmp_path).document.title == title  # not "Composition"
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Note that the backup runs nightly.",  # a sentence
+        "Hi all,",  # a greeting
+        "Supported systems:",  # a lead-in
+        "the backup job",  # lower-case: text, not a title
+        "Home Articles Backup policy",  # a breadcrumb over the title it ends with
+    ],
+)
+def test_text_first_line_that_is_text_or_chrome_is_no_title(first):
+    parsed = txt(first + "\n\nBackup policy\n\n" + WRAPPED)
+    assert (parsed.blocks[0].kind, parsed.blocks[0].text) == ("paragraph", first)
+
+
 def test_text_block_offsets_point_at_the_file():
     source = "Title line\n\n" + WRAPPED
     for found in txt(source).blocks:

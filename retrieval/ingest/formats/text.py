@@ -36,7 +36,8 @@ def parse(raw: bytes, source: str) -> Parsed:
         parsed = log.parse_text(text, lines)  # a log saved as .txt: records, not one paragraph a line
     else:
         title, url, body_start = _header(numbered)
-        parsed = Parsed(_blocks(numbered[body_start:], lines), title, url)
+        blocks = _blocks(numbered[body_start:], lines)
+        parsed = Parsed(blocks if title else _title_line(blocks), title, url)
     if note:
         parsed.notes.append(note)
     return parsed
@@ -92,6 +93,40 @@ def _headings(blocks: list[Block]) -> list[Block]:
         ):  # fmt: skip
             out[index] = replace(current, kind="heading", level=2)
     return out
+
+
+def _title_line(blocks: list[Block]) -> list[Block]:
+    """A file's first line standing alone above the rest, short and no sentence, is its title.
+
+    "Set Fire to the Rain" over "Composition" over the text, or "O Brother, Where Art Thou?" over its
+    text: the way articles, notes and exported pages are saved as plain text. Read as a paragraph,
+    the title was a passage (or a unit) of its own that matched every question about its subject and
+    was quoted as the answer, and the section heading below it became the document's title. A line
+    ending like a sentence or a lead-in (".", ",", ":", ";") is text, as is one starting lower-case;
+    a breadcrumb ("Home Articles Some Title" over "Some Title") is page chrome, not the title.
+    """
+    if len(blocks) < 2:
+        return blocks
+    first = blocks[0]
+    words = first.text.split()
+    breadcrumb = any(
+        len(later.text) > 10 and later.text != first.text and first.text.endswith(later.text)
+        for later in blocks[1:6]
+    )
+    if (
+        not breadcrumb and
+        first.kind in ("paragraph", "heading") and first.line_start == first.line_end
+        and 1 <= len(words) <= _TITLE_MAX_WORDS and len(first.text) <= _TITLE_MAX_CHARS
+        and (first.text[:1].isupper() or first.text[:1].isdigit())
+        and not first.text.rstrip().endswith((".", ",", ":", ";", "…"))
+    ):  # fmt: skip
+        return [replace(first, kind="heading", level=1), *blocks[1:]]
+    return blocks
+
+
+# A title line is at most this long; news headlines run to ~15 words, Wikipedia titles far fewer.
+_TITLE_MAX_WORDS = 20
+_TITLE_MAX_CHARS = 150
 
 
 def _paragraphs(run: list[tuple[int, str]], lines: LineMap) -> list[Block]:
