@@ -21,9 +21,11 @@ FORMAT_VERSION = 2
 # 17-20 (one stop's steps): a dated section heading ("[2.4.0] - 2024-03-12") with the headings below it
 # ("Removed"), or a version heading over its "Released 2021-05-11" or "Unreleased" line, opens each
 # passage of its section and leads its units; a release version ("3.1.1") is a keyword token whole as
-# well as in parts. 21: a plain-text file's first line standing alone, short and no sentence, is its title
-# (a heading), not a passage of its own.
-PIPELINE_VERSION = 21
+# well as in parts. 21: a plain-text file's first line standing alone, short and no sentence, is its
+# title, not a passage of its own; a numbered short line ("2.1 Data") is a heading a level down per part.
+# 22: a PDF's lines larger than its body text, short and no sentence, are headings levelled by size;
+# LaTeX's CFF fonts are decoded with fontTools.
+PIPELINE_VERSION = 22
 
 
 @dataclass

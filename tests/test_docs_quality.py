@@ -258,3 +258,31 @@ def test_release_notes_answer_with_the_release_of_the_change(tmp_path_factory, e
     assert "November 18, 2024" not in released.text
     port = service.ask("Which Lumen release moved the admin API to port 9901?")
     assert not port.abstained and port.text.startswith("Release 4.0 (July 8, 2024)\n")
+
+
+def test_a_typeset_pdf_answers_from_the_section_its_heading_names(tmp_path_factory, embedder):
+    """A manual typeset as pdflatex sets one (sections larger than the text, no metadata title): "how
+    long are backups kept?" is answered by the sentence under "1.1 Backups", which never says "backups",
+    not by the upgrades section's sentence that does; the document is titled by its first page."""
+    from tests.harness.pdf import Heading, Lines, write_layout_pdf
+
+    corpus = tmp_path_factory.mktemp("typeset-pdf")
+    write_layout_pdf(
+        corpus / "operations.pdf",
+        [
+            [
+                Heading("Storage cluster operations", 20),
+                Lines(("This manual describes how the on-call team runs the storage cluster.",)),
+                Heading("1 Maintenance", 14),
+                Lines(("Routine work is announced a week ahead in the status channel.",)),
+                Heading("1.1 Backups", 12.5),
+                Lines(("They run every night at 02:00 and are kept for 30 days.",)),
+                Heading("1.2 Upgrades", 12.5),
+                Lines(("Nodes are upgraded one at a time; no backups are taken while a node upgrades.",)),
+            ]
+        ],
+    )
+    service = _service(tmp_path_factory, embedder, corpus, "typeset-pdf-index")
+    kept = service.ask("How long are backups kept?")
+    assert not kept.abstained and "kept for 30 days" in kept.text
+    assert kept.citations[0].title == "Storage cluster operations"

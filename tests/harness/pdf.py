@@ -57,6 +57,14 @@ class Lines:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """A heading line in Helvetica-Bold at `size` points (a typesetter's section title)."""
+
+    text: str
+    size: float
+
+
+@dataclass(frozen=True)
 class Grid:
     """A table: rows of cells, the first row its header; ruled draws the grid lines, else columns alone."""
 
@@ -89,7 +97,7 @@ class Note:
 
 
 def write_layout_pdf(path: Path, pages: list[list[object]], title: str | None = None) -> Path:
-    """A PDF of A4 pages drawn from Lines, Grid, Contents, Field and Note items, top to bottom."""
+    """A PDF of A4 pages drawn from Heading, Lines, Grid, Contents, Field and Note items, top to bottom."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -106,6 +114,11 @@ def write_layout_pdf(path: Path, pages: list[list[object]], title: str | None = 
 
 
 def _draw(sheet, item: object, y: float) -> float:
+    if isinstance(item, Heading):
+        sheet.setFont("Helvetica-Bold", item.size)
+        sheet.drawString(72, y - item.size / 2, item.text)
+        sheet.setFont("Helvetica", 11)
+        return y - item.size - 14
     if isinstance(item, Lines):
         for line in item.lines:
             _marked_line(sheet, line, y)

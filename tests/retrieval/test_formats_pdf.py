@@ -1,12 +1,16 @@
-"""PDFs as laid out: tables as rows with their header, form values, contents pages, footnotes (issue 17)."""
+"""PDFs as laid out: tables as rows with their header, form values, contents pages, footnotes (issue 17),
+headings by their size."""
 
 from __future__ import annotations
 
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
+from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import pdf
 from retrieval.ingest.formats.pdf_notes import separate_footnotes
 from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
 from retrieval.ingest.formats.pdf_text import PageLine, Span
-from tests.harness.pdf import Contents, Field, Grid, Lines, Note, write_layout_pdf, write_text_pdf
+from tests.harness.pdf import Contents, Field, Grid, Heading, Lines, Note, write_layout_pdf, write_text_pdf
 
 PLANS = (
     ("Plan", "Storage", "Price", "Users"),
@@ -285,3 +289,76 @@ def test_an_unreadable_form_costs_its_fields_not_the_text(tmp_path, monkeypatch)
     monkeypatch.setattr(pdf, "form_values", broken)
     result = parsed(tmp_path, [[INTRO, Field("applicant", "Maria Lopez", "Applicant name")]])
     assert [b.text for b in result.blocks] == [INTRO.lines[0]]
+
+
+# -- headings by size, as pdflatex and word processors set them ---------------------------------------
+BACKUPS = Lines(("They run every night at 02:00 and are kept for 30 days.",))
+
+
+def manual(tmp_path):
+    return parsed(
+        tmp_path,
+        [
+            [
+                Heading("Operations manual", 20),
+                Lines(("How the storage cluster is run, for the on-call team.",)),
+                Heading("1 Maintenance", 14),
+                Lines(("Routine work is announced a week ahead in the status channel.",)),
+                Heading("1.1 Backups", 12.5),
+                BACKUPS,
+                Heading("1.2 Upgrades", 12.5),
+                Lines(("Nodes are upgraded one at a time, never two in one zone.",)),
+            ]
+        ],
+    )
+
+
+def test_lines_larger_than_the_body_are_headings_levelled_by_size(tmp_path):
+    result = manual(tmp_path)
+    assert [(b.level, b.text) for b in by_kind(result, "heading")] == [
+        (1, "Operations manual"),
+        (2, "1 Maintenance"),
+        (3, "1.1 Backups"),
+        (3, "1.2 Upgrades"),
+    ]
+    assert BACKUPS.lines[0] in [b.text for b in by_kind(result, "paragraph")]  # not joined to its heading
+
+
+def test_a_pdf_passage_carries_the_section_heading_its_key_term_is_in(tmp_path):
+    """ "How long are backups kept?": only the heading says "Backups"; the passage must carry it."""
+    result = manual(tmp_path)
+    blocks = clean_blocks(result.blocks, "Operations manual")
+    passages = chunk_document("manual.pdf", blocks, ChunkingParams())
+    holding = next(p for p in passages if "kept for 30 days" in p.text)
+    assert "1.1 Backups" in holding.headings
+    assert "1.2 Upgrades" not in holding.headings
+
+
+def test_a_pdf_set_in_one_size_has_no_headings(tmp_path):
+    result = parsed(tmp_path, [[Lines(("Maintenance", "Routine work is announced a week ahead.")), BACKUPS]])
+    assert by_kind(result, "heading") == []
+
+
+def test_a_long_line_at_a_heading_size_is_text_not_a_heading(tmp_path):
+    quote = "Every node we run is upgraded one at a time, and never two nodes in the same zone, by policy."
+    body = Lines(
+        tuple(
+            f"Zone {n} is upgraded on day {n} of the month, after its backups are checked." for n in range(9)
+        )
+    )
+    result = parsed(tmp_path, [[Heading("Upgrades", 14), Heading(quote, 14), body]])
+    assert [b.text for b in by_kind(result, "heading")] == ["Upgrades"]
+
+
+def test_a_pdf_without_a_metadata_title_is_titled_by_its_first_page_s_largest_line(tmp_path):
+    """Repeated atop every page, the title is a running header and dropped from the text; it still
+    names the document (else its first section heading would)."""
+    title = Heading("Storage cluster guide", 20)
+    pages = [
+        [title, Heading("1 Maintenance", 14), BACKUPS],
+        [title, Lines(("Nodes are upgraded one at a time, never two in one zone.",))],
+        [title, Lines(("Disks are replaced within a day of a failure alert.",))],
+    ]
+    result = parsed(tmp_path, pages)
+    assert result.title == "Storage cluster guide"
+    assert "Storage cluster guide" not in [b.text for b in result.blocks]

@@ -5,8 +5,9 @@ pages dropped.
 
 pypdf gives a page's text as lines with no paragraph structure; the joining rules below are the usual
 layout heuristics (a paragraph ends at a blank line or at a short line that ends a sentence). The page's
-parts each have their module: pdf_text (lines with font sizes), pdf_notes (footnotes, contents pages),
-pdf_tables (tables from pypdf's layout mode), pdf_forms (AcroForm values).
+parts each have their module: pdf_text (lines with font sizes), pdf_headings (headings and the title by
+size), pdf_notes (footnotes, contents pages), pdf_tables (tables from pypdf's layout mode), pdf_forms
+(AcroForm values).
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from dataclasses import dataclass
 
 from retrieval.ingest.formats.base import Parsed, block
 from retrieval.ingest.formats.pdf_forms import FormValue, form_values
+from retrieval.ingest.formats.pdf_headings import (
+    HEADING_LINES,
+    body_size,
+    first_page_title,
+    heading_levels,
+    heading_shaped,
+    is_placeholder_title,
+)
 from retrieval.ingest.formats.pdf_notes import (
     Footnote,
     is_contents_line,
@@ -47,6 +56,7 @@ class _Line:
     page: int
     table: Table | None = None  # a table stands here: its rows are blocks of their own
     hard_break: bool = False  # a paragraph ends here, even across a page break (a dropped contents page)
+    size: float = 0.0  # the font size most of its characters are drawn at, in points (0: unknown)
 
 
 @dataclass
@@ -58,7 +68,9 @@ class _PageExtras:
 
 
 def parse(raw: bytes, source: str) -> Parsed:
-    """Blocks of a PDF; title from its metadata. Raises ValueError for an unreadable or image-only PDF."""
+    """Blocks of a PDF; title from its metadata, else the largest heading on its first page (read before
+    running headers are dropped: a title repeated atop every page is one). Raises ValueError for an
+    unreadable or image-only PDF."""
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -85,8 +97,14 @@ def parse(raw: bytes, source: str) -> Parsed:
     # The widest line is measured as the page drew it (tables and contents entries included): it is the
     # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
     widest = max((len(line.text.rstrip()) for page in _drop_running(read) for line in page), default=0)
-    blocks = _with_extras(_paragraphs(lines, widest), extras)
-    return Parsed(blocks, str(title).strip() if title else None)
+    sized = [(line.text, line.size) for line in lines if not line.table]
+    levels = heading_levels(sized)
+    blocks = _with_extras(_paragraphs(lines, widest, levels), extras)
+    title = str(title).strip() if title else ""
+    if is_placeholder_title(title) and read:
+        first_page = [(line.text, line.size) for line in read[0] if not line.table]
+        title = first_page_title(first_page, body_size(sized)) or ""
+    return Parsed(blocks, title or None)
 
 
 def _fields(reader) -> list[FormValue]:
@@ -120,7 +138,7 @@ def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
         if contents and (line.table or is_contents_line(text))
         else _Line("", number, table=line.table)
         if line.table
-        else _Line(text, number)
+        else _Line(text, number, size=line.size)
         for line, text in zip(body, texts, strict=True)
     ]
 
@@ -179,10 +197,23 @@ def _joined(texts: list[str]) -> str:
     return text
 
 
-def _paragraphs(lines: list[_Line], widest: int) -> list[Block]:
+def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None = None) -> list[Block]:
+    """Blocks of the document's lines: paragraphs, list items, table rows, and headings (a short line at
+    a size of `levels`: size -> heading level; consecutive lines of one size on a page are one heading)."""
+    levels = levels or {}
     blocks: list[Block] = []
     pieces: list[_Line] = []
+    heading: list[_Line] = []
     tables = 0
+
+    def flush_heading() -> None:
+        if heading:
+            text = _joined([piece.text for piece in heading])
+            level = levels[heading[0].size]
+            made = block("heading", text, page_start=heading[0].page, page_end=heading[-1].page, level=level)
+            if made:
+                blocks.append(made)
+            heading.clear()
 
     def flush() -> None:
         if pieces:
@@ -195,6 +226,17 @@ def _paragraphs(lines: list[_Line], widest: int) -> list[Block]:
             pieces.clear()
 
     for line in lines:
+        if line.text.strip() and line.size in levels and heading_shaped(line.text):
+            flush()
+            if heading and (
+                heading[-1].size != line.size
+                or heading[-1].page != line.page
+                or len(heading) >= HEADING_LINES
+            ):
+                flush_heading()
+            heading.append(line)
+            continue
+        flush_heading()
         if line.table or line.hard_break:
             flush()
             if line.table:
@@ -208,6 +250,7 @@ def _paragraphs(lines: list[_Line], widest: int) -> list[Block]:
         if pieces and (_BULLET.match(line.text) or _ends_paragraph(pieces[-1], line, widest)):
             flush()
         pieces.append(line)
+    flush_heading()
     flush()
     return blocks
 
