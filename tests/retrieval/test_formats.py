@@ -408,7 +408,7 @@ def test_text_bullets_are_list_items():
 def test_text_first_line_standing_alone_is_the_title(tmp_path, source, title):
     parsed = txt(source)
     assert (parsed.blocks[0].kind, parsed.blocks[0].level, parsed.blocks[0].text) == ("heading", 1, title)
-    assert all(b.text != title for b in parsed.blocks[1:] if b.kind == "paragraph")
+    assert title not in [b.text for b in parsed.blocks if b.kind == "paragraph"]  # no unit to be quoted
     path = tmp_path / "article.txt"
     path.write_text(source, "utf-8")
     assert load_document(path, tmp_path).document.title == title  # not "Composition"
@@ -427,6 +427,21 @@ def test_text_first_line_standing_alone_is_the_title(tmp_path, source, title):
 def test_text_first_line_that_is_text_or_chrome_is_no_title(first):
     parsed = txt(first + "\n\nBackup policy\n\n" + WRAPPED)
     assert (parsed.blocks[0].kind, parsed.blocks[0].text) == ("paragraph", first)
+
+
+def test_text_section_under_a_short_title_and_numbered_sections_are_headings():
+    parsed = txt("Glee\n\nPlot\n\n" + WRAPPED + "\n2 Methods\n\n" + WRAPPED + "\n2.1 Data sets\n\n" + WRAPPED)
+    assert [(b.level, b.text) for b in parsed.blocks if b.kind == "heading"] == [
+        (1, "Glee"),
+        (2, "Plot"),
+        (2, "2 Methods"),
+        (3, "2.1 Data sets"),
+    ]
+
+
+def test_text_short_line_starting_with_a_capital_i_is_still_a_heading_candidate():
+    parsed = txt("Notes\n\nI Was There\n\n" + WRAPPED)
+    assert [b.text for b in parsed.blocks if b.kind == "heading"] == ["Notes", "I Was There"]
 
 
 def test_text_block_offsets_point_at_the_file():

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from retrieval.config import SearchParams
 from retrieval.libraries.files import layout
 from retrieval.libraries.files.library import PASSAGE_VECTORS_FILE
 from retrieval.libraries.files.vector_index import (
@@ -19,6 +20,8 @@ from retrieval.libraries.files.vector_index import (
 )
 from tests.harness.libraries import SEEDS, build_index, open_searcher
 from tests.retrieval.test_encoders import TEXTS
+
+SQ8_TIE = 1e-3  # cosines closer than this are a tie to an index storing 8-bit components
 
 QUESTIONS = [
     "How much did Microsoft invest in OpenAI?",
@@ -40,10 +43,14 @@ def test_approximate_index_finds_the_exact_top_hit(kind, seed_vectors, embedder,
     approximate = FaissVectorIndex.build(seed_vectors, kind)
     approximate.save(tmp_path / "vectors.faiss")
     reloaded = FaissVectorIndex.load(tmp_path / "vectors.faiss")
-    _, exact_ids = exact.search(queries, 5)
+    exact_scores, exact_ids = exact.search(queries, 5)
     for index in (approximate, reloaded):
         scores, found = index.search(queries, 5)
-        assert found[:, 0].tolist() == exact_ids[:, 0].tolist()
+        # The exact top hit, or one tied with it within what 8-bit components can tell apart (sq8: the
+        # cosine is off by up to ~1e-3; seeds have two passages 0.0002 apart for one question).
+        reached = np.einsum("ij,ij->i", seed_vectors[found[:, 0]], queries)
+        assert np.all(reached >= exact_scores[:, 0] - SQ8_TIE), (found[:, 0], exact_ids[:, 0])
+        assert (found[:, 0] == exact_ids[:, 0]).mean() >= 0.9  # and the very same one nearly always
         assert np.all(np.diff(scores, axis=1) <= 1e-6), "best first"
 
 
@@ -64,5 +71,11 @@ def test_a_corpus_over_the_limit_is_searched_approximately_with_the_same_answers
     manifest = json.loads((layout.current_generation(tmp_path / "index", "") / "manifest.json").read_text())
     assert manifest["index_type"] == APPROXIMATE
     approximate, exact = open_searcher(tmp_path / "index", embedder), open_searcher(seeds_index, embedder)
+    # Fused (RRF) scores within one swap of neighbouring dense ranks of the top: 1/(k+1) - 1/(k+2) with
+    # k = 60. Two passages tie that closely for "Where will the supercomputing platform run?" already in
+    # the exact index (0.03202 both), and 8-bit components may swap two cosines 0.0002 apart.
+    swap = 1 / (SearchParams().rrf_k + 1) - 1 / (SearchParams().rrf_k + 2)
     for question in QUESTIONS:
-        assert approximate.search(question, k=1)[0].passage.id == exact.search(question, k=1)[0].passage.id
+        found, best = approximate.search(question, k=1)[0], exact.search(question, k=3)
+        tied = {hit.passage.id for hit in best if hit.score >= best[0].score - swap}
+        assert found.passage.id in tied, (question, found.passage.id, [h.passage.id for h in best])

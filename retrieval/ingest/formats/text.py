@@ -37,7 +37,9 @@ def parse(raw: bytes, source: str) -> Parsed:
     else:
         title, url, body_start = _header(numbered)
         blocks = _blocks(numbered[body_start:], lines)
-        parsed = Parsed(blocks if title else _title_line(blocks), title, url)
+        if not title and _is_title_line(blocks):
+            blocks = [replace(blocks[0], kind="heading", level=1), *blocks[1:]]
+        parsed = Parsed(_headings(blocks), title, url)
     if note:
         parsed.notes.append(note)
     return parsed
@@ -70,17 +72,19 @@ def _blocks(numbered: list[tuple[int, str]], lines: LineMap) -> list[Block]:
             continue
         blocks.extend(_paragraphs(run, lines))
         run = []
-    return _headings(blocks)
+    return blocks
 
 
 def _headings(blocks: list[Block]) -> list[Block]:
-    """A short unpunctuated line standing before a longer paragraph is a heading ("Partnership Role")."""
+    """A short unpunctuated line standing before a longer paragraph is a heading ("Partnership Role"),
+    one level down for each part of its section number ("2 Methods" level 2, "2.1 Data" level 3)."""
     out = list(blocks)
     for index, current in enumerate(blocks[:-1]):
         following = blocks[index + 1]
         previous = blocks[index - 1] if index else None
         if (
             previous is not None
+            and previous.kind != "heading"
             and previous.line_start == previous.line_end
             and len(previous.text.split()) <= 4
         ):
@@ -88,40 +92,52 @@ def _headings(blocks: list[Block]) -> list[Block]:
         words = current.text.split()
         if (
             current.kind == "paragraph" and current.line_start == current.line_end and 1 <= len(words) <= 8
-            and not _ends_sentence(current.text) and current.text[:1].isupper()
+            and not _ends_sentence(current.text) and _unnumbered(current.text)[:1].isupper()
             and following.kind in ("paragraph", "list_item") and len(following.text) > 2 * len(current.text)
         ):  # fmt: skip
-            out[index] = replace(current, kind="heading", level=2)
+            number = _SECTION_NUMBER.match(current.text)
+            depth = number.group(1).rstrip(".").count(".") if number else 0
+            out[index] = replace(current, kind="heading", level=min(2 + depth, 6))
     return out
 
 
-def _title_line(blocks: list[Block]) -> list[Block]:
-    """A file's first line standing alone above the rest, short and no sentence, is its title.
+# A section number before a heading's words, as papers and manuals number them: "2", "2.1", "3.2.1.", "A.1".
+_SECTION_NUMBER = re.compile(r"^((?:\d{1,2}|[A-Z](?=\.\d))(?:\.\d{1,2})*\.?)\s+(?=\S)")
+
+
+def _unnumbered(text: str) -> str:
+    """`text` without a leading section number ("2.1 Data" -> "Data")."""
+    return _SECTION_NUMBER.sub("", text, count=1)
+
+
+def _is_title_line(blocks: list[Block]) -> bool:
+    """Is the first block a file's title: its first line standing alone above the rest, short and no
+    sentence?
 
     "Set Fire to the Rain" over "Composition" over the text, or "O Brother, Where Art Thou?" over its
     text: the way articles, notes and exported pages are saved as plain text. Read as a paragraph,
     the title was a passage (or a unit) of its own that matched every question about its subject and
-    was quoted as the answer, and the section heading below it became the document's title. A line
+    was quoted as the answer, and the section heading below it became the document's title. It is a
+    level-1 heading, as a Markdown page's "# Title" is: the document's title, and the subject every
+    passage under it is about. (Taken out of the text as the title alone, wikiqa's and clapnq's
+    unanswerable questions were answered more often: 207 -> 193 and 271 -> 269 of the pool.) A line
     ending like a sentence or a lead-in (".", ",", ":", ";") is text, as is one starting lower-case;
     a breadcrumb ("Home Articles Some Title" over "Some Title") is page chrome, not the title.
     """
     if len(blocks) < 2:
-        return blocks
+        return False
     first = blocks[0]
     words = first.text.split()
     breadcrumb = any(
         len(later.text) > 10 and later.text != first.text and first.text.endswith(later.text)
         for later in blocks[1:6]
     )
-    if (
-        not breadcrumb and
-        first.kind in ("paragraph", "heading") and first.line_start == first.line_end
+    return (
+        not breadcrumb and first.kind in ("paragraph", "heading") and first.line_start == first.line_end
         and 1 <= len(words) <= _TITLE_MAX_WORDS and len(first.text) <= _TITLE_MAX_CHARS
         and (first.text[:1].isupper() or first.text[:1].isdigit())
         and not first.text.rstrip().endswith((".", ",", ":", ";", "…"))
-    ):  # fmt: skip
-        return [replace(first, kind="heading", level=1), *blocks[1:]]
-    return blocks
+    )  # fmt: skip
 
 
 # A title line is at most this long; news headlines run to ~15 words, Wikipedia titles far fewer.
