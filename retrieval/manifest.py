@@ -24,8 +24,10 @@ FORMAT_VERSION = 2
 # well as in parts. 21: a plain-text file's first line standing alone, short and no sentence, is its
 # title, not a passage of its own; a numbered short line ("2.1 Data") is a heading a level down per part.
 # 22: a PDF's lines larger than its body text, short and no sentence, are headings levelled by size;
-# LaTeX's CFF fonts are decoded with fontTools.
-PIPELINE_VERSION = 22
+# LaTeX's CFF fonts are decoded with fontTools. 23: a numbered line over another numbered heading is a
+# heading ("4 Experiments" over "4.1 Datasets"); a title line needs a blank line under it; a camel-case
+# join the document repeats ("ContraSpan") is a name, not two blocks a scraper glued together.
+PIPELINE_VERSION = 23
 
 
 @dataclass

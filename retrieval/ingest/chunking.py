@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from retrieval.config import ChunkingParams
 from retrieval.models import Block, Passage, Unit
 from retrieval.text.datelines import is_dated_heading, is_dateline
-from retrieval.text.sentences import split_sentences
+from retrieval.text.sentences import Glue, repeated_names, split_sentences
 
 _UNIT_MAX_WORDS = 60  # a list item or definition longer than this is quoted sentence by sentence
 _CODE_LEAD_WORDS = 40  # a longer sentence before a code block is prose of its own, not its lead-in
@@ -31,20 +31,22 @@ def chunk_document(
     """Passages in document order with ids `<source>#<n>` (n from 1).
 
     `scraped`: the text may have blocks glued together by a scraper (plain .txt), so sentences are
-    also cut at "wordWord" joins (see sentences.split_sentences).
+    also cut at "wordWord" joins, except the joins the document repeats, which are names (see
+    sentences.split_sentences, `Glue`).
     """
+    glued = Glue(repeated_names(b.text for b in blocks)) if scraped else None
     groups: list[tuple[tuple[str, ...], str | None, list[Block], int]] = []
     code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
     introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
     for headings, anchor, section, dating in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
-            fitted = _fit(item, params, scraped)
+            fitted = _fit(item, params, glued)
             if (
                 len(fitted) > 1
                 and item.kind == "code"
                 and position
-                and _instructs(section[position - 1], scraped)
+                and _instructs(section[position - 1], glued)
             ):
                 introduced.add(id(fitted[0]))
             if item.kind == "code":
@@ -59,7 +61,7 @@ def chunk_document(
                 ] + group
             groups.append((headings, anchor, group, len(dated)))
     built = [
-        _passage(source, ordinal, headings, group, scraped, anchor, code, dated)
+        _passage(source, ordinal, headings, group, glued, anchor, code, dated)
         for ordinal, (headings, anchor, group, dated) in enumerate(groups, 1)
     ]
     return _number_parts(built)
@@ -83,7 +85,7 @@ class _Code:
 _SAMPLE_LEAD = re.compile(r"\blooks? like (?:this|so)\b|\b(?:an |a )?examples? of\b|\bsamples? of\b", re.I)
 
 
-def _instructs(before: Block, glued: bool) -> bool:
+def _instructs(before: Block, glued: Glue | None) -> bool:
     """The block `before` a code block ends with a lead-in that introduces it as something to do (to run,
     to write), not as a sample of what something looks like."""
     lead = _lead(before, glued, any_sentence=True)
@@ -179,7 +181,7 @@ def _size(text: str, kind: str) -> int:
     return max(_words(text), math.ceil(pieces * _WORDS_PER_PIECE))
 
 
-def _fit(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+def _fit(item: Block, params: ChunkingParams, glued: Glue | None) -> list[Block]:
     """The block, or pieces of it when it alone is longer than a passage."""
     if _size(item.text, item.kind) <= params.max_words:
         return [item]
@@ -267,7 +269,7 @@ def _comment(line: str) -> bool:
     return line.lstrip().startswith(("#", "//", "--", ";", "/*", "*"))
 
 
-def _prose_pieces(item: Block, params: ChunkingParams, glued: bool) -> list[Block]:
+def _prose_pieces(item: Block, params: ChunkingParams, glued: Glue | None) -> list[Block]:
     spans = split_sentences(item.text, glued)
     pieces: list[Block] = []
     current: list[tuple[int, int]] = []
@@ -373,7 +375,7 @@ def _passage(
     ordinal: int,
     headings: tuple[str, ...],
     group: list[Block],
-    glued: bool,
+    glued: Glue | None,
     anchor: str | None,
     code: dict[int, _Code] | None = None,
     dated: int = 0,
@@ -448,7 +450,7 @@ def _units(
     offset: int,
     previous: Block | None,
     group: list[Block],
-    glued: bool,
+    glued: Glue | None,
     indent: int | None = None,
     head: bool = False,
 ) -> list[Unit]:
@@ -515,7 +517,7 @@ def _title_before(previous: Block | None) -> str:
     return previous.text.strip() if _words(previous.text) <= _TITLE_WORDS else ""
 
 
-def _subject_lead(item: Block, group: list[Block], glued: bool) -> str:
+def _subject_lead(item: Block, group: list[Block], glued: Glue | None) -> str:
     """For a bare value (see _states_bare_value) opening its block: the first sentence of the run of prose blocks before it
     (a directive's description may be several paragraphs; its first sentence says what it sets)."""
     position = next(i for i, b in enumerate(group) if b is item)
@@ -574,7 +576,7 @@ def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[li
     return pieces
 
 
-def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
+def _list_lead(item: Block, group: list[Block], glued: Glue | None) -> str:
     """The sentence introducing the list an item belongs to, shared by all its items."""
     position = next(i for i, b in enumerate(group) if b is item)
     while position > 0 and group[position - 1].kind == "list_item":  # items before it, nested ones too
@@ -582,7 +584,7 @@ def _list_lead(item: Block, group: list[Block], glued: bool) -> str:
     return _lead(group[position - 1] if position > 0 else None, glued)
 
 
-def _lead(previous: Block | None, glued: bool, any_sentence: bool = False) -> str:
+def _lead(previous: Block | None, glued: Glue | None, any_sentence: bool = False) -> str:
     """The sentence that introduces a command or a list: the last one of the paragraph before.
 
     A list is introduced only by a sentence ending in ':'; a code block by the sentence right before it

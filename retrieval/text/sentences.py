@@ -7,6 +7,9 @@ large corpus, and nltk's punkt needs a data download at run time, which we may n
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from retrieval.models import Passage, Unit
 
@@ -39,22 +42,25 @@ _BOUNDARY = re.compile(
     r"[.!?…]+[\"'”’)\]]*(?:\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?=[“‘]?[A-Z][a-z])|(?<=[”’])(?=[“‘]))"
 )
 # Scraped pages glue blocks together ("...technologiesJuly 22, 2019"); a long lower-case run followed by
-# a capitalised word is a boundary. Short runs are left alone so "PowerPoint" or "JavaScript" survive.
+# a capitalised word is a boundary. Short runs are left alone so "PowerPoint" or "JavaScript" survive,
+# and so are the joins a document repeats (`Glue.names`: "ContraSpan" was quoted as "Span model ...").
 _GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,}\b)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*\s*$")
 
 
-def split_sentences(text: str, glued: bool = False) -> list[tuple[int, int]]:
+def split_sentences(text: str, glued: bool | Glue | None = False) -> list[tuple[int, int]]:
     """Return (start, end) offsets of the sentences in text, whitespace trimmed.
 
-    `glued`: also cut where a scraper glued two blocks together ("technologiesJuly 22"); only for
-    scraped plain text, since in documentation the same shape is a camelCase name ("entryPoint").
+    `glued` (True or a `Glue`): also cut where a scraper glued two blocks together ("technologiesJuly
+    22"), except inside the Glue's names; only for scraped plain text, since in documentation the same
+    shape is a camelCase name ("entryPoint").
     """
     spans: list[tuple[int, int]] = []
     start = 0
     cuts = {m.end() for m in _BOUNDARY.finditer(text)}
-    if glued:
-        cuts |= {m.start() for m in _GLUED.finditer(text)}
+    glue = Glue() if glued is True else glued or None
+    if glue is not None:
+        cuts |= {m.start() for m in _GLUED.finditer(text) if _word_at(text, m.start()) not in glue.names}
     cuts = sorted(cuts)
     for end in cuts:
         if _ends_with_abbreviation(text[start:end]) or _ordinal_at(text, start, end):
@@ -63,6 +69,35 @@ def split_sentences(text: str, glued: bool = False) -> list[tuple[int, int]]:
         start = end
     spans.append((start, len(text)))
     return [trimmed for span in spans if (trimmed := _trim(text, span)) is not None]
+
+
+def _word_at(text: str, at: int) -> str:
+    """The run of letters and digits around `at` ("ContraSpan" in "a ContraSpan-based model")."""
+    start, end = at, at
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[start:end]
+
+
+@dataclass(frozen=True)
+class Glue:
+    """Scraped text may have blocks glued together ("technologiesJuly 22"): cut there, but not inside
+    `names`, the camel-case words the document itself repeats ("ContraSpan", "TensorFlow"), which are
+    names (see `repeated_names`)."""
+
+    names: frozenset[str] = frozenset()
+
+
+def repeated_names(texts: Iterable[str]) -> frozenset[str]:
+    """The "wordWord" joins that occur at least twice in `texts` (a document's blocks): a scraper glues two
+    blocks once, where they meet; a name is written the same way wherever it is used. A name used once
+    is still cut (the two cannot be told apart from one occurrence)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(_word_at(text, m.start()) for m in _GLUED.finditer(text))
+    return frozenset(word for word, count in counts.items() if count >= 2)
 
 
 def _ends_with_abbreviation(sentence: str) -> bool:

@@ -439,6 +439,24 @@ def test_text_section_under_a_short_title_and_numbered_sections_are_headings():
     ]
 
 
+def test_text_numbered_headings_in_a_row_are_each_a_heading():
+    """ "4 Experiments" straight over "4.1 Datasets" over the text (a paper saved as text, a fresh-user
+    trial): both were left as short paragraphs and glued to the end of the passage before."""
+    source = "Glee\n\n3 Results\n\n" + WRAPPED + "\n4 Experiments\n\n4.1 Datasets\n\n" + WRAPPED
+    parsed = txt(source)
+    assert [(b.level, b.text) for b in parsed.blocks if b.kind == "heading"] == [
+        (1, "Glee"),
+        (2, "3 Results"),
+        (2, "4 Experiments"),
+        (3, "4.1 Datasets"),
+    ]
+
+
+def test_text_a_menu_of_short_lines_is_still_no_heading():
+    parsed = txt("Home\nNews\nAbout us\n\nContact\n\n" + WRAPPED)
+    assert [b.text for b in parsed.blocks if b.kind == "heading"] == []
+
+
 def test_text_short_line_starting_with_a_capital_i_is_still_a_heading_candidate():
     parsed = txt("Notes\n\nI Was There\n\n" + WRAPPED)
     assert [b.text for b in parsed.blocks if b.kind == "heading"] == ["Notes", "I Was There"]

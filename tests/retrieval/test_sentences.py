@@ -6,10 +6,17 @@ from __future__ import annotations
 import pytest
 
 from retrieval.models import Passage, Unit
-from retrieval.text.sentences import passage_units, split_sentences, unit_display_text, unit_match_text
+from retrieval.text.sentences import (
+    Glue,
+    passage_units,
+    repeated_names,
+    split_sentences,
+    unit_display_text,
+    unit_match_text,
+)
 
 
-def sentences(text: str, glued: bool = False) -> list[str]:
+def sentences(text: str, glued: bool | Glue = False) -> list[str]:
     return [text[start:end] for start, end in split_sentences(text, glued)]
 
 
@@ -61,6 +68,24 @@ def test_camel_case_identifiers_in_documentation_are_not_split():
     assert sentences(text) == ["Set the entryPoints option and the readTimeout value.", "Then restart."]
     # Only scraped text looks for "wordWord" joins, where a long lower-case run meets a capital.
     assert sentences(text, glued=True)[0] == "Set the entry"
+
+
+def test_a_camel_case_name_the_document_repeats_is_not_split_in_scraped_text():
+    """ "a ContraSpan model" was cut after "Contra" in a .txt paper, and the answer quoted "Span model with
+    110 million parameters" (a fresh-user trial). A name recurs; a scraper's glue is where two blocks met."""
+    blocks = [
+        "ContraSpan mines spans.",
+        "Trained on 4.2 million pairs, a ContraSpan model beats the baseline.",
+    ]
+    glue = Glue(repeated_names(blocks))
+    assert glue.names == {"ContraSpan"}
+    assert sentences(blocks[1], glued=glue) == [blocks[1]]
+    seeds = "Azure AI supercomputing technologiesJuly 22, 2019|Microsoft News CenterMultiyear partnership"
+    assert sentences(seeds, glued=glue) == [
+        "Azure AI supercomputing technologies",
+        "July 22, 2019|Microsoft News Center",
+        "Multiyear partnership",
+    ]
 
 
 def test_full_stop_glued_to_the_next_sentence_is_split():

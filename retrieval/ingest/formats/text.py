@@ -77,25 +77,34 @@ def _blocks(numbered: list[tuple[int, str]], lines: LineMap) -> list[Block]:
 
 def _headings(blocks: list[Block]) -> list[Block]:
     """A short unpunctuated line standing before a longer paragraph is a heading ("Partnership Role"),
-    one level down for each part of its section number ("2 Methods" level 2, "2.1 Data" level 3)."""
+    one level down for each part of its section number ("2 Methods" level 2, "2.1 Data" level 3). A
+    numbered line right above another numbered heading is one too ("4 Experiments" over "4.1 Datasets"
+    over the text), so the blocks are read from the last."""
     out = list(blocks)
-    for index, current in enumerate(blocks[:-1]):
-        following = blocks[index + 1]
+    for index in range(len(blocks) - 2, -1, -1):
+        current, following = blocks[index], blocks[index + 1]
         previous = blocks[index - 1] if index else None
+        number = _SECTION_NUMBER.match(current.text)
         if (
             previous is not None
             and previous.kind != "heading"
             and previous.line_start == previous.line_end
             and len(previous.text.split()) <= 4
+            and not (number and _SECTION_NUMBER.match(previous.text))
         ):
             continue  # inside a run of short lines (a menu), not a heading
         words = current.text.split()
+        over_text = following.kind in ("paragraph", "list_item") and len(following.text) > 2 * len(
+            current.text
+        )
+        over_section = (
+            bool(number) and out[index + 1].kind == "heading" and _SECTION_NUMBER.match(following.text)
+        )
         if (
             current.kind == "paragraph" and current.line_start == current.line_end and 1 <= len(words) <= 8
             and not _ends_sentence(current.text) and _unnumbered(current.text)[:1].isupper()
-            and following.kind in ("paragraph", "list_item") and len(following.text) > 2 * len(current.text)
+            and (over_text or over_section)
         ):  # fmt: skip
-            number = _SECTION_NUMBER.match(current.text)
             depth = number.group(1).rstrip(".").count(".") if number else 0
             out[index] = replace(current, kind="heading", level=min(2 + depth, 6))
     return out
@@ -134,6 +143,8 @@ def _is_title_line(blocks: list[Block]) -> bool:
     )
     return (
         not breadcrumb and first.kind in ("paragraph", "heading") and first.line_start == first.line_end
+        and blocks[1].line_start is not None and first.line_end is not None
+        and blocks[1].line_start > first.line_end + 1  # a blank line under it: a menu's lines have none
         and 1 <= len(words) <= _TITLE_MAX_WORDS and len(first.text) <= _TITLE_MAX_CHARS
         and (first.text[:1].isupper() or first.text[:1].isdigit())
         and not first.text.rstrip().endswith((".", ",", ":", ";", "…"))
