@@ -26,8 +26,9 @@ FORMAT_VERSION = 2
 # 22: a PDF's lines larger than its body text, short and no sentence, are headings levelled by size;
 # LaTeX's CFF fonts are decoded with fontTools. 23: a numbered line over another numbered heading is a
 # heading ("4 Experiments" over "4.1 Datasets"); a title line needs a blank line under it; a camel-case
-# join the document repeats ("ContraSpan") is a name, not two blocks a scraper glued together.
-PIPELINE_VERSION = 23
+# join the document repeats ("ContraSpan") is a name, not two blocks a scraper glued together. 24: a PDF
+# line ending "size-" before "tiered" keeps its hyphen (a compound), "infor-" before "mation" is rejoined.
+PIPELINE_VERSION = 24
 
 
 @dataclass

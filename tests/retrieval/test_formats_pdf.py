@@ -362,3 +362,14 @@ def test_a_pdf_without_a_metadata_title_is_titled_by_its_first_page_s_largest_li
     result = parsed(tmp_path, pages)
     assert result.title == "Storage cluster guide"
     assert "Storage cluster guide" not in [b.text for b in result.blocks]
+
+
+def test_a_compound_broken_at_its_hyphen_keeps_it_and_a_broken_word_is_rejoined(tmp_path):
+    """ "size-tiered" across two lines was quoted "sizetiered" (a fresh-user trial's typeset paper)."""
+    lines = Lines(
+        ("TideKV uses size-", "tiered compaction for its key-", "value data; the infor-", "mation is kept.")
+    )
+    result = parsed(tmp_path, [[lines]])
+    assert [b.text for b in result.blocks] == [
+        "TideKV uses size-tiered compaction for its key-value data; the information is kept."
+    ]

@@ -187,14 +187,39 @@ def _drop_running(pages: list[list[PageLine]]) -> list[list[PageLine]]:
 
 
 def _joined(texts: list[str]) -> str:
-    """Lines of one paragraph as one text: "infor-" + "mation" rejoined, other lines parted by a space."""
+    """Lines of one paragraph as one text: "infor-" + "mation" rejoined, "size-" + "tiered" kept a
+    compound (see `_compound`), other lines parted by a space."""
     text = ""
     for value in (t.strip() for t in texts):
         if text and _HYPHENATED.search(text) and value[:1].islower():
-            text = text[:-1] + value
+            text = text + value if _compound(text, value) else text[:-1] + value
         else:
             text = f"{text} {value}" if text else value
     return text
+
+
+def _compound(before: str, after: str) -> bool:
+    """Is a hyphen at a line's end part of a compound ("size-" + "tiered", "key-" + "value") rather than
+    a word broken at a syllable ("infor-" + "mation")? When the two halves are common English words and
+    their join is no word at all (wordfreq's frequency lists, shipped in its wheel). A join that is a
+    word ("well-" + "known" -> "wellknown") is still joined: the two cannot be told apart."""
+    from wordfreq import zipf_frequency
+
+    head = re.search(r"([A-Za-z]+)-$", before)
+    tail = re.match(r"[A-Za-z]+", after)
+    if not head or not tail:
+        return False
+    first, second = head.group(1).lower(), tail.group(0).lower()
+    if zipf_frequency(first + second, "en") >= _WORD_ZIPF:
+        return False
+    return zipf_frequency(first, "en") >= _HALF_ZIPF and zipf_frequency(second, "en") >= _HALF_ZIPF
+
+
+# Zipf frequencies (log10 per billion words): a join seen at all (>= 1, once per 100 million words:
+# "thermodynamical" 1.3) is a word; halves of a compound are common words (>= 2: "spinel" 2.3, "tiered"
+# 3.1), where syllables of a broken word mostly are not ("mation" 1.5).
+_WORD_ZIPF = 1.0
+_HALF_ZIPF = 2.0
 
 
 def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None = None) -> list[Block]:
