@@ -14,11 +14,10 @@ from pathlib import Path
 from retrieval.errors import CorpusError
 from retrieval.ingest.anchors import resolve_anchors, slug_style
 from retrieval.ingest.formats import PARSERS, notion
+from retrieval.ingest.formats.base import TITLE_MAX_CHARS, breadcrumb_end
 from retrieval.models import Block, Document, LoadedDocument
 
 log = logging.getLogger(__name__)
-
-_MAX_TITLE_CHARS = 150
 
 
 @dataclass(frozen=True)
@@ -204,10 +203,6 @@ def _fallback_title(blocks: list[Block], source: str) -> str:
     if heading:
         return heading
     texts = [b.text for b in blocks[:6] if b.kind != "code"]
-    if texts and len(texts[0]) <= _MAX_TITLE_CHARS:
-        first = texts[0]
-        for later in texts[1:]:
-            if len(later) > 10 and first != later and first.endswith(later):
-                return later
-        return first
+    if texts and len(texts[0]) <= TITLE_MAX_CHARS:
+        return breadcrumb_end(texts[0], texts[1:]) or texts[0]
     return Path(source).stem.replace("_", " ").replace("-", " ")

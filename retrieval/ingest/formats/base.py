@@ -166,3 +166,13 @@ def last_line(value: str, lines: LineMap, first: int) -> int:
     reach = min(_LAST_LINE_SEARCH, len(words) + _LAST_LINE_SLACK)
     placed = _word_lines(words, lines, first, first + reach) if words else None
     return placed[1] if placed is not None else first
+
+
+# A title is at most this many characters (a longer first line is prose, not a title).
+TITLE_MAX_CHARS = 150
+
+
+def breadcrumb_end(first: str, later: list[str]) -> str | None:
+    """The later line that a breadcrumb first line ends with ("Home Articles Some Title" over "Some
+    Title" -> "Some Title"); None when `first` is no breadcrumb of any of them."""
+    return next((text for text in later if len(text) > 10 and text != first and first.endswith(text)), None)

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 _PAGE_NUMBER = re.compile(
     r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", re.I
 )
-_HYPHENATED = re.compile(r"[A-Za-z]{2,}-$")
+_HYPHENATED = re.compile(r"([A-Za-z]{2,})-$")  # the word before the hyphen ending a line
 _BULLET = re.compile(r"^\s*([-*•▪‣◦]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
 _SHORT_LINE = 0.7  # a line narrower than this share of the page's widest line can end a paragraph
@@ -191,25 +191,26 @@ def _joined(texts: list[str]) -> str:
     compound (see `_compound`), other lines parted by a space."""
     text = ""
     for value in (t.strip() for t in texts):
-        if text and _HYPHENATED.search(text) and value[:1].islower():
-            text = text + value if _compound(text, value) else text[:-1] + value
+        broken = _HYPHENATED.search(text) if text else None
+        if broken and value[:1].islower():
+            text = text + value if _compound(broken.group(1), value) else text[:-1] + value
         else:
             text = f"{text} {value}" if text else value
     return text
 
 
-def _compound(before: str, after: str) -> bool:
-    """Is a hyphen at a line's end part of a compound ("size-" + "tiered", "key-" + "value") rather than
-    a word broken at a syllable ("infor-" + "mation")? When the two halves are common English words and
-    their join is no word at all (wordfreq's frequency lists, shipped in its wheel). A join that is a
-    word ("well-" + "known" -> "wellknown") is still joined: the two cannot be told apart."""
+def _compound(head: str, after: str) -> bool:
+    """Is the hyphen after `head` (the word ending a line) part of a compound ("size-" + "tiered", "key-"
+    + "value") rather than a word broken at a syllable ("infor-" + "mation")? When the two halves are
+    common English words and their join is no word at all (wordfreq's frequency lists, shipped in its
+    wheel). A join that is a word ("well-" + "known" -> "wellknown") is still joined: the two cannot be
+    told apart."""
     from wordfreq import zipf_frequency
 
-    head = re.search(r"([A-Za-z]+)-$", before)
     tail = re.match(r"[A-Za-z]+", after)
-    if not head or not tail:
+    if not tail:
         return False
-    first, second = head.group(1).lower(), tail.group(0).lower()
+    first, second = head.lower(), tail.group(0).lower()
     if zipf_frequency(first + second, "en") >= _WORD_ZIPF:
         return False
     return zipf_frequency(first, "en") >= _HALF_ZIPF and zipf_frequency(second, "en") >= _HALF_ZIPF

@@ -44,7 +44,10 @@ def _weights(lines: list[tuple[str, float]]) -> Counter[float]:
 
 def body_size(lines: list[tuple[str, float]]) -> float:
     """The size most of the text is drawn at, in points (0 when no line has one)."""
-    weight = _weights(lines)
+    return _most_drawn(_weights(lines))
+
+
+def _most_drawn(weight: Counter[float]) -> float:
     return weight.most_common(1)[0][0] if weight else 0.0
 
 
@@ -55,7 +58,7 @@ def heading_levels(lines: list[tuple[str, float]]) -> dict[float, int]:
     weight = _weights(lines)
     if not weight:
         return {}
-    body = weight.most_common(1)[0][0]
+    body = _most_drawn(weight)
     total = sum(weight.values())
     sizes = {
         size

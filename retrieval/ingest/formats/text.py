@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from retrieval.ingest.formats import log
-from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.ingest.formats.base import TITLE_MAX_CHARS, LineMap, Parsed, block, breadcrumb_end, decode
 from retrieval.models import Block
 
 _BULLET = re.compile(r"^\s*([-*+•▪‣◦]|\d{1,3}[.)]|[a-z][.)])\s+(?=\S)")
@@ -137,23 +137,20 @@ def _is_title_line(blocks: list[Block]) -> bool:
         return False
     first = blocks[0]
     words = first.text.split()
-    breadcrumb = any(
-        len(later.text) > 10 and later.text != first.text and first.text.endswith(later.text)
-        for later in blocks[1:6]
-    )
+    breadcrumb = breadcrumb_end(first.text, [later.text for later in blocks[1:6]])
     return (
-        not breadcrumb and first.kind in ("paragraph", "heading") and first.line_start == first.line_end
+        not breadcrumb and first.kind == "paragraph" and first.line_start == first.line_end
         and blocks[1].line_start is not None and first.line_end is not None
         and blocks[1].line_start > first.line_end + 1  # a blank line under it: a menu's lines have none
-        and 1 <= len(words) <= _TITLE_MAX_WORDS and len(first.text) <= _TITLE_MAX_CHARS
+        and 1 <= len(words) <= _TITLE_MAX_WORDS and len(first.text) <= TITLE_MAX_CHARS
         and (first.text[:1].isupper() or first.text[:1].isdigit())
         and not first.text.rstrip().endswith((".", ",", ":", ";", "…"))
     )  # fmt: skip
 
 
-# A title line is at most this long; news headlines run to ~15 words, Wikipedia titles far fewer.
+# A title line is at most this many words (and base.TITLE_MAX_CHARS); news headlines run to ~15 words,
+# Wikipedia titles far fewer.
 _TITLE_MAX_WORDS = 20
-_TITLE_MAX_CHARS = 150
 
 
 def _paragraphs(run: list[tuple[int, str]], lines: LineMap) -> list[Block]:
