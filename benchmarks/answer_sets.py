@@ -19,6 +19,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | validation  | wikiqa         | pool: Wikipedia summaries, Bing queries  | Wikipedia, 60% unanswerable        |
 | validation  | selqa          | pool: Wikipedia sections                 | Wikipedia                          |
 | validation  | docs_dev       | tests/data/docs_dev (Traefik MD, H2O HTML) | documentation                    |
+| validation  | squad          | optional, built by benchmarks/squad_set.py: 16 whole Wikipedia articles, SQuAD 2.0 dev | long articles, 50% unanswerable |
 
 The two "gold removed" sets are made from calibration corpora (`gold_removed`): every other gold document
 (in sorted order) is left out of the corpus, and each question whose gold documents are all gone becomes
@@ -30,6 +31,11 @@ The reading cases (one small corpus per reader, generator and language added for
 the answer model was fitted: they are calibration (rules were written while looking at them), measured by
 quality.py, but `fitted=False` keeps train_answerer.py from collecting them until the next refit, so the
 committed model stays reproducible from its recorded rows hash.
+
+squad is measured only when the pool folder holds it (`benchmarks/squad_set.py DEV.json POOL/squad`; the
+shared pool does not): its documents are whole articles of 3,000-10,000 words, where every passage of the
+right article competes with the one that answers, and its unanswerable questions were written against the
+article to look answerable. Added after the answer model was fitted; never fitted on.
 
 Follow-ups are measured on tests/data/followups_dev.yaml (benchmarks/followups.py), not fitted on.
 The pool stays in ../shared/eval/pool (its path is an argument): wikiqa's licence allows research use
@@ -112,6 +118,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             ("aws_docs", "calibration"),
             ("wikiqa", "validation"),
             ("selqa", "validation"),
+            ("squad", "validation"),  # optional: benchmarks/squad_set.py builds it (not in the shared pool)
         ):
             folder = Path(pool) / name
             if (folder / "questions.yaml").exists():

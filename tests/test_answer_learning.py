@@ -196,3 +196,25 @@ def seeds_service(tmp_path_factory, embedder):
     index = tmp_path_factory.mktemp("seeds-index")
     build(EngineConfig(index=str(index), corpus=str(ROOT / "seeds")), show_progress=False, embedder=embedder)
     return QAService(Settings.model_validate({"index": str(index), "corpus": str(ROOT / "seeds")}), embedder)
+
+
+def test_a_squad_file_becomes_a_set_of_whole_articles(tmp_path):
+    from benchmarks.squad_set import build
+    from bot.evaluation import load_questions
+
+    context = "The Normans gave their name to Normandy. Rollo led them."
+    source = {"version": "v2.0", "data": [{"title": "Normans", "paragraphs": [
+        {"context": "Normandy is in France.", "qas": []},
+        {"context": context, "qas": [
+            {"id": "a1", "question": "Who led the Normans?", "is_impossible": False,
+             "answers": [{"text": "Rollo", "answer_start": 41}, {"text": "Rollo", "answer_start": 41}]},
+            {"id": "u1", "question": "Who led the Franks?", "is_impossible": True, "answers": [],
+             "plausible_answers": [{"text": "Rollo", "answer_start": 41}]}]}]}]}  # fmt: skip
+    (tmp_path / "dev.json").write_text(json.dumps(source))
+    counts = build(tmp_path / "dev.json", tmp_path / "squad", questions=10, seed=1)
+    assert counts == {"articles": 1, "questions": 2, "unanswerable": 1}
+    article = (tmp_path / "squad" / "corpus" / "000_normans.txt").read_text()
+    assert article == f"Normans\n\nNormandy is in France.\n\n{context}\n"  # the whole article, title first
+    questions = {q.id: q for q in load_questions(tmp_path / "squad" / "questions.yaml")}
+    assert questions["squad-a1"].answers == ("Rollo",) and questions["squad-a1"].docs == ("000",)
+    assert questions["squad-u1"].kind == "unanswerable" and not questions["squad-u1"].answers
