@@ -28,7 +28,11 @@ FORMAT_VERSION = 2
 # heading ("4 Experiments" over "4.1 Datasets"); a title line needs a blank line under it; a camel-case
 # join the document repeats ("ContraSpan") is a name, not two blocks a scraper glued together. 24: a PDF
 # line ending "size-" before "tiered" keeps its hyphen (a compound), "infor-" before "mation" is rejoined.
-PIPELINE_VERSION = 24
+# 25: no sentence ends inside inline code ("instances of `httpx.Limits` which define:"); a page's title is
+# the heading naming it, not the first of several sections, else its file's name; a title line may end in
+# an abbreviation ("King, Jr."); page templates and pip requirements lists are not read; an API-reference
+# marker (`::: httpx.Client`) reads as the object's name.
+PIPELINE_VERSION = 25
 
 
 @dataclass

@@ -270,7 +270,7 @@ def _comment(line: str) -> bool:
 
 
 def _prose_pieces(item: Block, params: ChunkingParams, glued: Glue | None) -> list[Block]:
-    spans = split_sentences(item.text, glued)
+    spans = split_sentences(item.text, glued, item.code_spans)
     pieces: list[Block] = []
     current: list[tuple[int, int]] = []
     for span in spans:
@@ -475,7 +475,7 @@ def _units(
             Unit(item.kind, offset, offset + len(item.text), item.line_start, item.line_end, *pages, lead)
         ]
     units = []
-    spans = split_sentences(item.text, glued)
+    spans = split_sentences(item.text, glued, item.code_spans)
     for index, (start, end) in enumerate(spans):
         lines = _line_span(item, start, end, len(item.text))
         lead = ""
@@ -527,7 +527,7 @@ def _subject_lead(item: Block, group: list[Block], glued: Glue | None) -> str:
         first = group[position]
     if first is None:
         return ""
-    spans = split_sentences(first.text, glued)
+    spans = split_sentences(first.text, glued, first.code_spans)
     return first.text[spans[0][0] : spans[0][1]] if spans else ""
 
 
@@ -592,7 +592,7 @@ def _lead(previous: Block | None, glued: Glue | None, any_sentence: bool = False
     """
     if previous is None or previous.kind not in ("paragraph", "quote", "list_item"):
         return ""
-    spans = split_sentences(previous.text, glued)
+    spans = split_sentences(previous.text, glued, previous.code_spans)
     last = previous.text[spans[-1][0] : spans[-1][1]] if spans else ""
     if last.rstrip().endswith(":"):
         return last

@@ -14,7 +14,13 @@ from pathlib import Path
 from retrieval.errors import CorpusError
 from retrieval.ingest.anchors import resolve_anchors, slug_style
 from retrieval.ingest.formats import PARSERS, notion
-from retrieval.ingest.formats.base import TITLE_MAX_CHARS, breadcrumb_end
+from retrieval.ingest.formats.base import (
+    TITLE_MAX_CHARS,
+    breadcrumb_end,
+    ends_like_prose,
+    heading_title,
+    name_title,
+)
 from retrieval.models import Block, Document, LoadedDocument
 
 log = logging.getLogger(__name__)
@@ -195,14 +201,16 @@ def load_document(
 
 
 def _fallback_title(blocks: list[Block], source: str) -> str:
-    """The first heading; else the first block when short enough to be a title; else the file name.
+    """The page's title where its format gave none: the heading naming it (`heading_title`); else its
+    first block when short and no sentence; else its file's name (`name_title`). A page's first sentence
+    or its first of several sections would head every passage cited from it.
 
     A breadcrumb first line ("Home Articles Some Title") loses to a later line it ends with.
     """
-    heading = next((b.text for b in blocks if b.kind == "heading"), None)
+    heading = heading_title(blocks)
     if heading:
         return heading
     texts = [b.text for b in blocks[:6] if b.kind != "code"]
-    if texts and len(texts[0]) <= TITLE_MAX_CHARS:
+    if texts and len(texts[0]) <= TITLE_MAX_CHARS and not ends_like_prose(texts[0]):
         return breadcrumb_end(texts[0], texts[1:]) or texts[0]
-    return Path(source).stem.replace("_", " ").replace("-", " ")
+    return name_title(source)

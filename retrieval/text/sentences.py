@@ -48,12 +48,16 @@ _GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,}\b)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*\s*$")
 
 
-def split_sentences(text: str, glued: bool | Glue | None = False) -> list[tuple[int, int]]:
+def split_sentences(
+    text: str, glued: bool | Glue | None = False, code_spans: Iterable[str] = ()
+) -> list[tuple[int, int]]:
     """Return (start, end) offsets of the sentences in text, whitespace trimmed.
 
     `glued` (True or a `Glue`): also cut where a scraper glued two blocks together ("technologiesJuly
     22"), except inside the Glue's names; only for scraped plain text, since in documentation the same
-    shape is a camelCase name ("entryPoint").
+    shape is a camelCase name ("entryPoint"). `code_spans`: the text's inline code as it reads there
+    (`Block.code_spans`); no sentence ends inside one ("instances of httpx.Limits which define:" is one
+    sentence, though "humanity.The" in prose is two).
     """
     spans: list[tuple[int, int]] = []
     start = 0
@@ -61,14 +65,30 @@ def split_sentences(text: str, glued: bool | Glue | None = False) -> list[tuple[
     glue = Glue() if glued is True else glued or None
     if glue is not None:
         cuts |= {m.start() for m in _GLUED.finditer(text) if _word_at(text, m.start()) not in glue.names}
+    if cuts and code_spans:
+        cuts -= _inside_code(text, code_spans)
     cuts = sorted(cuts)
     for end in cuts:
-        if _ends_with_abbreviation(text[start:end]) or _ordinal_at(text, start, end):
+        if ends_with_abbreviation(text[start:end]) or _ordinal_at(text, start, end):
             continue
         spans.append((start, end))
         start = end
     spans.append((start, len(text)))
     return [trimmed for span in spans if (trimmed := _trim(text, span)) is not None]
+
+
+def _inside_code(text: str, code_spans: Iterable[str]) -> set[int]:
+    """The offsets strictly inside an occurrence in `text` of one of `code_spans` (a cut there would
+    split a code name: "httpx.Limits", "os.Path.Exists")."""
+    inside: set[int] = set()
+    for code in set(code_spans):
+        if len(code) < 3 or not any(mark in code for mark in ".!?…"):
+            continue  # nothing in it a boundary could be found at
+        at = text.find(code)
+        while at >= 0:
+            inside.update(range(at + 1, at + len(code)))
+            at = text.find(code, at + 1)
+    return inside
 
 
 def _word_at(text: str, at: int) -> str:
@@ -100,7 +120,8 @@ def repeated_names(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(word for word, count in counts.items() if count >= 2)
 
 
-def _ends_with_abbreviation(sentence: str) -> bool:
+def ends_with_abbreviation(sentence: str) -> bool:
+    """Does `sentence` end in an abbreviation's dot ("Martin Luther King, Jr.", "Acme Inc.", "z. B.")?"""
     match = _LAST_WORD.search(sentence)
     if not match:
         return False

@@ -6,9 +6,11 @@ import bisect
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from retrieval.models import Block
 from retrieval.text.normalize import clean_text
+from retrieval.text.sentences import ends_with_abbreviation
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,50 @@ def last_line(value: str, lines: LineMap, first: int) -> int:
 
 # A title is at most this many characters (a longer first line is prose, not a title).
 TITLE_MAX_CHARS = 150
+
+
+def ends_like_prose(text: str) -> bool:
+    """Does `text` end as a sentence or clause does (".", ",", ":", ";", "…"), so that it is no title?
+    An abbreviation's dot ("Assassination of Martin Luther King, Jr.") and an ellipsis set apart ("First
+    they came ...") end titles too (one glued to its word trails off a sentence: "on a per-request basis..."), as "?" and "!" may ("O Brother, Where Art Thou?", "Mamma
+    Mia!")."""
+    text = text.rstrip()
+    if text.endswith((" ...", " …")) or (
+        text.endswith(".") and not text.endswith("..") and ends_with_abbreviation(text)
+    ):
+        return False
+    return text.endswith((".", ",", ":", ";", "…"))
+
+
+def heading_title(blocks: list[Block]) -> str | None:
+    """The heading that names a page: one that opens it, else its first level-1 heading, else the one
+    heading at its top level; None when it has several sections of one level under opening prose
+    (MkDocs pages without an H1: "## Setting and disabling timeouts", "## Fine tuning ..."), whose
+    first section's heading would name every passage of the page."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    if not headings:
+        return None
+    if blocks[0].kind == "heading":
+        return blocks[0].text
+    top = min(h.level for h in headings)
+    at_top = [h for h in headings if h.level == top]
+    return at_top[0].text if top == 1 or len(at_top) == 1 else None
+
+
+_INDEX_PAGES = {"index", "_index", "readme", "default", "home"}  # a folder's own page
+_ORDER_PREFIX = re.compile(r"^\d{1,3}[_-](?=[A-Za-z-]+$)")  # "01-introduction"; not "000_a62311b28d2c"
+
+
+def name_title(source: str) -> str:
+    """A title from a file's path: its name without suffix and ordering number, "-" and "_" read as
+    spaces ("advanced/resource-limits.md" -> "resource limits", "02_getting-started.md" -> "getting
+    started"); an index page is named after its folder ("httpx/index.md" -> "httpx"). A name with
+    figures after its number is an id and keeps it ("000_a62311b28d2cec3e.txt" -> "000 a62311b28d2cec3e")."""
+    path = PurePosixPath(source)
+    stem = path.stem
+    if stem.lower() in _INDEX_PAGES and path.parent.name:
+        stem = path.parent.name
+    return _ORDER_PREFIX.sub("", stem).replace("_", " ").replace("-", " ").strip() or stem
 
 
 def breadcrumb_end(first: str, later: list[str]) -> str | None:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from retrieval.ingest.formats import confluence
 from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.ingest.formats.errors import NoReaderError
 from retrieval.ingest.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
 from retrieval.ingest.formats.html_main import drop_chrome, drop_never_content, find_main, remove
 from retrieval.models import Block
@@ -56,6 +57,8 @@ def parse(raw: bytes, source: str) -> Parsed:
         parsed.notes.append(note)
     if not text.strip():
         return parsed
+    if is_template(text):
+        raise NoReaderError(template_not_read(source))
     # lxml refuses a str that declares its encoding (XHTML's `<?xml ... encoding=...?>`); the text is
     # already decoded, so the declaration is blanked (same length: lines and offsets stay true).
     text = _XML_DECLARATION.sub(lambda m: " " * len(m.group()), text, count=1)
@@ -89,6 +92,29 @@ def parse(raw: bytes, source: str) -> Parsed:
     walker.walk(main)
     parsed.blocks = walker.blocks
     return parsed
+
+
+def is_template(html: str) -> bool:
+    """Is this HTML a page template (Jinja, Django, Liquid, Go/Hugo: a Sphinx theme's sidebar, an MkDocs
+    override's partial, a Hugo layout) rather than a page? Template tags (`{{ ... }}`, `{% ... %}`)
+    stand in its markup and text outside code, at least TEMPLATE_TAGS of them; a built page shows such
+    tags only inside <pre>/<code> (a page about templates). Indexed, a template's passages read
+    `{{ _('Quickstart') }} {{ _('Advanced Usage') }}` and its title `{{ _('Useful Links') }}`."""
+    outside = _CODE_ELEMENTS.sub(" ", html)
+    return len(_TEMPLATE_TAG.findall(outside)) >= TEMPLATE_TAGS
+
+
+TEMPLATE_TAGS = 2  # one stray "{{x}}" in prose is a typo or an example; two are markup
+_CODE_ELEMENTS = re.compile(
+    r"<(pre|code|kbd|samp|textarea|script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_TEMPLATE_TAG = re.compile(r"\{\{[^{}\n]{1,200}\}\}|\{%-?\s*\w[^%\n]{0,200}%\}")
+
+
+def template_not_read(source: str) -> str:
+    """Why a template is not read, as the index report lists it."""
+    suffix = "." + source.rsplit(".", 1)[-1].lower() if "." in source.rsplit("/", 1)[-1] else "this file"
+    return f"no reader for {suffix} (a page template: {{{{ }}}} or {{% %}} tags outside code)"
 
 
 def fragment_blocks(html: str, first_line: int | None = None) -> list[Block]:

@@ -29,7 +29,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from retrieval.ingest.anchors import markdown_heading_id
 from retrieval.ingest.formats import mdx, notion
-from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.ingest.formats.base import LineMap, Parsed, block, decode, heading_title
 from retrieval.ingest.formats.html import fragment_blocks, inline_html_text
 from retrieval.models import Block
 
@@ -91,7 +91,8 @@ def _open_tables(html: str) -> int:
 
 
 def parse(raw: bytes, source: str) -> Parsed:
-    """Blocks of a Markdown file; title from front matter, else the first heading.
+    """Blocks of a Markdown file; title from front matter, else the heading naming the page (base.py
+    `heading_title`), else none (the loader's fallback: a short first line, else the file's name).
 
     A page of a Notion export (named `Title <32 hex>.md`) also gets its Notion link, its callouts,
     properties and links to other exported pages read as text (notion.py).
@@ -121,12 +122,18 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     walker.parser = parser
     walker.walk(parser.parse("\n".join(walker.prepared)))
     meta = walker.meta
-    title = meta.get("title") or next((b.text for b in walker.blocks if b.kind == "heading"), None)
+    title = meta.get("title") or heading_title(walker.blocks)
     parsed = Parsed(walker.blocks, _text_or_none(title), _text_or_none(meta.get("url")))
     parsed.date = _text_or_none(meta.get("date"))
     if note:
         parsed.notes.append(note)
     return parsed
+
+
+# An API-reference marker of MkDocs' mkdocstrings or mkautodoc: `::: package.module.Object` alone on its
+# line, its options indented under it. The site fills in the object's docstring at build time; read
+# as text, each was a bare ":docstring:" line and the page lost every object's name.
+_AUTODOC = re.compile(r"^:::\s+([A-Za-z_][\w.]*)\s*$")
 
 
 def _prepare(
@@ -144,7 +151,17 @@ def _prepare(
     tab_indent: int | None = None
     fence: str | None = None
     closing: str | None = None  # what closes a code block opened by a shortcode or a Liquid tag
+    autodoc = False  # inside the indented options of an API-reference marker (`::: httpx.Client`)
     for line, origin in source_lines:
+        if autodoc and line.strip() and line[:1] in " \t" and fence is None:
+            out.append(("", origin))  # `:docstring:`, `:members: ...`, `options:` and its settings
+            continue
+        autodoc = False
+        documented = _AUTODOC.match(line) if fence is None and closing is None else None
+        if documented:  # the object documented here: its docstring is filled in at build, not written here
+            out.append((f"`{documented.group(1)}`", origin))
+            autodoc = True
+            continue
         marker = _TAB.match(line)
         if marker and fence is None:
             tab_indent = len(marker.group(1))

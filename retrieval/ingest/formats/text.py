@@ -14,7 +14,16 @@ import re
 from dataclasses import replace
 
 from retrieval.ingest.formats import log
-from retrieval.ingest.formats.base import TITLE_MAX_CHARS, LineMap, Parsed, block, breadcrumb_end, decode
+from retrieval.ingest.formats.base import (
+    TITLE_MAX_CHARS,
+    LineMap,
+    Parsed,
+    block,
+    breadcrumb_end,
+    decode,
+    ends_like_prose,
+)
+from retrieval.ingest.formats.errors import NoReaderError
 from retrieval.models import Block
 
 _BULLET = re.compile(r"^\s*([-*+•▪‣◦]|\d{1,3}[.)]|[a-z][.)])\s+(?=\S)")
@@ -32,6 +41,8 @@ def parse(raw: bytes, source: str) -> Parsed:
     text, note = decode(raw)
     lines = LineMap(text)
     numbered = [(number, lines.line(number)) for number in range(1, len(lines.starts) + 1)]
+    if is_requirements_list([value for _, value in numbered]):
+        raise NoReaderError(REQUIREMENTS_NOT_READ)
     if log.looks_like_log([value for _, value in numbered[: 4 * log.SAMPLE_LINES]]):
         parsed = log.parse_text(text, lines)  # a log saved as .txt: records, not one paragraph a line
     else:
@@ -43,6 +54,29 @@ def parse(raw: bytes, source: str) -> Parsed:
     if note:
         parsed.notes.append(note)
     return parsed
+
+
+def is_requirements_list(lines: list[str]) -> bool:
+    """Is a text file pip's requirements or constraints list ("Sphinx==7.2.6", "requests[socks]>=2.31",
+    "-r base.txt", comments)? Every line that says something is a requirement or an option, and one
+    pins a version. A documentation folder keeps one for its site's build (Read the Docs); indexed, its
+    pins were a "page" titled by its first comment."""
+    said = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return (
+        bool(said)
+        and all(_REQUIREMENT.match(line) or line.startswith(("-r ", "-c ", "-e ", "--")) for line in said)
+        and any(_PINNED.search(line) for line in said)
+    )
+
+
+# A PEP 508 requirement as requirements files write them: a name, extras, version clauses, a marker.
+_REQUIREMENT = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[\w,\s-]*\])?\s*"
+    r"((===?|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+(\s*,\s*(===?|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+)*)?"
+    r"\s*(;.*)?(\s+#.*)?$"
+)
+_PINNED = re.compile(r"(===?|>=|<=|~=|!=)\s*\d")
+REQUIREMENTS_NOT_READ = "no reader for .txt (a pip requirements list, not a page)"
 
 
 def _header(numbered: list[tuple[int, str]]) -> tuple[str | None, str | None, int]:
@@ -144,7 +178,7 @@ def _is_title_line(blocks: list[Block]) -> bool:
         and blocks[1].line_start > first.line_end + 1  # a blank line under it: a menu's lines have none
         and 1 <= len(words) <= _TITLE_MAX_WORDS and len(first.text) <= TITLE_MAX_CHARS
         and (first.text[:1].isupper() or first.text[:1].isdigit())
-        and not first.text.rstrip().endswith((".", ",", ":", ";", "…"))
+        and not ends_like_prose(first.text)
     )  # fmt: skip
 
 
