@@ -120,6 +120,26 @@ def test_admonition_body_is_text_without_its_type_label():
     assert not any(t.lower().startswith("note") for t in texts(parsed.blocks))
 
 
+def test_an_api_reference_marker_reads_as_the_objects_name_without_its_options():
+    """httpx's api.md (`::: httpx.Client` with mkautodoc's options; mkdocstrings writes `options:`): the
+    page was nine bare ":docstring:" lines and lost every object's name."""
+    parsed = md(
+        "# Developer Interface\n\n::: httpx.request\n    :docstring:\n\n"
+        "::: httpx.Client\n    :docstring:\n    :members: headers cookies get post\n\n"
+        "::: mypkg.tools.Parser\n    options:\n      show_source: false\n\nThe end.\n"
+    )
+    assert kinds(parsed.blocks) == [
+        ("heading", "Developer Interface"),
+        ("paragraph", "httpx.request"),
+        ("paragraph", "httpx.Client"),
+        ("paragraph", "mypkg.tools.Parser"),
+        ("paragraph", "The end."),
+    ]
+    assert parsed.blocks[2].line_start == 6 and parsed.blocks[2].code_spans == ("httpx.Client",)
+    fenced = md("```\n::: httpx.Client\n    :docstring:\n```\n")  # shown in a code block: as written
+    assert kinds(fenced.blocks) == [("code", "::: httpx.Client\n    :docstring:")]
+
+
 def test_github_alert_marker_is_stripped():
     parsed = md("> [!NOTE]\n> Tokens expire after one hour.\n")
     assert kinds(parsed.blocks) == [("quote", "Tokens expire after one hour.")]

@@ -124,6 +124,42 @@ def test_markdown_without_headings_takes_the_first_short_block(tmp_path):
     assert load(path).document.title == "Release notes"
 
 
+def test_a_page_of_several_sections_without_a_title_is_named_by_its_file(tmp_path):
+    """MkDocs pages without an H1 (httpx's advanced/timeouts.md): the first of several sections named
+    every passage of the page, and a first sentence was a title too ("You can control the ...")."""
+    (tmp_path / "advanced").mkdir()
+    path = tmp_path / "advanced" / "timeouts.md"
+    path.write_text(
+        "HTTPX is careful to enforce timeouts everywhere by default.\n\n"
+        "## Setting and disabling timeouts\n\nPass timeout=None.\n\n"
+        "## Fine tuning the configuration\n\nFour kinds of timeout.\n"
+    )
+    assert load(path, tmp_path).document.title == "timeouts"
+    limits = tmp_path / "advanced" / "resource-limits.md"
+    limits.write_text("You can control the pool size with `limits`. It takes:\n\n* max_connections\n")
+    assert load(limits, tmp_path).document.title == "resource limits"
+    index = tmp_path / "advanced" / "index.md"
+    index.write_text("Advanced topics follow, one page each.\n")
+    assert load(index, tmp_path).document.title == "advanced"  # a folder's own page: the folder's name
+    one = tmp_path / "one.md"
+    one.write_text("Some words first.\n\n## Clients\n\nUse a client.\n")
+    assert load(one, tmp_path).document.title == "Clients"  # the one section's heading names the page
+
+
+def test_a_title_line_may_end_in_an_abbreviation_or_a_set_apart_ellipsis(tmp_path):
+    path = tmp_path / "008_assassination-of-martin-luther-king-jr.txt"
+    path.write_text(
+        "Assassination of Martin Luther King, Jr.\n\nRobert F. Kennedy speech\n\n"
+        "A speech on the assassination was given on April 4, 1968.\n"
+    )
+    loaded = load(path, tmp_path)
+    assert loaded.document.title == "Assassination of Martin Luther King, Jr."  # was the section's name
+    assert loaded.blocks[0].kind == "heading" and loaded.blocks[0].level == 1
+    poem = tmp_path / "127_first-they-came.txt"
+    poem.write_text("First they came ...\n\nThe poem is about the cowardice of intellectuals.\n")
+    assert load(poem, tmp_path).document.title == "First they came ..."
+
+
 # -- .html -----------------------------------------------------------------------------------------
 def test_html_main_text_without_navigation_or_footer():
     path = HANDBOOK / "policies" / "expenses.html"

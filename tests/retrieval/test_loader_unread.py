@@ -106,3 +106,34 @@ def test_yaml_that_is_no_openapi_document_is_unread_not_skipped(tmp_path):
     assert report.unread == [
         SkippedFile("compose.yaml", "no reader for .yaml (not an OpenAPI or Swagger document)")
     ]
+
+
+def test_page_templates_and_requirements_lists_are_reported_not_indexed(tmp_path):
+    """A docs folder holds its site's build files: a Sphinx theme's Jinja sidebar, an MkDocs override's
+    partial and Read the Docs' pin list were indexed as pages ("{{ _('Quickstart') }}", a title
+    "# Pinning to avoid unexpected breakages. ... Sphinx==7.2.6"). They are listed as not read."""
+    folder = tmp_path / "docs"
+    (folder / "_templates").mkdir(parents=True)
+    (folder / "guide.txt").write_text(TEXT)
+    (folder / "_templates" / "sidebar.html").write_text(
+        "<h3>{{ _('Useful Links') }}</h3>\n<ul><li><a href=\"{{ pathto('api') }}\">API</a></li></ul>\n"
+    )
+    (folder / "nav.html").write_text('{% import "partials/nav-item.html" as item %}\n<nav>{{ item }}</nav>\n')
+    (folder / "requirements.txt").write_text(
+        "# Used by RTD to build the docs.\nSphinx==7.2.6\nfuro>=2024.1\n"
+    )
+    # A page about templates shows its tags in code only, and a plain list of words is text: both read.
+    (folder / "templating.html").write_text(
+        "<html><body><h1>Templating</h1><p>Write a variable as shown.</p>"
+        "<pre>{{ user.name }} and {% if admin %}</pre><p>Then <code>{{ x }}</code> renders.</p></body></html>"
+    )
+    (folder / "packing.txt").write_text("tent\nstove\nrope\n")
+    report = build_index(folder, tmp_path / "idx", WordsEmbedder(), show_progress=False)
+    assert report.files == 3
+    template = "(a page template: {{ }} or {% %} tags outside code)"
+    assert [(f.source, f.reason) for f in report.unread] == [
+        ("_templates/sidebar.html", f"no reader for .html {template}"),
+        ("nav.html", f"no reader for .html {template}"),
+        ("requirements.txt", "no reader for .txt (a pip requirements list, not a page)"),
+    ]
+    assert report.skipped == []

@@ -173,3 +173,15 @@ def test_sentence_unit_is_its_text():
     unit = Unit("sentence", 11, len(text), 1, 1)
     passage = passage_with(text, unit)
     assert unit_match_text(passage, unit) == unit_display_text(passage, unit) == "Second one."
+
+
+def test_no_sentence_ends_inside_inline_code():
+    """ "It takes instances of `httpx.Limits` which define:" was quoted as "Limits which define:"."""
+    text = "You can set the pool size on the client. It takes instances of httpx.Limits which define:"
+    spans = split_sentences(text, code_spans=("httpx.Limits",))
+    assert [text[a:b] for a, b in spans] == [
+        "You can set the pool size on the client.",
+        "It takes instances of httpx.Limits which define:",
+    ]
+    # Prose glued at a dot still splits where no code says otherwise ("humanity.The" in scraped text).
+    assert len(split_sentences("Built for humanity.The company said so.")) == 2
