@@ -118,6 +118,15 @@ _KIND_PATTERNS = {
 }
 
 
+# A value's unit of time named apart from its figure, as settings are documented: "in seconds",
+# "(milliseconds)", "timeout, seconds".
+_TIME_MEASURE = re.compile(
+    r"\b(in|of)\s+(milli|micro|nano)?(seconds|minutes|hours|days|weeks)\b|\((milli|micro|nano)?(seconds|minutes"
+    r"|hours|days)\)|,\s*(milli|micro|nano)?(seconds|minutes|hours|days)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class QuestionTerms:
     weights: dict[str, float]  # stemmed term -> idf weight
@@ -181,16 +190,23 @@ class QuestionTerms:
             if not re.search(r"\bdefaults?\b", text, re.IGNORECASE):
                 return False
             if self.kind != "value" and unit_kind not in ("code", "table_row", "definition"):
-                return bool(_KIND_PATTERNS[self.kind].search(text))
+                return bool(_KIND_PATTERNS[self.kind].search(text) or self._measured_in_time(text))
             return bool(_KIND_PATTERNS["value"].search(text))
         if self.kind in ("amount", "time") and unit_kind in ("code", "table_row", "definition"):
             return bool(re.search(r"\b\d", text))
         pattern = _KIND_PATTERNS.get(self.kind or "")
         if not pattern:
             return False
+        if self._measured_in_time(text):
+            return True
         if self.kind == "person" and exclude and not exclude.isdisjoint(stems_of(text)):
             text = _WORD.sub(lambda m: "" if _stem_word(m.group(0).lower()) in exclude else m.group(0), text)
         return bool(pattern.search(text))
+
+    def _measured_in_time(self, text: str) -> bool:
+        """Asked "how long", a setting described as a time "in seconds" with its figure apart ("time limit
+        on idle keep-alive connections in seconds, or None for no limits. (Default 5)") states one."""
+        return self.kind == "time" and bool(_TIME_MEASURE.search(text)) and bool(re.search(r"\b\d", text))
 
     def _kind_shown(self, text: str) -> bool:
         """Does `text` show the kind asked for by a question in another language ("1. Mai 1886", "500円")?"""

@@ -116,6 +116,11 @@ def test_coverage_is_the_weighted_share_of_terms_found(vocabulary):
         ("amount", "H2O runs on Python3.", False),  # digits inside a name are no amount
         ("time", "It was announced on July 22, 2019.", True),
         ("time", "It was announced recently.", False),
+        # A setting's time named apart from its figure, as reference pages write it (httpx's Limits).
+        ("time", "keepalive_expiry, time limit on idle connections in seconds, or None. (Default 5)", True),
+        ("time", "connect_timeout (milliseconds): 250", True),
+        ("time", "The limit is given in seconds.", False),  # no figure: says no time
+        ("amount", "The limit is 5, in seconds.", True),
         ("place", "The lab is based in San Francisco.", True),
         ("person", "The CEO is Satya Nadella.", True),
         ("person", "the ceo is unknown.", False),
@@ -123,6 +128,15 @@ def test_coverage_is_the_weighted_share_of_terms_found(vocabulary):
 )
 def test_kind_matches(kind, text, matches):
     assert QuestionTerms({"x": 1.0}, kind).kind_matches(text) is matches
+
+
+def test_a_default_time_in_seconds_is_a_default_time():
+    terms = QuestionTerms({"idl": 1.0, "default": 1.0}, "time")
+    assert terms.kind_matches("keepalive_expiry, time limit on idle keep-alive connections in seconds, or None "
+                              "for no limits. (Default 5)", unit_kind="list_item")  # fmt: skip
+    assert not terms.kind_matches(
+        "keepalive_expiry, time limit on idle connections in seconds.", unit_kind="list_item"
+    )
 
 
 def test_no_kind_matches_nothing():
