@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
+from retrieval.answering.products import named_product, product_of
 from retrieval.answering.question import QuestionTerms, says_version, stems_of
 from retrieval.config import ComposerParams
 from retrieval.models import Hit, Passage, Unit
@@ -42,6 +43,7 @@ RULES = (
     "identifier",  # abstain when the question names a version/identifier the best passage lacks
     "kind",  # abstain when a when/how-much question's best unit holds no date, duration or number
     "lead_in",  # a sentence announcing a list, table or command is not an answer unit itself
+    "product",  # a question naming one of the corpus's products is answered from that product's pages
 )
 
 
@@ -98,6 +100,7 @@ def compose(
     model: AnswerModel | None = None,
     passage_of: Callable[[str], Passage | None] | None = None,
     carried: frozenset[str] = frozenset(),
+    products: Mapping[str, frozenset[str]] | None = None,
 ) -> Composition:
     """The answer to a question from its `hits` (best first), or an abstention with the closest hits.
 
@@ -106,12 +109,20 @@ def compose(
 
     `terms` is the question read against the corpus, `question_vector` its embedding (unit length),
     `embed` gives unit vectors for texts, `titles` maps sources to document titles. `carried`: the stemmed
-    terms of `terms` that a follow-up carried from the conversation (see CARRIED_BY_DOCUMENT). Units are ranked by
+    terms of `terms` that a follow-up carried from the conversation (see CARRIED_BY_DOCUMENT). `products`:
+    the corpus's products by top-level folder (answering/products.py); a question naming one is answered
+    from its pages only, and abstains ("product") when none of them is among the hits. Units are ranked by
     the fitted unit scorer and the answer is given when the confidence scorer's probability reaches
     the threshold (`params.min_confidence`, else the model's) and no rule in RULES objects.
     """
     model = model or answer_model()
     top = hits[: params.passages_considered]
+    product = named_product(terms, products) if products and params.applies("product") else None
+    if product is not None:
+        hits = [hit for hit in hits if product_of(hit.passage.source) == product]
+        if not hits:  # the pages of the product asked about do not say; another product's would mislead
+            return Composition("", True, see_also=tuple(top[:3]), abstained_by="product")
+        top = hits[: params.passages_considered]
     candidates = _candidates(top, params, asks_date=terms.kind == "time")
     if not candidates or terms.total_weight <= 0:
         return Composition("", True, see_also=tuple(top[:3]), abstained_by="no candidates")

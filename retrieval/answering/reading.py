@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 from retrieval.answering.followup import FollowUp, contextualise
 from retrieval.answering.pasted import Message, read_message
+from retrieval.answering.products import products_of
 from retrieval.answering.question import QuestionTerms, Vocabulary, analyse
 from retrieval.parts import Library, Query
 
@@ -42,6 +43,11 @@ class Lexicon:
     @cached_property
     def titles(self) -> dict[str, str]:
         return {d.source: d.title for d in self._library.documents()}
+
+    @cached_property
+    def products(self) -> dict[str, frozenset[str]]:
+        """The corpus's products by top-level folder (answering/products.py `products_of`)."""
+        return products_of(self.titles)
 
 
 _LEXICONS: WeakKeyDictionary = WeakKeyDictionary()

@@ -43,7 +43,7 @@ def answer(question: str, blocks: list[Block]):
     return answer_over(question, {"h2o/base_directives.html": blocks})
 
 
-def answer_over(question: str, documents: dict[str, list[Block]], **params):
+def answer_over(question: str, documents: dict[str, list[Block]], products=None, **params):
     """The composition for `question` over every passage of `documents` (source -> blocks), ranked in
     order; `params` override ComposerParams."""
     passages = [
@@ -56,7 +56,7 @@ def answer_over(question: str, documents: dict[str, list[Block]], **params):
     terms = analyse(question, Vocabulary(frequency, len(passages)))
     vector = bag(question)
     hits = [Hit(p, 1.0 / (i + 1), float(bag(p.text) @ vector), 1.0) for i, p in enumerate(passages)]
-    return compose(hits, terms, vector, embed, {}, ComposerParams(**params))
+    return compose(hits, terms, vector, embed, {}, ComposerParams(**params), products=products)
 
 
 def test_a_default_is_quoted_with_the_sentence_saying_what_it_is_the_default_of():
@@ -149,6 +149,56 @@ def test_a_question_naming_a_model_the_passage_lacks_abstains_by_the_identifier_
         question, {"pumps.md": blocks}, min_confidence=0.0, disabled_rules=frozenset({"identifier"})
     )
     assert not lenient.abstained and "36-month warranty" in lenient.text
+
+
+TWO_PRODUCTS = {
+    "httpx/timeouts.md": [
+        Block("heading", "Timeouts", 1, 1, level=1),
+        Block("paragraph", "HTTPX times out requests after 5 seconds by default, unlike requests.", 3, 3),
+    ],
+    "httpx/http2.md": [
+        Block("heading", "HTTP/2", 1, 1, level=1),
+        Block("paragraph", "HTTPX supports HTTP/2 requests when installed with the http2 extra.", 3, 3),
+    ],
+    "requests/advanced.rst": [
+        Block("heading", "Timeouts", 1, 1, level=1),
+        Block("paragraph", "By default, requests do not time out unless a timeout value is set.", 3, 3),
+    ],
+    "requests/install.rst": [
+        Block("heading", "Install", 1, 1, level=1),
+        Block("paragraph", "Install requests with pip, the Python package installer.", 3, 3),
+    ],
+}
+
+
+def test_a_question_naming_one_product_of_the_corpus_is_answered_from_its_pages():
+    """Two projects side by side: "requests" is also a word every httpx page uses, and the httpx page
+    matched the question best ("times out requests after 5 seconds by default")."""
+    from retrieval.answering.products import products_of
+
+    products = products_of(TWO_PRODUCTS)
+    assert products == {"httpx": frozenset({"httpx"}), "requests": frozenset({"request"})}
+    question = "Does requests have a default timeout?"
+    scoped = answer_over(question, TWO_PRODUCTS, products, min_confidence=0.0)
+    assert {c.hit.passage.source for c in scoped.cited} == {"requests/advanced.rst"}
+    unscoped = answer_over(
+        question, TWO_PRODUCTS, products, min_confidence=0.0, disabled_rules=frozenset({"product"})
+    )
+    assert "httpx/timeouts.md" in {c.hit.passage.source for c in unscoped.cited}
+    # Naming both compares them: no product is chosen.
+    both = answer_over("Does httpx time out requests by default?", TWO_PRODUCTS, products, min_confidence=0.0)
+    assert "httpx/timeouts.md" in {c.hit.passage.source for c in both.cited}
+
+
+def test_a_question_about_a_product_whose_pages_are_not_among_the_hits_abstains():
+    """Asked of httpx's HTTP/2 page when the question names requests: another product's feature is no
+    answer (the hits hold no requests page here)."""
+    from retrieval.answering.products import products_of
+
+    pages = {source: blocks for source, blocks in TWO_PRODUCTS.items() if source.startswith("httpx/")}
+    products = products_of([*TWO_PRODUCTS, "requests/other.rst"])
+    composition = answer_over("How do I enable HTTP/2 in requests?", pages, products, min_confidence=0.0)
+    assert composition.abstained and composition.abstained_by == "product"
 
 
 PRESS_RELEASE = [

@@ -37,7 +37,7 @@ class ExtractiveComposer:
         terms, titles = reading.terms, words.titles
         return compose(
             list(hits), terms, question_vector, embed, titles, self.params, passage_of=library.passage,
-            carried=reading.carried_terms,
+            carried=reading.carried_terms, products=words.products,
         )  # fmt: skip
 
 
