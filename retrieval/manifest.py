@@ -31,8 +31,11 @@ FORMAT_VERSION = 2
 # 25: no sentence ends inside inline code ("instances of `httpx.Limits` which define:"); a page's title is
 # the heading naming it, not the first of several sections, else its file's name; a title line may end in
 # an abbreviation ("King, Jr."); page templates and pip requirements lists are not read; an API-reference
-# marker (`::: httpx.Client`) reads as the object's name.
-PIPELINE_VERSION = 25
+# marker (`::: httpx.Client`) reads as the object's name. 26: a Sphinx HTML build's `_sources/` copies,
+# `_static/` files and index/search pages are not read; Hugo's code shortcodes (`code-toggle`, `highlight`)
+# are code, a version shortcode keeps its version; a long HTML definition's opening paragraph is a
+# definition with its term ("exception x.SignatureExpired(...): Raised if ...").
+PIPELINE_VERSION = 26
 
 
 @dataclass

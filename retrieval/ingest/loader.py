@@ -21,6 +21,7 @@ from retrieval.ingest.formats.base import (
     heading_title,
     name_title,
 )
+from retrieval.ingest.generated import generated_reason
 from retrieval.models import Block, Document, LoadedDocument
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,9 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
     """The files under corpus_dir that a reader takes (by suffix, see formats.PARSERS) and those none
     takes, each in a stable order. Hidden files and folders (.git, .DS_Store) are neither: ignored.
     A Notion database's view (`Name <id>.csv`) beside its `Name <id>_all.csv` is listed as not read:
-    its rows are all in the `_all` file (formats.notion.view_reason).
+    its rows are all in the `_all` file (formats.notion.view_reason); so are the files a Sphinx HTML
+    build writes beside its pages (`_sources/` copies, `_static/`, the index and search pages:
+    ingest/generated.py).
 
     Raises CorpusError when corpus_dir is missing or not a folder.
     """
@@ -119,10 +122,12 @@ def root_files(root: Root) -> tuple[list[RootFile], list[SkippedFile]]:
         raise CorpusError(f"Corpus path {folder} is not a folder.")
     readable: list[RootFile] = []
     unread: list[SkippedFile] = []
+    builds: dict[Path, bool] = {}
     for relative, path in _candidates(root):
         if root.accepts is not None and not root.accepts(relative):
             continue
-        declined = notion.view_reason(path)  # a Notion database's view beside its _all.csv
+        # A Notion database's view beside its _all.csv; a Sphinx build's source copies, index pages.
+        declined = notion.view_reason(path) or generated_reason(path, folder, builds)
         if root.name and not _inside(path, root.folder):
             # A repository or a fetched site must not bring this machine's files into answers.
             log.warning("%s: not read: %s", root.key(relative), OUTSIDE_LINK)

@@ -171,6 +171,29 @@ def test_mkdocs_tabs_and_hugo_shortcodes_are_reduced_to_their_text():
     assert "===" not in all_text(parsed.blocks) and "{{" not in all_text(parsed.blocks)
 
 
+def test_hugo_code_shortcodes_are_code_and_a_version_shortcode_keeps_its_version():
+    """Hugo's docs (gohugoio/hugoDocs): a `code-toggle` configuration read as prose ran its lines together
+    ("[uglyURLs] books = true films = false"); a dropped `new-in` left "quality : : (int)"."""
+    parsed = md(
+        "To generate ugly URLs for some sections:\n\n{{< code-toggle file=hugo >}}\n[uglyURLs]\nbooks = true\n"
+        "films = false\n{{< /code-toggle >}}\n\n{{< code-toggle config=uglyURLs />}}\n\n"
+        '{{< highlight go "linenos=table" >}}\nfmt.Println("hi")\n{{< /highlight >}}\n\n'
+        "quality\n: {{< new-in 0.144.0 />}}\n: (int) The quality of the image.\n\n"
+        "Some words {{< deprecated-in v0.120.0 >}} here.\n"
+    )
+    blocks = kinds(parsed.blocks)
+    assert blocks[:3] == [
+        ("paragraph", "To generate ugly URLs for some sections:"),
+        ("code", "[uglyURLs]\nbooks = true\nfilms = false"),
+        ("code", 'fmt.Println("hi")'),
+    ]
+    assert parsed.blocks[2].language == "go"
+    assert blocks[3] == ("definition", "quality: new in 0.144.0")  # was "quality : : (int) ..."
+    assert "(int) The quality of the image." in blocks[4][1]
+    assert blocks[-1] == ("paragraph", "Some words deprecated in v0.120.0 here.")
+    assert "{{" not in all_text(parsed.blocks)
+
+
 def test_attribute_lists_go_and_unknown_angle_placeholders_stay():
     parsed = md(
         "# Paths\n{: .subtitle }\n\nPut rules in `<config-dir>/rules` or in <config-dir> itself, <b>now</b>.\n"

@@ -137,3 +137,36 @@ def test_page_templates_and_requirements_lists_are_reported_not_indexed(tmp_path
         ("requirements.txt", "no reader for .txt (a pip requirements list, not a page)"),
     ]
     assert report.skipped == []
+
+
+def test_a_sphinx_builds_source_copies_static_files_and_index_pages_are_reported_not_indexed(tmp_path):
+    """A Sphinx HTML build copied as a corpus (itsdangerous' docs): the web font's licence in _static
+    answered "What licence is itsdangerous under?", and `_sources` copies quoted raw `:meth:` markup."""
+    build = tmp_path / "docs" / "html"
+    for name in ("_sources", "_static/fonts", "_modules"):
+        (build / name).mkdir(parents=True)
+    (build / "objects.inv").write_bytes(b"# Sphinx inventory version 2\n")
+    (build / "searchindex.js").write_text("Search.setIndex({})")
+    page = "<html><body><h1>Signer</h1><p>The signer signs values with a secret key.</p></body></html>"
+    (build / "signer.html").write_text(page)
+    (build / "_sources" / "signer.rst.txt").write_text("Signer\n======\n\nUse :meth:`Signer.sign`.\n")
+    (build / "_static" / "fonts" / "LICENSE.txt").write_text(
+        "The fonts cannot be released under any other license."
+    )
+    (build / "_modules" / "signer.html").write_text(page)
+    for generated in ("genindex.html", "search.html", "py-modindex.html"):
+        (build / generated).write_text("<html><body><p>Index A B C</p></body></html>")
+    (tmp_path / "docs" / "notes.txt").write_text(TEXT)  # beside the build, not in it: read
+    report = build_index(tmp_path / "docs", tmp_path / "idx", WordsEmbedder(), show_progress=False)
+    assert report.files == 2  # the page and the notes
+    generated = [
+        f.source for f in report.unread if f.reason.startswith("not read: written by the Sphinx build")
+    ]
+    assert generated == [
+        "html/_modules/signer.html", "html/_sources/signer.rst.txt", "html/_static/fonts/LICENSE.txt",
+        "html/genindex.html", "html/py-modindex.html", "html/search.html",
+    ]  # fmt: skip
+    # Without the build's two markers the same folders are pages like any other.
+    (build / "objects.inv").unlink()
+    readable, _ = corpus_files(tmp_path / "docs")
+    assert "LICENSE.txt" in [p.name for p in readable]

@@ -94,6 +94,37 @@ def parse(raw: bytes, source: str) -> Parsed:
     return parsed
 
 
+def _opening_paragraph(dd):
+    """The <p> a long definition opens with (no text before it), when it is prose of at most
+    OPENING_WORDS words: Sphinx's API entries open their <dd> with what the object is or does ("Raised
+    if a signature timestamp is older than max_age."), and a glossary's long entries with the term's
+    definition. Under the term as a heading alone, the sentence never named what it describes, and an
+    answer quoting it did not say which exception is raised."""
+    if (dd.text or "").strip():
+        return None
+    first = next((child for child in dd if isinstance(child.tag, str)), None)
+    if first is None or first.tag != "p" or first.xpath(".//pre"):
+        return None
+    text = _text(first)
+    # A lead-in ("Read settings from a file:") announces the code or list after it and stays its lead.
+    return first if 0 < len(text.split()) <= OPENING_WORDS and not text.endswith(":") else None
+
+
+OPENING_WORDS = 60  # a definition's opening paragraph; a longer one is an essay, left under its heading
+
+
+def _drop_keeping_tail(element) -> None:
+    """Remove `element`, keeping the text after it (lxml keeps a removed element's tail with it)."""
+    parent, tail = element.getparent(), element.tail
+    previous = element.getprevious()
+    parent.remove(element)
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
 def is_template(html: str) -> bool:
     """Is this HTML a page template (Jinja, Django, Liquid, Go/Hugo: a Sphinx theme's sidebar, an MkDocs
     override's partial, a Hugo layout) rather than a page? Template tags (`{{ ... }}`, `{% ... %}`)
@@ -535,6 +566,15 @@ class _Walker:
             return
         if term:
             self._add("heading", term, dd, level=_TERM_HEADING_LEVEL, lines=term_lines)
+            opening = _opening_paragraph(dd)
+            if (
+                opening is not None
+            ):  # the term with what it is: "exception x.SignatureExpired(...): Raised if ..."
+                first, last = _text_lines(opening)
+                self._add(
+                    "definition", f"{term}: {_text(opening)}", opening, lines=(term_lines[0] or first, last)
+                )
+                _drop_keeping_tail(opening)
         self.walk(dd, "paragraph", depth)
 
     def _flush(self, buffer: list[str], kind: str, span: _Span) -> None:

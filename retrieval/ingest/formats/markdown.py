@@ -63,6 +63,10 @@ _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
 _PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's site/page parameter
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
 _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
+_CODE_SHORTCODES = {"highlight", "code", "code-toggle"}  # Hugo shortcodes whose body is code
+# A shortcode that states a version ({{< new-in 0.144.0 />}}, {{< deprecated-in 0.120.0 >}}): its name
+# and version are what the page shows ("new in 0.144.0"); dropped, a setting read "quality : : (int)".
+_VERSION_SHORTCODE = re.compile(r"^\s*([A-Za-z][\w-]*)\s+[\"']?(v?\d+(?:\.\d+)+)[\"']?\s*/?\s*$")
 # Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
 _LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
 _LIQUID_LINE = re.compile(r"^\s*(\{%-?.*?-?%\}\s*)+$")
@@ -239,8 +243,11 @@ def _unclosed_shortcode(text: str) -> bool:
 def _code_opening(line: str) -> tuple[list[str], str | None]:
     """A line opening a code block of a site generator: (the lines it becomes, the pattern closing it).
 
-    Jekyll `{% highlight go %}` closes with `{% endhighlight %}`; a Docsy `{{< tab header="Unix"
-    lang="bash" >}}` (its header, then the fence) with `{{< /tab >}}`. ([], None) for any other line.
+    Jekyll `{% highlight go %}` closes with `{% endhighlight %}`; Hugo's `{{< highlight go >}}`,
+    `{{< code lang="yaml" >}}` and `{{< code-toggle file=hugo >}}` (a configuration shown as TOML, YAML
+    and JSON: read as prose, its lines ran together as "[uglyURLs] books = true films = false") with
+    their closing tags; a Docsy `{{< tab header="Unix" lang="bash" >}}` (its header, then the fence)
+    with `{{< /tab >}}`. ([], None) for any other line.
     """
     stripped = line.strip()
     liquid = _LIQUID.fullmatch(stripped)
@@ -248,6 +255,18 @@ def _code_opening(line: str) -> tuple[list[str], str | None]:
         language = (liquid.group(2).split() or [""])[0]
         return [_CODE_FENCE + language], r"\{%-?\s*endhighlight\s*-?%\}"
     name = _SHORTCODE_NAME.match(stripped)
+    if (
+        name and not name.group(1) and name.group(2) in _CODE_SHORTCODES
+        and _SHORTCODE_LINE.match(stripped) and not stripped.endswith("/>}}")
+    ):  # fmt: skip
+        language = _SHORTCODE_LANG.search(stripped)
+        positional = stripped[name.end() :].split()
+        if not language and name.group(2) == "highlight" and positional and "=" not in positional[0]:
+            language_name = positional[0].strip("\"'>}")  # {{< highlight go "linenos=table" >}}
+        else:
+            language_name = next((g for g in language.groups() if g), "") if language else ""
+        closing = r"\{\{[<%]\s*/\s*" + re.escape(name.group(2)) + r"\s*[%>]\}\}"
+        return [_CODE_FENCE + language_name], closing
     if name and not name.group(1) and name.group(2) == "tab" and _SHORTCODE_LINE.match(stripped):
         language = _SHORTCODE_LANG.search(stripped)
         if language and not stripped.endswith("/>}}"):
@@ -269,13 +288,16 @@ def _outside_code_spans(line: str, reduce) -> str:
 
 def _shortcode_text(found: re.Match) -> str:
     """An escaped shortcode reads as written ({{</* x */>}} shows {{< x >}}); a `param` in code reads as
-    the placeholder `<name>` (Hugo puts the site's value there, which the source does not hold); any
-    other has no text."""
+    the placeholder `<name>` (Hugo puts the site's value there, which the source does not hold); one
+    stating a version reads as its name and version ("new in 0.144.0"); any other has no text."""
     if found.group(2) and found.group(4):
         close = ">" if found.group(1) == "<" else "%"
         return "{{" + found.group(1) + found.group(3) + close + "}}"
     name = _param_name(found.group(3))
-    return f"<{name}>" if name else ""
+    if name:
+        return f"<{name}>"
+    versioned = _VERSION_SHORTCODE.match(found.group(3))
+    return f"{versioned.group(1).replace('-', ' ')} {versioned.group(2)}" if versioned else ""
 
 
 def _params_as_code(text: str) -> str:
