@@ -239,6 +239,29 @@ def test_definition_with_a_pre_value_is_term_and_value():
     assert kinds(parsed.blocks) == [("definition", "Default: x: 1")]
 
 
+def test_a_long_definition_opens_with_its_term_and_first_paragraph():
+    """Sphinx's API entries (itsdangerous' exceptions page): under the signature as a heading alone,
+    "Raised if a signature timestamp is older than max_age." never named the exception it describes."""
+    parsed = page(
+        '<dl class="py exception"><dt class="sig sig-object py">exception itsdangerous.exc.SignatureExpired'
+        "(message)</dt><dd><p>Raised if a signature timestamp is older than max_age.</p>"
+        "<p>Added in version 2.0.</p><dl><dt>Parameters:</dt><dd><p>message (str)</p></dd></dl>"
+        "<p>Read settings from a file:</p><pre>x: 1</pre></dd></dl>"
+    )
+    assert kinds(parsed.blocks)[:4] == [
+        ("heading", "exception itsdangerous.exc.SignatureExpired(message)"),
+        ("definition", "exception itsdangerous.exc.SignatureExpired(message): Raised if a signature timestamp is older than max_age."),
+        ("paragraph", "Added in version 2.0."),
+        ("definition", "Parameters: message (str)"),
+    ]  # fmt: skip
+    assert parsed.blocks[0].level == 7
+    # A lead-in opening a definition stays the lead of what it announces.
+    lead_in = page(
+        "<dl><dt>--config</dt><dd><p>Read settings from a file:</p><pre>a: 1\nb: 2</pre></dd></dl>"
+    )
+    assert kinds(lead_in.blocks)[1] == ("paragraph", "Read settings from a file:")
+
+
 def test_html_table_cells_are_not_glued():
     parsed = page(
         "<table><tr><th>Format String</th><th>Description</th></tr>"
