@@ -24,7 +24,7 @@ def problems(composition: Composition) -> list[str]:
         return []
     found: list[str] = []
     numbers = {c.number for c in composition.cited}
-    markers = {int(m) for m in _MARKER.findall(composition.text)}
+    markers = _markers(composition)
     found += [f"marker [{n}] has no citation" for n in sorted(markers - numbers)]
     found += [f"citation [{n}] has no marker" for n in sorted(numbers - markers)]
     for cited in composition.cited:
@@ -32,6 +32,17 @@ def problems(composition: Composition) -> list[str]:
             if piece not in cited.hit.passage.text:
                 found.append(f"quote of [{cited.number}] is not in {cited.hit.passage.id}: {piece[:60]!r}")
     return found
+
+
+def _markers(composition: Composition) -> set[int]:
+    """The [n] markers of an answer's text outside its quotes: a quote may hold brackets of its own
+    (`del SECRET_KEYS[0]`, a Wikipedia text's "[3]"), which are the source's words, not markers; read
+    as markers, "[0] has no citation" turned a right answer into an abstention."""
+    text = composition.text
+    for cited in composition.cited:
+        for piece in _pieces(cited.quote):
+            text = text.replace(piece, "\n", 1)
+    return {int(m) for m in _MARKER.findall(text)}
 
 
 def _pieces(quote: str) -> list[str]:

@@ -176,6 +176,17 @@ def test_the_verifier_replaces_a_bad_answer_with_an_abstention(text, quote, prob
     assert "failed verification" in caplog.text
 
 
+def test_brackets_inside_a_quote_are_the_sources_words_not_markers():
+    """itsdangerous' key rotation: the answer quoted `del SECRET_KEYS[0]`, and "[0]" was read as a marker
+    without a citation, so a right answer became an abstention."""
+    code = passage("keys.md", 1, "Drop the oldest key:\ndel SECRET_KEYS[0]")
+    quote = "del SECRET_KEYS[0]"
+    composition = Composition(f"{quote} [1]", False, (CitedPassage(1, Hit(code, 1.0), quote),))
+    assert problems(composition) == []
+    unquoted = Composition(f"{quote} [1] [0]", False, (CitedPassage(1, Hit(code, 1.0), quote),))
+    assert problems(unquoted) == ["marker [0] has no citation"]  # outside the quote it is a marker
+
+
 def test_a_shortened_table_cell_still_counts_as_verbatim():
     row = passage("t.md", 1, "Name | A very long description of the setting. It goes on. | 180s")
     quote = "Name | A very long description of the setting. … | 180s"
