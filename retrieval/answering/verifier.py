@@ -38,10 +38,15 @@ def _markers(composition: Composition) -> set[int]:
     """The [n] markers of an answer's text outside its quotes: a quote may hold brackets of its own
     (`del SECRET_KEYS[0]`, a Wikipedia text's "[3]"), which are the source's words, not markers; read
     as markers, "[0] has no citation" turned a right answer into an abstention."""
-    text = composition.text
+    text, cursor = composition.text, 0
     for cited in composition.cited:
         for piece in _pieces(cited.quote):
-            text = text.replace(piece, "\n", 1)
+            if not _MARKER.search(piece):
+                continue  # nothing in it reads as a marker ("]" alone must not take a marker's bracket)
+            at = text.find(piece, cursor)
+            if at >= 0:  # quotes stand in the text in citation order: each found after the one before
+                text = text[:at] + "\n" + text[at + len(piece) :]
+                cursor = at + 1
     return {int(m) for m in _MARKER.findall(text)}
 
 

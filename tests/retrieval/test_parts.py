@@ -185,6 +185,13 @@ def test_brackets_inside_a_quote_are_the_sources_words_not_markers():
     assert problems(composition) == []
     unquoted = Composition(f"{quote} [1] [0]", False, (CitedPassage(1, Hit(code, 1.0), quote),))
     assert problems(unquoted) == ["marker [0] has no citation"]  # outside the quote it is a marker
+    # A quote's lines of brackets alone are not taken from a marker (Traefik's tags example: "]", "}").
+    tags = passage("tags.md", 1, "Limit it:\n{\n  ]\n}")
+    two = Composition(
+        "Limit it: [1]\n{\n  ]\n} [2]", False,
+        (CitedPassage(1, Hit(tags, 1.0), "Limit it:"), CitedPassage(2, Hit(tags, 1.0), "{\n  ]\n}")),
+    )  # fmt: skip
+    assert problems(two) == []
 
 
 def test_a_shortened_table_cell_still_counts_as_verbatim():
