@@ -73,7 +73,7 @@ class ComposerParams:
     # Sentences of two documents whose vectors are this close say much the same (corroboration);
     # all-MiniLM-L6-v2 puts paraphrases of one fact at 0.75-0.9, different facts of one topic below 0.7.
     agreement_similarity: float = 0.75
-    unit_duplicate: float = 0.9  # shingle containment at which a unit seen in another passage is the same one
+    unit_duplicate: float = 0.9  # shingle containment at which a unit is an earlier one again (compose._twin)
     answer_duplicate: float = 0.5  # ... at which a second unit repeats the first (another article's quote)
     # The languages whose questions the embedding model reads (None: all, a multilingual model). The
     # default all-MiniLM-L6-v2 was trained on English pairs: for a question in another language its

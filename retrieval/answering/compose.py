@@ -31,7 +31,7 @@ from retrieval.models import Hit, Passage, Unit
 from retrieval.text.datelines import is_dated_heading, is_dateline
 from retrieval.text.languages import word_count
 from retrieval.text.sentences import unit_display_text, unit_match_text
-from retrieval.text.shingles import is_near_duplicate, shingles
+from retrieval.text.shingles import is_near_duplicate, says_nothing_more, shingles
 
 # The rules the composer still applies on top of the fitted scorers, by id (benchmarks/README.md "Rules"
 # has each one's reason, the questions it helps and hurts, and its ablation on both splits).
@@ -229,8 +229,7 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
             text = unit_display_text(passage, unit)
             grams = shingles(text)
             twin = next(
-                (i for i, (_, g) in enumerate(found) if is_near_duplicate(g, grams, params.unit_duplicate)),
-                None,
+                (i for i, (c, g) in enumerate(found) if _twin(c, passage, unit.kind, grams, g, params)), None
             )
             if twin is not None:
                 kept, g = found[twin]
@@ -239,6 +238,31 @@ def _candidates(hits: list[Hit], params: ComposerParams, asks_date: bool = False
                 continue
             found.append((Candidate(text, hit, rank, context, unit, match, also_in=hit.also_in), grams))
     return [c for c, _ in found]
+
+
+def _twin(
+    kept: Candidate,
+    passage: Passage,
+    kind: str,
+    grams: frozenset,
+    kept_grams: frozenset,
+    params: ComposerParams,
+) -> bool:
+    """Is a unit of `passage` (its shingles `grams`, its kind `kind`) the candidate `kept` again? When
+    either holds nearly all of the other (one sentence quoted by several articles, one with a few words
+    more); but a command in the same passage as `kept` only when it says nothing more: "$ pip install
+    httpx[brotli,zstd]" under "$ pip install httpx" is a sibling variant (in code an extra word is
+    another command), and folded into it, the plain install line answered the question about brotli
+    and zstd. (For prose the one-way test cost calibration questions: tatqa's restated sentences, each
+    with a figure more, competed with the sentence they restate: tatqa +1 −1, gold-removed +1 −3.)"""
+    if (
+        kind == "code"
+        and kept.hit.passage.id == passage.id
+        and kept.unit is not None
+        and kept.unit.kind == "code"
+    ):
+        return says_nothing_more(grams, kept_grams, params.unit_duplicate)
+    return is_near_duplicate(kept_grams, grams, params.unit_duplicate)
 
 
 def _is_date_line(passage: Passage, said: str) -> bool:

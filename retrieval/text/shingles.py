@@ -28,3 +28,13 @@ def containment(a: set, b: set) -> float:
 
 def is_near_duplicate(a: set, b: set, threshold: float = 0.8) -> bool:
     return containment(a, b) >= threshold
+
+
+def says_nothing_more(new: set, kept: set, threshold: float = 0.8) -> bool:
+    """Does the text of shingles `new` say nothing that the text of `kept` does not: at least
+    `threshold` of its own shingles are in `kept`? Unlike `containment`, one way only: a sibling that
+    adds words ("pip install httpx[http2]" after "pip install httpx") says more and is no twin, while
+    the shorter after the longer says nothing more."""
+    if not new or not kept or new.isdisjoint(kept):
+        return False
+    return len(new & kept) / len(new) >= threshold

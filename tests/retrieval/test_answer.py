@@ -151,6 +151,28 @@ def test_a_question_naming_a_model_the_passage_lacks_abstains_by_the_identifier_
     assert not lenient.abstained and "36-month warranty" in lenient.text
 
 
+def test_a_sibling_variant_that_adds_words_is_a_unit_of_its_own():
+    """httpx's install page: "$ pip install httpx[brotli,zstd]" was folded into "$ pip install httpx" as
+    its twin (every 3-gram of the shorter is in the longer), so the plain install line answered the
+    question about brotli and zstd."""
+    from retrieval.text.shingles import says_nothing_more, shingles
+
+    short, long = shingles("$ pip install httpx"), shingles("$ pip install httpx[brotli,zstd]")
+    assert says_nothing_more(short, long) and not says_nothing_more(long, short)
+    page = [
+        Block("heading", "Installation", 1, 1, level=2),
+        Block("paragraph", "Install with pip:", 2, 2),
+        Block("code", "$ pip install httpx", 3, 3),
+        Block("paragraph", "To include the optional brotli and zstandard decoders support, use:", 4, 4),
+        Block("code", "$ pip install httpx[brotli,zstd]", 5, 5),
+    ]
+    composition = answer_over(
+        "What is the pip command to get brotli and zstd decoding?", {"httpx/index.md": page}
+    )
+    assert not composition.abstained
+    assert "httpx[brotli,zstd]" in composition.text
+
+
 TWO_PRODUCTS = {
     "httpx/timeouts.md": [
         Block("heading", "Timeouts", 1, 1, level=1),
