@@ -283,6 +283,8 @@ def test_unknown_directives_keep_their_text_and_literalinclude_leaves_a_note():
     parsed = rst.parse(source.encode(), "x.rst")
     assert [b.text for b in parsed.blocks] == ["Intro.", "A title", "Kept content."]
     assert parsed.notes == ["literalinclude ../src/app.py left out (included files are not read)"]
+    authors = rst.parse(b"Authors\n=======\n\n.. include:: ../../AUTHORS.rst\n", "dev/authors.rst")
+    assert authors.notes == ["include ../../AUTHORS.rst left out (included files are not read)"]
 
 
 def test_a_sphinx_glossary_page_is_indexed_not_skipped(tmp_path):
