@@ -27,7 +27,7 @@ def products_of(sources: Iterable[str]) -> dict[str, frozenset[str]]:
     """Top-level folder -> the stems of its name, for the folders that are products; {} unless at least
     two are (one folder is the whole corpus, not a choice between products). Shapes: `sources` are
     corpus-relative paths ("httpx/advanced/timeouts.md")."""
-    counts = Counter(source.split("/", 1)[0] for source in sources if "/" in source)
+    counts = Counter(folder for folder in map(product_of, sources) if folder)
     products = {}
     for folder, documents in counts.items():
         words = tokenize(folder)

@@ -21,7 +21,7 @@ from lxml import etree
 
 from retrieval.ingest.formats import confluence
 from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
-from retrieval.ingest.formats.errors import NoReaderError
+from retrieval.ingest.formats.errors import not_read
 from retrieval.ingest.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
 from retrieval.ingest.formats.html_main import drop_chrome, drop_never_content, find_main, remove
 from retrieval.models import Block
@@ -58,7 +58,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     if not text.strip():
         return parsed
     if is_template(text):
-        raise NoReaderError(template_not_read(source))
+        raise not_read(source, TEMPLATE)
     # lxml refuses a str that declares its encoding (XHTML's `<?xml ... encoding=...?>`); the text is
     # already decoded, so the declaration is blanked (same length: lines and offsets stay true).
     text = _XML_DECLARATION.sub(lambda m: " " * len(m.group()), text, count=1)
@@ -142,10 +142,7 @@ _CODE_ELEMENTS = re.compile(
 _TEMPLATE_TAG = re.compile(r"\{\{[^{}\n]{1,200}\}\}|\{%-?\s*\w[^%\n]{0,200}%\}")
 
 
-def template_not_read(source: str) -> str:
-    """Why a template is not read, as the index report lists it."""
-    suffix = "." + source.rsplit(".", 1)[-1].lower() if "." in source.rsplit("/", 1)[-1] else "this file"
-    return f"no reader for {suffix} (a page template: {{{{ }}}} or {{% %}} tags outside code)"
+TEMPLATE = "a page template: {{ }} or {% %} tags outside code"  # why a template is not read
 
 
 def fragment_blocks(html: str, first_line: int | None = None) -> list[Block]:
@@ -567,9 +564,8 @@ class _Walker:
         if term:
             self._add("heading", term, dd, level=_TERM_HEADING_LEVEL, lines=term_lines)
             opening = _opening_paragraph(dd)
-            if (
-                opening is not None
-            ):  # the term with what it is: "exception x.SignatureExpired(...): Raised if ..."
+            # The term with what it is: "exception x.SignatureExpired(...): Raised if ...".
+            if opening is not None:
                 first, last = _text_lines(opening)
                 self._add(
                     "definition", f"{term}: {_text(opening)}", opening, lines=(term_lines[0] or first, last)

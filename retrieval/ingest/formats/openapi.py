@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 
 import yaml
 
 from retrieval.ingest.formats import markdown
 from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
-from retrieval.ingest.formats.errors import NoReaderError
+from retrieval.ingest.formats.errors import not_read
 from retrieval.models import Block
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -37,14 +36,13 @@ def parse(raw: bytes, source: str) -> Parsed:
     Raises NoReaderError for YAML or JSON that is not an OpenAPI document, ValueError for a file that
     is neither YAML nor JSON.
     """
-    suffix = PurePosixPath(source).suffix.lower()
     if b"openapi" not in raw and b"swagger" not in raw:  # cheap: most data files are declined unparsed
-        raise NoReaderError(_not_openapi(suffix))
+        raise not_read(source, NOT_OPENAPI)
     text, note = decode(raw)
     lines = LineMap(text)
     document, spans = _load(text, lines)
     if not isinstance(document, dict) or not ({"openapi", "swagger"} & set(document)):
-        raise NoReaderError(_not_openapi(suffix))
+        raise not_read(source, NOT_OPENAPI)
     reader = _Reader(document, spans, lines, source)
     reader.read()
     info = document.get("info") if isinstance(document.get("info"), dict) else {}
@@ -54,8 +52,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     return parsed
 
 
-def _not_openapi(suffix: str) -> str:
-    return f"no reader for {suffix or 'this file'} (not an OpenAPI or Swagger document)"
+NOT_OPENAPI = "not an OpenAPI or Swagger document"
 
 
 def _load(text: str, lines: LineMap) -> tuple[object, dict[KeyPath, tuple[int, int]]]:

@@ -23,7 +23,7 @@ from retrieval.ingest.formats.base import (
     decode,
     ends_like_prose,
 )
-from retrieval.ingest.formats.errors import NoReaderError
+from retrieval.ingest.formats.errors import not_read
 from retrieval.models import Block
 
 _BULLET = re.compile(r"^\s*([-*+•▪‣◦]|\d{1,3}[.)]|[a-z][.)])\s+(?=\S)")
@@ -42,7 +42,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     lines = LineMap(text)
     numbered = [(number, lines.line(number)) for number in range(1, len(lines.starts) + 1)]
     if is_requirements_list([value for _, value in numbered]):
-        raise NoReaderError(REQUIREMENTS_NOT_READ)
+        raise not_read(source, REQUIREMENTS)
     if log.looks_like_log([value for _, value in numbered[: 4 * log.SAMPLE_LINES]]):
         parsed = log.parse_text(text, lines)  # a log saved as .txt: records, not one paragraph a line
     else:
@@ -76,7 +76,7 @@ _REQUIREMENT = re.compile(
     r"\s*(;.*)?(\s+#.*)?$"
 )
 _PINNED = re.compile(r"(===?|>=|<=|~=|!=)\s*\d")
-REQUIREMENTS_NOT_READ = "no reader for .txt (a pip requirements list, not a page)"
+REQUIREMENTS = "a pip requirements list, not a page"  # why one is not read
 
 
 def _header(numbered: list[tuple[int, str]]) -> tuple[str | None, str | None, int]:
