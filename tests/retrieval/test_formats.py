@@ -194,6 +194,13 @@ def test_hugo_code_shortcodes_are_code_and_a_version_shortcode_keeps_its_version
     assert "{{" not in all_text(parsed.blocks)
 
 
+def test_a_docsy_tab_with_an_empty_language_is_still_its_code():
+    """`lang=""` gave no language to take, and reading the page raised StopIteration out of the parser
+    (not the ValueError a reader raises for a file it cannot read, which the build reports)."""
+    parsed = md('{{< tab header="Unix" lang="" >}}\necho hi\n{{< /tab >}}\n')
+    assert kinds(parsed.blocks) == [("paragraph", "Unix"), ("code", "echo hi")]
+
+
 def test_attribute_lists_go_and_unknown_angle_placeholders_stay():
     parsed = md(
         "# Paths\n{: .subtitle }\n\nPut rules in `<config-dir>/rules` or in <config-dir> itself, <b>now</b>.\n"

@@ -255,24 +255,21 @@ def _code_opening(line: str) -> tuple[list[str], str | None]:
         language = (liquid.group(2).split() or [""])[0]
         return [_CODE_FENCE + language], r"\{%-?\s*endhighlight\s*-?%\}"
     name = _SHORTCODE_NAME.match(stripped)
-    if (
-        name and not name.group(1) and name.group(2) in _CODE_SHORTCODES
-        and _SHORTCODE_LINE.match(stripped) and not stripped.endswith("/>}}")
-    ):  # fmt: skip
-        language = _SHORTCODE_LANG.search(stripped)
+    if not name or name.group(1) or not _SHORTCODE_LINE.match(stripped) or stripped.endswith("/>}}"):
+        return [], None  # no shortcode, a closing one, text beside it, or one with no body
+    shortcode = name.group(2)
+    closing = r"\{\{[<%]\s*/\s*" + re.escape(shortcode) + r"\s*[%>]\}\}"
+    given = _SHORTCODE_LANG.search(stripped)
+    language = next((g for g in given.groups() if g), "") if given else ""
+    if shortcode in _CODE_SHORTCODES:
         positional = stripped[name.end() :].split()
-        if not language and name.group(2) == "highlight" and positional and "=" not in positional[0]:
-            language_name = positional[0].strip("\"'>}")  # {{< highlight go "linenos=table" >}}
-        else:
-            language_name = next((g for g in language.groups() if g), "") if language else ""
-        closing = r"\{\{[<%]\s*/\s*" + re.escape(name.group(2)) + r"\s*[%>]\}\}"
-        return [_CODE_FENCE + language_name], closing
-    if name and not name.group(1) and name.group(2) == "tab" and _SHORTCODE_LINE.match(stripped):
-        language = _SHORTCODE_LANG.search(stripped)
-        if language and not stripped.endswith("/>}}"):
-            header = _line_title(stripped)
-            fence = _CODE_FENCE + next(g for g in language.groups() if g)
-            return ["", header, "", fence] if header else [fence], r"\{\{[<%]\s*/\s*tab\s*[%>]\}\}"
+        if not given and shortcode == "highlight" and positional and "=" not in positional[0]:
+            language = positional[0].strip("\"'>}")  # {{< highlight go "linenos=table" >}}
+        return [_CODE_FENCE + language], closing
+    if shortcode == "tab" and given:
+        header = _line_title(stripped)
+        fence = _CODE_FENCE + language
+        return (["", header, "", fence] if header else [fence]), closing
     return [], None
 
 
