@@ -10,6 +10,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | aws_docs       | pool: AWS guides (Markdown)              | documentation                      |
 | calibration | seeds dev      | seeds/ (the sample news corpus)          | news                               |
 | calibration | seeds-own      | seeds/                                   | news                               |
+| calibration | seeds-trial    | seeds/ (a fresh user's 40 paraphrased questions, stop 29) | news, not yet fitted on |
 | calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
@@ -93,6 +94,13 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
     sets = [
         QuestionSet("seeds dev", "calibration", ((ROOT / "seeds", DATA / "seeds_dev.yaml"),), "seeds"),
         QuestionSet("seeds-own", "calibration", ((ROOT / "seeds", DATA / "seeds_extra.yaml"),), "seeds"),
+        QuestionSet(
+            "seeds-trial",
+            "calibration",
+            ((ROOT / "seeds", DATA / "seeds_trial.yaml"),),
+            "seeds",
+            fitted=False,
+        ),
         QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
