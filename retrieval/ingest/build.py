@@ -143,8 +143,17 @@ def _build(
         except NoReaderError as error:  # a reader for the suffix, not for this content: not read, no warning
             report.unread.append(SkippedFile(source, str(error)))
             continue
-        except (ValueError, OSError) as error:
-            reason = str(error) if isinstance(error, ValueError) else error.__class__.__name__
+        except Exception as error:  # noqa: BLE001 - any reader's fault skips its file, never the build
+            # ValueError and OSError are how readers refuse a file (binary, damaged, not the format its
+            # suffix says); anything else is a parser library tripping on odd input (pypdf, docutils, a
+            # reader's own StopIteration): the file is skipped with its reason, the rest still builds.
+            if isinstance(error, ValueError):
+                reason = str(error)
+            elif isinstance(error, OSError):
+                reason = error.__class__.__name__
+            else:
+                reason = f"the reader failed ({error.__class__.__name__}: {error})"
+                log.debug("reader failure on %s", source, exc_info=True)
             log.warning("skipping %s: %s", source, reason)
             report.skipped.append(SkippedFile(source, reason))
             if live:

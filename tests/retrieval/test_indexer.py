@@ -178,6 +178,27 @@ def test_unreadable_files_are_skipped_with_a_warning_and_the_rest_indexed(built,
     )
 
 
+def test_a_reader_that_fails_skips_its_file_with_the_reason_and_the_rest_is_indexed(
+    built, embedder, monkeypatch
+):
+    """A parser library tripping on odd input (a reader raised StopIteration on a Docsy tab once) must not
+    stop `citebot index`: the file is listed as skipped with what went wrong, the others are read."""
+    from retrieval.ingest.formats import PARSERS
+
+    corpus, index = built
+    (corpus / "odd.md").write_text("# Odd\n\nA page its reader cannot take.\n")
+
+    def trips(raw, source):
+        raise StopIteration
+
+    monkeypatch.setitem(PARSERS, ".md", trips)
+    report = build_index(corpus, index, embedder, **FAST)
+    assert [(s.source, s.reason) for s in report.skipped] == [
+        ("odd.md", "the reader failed (StopIteration: )")
+    ]
+    assert [d.source for d in open_index(index, embedder).library.documents()] == sorted(SEED_NAMES)
+
+
 def test_a_file_that_became_unreadable_keeps_its_previous_passages(built, embedder):
     corpus, index = built
     before = [p.text for p in open_index(index, embedder).library.passages_of(SEED_NAMES[0])]
