@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from retrieval.ingest.formats.pdf_spacing import WordGaps
 from retrieval.ingest.formats.pdf_tables import Table
 from retrieval.text.normalize import compatibility_text
 
@@ -78,7 +79,8 @@ class PageLine:
 def page_lines(page) -> list[PageLine]:
     """Lines of a pypdf page, as `page.extract_text()` splits them (trailing empty lines dropped).
 
-    Raises what pypdf raises for a broken page (the caller turns it into "unreadable PDF").
+    Word gaps drawn as TJ moves are spaces (pdf_spacing). Raises what pypdf raises for a broken page (the
+    caller turns it into "unreadable PDF").
     """
     pieces: list[Span] = []
 
@@ -87,7 +89,8 @@ def page_lines(page) -> list[PageLine]:
             baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline))
 
-    page.extract_text(visitor_text=visit)
+    gaps = WordGaps(_font_resources(page))
+    page.extract_text(visitor_text=visit, visitor_operand_before=gaps.before, visitor_operand_after=gaps.after)
     lines: list[PageLine] = []
     current: list[Span] = []
     for piece in pieces:
@@ -102,6 +105,13 @@ def page_lines(page) -> list[PageLine]:
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
     return lines
+
+
+def _font_resources(page) -> dict:
+    """The page's font resources by name ({} when it names none)."""
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    return dict(fonts.get_object()) if fonts is not None else {}
 
 
 def _spans(text: str, size: float, y: float) -> list[Span]:
