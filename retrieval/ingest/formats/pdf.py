@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from retrieval.ingest.formats.base import Parsed, block
@@ -33,6 +32,7 @@ from retrieval.ingest.formats.pdf_notes import (
     is_contents_page,
     separate_footnotes,
 )
+from retrieval.ingest.formats.pdf_running import drop_running
 from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
 from retrieval.ingest.formats.pdf_text import PageLine, page_lines
 from retrieval.models import Block
@@ -40,14 +40,10 @@ from retrieval.text.normalize import compatibility_text
 
 log = logging.getLogger(__name__)
 
-_PAGE_NUMBER = re.compile(
-    r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", re.I
-)
 _HYPHENATED = re.compile(r"([A-Za-z]{2,})-$")  # the word before the hyphen ending a line
 _BULLET = re.compile(r"^\s*([-*•▪‣◦]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
 _SHORT_LINE = 0.7  # a line narrower than this share of the page's widest line can end a paragraph
-_EDGE_LINES = 2  # lines at the top and bottom of a page checked for running headers and footers
 
 
 @dataclass
@@ -88,7 +84,7 @@ def parse(raw: bytes, source: str) -> Parsed:
         raise ValueError("PDF has no extractable text (scanned images need OCR first)")
     lines: list[_Line] = []
     extras: dict[int | None, _PageExtras] = {}
-    for number, page in enumerate(_drop_running(pages), start=1):
+    for number, page in enumerate(drop_running(pages), start=1):
         body, notes = separate_footnotes(page)
         lines.extend(_page_stream(body, number))
         extras[number] = _PageExtras(notes, [])
@@ -96,7 +92,7 @@ def parse(raw: bytes, source: str) -> Parsed:
         extras.setdefault(value.page, _PageExtras([], [])).fields.append(value)
     # The widest line is measured as the page drew it (tables and contents entries included): it is the
     # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
-    widest = max((len(line.text.rstrip()) for page in _drop_running(read) for line in page), default=0)
+    widest = max((len(line.text.rstrip()) for page in drop_running(read) for line in page), default=0)
     sized = [(line.text, line.size) for line in lines if not line.table]
     levels = heading_levels(sized)
     blocks = _with_extras(_paragraphs(lines, widest, levels), extras)
@@ -153,37 +149,6 @@ def _tables(page, texts: list[str]) -> list[Table]:
         log.debug("no layout-mode text for a page (%s); its tables stay lines", error)
         return []
     return layout_tables(compatibility_text(layout))
-
-
-def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.split()).lower())
-
-
-def _drop_running(pages: list[list[PageLine]]) -> list[list[PageLine]]:
-    """Each page's lines without page numbers and the headers/footers repeated across pages."""
-    edges: Counter[str] = Counter()
-    for page in pages:
-        body = [line.text for line in page if line.text.strip()]
-        edges.update({_shape(text) for text in body[:_EDGE_LINES] + body[-_EDGE_LINES:]})
-    repeated = {
-        shape for shape, count in edges.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)
-    }
-    kept: list[list[PageLine]] = []
-    for page in pages:
-        body = [line.text for line in page if line.text.strip()]
-        edge = body[:_EDGE_LINES] + body[-_EDGE_LINES:]
-        kept.append(
-            [
-                line
-                for line in page
-                if not (
-                    line.text.strip()
-                    and line.text in edge
-                    and (_PAGE_NUMBER.match(line.text) or _shape(line.text) in repeated)
-                )
-            ]
-        )
-    return kept
 
 
 def _joined(texts: list[str]) -> str:

@@ -65,7 +65,6 @@ class WordGaps:
             array, original = self._changed.pop()
             array[:] = original
 
-
     def _space_width(self, name: str) -> float | None:
         """The width pypdf counts for a shown " " in the font `name`, in thousandths of its size; None
         when the page's resources do not name it or pypdf cannot read it."""

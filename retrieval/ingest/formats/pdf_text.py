@@ -90,7 +90,9 @@ def page_lines(page) -> list[PageLine]:
             pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline))
 
     gaps = WordGaps(_font_resources(page))
-    page.extract_text(visitor_text=visit, visitor_operand_before=gaps.before, visitor_operand_after=gaps.after)
+    page.extract_text(
+        visitor_text=visit, visitor_operand_before=gaps.before, visitor_operand_after=gaps.after
+    )
     lines: list[PageLine] = []
     current: list[Span] = []
     for piece in pieces:
