@@ -30,6 +30,7 @@ from retrieval.ingest.formats.pdf_notes import (
     Footnote,
     is_contents_line,
     is_contents_page,
+    is_index_page,
     separate_footnotes,
 )
 from retrieval.ingest.formats.pdf_running import drop_running
@@ -126,8 +127,12 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
 
 
 def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
-    """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped."""
+    """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped, a
+    back-of-book index page is left out whole."""
     texts = [line.text.rstrip() for line in body]
+    if is_index_page(texts):
+        log.debug("page %d is a back-of-book index; left out", number)
+        return [_Line("", number, hard_break=True)]
     contents = is_contents_page(texts)
     return [
         _Line("", number, hard_break=True)
