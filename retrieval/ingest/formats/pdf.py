@@ -17,9 +17,12 @@ import re
 from dataclasses import dataclass
 
 from retrieval.ingest.formats.base import Parsed, block
+from retrieval.ingest.formats.pdf_chapters import chapter_opener, outline_titles
 from retrieval.ingest.formats.pdf_forms import FormValue, form_values
 from retrieval.ingest.formats.pdf_headings import (
+    HEADING_LEVELS,
     HEADING_LINES,
+    HEADING_RATIO,
     body_size,
     first_page_title,
     heading_levels,
@@ -54,6 +57,7 @@ class _Line:
     table: Table | None = None  # a table stands here: its rows are blocks of their own
     hard_break: bool = False  # a paragraph ends here, even across a page break (a dropped contents page)
     size: float = 0.0  # the font size most of its characters are drawn at, in points (0: unknown)
+    chapter: bool = False  # a chapter's title (pdf_chapters): a heading above every sized level
 
 
 @dataclass
@@ -79,15 +83,20 @@ def parse(raw: bytes, source: str) -> Parsed:
         pages = [_with_tables(page, lines) for page, lines in zip(reader.pages, read, strict=True)]
         fields = _fields(reader)
         title = (reader.metadata.title if reader.metadata else None) or None
+        titles = outline_titles(reader)
     except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as error:
         raise ValueError(f"unreadable PDF ({error.__class__.__name__})") from None
     if not any(line.text.strip() for page in read for line in page) and not fields:
         raise ValueError("PDF has no extractable text (scanned images need OCR first)")
     lines: list[_Line] = []
     extras: dict[int | None, _PageExtras] = {}
+    cover = _is_cover(read)
     for number, page in enumerate(drop_running(pages), start=1):
+        if number == 1 and cover:
+            continue
+        page, chapter = chapter_opener(page, titles)
         body, notes = separate_footnotes(page)
-        lines.extend(_page_stream(body, number))
+        lines.extend(_page_stream(body, number, chapter))
         extras[number] = _PageExtras(notes, [])
     for value in fields:
         extras.setdefault(value.page, _PageExtras([], [])).fields.append(value)
@@ -96,12 +105,31 @@ def parse(raw: bytes, source: str) -> Parsed:
     widest = max((len(line.text.rstrip()) for page in drop_running(read) for line in page), default=0)
     sized = [(line.text, line.size) for line in lines if not line.table]
     levels = heading_levels(sized)
+    if any(line.chapter for line in lines):
+        levels = {size: min(level + 1, HEADING_LEVELS) for size, level in levels.items()}
     blocks = _with_extras(_paragraphs(lines, widest, levels), extras)
     title = str(title).strip() if title else ""
     if is_placeholder_title(title) and read:
         first_page = [(line.text, line.size) for line in read[0] if not line.table]
         title = first_page_title(first_page, body_size(sized)) or ""
     return Parsed(blocks, title or None)
+
+
+def _is_cover(read: list[list[PageLine]]) -> bool:
+    """Is the first page of a document of three pages or more a cover: every line with text drawn at a
+    heading's size over the body's (title, subtitle, author, date), and a size no later page uses? Its
+    lines are then no headings of the text (the title is read from it all the same)."""
+    if len(read) < 3 or not read[0]:
+        return False
+    later = [(line.text, line.size) for page in read[1:] for line in page if not line.table]
+    body = body_size(later)
+    shown = [line for line in read[0] if line.text.strip() and not line.table]
+    used_later = {size for _, size in later}
+    return (
+        bool(shown)
+        and all(body and line.size >= HEADING_RATIO * body for line in shown)
+        and any(line.size not in used_later for line in shown)
+    )
 
 
 def _fields(reader) -> list[FormValue]:
@@ -126,7 +154,7 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
     return placed
 
 
-def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
+def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = None) -> list[_Line]:
     """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped, a
     back-of-book index page is left out whole."""
     texts = [line.text.rstrip() for line in body]
@@ -139,7 +167,7 @@ def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
         if contents and (line.table or is_contents_line(text))
         else _Line("", number, table=line.table)
         if line.table
-        else _Line(text, number, size=line.size)
+        else _Line(text, number, size=line.size, chapter=line is chapter)
         for line, text in zip(body, texts, strict=True)
     ]
 
@@ -205,7 +233,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
     def flush_heading() -> None:
         if heading:
             text = _joined([piece.text for piece in heading])
-            level = levels[heading[0].size]
+            level = 1 if heading[0].chapter else levels[heading[0].size]
             made = block("heading", text, page_start=heading[0].page, page_end=heading[-1].page, level=level)
             if made:
                 blocks.append(made)
@@ -222,10 +250,12 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
             pieces.clear()
 
     for line in lines:
-        if line.text.strip() and line.size in levels and heading_shaped(line.text):
+        if line.chapter or (line.text.strip() and line.size in levels and heading_shaped(line.text)):
             flush()
             if heading and (
-                heading[-1].size != line.size
+                heading[-1].chapter
+                or line.chapter
+                or heading[-1].size != line.size
                 or heading[-1].page != line.page
                 or len(heading) >= HEADING_LINES
             ):

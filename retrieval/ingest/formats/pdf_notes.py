@@ -25,7 +25,9 @@ _CONTENTS_TITLE = re.compile(
 # A back-of-book index's entry: a term, then its page numbers after a comma ("safe() (in module
 # jinja-filters), 78", "loaders, 12, 31-33"); its title ("Index", "Python Module Index").
 _INDEX_ENTRY = re.compile(r"^\s*\S.*,\s*\d{1,4}(?:[-–]\d{1,4})?(?:,\s*\d{1,4}(?:[-–]\d{1,4})?)*\s*$")
-_INDEX_TITLE = re.compile(r"^\s*((python\s+)?module\s+index|general\s+index|index|register|sachregister)\s*$", re.I)
+_INDEX_TITLE = re.compile(
+    r"^\s*((python\s+)?module\s+index|general\s+index|index|register|sachregister)\s*$", re.I
+)
 _INDEX_ENTRIES = 3  # an index page shows at least this many entries, and they are most of its lines
 _ENDS_IN_PAGE = re.compile(
     r"^\s*\S.*\s(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I
