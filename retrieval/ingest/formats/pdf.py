@@ -58,6 +58,7 @@ class _Line:
     hard_break: bool = False  # a paragraph ends here, even across a page break (a dropped contents page)
     size: float = 0.0  # the font size most of its characters are drawn at, in points (0: unknown)
     chapter: bool = False  # a chapter's title (pdf_chapters): a heading above every sized level
+    code: bool = False  # drawn all in a monospace font (see `_mark_code`): a line of a code block
 
 
 @dataclass
@@ -103,6 +104,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     # The widest line is measured as the page drew it (tables and contents entries included): it is the
     # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
     widest = max((len(line.text.rstrip()) for page in drop_running(read) for line in page), default=0)
+    _mark_code(lines)
     sized = [(line.text, line.size) for line in lines if not line.table]
     levels = heading_levels(sized)
     if any(line.chapter for line in lines):
@@ -167,7 +169,7 @@ def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = N
         if contents and (line.table or is_contents_line(text))
         else _Line("", number, table=line.table)
         if line.table
-        else _Line(text, number, size=line.size, chapter=line is chapter)
+        else _Line(text, number, size=line.size, chapter=line is chapter, code=line.mono)
         for line, text in zip(body, texts, strict=True)
     ]
 
@@ -182,6 +184,23 @@ def _tables(page, texts: list[str]) -> list[Table]:
         log.debug("no layout-mode text for a page (%s); its tables stay lines", error)
         return []
     return layout_tables(compatibility_text(layout))
+
+
+def _mark_code(lines: list[_Line]) -> None:
+    """Keep `code` only on runs of monospace lines that are code: two lines or more, or one of two words
+    or more ("$ pip install Jinja2"); a lone monospace word is a term or a name (Sphinx sets a
+    definition's term, "cache_size", in the typewriter font) and stays text."""
+    run: list[_Line] = []
+    for line in [*lines, _Line("", 0)]:
+        if line.code and line.text.strip():
+            run.append(line)
+            continue
+        if len(run) == 1 and len(run[0].text.split()) < _CODE_WORDS:
+            run[0].code = False
+        run = []
+
+
+_CODE_WORDS = 2
 
 
 def _joined(texts: list[str]) -> str:
@@ -222,13 +241,23 @@ _HALF_ZIPF = 2.0
 
 
 def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None = None) -> list[Block]:
-    """Blocks of the document's lines: paragraphs, list items, table rows, and headings (a short line at
-    a size of `levels`: size -> heading level; consecutive lines of one size on a page are one heading)."""
+    """Blocks of the document's lines: paragraphs, list items, table rows, code (consecutive code lines,
+    one line each), and headings (a short line at a size of `levels`: size -> heading level; consecutive
+    lines of one size on a page are one heading)."""
     levels = levels or {}
     blocks: list[Block] = []
     pieces: list[_Line] = []
     heading: list[_Line] = []
+    code: list[_Line] = []
     tables = 0
+
+    def flush_code() -> None:
+        if code:
+            text = "\n".join(piece.text.rstrip() for piece in code)
+            made = block("code", text, page_start=code[0].page, page_end=code[-1].page)
+            if made:
+                blocks.append(made)
+            code.clear()
 
     def flush_heading() -> None:
         if heading:
@@ -250,6 +279,12 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
             pieces.clear()
 
     for line in lines:
+        if line.code and line.text.strip():
+            flush()
+            flush_heading()
+            code.append(line)
+            continue
+        flush_code()
         if line.chapter or (line.text.strip() and line.size in levels and heading_shaped(line.text)):
             flush()
             if heading and (
@@ -276,6 +311,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
         if pieces and (_BULLET.match(line.text) or _ends_paragraph(pieces[-1], line, widest)):
             flush()
         pieces.append(line)
+    flush_code()
     flush_heading()
     flush()
     return blocks

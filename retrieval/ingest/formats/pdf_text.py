@@ -24,18 +24,24 @@ _MARKER = re.compile(r"\d{1,3}|[*†‡§¶]{1,3}")
 _SMALL = 0.8  # a span drawn at less than this share of its line's size is small (a marker)
 # a word of two letters or more, or a percentage, then closing punctuation if any: "grew", "report.", "“Title”"
 _AFTER_WORD = re.compile(r"(?:[^\W\d_]{2}|%)[.,;:!?\"'”“’»]*$")
+_FIXED_PITCH = 1  # the FontDescriptor /Flags bit of a monospace font (PDF 32000-1, table 123)
+# Typewriter font names: TeX's cmtt/t1xtt/txtt (a name ending "tt" before its size, a style or a dash),
+# Latin Modern's lmmono, and the usual system ones.
+_MONOSPACE_NAME = re.compile(r"mono|courier|consol|menlo|typewriter|^[a-z0-9]*tt(?:\d|[-_,]|$)")
 _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
 
 
 @dataclass(frozen=True)
 class Span:
     """A piece of a line as drawn: its text (NFKC), the font size in points, raised if a superscript glyph,
-    and the height of its baseline on the page (points from the bottom; a subscript sits lower)."""
+    the height of its baseline on the page (points from the bottom; a subscript sits lower), and whether
+    its font is monospace."""
 
     text: str
     size: float
     raised: bool = False
     y: float = 0.0
+    mono: bool = False  # drawn in a monospace (typewriter) font: code, in LaTeX and Sphinx output
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,12 @@ class PageLine:
         for span in self.spans:
             weights[round(span.size, 1)] += len(span.text.strip())
         return weights.most_common(1)[0][0] if weights and weights.most_common(1)[0][1] else 0.0
+
+    @property
+    def mono(self) -> bool:
+        """Is every character of the line drawn in a monospace font (a line of code)?"""
+        shown = [span for span in self.spans if span.text.strip()]
+        return bool(shown) and all(span.mono for span in shown)
 
     def markers(self) -> list[tuple[int, str]]:
         """(index of the span, marker) for each small or raised figure or symbol right after a word.
@@ -84,10 +96,14 @@ def page_lines(page) -> list[PageLine]:
     """
     pieces: list[Span] = []
 
-    def visit(text: str, cm: list[float], tm: list[float], _font: object, font_size: float) -> None:
+    monospace: dict[int, bool] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
         if text:
             baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline))
+            if id(font) not in monospace:
+                monospace[id(font)] = is_monospace(font)
+            pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline, monospace[id(font)]))
 
     gaps = WordGaps(_font_resources(page))
     page.extract_text(
@@ -102,7 +118,7 @@ def page_lines(page) -> list[PageLine]:
                 lines.append(PageLine(tuple(current)))
                 current = []
             if part:
-                current.append(Span(part, piece.size, piece.raised, piece.y))
+                current.append(Span(part, piece.size, piece.raised, piece.y, piece.mono))
     lines.append(PageLine(tuple(current)))
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
@@ -116,16 +132,28 @@ def _font_resources(page) -> dict:
     return dict(fonts.get_object()) if fonts is not None else {}
 
 
-def _spans(text: str, size: float, y: float) -> list[Span]:
+def is_monospace(font: object) -> bool:
+    """Is a font resource monospace: its descriptor's FixedPitch flag, or a typewriter name (Courier,
+    "...Mono", Consolas, Menlo, TeX's "cmtt10", "t1xtt", "lmmono")? False for no font."""
+    try:
+        name = str(font.get("/BaseFont", "")).rsplit("+", 1)[-1].lower()  # type: ignore[attr-defined]
+        descriptor = font.get("/FontDescriptor")  # type: ignore[attr-defined]
+        flags = int(descriptor.get_object().get("/Flags", 0)) if descriptor is not None else 0
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return bool(flags & _FIXED_PITCH) or bool(_MONOSPACE_NAME.search(name))
+
+
+def _spans(text: str, size: float, y: float, mono: bool = False) -> list[Span]:
     """A visited piece split at superscript figures, each part in its stored (NFKC) form."""
     found, position = [], 0
     for match in _SUPERSCRIPT.finditer(text):
         if match.start() > position:
-            found.append(Span(compatibility_text(text[position : match.start()]), size, y=y))
-        found.append(Span(compatibility_text(match.group()), size, raised=True, y=y))
+            found.append(Span(compatibility_text(text[position : match.start()]), size, y=y, mono=mono))
+        found.append(Span(compatibility_text(match.group()), size, raised=True, y=y, mono=mono))
         position = match.end()
     if position < len(text):
-        found.append(Span(compatibility_text(text[position:]), size, y=y))
+        found.append(Span(compatibility_text(text[position:]), size, y=y, mono=mono))
     return found
 
 
