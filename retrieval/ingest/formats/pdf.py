@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from retrieval.ingest.formats.base import Parsed, block
@@ -169,9 +170,22 @@ def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = N
         if contents and (line.table or is_contents_line(text))
         else _Line("", number, table=line.table)
         if line.table
-        else _Line(text, number, size=line.size, chapter=line is chapter, code=line.mono)
+        else _Line(_accented(text), number, size=line.size, chapter=line is chapter, code=line.mono)
         for line, text in zip(body, texts, strict=True)
     ]
+
+
+def _accented(text: str) -> str:
+    """TeX draws an accent before its letter, so the text has it loose ("Yasuz ̄o", a space and a
+    combining macron before "o"): the mark goes after its letter and the pair is composed ("Yasuzō")."""
+    if not _LOOSE_ACCENT.search(text):
+        return text
+    return unicodedata.normalize("NFC", _LOOSE_ACCENT.sub(r"\2\1", text))
+
+
+# a combining mark after a space (or first) and before a letter; the space goes too (a word rarely starts
+# with an accented letter in the Latin-script text TeX accents: "Yasuz ̄o" is one word)
+_LOOSE_ACCENT = re.compile(r"(?:\s|^)([\u0300-\u036f])([^\W\d_])")
 
 
 def _tables(page, texts: list[str]) -> list[Table]:

@@ -26,7 +26,7 @@ _PAGE_NUMBER = re.compile(
     r"|^\s*[ivxlc]{1,7}\s*$",  # front matter's roman numbers ("ii", "xiv")
     re.I,
 )
-_NUMBER_AT_EDGE = re.compile(r"^\s*(\d{1,4})\s+\S|\S\s+(\d{1,4})\s*$")
+_NUMBER_AT_EDGE = re.compile(r"^\s*(\d{1,4})(?:\s+\S|\s*$)|\S\s+(\d{1,4})\s*$")
 
 
 def drop_running(pages: list[list[PageLine]]) -> list[list[PageLine]]:
@@ -71,7 +71,7 @@ def _shape(text: str) -> str:
 
 
 def _edge_numbers(text: str) -> set[int]:
-    """The numbers an edge line starts or ends with ("29" of "2.8. Bytecode Cache 29")."""
+    """The numbers an edge line starts or ends with ("29" of "2.8. Bytecode Cache 29"), or is ("3")."""
     found = _NUMBER_AT_EDGE.search(text)
     return {int(group) for group in found.groups() if group} if found else set()
 
