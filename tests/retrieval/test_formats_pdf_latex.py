@@ -134,3 +134,10 @@ def test_a_chapter_opener_needs_its_label_its_number_and_a_larger_title():
 def test_a_tex_accent_drawn_before_its_letter_is_composed_with_it():
     assert pdf._accented("codename Yasuz \u0304o") == "codename Yasuz\u014d"
     assert pdf._accented("caf\u00e9 au lait") == "caf\u00e9 au lait"
+
+
+def test_a_definition_term_opens_its_description_and_is_glued_to_no_other(excerpt):
+    _, blocks, _ = excerpt
+    texts = [b.text for b in blocks]
+    assert "key: The unique cache key for this bucket" in texts
+    assert "code: The bytecode if it’s loaded, otherwise None." in texts

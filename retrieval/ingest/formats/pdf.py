@@ -60,6 +60,7 @@ class _Line:
     size: float = 0.0  # the font size most of its characters are drawn at, in points (0: unknown)
     chapter: bool = False  # a chapter's title (pdf_chapters): a heading above every sized level
     code: bool = False  # drawn all in a monospace font (see `_mark_code`): a line of a code block
+    term: bool = False  # one monospace word alone on its line: maybe a definition's term (`_is_term`)
 
 
 @dataclass
@@ -211,6 +212,7 @@ def _mark_code(lines: list[_Line]) -> None:
             continue
         if len(run) == 1 and len(run[0].text.split()) < _CODE_WORDS:
             run[0].code = False
+            run[0].term = True
         run = []
 
 
@@ -322,6 +324,13 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
             if pieces and pieces[-1].page == line.page:
                 flush()  # a blank line inside a page ends a paragraph; a page break alone does not
             continue
+        if pieces and _is_term(pieces[-1], line, widest):
+            flush()
+            pieces.append(_Line(_term_text(line.text), line.page, size=line.size, term=True))
+            continue
+        if pieces and pieces[-1].term and len(pieces) == 1:
+            pieces.append(line)  # a term's description follows it in its paragraph
+            continue
         if pieces and (_BULLET.match(line.text) or _ends_paragraph(pieces[-1], line, widest)):
             flush()
         pieces.append(line)
@@ -376,6 +385,28 @@ def _extra_blocks(extras: _PageExtras, page: int | None) -> list[Block]:
         for field in extras.fields
     ]
     return [b for b in made if b]
+
+
+def _is_term(previous: _Line, line: _Line, widest: int) -> bool:
+    """Is `line` a definition list's term: one monospace word, or one name ending in a colon
+    ("urlize.rel:"), alone on its line after a line that ends its paragraph (a sentence's end or a short
+    line; a paragraph's last word wrapped onto a line of its own follows a full line)? The term then
+    opens the paragraph of its description, so neither is glued to the definition before."""
+    value = line.text.strip()
+    if not (line.term or _COLON_TERM.match(value)) or previous.page != line.page:
+        return False
+    return (
+        bool(_SENTENCE_END.search(previous.text.strip())) or len(previous.text.strip()) < _SHORT_LINE * widest
+    )
+
+
+def _term_text(text: str) -> str:
+    """A term as it opens its description's paragraph: "cache_size:" ("urlize.rel:" as it is)."""
+    value = text.strip()
+    return value if value.endswith(":") else f"{value}:"
+
+
+_COLON_TERM = re.compile(r"^[A-Za-z_][\w.\-]*:$")
 
 
 def _ends_paragraph(previous: _Line, line: _Line, widest: int) -> bool:
