@@ -141,3 +141,14 @@ def test_a_definition_term_opens_its_description_and_is_glued_to_no_other(excerp
     texts = [b.text for b in blocks]
     assert "key: The unique cache key for this bucket" in texts
     assert "code: The bytecode if it’s loaded, otherwise None." in texts
+
+
+def test_a_gap_left_by_a_move_between_fonts_or_links_is_a_space(excerpt):
+    _, blocks, _ = excerpt
+    texts = [b.text for b in blocks]
+    assert "None class jinja2.bccache.Bucket(environment, key, checksum)" in texts
+    assert any(
+        "class jinja2.FileSystemBytecodeCache(directory=None, pattern='__jinja2_%s.cache')" in t
+        for t in texts
+    )
+    assert not any("  " in t for t in texts)  # pypdf's space at a move and ours are one

@@ -31,33 +31,52 @@ log = logging.getLogger(__name__)
 # and letter spacing move far less (Times' widest positive kerns are about 0.04 em; "C -5 HAPTER"), and
 # the tightest TeX word space is its width less its shrink (0.25 - 0.07 em for Termes: about 0.18 em).
 WORD_GAP = 100.0  # thousandths of the font size; TJ numbers are negative when they move right
+_SAME_LINE = 0.01  # a Td that moves up or down less than this (text space units) stays on the line
 _UNSET_SPACE = 200.0  # the space width pypdf's extract_text gives a font whose space has none (its default)
 
 
 class WordGaps:
-    """Operand visitors that mark TJ word gaps with a space for the duration of one TJ's reading.
+    """Operand visitors that mark word gaps with a space for the duration of one TJ's reading.
 
     `fonts`: the page's font resources (name -> font dictionary), as pypdf reads them for `Tf`.
+    Two kinds of gap: a number inside a TJ array, and a `Td` along the line past the end of the text
+    shown since the line's last move (a link or a font change: "see also" `Td` "Line Statements";
+    "encoding='utf-8'," `Td` "followlinks"); the second is measured from the font's /Widths, so only
+    for simple fonts with no character or word spacing set.
     """
 
     def __init__(self, fonts: Any) -> None:
         self._fonts = fonts
         self._widths: dict[str, float | None] = {}
+        self._glyphs: dict[str, tuple[int, list[float]] | None] = {}
         self._space: float | None = None  # the current font's space width as pypdf counts it
+        self._font: tuple[int, list[float]] | None = None  # the current font's first code and widths
+        self._size = 0.0
+        self._advance: float | None = 0.0  # text space units drawn since the line's last move
+        self._pending = False  # a Td left a word gap: the next TJ opens with a space
         self._changed: list[tuple[list[Any], list[Any]]] = []
 
     def before(self, operator: bytes, operands: list[Any], _cm: object, _tm: object) -> None:
-        """Follow `Tf`; put " " before each word-gap number of a TJ array (remembering it as it was)."""
-        if operator == b"Tf" and operands:
-            self._space = self._space_width(str(operands[0]))
-            return
-        if operator != b"TJ" or self._space is None or not operands or not isinstance(operands[0], list):
-            return
-        array = operands[0]
-        spaced = _spaced(list(array), self._space)
-        if len(spaced) != len(array):
-            self._changed.append((array, list(array)))
-            array[:] = spaced
+        """Follow the text state; put " " at each word gap of a TJ array (remembering it as it was)."""
+        if operator == b"Tf" and len(operands) >= 2:
+            name = str(operands[0])
+            self._space, self._font = self._space_width(name), self._glyph_widths(name)
+            self._size = _number(operands[1]) or 0.0
+        elif operator in (b"Td", b"TD") and len(operands) >= 2:
+            self._moved(_number(operands[0]), _number(operands[1]))
+        elif operator in (b"BT", b"Tm", b"T*", b"'", b'"'):
+            self._advance, self._pending = 0.0, False
+        elif (
+            operator in (b"Tc", b"Tw", b"Tz")
+            and operands
+            and _number(operands[0]) != (100.0 if operator == b"Tz" else 0.0)
+        ):
+            self._advance = None  # spacing the widths do not show: no gap measured until the next line
+        elif operator == b"Tj" and operands:
+            self._drawn([operands[0]])
+            self._pending = False
+        elif operator == b"TJ" and operands and isinstance(operands[0], list):
+            self._show(operands[0])
 
     def after(self, operator: bytes, operands: list[Any], _cm: object, _tm: object) -> None:
         """Put a TJ array changed by `before` back as the PDF has it."""
@@ -65,12 +84,74 @@ class WordGaps:
             array, original = self._changed.pop()
             array[:] = original
 
+    def _show(self, array: list[Any]) -> None:
+        original = list(array)
+        self._drawn(original)
+        if self._space is None:
+            self._pending = False
+            return
+        spaced = _spaced(original, self._space)
+        if self._pending and spaced and not _is_number(spaced[0]):
+            spaced[:0] = [" ", self._space]
+        self._pending = False
+        if len(spaced) != len(original):
+            self._changed.append((array, original))
+            array[:] = spaced
+
+    def _moved(self, tx: float | None, ty: float | None) -> None:
+        """A `Td` along the line (no rise) past the end of what was drawn leaves a word gap."""
+        drawn = self._advance
+        self._advance, self._pending = 0.0, False
+        if tx is None or ty is None or drawn is None or abs(ty) > _SAME_LINE or not self._size:
+            return
+        self._pending = drawn > 0 and tx - drawn >= WORD_GAP / 1000 * self._size
+
+    def _drawn(self, items: list[Any]) -> None:
+        """Add the advance of a TJ array's (or a Tj's) strings and moves to the line's."""
+        if self._advance is None:
+            return
+        if self._font is None:
+            self._advance = None
+            return
+        first, widths = self._font
+        total = 0.0
+        for item in items:
+            if _is_number(item):
+                total -= float(item)
+            elif isinstance(item, (bytes, str)):
+                codes = item.get_original_bytes() if hasattr(item, "get_original_bytes") else item
+                codes = codes.encode("latin-1", "replace") if isinstance(codes, str) else codes
+                total += sum(
+                    widths[code - first] if 0 <= code - first < len(widths) else 0.0 for code in codes
+                )
+        self._advance += total / 1000 * self._size
+
     def _space_width(self, name: str) -> float | None:
         """The width pypdf counts for a shown " " in the font `name`, in thousandths of its size; None
         when the page's resources do not name it or pypdf cannot read it."""
         if name not in self._widths:
             self._widths[name] = _pypdf_space_width(self._fonts, name)
         return self._widths[name]
+
+    def _glyph_widths(self, name: str) -> tuple[int, list[float]] | None:
+        """A simple font's first character code and /Widths; None for a composite (Type0) font."""
+        if name not in self._glyphs:
+            self._glyphs[name] = _simple_widths(self._fonts, name)
+        return self._glyphs[name]
+
+
+def _simple_widths(fonts: Any, name: str) -> tuple[int, list[float]] | None:
+    try:
+        font = fonts[name].get_object()
+        if font.get("/Subtype") == "/Type0" or "/Widths" not in font:
+            return None
+        return int(font.get("/FirstChar", 0)), [float(width) for width in font["/Widths"].get_object()]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if _is_number(value) else None  # type: ignore[arg-type]
 
 
 def _pypdf_space_width(fonts: Any, name: str) -> float | None:

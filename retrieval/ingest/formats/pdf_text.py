@@ -28,6 +28,7 @@ _FIXED_PITCH = 1  # the FontDescriptor /Flags bit of a monospace font (PDF 32000
 # Typewriter font names: TeX's cmtt/t1xtt/txtt (a name ending "tt" before its size, a style or a dash),
 # Latin Modern's lmmono, and the usual system ones.
 _MONOSPACE_NAME = re.compile(r"mono|courier|consol|menlo|typewriter|^[a-z0-9]*tt(?:\d|[-_,]|$)")
+_DOUBLE_SPACE = re.compile(r" {2,}")
 _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
 
 
@@ -117,6 +118,9 @@ def page_lines(page) -> list[PageLine]:
             if position:
                 lines.append(PageLine(tuple(current)))
                 current = []
+            part = _DOUBLE_SPACE.sub(" ", part)  # pypdf's space at a move and ours (pdf_spacing) at one gap
+            if part.startswith(" ") and current and current[-1].text.endswith(" "):
+                part = part[1:]
             if part:
                 current.append(Span(part, piece.size, piece.raised, piece.y, piece.mono))
     lines.append(PageLine(tuple(current)))
