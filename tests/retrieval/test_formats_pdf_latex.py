@@ -152,3 +152,8 @@ def test_a_gap_left_by_a_move_between_fonts_or_links_is_a_space(excerpt):
         for t in texts
     )
     assert not any("  " in t for t in texts)  # pypdf's space at a move and ours are one
+
+
+def test_the_index_left_out_is_reported(excerpt):
+    parsed, _, _ = excerpt
+    assert parsed.notes == ["back-of-book index left out (page 9; its entries only point to pages)"]

@@ -94,11 +94,16 @@ def parse(raw: bytes, source: str) -> Parsed:
     lines: list[_Line] = []
     extras: dict[int | None, _PageExtras] = {}
     cover = _is_cover(read)
+    index_pages: list[int] = []
     for number, page in enumerate(drop_running(pages), start=1):
         if number == 1 and cover:
             continue
         page, chapter = chapter_opener(page, titles)
         body, notes = separate_footnotes(page)
+        if is_index_page([line.text for line in body]):
+            index_pages.append(number)  # a back-of-book index: left out whole, and said so
+            lines.append(_Line("", number, hard_break=True))
+            continue
         lines.extend(_page_stream(body, number, chapter))
         extras[number] = _PageExtras(notes, [])
     for value in fields:
@@ -116,7 +121,16 @@ def parse(raw: bytes, source: str) -> Parsed:
     if is_placeholder_title(title) and read:
         first_page = [(line.text, line.size) for line in read[0] if not line.table]
         title = first_page_title(first_page, body_size(sized)) or ""
-    return Parsed(blocks, title or None)
+    parsed = Parsed(blocks, title or None)
+    if index_pages:
+        parsed.notes.append(_index_note(index_pages))
+    return parsed
+
+
+def _index_note(pages: list[int]) -> str:
+    """What the build log says of the index pages left out: "back-of-book index left out (pages 157-163)"."""
+    span = f"page {pages[0]}" if len(pages) == 1 else f"pages {pages[0]}-{pages[-1]}"
+    return f"back-of-book index left out ({span}; its entries only point to pages)"
 
 
 def _is_cover(read: list[list[PageLine]]) -> bool:
@@ -159,12 +173,8 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
 
 
 def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = None) -> list[_Line]:
-    """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped, a
-    back-of-book index page is left out whole."""
+    """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped."""
     texts = [line.text.rstrip() for line in body]
-    if is_index_page(texts):
-        log.debug("page %d is a back-of-book index; left out", number)
-        return [_Line("", number, hard_break=True)]
     contents = is_contents_page(texts)
     return [
         _Line("", number, hard_break=True)
