@@ -304,7 +304,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
                 blocks.append(made)
             pieces.clear()
 
-    for line in lines:
+    for position, line in enumerate(lines):
         if line.code and line.text.strip():
             flush()
             flush_heading()
@@ -334,7 +334,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
             if pieces and pieces[-1].page == line.page:
                 flush()  # a blank line inside a page ends a paragraph; a page break alone does not
             continue
-        if pieces and _is_term(pieces[-1], line, widest):
+        if pieces and _is_term(pieces[-1], line, _next_text(lines, position), widest):
             flush()
             pieces.append(_Line(_term_text(line.text), line.page, size=line.size, term=True))
             continue
@@ -397,13 +397,27 @@ def _extra_blocks(extras: _PageExtras, page: int | None) -> list[Block]:
     return [b for b in made if b]
 
 
-def _is_term(previous: _Line, line: _Line, widest: int) -> bool:
+def _next_text(lines: list[_Line], position: int) -> str:
+    """The text of the first line with text after `position` on the same page ("" when none)."""
+    for line in lines[position + 1 :]:
+        if line.page != lines[position].page or line.table or line.hard_break:
+            return ""
+        if line.text.strip():
+            return line.text.strip()
+    return ""
+
+
+def _is_term(previous: _Line, line: _Line, following: str, widest: int) -> bool:
     """Is `line` a definition list's term: one monospace word, or one name ending in a colon
     ("urlize.rel:"), alone on its line after a line that ends its paragraph (a sentence's end or a short
-    line; a paragraph's last word wrapped onto a line of its own follows a full line)? The term then
-    opens the paragraph of its description, so neither is glued to the definition before."""
+    line; a paragraph's last word wrapped onto a line of its own follows a full line), and before a
+    description that starts as a sentence does (`following`, capitalised: "Aliases" / "d" before a
+    signature is no term)? The term then opens the paragraph of its description, so neither is glued to
+    the definition before."""
     value = line.text.strip()
     if not (line.term or _COLON_TERM.match(value)) or previous.page != line.page:
+        return False
+    if not following[:1].isupper():
         return False
     return (
         bool(_SENTENCE_END.search(previous.text.strip())) or len(previous.text.strip()) < _SHORT_LINE * widest
