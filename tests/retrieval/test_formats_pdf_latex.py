@@ -79,6 +79,10 @@ def test_code_lines_drawn_in_the_typewriter_font_are_code_and_both_repeats_stay(
     example = next(b for b in blocks if "class MyCache(BytecodeCache):" in b.text)
     assert example.kind == "code"
     assert example.text.count("filename = path.join(self.directory, bucket.key)") == 2
+    lines = example.text.split("\n")  # indented as drawn: pypdf's text alone has no indentation
+    assert lines[1:4] == ["class MyCache(BytecodeCache):", "    def __init__(self, directory):",
+                          "        self.directory = directory"]  # fmt: skip
+    assert "            with open(filename, 'rb') as f:" in lines
     assert next(b for b in blocks if b.text == "$ pip install Jinja2").kind == "code"
 
 

@@ -61,6 +61,8 @@ class _Line:
     chapter: bool = False  # a chapter's title (pdf_chapters): a heading above every sized level
     code: bool = False  # drawn all in a monospace font (see `_mark_code`): a line of a code block
     term: bool = False  # one monospace word alone on its line: maybe a definition's term (`_is_term`)
+    x: float = 0.0  # where its text starts across the page, in points
+    cell: float = 0.0  # its monospace font's character width in points (0: unknown)
 
 
 @dataclass
@@ -181,7 +183,15 @@ def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = N
         if contents and (line.table or is_contents_line(text))
         else _Line("", number, table=line.table)
         if line.table
-        else _Line(_accented(text), number, size=line.size, chapter=line is chapter, code=line.mono)
+        else _Line(
+            _accented(text),
+            number,
+            size=line.size,
+            chapter=line is chapter,
+            code=line.mono,
+            x=line.x,
+            cell=line.cell,
+        )
         for line, text in zip(body, texts, strict=True)
     ]
 
@@ -209,6 +219,20 @@ def _tables(page, texts: list[str]) -> list[Table]:
         log.debug("no layout-mode text for a page (%s); its tables stay lines", error)
         return []
     return layout_tables(compatibility_text(layout))
+
+
+def _indented(code: list[_Line]) -> list[str]:
+    """A code block's lines with their indentation, which pypdf's text leaves out: each line's start
+    less the leftmost start of the block's lines on its page, in its font's character widths."""
+    left: dict[int, float] = {}
+    for line in code:
+        left[line.page] = min(left.get(line.page, line.x), line.x)
+    return [
+        " " * max(0, round((line.x - left[line.page]) / line.cell)) + line.text.strip()
+        if line.cell > 0
+        else line.text.strip()
+        for line in code
+    ]
 
 
 def _mark_code(lines: list[_Line]) -> None:
@@ -279,7 +303,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
 
     def flush_code() -> None:
         if code:
-            text = "\n".join(piece.text.rstrip() for piece in code)
+            text = "\n".join(_indented(code))
             made = block("code", text, page_start=code[0].page, page_end=code[-1].page)
             if made:
                 blocks.append(made)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.ingest.formats.pdf_spacing import WordGaps
 from retrieval.ingest.formats.pdf_tables import Table
@@ -36,13 +36,15 @@ _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as se
 class Span:
     """A piece of a line as drawn: its text (NFKC), the font size in points, raised if a superscript glyph,
     the height of its baseline on the page (points from the bottom; a subscript sits lower), and whether
-    its font is monospace."""
+    its font is monospace (with its character width) and where its piece starts across the page."""
 
     text: str
     size: float
     raised: bool = False
     y: float = 0.0
     mono: bool = False  # drawn in a monospace (typewriter) font: code, in LaTeX and Sphinx output
+    x: float = 0.0  # where the piece it is of starts on the page (points from the left)
+    cell: float = 0.0  # a monospace font's character width in points (0: not monospace, or unknown)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,16 @@ class PageLine:
         for span in self.spans:
             weights[round(span.size, 1)] += len(span.text.strip())
         return weights.most_common(1)[0][0] if weights and weights.most_common(1)[0][1] else 0.0
+
+    @property
+    def x(self) -> float:
+        """Where the line's first text starts on the page, in points from the left."""
+        return next((span.x for span in self.spans if span.text.strip()), 0.0)
+
+    @property
+    def cell(self) -> float:
+        """A monospace line's character width in points (0 when unknown)."""
+        return next((span.cell for span in self.spans if span.text.strip()), 0.0)
 
     @property
     def mono(self) -> bool:
@@ -97,14 +109,18 @@ def page_lines(page) -> list[PageLine]:
     """
     pieces: list[Span] = []
 
-    monospace: dict[int, bool] = {}
+    monospace: dict[int, float | None] = {}  # id of a font -> its character width (em), None if proportional
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
         if text:
             baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            left = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             if id(font) not in monospace:
-                monospace[id(font)] = is_monospace(font)
-            pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline, monospace[id(font)]))
+                monospace[id(font)] = _cell_width(font) if is_monospace(font) else None
+            size = font_size * _scale(tm, cm)
+            cell = monospace[id(font)]
+            drawn = _spans(text, size, baseline, cell is not None)
+            pieces.extend(replace(span, x=left, cell=(cell or 0.0) * size) for span in drawn)
 
     gaps = WordGaps(_font_resources(page))
     page.extract_text(
@@ -122,7 +138,7 @@ def page_lines(page) -> list[PageLine]:
             if part.startswith(" ") and current and current[-1].text.endswith(" "):
                 part = part[1:]
             if part:
-                current.append(Span(part, piece.size, piece.raised, piece.y, piece.mono))
+                current.append(replace(piece, text=part))
     lines.append(PageLine(tuple(current)))
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
@@ -146,6 +162,16 @@ def is_monospace(font: object) -> bool:
     except (AttributeError, TypeError, ValueError):
         return False
     return bool(flags & _FIXED_PITCH) or bool(_MONOSPACE_NAME.search(name))
+
+
+def _cell_width(font: object) -> float:
+    """A monospace font's character width in ems: its first nonzero /Widths entry (0 when none)."""
+    try:
+        widths = font.get("/Widths")  # type: ignore[attr-defined]
+        found = [float(width) for width in widths.get_object()] if widths is not None else []
+    except (AttributeError, TypeError, ValueError):
+        return 0.0
+    return next((width / 1000 for width in found if width > 0), 0.0)
 
 
 def _spans(text: str, size: float, y: float, mono: bool = False) -> list[Span]:
