@@ -155,7 +155,8 @@ def test_a_gap_left_by_a_move_between_fonts_or_links_is_a_space(excerpt):
         "class jinja2.FileSystemBytecodeCache(directory=None, pattern='__jinja2_%s.cache')" in t
         for t in texts
     )
-    assert not any("  " in t for t in texts)  # pypdf's space at a move and ours are one
+    # pypdf's space at a move and ours are one (code's indentation is another matter)
+    assert not any("  " in line.strip() for t in texts for line in t.split("\n"))
 
 
 def test_the_index_left_out_is_reported(excerpt):
