@@ -1,13 +1,15 @@
 """PDF into blocks with pypdf: ligatures expanded, hyphenation rejoined, lines joined into paragraphs,
 running headers, footers and page numbers dropped, a sentence across a page break kept whole; tables as
 rows with their header, filled form fields as definitions, footnotes at the end of their page, contents
-pages dropped.
+pages, back-of-book index pages and a cover page's lines dropped; monospace runs as code blocks with
+their indentation, a definition's term opening its description, LaTeX chapter openers as one heading.
 
 pypdf gives a page's text as lines with no paragraph structure; the joining rules below are the usual
 layout heuristics (a paragraph ends at a blank line or at a short line that ends a sentence). The page's
-parts each have their module: pdf_text (lines with font sizes), pdf_headings (headings and the title by
-size), pdf_notes (footnotes, contents pages), pdf_tables (tables from pypdf's layout mode), pdf_forms
-(AcroForm values).
+parts each have their module: pdf_text (lines with font sizes, fonts and positions), pdf_spacing (word
+gaps drawn as moves), pdf_running (running heads and page numbers), pdf_headings (headings and the title
+by size), pdf_chapters (chapter openers), pdf_notes (footnotes, contents and index pages), pdf_tables
+(tables from pypdf's layout mode), pdf_forms (AcroForm values).
 """
 
 from __future__ import annotations
