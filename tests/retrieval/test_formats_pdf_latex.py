@@ -90,7 +90,9 @@ def test_word_gaps_are_moves_of_a_tenth_of_the_font_size_and_kerns_are_not():
     kerned = [b"T", 85, b"emplate", -250, b"inher", -20, b"itance", -99, b"x"]
     spaced = _spaced(kerned, 500.0)
     assert spaced == [b"T", 85, b"emplate", " ", 250.0, b"inher", -20, b"itance", -99, b"x"]
-    assert _spaced([-500, b"Installation"], 500.0) == [-500, b"Installation"]  # a move before any text
+    assert _spaced([-500, b"Installation"], 500.0) == [-500, b"Installation"]  # an indent after a line's move
+    # a colour change ends a TJ mid-line: "Japanese" then [-237 (Shinto)]
+    assert _spaced([-237, b"Shinto"], 500.0, after_text=True) == [" ", 263.0, b"Shinto"]
     assert _spaced([b"a", -WORD_GAP, b"b"], 250.0)[1] == " "
 
 

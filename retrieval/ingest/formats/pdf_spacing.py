@@ -54,6 +54,7 @@ class WordGaps:
         self._size = 0.0
         self._advance: float | None = 0.0  # text space units drawn since the line's last move
         self._pending = False  # a Td left a word gap: the next TJ opens with a space
+        self._shown = False  # text was drawn since the line's last move (a TJ's leading move is a gap)
         self._changed: list[tuple[list[Any], list[Any]]] = []
 
     def before(self, operator: bytes, operands: list[Any], _cm: object, _tm: object) -> None:
@@ -65,7 +66,7 @@ class WordGaps:
         elif operator in (b"Td", b"TD") and len(operands) >= 2:
             self._moved(_number(operands[0]), _number(operands[1]))
         elif operator in (b"BT", b"Tm", b"T*", b"'", b'"'):
-            self._advance, self._pending = 0.0, False
+            self._advance, self._pending, self._shown = 0.0, False, False
         elif (
             operator in (b"Tc", b"Tw", b"Tz")
             and operands
@@ -74,7 +75,7 @@ class WordGaps:
             self._advance = None  # spacing the widths do not show: no gap measured until the next line
         elif operator == b"Tj" and operands:
             self._drawn([operands[0]])
-            self._pending = False
+            self._pending, self._shown = False, self._shown or _has_text([operands[0]])
         elif operator == b"TJ" and operands and isinstance(operands[0], list):
             self._show(operands[0])
 
@@ -87,10 +88,11 @@ class WordGaps:
     def _show(self, array: list[Any]) -> None:
         original = list(array)
         self._drawn(original)
+        after_text, self._shown = self._shown, self._shown or _has_text(original)
         if self._space is None:
             self._pending = False
             return
-        spaced = _spaced(original, self._space)
+        spaced = _spaced(original, self._space, after_text)
         if self._pending and spaced and not _is_number(spaced[0]):
             spaced[:0] = [" ", self._space]
         self._pending = False
@@ -101,7 +103,7 @@ class WordGaps:
     def _moved(self, tx: float | None, ty: float | None) -> None:
         """A `Td` along the line (no rise) past the end of what was drawn leaves a word gap."""
         drawn = self._advance
-        self._advance, self._pending = 0.0, False
+        self._advance, self._pending, self._shown = 0.0, False, False
         if tx is None or ty is None or drawn is None or abs(ty) > _SAME_LINE or not self._size:
             return
         self._pending = drawn > 0 and tx - drawn >= WORD_GAP / 1000 * self._size
@@ -171,17 +173,23 @@ def _pypdf_space_width(fonts: Any, name: str) -> float | None:
     return float(font.get_text_width(" "))
 
 
-def _spaced(items: list[Any], space: float) -> list[Any]:
+def _spaced(items: list[Any], space: float, after_text: bool = False) -> list[Any]:
     """A TJ array's items with the plain str " " before each move of `WORD_GAP` or more that follows
     text (pypdf shows a str as it is, with no font encoding), the move shortened by the `space` pypdf
-    counts for it; a move before any text is no word gap."""
+    counts for it. A leading move follows text only when `after_text` (text was drawn on the line before
+    this TJ, in another colour: "Japanese" then [-237 (Shinto)]); after a line's move it is an indent."""
     spaced: list[Any] = []
     for item in items:
-        if _is_number(item) and spaced and not _is_number(spaced[-1]) and -float(item) >= WORD_GAP:
+        follows = not _is_number(spaced[-1]) if spaced else after_text
+        if _is_number(item) and follows and -float(item) >= WORD_GAP:
             spaced.extend([" ", float(item) + space])
             continue
         spaced.append(item)
     return spaced
+
+
+def _has_text(items: list[Any]) -> bool:
+    return any(isinstance(item, (bytes, str)) and len(item) > 0 for item in items)
 
 
 def _is_number(item: object) -> bool:
