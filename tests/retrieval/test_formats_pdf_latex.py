@@ -164,3 +164,10 @@ def test_a_gap_left_by_a_move_between_fonts_or_links_is_a_space(excerpt):
 def test_the_index_left_out_is_reported(excerpt):
     parsed, _, _ = excerpt
     assert parsed.notes == ["back-of-book index left out (page 9; its entries only point to pages)"]
+
+
+def test_a_book_class_chapter_opener_has_its_number_on_the_label_line():
+    page = [PageLine((Span("Chapter 3", 20.7),)), *_page("Results", size=24.9), *_page("We measured.")]
+    kept, heading = chapter_opener(page, {})
+    assert [line.text for line in kept] == ["Results", "We measured."]
+    assert heading is kept[0] and heading.size == 24.9

@@ -1,5 +1,6 @@
 """Chapter openers of LaTeX books (Sphinx's latexpdf, report and book classes): "CHAPTER" / "ONE" /
-"INTRODUCTION" drawn as three lines becomes one chapter heading, "Introduction".
+"INTRODUCTION" drawn as three lines (Sphinx), or "Chapter 1" / "Introduction" (the book class), becomes
+one chapter heading, "Introduction".
 
 The label ("Chapter", "Appendix") and the chapter's number (a figure, a roman number or a number word,
 as Sphinx's chapter style spells it) are dropped; the title takes the casing of the PDF's outline
@@ -17,7 +18,9 @@ from retrieval.ingest.formats.pdf_text import PageLine, Span
 
 log = logging.getLogger(__name__)
 
-_LABEL = re.compile(r"^\s*(chapter|appendix|kapitel|chapitre|cap[ií]tulo)\s*$", re.I)
+_LABEL = re.compile(
+    r"^\s*(chapter|appendix|kapitel|chapitre|cap[ií]tulo)(?:\s+(\d{1,3}|[A-Z]|[ivxlc]{1,7}))?\s*$", re.I
+)
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -52,23 +55,30 @@ def outline_titles(reader) -> dict[str, str]:
 def chapter_opener(page: list[PageLine], titles: dict[str, str]) -> tuple[list[PageLine], PageLine | None]:
     """The page's lines with a chapter opener's label and number dropped and its title lines made one
     line in the outline's casing; and that title line (None when the page opens no chapter: no label
-    line near its top followed by a number and a larger title)."""
+    line near its top followed by a number, unless the label has it, and a larger title)."""
     shown = [index for index, line in enumerate(page) if line.text.strip()]
     label = next((i for i in shown[:_TOP_LINES] if _LABEL.match(page[i].text)), None)
     after = [i for i in shown if label is not None and i > label]
-    if label is None or len(after) < 2 or not _NUMBER_WORD.match(page[after[0]].text):
+    if label is None or not after:
         return page, None
-    size = page[after[1]].size
+    numbered = bool(_LABEL.match(page[label].text).group(2))  # "Chapter 1" on one line (LaTeX's book class)
+    if not numbered:
+        if len(after) < 2 or not _NUMBER_WORD.match(page[after[0]].text):
+            return page, None
+        number, after = [after[0]], after[1:]
+    else:
+        number = []
+    size = page[after[0]].size
     if size <= page[label].size:
         return page, None
-    title_lines = [after[1]]
-    for index in after[2 : _TITLE_LINES + 1]:
+    title_lines = [after[0]]
+    for index in after[1:_TITLE_LINES]:
         if page[index].size != size or _SECTION_NUMBER.match(page[index].text):
             break
         title_lines.append(index)
     title_lines, title = _title(page, title_lines, titles)
     heading = PageLine((Span(title, size),))
-    dropped = {label, after[0], *title_lines}
+    dropped = {label, *number, *title_lines}
     kept = [
         heading if index == title_lines[0] else line
         for index, line in enumerate(page)
