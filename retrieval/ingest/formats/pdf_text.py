@@ -4,7 +4,9 @@ pypdf's default extraction gives the page's text; its `visitor_text` callback se
 pieces, each with the font size and text matrix it was drawn with, and the pieces concatenate to exactly
 the extracted text. The sizes are what tells a footnote (smaller than the body) and a footnote marker
 (a small or raised figure after a word: "revenue grew¹²") from the body text, which plain extraction
-runs together ("revenue grew12").
+runs together ("revenue grew12"). The font tells code (a monospace font) from prose, and where a piece
+starts across the page gives a code line the indentation the text leaves out. Word gaps drawn as moves
+are made spaces before pypdf reads them (pdf_spacing).
 """
 
 from __future__ import annotations
