@@ -35,7 +35,10 @@ FORMAT_VERSION = 2
 # `_static/` files and index/search pages are not read; Hugo's code shortcodes (`code-toggle`, `highlight`)
 # are code, a version shortcode keeps its version; a long HTML definition's opening paragraph is a
 # definition with its term ("exception x.SignatureExpired(...): Raised if ...").
-PIPELINE_VERSION = 26
+# 27: PDF word gaps drawn as TJ moves (pdfTeX) are spaces; running heads carrying the page's number, back-
+# of-book index pages and a cover page's headings are dropped; LaTeX chapter openers become one heading;
+# monospace runs are code blocks (never deduplicated); a TeX accent drawn before its letter is combined.
+PIPELINE_VERSION = 27
 
 
 @dataclass

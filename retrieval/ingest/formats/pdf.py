@@ -1,26 +1,31 @@
 """PDF into blocks with pypdf: ligatures expanded, hyphenation rejoined, lines joined into paragraphs,
 running headers, footers and page numbers dropped, a sentence across a page break kept whole; tables as
 rows with their header, filled form fields as definitions, footnotes at the end of their page, contents
-pages dropped.
+pages, back-of-book index pages and a cover page's lines dropped; monospace runs as code blocks with
+their indentation, a definition's term opening its description, LaTeX chapter openers as one heading.
 
 pypdf gives a page's text as lines with no paragraph structure; the joining rules below are the usual
 layout heuristics (a paragraph ends at a blank line or at a short line that ends a sentence). The page's
-parts each have their module: pdf_text (lines with font sizes), pdf_headings (headings and the title by
-size), pdf_notes (footnotes, contents pages), pdf_tables (tables from pypdf's layout mode), pdf_forms
-(AcroForm values).
+parts each have their module: pdf_text (lines with font sizes, fonts and positions), pdf_spacing (word
+gaps drawn as moves), pdf_running (running heads and page numbers), pdf_headings (headings and the title
+by size), pdf_chapters (chapter openers), pdf_notes (footnotes, contents and index pages), pdf_tables
+(tables from pypdf's layout mode), pdf_forms (AcroForm values).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
+import unicodedata
 from dataclasses import dataclass
 
 from retrieval.ingest.formats.base import Parsed, block
+from retrieval.ingest.formats.pdf_chapters import chapter_opener, outline_titles
 from retrieval.ingest.formats.pdf_forms import FormValue, form_values
 from retrieval.ingest.formats.pdf_headings import (
+    HEADING_LEVELS,
     HEADING_LINES,
+    HEADING_RATIO,
     body_size,
     first_page_title,
     heading_levels,
@@ -31,8 +36,10 @@ from retrieval.ingest.formats.pdf_notes import (
     Footnote,
     is_contents_line,
     is_contents_page,
+    is_index_page,
     separate_footnotes,
 )
+from retrieval.ingest.formats.pdf_running import drop_running
 from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
 from retrieval.ingest.formats.pdf_text import PageLine, page_lines
 from retrieval.models import Block
@@ -40,14 +47,10 @@ from retrieval.text.normalize import compatibility_text
 
 log = logging.getLogger(__name__)
 
-_PAGE_NUMBER = re.compile(
-    r"^\s*(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$", re.I
-)
 _HYPHENATED = re.compile(r"([A-Za-z]{2,})-$")  # the word before the hyphen ending a line
 _BULLET = re.compile(r"^\s*([-*•▪‣◦]|\d{1,3}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
 _SHORT_LINE = 0.7  # a line narrower than this share of the page's widest line can end a paragraph
-_EDGE_LINES = 2  # lines at the top and bottom of a page checked for running headers and footers
 
 
 @dataclass
@@ -57,6 +60,11 @@ class _Line:
     table: Table | None = None  # a table stands here: its rows are blocks of their own
     hard_break: bool = False  # a paragraph ends here, even across a page break (a dropped contents page)
     size: float = 0.0  # the font size most of its characters are drawn at, in points (0: unknown)
+    chapter: bool = False  # a chapter's title (pdf_chapters): a heading above every sized level
+    code: bool = False  # drawn all in a monospace font (see `_mark_code`): a line of a code block
+    term: bool = False  # one monospace word alone on its line: maybe a definition's term (`_is_term`)
+    x: float = 0.0  # where its text starts across the page, in points
+    cell: float = 0.0  # its monospace font's character width in points (0: unknown)
 
 
 @dataclass
@@ -82,29 +90,68 @@ def parse(raw: bytes, source: str) -> Parsed:
         pages = [_with_tables(page, lines) for page, lines in zip(reader.pages, read, strict=True)]
         fields = _fields(reader)
         title = (reader.metadata.title if reader.metadata else None) or None
+        titles = outline_titles(reader)
     except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as error:
         raise ValueError(f"unreadable PDF ({error.__class__.__name__})") from None
     if not any(line.text.strip() for page in read for line in page) and not fields:
         raise ValueError("PDF has no extractable text (scanned images need OCR first)")
     lines: list[_Line] = []
     extras: dict[int | None, _PageExtras] = {}
-    for number, page in enumerate(_drop_running(pages), start=1):
+    cover = _is_cover(read)
+    index_pages: list[int] = []
+    for number, page in enumerate(drop_running(pages), start=1):
+        if number == 1 and cover:
+            continue
+        page, chapter = chapter_opener(page, titles)
         body, notes = separate_footnotes(page)
-        lines.extend(_page_stream(body, number))
+        if is_index_page([line.text for line in body]):
+            index_pages.append(number)  # a back-of-book index: left out whole, and said so
+            lines.append(_Line("", number, hard_break=True))
+            continue
+        lines.extend(_page_stream(body, number, chapter))
         extras[number] = _PageExtras(notes, [])
     for value in fields:
         extras.setdefault(value.page, _PageExtras([], [])).fields.append(value)
     # The widest line is measured as the page drew it (tables and contents entries included): it is the
     # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
-    widest = max((len(line.text.rstrip()) for page in _drop_running(read) for line in page), default=0)
+    widest = max((len(line.text.rstrip()) for page in drop_running(read) for line in page), default=0)
+    _mark_code(lines)
     sized = [(line.text, line.size) for line in lines if not line.table]
     levels = heading_levels(sized)
+    if any(line.chapter for line in lines):
+        levels = {size: min(level + 1, HEADING_LEVELS) for size, level in levels.items()}
     blocks = _with_extras(_paragraphs(lines, widest, levels), extras)
     title = str(title).strip() if title else ""
     if is_placeholder_title(title) and read:
         first_page = [(line.text, line.size) for line in read[0] if not line.table]
         title = first_page_title(first_page, body_size(sized)) or ""
-    return Parsed(blocks, title or None)
+    parsed = Parsed(blocks, title or None)
+    if index_pages:
+        parsed.notes.append(_index_note(index_pages))
+    return parsed
+
+
+def _index_note(pages: list[int]) -> str:
+    """What the build log says of the index pages left out: "back-of-book index left out (pages 157-163)"."""
+    span = f"page {pages[0]}" if len(pages) == 1 else f"pages {pages[0]}-{pages[-1]}"
+    return f"back-of-book index left out ({span}; its entries only point to pages)"
+
+
+def _is_cover(read: list[list[PageLine]]) -> bool:
+    """Is the first page of a document of three pages or more a cover: every line with text drawn at a
+    heading's size over the body's (title, subtitle, author, date), and a size no later page uses? Its
+    lines are then no headings of the text (the title is read from it all the same)."""
+    if len(read) < 3 or not read[0]:
+        return False
+    later = [(line.text, line.size) for page in read[1:] for line in page if not line.table]
+    body = body_size(later)
+    shown = [line for line in read[0] if line.text.strip() and not line.table]
+    used_later = {size for _, size in later}
+    return (
+        bool(shown)
+        and all(body and line.size >= HEADING_RATIO * body for line in shown)
+        and any(line.size not in used_later for line in shown)
+    )
 
 
 def _fields(reader) -> list[FormValue]:
@@ -129,7 +176,7 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
     return placed
 
 
-def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
+def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = None) -> list[_Line]:
     """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped."""
     texts = [line.text.rstrip() for line in body]
     contents = is_contents_page(texts)
@@ -138,9 +185,30 @@ def _page_stream(body: list[PageLine], number: int) -> list[_Line]:
         if contents and (line.table or is_contents_line(text))
         else _Line("", number, table=line.table)
         if line.table
-        else _Line(text, number, size=line.size)
+        else _Line(
+            _accented(text),
+            number,
+            size=line.size,
+            chapter=line is chapter,
+            code=line.mono,
+            x=line.x,
+            cell=line.cell,
+        )
         for line, text in zip(body, texts, strict=True)
     ]
+
+
+def _accented(text: str) -> str:
+    """TeX draws an accent before its letter, so the text has it loose ("Yasuz ̄o", a space and a
+    combining macron before "o"): the mark goes after its letter and the pair is composed ("Yasuzō")."""
+    if not _LOOSE_ACCENT.search(text):
+        return text
+    return unicodedata.normalize("NFC", _LOOSE_ACCENT.sub(r"\2\1", text))
+
+
+# a combining mark after a space (or first) and before a letter; the space goes too (a word rarely starts
+# with an accented letter in the Latin-script text TeX accents: "Yasuz ̄o" is one word)
+_LOOSE_ACCENT = re.compile(r"(?:\s|^)([\u0300-\u036f])([^\W\d_])")
 
 
 def _tables(page, texts: list[str]) -> list[Table]:
@@ -155,35 +223,36 @@ def _tables(page, texts: list[str]) -> list[Table]:
     return layout_tables(compatibility_text(layout))
 
 
-def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.split()).lower())
+def _indented(code: list[_Line]) -> list[str]:
+    """A code block's lines with their indentation, which pypdf's text leaves out: each line's start
+    less the leftmost start of the block's lines on its page, in its font's character widths."""
+    left: dict[int, float] = {}
+    for line in code:
+        left[line.page] = min(left.get(line.page, line.x), line.x)
+    return [
+        " " * max(0, round((line.x - left[line.page]) / line.cell)) + line.text.strip()
+        if line.cell > 0
+        else line.text.strip()
+        for line in code
+    ]
 
 
-def _drop_running(pages: list[list[PageLine]]) -> list[list[PageLine]]:
-    """Each page's lines without page numbers and the headers/footers repeated across pages."""
-    edges: Counter[str] = Counter()
-    for page in pages:
-        body = [line.text for line in page if line.text.strip()]
-        edges.update({_shape(text) for text in body[:_EDGE_LINES] + body[-_EDGE_LINES:]})
-    repeated = {
-        shape for shape, count in edges.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)
-    }
-    kept: list[list[PageLine]] = []
-    for page in pages:
-        body = [line.text for line in page if line.text.strip()]
-        edge = body[:_EDGE_LINES] + body[-_EDGE_LINES:]
-        kept.append(
-            [
-                line
-                for line in page
-                if not (
-                    line.text.strip()
-                    and line.text in edge
-                    and (_PAGE_NUMBER.match(line.text) or _shape(line.text) in repeated)
-                )
-            ]
-        )
-    return kept
+def _mark_code(lines: list[_Line]) -> None:
+    """Keep `code` only on runs of monospace lines that are code: two lines or more, or one of two words
+    or more ("$ pip install Jinja2"); a lone monospace word is a term or a name (Sphinx sets a
+    definition's term, "cache_size", in the typewriter font) and stays text."""
+    run: list[_Line] = []
+    for line in [*lines, _Line("", 0)]:
+        if line.code and line.text.strip():
+            run.append(line)
+            continue
+        if len(run) == 1 and len(run[0].text.split()) < _CODE_WORDS:
+            run[0].code = False
+            run[0].term = True
+        run = []
+
+
+_CODE_WORDS = 2
 
 
 def _joined(texts: list[str]) -> str:
@@ -224,18 +293,28 @@ _HALF_ZIPF = 2.0
 
 
 def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None = None) -> list[Block]:
-    """Blocks of the document's lines: paragraphs, list items, table rows, and headings (a short line at
-    a size of `levels`: size -> heading level; consecutive lines of one size on a page are one heading)."""
+    """Blocks of the document's lines: paragraphs, list items, table rows, code (consecutive code lines,
+    one line each), and headings (a short line at a size of `levels`: size -> heading level; consecutive
+    lines of one size on a page are one heading)."""
     levels = levels or {}
     blocks: list[Block] = []
     pieces: list[_Line] = []
     heading: list[_Line] = []
+    code: list[_Line] = []
     tables = 0
+
+    def flush_code() -> None:
+        if code:
+            text = "\n".join(_indented(code))
+            made = block("code", text, page_start=code[0].page, page_end=code[-1].page)
+            if made:
+                blocks.append(made)
+            code.clear()
 
     def flush_heading() -> None:
         if heading:
             text = _joined([piece.text for piece in heading])
-            level = levels[heading[0].size]
+            level = 1 if heading[0].chapter else levels[heading[0].size]
             made = block("heading", text, page_start=heading[0].page, page_end=heading[-1].page, level=level)
             if made:
                 blocks.append(made)
@@ -251,11 +330,19 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
                 blocks.append(made)
             pieces.clear()
 
-    for line in lines:
-        if line.text.strip() and line.size in levels and heading_shaped(line.text):
+    for position, line in enumerate(lines):
+        if line.code and line.text.strip():
+            flush()
+            flush_heading()
+            code.append(line)
+            continue
+        flush_code()
+        if line.chapter or (line.text.strip() and line.size in levels and heading_shaped(line.text)):
             flush()
             if heading and (
-                heading[-1].size != line.size
+                heading[-1].chapter
+                or line.chapter
+                or heading[-1].size != line.size
                 or heading[-1].page != line.page
                 or len(heading) >= HEADING_LINES
             ):
@@ -273,9 +360,17 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
             if pieces and pieces[-1].page == line.page:
                 flush()  # a blank line inside a page ends a paragraph; a page break alone does not
             continue
+        if pieces and _is_term(pieces[-1], line, _next_text(lines, position), widest):
+            flush()
+            pieces.append(_Line(_term_text(line.text), line.page, size=line.size, term=True))
+            continue
+        if pieces and pieces[-1].term and len(pieces) == 1:
+            pieces.append(line)  # a term's description follows it in its paragraph
+            continue
         if pieces and (_BULLET.match(line.text) or _ends_paragraph(pieces[-1], line, widest)):
             flush()
         pieces.append(line)
+    flush_code()
     flush_heading()
     flush()
     return blocks
@@ -326,6 +421,42 @@ def _extra_blocks(extras: _PageExtras, page: int | None) -> list[Block]:
         for field in extras.fields
     ]
     return [b for b in made if b]
+
+
+def _next_text(lines: list[_Line], position: int) -> str:
+    """The text of the first line with text after `position` on the same page ("" when none)."""
+    for line in lines[position + 1 :]:
+        if line.page != lines[position].page or line.table or line.hard_break:
+            return ""
+        if line.text.strip():
+            return line.text.strip()
+    return ""
+
+
+def _is_term(previous: _Line, line: _Line, following: str, widest: int) -> bool:
+    """Is `line` a definition list's term: one monospace word, or one name ending in a colon
+    ("urlize.rel:"), alone on its line after a line that ends its paragraph (a sentence's end or a short
+    line; a paragraph's last word wrapped onto a line of its own follows a full line), and before a
+    description that starts as a sentence does (`following`, capitalised: "Aliases" / "d" before a
+    signature is no term)? The term then opens the paragraph of its description, so neither is glued to
+    the definition before."""
+    value = line.text.strip()
+    if not (line.term or _COLON_TERM.match(value)) or previous.page != line.page:
+        return False
+    if not following[:1].isupper():
+        return False
+    return (
+        bool(_SENTENCE_END.search(previous.text.strip())) or len(previous.text.strip()) < _SHORT_LINE * widest
+    )
+
+
+def _term_text(text: str) -> str:
+    """A term as it opens its description's paragraph: "cache_size:" ("urlize.rel:" as it is)."""
+    value = text.strip()
+    return value if value.endswith(":") else f"{value}:"
+
+
+_COLON_TERM = re.compile(r"^[A-Za-z_][\w.\-]*:$")
 
 
 def _ends_paragraph(previous: _Line, line: _Line, widest: int) -> bool:

@@ -19,9 +19,16 @@ _NOTE_START = re.compile(r"^\s*(\d{1,3}|[*†‡§¶]{1,3})(?![\d.,:;)])\s*(?=\S
 _SMALL_PRINT = 0.9  # footnote lines are drawn at less than this share of the size of the body above
 _LEADER = re.compile(r"^\s*\S.*?(?:\s?[.·•_]){4,}\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
 _CONTENTS_TITLE = re.compile(
-    r"^\s*((table of\s+)?contents|inhalt|inhaltsverzeichnis|sommaire|table des matières|índice|indice)\s*$",
+    r"^\s*((table of\s+)?contents:?|inhalt|inhaltsverzeichnis|sommaire|table des matières|índice|indice)\s*$",
     re.I,
 )
+# A back-of-book index's entry: a term, then its page numbers after a comma ("safe() (in module
+# jinja-filters), 78", "loaders, 12, 31-33"); its title ("Index", "Python Module Index").
+_INDEX_ENTRY = re.compile(r"^\s*\S.*,\s*\d{1,4}(?:[-–]\d{1,4})?(?:,\s*\d{1,4}(?:[-–]\d{1,4})?)*\s*$")
+_INDEX_TITLE = re.compile(
+    r"^\s*((python\s+)?module\s+index|general\s+index|index|register|sachregister)\s*$", re.I
+)
+_INDEX_ENTRIES = 3  # an index page shows at least this many entries, and they are most of its lines
 _ENDS_IN_PAGE = re.compile(
     r"^\s*\S.*\s(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I
 )  # "5 Krümmung 87", on a contents page
@@ -96,6 +103,15 @@ def _mark(line: PageLine, known: set[str]) -> PageLine:
 def is_contents_page(texts: list[str]) -> bool:
     """Does a page list contents: at least three lines with dot leaders and a page number?"""
     return sum(bool(_LEADER.match(text)) for text in texts) >= _LEADERS_ON_A_CONTENTS_PAGE
+
+
+def is_index_page(texts: list[str]) -> bool:
+    """Is a page part of a back-of-book index: titled "Index" or most of its lines entries ending in page
+    numbers, at least `_INDEX_ENTRIES` of them?"""
+    lines = [text for text in texts if text.strip()]
+    entries = sum(bool(_INDEX_ENTRY.match(text)) for text in lines)
+    titled = any(_INDEX_TITLE.match(text) for text in lines[:2])
+    return entries >= _INDEX_ENTRIES and (titled or 2 * entries >= len(lines))
 
 
 def is_contents_line(text: str) -> bool:

@@ -4,7 +4,9 @@ pypdf's default extraction gives the page's text; its `visitor_text` callback se
 pieces, each with the font size and text matrix it was drawn with, and the pieces concatenate to exactly
 the extracted text. The sizes are what tells a footnote (smaller than the body) and a footnote marker
 (a small or raised figure after a word: "revenue grew¹²") from the body text, which plain extraction
-runs together ("revenue grew12").
+runs together ("revenue grew12"). The font tells code (a monospace font) from prose, and where a piece
+starts across the page gives a code line the indentation the text leaves out. Word gaps drawn as moves
+are made spaces before pypdf reads them (pdf_spacing).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from retrieval.ingest.formats.pdf_spacing import WordGaps
 from retrieval.ingest.formats.pdf_tables import Table
 from retrieval.text.normalize import compatibility_text
 
@@ -23,18 +26,27 @@ _MARKER = re.compile(r"\d{1,3}|[*†‡§¶]{1,3}")
 _SMALL = 0.8  # a span drawn at less than this share of its line's size is small (a marker)
 # a word of two letters or more, or a percentage, then closing punctuation if any: "grew", "report.", "“Title”"
 _AFTER_WORD = re.compile(r"(?:[^\W\d_]{2}|%)[.,;:!?\"'”“’»]*$")
+_FIXED_PITCH = 1  # the FontDescriptor /Flags bit of a monospace font (PDF 32000-1, table 123)
+# Typewriter font names: TeX's cmtt/t1xtt/txtt (a name ending "tt" before its size, a style or a dash),
+# Latin Modern's lmmono, and the usual system ones.
+_MONOSPACE_NAME = re.compile(r"mono|courier|consol|menlo|typewriter|^[a-z0-9]*tt(?:\d|[-_,]|$)")
+_DOUBLE_SPACE = re.compile(r" {2,}")
 _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
 
 
 @dataclass(frozen=True)
 class Span:
     """A piece of a line as drawn: its text (NFKC), the font size in points, raised if a superscript glyph,
-    and the height of its baseline on the page (points from the bottom; a subscript sits lower)."""
+    the height of its baseline on the page (points from the bottom; a subscript sits lower), and whether
+    its font is monospace (with its character width) and where its piece starts across the page."""
 
     text: str
     size: float
     raised: bool = False
     y: float = 0.0
+    mono: bool = False  # drawn in a monospace (typewriter) font: code, in LaTeX and Sphinx output
+    x: float = 0.0  # where the piece it is of starts on the page (points from the left)
+    cell: float = 0.0  # a monospace font's character width in points (0: not monospace, or unknown)
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,22 @@ class PageLine:
             weights[round(span.size, 1)] += len(span.text.strip())
         return weights.most_common(1)[0][0] if weights and weights.most_common(1)[0][1] else 0.0
 
+    @property
+    def x(self) -> float:
+        """Where the line's first text starts on the page, in points from the left."""
+        return next((span.x for span in self.spans if span.text.strip()), 0.0)
+
+    @property
+    def cell(self) -> float:
+        """A monospace line's character width in points (0 when unknown)."""
+        return next((span.cell for span in self.spans if span.text.strip()), 0.0)
+
+    @property
+    def mono(self) -> bool:
+        """Is every character of the line drawn in a monospace font (a line of code)?"""
+        shown = [span for span in self.spans if span.text.strip()]
+        return bool(shown) and all(span.mono for span in shown)
+
     def markers(self) -> list[tuple[int, str]]:
         """(index of the span, marker) for each small or raised figure or symbol right after a word.
 
@@ -78,16 +106,28 @@ class PageLine:
 def page_lines(page) -> list[PageLine]:
     """Lines of a pypdf page, as `page.extract_text()` splits them (trailing empty lines dropped).
 
-    Raises what pypdf raises for a broken page (the caller turns it into "unreadable PDF").
+    Word gaps drawn as TJ moves are spaces (pdf_spacing). Raises what pypdf raises for a broken page (the
+    caller turns it into "unreadable PDF").
     """
     pieces: list[Span] = []
 
-    def visit(text: str, cm: list[float], tm: list[float], _font: object, font_size: float) -> None:
+    monospace: dict[int, float | None] = {}  # id of a font -> its character width (em), None if proportional
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
         if text:
             baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            pieces.extend(_spans(text, font_size * _scale(tm, cm), baseline))
+            left = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            if id(font) not in monospace:
+                monospace[id(font)] = _cell_width(font) if is_monospace(font) else None
+            size = font_size * _scale(tm, cm)
+            cell = monospace[id(font)]
+            drawn = _spans(text, size, baseline, cell is not None)
+            pieces.extend(replace(span, x=left, cell=(cell or 0.0) * size) for span in drawn)
 
-    page.extract_text(visitor_text=visit)
+    gaps = WordGaps(_font_resources(page))
+    page.extract_text(
+        visitor_text=visit, visitor_operand_before=gaps.before, visitor_operand_after=gaps.after
+    )
     lines: list[PageLine] = []
     current: list[Span] = []
     for piece in pieces:
@@ -96,24 +136,56 @@ def page_lines(page) -> list[PageLine]:
             if position:
                 lines.append(PageLine(tuple(current)))
                 current = []
+            part = _DOUBLE_SPACE.sub(" ", part)  # pypdf's space at a move and ours (pdf_spacing) at one gap
+            if part.startswith(" ") and current and current[-1].text.endswith(" "):
+                part = part[1:]
             if part:
-                current.append(Span(part, piece.size, piece.raised, piece.y))
+                current.append(replace(piece, text=part))
     lines.append(PageLine(tuple(current)))
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
     return lines
 
 
-def _spans(text: str, size: float, y: float) -> list[Span]:
+def _font_resources(page) -> dict:
+    """The page's font resources by name ({} when it names none)."""
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    return dict(fonts.get_object()) if fonts is not None else {}
+
+
+def is_monospace(font: object) -> bool:
+    """Is a font resource monospace: its descriptor's FixedPitch flag, or a typewriter name (Courier,
+    "...Mono", Consolas, Menlo, TeX's "cmtt10", "t1xtt", "lmmono")? False for no font."""
+    try:
+        name = str(font.get("/BaseFont", "")).rsplit("+", 1)[-1].lower()  # type: ignore[attr-defined]
+        descriptor = font.get("/FontDescriptor")  # type: ignore[attr-defined]
+        flags = int(descriptor.get_object().get("/Flags", 0)) if descriptor is not None else 0
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return bool(flags & _FIXED_PITCH) or bool(_MONOSPACE_NAME.search(name))
+
+
+def _cell_width(font: object) -> float:
+    """A monospace font's character width in ems: its first nonzero /Widths entry (0 when none)."""
+    try:
+        widths = font.get("/Widths")  # type: ignore[attr-defined]
+        found = [float(width) for width in widths.get_object()] if widths is not None else []
+    except (AttributeError, TypeError, ValueError):
+        return 0.0
+    return next((width / 1000 for width in found if width > 0), 0.0)
+
+
+def _spans(text: str, size: float, y: float, mono: bool = False) -> list[Span]:
     """A visited piece split at superscript figures, each part in its stored (NFKC) form."""
     found, position = [], 0
     for match in _SUPERSCRIPT.finditer(text):
         if match.start() > position:
-            found.append(Span(compatibility_text(text[position : match.start()]), size, y=y))
-        found.append(Span(compatibility_text(match.group()), size, raised=True, y=y))
+            found.append(Span(compatibility_text(text[position : match.start()]), size, y=y, mono=mono))
+        found.append(Span(compatibility_text(match.group()), size, raised=True, y=y, mono=mono))
         position = match.end()
     if position < len(text):
-        found.append(Span(compatibility_text(text[position:]), size, y=y))
+        found.append(Span(compatibility_text(text[position:]), size, y=y, mono=mono))
     return found
 
 

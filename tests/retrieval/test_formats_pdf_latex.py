@@ -1,0 +1,173 @@
+"""PDFs that pdfTeX built (Sphinx's latexpdf): word gaps drawn as TJ moves, running heads that name the
+chapter and carry the page number, chapter openers, back-of-book index pages, code in a typewriter font,
+TeX accents (trial 30: Jinja's documentation, 7/30 answered).
+
+tests/data/pdf_sphinx/jinja-excerpt.pdf is pages 1, 9-11, 33-36 and 159 of that build (see the README
+there), with an outline like hyperref's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.config import ChunkingParams
+from retrieval.ingest.chunking import chunk_document
+from retrieval.ingest.cleaning import clean_blocks
+from retrieval.ingest.formats import pdf
+from retrieval.ingest.formats.pdf_chapters import chapter_opener
+from retrieval.ingest.formats.pdf_notes import is_index_page
+from retrieval.ingest.formats.pdf_running import drop_running
+from retrieval.ingest.formats.pdf_spacing import WORD_GAP, _spaced
+from retrieval.ingest.formats.pdf_text import PageLine, Span
+
+EXCERPT = Path(__file__).parents[1] / "data" / "pdf_sphinx" / "jinja-excerpt.pdf"
+
+
+@pytest.fixture(scope="module")
+def excerpt():
+    parsed = pdf.parse(EXCERPT.read_bytes(), "jinja.pdf")
+    blocks = clean_blocks(parsed.blocks, parsed.title or "")
+    return parsed, blocks, chunk_document("jinja.pdf", blocks, ChunkingParams())
+
+
+def test_words_of_a_tightly_justified_line_keep_their_spaces(excerpt):
+    parsed, _, passages = excerpt
+    text = " ".join(p.text for p in passages)
+    assert "We recommend using the latest version of Python. Jinja supports Python 3.10 and newer." in text
+    assert "Werecommend" not in text
+    # kerned pairs and ligatures stay whole words
+    assert "templating engine" in text and "final document" in text and "ahead-of-time" in text
+    assert "Added in version 2.7: Added support for ignoring memcache errors" in text
+
+
+def test_running_heads_with_the_page_number_are_in_no_passage(excerpt):
+    _, blocks, passages = excerpt
+    for unwanted in ("Bytecode Cache 29", "2.7. Loaders 27", "Chapter 2. API", "Chapter 1. Introduction"):
+        assert not any(unwanted in p.text for p in passages), unwanted
+    assert not any(b.text.strip().isdigit() for b in blocks)
+    # the last body line of a page is kept
+    assert any("%s is replaced with the cache key." in p.text for p in passages)
+
+
+def test_a_chapter_opener_is_one_heading_named_as_the_outline_names_it(excerpt):
+    parsed, _, passages = excerpt
+    headings = [(b.level, b.text) for b in parsed.blocks if b.kind == "heading"]
+    assert headings[:2] == [(1, "Introduction"), (2, "1.1 Installation")]
+    assert (1, "API") in headings and (2, "2.8 Bytecode Cache") in headings
+    assert not any("CHAPTER" in b.text or b.text in ("ONE", "TWO") for b in parsed.blocks)
+    installing = next(p for p in passages if "We recommend using" in p.text)
+    assert installing.headings[:2] == ("Introduction", "1.1 Installation")  # no cover-page lines above
+
+
+def test_the_cover_page_gives_the_title_and_no_headings(excerpt):
+    parsed, _, _ = excerpt
+    assert parsed.title == "Jinja"
+    assert not any(b.text in ("Jinja", "Release 3.1.6 Pallets", "Dec 06, 2026") for b in parsed.blocks)
+
+
+def test_back_of_book_index_pages_make_no_passages(excerpt):
+    _, _, passages = excerpt
+    assert not any(
+        "(in module jinja-filters)" in p.text or "(class in jinja2.nodes)" in p.text for p in passages
+    )
+
+
+def test_code_lines_drawn_in_the_typewriter_font_are_code_and_both_repeats_stay(excerpt):
+    _, blocks, _ = excerpt
+    example = next(b for b in blocks if "class MyCache(BytecodeCache):" in b.text)
+    assert example.kind == "code"
+    assert example.text.count("filename = path.join(self.directory, bucket.key)") == 2
+    lines = example.text.split("\n")  # indented as drawn: pypdf's text alone has no indentation
+    assert lines[1:4] == ["class MyCache(BytecodeCache):", "    def __init__(self, directory):",
+                          "        self.directory = directory"]  # fmt: skip
+    assert "            with open(filename, 'rb') as f:" in lines
+    assert next(b for b in blocks if b.text == "$ pip install Jinja2").kind == "code"
+
+
+def test_word_gaps_are_moves_of_a_tenth_of_the_font_size_and_kerns_are_not():
+    kerned = [b"T", 85, b"emplate", -250, b"inher", -20, b"itance", -99, b"x"]
+    spaced = _spaced(kerned, 500.0)
+    assert spaced == [b"T", 85, b"emplate", " ", 250.0, b"inher", -20, b"itance", -99, b"x"]
+    assert _spaced([-500, b"Installation"], 500.0) == [-500, b"Installation"]  # an indent after a line's move
+    # a colour change ends a TJ mid-line: "Japanese" then [-237 (Shinto)]
+    assert _spaced([-237, b"Shinto"], 500.0, after_text=True) == [" ", 263.0, b"Shinto"]
+    assert _spaced([b"a", -WORD_GAP, b"b"], 250.0)[1] == " "
+
+
+def _page(*texts: str, size: float = 10.0) -> list[PageLine]:
+    return [PageLine((Span(text, size),)) for text in texts]
+
+
+def test_an_edge_line_with_the_running_page_number_is_dropped_and_a_body_figure_is_not():
+    pages = [
+        _page("Opening text of a section.", "It ends with a figure: 12"),
+        _page("Intro to the loaders.", "2.7. Loaders 27"),
+        _page("28 Chapter 2. API", "More text."),
+        _page("The cache keeps 400 templates.", "2.8. Bytecode Cache 29"),
+        _page("30 Chapter 2. API", "Last words: 7"),
+    ]
+    kept = [[line.text for line in page] for page in drop_running(pages)]
+    assert kept == [
+        ["Opening text of a section.", "It ends with a figure: 12"],
+        ["Intro to the loaders."],
+        ["More text."],
+        ["The cache keeps 400 templates."],
+        ["Last words: 7"],
+    ]
+
+
+def test_an_index_page_is_told_from_a_page_that_cites_pages():
+    index = ["INDEX", "Symbols", "abs() (in module jinja-filters), 72", "Add (class in jinja2.nodes), 108",
+             "attr() (jinja2.ext.Extension method), 100"]  # fmt: skip
+    prose = ["The first part covers loading, see page 12.", "Caching is the subject of the next part,",
+             "which starts on page 30, and of chapter 4, 31", "Read them in order."]  # fmt: skip
+    assert is_index_page(index)
+    assert not is_index_page(prose)
+
+
+def test_a_chapter_opener_needs_its_label_its_number_and_a_larger_title():
+    page = [PageLine((Span("CHAPTER", 10.0),)), *_page("NINE", "TIPS AND TRICKS", size=14.3),
+            *_page("9.1 Null-Default Fallback", size=14.3), *_page("Body text.")]  # fmt: skip
+    kept, heading = chapter_opener(page, {"tips and tricks": "Tips and Tricks"})
+    assert [line.text for line in kept] == ["Tips and Tricks", "9.1 Null-Default Fallback", "Body text."]
+    assert heading is kept[0]
+    plain = _page("Chapter", "One of the reasons is speed.")
+    assert chapter_opener(plain, {}) == (plain, None)
+
+
+def test_a_tex_accent_drawn_before_its_letter_is_composed_with_it():
+    assert pdf._accented("codename Yasuz \u0304o") == "codename Yasuz\u014d"
+    assert pdf._accented("caf\u00e9 au lait") == "caf\u00e9 au lait"
+
+
+def test_a_definition_term_opens_its_description_and_is_glued_to_no_other(excerpt):
+    _, blocks, _ = excerpt
+    texts = [b.text for b in blocks]
+    assert "key: The unique cache key for this bucket" in texts
+    assert "code: The bytecode if it’s loaded, otherwise None." in texts
+
+
+def test_a_gap_left_by_a_move_between_fonts_or_links_is_a_space(excerpt):
+    _, blocks, _ = excerpt
+    texts = [b.text for b in blocks]
+    assert "None class jinja2.bccache.Bucket(environment, key, checksum)" in texts
+    assert any(
+        "class jinja2.FileSystemBytecodeCache(directory=None, pattern='__jinja2_%s.cache')" in t
+        for t in texts
+    )
+    # pypdf's space at a move and ours are one (code's indentation is another matter)
+    assert not any("  " in line.strip() for t in texts for line in t.split("\n"))
+
+
+def test_the_index_left_out_is_reported(excerpt):
+    parsed, _, _ = excerpt
+    assert parsed.notes == ["back-of-book index left out (page 9; its entries only point to pages)"]
+
+
+def test_a_book_class_chapter_opener_has_its_number_on_the_label_line():
+    page = [PageLine((Span("Chapter 3", 20.7),)), *_page("Results", size=24.9), *_page("We measured.")]
+    kept, heading = chapter_opener(page, {})
+    assert [line.text for line in kept] == ["Results", "We measured."]
+    assert heading is kept[0] and heading.size == 24.9
