@@ -35,7 +35,9 @@ FORMAT_VERSION = 2
 # `_static/` files and index/search pages are not read; Hugo's code shortcodes (`code-toggle`, `highlight`)
 # are code, a version shortcode keeps its version; a long HTML definition's opening paragraph is a
 # definition with its term ("exception x.SignatureExpired(...): Raised if ...").
-PIPELINE_VERSION = 26
+# 27: a scraped page's byline or dateline field ("Authors" / "Greg Brockman") is one definition, not part
+# of a menu; a dateline glued to the sentence before ("intelligenceSAN FRANCISCO") starts a sentence.
+PIPELINE_VERSION = 27
 
 
 @dataclass
