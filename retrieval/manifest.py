@@ -38,7 +38,9 @@ FORMAT_VERSION = 2
 # 27: PDF word gaps drawn as TJ moves (pdfTeX) are spaces; running heads carrying the page's number, back-
 # of-book index pages and a cover page's headings are dropped; LaTeX chapter openers become one heading;
 # monospace runs are code blocks (never deduplicated); a TeX accent drawn before its letter is combined.
-PIPELINE_VERSION = 27
+# 28: a scraped page's byline or dateline field ("Authors" / "Greg Brockman") is one definition, not part
+# of a menu; a dateline glued to the sentence before ("intelligenceSAN FRANCISCO") starts a sentence.
+PIPELINE_VERSION = 28
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from retrieval.models import Block
 
@@ -35,6 +36,16 @@ _MENU_RUN = 3  # scraped .txt only: this many short capitalised one-line blocks 
 _MENU_WORDS = 4
 _DEDUPE_MIN_WORDS = 4  # shorter blocks ("Yes", "No", "Default: 0") legitimately repeat
 _PROSE = ("paragraph", "list_item", "quote", "definition")
+# A scraped page's byline and dateline fields, each a label line over its value ("Authors" / "Greg
+# Brockman"): short Title Case lines like a menu's, but who wrote a piece and when are facts readers ask
+# for. A name field's value is a list of names (capitalised words, "and", commas); a date field's has a
+# figure, so a menu that happens to hold "Authors" or "Published" ("Home / Authors / Docs") stays a menu.
+_NAME_LABEL = re.compile(
+    r"^(authors?|written by|posted by|by|editors?|reporters?|contributors?)$", re.IGNORECASE
+)
+_DATE_LABEL = re.compile(r"^(published|updated|posted|date)( on)?$", re.IGNORECASE)
+_NAMES = re.compile(r"^[A-Z][\w.'’-]*(,?\s+(and\s+|&\s+)?[A-Z][\w.'’-]*){1,7}$")
+_DATE_VALUE = re.compile(r"^(?=.*\d)[\w ,./-]{4,40}$")
 
 
 def normalize(text: str) -> str:
@@ -50,6 +61,8 @@ def clean_blocks(
     `scraped`: the file is plain text that may be a scraped web page (.txt), where runs of short Title
     Case lines are navigation menus. Markdown, HTML, PDF and the rest never lose a line to that rule.
     """
+    if scraped:
+        blocks = _joined_fields(blocks)
     menu = _menu_runs(blocks) if scraped else set()
     title_key = normalize(title)
     kept: list[Block] = []
@@ -73,6 +86,44 @@ def clean_blocks(
             seen.add(key)
         kept.append(item)
     return kept
+
+
+def _joined_fields(blocks: tuple[Block, ...] | list[Block]) -> list[Block]:
+    """`blocks` with each byline or dateline field of a scraped page, a label line followed by its value's
+    line ("Authors" / "Greg Brockman"), joined into one definition "Authors: Greg Brockman" spanning both
+    lines, so the menu rule does not take it for navigation."""
+    joined: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        item = blocks[index]
+        value = blocks[index + 1] if index + 1 < len(blocks) else None
+        if value is not None and _is_menu_entry(item) and _is_field(item.text.strip(), value):
+            text = f"{item.text.strip()}: {value.text.strip()}"
+            joined.append(
+                replace(
+                    item,
+                    kind="definition",
+                    text=text,
+                    line_end=value.line_end,
+                    end=value.end,
+                    page_end=value.page_end,
+                )
+            )
+            index += 2
+            continue
+        joined.append(item)
+        index += 1
+    return joined
+
+
+def _is_field(label: str, value: Block) -> bool:
+    """Is `label` a byline or dateline label whose value is the next block (see _NAME_LABEL)?"""
+    if value.kind != "paragraph" or value.line_start != value.line_end:
+        return False
+    text = value.text.strip()
+    if _NAME_LABEL.match(label):
+        return bool(_NAMES.match(text))
+    return bool(_DATE_LABEL.match(label) and _DATE_VALUE.match(text))
 
 
 def _is_breadcrumb(key: str, title_key: str) -> bool:

@@ -44,7 +44,8 @@ _BOUNDARY = re.compile(
 # Scraped pages glue blocks together ("...technologiesJuly 22, 2019"); a long lower-case run followed by
 # a capitalised word is a boundary. Short runs are left alone so "PowerPoint" or "JavaScript" survive,
 # and so are the joins a document repeats (`Glue.names`: "ContraSpan" was quoted as "Span model ...").
-_GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,}\b)")
+# A capitalised word or an upper-case one: a press release's dateline starts "...intelligenceSAN FRANCISCO".
+_GLUED = re.compile(r"(?<=[a-z]{5})(?=[A-Z][a-z]{3,}\b|[A-Z]{3,}\b)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]*[\"'”’)\]]*\s*$")
 
 

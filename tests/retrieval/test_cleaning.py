@@ -164,6 +164,21 @@ def test_three_short_lines_are_a_menu_only_in_scraped_text():
     assert clean_blocks(pair, scraped=True) == pair
 
 
+def test_a_byline_among_menu_lines_is_kept_as_one_field():
+    page = [para(t, n) for n, t in enumerate(["Authors", "Greg Brockman", "Published", "July 22, 2019"], 1)]
+    page += [para(t, n) for n, t in enumerate(["Home", "Blog", "About"], 5)]  # a menu after it still goes
+    kept = clean_blocks(page, scraped=True)
+    assert texts(kept) == ["Authors: Greg Brockman", "Published: July 22, 2019"]
+    assert [(b.line_start, b.line_end) for b in kept] == [(1, 2), (3, 4)]  # the citation spans both lines
+    menu = [para(t, n) for n, t in enumerate(["Home", "Authors", "Docs", "Blog"], 1)]  # "Docs" names nobody
+    assert texts(clean_blocks(menu, scraped=True)) == []
+    assert clean_blocks(page, scraped=False) == page  # only scraped text joins lines
+
+
+def test_seed_004_names_its_author():
+    assert "Authors: Greg Brockman" in texts(cleaned("004"))
+
+
 def test_short_code_list_items_and_table_rows_are_never_menus():
     blocks = [
         Block("code", "promtool check rules", 1, 1),

@@ -63,6 +63,20 @@ def test_glued_blocks_are_split_in_scraped_text():
     assert sentences(text) == [text]  # documentation: not scraped, nothing glued
 
 
+def test_a_dateline_glued_to_the_sentence_before_is_split_in_scraped_text():
+    """The seeds press release reads "...general intelligenceSAN FRANCISCO and REDMOND, Wash. — July 22,
+    2019—Microsoft Corp. ...": the dateline opens a sentence of its own."""
+    text = (
+        "deliver on the promise of artificial general intelligenceSAN FRANCISCO and REDMOND, Wash. — July 22"
+    )
+    assert sentences(text, glued=True) == [
+        "deliver on the promise of artificial general intelligence",
+        "SAN FRANCISCO and REDMOND, Wash. — July 22",
+    ]
+    # Two capitals are no dateline: "deviceID" stays whole.
+    assert sentences("Read the deviceID value.", glued=True) == ["Read the deviceID value."]
+
+
 def test_camel_case_identifiers_in_documentation_are_not_split():
     text = "Set the entryPoints option and the readTimeout value. Then restart."
     assert sentences(text) == ["Set the entryPoints option and the readTimeout value.", "Then restart."]
