@@ -58,7 +58,8 @@ class Searcher:
         ranked = sorted(fused, key=fused.get, reverse=True)
         if dense and lexical:
             ranked = _with_leaders(ranked, (_best(lexical),), k)
-        return self._collapse(ranked, fused, dense, lexical, k)
+        hits = self._collapse(ranked, fused, dense, lexical, k)
+        return sorted(hits, key=lambda hit: hit.score, reverse=True)  # a leader moved up keeps its score
 
     def _fuse(self, dense: dict[str, float], lexical: dict[str, float], mode: str) -> dict[str, float]:
         if mode == "dense":

@@ -6,7 +6,7 @@ import pytest
 
 from retrieval.config import SearchParams
 from retrieval.errors import RetrievalError
-from retrieval.search.searcher import Searcher
+from retrieval.search.searcher import Searcher, _with_leaders
 from tests.harness.libraries import (
     BACKENDS,
     build_index,
@@ -43,6 +43,23 @@ def twins(request, tmp_path_factory, embedder) -> Searcher:
 
 def ids(hits) -> list[str]:
     return [hit.passage.id for hit in hits]
+
+
+def test_a_retrievers_best_passage_is_kept_among_the_k():
+    """Fusion by rank buries a passage only one retriever finds ("Does packaging still depend on
+    pyparsing?": the one changelog passage naming pyparsing led the keyword ranking and was 23rd fused);
+    the keyword retriever's best takes the last of the k places, the others keep their order."""
+    fused = list("abcdefghij")
+    assert _with_leaders(fused, ("i",), 4) == list("abcidefghj")
+    assert _with_leaders(fused, ("i", "j"), 4) == list("abijcdefgh")
+    assert _with_leaders(fused, ("b",), 4) == fused  # already among the k: nothing moves
+    assert _with_leaders(fused, ("j", "j"), 4) == list("abcjdefghi")
+
+
+def test_the_keyword_best_is_among_hybrid_hits(seeds):
+    for question in ("Who is the chief scientist of OpenAI?", "What is the phone number of media relations?"):
+        lexical = seeds.search(question, k=1, mode="lexical")[0]
+        assert lexical.passage.id in ids(seeds.search(question, k=3))
 
 
 def test_hits_are_best_first(seeds):
