@@ -90,15 +90,15 @@ def clean_blocks(
 
 def _joined_fields(blocks: tuple[Block, ...] | list[Block]) -> list[Block]:
     """`blocks` with each byline or dateline field of a scraped page, a label line followed by its value's
-    line ("Authors" / "Greg Brockman"), joined into one definition "Authors: Greg Brockman" spanning both
-    lines, so the menu rule does not take it for navigation."""
+    line ("Authors" / "Greg Brockman"), joined into one definition spanning both lines, its text as
+    written (the two lines), so the menu rule does not take it for navigation."""
     joined: list[Block] = []
     index = 0
     while index < len(blocks):
         item = blocks[index]
         value = blocks[index + 1] if index + 1 < len(blocks) else None
         if value is not None and _is_menu_entry(item) and _is_field(item.text.strip(), value):
-            text = f"{item.text.strip()}: {value.text.strip()}"
+            text = f"{item.text.strip()}\n{value.text.strip()}"  # verbatim: the label over its value
             joined.append(
                 replace(
                     item,
