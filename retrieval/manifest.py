@@ -40,7 +40,9 @@ FORMAT_VERSION = 2
 # monospace runs are code blocks (never deduplicated); a TeX accent drawn before its letter is combined.
 # 28: a scraped page's byline or dateline field ("Authors" / "Greg Brockman") is one definition, not part
 # of a menu; a dateline glued to the sentence before ("intelligenceSAN FRANCISCO") starts a sentence.
-PIPELINE_VERSION = 28
+# 29: a short code block that does not fit after its lead-in takes the lead-in into its passage, as a long
+# block's first part did.
+PIPELINE_VERSION = 29
 
 
 @dataclass

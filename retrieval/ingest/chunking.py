@@ -37,17 +37,12 @@ def chunk_document(
     glued = Glue(repeated_names(b.text for b in blocks)) if scraped else None
     groups: list[tuple[tuple[str, ...], str | None, list[Block], int]] = []
     code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
-    introduced: set[int] = set()  # ids of the first pieces of long code blocks, kept with the block before
+    introduced: set[int] = set()  # ids of code blocks (first pieces of long ones) kept with the block before
     for headings, anchor, section, dating in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
             fitted = _fit(item, params, glued)
-            if (
-                len(fitted) > 1
-                and item.kind == "code"
-                and position
-                and _instructs(section[position - 1], glued)
-            ):
+            if item.kind == "code" and position and _instructs(section[position - 1], glued):
                 introduced.add(id(fitted[0]))
             if item.kind == "code":
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
@@ -329,9 +324,11 @@ def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | No
 
 
 def _group(pieces: list[Block], max_words: int, introduced: set[int] | None = None) -> list[list[Block]]:
-    """Consecutive blocks packed into passages of at most max_words; a table header is repeated. The first
-    piece of a long code block (an id in `introduced`) takes the block before it, its lead-in, along into a
-    new passage when it does not fit after it: the lead-in is said once, in the passage where code starts."""
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated. A code
+    block, or the first piece of a long one (an id in `introduced`), takes the block before it, its lead-in,
+    along into a new passage when it does not fit after it: the lead-in is said once, in the passage where
+    code starts ("...set the second parameter to true:" had ended one passage, its example opened the next).
+    """
     introduced = introduced or set()
     groups: list[list[Block]] = []
     current: list[Block] = []

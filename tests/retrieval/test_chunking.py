@@ -484,3 +484,24 @@ def test_a_passage_of_long_tokens_stays_within_what_the_model_reads():
     assert len(passages) >= 2
     assert all(_size(p.text, "code") <= 120 for p in passages)
     assert all(p.text.count("cipher-suite") <= 1 for p in passages if "!env" in p.text)
+
+
+def test_a_short_code_block_takes_its_lead_in_into_the_next_passage():
+    """Jinja's PDF: "...set the second parameter to true:" ended one passage and its example opened the
+    next, so the example was quoted without what it does. A code block that does not fit after its
+    lead-in takes the lead-in along, as the first piece of a long block always did."""
+    blocks = [
+        Block("paragraph", sentence(1, 20), 1, 1),
+        Block(
+            "paragraph",
+            "If you want to use default with variables that evaluate to false, set the second parameter to true:",
+            3,
+            3,
+        ),
+        Block("code", "{{ ''|default('the string was empty', true) }}", 5, 5),
+    ]
+    passages = chunk_document("filters.md", blocks, ChunkingParams(max_words=40))
+    assert len(passages) == 2
+    assert passages[1].text.startswith("If you want to use default")
+    assert "{{ ''|default('the string was empty', true) }}" in passages[1].text
+    assert "second parameter" not in passages[0].text
