@@ -42,7 +42,8 @@ FORMAT_VERSION = 2
 # of a menu; a dateline glued to the sentence before ("intelligenceSAN FRANCISCO") starts a sentence.
 # 29: a short code block that does not fit after its lead-in takes the lead-in into its passage, as a long
 # block's first part did.
-PIPELINE_VERSION = 29
+# 30: a PDF heading of figures only that dates a release ("1.16.9 25.0 - 2025-04-19") is a heading.
+PIPELINE_VERSION = 30
 
 
 @dataclass

@@ -17,6 +17,7 @@ from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import pdf
 from retrieval.ingest.formats.pdf_chapters import chapter_opener
+from retrieval.ingest.formats.pdf_headings import heading_shaped
 from retrieval.ingest.formats.pdf_notes import is_index_page
 from retrieval.ingest.formats.pdf_running import drop_running
 from retrieval.ingest.formats.pdf_spacing import WORD_GAP, _spaced
@@ -171,3 +172,20 @@ def test_a_book_class_chapter_opener_has_its_number_on_the_label_line():
     kept, heading = chapter_opener(page, {})
     assert [line.text for line in kept] == ["Results", "We measured."]
     assert heading is kept[0] and heading.size == 24.9
+
+
+@pytest.mark.parametrize(
+    ("line", "shaped"),
+    [
+        ("1.16.9 25.0 - 2025-04-19", True),  # a Sphinx changelog's release heading: figures only
+        ("25.0 (2025-04-19)", True),
+        ("2019", False),  # a figure's label or a page number is no heading
+        ("42", False),
+        ("12 34 56", False),
+    ],
+)
+def test_a_release_heading_of_figures_only_is_heading_shaped(line, shaped):
+    """pypa/packaging's PDF changelog: '1.16.9 25.0 - 2025-04-19' and every later release heading read as
+    text (no letter in them), so each passage of the changelog was headed by the last release with a
+    letter ('26.0rc1') and the pyparsing removal of 22.0 was quoted under 26.0rc1."""
+    assert heading_shaped(line) is shaped

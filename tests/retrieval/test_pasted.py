@@ -153,12 +153,13 @@ def test_a_paste_is_never_split_even_with_two_question_marks():
     ["a." * 50000, "k=v " * 30000, "a.B" * 30000 + "Error", "  at a.b.c(" * 20000, "what is it? " * 10000],
 )
 def test_a_huge_or_hostile_message_is_read_in_linear_time(message):
-    """No pattern backtracks over the whole message from every position (100k characters in well under
-    a second; "a.a.a..." took 105 s before the keys' lookbehind)."""
+    """No pattern backtracks over the whole message from every position ("a.a.a..." took 105 s before the
+    keys' lookbehind). Not a speed test: 100k characters take well under a second, and the bound only has
+    to tell linear from quadratic on a loaded machine (1.1 s was seen with the suite beside two benchmarks)."""
     started = time.perf_counter()
     read_message(message)
     question_parts(message)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 15.0
 
 
 def test_a_short_question_amid_other_talk_is_read_by_the_question_the_error_and_the_names():

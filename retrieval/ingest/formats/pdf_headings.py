@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from retrieval.text.datelines import is_dated_heading
+
 # 1.08: pdflatex's smallest step from body to heading is a 12 pt subsection over the 10.95 pt body of
 # its 11 pt class (1.096; a 10 pt class's is 1.2, its \subsubsection the body's size in bold, left as
 # text); a size carrying over 15% of the text is a second body font (a larger introduction), not
@@ -69,13 +71,14 @@ def heading_levels(lines: list[tuple[str, float]]) -> dict[float, int]:
 
 
 def heading_shaped(text: str) -> bool:
-    """A short line with a letter that does not run on ("," or ";") or end a long sentence."""
+    """A short line with a letter, or a release's dated line ("1.16.9 25.0 - 2025-04-19", a changelog
+    heading of figures only), that does not run on ("," or ";") or end a long sentence."""
     value = text.strip()
     words = value.split()
     return (
         1 <= len(words) <= HEADING_WORDS
         and len(value) <= HEADING_CHARS
-        and any(ch.isalpha() for ch in value)
+        and (any(ch.isalpha() for ch in value) or is_dated_heading(value))
         and not value.endswith((",", ";"))
         and not (value.endswith(".") and len(words) > 5)
     )
