@@ -43,7 +43,8 @@ FORMAT_VERSION = 2
 # 29: a short code block that does not fit after its lead-in takes the lead-in into its passage, as a long
 # block's first part did.
 # 30: a PDF heading of figures only that dates a release ("1.16.9 25.0 - 2025-04-19") is a heading.
-PIPELINE_VERSION = 30
+# 31: a PDF's code set letter by letter ("n e t w o r k 2 t i k z", LaTeX listings) is closed up.
+PIPELINE_VERSION = 31
 
 
 @dataclass

@@ -189,3 +189,19 @@ def test_a_release_heading_of_figures_only_is_heading_shaped(line, shaped):
     text (no letter in them), so each passage of the changelog was headed by the last release with a
     letter ('26.0rc1') and the pyparsing removal of 22.0 was quoted under 26.0rc1."""
     assert heading_shaped(line) is shaped
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        ("pip install -U n e t w o r k 2 t i k z to install", "pip install -U network2tikz to install"),
+        ("\\ begin { t i k z p i c t u r e }", "\\ begin { tikzpicture }"),
+        ("x = y + z", "x = y + z"),  # operators are no letters
+        ("a b c", "a b c"),  # three are not a run
+        ("Plans A B C D differ", "Plans A B C D differ"),  # capitals alone: initials, option names
+    ],
+)
+def test_code_set_letter_by_letter_is_closed_up(line, read):
+    """tikz-network's manual (LaTeX listings): pypdf read "pip install -U n e t w o r k 2 t i k z", and the
+    install command was quoted so; pdftotext closes such runs up."""
+    assert pdf._letters_joined(line) == read

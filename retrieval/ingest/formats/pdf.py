@@ -176,6 +176,24 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
     return placed
 
 
+# Text set letter by letter (LaTeX's listings package boxes each character of code on a fixed grid, about
+# a tenth of an em apart): pypdf reads a space between every two ("pip install -U n e t w o r k 2 t i k z"),
+# where pdftotext joins them. A run of four or more single letters or figures, each one space from the
+# next, is one word when two of them are lower-case letters; operators break a run ("x = y + z" stays), and
+# capitals alone are initials or names of options ("plans A B C D"), not a spaced-out word.
+_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W_] ){3,}[^\W_](?!\S)")
+
+
+def _letters_joined(text: str) -> str:
+    """`text` with each run of spaced single letters or figures closed up ("n e t w o r k 2" -> "network2")."""
+
+    def closed(match: re.Match) -> str:
+        run = match.group(0)
+        return run.replace(" ", "") if sum(ch.islower() for ch in run) >= 2 else run
+
+    return _SPACED_LETTERS.sub(closed, text)
+
+
 def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = None) -> list[_Line]:
     """A page's lines for the paragraph joiner; on a contents page its entries (and tables) are dropped."""
     texts = [line.text.rstrip() for line in body]
@@ -186,7 +204,7 @@ def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = N
         else _Line("", number, table=line.table)
         if line.table
         else _Line(
-            _accented(text),
+            _letters_joined(_accented(text)),
             number,
             size=line.size,
             chapter=line is chapter,
