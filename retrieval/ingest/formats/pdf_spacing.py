@@ -159,8 +159,10 @@ def _number(value: object) -> float | None:
 def _pypdf_space_width(fonts: Any, name: str) -> float | None:
     """What pypdf's text extraction adds to a line's width for a " " shown in font `name` (its
     `get_text_operands`: the font's space width, or 200 when the font gives its space none)."""
-    from pypdf.generic._font import Font
-
+    try:  # pypdf's own font model, private (pypdf 7): an older pypdf in pyproject's range keeps its reading
+        from pypdf.generic._font import Font
+    except ImportError:
+        return None
     try:
         font = Font.from_font_resource(fonts[name].get_object())
     except Exception as error:  # noqa: BLE001 - an unreadable font keeps pypdf's own reading
