@@ -118,11 +118,6 @@ KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still mis
         "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "
         "as weak evidence, as calibration's search questions teach; lost with the learned composer"
     ),
-    "changelogs-1": (
-        "'When was version 1.1.0 of Keep a Changelog released?': the 1.1.0 release is first by keywords but "
-        "its text is a list of translations, far from the question by embedding, so it ranks 8th and units "
-        "of the 2.0.0 introduction outscore its release line; abstains (confidence 0.17)"
-    ),
     "changelogs-7": (
         "'When was Flask 2.0.0 released?': 2.0.0's release line is quoted second; first comes 1.1.1's "
         "entry 'The flask.json_available flag ... will be removed in version 2.0.0.', whose passage names "

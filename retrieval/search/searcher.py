@@ -104,17 +104,22 @@ def _best(scores: dict[str, float]) -> str:
 
 
 def _with_leaders(ranked: list[str], leaders: tuple[str, ...], k: int) -> list[str]:
-    """`ranked` with each retriever's best passage (`leaders`) within its first `k`: fusion by rank
+    """`ranked` with each retriever's best passage (`leaders`) within its first `k` (k > FUSED_FIRST): fusion by rank
     buries a passage that only one retriever finds, however far ahead ("Does packaging still depend on
     pyparsing?": the one changelog passage naming pyparsing led the keyword ranking by 3.5 to 2.5, yet
     was 23rd fused, as the embedding of a long changelog passage is far from the question). A leader
     beyond the first k takes one of the last of its places; the rest keep their order."""
     late = [leader for leader in dict.fromkeys(leaders) if ranked.index(leader) >= k]
-    if not late:
+    keep = k - len(late)
+    if not late or keep < FUSED_FIRST:
         return ranked
     rest = [passage_id for passage_id in ranked if passage_id not in late]
-    keep = max(k - len(late), 0)
     return [*rest[:keep], *late, *rest[keep:]]
+
+
+# The first places stay fusion's: a leader takes a place after them, so `k=1` (`citebot sources -k 1`,
+# the approximate-index test) is the fused best, and the bot's 8 hits keep their first two.
+FUSED_FIRST = 2
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -54,6 +54,8 @@ def test_a_retrievers_best_passage_is_kept_among_the_k():
     assert _with_leaders(fused, ("i", "j"), 4) == list("abijcdefgh")
     assert _with_leaders(fused, ("b",), 4) == fused  # already among the k: nothing moves
     assert _with_leaders(fused, ("j", "j"), 4) == list("abcjdefghi")
+    assert _with_leaders(fused, ("i",), 2) == fused  # the first two places stay fusion's
+    assert _with_leaders(fused, ("i", "j"), 3) == fused
 
 
 def test_the_keyword_best_is_among_hybrid_hits(seeds):

@@ -75,7 +75,12 @@ def test_a_corpus_over_the_limit_is_searched_approximately_with_the_same_answers
     # k = 60. Two passages tie that closely for "Where will the supercomputing platform run?" already in
     # the exact index (0.03202 both), and 8-bit components may swap two cosines 0.0002 apart.
     swap = 1 / (SearchParams().rrf_k + 1) - 1 / (SearchParams().rrf_k + 2)
+    # A passage folded into a tied one as its near-twin (two articles quoting one press release: which of
+    # the two is kept depends on which ranks first) is the same answer.
     for question in QUESTIONS:
         found, best = approximate.search(question, k=1)[0], exact.search(question, k=3)
-        tied = {hit.passage.id for hit in best if hit.score >= best[0].score - swap}
-        assert found.passage.id in tied, (question, found.passage.id, [h.passage.id for h in best])
+        tied = [hit for hit in best if hit.score >= best[0].score - swap]
+        same = {hit.passage.id for hit in tied} | {f"{source}#" for hit in tied for source in hit.also_in}
+        assert found.passage.id in same or f"{found.passage.source}#" in same, (
+            question, found.passage.id, [(h.passage.id, h.also_in) for h in best]
+        )  # fmt: skip
