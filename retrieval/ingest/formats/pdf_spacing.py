@@ -144,7 +144,17 @@ class WordGaps:
 
 def _simple_widths(fonts: Any, name: str) -> tuple[int, list[float]] | None:
     try:
-        font = fonts[name].get_object()
+        font = fonts[name]
+    except (KeyError, TypeError):
+        return None
+    return simple_widths(font)
+
+
+def simple_widths(font: Any) -> tuple[int, list[float]] | None:
+    """A simple font resource's first character code and its /Widths (thousandths of an em); None for a
+    composite (Type0) font, one without /Widths, or one pypdf cannot read."""
+    try:
+        font = font.get_object()
         if font.get("/Subtype") == "/Type0" or "/Widths" not in font:
             return None
         return int(font.get("/FirstChar", 0)), [float(width) for width in font["/Widths"].get_object()]

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from retrieval.ingest.formats.pdf_spacing import WordGaps
+from retrieval.ingest.formats.pdf_spacing import WordGaps, simple_widths
 from retrieval.ingest.formats.pdf_tables import Table
 from retrieval.text.normalize import compatibility_text
 
@@ -168,12 +168,8 @@ def is_monospace(font: object) -> bool:
 
 def _cell_width(font: object) -> float:
     """A monospace font's character width in ems: its first nonzero /Widths entry (0 when none)."""
-    try:
-        widths = font.get("/Widths")  # type: ignore[attr-defined]
-        found = [float(width) for width in widths.get_object()] if widths is not None else []
-    except (AttributeError, TypeError, ValueError):
-        return 0.0
-    return next((width / 1000 for width in found if width > 0), 0.0)
+    widths = simple_widths(font)
+    return next((width / 1000 for width in widths[1] if width > 0), 0.0) if widths else 0.0
 
 
 def _spans(text: str, size: float, y: float, mono: bool = False) -> list[Span]:
