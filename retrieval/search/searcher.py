@@ -104,11 +104,12 @@ def _best(scores: dict[str, float]) -> str:
 
 
 def _with_leaders(ranked: list[str], leaders: tuple[str, ...], k: int) -> list[str]:
-    """`ranked` with each retriever's best passage (`leaders`) within its first `k` (k > FUSED_FIRST): fusion by rank
-    buries a passage that only one retriever finds, however far ahead ("Does packaging still depend on
-    pyparsing?": the one changelog passage naming pyparsing led the keyword ranking by 3.5 to 2.5, yet
-    was 23rd fused, as the embedding of a long changelog passage is far from the question). A leader
-    beyond the first k takes one of the last of its places; the rest keep their order."""
+    """`ranked` with each retriever's best passage (`leaders`) within its first `k`, after the first
+    FUSED_FIRST places: fusion by rank buries a passage that only one retriever finds, however far ahead
+    ("Does packaging still depend on pyparsing?": the one changelog passage naming pyparsing led the
+    keyword ranking by 3.5 to 2.5, yet was 23rd fused, as the embedding of a long changelog passage is
+    far from the question). A leader beyond the first k takes one of the last of its places; the rest
+    keep their order."""
     late = [leader for leader in dict.fromkeys(leaders) if ranked.index(leader) >= k]
     keep = k - len(late)
     if not late or keep < FUSED_FIRST:
