@@ -472,9 +472,11 @@ _CITATION = re.compile(
 )
 # A version: "v2.55", "0.16.0", "2.x", "Prometheus 3" is left alone (it may be a count).
 _VERSION = re.compile(r"\bv\d[\w.]*|\b\d+\.\d+\.\d+[\w.-]*|\b\d+\.x\b", re.IGNORECASE)
-# "Default: 180s" (a table row matched with its column names, or a definition), not "Default: -".
+# "Default: 180s" (a table row matched with its column names, or a definition), not "Default: -"; and
+# prose's "defaults to 15d", not "defaults to including timeouts" (a verb after it says what happens by
+# default, not the value: trial 36's "what's the default timeout?" quoted that sentence over "after 5 seconds").
 _DEFAULT_CELL = re.compile(
-    r"\bdefault( value)?(:|\s*=)\s*(?![;\-–—]|\"\"|''|$)\S|\bdefaults to\s+\S", re.IGNORECASE
+    r"\bdefault( value)?(:|\s*=)\s*(?![;\-–—]|\"\"|''|$)\S|\bdefaults to\s+(?![a-z]+ing\b)\S", re.IGNORECASE
 )  # also a config reference's "default = 1m" and prose's "defaults to 15d"
 _HOW_WORD = re.compile(
     r"\bhow (long|often|soon|quickly|frequently|far|big|large|many|much|fast|high|heavy)\b"

@@ -229,6 +229,22 @@ def test_a_default_asked_for_with_how_long_must_be_stated_as_the_default(text, m
     assert terms.kind_matches(text) is matches
 
 
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("The default behavior is to raise a TimeoutException after 5 seconds of network inactivity.", True),
+        ("The timeout defaults to `5.0`.", True),
+        ("The timeout defaults to None.", True),
+        # "defaults to" before a verb says what happens by default, not what the default is
+        ("HTTPX defaults to including reasonable timeouts for all network operations.", False),
+        ("The client defaults to using the system's proxy settings.", False),
+    ],
+)
+def test_a_default_value_asked_for_is_a_value_the_default_takes_not_a_behaviour(text, matches):
+    terms = QuestionTerms({"timeout": 1.0, "default": 1.0}, "value")
+    assert terms.kind_matches(text) is matches
+
+
 def test_a_long_table_cell_keeps_the_sentence_stating_the_default():
     from retrieval.models import Passage, Unit
     from retrieval.text.sentences import unit_display_text
