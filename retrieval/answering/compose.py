@@ -25,7 +25,7 @@ import numpy as np
 
 from retrieval.answering.answer_model import AnswerModel, Logistic, answer_model
 from retrieval.answering.products import named_product, product_of
-from retrieval.answering.question import QuestionTerms, says_version, stems_of
+from retrieval.answering.question import QuestionTerms, identifier_forms, says_version, stems_of
 from retrieval.config import ComposerParams
 from retrieval.models import Hit, Passage, Unit
 from retrieval.text.datelines import is_dated_heading, is_dateline
@@ -360,7 +360,9 @@ def _featured(
             "agreement": min(agreeing, 2) / 2,
             "kind_match": float(kind_match),
             "kind_missing": float(bool(terms.kind) and not kind_match),
-            "identifier_missing": float(any(i not in context for i in terms.identifiers) or missing_version),
+            "identifier_missing": float(
+                any(context.isdisjoint(identifier_forms(i)) for i in terms.identifiers) or missing_version
+            ),
             "version_missing": float(missing_version),  # read by the identifier rule, not by the scorers
             "focus_missing": float(_focus_missing(context, terms)),
             "list_item": float(kind == "list_item"),

@@ -444,6 +444,25 @@ def says_version(text: str, version: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(version)}(?!\.?\d)", text) is not None
 
 
+# A small number a question writes in figures ("3 little birds", "a 4 way stop") a text may spell out
+# ("Three Little Birds", "four-way"): each is the same identifier (stemmed as the index stems them).
+_FIGURE_FORMS = {
+    str(figure): frozenset({str(figure), word})
+    for figure, word in enumerate(
+        stem(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+            " sixteen seventeen eighteen nineteen twenty".split()
+        )
+    )
+}
+
+
+def identifier_forms(identifier: str) -> frozenset[str]:
+    """The stemmed forms a text may give an identifier of the question in: a number up to twenty also
+    spelled out ("3" or "three"); anything else as written."""
+    return _FIGURE_FORMS.get(identifier, frozenset({identifier}))
+
+
 def _identifiers(question: str) -> frozenset[str]:
     """Versions, model numbers and lettered names in the question, stemmed as the index stems them."""
     found = [m.group(0) for m in _VERSIONED.finditer(question)] + _LETTER_ID.findall(question)

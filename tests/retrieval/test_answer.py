@@ -151,6 +151,19 @@ def test_a_question_naming_a_model_the_passage_lacks_abstains_by_the_identifier_
     assert not lenient.abstained and "36-month warranty" in lenient.text
 
 
+def test_a_number_the_question_writes_in_figures_is_held_by_a_passage_spelling_it_out():
+    """ "3 little birds" names what the passage calls "Three Little Birds": no identifier is missing; a
+    figure the passage has in neither form still is."""
+    blocks = [
+        Block("heading", "Songs", 1, 1, level=2),
+        Block("paragraph", "Three Little Birds is a song about hope, written by Bob Marley in 1977.", 2, 2),
+    ]
+    found = answer_over("What is the song 3 little birds about?", {"songs.md": blocks}, min_confidence=0.0)
+    assert not found.abstained and "Three Little Birds is a song about hope" in found.text
+    missing = answer_over("What is the song 5 little birds about?", {"songs.md": blocks}, min_confidence=0.0)
+    assert missing.abstained and missing.abstained_by == "identifier"
+
+
 def test_a_sibling_variant_that_adds_words_is_a_unit_of_its_own():
     """httpx's install page: "$ pip install httpx[brotli,zstd]" was folded into "$ pip install httpx" as
     its twin (every 3-gram of the shorter is in the longer), so the plain install line answered the
