@@ -475,7 +475,9 @@ def _choose(
     """The best unit and, when it is nearly as likely to answer (`second_unit`: the share of the best's
     probability it must reach), a second one that adds something. A second unit shares a word with the
     question or holds the kind asked for; where the embedding model does not read the question
-    (`reads` False) nothing vouches for a unit's topic but its words, so it must share one."""
+    (`reads` False) nothing vouches for a unit's topic but its words, so it must share one. When the best
+    is a sentence pointing back at the code block before it ("This endpoint ..."), that block is quoted
+    too, whatever `params.max_sentences` (see _antecedent)."""
     chosen = [scored[0]]
     length = len(scored[0].text)
     floor = second_unit * _sigmoid(scored[0].score)
@@ -495,11 +497,36 @@ def _choose(
             continue  # the same quote as reported by another article adds nothing
         chosen.append(candidate)
         length += len(candidate.text)
+    antecedent = _antecedent(scored[0], scored)
+    if (
+        antecedent is not None
+        and antecedent not in chosen
+        and length + len(antecedent.text) <= params.max_chars
+    ):
+        chosen.append(antecedent)
     # The best unit's passage first; within a passage, document order, so the answer reads naturally.
     passages: dict[str, int] = {}
     for candidate in chosen:
         passages.setdefault(candidate.hit.passage.id, len(passages))
     return sorted(chosen, key=lambda c: (passages[c.hit.passage.id], c.unit.start if c.unit else 0))
+
+
+# A sentence pointing back at the code block right before it ("This endpoint always returns 200 ...",
+# "These options ..."): quoted alone, the reader does not see what "this" is.
+_POINTS_BACK = re.compile(r"^(?:this|these|the above)\s+[a-z]+\b", re.IGNORECASE)
+
+
+def _antecedent(best: Candidate, scored: list[Candidate]) -> Candidate | None:
+    """The code unit `best` points back at (see _POINTS_BACK), when it is a candidate; else None."""
+    unit = best.unit
+    if unit is None or unit.kind != "sentence" or not _POINTS_BACK.match(best.text):
+        return None
+    units = best.hit.passage.units
+    position = next((i for i, u in enumerate(units) if u is unit), 0)
+    if position == 0 or units[position - 1].kind != "code":
+        return None
+    previous = units[position - 1]
+    return next((c for c in scored if c.unit is previous and c.hit.passage.id == best.hit.passage.id), None)
 
 
 # Asked how to do something, a code block quoted in several units (a script, a config file) is quoted

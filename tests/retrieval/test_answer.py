@@ -164,6 +164,33 @@ def test_a_number_the_question_writes_in_figures_is_held_by_a_passage_spelling_i
     assert missing.abstained and missing.abstained_by == "identifier"
 
 
+def test_a_sentence_pointing_back_at_a_code_block_is_quoted_with_it():
+    """ "This endpoint ..." quoted alone leaves the reader asking which endpoint: the code block it points
+    back at is quoted before it; a sentence that does not point back is quoted alone (one unit asked for,
+    so that only the pointing back can add the block)."""
+    blocks = [
+        Block("heading", "Health check", 1, 1, level=2),
+        Block("code", "GET /-/healthy\nHEAD /-/healthy", 3, 4),
+        Block("paragraph", "This endpoint always returns 200 and should be used to check the health.", 6, 6),
+    ]
+    pointing = answer_over(
+        "Which endpoint should be used to check the health?", {"api.md": blocks}, max_sentences=1
+    )
+    assert not pointing.abstained
+    assert (
+        "GET /-/healthy\nHEAD /-/healthy" in pointing.text
+        and "This endpoint always returns 200" in pointing.text
+    )
+    assert pointing.text.index("GET /-/healthy") < pointing.text.index("This endpoint")
+    plain = [
+        blocks[0],
+        Block("code", "$ make docs", 3, 3),
+        Block("paragraph", "The health check always returns 200 when the server is up.", 6, 6),
+    ]
+    alone = answer_over("Does the health check always return 200?", {"api.md": plain}, max_sentences=1)
+    assert "The health check always returns 200" in alone.text and "make docs" not in alone.text
+
+
 def test_a_sibling_variant_that_adds_words_is_a_unit_of_its_own():
     """httpx's install page: "$ pip install httpx[brotli,zstd]" was folded into "$ pip install httpx" as
     its twin (every 3-gram of the shorter is in the longer), so the plain install line answered the
