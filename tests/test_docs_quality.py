@@ -100,7 +100,7 @@ def test_inline_code_of_the_docs_is_marked_in_answers(docs_results):
 # is allowed: a change that loses one of these questions must say so here.
 DOCS_DEV_FLOOR = 44
 GOLD_CITED_FLOOR = 31
-OWNDOCS_FLOOR = 31  # o01 since "128MB" reads as an amount
+OWNDOCS_FLOOR = 32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
 FOLLOW_UPS_FLOOR = 15  # docs_dev threads' later turns as written: 10 before stop 26
 
 
