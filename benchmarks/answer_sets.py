@@ -12,6 +12,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | seeds-own      | seeds/                                   | news                               |
 | calibration | seeds-trial    | seeds/ (a fresh user's 40 paraphrased questions, stop 29) | news, not yet fitted on |
 | calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
+| calibration | docs-trial     | tests/data/docstrial (httpx Markdown, alembic reST, jinja Sphinx HTML; a fresh user's 36 questions, stop 31) | documentation, three products in one index, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed, not yet fitted on |
@@ -102,6 +103,12 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             fitted=False,
         ),
         QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
+        QuestionSet(
+            "docs-trial",
+            "calibration",
+            ((DATA / "docstrial/corpus", DATA / "docstrial/questions.yaml"),),
+            fitted=False,
+        ),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),
