@@ -217,31 +217,29 @@ def test_two_swapped_letters_are_repaired_on_the_word_as_typed():
 
 
 @pytest.mark.parametrize(
-    ("text", "matches"),
+    ("kind", "text", "matches"),
     [
-        ("If neither flag is set, the retention time defaults to 15d.", True),
-        ("[ scrape_interval: <duration> | default = 1m ]", True),
-        ("At present, we recommend setting the retention size to, at most, 80-85% of your disk.", False),
-    ],
-)
-def test_a_default_asked_for_with_how_long_must_be_stated_as_the_default(text, matches):
-    terms = QuestionTerms({"retent": 1.0, "default": 1.0}, "time")
-    assert terms.kind_matches(text) is matches
-
-
-@pytest.mark.parametrize(
-    ("text", "matches"),
-    [
-        ("The default behavior is to raise a TimeoutException after 5 seconds of network inactivity.", True),
-        ("The timeout defaults to `5.0`.", True),
-        ("The timeout defaults to None.", True),
+        ("time", "If neither flag is set, the retention time defaults to 15d.", True),
+        ("time", "[ scrape_interval: <duration> | default = 1m ]", True),
+        (
+            "time",
+            "At present, we recommend setting the retention size to, at most, 80-85% of your disk.",
+            False,
+        ),
+        (
+            "value",
+            "The default behavior is to raise a TimeoutException after 5 seconds of network inactivity.",
+            True,
+        ),
+        ("value", "The timeout defaults to `5.0`.", True),
+        ("value", "The timeout defaults to None.", True),
         # "defaults to" before a verb says what happens by default, not what the default is
-        ("HTTPX defaults to including reasonable timeouts for all network operations.", False),
-        ("The client defaults to using the system's proxy settings.", False),
+        ("value", "HTTPX defaults to including reasonable timeouts for all network operations.", False),
+        ("value", "The client defaults to using the system's proxy settings.", False),
     ],
 )
-def test_a_default_value_asked_for_is_a_value_the_default_takes_not_a_behaviour(text, matches):
-    terms = QuestionTerms({"timeout": 1.0, "default": 1.0}, "value")
+def test_a_default_asked_for_must_be_stated_as_the_default_value(kind, text, matches):
+    terms = QuestionTerms({"timeout": 1.0, "default": 1.0}, kind)
     assert terms.kind_matches(text) is matches
 
 
