@@ -23,6 +23,7 @@ from retrieval.text.languages import (
     wordfreq_code,
 )
 from retrieval.text.normalize import fold
+from retrieval.text.number_words import UP_TO_TWENTY
 from retrieval.text.tokens import document_terms, is_cjk, stem, tokenize, word_tokens
 
 # Function words carry no evidence; question words are handled by answer_kind.
@@ -447,13 +448,7 @@ def says_version(text: str, version: str) -> bool:
 # A small number a question writes in figures ("3 little birds", "a 4 way stop") a text may spell out
 # ("Three Little Birds", "four-way"): each is the same identifier (stemmed as the index stems them).
 _FIGURE_FORMS = {
-    str(figure): frozenset({str(figure), word})
-    for figure, word in enumerate(
-        stem(
-            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
-            " sixteen seventeen eighteen nineteen twenty".split()
-        )
-    )
+    str(figure): frozenset({str(figure), word}) for figure, word in enumerate(stem(list(UP_TO_TWENTY)))
 }
 
 

@@ -15,18 +15,16 @@ import logging
 import re
 
 from retrieval.ingest.formats.pdf_text import PageLine, Span
+from retrieval.text.number_words import TEENS, TENS, UNITS
 
 log = logging.getLogger(__name__)
 
 _LABEL = re.compile(
     r"^\s*(chapter|appendix|kapitel|chapitre|cap[ií]tulo)(?:\s+(\d{1,3}|[A-Z]|[ivxlc]{1,7}))?\s*$", re.I
 )
-_UNITS = "one two three four five six seven eight nine".split()
-_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_WORD = re.compile(
-    rf"^\s*(\d{{1,3}}|[ivxlc]{{1,7}}|[a-z]|{'|'.join(_UNITS + _TEENS)}"
-    rf"|(?:{'|'.join(_TENS)})(?:[\s-](?:{'|'.join(_UNITS)}))?)\s*$",
+    rf"^\s*(\d{{1,3}}|[ivxlc]{{1,7}}|[a-z]|{'|'.join(UNITS + TEENS)}"
+    rf"|(?:{'|'.join(TENS)})(?:[\s-](?:{'|'.join(UNITS)}))?)\s*$",
     re.I,
 )
 _SECTION_NUMBER = re.compile(r"^\s*\d+(\.\d+)+\s")  # "10.1 Why is it called Jinja?" follows the title
