@@ -320,6 +320,7 @@ def _featured(
         for passage_id, text in context_text.items()
     }
     topics = _carried_by_document(hits, carried, context_text, terms.language)
+    identifiers = [identifier_forms(identifier) for identifier in terms.identifiers]  # each in its forms
     best_lexical = max((h.lexical_score for h in hits), default=0.0)
     rows = []
     for candidate, similarity, agreeing in zip(candidates, dense, corroboration, strict=True):
@@ -361,7 +362,7 @@ def _featured(
             "kind_match": float(kind_match),
             "kind_missing": float(bool(terms.kind) and not kind_match),
             "identifier_missing": float(
-                any(context.isdisjoint(identifier_forms(i)) for i in terms.identifiers) or missing_version
+                any(context.isdisjoint(forms) for forms in identifiers) or missing_version
             ),
             "version_missing": float(missing_version),  # read by the identifier rule, not by the scorers
             "focus_missing": float(_focus_missing(context, terms)),
