@@ -13,6 +13,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | seeds-trial    | seeds/ (a fresh user's 40 paraphrased questions, stop 29) | news, not yet fitted on |
 | calibration | handbook       | tests/data/handbook (PDF, txt, docx)     | company handbook                   |
 | calibration | docs-trial     | tests/data/docstrial (httpx Markdown, alembic reST, jinja Sphinx HTML; a fresh user's 36 questions, stop 31) | documentation, three products in one index, not yet fitted on |
+| calibration | docs-trial-2   | tests/data/docstrial2 (Hugo Markdown, flask reST; a fresh user's 36 questions, stop 32) | documentation, two products in one index |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed, not yet fitted on |
@@ -21,6 +22,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | validation  | wikiqa         | pool: Wikipedia summaries, Bing queries  | Wikipedia, 60% unanswerable        |
 | validation  | selqa          | pool: Wikipedia sections                 | Wikipedia                          |
 | validation  | docs_dev       | tests/data/docs_dev (Traefik MD, H2O HTML) | documentation                    |
+| validation  | docs-trial-3   | tests/data/docstrial3 (a pdfTeX PDF manual, Sphinx HTML; a fresh user's 36 questions, stop 32) | documentation, PDF and HTML |
 | validation  | squad          | optional, built by benchmarks/squad_set.py: 16 whole Wikipedia articles, SQuAD 2.0 dev | long articles, 50% unanswerable |
 
 The two "gold removed" sets are made from calibration corpora (`gold_removed`): every other gold document
@@ -110,12 +112,21 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             fitted=False,
         ),
         QuestionSet(
+            "docs-trial-2",
+            "calibration",
+            ((DATA / "docstrial2/corpus", DATA / "docstrial2/questions.yaml"),),
+            fitted=False,
+        ),
+        QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),
         QuestionSet("fault cases", "calibration", _cases(fault=True)),
         QuestionSet("reading cases", "calibration", _cases(fault=False), fitted=False),
         QuestionSet(
             "docs_dev", "validation", ((DATA / "docs_dev/corpus", DATA / "docs_dev/questions.yaml"),)
+        ),
+        QuestionSet(
+            "docs-trial-3", "validation", ((DATA / "docstrial3/corpus", DATA / "docstrial3/questions.yaml"),)
         ),
     ]
     if pool is not None and Path(pool).is_dir():
