@@ -1,7 +1,7 @@
 """Fit the composer's unit scorer and confidence scorer on the calibration split; write answer_model.json.
 
     .venv/bin/python -m benchmarks.train_answerer [--pool DIR] [--cache DIR] [--rows FILE.jsonl]
-        [--reuse-rows] [--out retrieval/answering/answer_model.json] [--precision P]
+        [--reuse-rows] [--out retrieval/answering/answer_model.json] [--precision P] [--keep-unit]
 
 1. Rows: every calibration question (benchmarks/answer_sets.py) is answered by the real engine and each
    candidate unit's features (retrieval/answering/answer_model.py UNIT_FEATURES) are recorded with its label: does
@@ -9,6 +9,10 @@
    `bot.evaluation.score` checks? Unanswerable questions' units are all negatives. Validation questions
    are recorded too, for the reliability table only: nothing is fitted on them.
 2. Unit scorer: a conditional (softmax) logit over each question's candidates (see _conditional_logit).
+   With --keep-unit, the unit scorer of the model already at --out is kept as it is (its own fit's
+   provenance is carried into `meta.unit_scorer`) and steps 3 and 4 are fitted around it: stop 32
+   refitted only the confidence, since every refit of the unit scorer on today's rows lost docs_dev
+   (benchmarks/README.md "Stop 32").
 3. Confidence scorer: logistic regression (scikit-learn, every set weighed the same) over the best unit's features plus its unit score, its lead
    over the best unit of another passage and a few question features (CONFIDENCE_FEATURES), labelled by
    whether the answer would be right (0 for every unanswerable question). Which of three feature
@@ -257,7 +261,11 @@ def one_standard_error(results: dict[Config, dict[str, float]]) -> Config:
 
 
 def cross_validate(
-    calibration: list[dict], config: Config, precision: float, family: dict[str, str]
+    calibration: list[dict],
+    config: Config,
+    precision: float,
+    family: dict[str, str],
+    unit_fit: Callable[[list[dict], float], Logistic] | None = None,
 ) -> dict[str, float]:
     """Leave one calibration corpus out: fit on the sets built on other documents, score every set of
     the one left out (`family`: set name -> corpus family; seeds dev and seeds-own share seeds/, a
@@ -265,7 +273,7 @@ def cross_validate(
     held_out: dict[str, float] = {}
     of = lambda row: family.get(row["set"], row["set"])  # noqa: E731
     for corpus in sorted({of(r) for r in calibration}):
-        model = fit([r for r in calibration if of(r) != corpus], config, precision)
+        model = fit([r for r in calibration if of(r) != corpus], config, precision, unit_fit)
         held_out.update(set_scores([r for r in calibration if of(r) == corpus], model))
     return held_out
 
@@ -356,6 +364,23 @@ def reliability(rows: list[dict], model: AnswerModel, bins: int = 10) -> list[tu
              round(float(np.mean([y for _, y in v])), 3)) for b, v in sorted(found.items())]  # fmt: skip
 
 
+def _kept_unit(path: Path) -> tuple[Logistic, dict]:
+    """The unit scorer of the model at `path` and where it came from (its fit's script version, rows hash,
+    sets and size), for --keep-unit. Exits with one line when there is no readable model there."""
+    from retrieval.answering.answer_model import read_model
+
+    try:
+        model = read_model(path)
+    except (OSError, ValueError, KeyError) as error:
+        raise SystemExit(f"--keep-unit: cannot read the model at {path}: {error}") from None
+    previous = model.meta.get("unit_scorer") or {
+        key: model.meta[key]
+        for key in ("script", "version", "rows_sha256", "calibration_sets", "questions", "units")
+        if key in model.meta
+    }
+    return model.unit, previous
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pool", default=str(DEFAULT_POOL))
@@ -366,7 +391,14 @@ def main() -> None:
     parser.add_argument("--reuse-rows", action="store_true", help="fit on --rows as they are")
     parser.add_argument("--out", default=str(ROOT / "retrieval" / "answering" / "answer_model.json"))
     parser.add_argument("--precision", type=float, default=0.6, help="precision target of the answers given")
+    parser.add_argument(
+        "--keep-unit",
+        action="store_true",
+        help="keep the unit scorer of the model at --out; fit the confidence scorer, threshold and share only",
+    )
     args = parser.parse_args()
+    kept = _kept_unit(Path(args.out)) if args.keep_unit else None
+    unit_fit = (lambda _rows, _strength: kept[0]) if kept else None  # noqa: E731
     rows_path = Path(args.rows)
     if not args.reuse_rows:
         collect(pool_or_exit(args.pool), Path(args.cache) if args.cache else None, rows_path)
@@ -382,11 +414,11 @@ def main() -> None:
     for subset in CONFIDENCE_SUBSETS:
         for strength in STRENGTHS:
             config = Config(subset, strength)
-            results[config] = cross_validate(calibration, config, args.precision, family)
+            results[config] = cross_validate(calibration, config, args.precision, family, unit_fit)
             cells = ", ".join(f"{k} {v:.3f}" for k, v in results[config].items())
             print(f"  {subset:8s} C={strength:<4}: mean {_mean(results[config]):.3f} ({cells})", flush=True)
     chosen = one_standard_error(results)
-    model = fit(calibration, chosen, args.precision)
+    model = fit(calibration, chosen, args.precision, unit_fit)
     grid = model.meta["grid"]
     at = next(g for g in grid if g[0] == model.threshold)
     digest = rows_digest(calibration)
@@ -396,6 +428,8 @@ def main() -> None:
             "config": {"confidence_features": chosen.subset, "C": chosen.strength},
             "cross_validated_mean": round(_mean(results[chosen]), 4), "precision_target": args.precision,
             "at_threshold_on_calibration": {"mean_set_score": round(at[1], 4), "precision": round(float(at[2]), 4)}}  # fmt: skip
+    if kept:  # the unit scorer's own provenance: the fit it came from
+        meta["unit_scorer"] = kept[1]
     model = dataclasses.replace(model, meta=meta)
     Path(args.out).write_text(json.dumps(model.to_json(), indent=1) + "\n", "utf-8")
     print(

@@ -119,6 +119,41 @@ def test_training_learns_the_signal_and_is_deterministic():
     assert min(scores.values()) >= 0.9  # the unit scorer finds the gold, the confidence the unanswerable
 
 
+@pytest.mark.slow  # cross-validates six configurations
+def test_keep_unit_refits_the_confidence_around_the_unit_scorer_it_finds(tmp_path):
+    """`--keep-unit` leaves the unit scorer of the model at --out as it is (coefficients and the record
+    of the fit it came from) and fits the confidence, threshold and share on the rows given."""
+    rows_path, out = tmp_path / "rows.jsonl", tmp_path / "model.json"
+    rows_path.write_text("".join(json.dumps(r) + "\n" for r in _rows()), "utf-8")
+    out.write_text(MODEL_FILE.read_text("utf-8"), "utf-8")
+    shipped = read_model(MODEL_FILE)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.train_answerer", "--rows", str(rows_path), "--reuse-rows",
+         "--keep-unit", "--out", str(out), "--pool", str(tmp_path / "no-pool")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    refit = read_model(out)
+    assert refit.unit.to_json() == shipped.unit.to_json()
+    assert refit.meta["unit_scorer"]["rows_sha256"] == (
+        shipped.meta.get("unit_scorer", shipped.meta)["rows_sha256"]
+    )
+    assert refit.meta["rows_sha256"] == train_answerer.rows_digest(_rows())
+    assert refit.confidence.to_json() != shipped.confidence.to_json()
+
+
+def test_keep_unit_without_a_model_is_one_line(tmp_path):
+    rows_path = tmp_path / "rows.jsonl"
+    rows_path.write_text("".join(json.dumps(r) + "\n" for r in _rows()), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.train_answerer", "--rows", str(rows_path), "--reuse-rows",
+         "--keep-unit", "--out", str(tmp_path / "missing.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0 and "--keep-unit: cannot read the model" in done.stderr
+
+
 def test_a_results_file_round_trips_and_flips_are_listed_per_set(tmp_path):
     old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
 
@@ -161,7 +196,7 @@ def test_the_split_is_by_corpus():
         for corpus, _ in question_set.corpora:
             corpora.setdefault(corpus.resolve(), set()).add(question_set.split)
     assert all(len(splits) == 1 for splits in corpora.values())  # no corpus on both sides
-    assert {s.name for s in choose_sets(sets, None, "validation")} == {"docs_dev"}
+    assert {s.name for s in choose_sets(sets, None, "validation")} == {"docs_dev", "docs-trial-3"}
 
 
 def test_gold_removed_sets_mark_uncovered_questions_unanswerable(tmp_path):

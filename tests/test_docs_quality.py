@@ -98,11 +98,12 @@ def test_inline_code_of_the_docs_is_marked_in_answers(docs_results):
 
 # Measured on this code (benchmarks/README.md, "Answer quality on data we did not write"); no regression
 # is allowed: a change that loses one of these questions must say so here.
-DOCS_DEV_FLOOR = 44
+DOCS_DEV_FLOOR = 45  # q34 (OCSP retry) answered since stop 32's confidence refit
 GOLD_CITED_FLOOR = 31
 DOCS_TRIAL_FLOOR = 25  # trial 36 (stop 31): 24 on stop 30's code, +1 H1 ("defaults to including ...")
-# Trials 37 and 38 (stop 32), as stop 31's final code scored them when they arrived.
-LATER_TRIAL_FLOORS = {"docstrial2": 18, "docstrial3": 9}
+# Trials 37 and 38 (stop 32).
+# 18 and 9 on stop 31's code; 20 and 15 since the confidence was refitted on every calibration set.
+LATER_TRIAL_FLOORS = {"docstrial2": 20, "docstrial3": 15}
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
 )
@@ -145,6 +146,12 @@ def test_later_fresh_users_questions_on_unseen_documentation(tmp_path_factory, e
 
 # Known misses, each with why; the test fails (strict) the day one starts passing, so the list stays true.
 KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still missed (a strict xfail)
+    "html-sphinx-rtd-3": (
+        "'What do the maintainers recommend for signing the release tag?': 'We recommend using a GPG key to "
+        "sign the tag.' is the best unit, at confidence 0.252 against the threshold 0.27 of the confidence "
+        "refitted on every calibration set at stop 32 (0.2 before): one word of the question, 'maintainers', "
+        "is not in the passage, and the set's 73 questions weigh as much as any other set's"
+    ),
     "unanswerable-near-miss-2": (
         "'Does the warranty cover the power cable?' is answered with the warranty sentence (which names "
         "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "
