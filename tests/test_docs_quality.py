@@ -101,9 +101,10 @@ def test_inline_code_of_the_docs_is_marked_in_answers(docs_results):
 DOCS_DEV_FLOOR = 45  # q34 (OCSP retry) answered since stop 32's confidence refit
 GOLD_CITED_FLOOR = 31
 DOCS_TRIAL_FLOOR = 25  # trial 36 (stop 31): 24 on stop 30's code, +1 H1 ("defaults to including ...")
-# Trials 37 and 38 (stop 32).
+# Trials 37, 38 and 39 (stop 32).
 # 18 and 9 on stop 31's code; 20 and 15 since the confidence was refitted on every calibration set.
-LATER_TRIAL_FLOORS = {"docstrial2": 20, "docstrial3": 15}
+# Trial 39 (docstrial4) came after the refit and scored 16/36 on both (blind).
+LATER_TRIAL_FLOORS = {"docstrial2": 20, "docstrial3": 15, "docstrial4": 16}
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
 )
@@ -131,12 +132,14 @@ def test_a_fresh_users_questions_on_three_unseen_documentation_projects(tmp_path
     [
         pytest.param("docstrial2", id="hugo-markdown-and-flask-rst"),
         pytest.param("docstrial3", id="latex-pdf-manual-and-sphinx-html"),
+        pytest.param("docstrial4", id="latex-pdf-manual-and-coverage-rst"),
     ],
 )
 def test_later_fresh_users_questions_on_unseen_documentation(tmp_path_factory, embedder, folder):
-    """Trials 37 and 38 (tests/data/docstrial2/SOURCE.md, docstrial3/SOURCE.md): two projects each in
-    one index (Hugo Markdown and flask reStructuredText; a pdfTeX PDF manual and Sphinx-built HTML), 36
-    questions each, written by a helper new to citebot before it first ran. docstrial3 is validation."""
+    """Trials 37, 38 and 39 (tests/data/docstrial2, 3 and 4, each with its SOURCE.md): two projects each in
+    one index (Hugo Markdown and flask reStructuredText; a pdfTeX PDF manual and Sphinx-built HTML; a pdfTeX
+    PDF manual and coverage.py's reStructuredText), 36 questions each, written by a helper new to citebot
+    before it first ran. docstrial3 is validation."""
     if not (DATA / folder).exists():
         pytest.skip(f"{folder} not present")
     service = _service(tmp_path_factory, embedder, DATA / folder / "corpus", f"{folder}-index")
