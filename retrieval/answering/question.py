@@ -23,7 +23,7 @@ from retrieval.text.languages import (
     wordfreq_code,
 )
 from retrieval.text.normalize import fold
-from retrieval.text.number_words import UP_TO_TWENTY
+from retrieval.text.number_words import TEENS, TENS, UNITS, UP_TO_TWENTY
 from retrieval.text.tokens import document_terms, is_cjk, stem, tokenize, word_tokens
 
 # Function words carry no evidence; question words are handled by answer_kind.
@@ -85,9 +85,9 @@ _ANSWER_KINDS = (
     ),
     ("place", re.compile(r"^(where|in what (city|country|place))\b|\bwhich (city|country)\b")),
 )
-_NUMBER_WORDS = (
-    r"(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|hundred|dozen)"
-)
+# A number spelled out ("fourteen days", "a dozen times"): retrieval/text/number_words.py's words, and the
+# counting words that stand for a number themselves.
+_NUMBER_WORDS = "(" + "|".join((*UNITS, *TEENS, *TENS, "hundred", "dozen")) + ")"
 _KIND_PATTERNS = {
     # A number alone or with its unit written on ("128MB", "2GiB", "10ms", "3x"; not "1st", "h2o").
     "amount": re.compile(
