@@ -359,3 +359,18 @@ def test_a_version_after_a_name_must_be_said_whole():
     assert says_version("Release 4.2 (March 3, 2025)", "4.2")
     assert not says_version("Release 4.21", "4.2") and not says_version("14.2", "4.2")
     assert not says_version("Python 2.6 and 3.3 are no longer supported.", "3.6")
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("time", "Old releases are kept for fourteen days."),
+        ("time", "The token expires after ninety minutes."),
+        ("amount", "The pool holds forty connections."),
+        ("amount", "A dozen retries are made."),
+    ],
+)
+def test_a_number_written_in_words_states_an_amount_or_a_duration(kind, text):
+    """Every English number word counts, not a handful of them (thirteen-nineteen and forty-ninety had
+    been missed)."""
+    assert QuestionTerms({"x": 1.0}, kind).kind_matches(text)
