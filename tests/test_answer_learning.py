@@ -119,37 +119,38 @@ def test_training_learns_the_signal_and_is_deterministic():
     assert min(scores.values()) >= 0.9  # the unit scorer finds the gold, the confidence the unanswerable
 
 
+def _keep_unit_on_hand_made_rows(tmp_path, out, *extra: str) -> subprocess.CompletedProcess:
+    """`train_answerer.py --reuse-rows --keep-unit --out OUT` on _rows(), written to a file first."""
+    rows_path = tmp_path / "rows.jsonl"
+    rows_path.write_text("".join(json.dumps(r) + "\n" for r in _rows()), "utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.train_answerer", "--rows", str(rows_path), "--reuse-rows",
+         "--keep-unit", "--out", str(out), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
 @pytest.mark.slow  # cross-validates six configurations
 def test_keep_unit_refits_the_confidence_around_the_unit_scorer_it_finds(tmp_path):
     """`--keep-unit` leaves the unit scorer of the model at --out as it is (coefficients and the record
     of the fit it came from) and fits the confidence, threshold and share on the rows given."""
-    rows_path, out = tmp_path / "rows.jsonl", tmp_path / "model.json"
-    rows_path.write_text("".join(json.dumps(r) + "\n" for r in _rows()), "utf-8")
+    out = tmp_path / "model.json"
     out.write_text(MODEL_FILE.read_text("utf-8"), "utf-8")
     shipped = read_model(MODEL_FILE)
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.train_answerer", "--rows", str(rows_path), "--reuse-rows",
-         "--keep-unit", "--out", str(out), "--pool", str(tmp_path / "no-pool")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = _keep_unit_on_hand_made_rows(tmp_path, out, "--pool", str(tmp_path / "no-pool"))
     assert done.returncode == 0, done.stderr
     refit = read_model(out)
     assert refit.unit.to_json() == shipped.unit.to_json()
-    assert refit.meta["unit_scorer"]["rows_sha256"] == (
-        shipped.meta.get("unit_scorer", shipped.meta)["rows_sha256"]
+    assert (
+        refit.meta["unit_scorer"]["rows_sha256"]
+        == (shipped.meta.get("unit_scorer", shipped.meta)["rows_sha256"])
     )
     assert refit.meta["rows_sha256"] == train_answerer.rows_digest(_rows())
     assert refit.confidence.to_json() != shipped.confidence.to_json()
 
 
 def test_keep_unit_without_a_model_is_one_line(tmp_path):
-    rows_path = tmp_path / "rows.jsonl"
-    rows_path.write_text("".join(json.dumps(r) + "\n" for r in _rows()), "utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.train_answerer", "--rows", str(rows_path), "--reuse-rows",
-         "--keep-unit", "--out", str(tmp_path / "missing.json")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = _keep_unit_on_hand_made_rows(tmp_path, tmp_path / "missing.json")
     assert done.returncode != 0
     assert done.stderr.strip().count("\n") == 0 and "--keep-unit: cannot read the model" in done.stderr
 
