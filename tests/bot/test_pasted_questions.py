@@ -65,7 +65,7 @@ def test_two_questions_in_one_message_are_both_answered(service):
     assert "One amount moved between two accounts" in answer.text
     assert "16:00 on Fridays" in answer.text
     # citations numbered on through the parts, each [n] marker with its citation
-    assert [c.number for c in answer.citations] == [1, 2]
+    assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert "[1]" in answer.parts[0].text and "[2]" in answer.parts[1].text
     assert answer.parts[1].citations[0].source == "service-desk.md"
 

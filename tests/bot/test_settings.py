@@ -45,7 +45,7 @@ def test_a_partial_file_keeps_the_other_defaults(tmp_path):
     assert settings.retrieval.top_k == 3
     assert settings.corpus == "docs"
     assert settings.retrieval.chunk_size == 120
-    assert settings.answer.max_sentences == 2
+    assert settings.answer.max_sentences == 3
 
 
 def test_empty_file_means_all_defaults(tmp_path):
