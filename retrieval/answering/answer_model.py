@@ -125,7 +125,7 @@ class AnswerModel:
     unit: Logistic
     confidence: Logistic
     threshold: float  # abstain when the confidence is below this probability
-    second_unit: float  # a second unit is quoted when its probability is this share of the best's
+    second_unit: float  # a second (and third) unit is quoted when its probability is this share of the best's
     meta: dict = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict:

@@ -473,9 +473,9 @@ def _lacks_kind(best: Candidate, terms: QuestionTerms) -> bool:
 def _choose(
     scored: list[Candidate], params: ComposerParams, second_unit: float, reads: bool = True
 ) -> list[Candidate]:
-    """The best unit and, when it is nearly as likely to answer (`second_unit`: the share of the best's
-    probability it must reach), a second one that adds something. A second unit shares a word with the
-    question or holds the kind asked for; where the embedding model does not read the question
+    """The best unit and, up to `params.max_sentences` in all, the next ones nearly as likely to answer
+    (`second_unit`: the share of the best's probability each must reach) that add something. Each shares
+    a word with the question or holds the kind asked for; where the embedding model does not read the question
     (`reads` False) nothing vouches for a unit's topic but its words, so it must share one. When the best
     is a sentence pointing back at the code block before it ("This endpoint ..."), that block is quoted
     too, whatever `params.max_sentences` (see _antecedent)."""

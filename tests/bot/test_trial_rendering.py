@@ -32,7 +32,9 @@ def test_table_rows_stand_on_their_own_lines_under_one_header(service):
     lines = answer.text.split("\n")
     assert answer.text.count("Service | Port | Protocol") == 1
     header = lines.index("Service | Port | Protocol")  # the rows' header on its own line, above them
-    assert "metrics | 9102 | HTTP" in lines[header + 1 :] or "metrics | 9102 | HTTP [1]" in lines[header + 1 :]
+    assert (
+        "metrics | 9102 | HTTP" in lines[header + 1 :] or "metrics | 9102 | HTTP [1]" in lines[header + 1 :]
+    )
 
 
 def test_a_notebook_is_cited_by_its_section_and_its_printed_output_is_marked(service):
