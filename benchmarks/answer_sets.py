@@ -24,6 +24,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | validation  | selqa          | pool: Wikipedia sections                 | Wikipedia                          |
 | validation  | docs_dev       | tests/data/docs_dev (Traefik MD, H2O HTML) | documentation                    |
 | validation  | docs-trial-3   | tests/data/docstrial3 (a pdfTeX PDF manual, Sphinx HTML; a fresh user's 36 questions, stop 32) | documentation, PDF and HTML |
+| validation  | docs-trial-5   | tests/data/docstrial5 (watchtower MkDocs Markdown, shoutrrr built MkDocs HTML; a fresh user's 36 questions, stop 33) | documentation, run blind once |
 | validation  | squad          | optional, built by benchmarks/squad_set.py: 16 whole Wikipedia articles, SQuAD 2.0 dev | long articles, 50% unanswerable |
 
 The two "gold removed" sets are made from calibration corpora (`gold_removed`): every other gold document
@@ -133,6 +134,9 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         ),
         QuestionSet(
             "docs-trial-3", "validation", ((DATA / "docstrial3/corpus", DATA / "docstrial3/questions.yaml"),)
+        ),
+        QuestionSet(
+            "docs-trial-5", "validation", ((DATA / "docstrial5/corpus", DATA / "docstrial5/questions.yaml"),)
         ),
     ]
     if pool is not None and Path(pool).is_dir():
