@@ -197,7 +197,11 @@ def test_the_split_is_by_corpus():
         for corpus, _ in question_set.corpora:
             corpora.setdefault(corpus.resolve(), set()).add(question_set.split)
     assert all(len(splits) == 1 for splits in corpora.values())  # no corpus on both sides
-    assert {s.name for s in choose_sets(sets, None, "validation")} == {"docs_dev", "docs-trial-3", "docs-trial-5"}
+    assert {s.name for s in choose_sets(sets, None, "validation")} == {
+        "docs_dev",
+        "docs-trial-3",
+        "docs-trial-5",
+    }
 
 
 def test_gold_removed_sets_mark_uncovered_questions_unanswerable(tmp_path):
