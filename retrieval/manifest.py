@@ -50,7 +50,8 @@ FORMAT_VERSION = 2
 # kept ("Doshi-Velez") unless the document spells the word whole ("SpecifierSet"); text drawn inside
 # figures (form XObjects: a plot's labels) is left out, and said in the build log; footnotes are taken
 # column by column, a note's line opening with a figure continues it.
-PIPELINE_VERSION = 32
+# 33: AsciiDoc's Markdown-style fenced code blocks ("```java") are code, their "//" lines kept.
+PIPELINE_VERSION = 33
 
 
 @dataclass

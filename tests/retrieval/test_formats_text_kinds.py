@@ -435,6 +435,39 @@ Backups run at 02:00 UTC.
     assert file_line(text, backups.line_start) == "Backups run at 02:00 UTC."
 
 
+def test_asciidoc_fenced_code_blocks_are_code_with_their_comment_lines():
+    """Asciidoctor reads a Markdown-style fence as a listing: its lines are code, a "//" line in it is the
+    code's own (jbang's `//DEPS`), not an AsciiDoc comment, and `__token__` is no italic markup."""
+    text = """= Dependencies
+
+Declare a bill of materials first:
+
+```java
+//DEPS io.quarkus:quarkus-bom:2.11.2.Final@pom
+//DEPS io.quarkus:quarkus-resteasy
+```
+Then the versions can be left out.
+
+```
+machine gitlab.mycompany.com
+login __token__
+```
+"""
+    parsed = asciidoc.parse(text.encode(), "dependencies.adoc")
+    code = [b for b in parsed.blocks if b.kind == "code"]
+    assert [b.text for b in code] == [
+        "//DEPS io.quarkus:quarkus-bom:2.11.2.Final@pom\n//DEPS io.quarkus:quarkus-resteasy",
+        "machine gitlab.mycompany.com\nlogin __token__",
+    ]
+    assert code[0].language == "java" and code[1].language is None
+    assert file_line(text, code[0].line_start) == "//DEPS io.quarkus:quarkus-bom:2.11.2.Final@pom"
+    assert texts(parsed.blocks, "paragraph") == [
+        "Declare a bill of materials first:",
+        "Then the versions can be left out.",
+    ]
+    assert "```" not in "\n".join(b.text for b in parsed.blocks)
+
+
 def test_email_headers_are_quoted_as_the_file_writes_them():
     # A Date whose weekday is wrong for its day (4 June 2026 is a Thursday), an address in quotes, a folded
     # header and an encoded name: the passage holds what the file says, so a quote of it is the file's

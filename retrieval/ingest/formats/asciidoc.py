@@ -13,7 +13,8 @@ numbers that citations name. So this reads what documentation uses, each constru
   as paragraphs; `[quote]` and `[verse]` paragraphs as quotes
 - lists (`*`, `-`, `.`, `1.`, nested by repeating the marker), callout lists (`<1>`), description lists
   (`term:: text`); the `+` continuation line is dropped and what it joins stays
-- delimited blocks: listing `----` and literal `....` as code (language from `[source,python]`), quote
+- delimited blocks: listing `----`, literal `....` and Markdown-style fenced ```` ```java ```` blocks (which
+  Asciidoctor reads as listings) as code (language from `[source,python]` or the fence), quote
   `____` as quotes, example `====`, sidebar `****` and open `--` as their content, passthrough `++++`
   and comments `////` dropped
 - tables `|===` (columns from `cols=` or the first row, spans like `2+|` counted; a header from `%header`
@@ -53,6 +54,10 @@ _CODE_MARKS = "-."  # listing ----, literal ....
 _SKIPPED_MARKS = "+/"  # passthrough ++++ (raw HTML), comment ////
 _QUOTE_MARK = "_"  # quote ____ (example ====, sidebar ****, open --: their content is read as usual)
 _TABLE_DELIMITER = re.compile(r"^\|={3,}\s*$")
+# A fenced code block's first line, with its language ("```java", "``` yaml"); it ends at a "```" line.
+# Inside one, "//" lines are code (Java comments, jbang's `//DEPS`), not AsciiDoc comments.
+_FENCE = re.compile(r"^```\s*([\w+#.-]*)")
+_FENCE_END = "```"
 # A cell's start: its spec (span 2+, duplication 3*, alignment ^.>, style a/e/m/s/...) and a bar.
 _CELL_SEPARATOR = re.compile(r"(?:^|(?<=\s))((?:\d+\*|\d*(?:\.\d+)?\+)?[<^>]?(?:\.[<^>]?)?[adehlmsv]?)\|")
 _BUILT_IN_ATTRIBUTES = {  # the character replacement attributes every AsciiDoc processor defines
@@ -130,7 +135,9 @@ class _Reader:
             return
         if stripped.startswith("//") and not _DELIMITER.match(stripped):
             return
-        if _DELIMITER.match(stripped):
+        if _FENCE.match(stripped):
+            self._fenced(_FENCE.match(stripped).group(1), first, count)
+        elif _DELIMITER.match(stripped):
             self._delimited(stripped, first, count)
         elif _TABLE_DELIMITER.match(stripped):
             self._table(first, count)
@@ -208,6 +215,16 @@ class _Reader:
             code = "\n".join(self.lines.line(n) for n in range(first + 1, last + 1))
             self._add_code(code, first + 1, last, language or None)
 
+    def _fenced(self, fence_language: str, first: int, count: int) -> None:
+        """A fenced code block, up to its closing fence (or the file's end)."""
+        last = self._until(_FENCE_END, count)
+        settings = [part.strip() for part in self.pending.split(",")]
+        language = fence_language or (settings[1] if len(settings) > 1 else "")
+        self.pending = ""
+        if last >= first + 1:
+            code = "\n".join(self.lines.line(n) for n in range(first + 1, last + 1))
+            self._add_code(code, first + 1, last, language or None)
+
     def _literal(self, first: int, count: int) -> None:
         while self.number <= count and self.lines.line(self.number).strip():
             if _DELIMITER.match(self.lines.line(self.number).strip()):
@@ -251,6 +268,7 @@ class _Reader:
             or _BLOCK_ATTRIBUTES.match(stripped)
             or _TABLE_DELIMITER.match(stripped)
             or _DELIMITER.match(stripped)
+            or _FENCE.match(stripped)
             or _CONDITIONAL.match(stripped)
             or _BLOCK_MACRO.match(stripped)
             or _SECTION.match(value)
