@@ -15,6 +15,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial     | tests/data/docstrial (httpx Markdown, alembic reST, jinja Sphinx HTML; a fresh user's 36 questions, stop 31) | documentation, three products in one index |
 | calibration | docs-trial-2   | tests/data/docstrial2 (Hugo Markdown, flask reST; a fresh user's 36 questions, stop 32) | documentation, two products in one index |
 | calibration | docs-trial-4   | tests/data/docstrial4 (a pdfTeX PDF manual, coverage.py reST; a fresh user's 36 questions, stop 32) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-6   | tests/data/docstrial6 (a Google Docs PDF guide, jbang AsciiDoc; a fresh user's 36 questions, stop 33) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -37,7 +38,7 @@ The reading cases (one small corpus per reader, generator and language added for
 fresh users' trials in calibration (seeds-trial, docs-trial, docs-trial-2) came after the unit scorer was
 fitted; since stop 32 the confidence scorer is fitted on every calibration set (`train_answerer.py
 --keep-unit`: the unit scorer is kept, see benchmarks/README.md "Stop 32"). `fitted=False` keeps a set
-out of train_answerer.py's rows (docs-trial-4, which came after the refit, run blind on it once), so a
+out of train_answerer.py's rows (docs-trial-4 and docs-trial-6, which came after the refit, each run blind once), so a
 committed model stays reproducible from its recorded rows hash.
 
 squad is measured only when the pool folder holds it (`benchmarks/squad_set.py DEV.json POOL/squad`; the
@@ -122,6 +123,12 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             "docs-trial-4",
             "calibration",
             ((DATA / "docstrial4/corpus", DATA / "docstrial4/questions.yaml"),),
+            fitted=False,
+        ),
+        QuestionSet(
+            "docs-trial-6",
+            "calibration",
+            ((DATA / "docstrial6/corpus", DATA / "docstrial6/questions.yaml"),),
             fitted=False,
         ),
         QuestionSet(
