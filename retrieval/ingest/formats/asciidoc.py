@@ -136,7 +136,7 @@ class _Reader:
         if stripped.startswith("//") and not _DELIMITER.match(stripped):
             return
         if _FENCE.match(stripped):
-            self._fenced(_FENCE.match(stripped).group(1), first, count)
+            self._code(_FENCE_END, first, count, _FENCE.match(stripped).group(1))
         elif _DELIMITER.match(stripped):
             self._delimited(stripped, first, count)
         elif _TABLE_DELIMITER.match(stripped):
@@ -206,20 +206,14 @@ class _Reader:
         self.number += 1
         return last
 
-    def _code(self, delimiter: str, first: int, count: int) -> None:
+    def _code(self, delimiter: str, first: int, count: int, fence_language: str = "") -> None:
+        """A listing, literal or fenced block up to its closing `delimiter` (or the file's end); its
+        language from the fence ("```java") or the pending `[source,java]`."""
         last = self._until(delimiter, count)
         settings = [part.strip() for part in self.pending.split(",")]
-        language = settings[1] if len(settings) > 1 and _style(settings[0]) in ("source", "") else None
-        self.pending = ""
-        if last >= first + 1:
-            code = "\n".join(self.lines.line(n) for n in range(first + 1, last + 1))
-            self._add_code(code, first + 1, last, language or None)
-
-    def _fenced(self, fence_language: str, first: int, count: int) -> None:
-        """A fenced code block, up to its closing fence (or the file's end)."""
-        last = self._until(_FENCE_END, count)
-        settings = [part.strip() for part in self.pending.split(",")]
-        language = fence_language or (settings[1] if len(settings) > 1 else "")
+        language = fence_language or (
+            settings[1] if len(settings) > 1 and _style(settings[0]) in ("source", "") else None
+        )
         self.pending = ""
         if last >= first + 1:
             code = "\n".join(self.lines.line(n) for n in range(first + 1, last + 1))
