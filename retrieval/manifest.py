@@ -51,7 +51,9 @@ FORMAT_VERSION = 2
 # figures (form XObjects: a plot's labels) is left out, and said in the build log; footnotes are taken
 # column by column, a note's line opening with a figure continues it.
 # 33: AsciiDoc's Markdown-style fenced code blocks ("```java") are code, their "//" lines kept.
-PIPELINE_VERSION = 33
+# 34: a PDF line drawn word by word (Google Docs' Skia renderer), which pypdf ends after every word, is
+# one line again.
+PIPELINE_VERSION = 34
 
 
 @dataclass

@@ -105,9 +105,11 @@ GOLD_CITED_FLOOR = 31
 # 31's code, 20 and 15 since the confidence was refitted on every calibration set (stop 32). docstrial4
 # (trial 39) came after the refit and scored 16/36 on both (blind). Stop 33, three units quoted: docstrial3
 # 17 (+H4, +P13), docstrial4 17 (+A13). docstrial5 and 6 (trials 40, 41) came after that and scored 25/36
-# and 22/36 on it (blind).
+# and 22/36 on it (blind); docstrial6 21 since its Google Docs PDF's lines are read whole (pipeline 34: P3's
+# and P4's quotes got their first words back; U5, uncovered, is now answered at 0.33 from the sentence
+# "Cloud Function names are ..." that had lost "Cloud").
 TRIAL_FLOORS = {
-    "docstrial": 25, "docstrial2": 20, "docstrial3": 17, "docstrial4": 17, "docstrial5": 25, "docstrial6": 22,
+    "docstrial": 25, "docstrial2": 20, "docstrial3": 17, "docstrial4": 17, "docstrial5": 25, "docstrial6": 21,
 }  # fmt: skip
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it

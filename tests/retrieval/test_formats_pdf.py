@@ -3,13 +3,15 @@ headings by their size."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from retrieval.config import ChunkingParams
 from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
 from retrieval.ingest.formats import pdf
 from retrieval.ingest.formats.pdf_notes import separate_footnotes
 from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
-from retrieval.ingest.formats.pdf_text import PageLine, Span
+from retrieval.ingest.formats.pdf_text import PageLine, Span, _rejoined
 from tests.harness.pdf import Contents, Field, Grid, Heading, Lines, Note, write_layout_pdf, write_text_pdf
 
 PLANS = (
@@ -372,4 +374,39 @@ def test_a_compound_broken_at_its_hyphen_keeps_it_and_a_broken_word_is_rejoined(
     result = parsed(tmp_path, [[lines]])
     assert [b.text for b in result.blocks] == [
         "TideKV uses size-tiered compaction for its key-value data; the information is kept."
+    ]
+
+
+def test_a_line_drawn_word_by_word_is_one_line_again():
+    """Google Docs' PDF export (Skia) draws a justified line one word at a time and pypdf ends a line after
+    each word: the sentence lost its first word to a line of its own ("Function names are limited ...").
+    Trial 41's guide, as its repository committed it (tests/data/docstrial6/SOURCE.md)."""
+    path = (
+        Path(__file__).parent.parent
+        / "data"
+        / "docstrial6"
+        / "corpus"
+        / "centimani"
+        / "docs"
+        / "user_guide.pdf"
+    )
+    blocks = pdf.parse(path.read_bytes(), "user_guide.pdf").blocks
+    sentence = "Cloud Function names are limited to 63 chars max. Please do not choose a long deployment name"
+    assert any(b.kind == "paragraph" and b.text.startswith(sentence) for b in blocks)
+    assert not any(b.text in ("Cloud", "Function") for b in blocks)
+
+
+def test_table_cells_on_one_baseline_stay_apart():
+    """A table's cells drawn as separate lines on one baseline ("Plan", "Storage" a column apart) are not
+    words of one line: the fault case's plan table still reads as rows."""
+
+    def line(text: str, x: float) -> PageLine:
+        return PageLine((Span(text, 11.0, y=660.9, x=x),))
+
+    assert [joined.text for joined in _rejoined([line("Plan", 76.0), line("Storage", 122.0)])] == [
+        "Plan",
+        "Storage",
+    ]
+    assert [joined.text for joined in _rejoined([line("Cloud", 108.0), line("Function", 142.8)])] == [
+        "Cloud Function"
     ]

@@ -163,7 +163,42 @@ def page_lines(page) -> list[PageLine]:
     lines.append(PageLine(tuple(current)))
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
-    return lines
+    return _rejoined(lines)
+
+
+# A word's reach along its baseline: its characters and one space at 0.6 em each, a generous width for a
+# proportional font (Helvetica's and Arial's lowercase average about 0.5 em, a space 0.28 em), so the next
+# word of the same line falls within it and a table's next cell, a column's width away, does not.
+_WORD_EM = 0.6
+
+
+def _rejoined(lines: list[PageLine]) -> list[PageLine]:
+    """`lines` with a line that goes on the one before it put back into it. Some producers draw a justified
+    line word by word (Google Docs' Skia renderer), and pypdf then ends a line after every word ("Cloud" /
+    "Function" / "names", one baseline): a line whose first piece is on the baseline of the line before,
+    whose last piece is one word, and starts to its right within that word's reach, continues it."""
+    joined: list[PageLine] = []
+    for line in lines:
+        before = joined[-1] if joined else None
+        if before is not None and before.spans and line.spans and _goes_on(before.spans[-1], line.spans[0]):
+            first = line.spans[0]
+            if not first.text.startswith(" ") and not before.spans[-1].text.endswith(" "):
+                first = replace(first, text=" " + first.text)
+            joined[-1] = PageLine(before.spans + (first, *line.spans[1:]))
+        else:
+            joined.append(line)
+    return joined
+
+
+def _goes_on(last: Span, first: Span) -> bool:
+    """Is `first` (a line's first piece) the next word after `last` (the line before's last piece), on its
+    baseline and in its font size, within the word's reach (_WORD_EM)?"""
+    word = last.text.strip()
+    if not word or " " in word or last.figure or first.figure:
+        return False
+    if abs(last.y - first.y) > _BASELINE_SLACK or abs(last.size - first.size) > _BASELINE_SLACK:
+        return False
+    return last.x < first.x <= last.x + (len(word) + 1) * last.size * _WORD_EM
 
 
 def _font_resources(page) -> dict:
