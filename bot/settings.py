@@ -56,7 +56,9 @@ class AnswerSettings(_Section):
         strict=True,
         description="Abstain when the probability that the answer is right is below this; null: the fitted model's threshold.",
     )
-    max_sentences: int = Field(3, ge=1, le=5, description="Sentences quoted in an answer.")
+    max_sentences: int = Field(
+        3, ge=1, le=5, description="Units (sentences, list items, table rows, code) quoted in an answer."
+    )
     max_chars: int = Field(420, ge=80, le=2000, description="Longest answer text.")
     passages_considered: int = Field(
         8, ge=1, le=20, description="Top passages searched for answer sentences."
