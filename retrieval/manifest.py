@@ -50,7 +50,8 @@ FORMAT_VERSION = 2
 # kept ("Doshi-Velez") unless the document spells the word whole ("SpecifierSet"); text drawn inside
 # figures (form XObjects: a plot's labels) is left out, and said in the build log; footnotes are taken
 # column by column, a note's line opening with a figure continues it.
-# 33: AsciiDoc's Markdown-style fenced code blocks ("```java") are code, their "//" lines kept.
+# 33: AsciiDoc's Markdown-style fenced code blocks ("```java", a fence line holding no more than a language)
+# are code, their "//" lines kept.
 # 34: a PDF line drawn word by word (Google Docs' Skia renderer), which pypdf ends after every word, is
 # one line again.
 PIPELINE_VERSION = 34

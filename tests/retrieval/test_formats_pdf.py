@@ -3,8 +3,6 @@ headings by their size."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from retrieval.config import ChunkingParams
 from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
@@ -12,6 +10,7 @@ from retrieval.ingest.formats import pdf
 from retrieval.ingest.formats.pdf_notes import separate_footnotes
 from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
 from retrieval.ingest.formats.pdf_text import PageLine, Span, _rejoined
+from tests.harness.libraries import DATA
 from tests.harness.pdf import Contents, Field, Grid, Heading, Lines, Note, write_layout_pdf, write_text_pdf
 
 PLANS = (
@@ -381,15 +380,7 @@ def test_a_line_drawn_word_by_word_is_one_line_again():
     """Google Docs' PDF export (Skia) draws a justified line one word at a time and pypdf ends a line after
     each word: the sentence lost its first word to a line of its own ("Function names are limited ...").
     Trial 41's guide, as its repository committed it (tests/data/docstrial6/SOURCE.md)."""
-    path = (
-        Path(__file__).parent.parent
-        / "data"
-        / "docstrial6"
-        / "corpus"
-        / "centimani"
-        / "docs"
-        / "user_guide.pdf"
-    )
+    path = DATA / "docstrial6" / "corpus" / "centimani" / "docs" / "user_guide.pdf"
     blocks = pdf.parse(path.read_bytes(), "user_guide.pdf").blocks
     sentence = "Cloud Function names are limited to 63 chars max. Please do not choose a long deployment name"
     assert any(b.kind == "paragraph" and b.text.startswith(sentence) for b in blocks)

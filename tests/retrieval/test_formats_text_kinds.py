@@ -468,6 +468,15 @@ login __token__
     assert "```" not in "\n".join(b.text for b in parsed.blocks)
 
 
+def test_asciidoc_triple_backticks_inside_a_line_open_no_fence():
+    """A paragraph opening with inline backticks ("```__token__``` is ...") is a paragraph: read as a fence,
+    it would have taken every line after it, to the file's end, as code."""
+    text = "= Auth\n\n```__token__``` is a word, not a fence.\n\nThe end.\n"
+    parsed = asciidoc.parse(text.encode(), "auth.adoc")
+    assert not [b for b in parsed.blocks if b.kind == "code"]
+    assert texts(parsed.blocks, "paragraph")[-1] == "The end."
+
+
 def test_email_headers_are_quoted_as_the_file_writes_them():
     # A Date whose weekday is wrong for its day (4 June 2026 is a Thursday), an address in quotes, a folded
     # header and an encoded name: the passage holds what the file says, so a quote of it is the file's

@@ -54,9 +54,10 @@ _CODE_MARKS = "-."  # listing ----, literal ....
 _SKIPPED_MARKS = "+/"  # passthrough ++++ (raw HTML), comment ////
 _QUOTE_MARK = "_"  # quote ____ (example ====, sidebar ****, open --: their content is read as usual)
 _TABLE_DELIMITER = re.compile(r"^\|={3,}\s*$")
-# A fenced code block's first line, with its language ("```java", "``` yaml"); it ends at a "```" line.
-# Inside one, "//" lines are code (Java comments, jbang's `//DEPS`), not AsciiDoc comments.
-_FENCE = re.compile(r"^```\s*([\w+#.-]*)")
+# A fenced code block's first line: the fence and at most a language and its options ("```java", "``` yaml",
+# "```ruby,linenums"; not "```x``` is inline", a paragraph); it ends at a "```" line. Inside one, "//" lines
+# are code (Java comments, jbang's `//DEPS`), not AsciiDoc comments.
+_FENCE = re.compile(r"^```\s*([\w+#.-]*)(?:,[^`]*)?$")
 _FENCE_END = "```"
 # A cell's start: its spec (span 2+, duplication 3*, alignment ^.>, style a/e/m/s/...) and a bar.
 _CELL_SEPARATOR = re.compile(r"(?:^|(?<=\s))((?:\d+\*|\d*(?:\.\d+)?\+)?[<^>]?(?:\.[<^>]?)?[adehlmsv]?)\|")
@@ -135,8 +136,8 @@ class _Reader:
             return
         if stripped.startswith("//") and not _DELIMITER.match(stripped):
             return
-        if _FENCE.match(stripped):
-            self._code(_FENCE_END, first, count, _FENCE.match(stripped).group(1))
+        if fence := _FENCE.match(stripped):
+            self._code(_FENCE_END, first, count, fence.group(1))
         elif _DELIMITER.match(stripped):
             self._delimited(stripped, first, count)
         elif _TABLE_DELIMITER.match(stripped):

@@ -33,6 +33,7 @@ _FIXED_PITCH = 1  # the FontDescriptor /Flags bit of a monospace font (PDF 32000
 _MONOSPACE_NAME = re.compile(r"mono|courier|consol|menlo|typewriter|^[a-z0-9]*tt(?:\d|[-_,]|$)")
 _DOUBLE_SPACE = re.compile(r" {2,}")
 _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
+_SIZE_SLACK = 0.5  # points two pieces' font sizes may differ and still be one line's text
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def _goes_on(last: Span, first: Span) -> bool:
     word = last.text.strip()
     if not word or " " in word or last.figure or first.figure:
         return False
-    if abs(last.y - first.y) > _BASELINE_SLACK or abs(last.size - first.size) > _BASELINE_SLACK:
+    if abs(last.y - first.y) > _BASELINE_SLACK or abs(last.size - first.size) > _SIZE_SLACK:
         return False
     return last.x < first.x <= last.x + (len(word) + 1) * last.size * _WORD_EM
 
