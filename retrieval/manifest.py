@@ -54,7 +54,11 @@ FORMAT_VERSION = 2
 # are code, their "//" lines kept.
 # 34: a PDF line drawn word by word (Google Docs' Skia renderer), which pypdf ends after every word, is
 # one line again.
-PIPELINE_VERSION = 34
+# 35: a reStructuredText tab's label (sphinx-tabs `tab`/`group-tab`, sphinx-design `tab-item`) is a lead
+# heading, as MkDocs tabs' labels are, not a sentence between a lead-in and its commands.
+# 36: the commands of a tab set read as lead headings (MkDocs `=== "Tab"`) are led by the sentence
+# introducing the set, which ends the section before the first tab.
+PIPELINE_VERSION = 36
 
 
 @dataclass

@@ -38,6 +38,8 @@ def chunk_document(
     groups: list[tuple[tuple[str, ...], str | None, list[Block], int]] = []
     code: dict[int, _Code] = {}  # id of a code block or piece -> the block it is of
     introduced: set[int] = set()  # ids of code blocks (first pieces of long ones) kept with the block before
+    tabbed = _tab_set_leads(blocks, glued)  # id of a tab's code block -> the tab set's lead-in
+    leads: dict[int, str] = {}  # id of a tab's code block's first piece -> that lead-in
     for headings, anchor, section, dating in _sections(blocks):
         pieces: list[Block] = []
         for position, item in enumerate(section):
@@ -47,6 +49,8 @@ def chunk_document(
             if item.kind == "code":
                 owner = _Code(id(item), _top_indent(item.text.split("\n")))
                 code.update((id(piece), owner) for piece in fitted)
+                if id(item) in tabbed:
+                    leads[id(fitted[0])] = tabbed[id(item)]
             pieces.extend(fitted)
         dated = section[:dating]
         for place, group in enumerate(_group(pieces, params.max_words, introduced)):
@@ -56,7 +60,7 @@ def chunk_document(
                 ] + group
             groups.append((headings, anchor, group, len(dated)))
     built = [
-        _passage(source, ordinal, headings, group, glued, anchor, code, dated)
+        _passage(source, ordinal, headings, group, glued, anchor, code, dated, leads)
         for ordinal, (headings, anchor, group, dated) in enumerate(groups, 1)
     ]
     return _number_parts(built)
@@ -376,11 +380,13 @@ def _passage(
     anchor: str | None,
     code: dict[int, _Code] | None = None,
     dated: int = 0,
+    leads: dict[int, str] | None = None,
 ) -> tuple[Passage, list[int | None]]:
     """The passage of `group` (`anchor`: its section's innermost heading anchor), and for each of its
     units the code block it quotes (an id), else None. `dated`: how many of the group's first blocks
     are the lines dating its section (_sections): together they lead every unit after them, and each
-    of them is led by those above it ("Version 2.4.0" over "Released 2023-10-16")."""
+    of them is led by those above it ("Version 2.4.0" over "Released 2023-10-16"). `leads`: the lead-in
+    of a tab's code block (its first piece's id: _tab_set_leads), said in another section."""
     texts: list[str] = []
     units: list[Unit] = []
     blocks: list[int | None] = []
@@ -395,6 +401,8 @@ def _passage(
         )
         if above:
             made = [u if u.lead or u.kind == "table_row" else replace(u, lead=above) for u in made]
+        if leads and id(item) in leads:
+            made = [u if u.lead else replace(u, lead=leads[id(item)]) for u in made]
         units.extend(made)
         blocks.extend([owner.block if owner and item.kind == "code" else None] * len(made))
         cursor += len(item.text) + 1
@@ -462,7 +470,10 @@ def _units(
             Unit("table_row", offset, offset + len(item.text), item.line_start, item.line_end, *pages, header)
         ]
     if item.kind == "code":
-        return _code_units(item, offset, _lead(previous, glued, any_sentence=True), pages, indent)
+        lead = _lead(previous, glued, any_sentence=True)
+        if previous is not None and _is_label(previous):
+            lead = _lead_over_labels(item, group, glued) or lead
+        return _code_units(item, offset, lead, pages, indent)
     if item.kind in ("list_item", "definition") and _words(item.text) <= _UNIT_MAX_WORDS:
         if item.kind == "list_item":
             lead = _list_lead(item, group, glued)
@@ -571,6 +582,63 @@ def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[li
             pieces.append([])
         pieces[-1].append(line)
     return pieces
+
+
+# A tab's label ("Bash", "Fish", "Windows", "conda") read as a paragraph of its own: one short line
+# without a sentence's ending. Tabbed commands (sphinx-tabs, sphinx-design, Docsy) stand under such
+# labels, one tab after the other, below the one lead-in that says what they all do ("For example, to set
+# the port for the run command, instead of flask run --port 8000:").
+_LABEL_WORDS = 3
+
+
+def _is_label(block: Block) -> bool:
+    """A short one-line paragraph naming a variant (see _LABEL_WORDS), not a sentence."""
+    text = block.text.strip()
+    return (
+        block.kind == "paragraph"
+        and "\n" not in text
+        and 0 < _words(text) <= _LABEL_WORDS
+        and not text.endswith((".", ":", "!", "?", ";", ","))
+    )
+
+
+def _lead_over_labels(item: Block, group: list[Block], glued: Glue | None) -> str:
+    """For a code block under a label: the lead-in before the run of labels and code blocks it belongs
+    to (the tabs before it), else ""."""
+    position = next(i for i, b in enumerate(group) if b is item)
+    while position > 0 and (group[position - 1].kind == "code" or _is_label(group[position - 1])):
+        position -= 1
+    return _lead(group[position - 1], glued, any_sentence=True) if position > 0 else ""
+
+
+# A lead heading (level 7, below every real heading) is what the Markdown and HTML readers make of a
+# content tab's label (MkDocs `=== "docker run"`, sphinx-tabs' built labels): each tab is then a section
+# of its own, and the sentence introducing the whole tab set ("Example using a custom report template:")
+# ends the section before, where no command follows it.
+_LEAD_HEADING = 7
+
+
+def _tab_set_leads(blocks: list[Block], glued: Glue | None) -> dict[int, str]:
+    """For the code blocks of a tab set read as lead headings, each followed by code (two tabs at least):
+    id of each code block -> the lead-in sentence before the set (`_lead`), where there is one."""
+    leads: dict[int, str] = {}
+    start = 0
+    while start < len(blocks):
+        end, tabs = start, []
+        while (
+            end + 1 < len(blocks)
+            and blocks[end].kind == "heading"
+            and blocks[end].level >= _LEAD_HEADING
+            and blocks[end + 1].kind == "code"
+        ):
+            tabs.append(blocks[end + 1])
+            end += 2
+        if len(tabs) >= 2 and start > 0:
+            lead = _lead(blocks[start - 1], glued, any_sentence=True)
+            if lead:
+                leads.update((id(tab), lead) for tab in tabs)
+        start = max(end, start + 1)
+    return leads
 
 
 def _list_lead(item: Block, group: list[Block], glued: Glue | None) -> str:
