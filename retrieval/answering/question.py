@@ -657,4 +657,8 @@ _VALUE_TYPES = (
      ("path", "directori", "folder")),
     (re.compile(r"\bhttps?://\S"), ("url", "link", "address")),
     (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), ("email", "address")),
+    # a command-line flag ("--sql", "-g", "-DWITH_MRUBY=ON") answers "which flag / option / switch?"
+    (re.compile(r"(^|[\s(\"'`\[])--?[A-Za-z][\w-]*"), ("flag", "option", "switch")),
+    # an environment variable's name ("FLASK_RUN_PORT", "JBANG_DIR") answers "which env var?"
+    (re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b"), ("env", "var", "environ", "envvar")),
 )  # fmt: skip

@@ -309,6 +309,22 @@ def test_a_text_showing_a_file_path_or_url_holds_those_words(text, named):
 
 
 @pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Run alembic upgrade with --sql to write the SQL instead.", {"flag", "option", "switch"}),
+        ("Build with -DWITH_MRUBY=ON to enable it.", {"flag", "option", "switch"}),
+        ("$ export FLASK_RUN_PORT=8000", {"env", "var", "environ", "envvar"}),
+        ("A well-known, state-of-the-art model (2019-2020).", set()),  # hyphens inside words are no flag
+        ("The FAQ lists the URL and the API.", set()),  # capitals without an underscore are no variable
+    ],
+)
+def test_a_text_showing_a_flag_or_an_environment_variable_holds_those_words(text, named):
+    # "which flag ...?", "what's the env var called?": documentation shows `--sql` and `FLASK_RUN_PORT`
+    # without saying "flag" or "environment variable" (docs-trial-2 F7, docs-trial-6 A12).
+    assert stems_of(text) & {"flag", "option", "switch", "env", "var", "environ", "envvar"} == named
+
+
+@pytest.mark.parametrize(
     ("question", "names"),
     [
         (
