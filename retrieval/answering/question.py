@@ -104,10 +104,10 @@ _KIND_PATTERNS = {
         r"|\b(hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|\bevery\b",
         re.IGNORECASE,
     ),
-    # A setting's value: a number, a switch, a quoted string, a path or URL.
+    # A setting's value: a number, a switch, a quoted string, a path (home- or folder-relative too) or URL.
     "value": re.compile(
-        r"\b\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]|(^|\s)/\S|://"
-        r"|\b[A-Za-z]:\\|%\w+%",
+        r"\b\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]"
+        r"|(^|\s)(~|\.{1,2}|\$\w+)?/\S|://|\b[A-Za-z]:\\|%\w+%",  # "~/.jbang/cache", "./build", "$HOME/x"
         re.IGNORECASE,
     ),
     # A command, flag or config line: code units always count; in prose an option like --foo or -m does.

@@ -236,6 +236,11 @@ def test_two_swapped_letters_are_repaired_on_the_word_as_typed():
         # "defaults to" before a verb says what happens by default, not what the default is
         ("value", "HTTPX defaults to including reasonable timeouts for all network operations.", False),
         ("value", "The client defaults to using the system's proxy settings.", False),
+        # a path relative to the home folder, the working folder or a variable is a value too
+        # ("where does jbang put its cache by default?", docs-trial-6 A1)
+        ("value", "The caching goes to ~/.jbang/cache by default.", True),
+        ("value", "Reports go to ./htmlcov by default.", True),
+        ("value", "By default it writes to $JBANG_DIR/cache.", True),
     ],
 )
 def test_a_default_asked_for_must_be_stated_as_the_default_value(kind, text, matches):
