@@ -58,7 +58,9 @@ FORMAT_VERSION = 2
 # heading, as MkDocs tabs' labels are, not a sentence between a lead-in and its commands.
 # 36: the commands of a tab set read as lead headings (MkDocs `=== "Tab"`) are led by the sentence
 # introducing the set, which ends the section before the first tab.
-PIPELINE_VERSION = 36
+# 37: in a long code block the comment lines right above a top-level line (a configuration reference's
+# description of a key) are one unit with it, not a unit each.
+PIPELINE_VERSION = 37
 
 
 @dataclass

@@ -574,14 +574,24 @@ def _top_indent(lines: list[str]) -> int:
 
 
 def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[list[str]]:
+    """A long block's units: a piece starts at each top-level line, except one that a run of comment
+    lines right above it describes ("# Minimum acceptable TLS version. ..." over "[ min_version:
+    <string> ]" in a configuration reference): those comments and it are one piece."""
     base = _top_indent(lines) if base is None else base
     pieces: list[list[str]] = [[]]
     for line in lines:
         top_level = line.strip() and len(line) - len(line.lstrip()) <= base and not _closes(line)
-        if pieces[-1] and (top_level or len(pieces[-1]) >= _CODE_UNIT_LINES):
+        described = pieces[-1] and all(_unit_comment(p) for p in pieces[-1])
+        if pieces[-1] and ((top_level and not described) or len(pieces[-1]) >= _CODE_UNIT_LINES):
             pieces.append([])
         pieces[-1].append(line)
     return pieces
+
+
+def _unit_comment(line: str) -> bool:
+    """A comment line ("# ...", "// ...", "; ...", "-- ..."), not a blank line, a shebang or a "--flag" line."""
+    text = line.lstrip()
+    return (_comment(text) and not text.startswith(("#!", "--", "*"))) or text.startswith("-- ")
 
 
 # A tab's label ("Bash", "Fish", "Windows", "conda") read as a paragraph of its own: one short line

@@ -252,6 +252,37 @@ def test_units_are_the_rows_items_code_and_sentences(structured):
     assert row.lead == "Name | Description | Default"
 
 
+CONFIG_REFERENCE = """\
+# Disable validation of the server certificate.
+[ insecure_skip_verify: <boolean> ]
+
+# Minimum acceptable TLS version. Accepted values: TLS10 (TLS 1.0), TLS11 (TLS
+# 1.1), TLS12 (TLS 1.2), TLS13 (TLS 1.3).
+# If unset, Prometheus will use Go default minimum version, which is TLS 1.2.
+[ min_version: <string> ]
+# Maximum acceptable TLS version.
+[ max_version: <string> ]
+--web.listen-address=":9090"
+--web.read-timeout=5m"""
+
+
+def test_a_key_of_a_long_code_block_is_one_unit_with_the_comments_describing_it():
+    # Prometheus' configuration reference describes each key in the comment lines right above it; read
+    # a unit each, "# If unset, ... TLS 1.2." and "[ min_version: <string> ]" had been apart.
+    passage = chunk_document("c.md", [Block("code", CONFIG_REFERENCE, 1, 12)], ChunkingParams())[0]
+    units = [passage.unit_text(u) for u in passage.units]
+    assert units == [
+        "# Disable validation of the server certificate.\n[ insecure_skip_verify: <boolean> ]",
+        "# Minimum acceptable TLS version. Accepted values: TLS10 (TLS 1.0), TLS11 (TLS\n"
+        "# 1.1), TLS12 (TLS 1.2), TLS13 (TLS 1.3).\n"
+        "# If unset, Prometheus will use Go default minimum version, which is TLS 1.2.\n"
+        "[ min_version: <string> ]",
+        "# Maximum acceptable TLS version.\n[ max_version: <string> ]",
+        '--web.listen-address=":9090"',  # an option line is no comment
+        "--web.read-timeout=5m",
+    ]
+
+
 # -- lines and offsets back into the file ----------------------------------------------------------
 def check_units(passage) -> None:
     for unit in passage.units:
