@@ -54,13 +54,15 @@ FORMAT_VERSION = 2
 # are code, their "//" lines kept.
 # 34: a PDF line drawn word by word (Google Docs' Skia renderer), which pypdf ends after every word, is
 # one line again.
-# 35: a reStructuredText tab's label (sphinx-tabs `tab`/`group-tab`, sphinx-design `tab-item`) is a lead
-# heading, as MkDocs tabs' labels are, not a sentence between a lead-in and its commands.
+# 35: a code block under a short label line (a reStructuredText tab's "Bash", sphinx-tabs/sphinx-design)
+# is led by the lead-in sentence above the labels and code blocks of its tab set.
 # 36: the commands of a tab set read as lead headings (MkDocs `=== "Tab"`) are led by the sentence
 # introducing the set, which ends the section before the first tab.
 # 37: in a long code block the comment lines right above a top-level line (a configuration reference's
 # description of a key) are one unit with it, not a unit each.
-PIPELINE_VERSION = 37
+# 38: a PDF list's bullet drawn apart from its item ("●" or "-" a tab stop to its left, Google Docs) starts
+# that item; word processors' bullet glyphs (● ○ ■, Word's private-use ones) mark list items.
+PIPELINE_VERSION = 38
 
 
 @dataclass

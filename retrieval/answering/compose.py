@@ -294,12 +294,15 @@ def _introduces(passage, position: int) -> bool:
     return following is None or following.kind != "sentence"
 
 
+_LABEL_WORDS = 3  # a label over a code block ("Bash", "Windows"), as chunking's _is_label reads one
+
+
 def _labels_code(passage, unit: Unit) -> bool:
     """`unit` is a label line that a code unit right after it stands under."""
     units = passage.units
     position = units.index(unit)
     after = units[position + 1] if position + 1 < len(units) else None
-    return after is not None and after.kind == "code" and word_count(passage.unit_text(unit)) <= 3
+    return after is not None and after.kind == "code" and word_count(passage.unit_text(unit)) <= _LABEL_WORDS
 
 
 def _corroboration(candidates: list[Candidate], vectors: np.ndarray, params: ComposerParams) -> list[int]:

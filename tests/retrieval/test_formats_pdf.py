@@ -383,8 +383,33 @@ def test_a_line_drawn_word_by_word_is_one_line_again():
     path = DATA / "docstrial6" / "corpus" / "centimani" / "docs" / "user_guide.pdf"
     blocks = pdf.parse(path.read_bytes(), "user_guide.pdf").blocks
     sentence = "Cloud Function names are limited to 63 chars max. Please do not choose a long deployment name"
-    assert any(b.kind == "paragraph" and b.text.startswith(sentence) for b in blocks)
+    assert any(b.kind == "list_item" and b.text.startswith(sentence) for b in blocks)  # a "-" list's item
     assert not any(b.text in ("Cloud", "Function") for b in blocks)
+
+
+def test_a_word_processors_bullets_start_list_items():
+    """Google Docs draws a list's bullet ("●", or "-" for a dash list) apart from its item, a tab stop to
+    its left on its baseline: the bullet had been a paragraph of its own or the end of the line above,
+    and a list whose items wrap ("● | queue_config.name: the name of the queue for the gads ...") was read
+    as a garbled table (trial 41's guide: "how many times does the upload queue retry a task?")."""
+    path = DATA / "docstrial6" / "corpus" / "centimani" / "docs" / "user_guide.pdf"
+    blocks = pdf.parse(path.read_bytes(), "user_guide.pdf").blocks
+    items = [b.text for b in blocks if b.kind == "list_item"]
+    assert "queue_config.retry_config.max_attempts : max retry attempts (default 5)" in items
+    assert "credentials.XXXXX.client_id: the OAUTH2 client id" in items
+    assert "Input and output GCS buckets will be automatically created if they don’t exist already." in items
+    assert not any(b.kind in ("table_row", "table_header") and "queue_config" in b.text for b in blocks)
+    assert not any(b.text.strip() in ("-", "●") or b.text.rstrip().endswith(" ●") for b in blocks)
+
+
+def test_a_bullet_a_tab_stop_apart_starts_its_item_but_not_a_far_column():
+    def line(text: str, x: float) -> PageLine:
+        return PageLine((Span(text, 11.0, y=326.1, x=x),))
+
+    assert [j.text for j in _rejoined([line("●", 162.0), line("Replace XXXXX", 180.0)])] == [
+        "● Replace XXXXX"
+    ]
+    assert [j.text for j in _rejoined([line("-", 90.0), line("Plan", 300.0)])] == ["-", "Plan"]
 
 
 def test_table_cells_on_one_baseline_stay_apart():

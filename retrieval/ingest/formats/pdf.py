@@ -48,7 +48,7 @@ from retrieval.ingest.formats.pdf_notes import (
     separate_footnotes,
 )
 from retrieval.ingest.formats.pdf_running import drop_running
-from retrieval.ingest.formats.pdf_tables import Table, layout_tables, locate
+from retrieval.ingest.formats.pdf_tables import BULLET_GLYPHS, Table, layout_tables, locate
 from retrieval.ingest.formats.pdf_text import PageLine, page_lines
 from retrieval.models import Block
 from retrieval.text.normalize import compatibility_text
@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 _HYPHENATED = re.compile(r"([A-Za-z]{2,})-$")  # the word before the hyphen ending a line
 _SPELLED = re.compile(r"[A-Za-z]+")  # a word as written, for `_joined`: "SpecifierSet" seen whole
 _LETTER_HYPHEN = re.compile(r"([A-Za-z]+)-$")  # a line ending in a hyphenated word's first part
-_BULLET = re.compile(r"^\s*([-*•▪‣◦]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(rf"^\s*([{BULLET_GLYPHS}]|\d{{1,3}}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
 _SHORT_LINE = 0.7  # a line narrower than this share of the page's widest line can end a paragraph
 

@@ -22,7 +22,10 @@ _CELL = re.compile(r"\S+(?: \S+)*")  # words parted by single spaces; two or mor
 _PROSE_CELL = 40  # a table where most cells are longer than this is columns of prose, not a table
 _FEWEST_ROWS = 3  # two aligned lines are too often an option list or an example's output to be a table
 _NUMERIC = re.compile(r"\d")
-_ENUMERATOR = re.compile(r"[-–*•▪‣◦·]|\(?(\d{1,3}(\.\d{1,3})*|[a-z]|[ivx]{1,4})[.)]?", re.I)
+# The glyphs drawn before list items: word processors' bullets too (Google Docs draws ● ○ ■ by level; Word's
+# Symbol and Wingdings fonts map theirs into the private use area, U+F0B7, U+F0A7, U+F0D8).
+BULLET_GLYPHS = "-–*•▪‣◦·●○■□◆◇▫➢➤►▸\uf0b7\uf0a7\uf0d8"
+_ENUMERATOR = re.compile(rf"[{BULLET_GLYPHS}]|\(?(\d{{1,3}}(\.\d{{1,3}})*|[a-z]|[ivx]{{1,4}})[.)]?", re.I)
 _YEAR = re.compile(r"(19|20)\d\d")  # a year heads a column ("2023") as a word would
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from retrieval.ingest.formats.pdf_spacing import WordGaps, simple_widths
-from retrieval.ingest.formats.pdf_tables import Table
+from retrieval.ingest.formats.pdf_tables import BULLET_GLYPHS, Table
 from retrieval.text.normalize import compatibility_text
 
 # Unicode superscript figures (a font's own ¹²³ glyphs); NFKC would turn them into plain figures.
@@ -173,15 +173,27 @@ def page_lines(page) -> list[PageLine]:
 _WORD_EM = 0.6
 
 
+# How far right of a list's bullet its item's text may start on the bullet's baseline: word processors put
+# a tab stop there (18 pt after an 11 pt "●" in Google Docs' lists; Word's default hanging indent is 0.25 in).
+_BULLET_REACH_EM = 4.0
+
+
 def _rejoined(lines: list[PageLine]) -> list[PageLine]:
     """`lines` with a line that goes on the one before it put back into it. Some producers draw a justified
     line word by word (Google Docs' Skia renderer), and pypdf then ends a line after every word ("Cloud" /
     "Function" / "names", one baseline): a line whose first piece is on the baseline of the line before,
-    whose last piece is one word, and starts to its right within that word's reach, continues it."""
+    whose last piece is one word, and starts to its right within that word's reach, continues it. A list's
+    bullet drawn apart from its item ("●" or "-" alone, the text a tab stop to its right on its baseline)
+    is that item's first piece, as it is where the producer draws both in one run."""
     joined: list[PageLine] = []
     for line in lines:
         before = joined[-1] if joined else None
-        if before is not None and before.spans and line.spans and _goes_on(before.spans[-1], line.spans[0]):
+        if (
+            before is not None
+            and before.spans
+            and line.spans
+            and (_goes_on(before.spans[-1], line.spans[0]) or _bullet_of(before, line.spans[0]))
+        ):
             first = line.spans[0]
             if not first.text.startswith(" ") and not before.spans[-1].text.endswith(" "):
                 first = replace(first, text=" " + first.text)
@@ -189,6 +201,16 @@ def _rejoined(lines: list[PageLine]) -> list[PageLine]:
         else:
             joined.append(line)
     return joined
+
+
+def _bullet_of(line: PageLine, first: Span) -> bool:
+    """Is `line` a lone bullet glyph and `first` its item's text, on its baseline a tab stop to its right?"""
+    if len(line.spans) != 1 or len(line.spans[0].text.strip()) != 1:
+        return False
+    bullet = line.spans[0]
+    if bullet.text.strip() not in BULLET_GLYPHS or first.figure or abs(bullet.y - first.y) > _BASELINE_SLACK:
+        return False
+    return bullet.x < first.x <= bullet.x + _BULLET_REACH_EM * max(bullet.size, first.size)
 
 
 def _goes_on(last: Span, first: Span) -> bool:
