@@ -155,14 +155,16 @@ def _corpus_flag(corpus: str, found: bool) -> tuple[str, str]:
 
 
 def rebuild_hint(corpus: str | None, index: str, config: str | None = None, found: bool = True) -> str:
-    """`corpus` None: the config lists sources (citebot index reads them; --corpus would be refused);
+    """How to build the index the failing command looked for: "Build", not "Rebuild", as a first run has
+    none yet and an outdated one is built anew alike (the PostgreSQL hint says the same).
+    `corpus` None: the config lists sources (citebot index reads them; --corpus would be refused);
     `config`: the --config file the failing command was given, repeated so the hint works as printed;
     `found`: the corpus folder exists (else the hint asks for the user's folder instead of naming it)."""
     flag = f" --config {config}" if config else ""
     if corpus is None:
-        return f"Rebuild it with: citebot index --index {index}{flag} (it reads the configured sources)"
+        return f"Build it with: citebot index --index {index}{flag} (it reads the configured sources)"
     corpus_flag, note = _corpus_flag(corpus, found)
-    return f"Rebuild it with: citebot index {corpus_flag} --index {index}{flag}{note}"
+    return f"Build it with: citebot index {corpus_flag} --index {index}{flag}{note}"
 
 
 def index_missing(error: str, index_given: bool) -> str:

@@ -84,7 +84,7 @@ def test_a_hint_that_prints_a_command_repeats_the_config_file_it_was_given(tmp_p
     config = tmp_path / "team.yaml"
     config.write_text("index: idx\nsources:\n  - name: a\n    path: x\n", "utf-8")
     hint = load_settings(config).engine_config().rebuild_hint
-    assert hint.startswith(f"Rebuild it with: citebot index --index idx --config {config}")
+    assert hint.startswith(f"Build it with: citebot index --index idx --config {config}")
 
 
 def test_a_yaml_mistake_is_one_line_with_where_it_is(tmp_path):
