@@ -16,6 +16,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-2   | tests/data/docstrial2 (Hugo Markdown, flask reST; a fresh user's 36 questions, stop 32) | documentation, two products in one index |
 | calibration | docs-trial-4   | tests/data/docstrial4 (a pdfTeX PDF manual, coverage.py reST; a fresh user's 36 questions, stop 32) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-6   | tests/data/docstrial6 (a Google Docs PDF guide, jbang AsciiDoc; a fresh user's 36 questions, stop 33) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-7   | tests/data/docstrial7 (go-task's Docusaurus MDX; 18 of a fresh user's 36 questions, stop 34) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -38,7 +39,7 @@ The reading cases (one small corpus per reader, generator and language added for
 fresh users' trials in calibration (seeds-trial, docs-trial, docs-trial-2) came after the unit scorer was
 fitted; since stop 32 the confidence scorer is fitted on every calibration set (`train_answerer.py
 --keep-unit`: the unit scorer is kept, see benchmarks/README.md "Stop 32"). `fitted=False` keeps a set
-out of train_answerer.py's rows (docs-trial-4 and docs-trial-6, which came after the refit, each run blind once), so a
+out of train_answerer.py's rows (docs-trial-4, -6 and -7, which came after the refit, each run blind once), so a
 committed model stays reproducible from its recorded rows hash.
 
 squad is measured only when the pool folder holds it (`benchmarks/squad_set.py DEV.json POOL/squad`; the
@@ -129,6 +130,12 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             "docs-trial-6",
             "calibration",
             ((DATA / "docstrial6/corpus", DATA / "docstrial6/questions.yaml"),),
+            fitted=False,
+        ),
+        QuestionSet(
+            "docs-trial-7",
+            "calibration",
+            ((DATA / "docstrial7/corpus", DATA / "docstrial7/questions.yaml"),),
             fitted=False,
         ),
         QuestionSet(

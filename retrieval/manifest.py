@@ -62,7 +62,11 @@ FORMAT_VERSION = 2
 # description of a key) are one unit with it, not a unit each.
 # 38: a PDF list's bullet drawn apart from its item ("●" or "-" a tab stop to its left, Google Docs) starts
 # that item; word processors' bullet glyphs (● ○ ■, Word's private-use ones) mark list items.
-PIPELINE_VERSION = 38
+# 39: in a long code block each option of a help listing is a unit however indented, and a directory
+# tree's branch lines go on their tree instead of being a unit each.
+# 40: .docx paragraphs in a code style or a monospace font are code (consecutive ones one block, line
+# breaks kept); an MDX <Tabs values={[...]}> labels its TabItems; a code fence's title="..." is a label.
+PIPELINE_VERSION = 40
 
 
 @dataclass

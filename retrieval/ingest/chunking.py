@@ -574,18 +574,26 @@ def _top_indent(lines: list[str]) -> int:
 
 
 def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[list[str]]:
-    """A long block's units: a piece starts at each top-level line, except one that a run of comment
-    lines right above it describes ("# Minimum acceptable TLS version. ..." over "[ min_version:
-    <string> ]" in a configuration reference): those comments and it are one piece."""
+    """A long block's units: a piece starts at each top-level line (a statement, a key) and at each
+    option of a help listing however indented ("  -p, --port int ..." and "      --pprof ..." align
+    their long names), except a line that a run of comment lines right above it describes ("# Minimum
+    acceptable TLS version. ..." over "[ min_version: <string> ]" in a configuration reference: those
+    comments and it are one piece) and a line of a directory tree ("├── public/"), which goes on its tree."""
     base = _top_indent(lines) if base is None else base
     pieces: list[list[str]] = [[]]
-    for line in lines:
+    for index, line in enumerate(lines):
         top_level = line.strip() and len(line) - len(line.lstrip()) <= base and not _closes(line)
+        entry = (top_level or _OPTION_LINE.match(line)) and not (index and _continued(lines[index - 1]))
         described = pieces[-1] and all(_unit_comment(p) for p in pieces[-1])
-        if pieces[-1] and ((top_level and not described) or len(pieces[-1]) >= _CODE_UNIT_LINES):
+        starts = entry and not described and not _TREE_LINE.match(line)
+        if pieces[-1] and (starts or len(pieces[-1]) >= _CODE_UNIT_LINES):
             pieces.append([])
         pieces[-1].append(line)
     return pieces
+
+
+_OPTION_LINE = re.compile(r"^\s*--?[A-Za-z]")  # "  -p, --port int", "      --pprof": an option's entry
+_TREE_LINE = re.compile(r"^[\s│├└┬┴┼─|`]*[│├└]")  # "├── public/", "│   └── hugo.toml": a tree's branch
 
 
 def _unit_comment(line: str) -> bool:

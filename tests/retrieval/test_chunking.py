@@ -283,6 +283,34 @@ def test_a_key_of_a_long_code_block_is_one_unit_with_the_comments_describing_it(
     ]
 
 
+HELP_AND_TREE = """\
+      --appendPort               append port to baseURL (default true)
+  -b, --baseURL string           hostname (and path) to the root, e.g. https://spf13.com/
+      --bind string              interface to which the server will bind (default "127.0.0.1")
+  -p, --port int                 port on which the server will listen (default 1313)
+      --pprof                    enable the pprof server (port 8080)
+docker run -d \\
+  --name watchtower \\
+  containrrr/watchtower
+my-project/
+├── archetypes/
+│   └── default.md
+├── public/       <-- created when you build your project
+└── hugo.toml"""
+
+
+def test_each_option_of_a_help_listing_is_a_unit_and_a_tree_is_one():
+    # Hugo's `hugo server --help` aligns long option names, so options without a short one are indented
+    # deeper: read by indentation, "-p, --port ... (default 1313)" had been one unit with the options
+    # under it ("--pprof ... (port 8080)"), and each branch of a directory tree a unit of its own.
+    passage = chunk_document("c.md", [Block("code", HELP_AND_TREE, 1, 14)], ChunkingParams())[0]
+    units = [passage.unit_text(u) for u in passage.units]
+    assert "  -p, --port int                 port on which the server will listen (default 1313)" in units
+    assert "      --pprof                    enable the pprof server (port 8080)" in units
+    assert "docker run -d \\\n  --name watchtower \\\n  containrrr/watchtower" in units  # one command
+    assert units[-1].startswith("my-project/\n├── archetypes/") and units[-1].endswith("└── hugo.toml")
+
+
 # -- lines and offsets back into the file ----------------------------------------------------------
 def check_units(passage) -> None:
     for unit in passage.units:

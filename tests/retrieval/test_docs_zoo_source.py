@@ -328,6 +328,29 @@ def test_mdx_drops_esm_and_expressions_and_keeps_props_and_text():
     assert lines == [10, 13, 15, 20]
 
 
+def test_mdx_tabs_labelled_by_their_tab_set_and_code_titles_read_as_labels():
+    # go-task's docs (trial 42) label tabs in `<Tabs values={[...]}>`, not on each TabItem: the tabs had
+    # read "value: 1" ... "value: 4" and "defaultValue: 1", and the fences' titles (the file the line goes
+    # in) were dropped.
+    parsed = mdx(
+        "To load them, add this line:\n\n<Tabs defaultValue=\"1\" values={[ {label: 'bash', value: '1'},\n"
+        "    {value: '2', label: 'zsh'}\n  ]}>\n\n<TabItem value=\"1\">\n"
+        '```shell title="~/.bashrc"\neval "$(task --completion bash)"\n```\n</TabItem>\n\n'
+        '<TabItem value="2">\n```shell title="~/.zshrc"\neval "$(task --completion zsh)"\n```\n</TabItem>\n</Tabs>\n'
+    )
+    assert kinds(parsed.blocks) == [
+        ("paragraph", "To load them, add this line:"),
+        ("paragraph", "label: bash"),
+        ("paragraph", "~/.bashrc"),
+        ("code", 'eval "$(task --completion bash)"'),
+        ("paragraph", "label: zsh"),
+        ("paragraph", "~/.zshrc"),
+        ("code", 'eval "$(task --completion zsh)"'),
+    ]
+    passage = chunk_document("page.mdx", list(parsed.blocks), ChunkingParams())[0]
+    assert {u.lead for u in passage.units if u.kind == "code"} == {"To load them, add this line:"}
+
+
 def test_docusaurus_admonitions_keep_their_text_in_md_and_mdx():
     source = (
         ":::note Title\n\nFirst note.\n\n:::\n\n::::tip\n\nOuter.\n\n:::warning\n\nInner.\n\n:::\n\n::::\n"

@@ -659,6 +659,35 @@ def test_docx_heading_paragraph_list_and_table():
     assert parsed.blocks[0].level == 1
 
 
+def test_docx_code_paragraphs_are_one_code_block_with_their_lines():
+    """A manual's commands in a "Code" paragraph style (Tek4010's manual, trial 42) or in a monospace font:
+    code, consecutive paragraphs one block, line breaks kept ("cd apl" / "./install_apl" had read as one
+    line, "cd apl ./install_apl", and "mkdir -p ~/.tek4010conf cp aplkeys ~/.tek4010conf")."""
+    import docx as python_docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = python_docx.Document()
+    code_style = document.styles.add_style("Code", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("To install the APL fonts, type")
+    listing = document.add_paragraph("cd apl", style=code_style)
+    listing.add_run().add_break()
+    listing.add_run("./install_apl")
+    document.add_paragraph("sudo reboot", style=code_style)
+    document.add_paragraph("Then start it:")
+    document.add_paragraph().add_run("tek4010 -APL ./apltest").font.name = "Courier New"
+    document.add_paragraph().add_run("Courier is a typeface.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parsed = docx.parse(buffer.getvalue(), "manual.docx")
+    assert kinds(parsed.blocks) == [
+        ("paragraph", "To install the APL fonts, type"),
+        ("code", "cd apl\n./install_apl\nsudo reboot"),
+        ("paragraph", "Then start it:"),
+        ("code", "tek4010 -APL ./apltest"),
+        ("paragraph", "Courier is a typeface."),
+    ]
+
+
 def test_docx_that_is_not_a_docx_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="docx"):
         docx.parse(b"not a zip file", "broken.docx")

@@ -70,6 +70,9 @@ _VERSION_SHORTCODE = re.compile(r"^\s*([A-Za-z][\w-]*)\s+[\"']?(v?\d+(?:\.\d+)+)
 # Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
 _LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
 _LIQUID_LINE = re.compile(r"^\s*(\{%-?.*?-?%\}\s*)+$")
+# A code fence's title (```shell title="~/.bashrc"): the file the code goes in, shown above it by
+# Docusaurus and MkDocs Material.
+_FENCE_TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
 _CODE_FENCE = "`" * 9  # longer than any fence a page holds, so a highlight block's body stays code
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Attribute lists ({: .class }, MkDocs { #id .class key=value }), Material icons (:octicons-clock-24:)
@@ -398,6 +401,11 @@ class _Walker:
         elif kind in ("fence", "code_block"):
             language = token.info.split()[0] if token.info.strip() else None
             where = token.map
+            titled = _FENCE_TITLE.search(token.info) if kind == "fence" else None
+            if titled and where:  # Docusaurus/MkDocs `title="~/.bashrc"`: shown above the code, as a label
+                self._add(
+                    "paragraph", next(g for g in titled.groups() if g is not None), [where[0], where[0] + 1]
+                )
             if kind == "fence" and where:  # the fence lines themselves are not code
                 where = [where[0] + 1, max(where[0] + 1, where[1] - 1)]
             self._add("code", token.content, where, language=language)

@@ -20,7 +20,7 @@ _ESM = re.compile(r"^(import|export)\b")
 _COMPONENT_START = re.compile(r"<(/?)(?:([A-Z][\w.]*)(?=[\s/>])|(?=>))")  # <Tabs>, </TabItem>, <>, </>
 _PROP = re.compile(r"""([A-Za-z_][\w:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # Props that are identifiers or presentation, not text a reader sees.
-_HIDDEN_PROPS = {"className", "class", "id", "key", "style", "groupId", "queryString", "href", "to", "src",
+_HIDDEN_PROPS = {"className", "class", "id", "key", "style", "groupId", "queryString", "defaultValue", "href", "to", "src",
                  "width", "height", "target", "rel", "type", "name", "lang", "language", "icon", "color", "variant",
                  "size", "align"}  # fmt: skip
 
@@ -31,6 +31,7 @@ def prepare(text: str) -> list[tuple[str, int]]:
     lines = text.split("\n")
     index = 0
     prose: list[tuple[str, int]] = []
+    labels: dict[str, str] = {}  # the last <Tabs values={[...]}>'s tab labels by value
     mdx_block_end: int | None = None  # closing line of an mdx-code-block fence being read as MDX
     while index < len(lines):
         line = lines[index]
@@ -46,7 +47,7 @@ def prepare(text: str) -> list[tuple[str, int]]:
             index += 1
             continue
         if fence:
-            out.extend(_reduce(prose))
+            out.extend(_reduce(prose, labels))
             prose = []
             end = _fence_end(lines, index, fence.group(1))
             out.extend((lines[n], n) for n in range(index, end + 1))
@@ -59,7 +60,7 @@ def prepare(text: str) -> list[tuple[str, int]]:
             continue
         prose.append((line, index))
         index += 1
-    out.extend(_reduce(prose))
+    out.extend(_reduce(prose, labels))
     return out
 
 
@@ -85,8 +86,9 @@ def _statement_end(lines: list[str], start: int) -> int:
     return len(lines) - 1
 
 
-def _reduce(prose: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Expressions and component tags of a run of non-code lines reduced to Markdown."""
+def _reduce(prose: list[tuple[str, int]], labels: dict[str, str]) -> list[tuple[str, int]]:
+    """Expressions and component tags of a run of non-code lines reduced to Markdown. `labels`: the
+    last `<Tabs values={[...]}>`'s tab labels by value (updated here; code fences cut a tab set's runs)."""
     if not prose:
         return []
     text = "\n".join(line for line, _ in prose)
@@ -113,7 +115,10 @@ def _reduce(prose: list[tuple[str, int]]) -> list[tuple[str, int]]:
         tag = _COMPONENT_START.match(text, position) if char == "<" else None
         if tag:
             end = _tag_end(text, position)
-            props = "" if tag.group(1) else _props(text[position:end])
+            if not tag.group(1) and tag.group(2) == "Tabs":
+                labels.clear()
+                labels.update(_tab_labels(text[position:end]))
+            props = "" if tag.group(1) else _props(text[position:end], labels)
             block_level = at_line_start
             row = _skip(pieces, text, position, end, row)
             if block_level:
@@ -176,10 +181,28 @@ def _tag_end(text: str, start: int) -> int:
     return len(text)
 
 
-def _props(tag: str) -> str:
-    """A component's string props as the text it shows: "label: Linux" (value hidden when labelled)."""
+# One tab of a Docusaurus `<Tabs values={[{label: 'bash', value: '1'}, ...]}>` (either key first).
+_TAB_VALUE = re.compile(
+    r"""\{\s*(?:label\s*:\s*(['"])(?P<l1>.*?)\1\s*,\s*value\s*:\s*(['"])(?P<v1>.*?)\3"""
+    r"""|value\s*:\s*(['"])(?P<v2>.*?)\5\s*,\s*label\s*:\s*(['"])(?P<l2>.*?)\7)"""
+)
+
+
+def _tab_labels(tag: str) -> dict[str, str]:
+    """The labels a `<Tabs values={[...]}>` tag gives its tabs' values ("1" -> "bash")."""
+    return {m["v1"] or m["v2"] or "": m["l1"] or m["l2"] or "" for m in _TAB_VALUE.finditer(tag)}
+
+
+def _props(tag: str, labels: dict[str, str] | None = None) -> str:
+    """A component's string props as the text it shows: "label: Linux" (value hidden when labelled; a
+    `<TabItem value="1">` labelled by its `<Tabs values={...}>`, `labels`, shows "label: bash")."""
     found = [(name, double if double is not None else single) for name, double, single in _PROP.findall(tag)]
     names = {name for name, _ in found}
+    if "label" not in names and labels:
+        value = next((v for name, v in found if name == "value"), None)
+        if value in labels:
+            found = [(name, v) for name, v in found if name != "value"] + [("label", labels[value])]
+            names.add("label")
     shown = [
         f"{name}: {value}"
         for name, value in found
