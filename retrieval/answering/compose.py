@@ -283,26 +283,12 @@ _LEAD_IN = re.compile(r"(:|\b(as follows|the following|below)[.:]?)$", re.IGNORE
 
 
 def _introduces(passage, position: int) -> bool:
-    """The unit at `position` is a lead-in sentence followed by a table, list, code or the passage's end;
-    a code block's label between them ("Bash" over tabbed commands: chunking's _is_label) is passed over."""
+    """The unit at `position` is a lead-in sentence followed by a table, list, code or the passage's end."""
     units = passage.units
     if not _LEAD_IN.search(passage.unit_text(units[position]).strip()):
         return False
-    following = next(
-        (u for u in units[position + 1 :] if not (u.kind == "sentence" and _labels_code(passage, u))), None
-    )
+    following = units[position + 1] if position + 1 < len(units) else None
     return following is None or following.kind != "sentence"
-
-
-_LABEL_WORDS = 3  # a label over a code block ("Bash", "Windows"), as chunking's _is_label reads one
-
-
-def _labels_code(passage, unit: Unit) -> bool:
-    """`unit` is a label line that a code unit right after it stands under."""
-    units = passage.units
-    position = units.index(unit)
-    after = units[position + 1] if position + 1 < len(units) else None
-    return after is not None and after.kind == "code" and word_count(passage.unit_text(unit)) <= _LABEL_WORDS
 
 
 def _corroboration(candidates: list[Candidate], vectors: np.ndarray, params: ComposerParams) -> list[int]:

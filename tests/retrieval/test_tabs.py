@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.answering.compose import _introduces
-from retrieval.config import ChunkingParams
+from retrieval.answering.compose import _candidates
+from retrieval.config import ChunkingParams, ComposerParams
 from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.loader import load_document
-from retrieval.models import Passage
+from retrieval.models import Hit, Passage
 
 PORT_LEAD = "For example, to set the port for the run command, instead of flask run --port 8000:"
 INSTALL_LEAD = "To install it, pick your package manager:"
@@ -88,10 +88,13 @@ def test_the_lead_in_over_a_tab_set_is_no_answer_of_its_own(tmp_path):
     passage = next(p for p in _passages(tmp_path) if PORT_LEAD in p.text)
     said = [passage.unit_text(u) for u in passage.units]
     assert said[said.index(PORT_LEAD) + 1] == "Bash"  # the label stands between the lead-in and its command
-    assert _introduces(passage, said.index(PORT_LEAD))
-    assert _introduces(passage, said.index(INSTALL_LEAD))
+    # the composer's candidates: the commands, not the lead-ins that lead them (a command's lead is none)
+    candidates = [c.text for c in _candidates([Hit(passage, 1.0)], ComposerParams())]
+    assert PORT_LEAD not in candidates and INSTALL_LEAD not in candidates
+    assert "$ export FLASK_RUN_PORT=8000\n$ flask run" in candidates
+    assert "pip install flask" in candidates
     # a sentence followed by a sentence still answers for itself
-    assert not _introduces(passage, said.index(PORT_LEAD) - 1)
+    assert said[said.index(PORT_LEAD) - 1] in candidates
 
 
 MKDOCS = """\
