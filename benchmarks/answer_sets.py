@@ -17,6 +17,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-4   | tests/data/docstrial4 (a pdfTeX PDF manual, coverage.py reST; a fresh user's 36 questions, stop 32) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-6   | tests/data/docstrial6 (a Google Docs PDF guide, jbang AsciiDoc; a fresh user's 36 questions, stop 33) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-7   | tests/data/docstrial7 (go-task's Docusaurus MDX; 18 of a fresh user's 36 questions, stop 34) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-8   | tests/data/docstrial8 (gunicorn Sphinx reST, asdf's built VitePress HTML; a fresh user's 36 questions, stop 35) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -136,6 +137,12 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             "docs-trial-7",
             "calibration",
             ((DATA / "docstrial7/corpus", DATA / "docstrial7/questions.yaml"),),
+            fitted=False,
+        ),
+        QuestionSet(
+            "docs-trial-8",
+            "calibration",
+            ((DATA / "docstrial8/corpus", DATA / "docstrial8/questions.yaml"),),
             fitted=False,
         ),
         QuestionSet(

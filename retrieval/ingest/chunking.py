@@ -328,7 +328,8 @@ def _line_span(item: Block, start: int, end: int, length: int) -> tuple[int | No
 
 
 def _group(pieces: list[Block], max_words: int, introduced: set[int] | None = None) -> list[list[Block]]:
-    """Consecutive blocks packed into passages of at most max_words; a table header is repeated. A code
+    """Consecutive blocks packed into passages of at most max_words; a table header is repeated, and goes
+    with its first row when that row starts a passage. A code
     block, or the first piece of a long one (an id in `introduced`), takes the block before it, its lead-in,
     along into a new passage when it does not fit after it: the lead-in is said once, in the passage where
     code starts ("...set the second parameter to true:" had ended one passage, its example opened the next).
@@ -349,6 +350,11 @@ def _group(pieces: list[Block], max_words: int, introduced: set[int] | None = No
                 current.pop()
             else:
                 carried = None
+            ends_with_header = (
+                current and current[-1].kind == "table_header" and current[-1].group == item.group
+            )
+            if item.kind == "table_row" and ends_with_header:
+                current.pop()  # a header ending a passage heads no row there: it opens the next with its rows
             if current:
                 groups.append(current)
             current, words = [], 0

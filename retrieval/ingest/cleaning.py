@@ -1,4 +1,4 @@
-"""Drops page chrome (forms, captchas, share bars, copyright, reading-time badges, breadcrumbs, repeats)
+"""Drops page chrome (forms, captchas, share bars, copyright, reading-time badges, breadcrumbs, a paragraph repeated in its section)
 so it is never cited, block by block: a block is judged by what it says, never by being short.
 """
 
@@ -66,9 +66,13 @@ def clean_blocks(
     menu = _menu_runs(blocks) if scraped else set()
     title_key = normalize(title)
     kept: list[Block] = []
-    seen: set[str] = set()
+    seen: set[str] = set()  # the prose said so far in this section (since the last heading)
     for index, item in enumerate(blocks):
         key = normalize(item.text)
+        if item.kind == "heading":
+            # A paragraph said again under another heading is content there: each install method's
+            # "Note", each script's "Commands that invoke this script", a release's "Breaking changes".
+            seen = set()
         if index in menu or (item.kind in (*_PROSE, "heading") and is_chrome(item.text)):
             continue
         if item.kind != "code" and _EMAIL_PLACEHOLDER in item.text:

@@ -223,6 +223,20 @@ def test_a_row_longer_than_a_passage_still_fits_with_its_repeated_header():
     assert all(len(p.text.split()) <= 60 for p in passages), [len(p.text.split()) for p in passages]
 
 
+def test_a_table_header_with_no_room_for_a_row_opens_the_next_passage_with_its_rows():
+    """asdf's configuration page and gunicorn's settings (trial 43): "Options | Description" ended one
+    passage, its rows opened the next; a header with no row under it heads nothing."""
+    prose = " ".join(f"word{i}" for i in range(50))
+    blocks = [
+        Block("paragraph", prose + ".", 1, 1),
+        Block("table_header", "Option | Description", 3, 3, group=1),
+        Block("table_row", "legacy_version_file | " + " ".join(f"w{i}" for i in range(20)), 4, 4, group=1),
+    ]
+    passages = chunk_document("t.md", blocks, ChunkingParams(max_words=60))
+    assert [p.text.split("\n")[0] for p in passages] == [prose + ".", "Option | Description"]
+    assert "Option | Description" not in passages[0].text
+
+
 def test_a_code_block_longer_than_a_passage_is_cut_between_lines():
     code = "\n".join(f"  key{i}: value number {i} for the config" for i in range(40))
     passages = chunk_document(

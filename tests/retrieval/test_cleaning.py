@@ -247,3 +247,18 @@ def test_chrome_lines(line):
 )
 def test_content_lines_are_not_chrome(line):
     assert not is_chrome(line)
+
+
+def test_a_paragraph_repeated_under_another_heading_is_kept_and_in_its_own_section_dropped():
+    """asdf's install page ends each method with the same "Note" paragraph and gunicorn's changelog
+    opens each release's list with "Breaking changes": said again under another heading, a paragraph is
+    content there (trial 43 lost them when any repeat in a page was dropped)."""
+    note = "Restart your shell so that PATH changes take effect."
+    blocks = [
+        Block("heading", "Bash", 1, 1, level=3),
+        para(note, 2),
+        Block("heading", "Fish", 4, 4, level=3),
+        para(note, 5),
+        para(note, 7),  # said twice in the one section: a repeat
+    ]
+    assert clean_blocks(blocks) == blocks[:4]

@@ -217,6 +217,9 @@ def test_a_sphinx_role_reads_as_sphinx_shows_it(role, shown):
 def test_ref_to_a_label_in_the_same_file_shows_the_sections_title():
     source = ".. _install:\n\nInstalling\n==========\n\nSee :ref:`install`.\n"
     assert rst.parse(source.encode(), "x.rst").blocks[-1].text == "See Installing."
+    # as the title shows: gunicorn's settings are titled ``timeout``, referred to as "power reload"
+    source = ".. _reload:\n\n``reload``\n~~~~~~~~~~\n\nSee :ref:`reload`.\n"
+    assert rst.parse(source.encode(), "x.rst").blocks[-1].text == "See reload."
 
 
 def test_version_directives_read_new_changed_deprecated():

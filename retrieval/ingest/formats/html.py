@@ -417,6 +417,8 @@ class _Walker:
             return
         elif _is_tab_set(element) and self._tabs(element, kind, depth):
             return
+        elif tag == "details" and self._details(element, kind, depth):
+            return
         else:
             self.walk(element, kind, depth)
 
@@ -431,6 +433,19 @@ class _Walker:
         for label, panel in zip(labels, panels, strict=True):
             self._add("heading", _text(label), label, level=_TERM_HEADING_LEVEL)
             self.walk(panel, kind, depth)
+        return True
+
+    def _details(self, element, kind: str, depth: int) -> bool:
+        """A collapsible block's `<summary>` ("Bash", "With go install") as a heading-like lead over the
+        blocks it shows, as in Markdown: each install method's commands say which method they are of
+        (a lead's scope runs to the next heading, as every lead's does). False (nothing added) without a
+        summary of text."""
+        summary = next((c for c in element if isinstance(c.tag, str) and c.tag.lower() == "summary"), None)
+        if summary is None or not _text(summary).strip():
+            return False
+        self._add("heading", _text(summary), summary, level=_TERM_HEADING_LEVEL)
+        remove(summary)
+        self.walk(element, kind, depth)
         return True
 
     def _list(self, element, depth: int) -> None:

@@ -98,6 +98,13 @@ MAIN_CONTAINERS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The containers of MAIN_CONTAINERS that no one generator writes: one needs _MIN_MAIN_WORDS to be the article.
+_GENERIC_MAIN = frozenset(
+    {"HTML main", "ARIA main", "HTML article", "id main", "id content", "id main-content", "class main-content",
+     "WordPress entry", "blog post"}
+)  # fmt: skip
+
+
 def words(element) -> int:
     """Number of whitespace-separated words in an element's text."""
     return len(element.text_content().split())
@@ -112,14 +119,17 @@ def drop_never_content(root) -> None:
 
 def find_main(root):
     """The element holding the page's article: the first of MAIN_CONTAINERS that matches one element
-    outside nav/aside/footer with enough words (at least 25, or all of the page's), else <body>
-    (else the root)."""
+    outside nav/aside/footer with enough words (a generator's own container: any; a generic one,
+    _GENERIC_MAIN: at least 25, or all of the page's), else <body> (else the root)."""
     body = root.find("body")
     body = body if body is not None else root
     needed = min(_MIN_MAIN_WORDS, words(body))
-    for _generator, xpath in MAIN_CONTAINERS:
+    for generator, xpath in MAIN_CONTAINERS:
         found = [candidate for candidate in root.xpath(xpath) if not _in_chrome_region(candidate)]
-        if len(found) == 1 and words(found[0]) >= needed and needed > 0:
+        # A generator's own article container is the article however short the page ("GitHub Actions",
+        # one sentence: asdf's VitePress site); a generic <main> or #content may be a theme's wrapper.
+        enough = needed if generator in _GENERIC_MAIN else min(needed, 1)
+        if len(found) == 1 and words(found[0]) >= enough and needed > 0:
             return found[0]
     return body
 
@@ -179,7 +189,24 @@ def is_chrome(element, in_article: bool = False) -> bool:
         return bool(_CHROME_NAME.search(element.get("class", "")))
     if tag in ("div", "p", "span", "small", "time") and _LAST_MODIFIED.match(_text(element)):
         return True
+    if tag in ("span", "div", "p", "small") and _is_code_language_label(element):
+        return True
     return bool(_CHROME_NAME.search(f"{_own_id(element)} {element.get('class', '')}"))
+
+
+# A code block's wrapper naming its language in its class ("language-shell", "highlight-python").
+_LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang|highlight)-([\w+#.-]+)", re.IGNORECASE)
+
+
+def _is_code_language_label(element) -> bool:
+    """The label beside a code block that names its language (VitePress `<div class="language-shell">
+    <span class="lang">shell</span><pre>`): the wrapper holds the code and names the language too. Read
+    as text it opened every command's lead with "shell" (trial 43)."""
+    parent = element.getparent()
+    if parent is None or element.xpath(".//pre") or not parent.xpath("./pre"):
+        return False
+    named = _LANGUAGE_CLASS.search(parent.get("class", ""))
+    return named is not None and _text(element).strip().lower() == named.group(1).lower()
 
 
 def is_link_list(element) -> bool:

@@ -28,6 +28,8 @@ _SKIP = ("system_message", "comment", "substitution_definition", "target", "raw"
 # `.. _label:` over a section title: `:ref:`label`` shows that title (as Sphinx resolves it).
 _LABEL = re.compile(r"^\.\. _([^:`\n]+):[ \t]*\n(?:[ \t]*\n)*(?:([=\-~^\"'`#*+:.])\2{2,}\n)?([^\n]+)\n([=\-~^\"'`#*+:.])\4{2,}[ \t]*$",
                     re.MULTILINE)  # fmt: skip
+# A title's inline markup, as the title shows it: ``check_config`` reads check_config, *Note* Note.
+_INLINE_MARKUP = re.compile(r"(``|\*\*|\*|`)(\S(?:.*?\S)?)\1")
 _TERM_HEADING_LEVEL = 7  # a description's signature over several blocks heads them, below every real heading
 _SHORT_DEFINITION_WORDS = 40
 # Sphinx's info fields (`:param int x:`, `:returns:`) and how they read; "type"/"vartype" merge into their name.
@@ -70,7 +72,10 @@ def parse(raw: bytes, source: str) -> Parsed:
 
 def _labels(text: str) -> dict[str, str]:
     """Section labels of the file (`.. _install:` over "Installing") for `:ref:` to show their titles."""
-    return {found.group(1).strip().lower(): found.group(3).strip() for found in _LABEL.finditer(text)}
+    return {
+        found.group(1).strip().lower(): _INLINE_MARKUP.sub(r"\2", found.group(3).strip())
+        for found in _LABEL.finditer(text)
+    }
 
 
 @dataclass
