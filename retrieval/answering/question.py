@@ -107,7 +107,7 @@ _KIND_PATTERNS = {
     # A setting's value: a number, a switch, a quoted string, a path (home- or folder-relative too) or URL.
     "value": re.compile(
         r"\b\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]"
-        r"|(^|\s)(~|\.{1,2}|\$\w+)?/\S|://|\b[A-Za-z]:\\|%\w+%",  # "~/.jbang/cache", "./build", "$HOME/x"
+        r"|(^|\s)(~|\.{1,2}|\$\w+|\$\{\w+\})?/\S|://|\b[A-Za-z]:\\|%\w+%",  # "~/.jbang/cache", "./build", "$HOME/x", "${HOME}/x"
         re.IGNORECASE,
     ),
     # A command, flag or config line: code units always count; in prose an option like --foo or -m does.
@@ -115,7 +115,7 @@ _KIND_PATTERNS = {
     # In documentation a "where" is often a path, a directory or a URL.
     "place": re.compile(
         r"\b(in|at|from|based in|headquartered in)\s+[A-Z][a-z]+|\b[A-Z][a-z]+-based\b"
-        r"|(^|\s)(~?/|\.{1,2}/|[A-Za-z]:\\|%\w+%|\$\w+/?)\S*|https?://\S+"
+        r"|(^|\s)(~?/|\.{1,2}/|[A-Za-z]:\\|%\w+%|\$\w+/?|\$\{\w+\}/?)\S*|https?://\S+"
     ),
     "person": re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\b"),
 }

@@ -241,6 +241,8 @@ def test_two_swapped_letters_are_repaired_on_the_word_as_typed():
         ("value", "The caching goes to ~/.jbang/cache by default.", True),
         ("value", "Reports go to ./htmlcov by default.", True),
         ("value", "By default it writes to $JBANG_DIR/cache.", True),
+        # the variable in braces as shells write it too ("${HOME}/.asdfrc is the default location", trial 43)
+        ("value", "${HOME}/.asdfrc is the default location used by asdf.", True),
     ],
 )
 def test_a_default_asked_for_must_be_stated_as_the_default_value(kind, text, matches):
