@@ -70,7 +70,9 @@ FORMAT_VERSION = 2
 # 43: a paragraph repeated under another heading is kept; a table header with no room for a row opens
 # the next passage; built HTML: a code block's language label is no text, a <details> summary is a lead,
 # a generator's article container is the article however short; rST labels show their title's text.
-PIPELINE_VERSION = 43
+# 44: measured, not kept (a passage's top-level folder's name in its indexed text).
+# 45: a site's own Hugo shortcode given a language and closed in the file is a code block.
+PIPELINE_VERSION = 45
 
 
 @dataclass

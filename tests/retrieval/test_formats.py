@@ -194,6 +194,26 @@ def test_hugo_code_shortcodes_are_code_and_a_version_shortcode_keeps_its_version
     assert "{{" not in all_text(parsed.blocks)
 
 
+def test_a_sites_own_shortcode_given_a_language_and_a_closing_tag_is_code():
+    """kind's docs (trial 44) wrap each example in their own `{{< codeFromInline lang="yaml" >}}`: read as
+    Markdown, its lines ran together and each `# comment` line became a heading that led every section
+    after it. Given a language but never closed, a shortcode's body is no code: the page is not swallowed."""
+    parsed = md(
+        'Disable the default CNI:\n\n{{< codeFromInline lang="yaml" >}}\nkind: Cluster\nnetworking:\n'
+        "  # the default CNI will not be installed\n  disableDefaultCNI: true\n{{< /codeFromInline >}}\n\n"
+        '{{< readfile file="x.yaml" lang="yaml" >}}\n\nThen create the cluster.\n'
+    )
+    assert kinds(parsed.blocks) == [
+        ("paragraph", "Disable the default CNI:"),
+        (
+            "code",
+            "kind: Cluster\nnetworking:\n  # the default CNI will not be installed\n  disableDefaultCNI: true",
+        ),
+        ("paragraph", "Then create the cluster."),
+    ]
+    assert parsed.blocks[1].language == "yaml"
+
+
 def test_a_docsy_tab_with_an_empty_language_is_still_its_code():
     """`lang=""` gave no language to take, and reading the page raised StopIteration out of the parser
     (not the ValueError a reader raises for a file it cannot read, which the build reports)."""

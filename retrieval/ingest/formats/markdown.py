@@ -59,6 +59,7 @@ _TAB = re.compile(r'^(\s*)===!?\+?!?\s+"([^"]*)"\s*$')
 _SHORTCODE = re.compile(r"\{\{([<%])(/\*)?(.*?)(\*/)?[%>]\}\}")
 _SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%].*?[%>]\}\}\s*)+$")
 _SHORTCODE_TEXT = re.compile(r"""\b(?:title|header)=(?:"([^"]*)"|'([^']*)')""")
+_SHORTCODE_CLOSE = re.compile(r"\{\{[<%]\s*/\s*([\w-]+)\s*[%>]\}\}")  # a closing tag: its shortcode's name
 _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
 _PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's site/page parameter
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
@@ -155,6 +156,7 @@ def _prepare(
     """
     out: list[tuple[str, int]] = []
     source_lines = _join_shortcodes(source_lines)
+    closed = frozenset(m.group(1) for line, _ in source_lines for m in _SHORTCODE_CLOSE.finditer(line))
     tab_indent: int | None = None
     fence: str | None = None
     closing: str | None = None  # what closes a code block opened by a shortcode or a Liquid tag
@@ -195,7 +197,7 @@ def _prepare(
         ):
             fence = None if fence is not None else opened.group(1)
         elif fence is None:
-            reduced, closing = _code_opening(line)
+            reduced, closing = _code_opening(line, closed)
             if reduced:
                 out.extend((text, origin) for text in reduced)
                 continue
@@ -243,14 +245,17 @@ def _unclosed_shortcode(text: str) -> bool:
     return "{{" in text and len(re.findall(r"\{\{[<%]", text)) > len(re.findall(r"[%>]\}\}", text))
 
 
-def _code_opening(line: str) -> tuple[list[str], str | None]:
+def _code_opening(line: str, closed: frozenset[str] = frozenset()) -> tuple[list[str], str | None]:
     """A line opening a code block of a site generator: (the lines it becomes, the pattern closing it).
 
     Jekyll `{% highlight go %}` closes with `{% endhighlight %}`; Hugo's `{{< highlight go >}}`,
     `{{< code lang="yaml" >}}` and `{{< code-toggle file=hugo >}}` (a configuration shown as TOML, YAML
     and JSON: read as prose, its lines ran together as "[uglyURLs] books = true films = false") with
     their closing tags; a Docsy `{{< tab header="Unix" lang="bash" >}}` (its header, then the fence)
-    with `{{< /tab >}}`. ([], None) for any other line.
+    with `{{< /tab >}}`; any other shortcode given a language and closed later in the file (`closed`: the
+    names of the file's closing tags), as a site's own `{{< codeFromInline lang="yaml" >}}` (kind's
+    configuration examples had read as prose, their comment lines as headings). ([], None) for any other
+    line.
     """
     stripped = line.strip()
     liquid = _LIQUID.fullmatch(stripped)
@@ -264,7 +269,7 @@ def _code_opening(line: str) -> tuple[list[str], str | None]:
     closing = r"\{\{[<%]\s*/\s*" + re.escape(shortcode) + r"\s*[%>]\}\}"
     given = _SHORTCODE_LANG.search(stripped)
     language = next((g for g in given.groups() if g), "") if given else ""
-    if shortcode in _CODE_SHORTCODES:
+    if shortcode in _CODE_SHORTCODES or (given and shortcode != "tab" and shortcode in closed):
         positional = stripped[name.end() :].split()
         if not given and shortcode == "highlight" and positional and "=" not in positional[0]:
             language = positional[0].strip("\"'>}")  # {{< highlight go "linenos=table" >}}
