@@ -18,6 +18,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-6   | tests/data/docstrial6 (a Google Docs PDF guide, jbang AsciiDoc; a fresh user's 36 questions, stop 33) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-7   | tests/data/docstrial7 (go-task's Docusaurus MDX; 18 of a fresh user's 36 questions, stop 34) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-8   | tests/data/docstrial8 (gunicorn Sphinx reST, asdf's built VitePress HTML; a fresh user's 36 questions, stop 35) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-9   | tests/data/docstrial9 (kind's Hugo Markdown, Lem's pdfTeX PDF manual; a fresh user's 36 questions, stop 35) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -143,6 +144,12 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             "docs-trial-8",
             "calibration",
             ((DATA / "docstrial8/corpus", DATA / "docstrial8/questions.yaml"),),
+            fitted=False,
+        ),
+        QuestionSet(
+            "docs-trial-9",
+            "calibration",
+            ((DATA / "docstrial9/corpus", DATA / "docstrial9/questions.yaml"),),
             fitted=False,
         ),
         QuestionSet(
