@@ -100,6 +100,15 @@ def _cases(fault: bool) -> tuple[tuple[Path, Path], ...]:
     )
 
 
+def _trial(number: int, split: str = "calibration", fitted: bool = True) -> QuestionSet:
+    """A fresh user's documentation trial: tests/data/docstrial (1) or docstrial<number>, named docs-trial
+    or docs-trial-<number> (each folder's SOURCE.md says which trial and stop)."""
+    suffix = "" if number == 1 else str(number)
+    folder = DATA / f"docstrial{suffix}"
+    name = f"docs-trial-{suffix}" if suffix else "docs-trial"
+    return QuestionSet(name, split, ((folder / "corpus", folder / "questions.yaml"),), fitted=fitted)
+
+
 def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
     """Every set, calibration first; the pool's sets only when `pool` exists."""
     sets = [
@@ -112,46 +121,9 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
             "seeds",
         ),
         QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
-        QuestionSet(
-            "docs-trial",
-            "calibration",
-            ((DATA / "docstrial/corpus", DATA / "docstrial/questions.yaml"),),
-        ),
-        QuestionSet(
-            "docs-trial-2",
-            "calibration",
-            ((DATA / "docstrial2/corpus", DATA / "docstrial2/questions.yaml"),),
-        ),
-        QuestionSet(
-            "docs-trial-4",
-            "calibration",
-            ((DATA / "docstrial4/corpus", DATA / "docstrial4/questions.yaml"),),
-            fitted=False,
-        ),
-        QuestionSet(
-            "docs-trial-6",
-            "calibration",
-            ((DATA / "docstrial6/corpus", DATA / "docstrial6/questions.yaml"),),
-            fitted=False,
-        ),
-        QuestionSet(
-            "docs-trial-7",
-            "calibration",
-            ((DATA / "docstrial7/corpus", DATA / "docstrial7/questions.yaml"),),
-            fitted=False,
-        ),
-        QuestionSet(
-            "docs-trial-8",
-            "calibration",
-            ((DATA / "docstrial8/corpus", DATA / "docstrial8/questions.yaml"),),
-            fitted=False,
-        ),
-        QuestionSet(
-            "docs-trial-9",
-            "calibration",
-            ((DATA / "docstrial9/corpus", DATA / "docstrial9/questions.yaml"),),
-            fitted=False,
-        ),
+        _trial(1),
+        _trial(2),
+        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9)),  # run blind, their faults fixed after
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),
@@ -160,12 +132,8 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         QuestionSet(
             "docs_dev", "validation", ((DATA / "docs_dev/corpus", DATA / "docs_dev/questions.yaml"),)
         ),
-        QuestionSet(
-            "docs-trial-3", "validation", ((DATA / "docstrial3/corpus", DATA / "docstrial3/questions.yaml"),)
-        ),
-        QuestionSet(
-            "docs-trial-5", "validation", ((DATA / "docstrial5/corpus", DATA / "docstrial5/questions.yaml"),)
-        ),
+        _trial(3, "validation"),
+        _trial(5, "validation"),
     ]
     if pool is not None and Path(pool).is_dir():
         for name in ("tatqa", "aws_docs"):
