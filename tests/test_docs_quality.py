@@ -119,11 +119,12 @@ GOLD_CITED_FLOOR = 31
 # version ..." and "Parameters: ..." lines, said again under each function), docstrial6 23 (-P6: its gold was
 # in a garbled PDF table's header row hanging at the end of the answer's passage; a header with no room for a
 # row now opens the next passage with its rows). docstrial8 (trial 43: gunicorn reST, asdf's VitePress HTML)
-# 20/36 on stop 34's code, 21 since "${HOME}/.asdfrc" reads as a value (A1); docstrial9 (trial 44: kind's Hugo
+# 20/36 on stop 34's code, 21 since "${HOME}/.asdfrc" reads as a value (A1) as quality.py asks them, 20 here:
+# the service answers U6's second part ("does asdf send telemetry? how do i opt out?") on its own; docstrial9 (trial 44: kind's Hugo
 # Markdown, Lem's pdfTeX manual) 21/36 on stop 34's code, 23 since a site's own code shortcode is code (K6, K7).
 TRIAL_FLOORS = {
     "docstrial": 24, "docstrial2": 21, "docstrial3": 16, "docstrial4": 19, "docstrial5": 26, "docstrial6": 23,
-    "docstrial7": 11, "docstrial8": 21, "docstrial9": 23,
+    "docstrial7": 11, "docstrial8": 20, "docstrial9": 23,
 }  # fmt: skip
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
