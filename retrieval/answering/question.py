@@ -88,6 +88,7 @@ _ANSWER_KINDS = (
 # A number spelled out ("fourteen days", "a dozen times"): retrieval/text/number_words.py's words, and the
 # counting words that stand for a number themselves.
 _NUMBER_WORDS = "(" + "|".join((*UNITS, *TEENS, *TENS, "hundred", "dozen")) + ")"
+_SHELL_VARIABLE = r"\$(?:\w+|\{\w+\})"  # "$HOME", "${HOME}": where a path starts, for values and places
 _KIND_PATTERNS = {
     # A number alone or with its unit written on ("128MB", "2GiB", "10ms", "3x"; not "1st", "h2o").
     "amount": re.compile(
@@ -104,10 +105,11 @@ _KIND_PATTERNS = {
         r"|\b(hourly|daily|weekly|monthly|yearly|annually|once|twice)\b|\bevery\b",
         re.IGNORECASE,
     ),
-    # A setting's value: a number, a switch, a quoted string, a path (home- or folder-relative too) or URL.
+    # A setting's value: a number, a switch, a quoted string, a path (home-, folder- or variable-relative
+    # too: "~/.jbang/cache", "./build", "$HOME/x", "${HOME}/x") or URL.
     "value": re.compile(
         r"\b\d|\b(true|false|on|off|yes|none|null|enabled?|disabled?)\b|[\"'`][^\"'`]+[\"'`]"
-        r"|(^|\s)(~|\.{1,2}|\$\w+|\$\{\w+\})?/\S|://|\b[A-Za-z]:\\|%\w+%",  # "~/.jbang/cache", "./build", "$HOME/x", "${HOME}/x"
+        rf"|(^|\s)(~|\.{{1,2}}|{_SHELL_VARIABLE})?/\S|://|\b[A-Za-z]:\\|%\w+%",
         re.IGNORECASE,
     ),
     # A command, flag or config line: code units always count; in prose an option like --foo or -m does.
@@ -115,7 +117,7 @@ _KIND_PATTERNS = {
     # In documentation a "where" is often a path, a directory or a URL.
     "place": re.compile(
         r"\b(in|at|from|based in|headquartered in)\s+[A-Z][a-z]+|\b[A-Z][a-z]+-based\b"
-        r"|(^|\s)(~?/|\.{1,2}/|[A-Za-z]:\\|%\w+%|\$\w+/?|\$\{\w+\}/?)\S*|https?://\S+"
+        rf"|(^|\s)(~?/|\.{{1,2}}/|[A-Za-z]:\\|%\w+%|{_SHELL_VARIABLE}/?)\S*|https?://\S+"
     ),
     "person": re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\b"),
 }

@@ -59,7 +59,9 @@ _TAB = re.compile(r'^(\s*)===!?\+?!?\s+"([^"]*)"\s*$')
 _SHORTCODE = re.compile(r"\{\{([<%])(/\*)?(.*?)(\*/)?[%>]\}\}")
 _SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%].*?[%>]\}\}\s*)+$")
 _SHORTCODE_TEXT = re.compile(r"""\b(?:title|header)=(?:"([^"]*)"|'([^']*)')""")
-_SHORTCODE_CLOSE = re.compile(r"\{\{[<%]\s*/\s*([\w-]+)\s*[%>]\}\}")  # a closing tag: its shortcode's name
+# A shortcode's closing tag ({{< /code >}}, {{% /tab %}}) for the name pattern given.
+_CLOSING_TAG = r"\{{\{{[<%]\s*/\s*{name}\s*[%>]\}}\}}"
+_SHORTCODE_CLOSE = re.compile(_CLOSING_TAG.format(name=r"([\w-]+)"))  # any closing tag: its shortcode's name
 _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
 _PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's site/page parameter
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
@@ -245,7 +247,7 @@ def _unclosed_shortcode(text: str) -> bool:
     return "{{" in text and len(re.findall(r"\{\{[<%]", text)) > len(re.findall(r"[%>]\}\}", text))
 
 
-def _code_opening(line: str, closed: frozenset[str] = frozenset()) -> tuple[list[str], str | None]:
+def _code_opening(line: str, closed: frozenset[str]) -> tuple[list[str], str | None]:
     """A line opening a code block of a site generator: (the lines it becomes, the pattern closing it).
 
     Jekyll `{% highlight go %}` closes with `{% endhighlight %}`; Hugo's `{{< highlight go >}}`,
@@ -266,18 +268,18 @@ def _code_opening(line: str, closed: frozenset[str] = frozenset()) -> tuple[list
     if not name or name.group(1) or not _SHORTCODE_LINE.match(stripped) or stripped.endswith("/>}}"):
         return [], None  # no shortcode, a closing one, text beside it, or one with no body
     shortcode = name.group(2)
-    closing = r"\{\{[<%]\s*/\s*" + re.escape(shortcode) + r"\s*[%>]\}\}"
+    closing = _CLOSING_TAG.format(name=re.escape(shortcode))
     given = _SHORTCODE_LANG.search(stripped)
     language = next((g for g in given.groups() if g), "") if given else ""
-    if shortcode in _CODE_SHORTCODES or (given and shortcode != "tab" and shortcode in closed):
-        positional = stripped[name.end() :].split()
-        if not given and shortcode == "highlight" and positional and "=" not in positional[0]:
-            language = positional[0].strip("\"'>}")  # {{< highlight go "linenos=table" >}}
-        return [_CODE_FENCE + language], closing
     if shortcode == "tab" and given:
         header = _line_title(stripped)
         fence = _CODE_FENCE + language
         return (["", header, "", fence] if header else [fence]), closing
+    if shortcode in _CODE_SHORTCODES or (given and shortcode in closed):
+        positional = stripped[name.end() :].split()
+        if not given and shortcode == "highlight" and positional and "=" not in positional[0]:
+            language = positional[0].strip("\"'>}")  # {{< highlight go "linenos=table" >}}
+        return [_CODE_FENCE + language], closing
     return [], None
 
 
