@@ -72,8 +72,9 @@ def _has_class(name: str) -> str:
 
 
 # Main content containers, most specific first. The first that matches exactly one element with
-# enough words wins; the generator that writes it is named for the reader.
-MAIN_CONTAINERS: tuple[tuple[str, str], ...] = (
+# enough words wins; the generator that writes it is named for the reader. A generator's own container
+# is the article however short the page; a generic one (GENERIC_CONTAINERS) may be a theme's wrapper.
+GENERATOR_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("Sphinx (Read the Docs theme, basic)", "//*[@itemprop='articleBody']"),
     ("MkDocs Material", f"//article[{_has_class('md-content__inner')}]"),
     ("Docusaurus", f"//*[{_has_class('theme-doc-markdown')}]"),
@@ -86,6 +87,8 @@ MAIN_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("VitePress", f"//*[{_has_class('vp-doc')}]"),
     ("VuePress", f"//*[{_has_class('theme-default-content')}]"),
     ("GitBook (legacy), Docsify", f"//*[{_has_class('markdown-section')}]"),
+)
+GENERIC_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("HTML main", "//main"),
     ("ARIA main", "//*[@role='main']"),
     ("HTML article", "//article"),
@@ -96,13 +99,8 @@ MAIN_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("WordPress entry", f"//*[{_has_class('entry-content')}]"),
     ("blog post", f"//*[{_has_class('post-content')}]"),
 )
-
-
-# The containers of MAIN_CONTAINERS that no one generator writes: one needs _MIN_MAIN_WORDS to be the article.
-_GENERIC_MAIN = frozenset(
-    {"HTML main", "ARIA main", "HTML article", "id main", "id content", "id main-content", "class main-content",
-     "WordPress entry", "blog post"}
-)  # fmt: skip
+MAIN_CONTAINERS = GENERATOR_CONTAINERS + GENERIC_CONTAINERS
+_GENERIC_MAIN = frozenset(name for name, _ in GENERIC_CONTAINERS)  # each needs _MIN_MAIN_WORDS
 
 
 def words(element) -> int:
@@ -120,7 +118,7 @@ def drop_never_content(root) -> None:
 def find_main(root):
     """The element holding the page's article: the first of MAIN_CONTAINERS that matches one element
     outside nav/aside/footer with enough words (a generator's own container: any; a generic one,
-    _GENERIC_MAIN: at least 25, or all of the page's), else <body> (else the root)."""
+    GENERIC_CONTAINERS: at least 25, or all of the page's), else <body> (else the root)."""
     body = root.find("body")
     body = body if body is not None else root
     needed = min(_MIN_MAIN_WORDS, words(body))
