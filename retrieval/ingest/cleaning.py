@@ -1,5 +1,6 @@
-"""Drops page chrome (forms, captchas, share bars, copyright, reading-time badges, breadcrumbs, a paragraph repeated in its section)
-so it is never cited, block by block: a block is judged by what it says, never by being short.
+"""Drops page chrome (forms, captchas, share bars, copyright, reading-time badges, breadcrumbs, a paragraph
+repeated in its section) so it is never cited, block by block: a block is judged by what it says, never by
+being short.
 """
 
 from __future__ import annotations
