@@ -72,7 +72,10 @@ FORMAT_VERSION = 2
 # a generator's article container is the article however short; rST labels show their title's text.
 # 44: measured, not kept (a passage's top-level folder's name in its indexed text).
 # 45: a site's own Hugo shortcode given a language and closed in the file is a code block.
-PIPELINE_VERSION = 45
+# 46: a Markdown page's front matter `description:` (`summary:`, `lead:`) is its lead paragraph.
+# 47: a PDF's underscore drawn as a rule (TeX's `\_`) is an underscore in the text.
+# 48: a numbered PDF title line opens a heading of its own (an empty section's title had joined the next).
+PIPELINE_VERSION = 48
 
 
 @dataclass

@@ -154,6 +154,27 @@ def test_front_matter_gives_metadata_and_is_in_no_block():
     assert parsed.blocks[0].line_start == 7
 
 
+def test_a_front_matter_description_is_the_page_lead_paragraph():
+    """kind's Hugo theme shows `description:` under the title (blind trial 44): on using-wsl2.md it is the
+    one sentence saying which Windows builds run kind, and it had been read as no text at all."""
+    page = (DATA / "docstrial9" / "corpus" / "kind" / "using-wsl2.md").read_bytes()
+    parsed = markdown.parse(page, "using-wsl2.md")
+    lead = parsed.blocks[0]
+    assert lead.kind == "paragraph"
+    assert lead.text.startswith(
+        "Kind can run using Windows Subsystem for Linux 2 (WSL2) on Windows 10 May 2020"
+    )
+    source_line = page.decode().split("\n")[lead.line_start - 1]
+    assert source_line.startswith("description:")  # cited at its key's line
+    assert parsed.title == "Using WSL2"
+    # summary (Hugo's) and lead (a theme's) too; no key, or not text, no lead
+    assert kinds(md("---\nsummary: Rotate keys yearly.\n---\n\nBody.\n").blocks)[0] == (
+        "paragraph",
+        "Rotate keys yearly.",
+    )
+    assert kinds(md("---\ndescription: [a, b]\n---\n\nBody.\n").blocks) == [("paragraph", "Body.")]
+
+
 def test_mkdocs_tabs_and_hugo_shortcodes_are_reduced_to_their_text():
     parsed = md(
         '=== "File (YAML)"\n\n    ```yaml\n    tls: true\n    ```\n\n=== "CLI"\n\n    Pass the flag on start.\n\n'

@@ -205,3 +205,29 @@ def test_code_set_letter_by_letter_is_closed_up(line, read):
     """tikz-network's manual (LaTeX listings): pypdf read "pip install -U n e t w o r k 2 t i k z", and the
     install command was quoted so; pdftotext closes such runs up."""
     assert pdf._letters_joined(line) == read
+
+
+LEM_MANUAL = Path(__file__).parents[1] / "data" / "docstrial9" / "corpus" / "lem" / "lem-manual.pdf"
+
+
+def test_an_underscore_pdftex_draws_as_a_rule_is_read_as_an_underscore():
+    """Computer Modern's `\\_` is a 0.3 em rule, no glyph: Lem's manual (blind trial 44) names its options
+    `-only_changed_output` and `-wl_auto_import`, which read as "-only changed output" and a question's
+    answer quoted them wrongly. A rule after a word space keeps the space ("a variable _x")."""
+    parsed = pdf.parse(LEM_MANUAL.read_bytes(), "lem-manual.pdf")
+    text = " ".join(block.text for block in parsed.blocks)
+    for option in ("-only_changed_output", "-wl_auto_import err", "-auxiliary_level none", "$LIB_DIR"):
+        assert option in text, option
+    assert "-only changed output" not in text and "auxiliary level none" not in text
+    assert "for a variable _x no warning" in text
+    # the grammar's own wildcard "_" stays one character; no rule became two
+    assert "| _ {{ Unspecified type }}" in text and "__" not in text
+
+
+def test_an_empty_numbered_section_keeps_its_own_title():
+    """Lem's manual has "4.4 Coq" with no text before "4.5 LaTeX": the two titles, one size on one page,
+    had been read as one heading, "4.4 Coq 4.5 LaTeX", over LaTeX's whole section."""
+    parsed = pdf.parse(LEM_MANUAL.read_bytes(), "lem-manual.pdf")
+    headings = [block.text for block in parsed.blocks if block.kind == "heading"]
+    assert "4.4 Coq" in headings and "4.5 LaTeX" in headings
+    assert not any("Coq 4.5" in heading for heading in headings)

@@ -73,6 +73,10 @@ _VERSION_SHORTCODE = re.compile(r"^\s*([A-Za-z][\w-]*)\s+[\"']?(v?\d+(?:\.\d+)+)
 # Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
 _LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
 _LIQUID_LINE = re.compile(r"^\s*(\{%-?.*?-?%\}\s*)+$")
+# Front matter keys whose text a page shows as its lead paragraph, first found wins.
+_LEAD_KEYS = ("description", "summary", "lead")
+_LEAD_KEY_LINE = re.compile(r"\s*(description|summary|lead)\s*[:=]")
+
 # A code fence's title (```shell title="~/.bashrc"): the file the code goes in, shown above it by
 # Docusaurus and MkDocs Material.
 _FENCE_TITLE = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
@@ -379,6 +383,7 @@ class _Walker:
             self._tab_leads(before=token.map[0])
         if kind == "front_matter":
             self._front_matter(token.content)
+            self._page_lead(token.map)
         elif kind == "heading_open":
             inline = tokens[index + 1]
             anchor = self._heading_id(token.map)
@@ -550,6 +555,24 @@ class _Walker:
         except yaml.YAMLError:
             return
         self.meta = loaded if isinstance(loaded, dict) else {}
+
+    def _page_lead(self, where: list[int] | None) -> None:
+        """The page's summary given in its front matter (`description:`, Hugo's `summary:`, a theme's
+        `lead:`) as its first paragraph: Hugo's Docsy and kind's theme show it under the title, and it
+        is often the one sentence saying what the page is for ("Kind can run using Windows Subsystem for
+        Linux 2 (WSL2) on Windows 10 May 2020 Update (build 19041)." is said nowhere else)."""
+        lead = next((self.meta[key] for key in _LEAD_KEYS if isinstance(self.meta.get(key), str)), None)
+        if not lead or where is None:
+            return
+        key_line = next(
+            (
+                n
+                for n in range(where[0], min(where[1], len(self.prepared)))
+                if _LEAD_KEY_LINE.match(self.prepared[n])
+            ),
+            where[0],
+        )
+        self._add("paragraph", lead, [key_line, key_line + 1])
 
     def _add(self, kind: str, text: str, where: list[int] | None, **extra) -> None:
         if kind != "code":

@@ -394,6 +394,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
                 or heading[-1].size != line.size
                 or heading[-1].page != line.page
                 or len(heading) >= HEADING_LINES
+                or numbered_depth(line.text)  # a numbered title opens its own: an empty section's is apart
             ):
                 flush_heading()
             heading.append(line)

@@ -79,6 +79,12 @@ class WordGaps:
         elif operator == b"TJ" and operands and isinstance(operands[0], list):
             self._show(operands[0])
 
+    @property
+    def advance(self) -> float | None:
+        """Text space units drawn since the line's last move (the strings' widths and the TJ moves, at
+        the font's size); None when the fonts or spacing do not say."""
+        return self._advance
+
     def after(self, operator: bytes, operands: list[Any], _cm: object, _tm: object) -> None:
         """Put a TJ array changed by `before` back as the PDF has it."""
         if operator == b"TJ" and self._changed and operands and operands[0] is self._changed[-1][0]:

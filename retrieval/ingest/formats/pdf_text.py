@@ -6,7 +6,7 @@ the extracted text. The sizes are what tells a footnote (smaller than the body) 
 (a small or raised figure after a word: "revenue grew¹²") from the body text, which plain extraction
 runs together ("revenue grew12"). The font tells code (a monospace font) from prose, and where a piece
 starts across the page gives a code line the indentation the text leaves out. Word gaps drawn as moves
-are made spaces before pypdf reads them (pdf_spacing).
+are made spaces before pypdf reads them (pdf_spacing), and underscores drawn as rules put back (pdf_rules).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from retrieval.ingest.formats.pdf_rules import DrawnRules
 from retrieval.ingest.formats.pdf_spacing import WordGaps, simple_widths
 from retrieval.ingest.formats.pdf_tables import BULLET_GLYPHS, Table
 from retrieval.text.normalize import compatibility_text
@@ -129,6 +130,7 @@ def page_lines(page) -> list[PageLine]:
             if id(font) not in monospace:
                 monospace[id(font)] = _cell_width(font) if is_monospace(font) else None
             size = font_size * _scale(tm, cm)
+            text = rules.underscored(text, left, baseline, size)
             cell = monospace[id(font)]
             drawn = _spans(text, size, baseline, cell is not None)
             inside = nested[0] > 0
@@ -141,12 +143,14 @@ def page_lines(page) -> list[PageLine]:
     def before(operator: bytes, operands: list, cm: object, tm: object) -> None:
         nested[0] += operator == b"Do"
         gaps.before(operator, operands, cm, tm)
+        rules.before(operator, operands, cm, tm, gaps.advance)
 
     def after(operator: bytes, operands: list, cm: object, tm: object) -> None:
         nested[0] -= operator == b"Do" and nested[0] > 0
         gaps.after(operator, operands, cm, tm)
 
     gaps = WordGaps(_font_resources(page))
+    rules = DrawnRules()  # TeX's `\_` drawn as a rule: an underscore in the text (pdf_rules)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=after)
     lines: list[PageLine] = []
     current: list[Span] = []
