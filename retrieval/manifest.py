@@ -75,7 +75,10 @@ FORMAT_VERSION = 2
 # 46: a Markdown page's front matter `description:` (`summary:`, `lead:`) is its lead paragraph.
 # 47: a PDF's underscore drawn as a rule (TeX's `\_`) is an underscore in the text.
 # 48: a numbered PDF title line opens a heading of its own (an empty section's title had joined the next).
-PIPELINE_VERSION = 48
+# 49: PDF code: a monospace font's letters moved into their columns are one word; lines all in a monospace font
+# are code, never a table; a table's first row is no header when a cell is a sentence or it opens like the next.
+# 50: a bare reST description (`.. envvar:: NAME`) takes the short paragraph written unindented after it.
+PIPELINE_VERSION = 50
 
 
 @dataclass

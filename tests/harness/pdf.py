@@ -48,6 +48,33 @@ def write_text_pdf(path: Path, pages: list[list[str]], title: str | None = None)
     return path
 
 
+def write_stream_pdf(path: Path, stream: str, fonts: dict[str, str]) -> Path:
+    """One page drawn by the content `stream` as written (operators by hand: TJ moves, rules), with
+    `fonts` {resource name: a standard 14 font's name, "Courier"} as Type1 fonts."""
+    names = list(fonts)
+    font_refs = " ".join(f"/{name} {5 + i} 0 R" for i, name in enumerate(names))
+    body = stream.encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        f"/Resources << /Font << {font_refs} >> >> >>".encode(),
+        b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
+        *(f"<< /Type /Font /Subtype /Type1 /BaseFont /{fonts[name]} >>".encode() for name in names),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, item in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + item + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
+
+
 # -- laid-out PDFs (reportlab): tables, forms, footnotes, contents pages, as typesetters draw them --------
 @dataclass(frozen=True)
 class Lines:

@@ -436,3 +436,23 @@ def test_liquid_highlight_is_code_and_other_tags_go():
 def test_promql_selectors_in_code_spans_are_not_attribute_lists():
     parsed = md('Match `up{job="api"}` or `{__name__=~"x"}`.\n')
     assert kinds(parsed.blocks) == [("paragraph", 'Match up{job="api"} or {__name__=~"x"}.')]
+
+
+def test_a_bare_description_takes_the_short_paragraph_written_unindented_after_it():
+    """pytest-xdist's how-to (blind trial 45) writes each `.. envvar::` with its sentence unindented below:
+    Sphinx shows the name, then the sentence, and read apart the answer to "which env var tells me how many
+    workers there are?" quoted the sentence and no variable. A run of bare names keeps the paragraph after
+    it apart, and so does a description with its own content."""
+    source = (
+        ".. envvar:: PYTEST_XDIST_WORKER_COUNT\n\nThe total number of workers in this session.\n\n"
+        ".. autofunction:: xdist.is_xdist_worker\n.. autofunction:: xdist.is_xdist_controller\n\n"
+        "Both take the request.\n\n.. envvar:: TWO\n\n   Its own body.\n\nA paragraph of its own.\n"
+    )
+    assert [(b.kind, b.text) for b in rst.parse(source.encode(), "x.rst").blocks] == [
+        ("definition", "PYTEST_XDIST_WORKER_COUNT: The total number of workers in this session."),
+        ("paragraph", "xdist.is_xdist_worker"),
+        ("paragraph", "xdist.is_xdist_controller"),
+        ("paragraph", "Both take the request."),
+        ("definition", "TWO: Its own body."),
+        ("paragraph", "A paragraph of its own."),
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from retrieval.config import ChunkingParams
@@ -20,8 +21,10 @@ from retrieval.ingest.formats.pdf_chapters import chapter_opener
 from retrieval.ingest.formats.pdf_headings import heading_shaped
 from retrieval.ingest.formats.pdf_notes import is_index_page
 from retrieval.ingest.formats.pdf_running import drop_running
-from retrieval.ingest.formats.pdf_spacing import WORD_GAP, _spaced
-from retrieval.ingest.formats.pdf_text import PageLine, Span
+from retrieval.ingest.formats.pdf_spacing import MONOSPACE_WORD_GAP, WORD_GAP, _spaced
+from retrieval.ingest.formats.pdf_tables import layout_tables
+from retrieval.ingest.formats.pdf_text import PageLine, Span, page_lines
+from tests.harness.pdf import write_stream_pdf
 
 EXCERPT = Path(__file__).parents[1] / "data" / "pdf_sphinx" / "jinja-excerpt.pdf"
 
@@ -231,3 +234,48 @@ def test_an_empty_numbered_section_keeps_its_own_title():
     headings = [block.text for block in parsed.blocks if block.kind == "heading"]
     assert "4.4 Coq" in headings and "4.5 LaTeX" in headings
     assert not any("Coq 4.5" in heading for heading in headings)
+
+
+def test_letters_moved_into_their_columns_in_a_monospace_font_are_one_word(tmp_path):
+    """The listings package puts each letter of code in its column with a move of a fraction of a cell
+    (GenMC's XeLaTeX manual, blind trial 45: "a t o m i c _ s t o r e _ e x p l i c i t"); in a monospace
+    font a word gap is half a cell or more, so those moves join and a whole cell's move still parts words.
+    The same moves in a proportional font are word gaps, as before."""
+    moves = "[(atomic) -150 (_store) -150 (_explicit) -150 (\\(&data,) -650 (42\\);)] TJ"
+    stream = f"BT /F1 10 Tf 72 700 Td {moves} ET BT /F2 10 Tf 72 680 Td {moves} ET"
+    path = write_stream_pdf(tmp_path / "listing.pdf", stream, {"F1": "Courier", "F2": "Helvetica"})
+    lines = [line.text for line in page_lines(pypdf.PdfReader(path).pages[0])]
+    assert lines == ["atomic_store_explicit(&data, 42);", "atomic _store _explicit (&data, 42);"]
+    # pypdf itself takes a move of 0.95 of half its space width (200 when the font gives none) for a gap:
+    # under half a cell, the move is split into moves it does not take for one, the same distance in all
+    assert _spaced([b"a", -150, b"b", -650, b"c"], 200.0, gap=MONOSPACE_WORD_GAP) == [
+        b"a", -75.0, -75.0, b"b", " ", -450.0, b"c"
+    ]  # fmt: skip
+
+
+def test_a_grammar_listing_in_the_typewriter_font_is_code_not_a_table():
+    """Lem's grammar lines ("  | hol", "  | isabelle") line up in columns and had been read as a table whose
+    header was "| | hol" (blind trial 44); lines all in a monospace font are code."""
+    parsed = pdf.parse(LEM_MANUAL.read_bytes(), "lem-manual.pdf")
+    assert not any(b.kind.startswith("table") and "hol" in b.text.split() for b in parsed.blocks)
+    assert any(b.kind == "code" and "target ::= {{ Backend target names }}\n  | hol\n  | isabelle" in b.text
+               for b in parsed.blocks)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("layout", "header"),
+    [
+        # an option list with no header row: its first row is an option like the rest
+        ("-sc    SC model\n-tso   TSO model\n-ra    RA model", False),
+        # a first row that is a sentence is a row, whatever follows
+        (
+            "sc     Perform the exploration under the SC memory model\ntso    Perform the exploration under TSO\n"
+            "ra     Perform the exploration under RA",
+            False,
+        ),
+        ("Option    Meaning\n-sc       SC model\n-tso      TSO model", True),
+    ],
+)
+def test_a_table_header_is_a_row_of_short_labels(layout, header):
+    (table,) = layout_tables(layout)
+    assert table.header is header

@@ -183,6 +183,8 @@ def _with_tables(page, lines: list[PageLine]) -> list[PageLine]:
     placed = list(lines)
     for table in reversed(_tables(page, texts)):
         found = locate(table, texts)
+        if found and all(line.mono for line in lines[found[0] : found[1] + 1] if line.text.strip()):
+            continue  # code set in columns (a listing's "#include  <stdatomic.h>"): its lines stay code
         if found:
             first, last = found
             placed[first : last + 1] = [PageLine((), table)]

@@ -22,6 +22,8 @@ takes from pypdf's internals): the line's width stays as drawn. A font the page'
 from __future__ import annotations
 
 import logging
+import math
+import re
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,15 @@ log = logging.getLogger(__name__)
 # and letter spacing move far less (Times' widest positive kerns are about 0.04 em; "C -5 HAPTER"), and
 # the tightest TeX word space is its width less its shrink (0.25 - 0.07 em for Termes: about 0.18 em).
 WORD_GAP = 100.0  # thousandths of the font size; TJ numbers are negative when they move right
+# In a monospace font a space is a whole character cell (0.5-0.6 em: Inconsolata 500, cmtt 525, Courier 600),
+# and the listings package's fixed columns move each letter by a fraction of one to put it in its column
+# (GenMC's XeLaTeX manual, blind trial 45: 66-193 between the letters of "atomic_store_explicit", which read
+# "a t o m i c _ s t o r e"); half a cell parts words there.
+MONOSPACE_WORD_GAP = 250.0
+_FIXED_PITCH = 1  # the FontDescriptor /Flags bit of a monospace font (PDF 32000-1, table 123)
+# Typewriter font names: TeX's cmtt/t1xtt/txtt (a name ending "tt" before its size, a style or a dash),
+# Latin Modern's lmmono, Inconsolata, and the usual system ones.
+_MONOSPACE_NAME = re.compile(r"mono|courier|consol|menlo|typewriter|^[a-z0-9]*tt(?:\d|[-_,]|$)")
 _SAME_LINE = 0.01  # a Td that moves up or down less than this (text space units) stays on the line
 _UNSET_SPACE = 200.0  # the space width pypdf's extract_text gives a font whose space has none (its default)
 
@@ -52,6 +63,8 @@ class WordGaps:
         self._space: float | None = None  # the current font's space width as pypdf counts it
         self._font: tuple[int, list[float]] | None = None  # the current font's first code and widths
         self._size = 0.0
+        self._gap = WORD_GAP  # the current font's word gap (MONOSPACE_WORD_GAP in a monospace font)
+        self._monospace: dict[str, bool] = {}
         self._advance: float | None = 0.0  # text space units drawn since the line's last move
         self._pending = False  # a Td left a word gap: the next TJ opens with a space
         self._shown = False  # text was drawn since the line's last move (a TJ's leading move is a gap)
@@ -62,6 +75,7 @@ class WordGaps:
         if operator == b"Tf" and len(operands) >= 2:
             name = str(operands[0])
             self._space, self._font = self._space_width(name), self._glyph_widths(name)
+            self._gap = MONOSPACE_WORD_GAP if self._is_monospace(name) else WORD_GAP
             self._size = _number(operands[1]) or 0.0
         elif operator in (b"Td", b"TD") and len(operands) >= 2:
             self._moved(_number(operands[0]), _number(operands[1]))
@@ -98,7 +112,7 @@ class WordGaps:
         if self._space is None:
             self._pending = False
             return
-        spaced = _spaced(original, self._space, after_text)
+        spaced = _spaced(original, self._space, after_text, self._gap)
         if self._pending and spaced and not _is_number(spaced[0]):
             spaced[:0] = [" ", self._space]
         self._pending = False
@@ -112,7 +126,7 @@ class WordGaps:
         self._advance, self._pending, self._shown = 0.0, False, False
         if tx is None or ty is None or drawn is None or abs(ty) > _SAME_LINE or not self._size:
             return
-        self._pending = drawn > 0 and tx - drawn >= WORD_GAP / 1000 * self._size
+        self._pending = drawn > 0 and tx - drawn >= self._gap / 1000 * self._size
 
     def _drawn(self, items: list[Any]) -> None:
         """Add the advance of a TJ array's (or a Tj's) strings and moves to the line's."""
@@ -140,6 +154,15 @@ class WordGaps:
         if name not in self._widths:
             self._widths[name] = _pypdf_space_width(self._fonts, name)
         return self._widths[name]
+
+    def _is_monospace(self, name: str) -> bool:
+        if name not in self._monospace:
+            try:
+                font = self._fonts[name].get_object()
+            except (KeyError, TypeError, AttributeError):
+                font = None
+            self._monospace[name] = font is not None and is_monospace(font)
+        return self._monospace[name]
 
     def _glyph_widths(self, name: str) -> tuple[int, list[float]] | None:
         """A simple font's first character code and /Widths; None for a composite (Type0) font."""
@@ -191,16 +214,25 @@ def _pypdf_space_width(fonts: Any, name: str) -> float | None:
     return float(font.get_text_width(" "))
 
 
-def _spaced(items: list[Any], space: float, after_text: bool = False) -> list[Any]:
-    """A TJ array's items with the plain str " " before each move of `WORD_GAP` or more that follows
+def _spaced(items: list[Any], space: float, after_text: bool = False, gap: float = WORD_GAP) -> list[Any]:
+    """A TJ array's items with the plain str " " before each move of `gap` or more that follows
     text (pypdf shows a str as it is, with no font encoding), the move shortened by the `space` pypdf
     counts for it. A leading move follows text only when `after_text` (text was drawn on the line before
-    this TJ, in another colour: "Japanese" then [-237 (Shinto)]); after a line's move it is an indent."""
+    this TJ, in another colour: "Japanese" then [-237 (Shinto)]); after a line's move it is an indent.
+
+    A move under `gap` that pypdf would itself take for a space (at least 0.95 of half its `space`) is
+    split into moves it does not, the same distance in all: in a monospace font (`gap` above WORD_GAP) the
+    moves that put letters in their columns are no word gaps."""
     spaced: list[Any] = []
+    pypdf_gap = 0.95 * space / 2
     for item in items:
         follows = not _is_number(spaced[-1]) if spaced else after_text
-        if _is_number(item) and follows and -float(item) >= WORD_GAP:
+        if _is_number(item) and follows and -float(item) >= gap:
             spaced.extend([" ", float(item) + space])
+            continue
+        if _is_number(item) and gap > WORD_GAP and pypdf_gap > 0 and -float(item) >= pypdf_gap:
+            parts = math.ceil(-float(item) / (0.9 * pypdf_gap))
+            spaced.extend([float(item) / parts] * parts)
             continue
         spaced.append(item)
     return spaced
@@ -212,3 +244,15 @@ def _has_text(items: list[Any]) -> bool:
 
 def _is_number(item: object) -> bool:
     return isinstance(item, (int, float)) and not isinstance(item, bool)
+
+
+def is_monospace(font: object) -> bool:
+    """Is a font resource monospace: its descriptor's FixedPitch flag, or a typewriter name (Courier,
+    "...Mono", Consolas, Menlo, TeX's "cmtt10", "t1xtt", "lmmono")? False for no font."""
+    try:
+        name = str(font.get("/BaseFont", "")).rsplit("+", 1)[-1].lower()  # type: ignore[attr-defined]
+        descriptor = font.get("/FontDescriptor")  # type: ignore[attr-defined]
+        flags = int(descriptor.get_object().get("/Flags", 0)) if descriptor is not None else 0
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return bool(flags & _FIXED_PITCH) or bool(_MONOSPACE_NAME.search(name))

@@ -27,6 +27,9 @@ _NUMERIC = re.compile(r"\d")
 BULLET_GLYPHS = "-–*•▪‣◦·●○■□◆◇▫➢➤►▸\uf0b7\uf0a7\uf0d8"
 _ENUMERATOR = re.compile(rf"[{BULLET_GLYPHS}]|\(?(\d{{1,3}}(\.\d{{1,3}})*|[a-z]|[ivx]{{1,4}})[.)]?", re.I)
 _YEAR = re.compile(r"(19|20)\d\d")  # a year heads a column ("2023") as a word would
+# A column's label is a few words ("Default value", "Environment variable"); a cell longer than this is a row's.
+_HEADER_WORDS = 6
+_LEADING_MARK = re.compile(r"[-/$.@#%]+")  # an option's dashes, a path's slash, a variable's sigil
 
 
 _Cell = tuple[int, int, str]  # start and end column in the fixed-width line, and the text
@@ -137,10 +140,18 @@ def _place(cells: list[_Cell], bands: list[tuple[int, int]]) -> list[str] | None
 
 def _has_header(rows: list[list[str]]) -> bool:
     """Is the first row a header? Not when it has figures where the second row has them too, nor when
-    its first cell is numbered as the second row's is ("Fig. 1.13", "Fig. 2.1"): then it is a data row."""
+    its first cell is numbered as the second row's is ("Fig. 1.13", "Fig. 2.1"): then it is a data row.
+    Nor when a cell is a sentence, or its first cell opens with the punctuation the second row's does
+    (GenMC's option list, blind trial 45: "-sc | Perform the exploration under the SC memory model" is an
+    option's row like "-tso | ..." below it, and as a header it was repeated over every later passage)."""
     if len(rows) < 2:
         return False
     first, second = rows[0], rows[1]
+    if any(len(cell.split()) > _HEADER_WORDS for cell in first):
+        return False
+    lead = _LEADING_MARK.match(first[0])
+    if lead and second[0].startswith(lead.group()):
+        return False
     numbered = _NUMERIC.search(first[0]) and _figures_as(first[0]) == _figures_as(second[0])
     return not numbered and not any(
         _NUMERIC.search(a) and not _YEAR.fullmatch(a) and _NUMERIC.search(b)

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from retrieval.ingest.formats.pdf_rules import DrawnRules
-from retrieval.ingest.formats.pdf_spacing import WordGaps, simple_widths
+from retrieval.ingest.formats.pdf_spacing import WordGaps, is_monospace, simple_widths
 from retrieval.ingest.formats.pdf_tables import BULLET_GLYPHS, Table
 from retrieval.text.normalize import compatibility_text
 
@@ -28,10 +28,6 @@ _SMALL = 0.8  # a span drawn at less than this share of its line's size is small
 # a word of two letters or more, or a percentage, then closing punctuation if any: "grew", "report.", "“Title”";
 # or a bracket closing a clause or sentence: "(Marsh and Tidwell, 1998)." (not "(x+1)", mathematics)
 _AFTER_WORD = re.compile(r"(?:[^\W\d_]{2}|%|\)[.,;:])[.,;:!?\"'”“’»]*$")
-_FIXED_PITCH = 1  # the FontDescriptor /Flags bit of a monospace font (PDF 32000-1, table 123)
-# Typewriter font names: TeX's cmtt/t1xtt/txtt (a name ending "tt" before its size, a style or a dash),
-# Latin Modern's lmmono, and the usual system ones.
-_MONOSPACE_NAME = re.compile(r"mono|courier|consol|menlo|typewriter|^[a-z0-9]*tt(?:\d|[-_,]|$)")
 _DOUBLE_SPACE = re.compile(r" {2,}")
 _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
 _SIZE_SLACK = 0.5  # points two pieces' font sizes may differ and still be one line's text
@@ -233,18 +229,6 @@ def _font_resources(page) -> dict:
     resources = page.get("/Resources")
     fonts = resources.get_object().get("/Font") if resources is not None else None
     return dict(fonts.get_object()) if fonts is not None else {}
-
-
-def is_monospace(font: object) -> bool:
-    """Is a font resource monospace: its descriptor's FixedPitch flag, or a typewriter name (Courier,
-    "...Mono", Consolas, Menlo, TeX's "cmtt10", "t1xtt", "lmmono")? False for no font."""
-    try:
-        name = str(font.get("/BaseFont", "")).rsplit("+", 1)[-1].lower()  # type: ignore[attr-defined]
-        descriptor = font.get("/FontDescriptor")  # type: ignore[attr-defined]
-        flags = int(descriptor.get_object().get("/Flags", 0)) if descriptor is not None else 0
-    except (AttributeError, TypeError, ValueError):
-        return False
-    return bool(flags & _FIXED_PITCH) or bool(_MONOSPACE_NAME.search(name))
 
 
 def _cell_width(font: object) -> float:

@@ -87,9 +87,10 @@ class _Walker:
     language: str | None = None  # `.. highlight::` language for literal blocks without their own
 
     def walk(self, node, depth: int, kind: str = "paragraph", list_depth: int = -1) -> None:
-        for child in node.children:
+        taken = None  # a paragraph read as the description before it (`_unindented_body`)
+        for position, child in enumerate(node.children):
             name = child.tagname
-            if name in _SKIP or isinstance(child, nodes.Text):
+            if name in _SKIP or isinstance(child, nodes.Text) or child is taken:
                 continue
             if name == "title":
                 if isinstance(node, (nodes.section, nodes.document)):
@@ -125,7 +126,8 @@ class _Walker:
             elif isinstance(child, sphinx.skipped_marker):
                 self.notes.append(child["note"])
             elif isinstance(child, sphinx.description):
-                self._description(child, depth, kind, list_depth)
+                taken = _unindented_body(child, node.children[:position], node.children[position + 1 :])
+                self._description(child, depth, kind, list_depth, taken)
             elif isinstance(child, nodes.TextElement):  # captions, line blocks, attributions: their text
                 self._add(kind, child)
             else:  # admonitions, containers, topics, list items: their children are the content
@@ -148,11 +150,15 @@ class _Walker:
             if label is not None:
                 self._add("definition", item, text=f"{label}: {body}" if body.strip() else label)
 
-    def _description(self, node, depth: int, kind: str, list_depth: int) -> None:
-        """A signature over a short body is one definition; over a longer one, a term heading."""
+    def _description(self, node, depth: int, kind: str, list_depth: int, body_paragraph=None) -> None:
+        """A signature over a short body is one definition; over a longer one, a term heading.
+        `body_paragraph`: the paragraph after a description with no content of its own, its body."""
         signatures = "; ".join(s.astext() for s in node.children if isinstance(s, sphinx.signature))
         content = next((c for c in node.children if isinstance(c, sphinx.description_content)), None)
         body = " ".join(content.astext().split()) if content is not None else ""
+        if body_paragraph is not None and signatures:
+            self._add("definition", node, text=f"{signatures}: {' '.join(body_paragraph.astext().split())}")
+            return
         parts = [c for c in content.children if not isinstance(c, nodes.Text)] if content is not None else []
         simple = (
             len(body.split()) <= _SHORT_DEFINITION_WORDS and len(parts) <= 1
@@ -244,3 +250,32 @@ def _line(node) -> int | None:
             number = candidate.line
             return number
     return None
+
+
+def _unindented_body(description, before: list, following: list) -> nodes.paragraph | None:
+    """The paragraph that is a description's body though written unindented after it, or None.
+
+    pytest-xdist's how-to writes `.. envvar:: PYTEST_XDIST_WORKER_COUNT`, a blank line, then "The total
+    number of workers in this session ..." at the directive's own indent (blind trial 45): Sphinx shows
+    the name with nothing under it and the sentence right below, and read apart the sentence names no
+    variable. A description with no content followed by a short paragraph (a definition's length,
+    `_SHORT_DEFINITION_WORDS`) takes it as its body; one of a run of bare names (a list of
+    `autofunction` entries) does not.
+    """
+    if not _is_bare(description):
+        return None
+    previous = next(
+        (c for c in reversed(before) if not isinstance(c, nodes.Text) and c.tagname not in _SKIP), None
+    )
+    if isinstance(previous, sphinx.description) and _is_bare(previous):
+        return None
+    after = next((c for c in following if not isinstance(c, nodes.Text) and c.tagname not in _SKIP), None)
+    if after is None or after.tagname != "paragraph" or len(after.astext().split()) > _SHORT_DEFINITION_WORDS:
+        return None
+    return after
+
+
+def _is_bare(description) -> bool:
+    """Is a description only its signatures, with no content?"""
+    content = next((c for c in description.children if isinstance(c, sphinx.description_content)), None)
+    return content is None or not content.astext().strip()
