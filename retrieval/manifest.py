@@ -78,7 +78,10 @@ FORMAT_VERSION = 2
 # 49: PDF code: a monospace font's letters moved into their columns are one word; lines all in a monospace font
 # are code, never a table; a table's first row is no header when a cell is a sentence or it opens like the next.
 # 50: a bare reST description (`.. envvar:: NAME`) takes the short paragraph written unindented after it.
-PIPELINE_VERSION = 50
+# 51: Hugo text between two shortcodes on a line kept, an escaped shortcode shown where written (in code too),
+# a Hugo Learn tab's name its label; a front matter description the body repeats left to the body; a line
+# ending in the title inside a link ("./encode/uvicorn") is no breadcrumb.
+PIPELINE_VERSION = 51
 
 
 @dataclass

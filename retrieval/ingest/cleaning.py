@@ -132,8 +132,10 @@ def _is_field(label: str, value: Block) -> bool:
 
 
 def _is_breadcrumb(key: str, title_key: str) -> bool:
-    """A line that ends with the page title after a few short words ("Home Articles <title>")."""
-    if not key.endswith(title_key) or key == title_key:
+    """A line that ends with the page title after a few short words ("Home Articles <title>"), the title a
+    word of its own: "Source Code: https://www.github.com/encode/uvicorn" ends with a page titled
+    "Uvicorn" only inside its link (blind trial 46; the line had been dropped as a breadcrumb)."""
+    if not key.endswith(title_key) or key == title_key or not key[: -len(title_key)].endswith(" "):
         return False
     prefix = key[: -len(title_key)].split()
     return 0 < len(prefix) <= 5

@@ -199,6 +199,12 @@ def test_breadcrumb_is_dropped_only_near_the_top_and_only_with_a_prefix():
     assert texts(clean_blocks(blocks, title)) == [title, "Body sentence one."]
     late = [para(f"x{n} filler sentence.", n) for n in range(1, 6)] + [para(f"Home Articles {title}", 9)]
     assert clean_blocks(late, title) == late
+    # the title inside a link is no breadcrumb's last word (uvicorn's home page, blind trial 46)
+    linked = [
+        para("Documentation: https://www.uvicorn.org", 1),
+        para("Source Code: https://github.com/encode/uvicorn", 2),
+    ]
+    assert clean_blocks(linked, "Uvicorn") == linked
 
 
 def test_reading_time_and_email_placeholder_blocks_are_dropped_but_not_in_code():

@@ -175,6 +175,35 @@ def test_a_front_matter_description_is_the_page_lead_paragraph():
     assert kinds(md("---\ndescription: [a, b]\n---\n\nBody.\n").blocks) == [("paragraph", "Body.")]
 
 
+def test_a_front_matter_description_the_body_repeats_is_cited_in_the_body():
+    """Hugo Learn's attachments page opens with the sentence its description holds (blind trial 46): the
+    lead yields, so the answer cites line 6, not the front matter."""
+    parsed = md("---\ndescription: The shortcode lists files.\n---\n\nThe shortcode lists files.\n")
+    assert [(b.kind, b.text, b.line_start) for b in parsed.blocks] == [
+        ("paragraph", "The shortcode lists files.", 5)
+    ]
+
+
+def test_hugo_learn_shortcodes_keep_their_text_and_escaped_examples_stay_as_written():
+    """Blind trial 46 (Hugo Learn's shortcode pages): a body written between two shortcodes on one line had
+    been lost with them; an escaped example in an indented code block had become a paragraph, losing its
+    backslash (a different regex) and, with text between two escapes, its body; a tab's `name` is its label."""
+    assert kinds(md('{{%expand "Is this learn theme rocks ?" %}}Yes !{{% /expand%}}\n').blocks) == [
+        ("paragraph", "Yes !")
+    ]
+    escaped = md(
+        'Example:\n\n    {{%/*attachments pattern=".*\\.(pdf|mp4)$"/*/%}}\n\n'
+        '    {{%/*expand "Rocks?" */%}}Yes !.{{%/* /expand*/%}}\n'
+    )
+    assert kinds(escaped.blocks)[1:] == [
+        ("code", '{{%attachments pattern=".*\\.(pdf|mp4)$"/%}}\n\n{{%expand "Rocks?" %}}Yes !.{{% /expand%}}')
+    ]
+    tabs = md(
+        '{{< tabs >}}\n{{% tab name="python" %}}\n```python\nprint(1)\n```\n{{% /tab %}}\n{{< /tabs >}}\n'
+    )
+    assert kinds(tabs.blocks) == [("paragraph", "python"), ("code", "print(1)")]
+
+
 def test_mkdocs_tabs_and_hugo_shortcodes_are_reduced_to_their_text():
     parsed = md(
         '=== "File (YAML)"\n\n    ```yaml\n    tls: true\n    ```\n\n=== "CLI"\n\n    Pass the flag on start.\n\n'

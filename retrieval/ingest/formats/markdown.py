@@ -57,8 +57,12 @@ _TAB = re.compile(r'^(\s*)===!?\+?!?\s+"([^"]*)"\s*$')
 # Hugo shortcodes {{< name args >}} / {{% name %}}: the tags go, the text between them stays;
 # an escaped one ({{</* name */>}}) is shown as written, unescaped.
 _SHORTCODE = re.compile(r"\{\{([<%])(/\*)?(.*?)(\*/)?[%>]\}\}")
-_SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%].*?[%>]\}\}\s*)+$")
+# A line of shortcodes alone; a shortcode's text never runs past its own closing braces, so text between
+# two ({{%expand "Label" %}}Yes !{{% /expand%}}) is no shortcode's and stays.
+_SHORTCODE_LINE = re.compile(r"^\s*(\{\{[<%](?:(?!\}\}).)*?[%>]\}\}\s*)+$")
+_ESCAPED_SHORTCODE = re.compile(r"(\{\{[<%]/\*(?:(?!\}\}).)*?\*/[%>]\}\})")  # {{</* x */>}}, kept by split()
 _SHORTCODE_TEXT = re.compile(r"""\b(?:title|header)=(?:"([^"]*)"|'([^']*)')""")
+_TAB_NAME = re.compile(r"""^\s*\{\{[<%]\s*tab\s+name=(?:"([^"]*)"|'([^']*)')""")  # Hugo Learn's tab label
 # A shortcode's closing tag ({{< /code >}}, {{% /tab %}}) for the name pattern given.
 _CLOSING_TAG = r"\{{\{{[<%]\s*/\s*{name}\s*[%>]\}}\}}"
 _SHORTCODE_CLOSE = re.compile(_CLOSING_TAG.format(name=r"([\w-]+)"))  # any closing tag: its shortcode's name
@@ -135,6 +139,8 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     parser = _MDX_PARSER if mdx_flavour else _PARSER
     walker.parser = parser
     walker.walk(parser.parse("\n".join(walker.prepared)))
+    if walker.lead is not None and _said_again(walker.lead, walker.blocks):
+        walker.blocks.remove(walker.lead)  # the body says it: cited there, not in the front matter
     meta = walker.meta
     title = meta.get("title") or heading_title(walker.blocks)
     parsed = Parsed(walker.blocks, _text_or_none(title), _text_or_none(meta.get("url")))
@@ -212,12 +218,15 @@ def _prepare(
             out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
             continue
         line = _outside_code_spans(line, _params_as_code) if "param" in line else line
+        if _SHORTCODE_LINE.match(line) and all(m.group(2) for m in _SHORTCODE.finditer(line)):
+            out.append((_SHORTCODE.sub(_shortcode_text, line), origin))  # escaped: shown as written, in place
+            continue
         if _SHORTCODE_LINE.match(line):  # a title it shows is a paragraph of its own
             title = " ".join(t for t in (_line_title(m.group(0)) for m in _SHORTCODE.finditer(line)) if t)
             out.extend([("", origin), (title, origin), ("", origin)] if title else [("", origin)])
             continue
         if "{" in line:  # Hugo replaces shortcodes everywhere; Liquid in a code span may be the subject
-            line = _outside_code_spans(_SHORTCODE.sub(_shortcode_text, line), _reduce_tags)
+            line = _reduce_markup(line)
         out.append(("" if _SNIPPET.match(line) else line, origin))
     return out
 
@@ -291,6 +300,21 @@ def _reduce_tags(text: str) -> str:
     return _LIQUID.sub("", text)
 
 
+def _reduce_markup(line: str) -> str:
+    """A line with its shortcodes gone (in code spans too: Hugo replaces them everywhere) and its Liquid
+    tags outside code spans; an escaped shortcode is shown as written, and its unescaped text
+    (`{{%expand "x" %}}`, the example Hugo Learn's expand page shows) is no Liquid tag to drop."""
+    shown: list[str] = []
+
+    def hold(found: re.Match) -> str:
+        shown.append(_SHORTCODE.sub(_shortcode_text, found.group(0)))
+        return f"\x00{len(shown) - 1}\x00"
+
+    held = _ESCAPED_SHORTCODE.sub(hold, line)
+    reduced = _outside_code_spans(_SHORTCODE.sub(_shortcode_text, held), _reduce_tags)
+    return re.sub(r"\x00(\d+)\x00", lambda found: shown[int(found.group(1))], reduced)
+
+
 def _outside_code_spans(line: str, reduce) -> str:
     """`reduce` applied to a line's text outside its inline code spans (`{% raw %}` in backticks stays)."""
     parts = re.split(r"(`+[^`]*?`+)", line)
@@ -329,10 +353,11 @@ def _param_name(arguments: str) -> str | None:
 
 
 def _line_title(shortcode: str) -> str:
-    """The title a shortcode alone on its line shows (`title="Warning"`, a tab's `header="Linux"`)."""
+    """The title a shortcode alone on its line shows (`title="Warning"`, a tab's `header="Linux"`, Hugo
+    Learn's `{{% tab name="python" %}}`)."""
     if "/*" in shortcode:
         return _SHORTCODE.sub(_shortcode_text, shortcode)
-    found = _SHORTCODE_TEXT.search(shortcode)
+    found = _SHORTCODE_TEXT.search(shortcode) or _TAB_NAME.search(shortcode)
     return (found.group(1) or found.group(2) or "") if found else ""
 
 
@@ -370,6 +395,7 @@ class _Walker:
     term: str | None = None
     tabs: dict[int, str] = field(default_factory=dict)  # content tab labels by prepared line, not yet emitted
     parser: MarkdownIt = _PARSER  # reads a title's inline Markdown
+    lead: Block | None = None  # the front matter's description, as a paragraph (`_page_lead`)
 
     def walk(self, tokens: list[Token]) -> None:
         index = 0
@@ -573,6 +599,7 @@ class _Walker:
             where[0],
         )
         self._add("paragraph", lead, [key_line, key_line + 1])
+        self.lead = self.blocks[-1] if self.blocks else None
 
     def _add(self, kind: str, text: str, where: list[int] | None, **extra) -> None:
         if kind != "code":
@@ -618,3 +645,10 @@ def _inline_text(inline: Token) -> str:
             else:
                 parts.append(inline_html_text(child.content))
     return "".join(parts)
+
+
+def _said_again(lead: Block, blocks: list[Block]) -> bool:
+    """Does a block of the page's body hold the lead's text (its words, in order)? Many pages open with
+    the sentence their description repeats (Hugo Learn's attachments page), and the body's is the one shown."""
+    words = " ".join(lead.text.lower().split())
+    return any(block is not lead and words in " ".join(block.text.lower().split()) for block in blocks)
