@@ -81,7 +81,10 @@ FORMAT_VERSION = 2
 # 51: Hugo text between two shortcodes on a line kept, an escaped shortcode shown where written (in code too),
 # a Hugo Learn tab's name its label; a front matter description the body repeats left to the body; a line
 # ending in the title inside a link ("./encode/uvicorn") is no breadcrumb.
-PIPELINE_VERSION = 51
+# 52: repeats within a section dropped in scraped text only; PDF: a loose tilde after a slash or before no letter is
+# "~", a cover may carry small print, a term two ems left of a sentence's end opens a block; HTML code without its
+# line numbers.
+PIPELINE_VERSION = 52
 
 
 @dataclass

@@ -60,7 +60,11 @@ def clean_blocks(
     """The blocks worth citing, in order; code, table rows and list items are never judged by length.
 
     `scraped`: the file is plain text that may be a scraped web page (.txt), where runs of short Title
-    Case lines are navigation menus. Markdown, HTML, PDF and the rest never lose a line to that rule.
+    Case lines are navigation menus and a paragraph said again in its section is the scraper's repeat (a
+    news page's lede over its body). Markdown, HTML, PDF and the rest never lose a line to those rules: a
+    reference states the same thing under each of its entries (METIS's manual gives each API function's
+    "nn The number of nodes in the mesh."; AWS's each operator's limits), and the entries of a PDF or a
+    definition list are no headings to part them (blind trial 47 lost 22 such lines of one manual).
     """
     if scraped:
         blocks = _joined_fields(blocks)
@@ -85,7 +89,12 @@ def clean_blocks(
             and _is_breadcrumb(key, title_key)
         ):
             continue
-        if item.kind in _PROSE and item.kind != "list_item" and len(key.split()) >= _DEDUPE_MIN_WORDS:
+        if (
+            scraped
+            and item.kind in _PROSE
+            and item.kind != "list_item"
+            and len(key.split()) >= _DEDUPE_MIN_WORDS
+        ):
             if key in seen:
                 continue
             seen.add(key)

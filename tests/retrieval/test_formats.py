@@ -175,6 +175,20 @@ def test_a_front_matter_description_is_the_page_lead_paragraph():
     assert kinds(md("---\ndescription: [a, b]\n---\n\nBody.\n").blocks) == [("paragraph", "Body.")]
 
 
+def test_a_code_blocks_line_numbers_are_not_its_text():
+    """Pygments writes line numbers into the code (Sphinx and MkDocs with `linenos`): ManimGL's quickstart
+    read "1from manimlib import *" (blind trial 47); in a highlight table they are a gutter cell."""
+    inline = (
+        '<main><h1>T</h1><div class="highlight"><pre><span class="linenos">1</span>x = 1\n'
+        '<span class="linenos">2</span>\n<span class="linenos">3</span>y = 2\n</pre></div>'
+        '<table class="highlighttable"><tr><td class="linenos"><div class="linenodiv"><pre>'
+        '<span class="normal">1</span>\n<span class="normal">2</span></pre></div></td>'
+        '<td class="code"><div class="highlight"><pre>a = 1\nb = 2\n</pre></div></td></tr></table></main>'
+    )
+    parsed = html.parse(f"<html><body>{inline}</body></html>".encode(), "q.html")
+    assert kinds(parsed.blocks) == [("heading", "T"), ("code", "x = 1\n\ny = 2"), ("code", "a = 1\nb = 2")]
+
+
 def test_a_front_matter_description_the_body_repeats_is_cited_in_the_body():
     """Hugo Learn's attachments page opens with the sentence its description holds (blind trial 46): the
     lead yields, so the answer cites line 6, not the front matter."""

@@ -144,6 +144,30 @@ def test_a_chapter_opener_needs_its_label_its_number_and_a_larger_title():
 def test_a_tex_accent_drawn_before_its_letter_is_composed_with_it():
     assert pdf._accented("codename Yasuz \u0304o") == "codename Yasuz\u014d"
     assert pdf._accented("caf\u00e9 au lait") == "caf\u00e9 au lait"
+    # TeX's \~{} in a URL or a path is the same small tilde, no accent (METIS's manual, blind trial 47)
+    assert pdf._accented("http://www.cs.umn.edu/ \u0303karypis") == "http://www.cs.umn.edu/~karypis"
+    assert pdf._accented("edit \u0303/.bashrc") == "edit ~/.bashrc"
+    assert pdf._accented("or let \u0303{target1}") == "or let ~{target1}"
+    assert pdf._accented("Espa \u0303nol") == "Espa\u00f1ol"
+
+
+def _line(text: str, size: float) -> PageLine:
+    return PageLine((Span(text, size),))
+
+
+def test_a_cover_with_small_print_under_its_title_is_still_a_cover():
+    """METIS's manual (blind trial 47): title, subtitle, version, author and date in large type, then an
+    epigraph and a footnote in small print and an e-mail address at the body's size. Its title, subtitle
+    and version had led every passage's heading path."""
+    body = [_line("The partitioning routines take a graph and return the parts of its vertices.", 10.0)] * 30
+    cover = [
+        _line("METIS", 19.8), _line("A Software Package for Partitioning Unstructured Graphs", 17.2),
+        _line("Version 5.1.0", 14.3), _line("George Karypis", 12.0), _line("karypis@cs.umn.edu", 10.0),
+        _line("Metis [MEE tis]: Metis is the Greek word for wisdom, a titaness in Greek mythology.", 9.0),
+    ]  # fmt: skip
+    assert pdf._is_cover([cover, body, body])
+    # a first page with body text under its title is the first page of the text
+    assert not pdf._is_cover([[*cover[:2], body[0], body[0]], body, body])
 
 
 def test_a_definition_term_opens_its_description_and_is_glued_to_no_other(excerpt):
@@ -279,3 +303,23 @@ def test_a_grammar_listing_in_the_typewriter_font_is_code_not_a_table():
 def test_a_table_header_is_a_row_of_short_labels(layout, header):
     (table,) = layout_tables(layout)
     assert table.header is header
+
+
+def test_a_term_at_a_hanging_indents_margin_opens_a_new_block():
+    """METIS's option list (blind trial 47): terms at 97 pt, descriptions at 142 pt. A description's last
+    line ending a sentence, then the next term two ems or more to its left, parts them, on the same page or
+    the next; a paragraph's second line, back from its first line's indent, does not."""
+    description = pdf._Line(
+        "earlier versions of METIS is low, then turn off this type of matching.", 13, size=10.0, x=141.7
+    )
+    term = pdf._Line("-contig (applies only when -ptype=kway)", 13, size=10.0, x=96.9)
+    full = len(description.text)  # a full line: only the outdent ends it
+    assert pdf._ends_paragraph(description, term, widest=full)
+    assert pdf._ends_paragraph(
+        description, pdf._Line("mpmetis [options] meshfile nparts", 14, size=10.0, x=72.0), 100
+    )
+    first = pdf._Line(
+        "A paragraph opens here, indented as TeX sets it, and says it all.", 3, size=10.0, x=86.9
+    )
+    second = pdf._Line("And it goes on here, back at the margin of the text below it.", 3, size=10.0, x=72.0)
+    assert not pdf._ends_paragraph(first, second, widest=len(first.text))  # a full line: its end is no end

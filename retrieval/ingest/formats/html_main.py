@@ -189,9 +189,12 @@ def is_chrome(element, in_article: bool = False) -> bool:
         return True
     if tag in ("span", "div", "p", "small") and _is_code_language_label(element):
         return True
+    if tag in ("td", "div") and _LINE_NUMBER_GUTTER.search(element.get("class", "")):
+        return True  # a highlighted table's gutter of line numbers (Pygments' `td.linenos`)
     return bool(_CHROME_NAME.search(f"{_own_id(element)} {element.get('class', '')}"))
 
 
+_LINE_NUMBER_GUTTER = re.compile(r"(?:^|\s)(?:linenos|linenodiv)(?:\s|$)")
 # A code block's wrapper naming its language in its class ("language-shell", "highlight-python").
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang|highlight)-([\w+#.-]+)", re.IGNORECASE)
 

@@ -152,20 +152,35 @@ def _index_note(pages: list[int]) -> str:
 
 
 def _is_cover(read: list[list[PageLine]]) -> bool:
-    """Is the first page of a document of three pages or more a cover: every line with text drawn at a
-    heading's size over the body's (title, subtitle, author, date), and a size no later page uses? Its
+    """Is the first page of a document of three pages or more a cover: it opens at a heading's size over
+    the body's (title, subtitle, author, date), holds no line of prose at the body's size, and draws a line
+    at a size no later page uses? Small print under it (a footnote, an epigraph, a copyright line: METIS's
+    manual, blind trial 47) and short lines at the body's size (an e-mail address) leave it a cover. Its
     lines are then no headings of the text (the title is read from it all the same)."""
     if len(read) < 3 or not read[0]:
         return False
     later = [(line.text, line.size) for page in read[1:] for line in page if not line.table]
     body = body_size(later)
     shown = [line for line in read[0] if line.text.strip() and not line.table]
+    if not body or not shown:
+        return False
+    large = [line for line in shown if line.size >= HEADING_RATIO * body]
+    prose = [
+        line for line in shown
+        if line.size < HEADING_RATIO * body and line.size >= body - _SIZE_SLACK
+        and len(line.text.split()) >= _COVER_PROSE_WORDS
+    ]  # fmt: skip
     used_later = {size for _, size in later}
     return (
-        bool(shown)
-        and all(body and line.size >= HEADING_RATIO * body for line in shown)
-        and any(line.size not in used_later for line in shown)
+        bool(large)
+        and shown[0] is large[0]
+        and not prose
+        and any(line.size not in used_later for line in large)
     )
+
+
+_COVER_PROSE_WORDS = 6  # a line of this many words at the body's size is text, not a cover's address line
+_SIZE_SLACK = 0.5  # points: a size this close to the body's is the body's
 
 
 def _fields(reader) -> list[FormValue]:
@@ -234,7 +249,12 @@ def _page_stream(body: list[PageLine], number: int, chapter: PageLine | None = N
 
 def _accented(text: str) -> str:
     """TeX draws an accent before its letter, so the text has it loose ("Yasuz ̄o", a space and a
-    combining macron before "o"): the mark goes after its letter and the pair is composed ("Yasuzō")."""
+    combining macron before "o"): the mark goes after its letter and the pair is composed ("Yasuzō").
+    A tilde in a path or URL is no accent: TeX draws `\\~{}` as the same small tilde (NFKC: a space and a
+    combining tilde), so one after a slash or before no letter reads "~" ("www.cs.umn.edu/~karypis", not
+    "…/k̃arypis": blind trial 47)."""
+    if "\u0303" in text:
+        text = _PATH_TILDE.sub(lambda found: "~" if found.group("path") or not found.start() else " ~", text)
     if not _LOOSE_ACCENT.search(text):
         return text
     return unicodedata.normalize("NFC", _LOOSE_ACCENT.sub(r"\2\1", text))
@@ -243,6 +263,9 @@ def _accented(text: str) -> str:
 # a combining mark after a space (or first) and before a letter; the space goes too (a word rarely starts
 # with an accented letter in the Latin-script text TeX accents: "Yasuz ̄o" is one word)
 _LOOSE_ACCENT = re.compile(r"(?:\s|^)([\u0300-\u036f])([^\W\d_])")
+_PATH_TILDE = re.compile(
+    r"(?P<path>(?<=/)\s?\u0303)|(?<!/)(?:\s|^)\u0303(?![^\W\d_])"
+)  # "/ ̃karypis", " ̃/.bashrc"
 
 
 def _tables(page, texts: list[str]) -> list[Table]:
@@ -533,6 +556,8 @@ def _numbered_title_depth(line: _Line, pieces: list[_Line], following: str, wide
 def _ends_paragraph(previous: _Line, line: _Line, widest: int) -> bool:
     """Does a paragraph end between `previous` and `line`?"""
     ended = bool(_SENTENCE_END.search(previous.text.strip()))
+    if ended and previous.size and previous.x - line.x >= _OUTDENT_EM * previous.size:
+        return True  # a description's last line, then the next term at the list's margin (METIS's options)
     if previous.page != line.page:
         return ended and not line.text.strip()[:1].islower()
     if _LETTER_HYPHEN.search(previous.text.rstrip()):
@@ -541,3 +566,10 @@ def _ends_paragraph(previous: _Line, line: _Line, widest: int) -> bool:
     if short and not ended and line.text.strip()[:1].isupper():
         return True  # a title or heading line ("Patient guide") above a paragraph
     return ended and short
+
+
+# A line starting this many ems left of the sentence ending the line above starts a new block: a hanging
+# indent's next term ("-contig" at 97 pt under a description at 142 pt, METIS's manual, blind trial 47,
+# had been glued to the description before it). A paragraph's own first-line indent is less (TeX's
+# \parindent is 1.5 em), so its second line never counts.
+_OUTDENT_EM = 2.0
