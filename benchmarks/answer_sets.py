@@ -19,6 +19,9 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-7   | tests/data/docstrial7 (go-task's Docusaurus MDX; 18 of a fresh user's 36 questions, stop 34) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-8   | tests/data/docstrial8 (gunicorn Sphinx reST, asdf's built VitePress HTML; a fresh user's 36 questions, stop 35) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-9   | tests/data/docstrial9 (kind's Hugo Markdown, Lem's pdfTeX PDF manual; a fresh user's 36 questions, stop 35) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-10  | tests/data/docstrial10 (pytest-xdist's Sphinx reST; 18 of a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-11  | tests/data/docstrial11 (Hugo Learn's Hugo Markdown, uvicorn's built MkDocs HTML; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-12  | tests/data/docstrial12 (ManimGL's built Sphinx HTML, METIS's pdfTeX PDF manual; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -123,7 +126,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
         _trial(1),
         _trial(2),
-        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9)),  # run blind, their faults fixed after
+        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12)),  # run blind, their faults fixed after
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),
