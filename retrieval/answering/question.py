@@ -47,6 +47,10 @@ _DEFAULT_PHRASINGS = (
     r"|\bif (i|you|we) leave\b|\bby itself\b"
 )
 
+# An environment variable's name: capitals and figures in parts joined by underscores, a part maybe a
+# placeholder ("FLASK_RUN_PORT", "ASDF_${TOOL}_VERSION"); a word in capitals alone ("FAQ") is none.
+_ENV_NAME = r"[A-Z][A-Z0-9]*(?:_(?:[A-Z0-9]+|\$\{\w+\}))+(?![\w$])"
+
 _ANSWER_KINDS = (
     (
         "amount",
@@ -80,7 +84,7 @@ _ANSWER_KINDS = (
         "command",
         re.compile(
             r"^how (do|can|should|would) (i|you|we|one)\b|\b(what|which) (command|flag|switch|option|cli)\b"
-            r"|\bcommand( line)? (to|for)\b"
+            r"|\bcommand( line)? (to|for)\b|\b(env(ironment)?[ -]?var(iable)?s?|envvars?)\b"
         ),
     ),
     ("place", re.compile(r"^(where|in what (city|country|place))\b|\bwhich (city|country)\b")),
@@ -112,8 +116,9 @@ _KIND_PATTERNS = {
         rf"|(^|\s)(~|\.{{1,2}}|{_SHELL_VARIABLE})?/\S|://|\b[A-Za-z]:\\|%\w+%",
         re.IGNORECASE,
     ),
-    # A command, flag or config line: code units always count; in prose an option like --foo or -m does.
-    "command": re.compile(r"(^|\s)--?[a-zA-Z][\w.-]*|^\s*[$%#>]\s|\b\w+\s+-{1,2}\w"),
+    # A command, flag or config line: code units always count; in prose an option like --foo or -m does,
+    # and an environment variable's name, the setting a "how do I ...?" or "which env var ...?" asks for.
+    "command": re.compile(rf"(^|\s)--?[a-zA-Z][\w.-]*|^\s*[$%#>]\s|\b\w+\s+-{{1,2}}\w|\b{_ENV_NAME}"),
     # In documentation a "where" is often a path, a directory or a URL.
     "place": re.compile(
         r"\b(in|at|from|based in|headquartered in)\s+[A-Z][a-z]+|\b[A-Z][a-z]+-based\b"
@@ -424,6 +429,8 @@ _PHRASES = ((re.compile(_DEFAULT_PHRASINGS, re.IGNORECASE), "default"),)
 
 
 _VERSIONED = re.compile(r"\b(?=\w*\d)[A-Za-z]*\d[\w.]*\b")  # X300, v2, 3.1, 2019
+# An option or an environment variable and the number given to it: "--workers 4", "-n 4", "FOO_BAR=4".
+_OPTION_ARGUMENT = re.compile(rf"((?:(?<!\S)--?[A-Za-z][\w.-]*|\b{_ENV_NAME})(?:=|\s+))\d+(?![\w.])")
 _LETTER_ID = re.compile(r"(?<=[A-Za-z] )([B-HJ-Z])\b")  # "Form B", "Plan C" (not the words "I" and "A")
 
 
@@ -461,7 +468,11 @@ def identifier_forms(identifier: str) -> frozenset[str]:
 
 
 def _identifiers(question: str) -> frozenset[str]:
-    """Versions, model numbers and lettered names in the question, stemmed as the index stems them."""
+    """Versions, model numbers and lettered names in the question, stemmed as the index stems them.
+    A number given to an option or a variable ("--workers 4", "-n 4", "UVICORN_WORKERS=4") is a value the
+    asker supposes, no name the answer must repeat (blind trial 46: "can i use --reload and --workers 4
+    at the same time?" was refused though the best unit says the two are mutually exclusive)."""
+    question = _OPTION_ARGUMENT.sub(r"\1", question)
     found = [m.group(0) for m in _VERSIONED.finditer(question)] + _LETTER_ID.findall(question)
     tokens = [t for value in found for t in tokenize(value) if t not in STOP_WORDS or t.isdigit()]
     return frozenset(stem(tokens))
@@ -662,5 +673,5 @@ _VALUE_TYPES = (
     # a command-line flag ("--sql", "-g", "-DWITH_MRUBY=ON") answers "which flag / option / switch?"
     (re.compile(r"(^|[\s(\"'`\[])--?[A-Za-z][\w-]*"), ("flag", "option", "switch")),
     # an environment variable's name ("FLASK_RUN_PORT", "JBANG_DIR") answers "which env var?"
-    (re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b"), ("env", "var", "environ", "envvar")),
+    (re.compile(rf"(?<![\w-]){_ENV_NAME}"), ("env", "var", "environ", "envvar")),
 )  # fmt: skip

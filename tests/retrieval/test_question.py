@@ -397,3 +397,46 @@ def test_a_number_written_in_words_states_an_amount_or_a_duration(kind, text):
     """Every English number word counts, not a handful of them (thirteen-nineteen and forty-ninety had
     been missed)."""
     assert QuestionTerms({"x": 1.0}, kind).kind_matches(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "matches"),
+    [
+        # asked for an environment variable, a unit naming one states it (blind trials 43-47: U2's
+        # UVICORN_HOST, A10's JBANG_REPO, M11's METIS_DBG_TIME; ASDF_${TOOL}_VERSION with its placeholder)
+        (
+            "can i configure the host with an env var instead of a cli flag?",
+            'export UVICORN_HOST="0.0.0.0"',
+            True,
+        ),
+        (
+            "how can i point jbang at a different local maven repo folder?",
+            "By default, jbang uses ~/.m2 as local repository, overridden by the environment variable JBANG_REPO.",
+            True,
+        ),
+        ("is there an environment variable for that?", "Looks for ASDF_${TOOL}_VERSION first.", True),
+        (
+            "is there an env var for that?",
+            "The FAQ and the API say nothing about it.",
+            False,
+        ),  # no underscore
+    ],
+)
+def test_an_environment_variable_asked_for_is_a_setting_a_unit_names(question, text, matches):
+    terms = analyse(question, Vocabulary({}, 1))
+    assert terms.kind == "command"
+    assert terms.kind_matches(text) is matches
+
+
+def test_a_number_given_to_an_option_is_no_identifier_the_answer_must_repeat():
+    """ "can i use --reload and --workers 4 at the same time?" had been refused by the identifier rule at
+    confidence 0.74 (blind trial 46): the best unit says the two options are mutually exclusive, no "4"."""
+    vocabulary = Vocabulary({}, 1)
+    for question in (
+        "can i use --reload and --workers 4 at the same time?",
+        "i put UVICORN_WORKERS=4 in the file",
+        "does -n 4 work?",
+    ):
+        assert analyse(question, vocabulary).identifiers == frozenset(), question
+    assert analyse("How long is the warranty on the X200?", vocabulary).identifiers == {"x200"}
+    assert analyse("which release dropped python 3.8?", vocabulary).identifiers == {"3", "8"}
