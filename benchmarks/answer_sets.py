@@ -126,7 +126,8 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         QuestionSet("handbook", "calibration", ((DATA / "handbook", DATA / "handbook_questions.yaml"),)),
         _trial(1),
         _trial(2),
-        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12)),  # run blind, their faults fixed after
+        # run blind, their faults fixed after
+        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12)),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

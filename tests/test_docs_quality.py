@@ -136,7 +136,7 @@ TRIAL_FLOORS = {
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
 )
-FOLLOW_UPS_FLOOR = 18  # docs_dev threads' later turns as written: 10 before stop 26, 17 since stop 33, 18 at stop 36
+FOLLOW_UPS_FLOOR = 18  # docs_dev threads' later turns as written: 10 before stop 26, 17 at 33, 18 at 36
 
 
 @pytest.mark.skipif(not (DATA / "owndocs").exists(), reason="own documentation set not present")
