@@ -22,6 +22,7 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-10  | tests/data/docstrial10 (pytest-xdist's Sphinx reST; 18 of a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-11  | tests/data/docstrial11 (Hugo Learn's Hugo Markdown, uvicorn's built MkDocs HTML; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-12  | tests/data/docstrial12 (ManimGL's built Sphinx HTML, METIS's pdfTeX PDF manual; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-13  | tests/data/docstrial13 (Flake8's Sphinx reST, mitmproxy's Hugo Markdown; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -127,7 +128,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         _trial(1),
         _trial(2),
         # run blind, their faults fixed after
-        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12)),
+        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12, 13)),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

@@ -84,7 +84,9 @@ FORMAT_VERSION = 2
 # 52: repeats within a section dropped in scraped text only; PDF: a loose tilde after a slash or before no letter is
 # "~", a cover may carry small print, a term two ems left of a sentence's end opens a block; HTML code without its
 # line numbers.
-PIPELINE_VERSION = 52
+# 53: reST: a capitalised substitution no file defines (`|Flake8|`, from conf.py's rst_prolog) reads as its name;
+# sphinx-prompt's `.. prompt:: bash` is a code block.
+PIPELINE_VERSION = 53
 
 
 @dataclass

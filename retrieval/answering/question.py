@@ -58,6 +58,9 @@ _ANSWER_KINDS = (
             r"^(how much|how many|how big|how large|how far|how fast|how heavy|how high"
             r"|what (is|was|'s) the (amount|number|price|cost|size|range|limit|maximum|minimum|max|min))\b"
             r"|\b(what|which) port\b"
+            # "how long can a name be?", "how long is it allowed to be?": a length, not a time (blind trial 48:
+            # the time kind's rule had refused the best unit, "... at most 3 letters ...")
+            r"|^how long (can|may|must|could)\b.*\bbe\W*$|^how long\b.*\ballowed to be\W*$"
         ),
     ),
     (

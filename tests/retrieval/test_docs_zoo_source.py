@@ -456,3 +456,19 @@ def test_a_bare_description_takes_the_short_paragraph_written_unindented_after_i
         ("definition", "TWO: Its own body."),
         ("paragraph", "A paragraph of its own."),
     ]
+
+
+def test_a_substitution_defined_in_conf_py_reads_as_its_name_and_a_prompt_block_is_code():
+    """Flake8's pages (blind trial 48) write `|Flake8|` 194 times, defined in conf.py's rst_prolog, which
+    no page holds: it read raw ("|Flake8| supports ..."). Sphinx's own |release| stands for a value and
+    stays as written. sphinx-prompt's `.. prompt:: bash` had read as the word "bash" over prose."""
+    source = (
+        "Show |Flake8|'s version, |release|.\n\n.. |Here| replace:: There\n\n|Here| it is.\n\n"
+        "Command-line usage:\n\n.. prompt:: bash\n\n    flake8 --help\n    flake8 -h\n"
+    )
+    assert [(b.kind, b.text) for b in rst.parse(source.encode(), "x.rst").blocks] == [
+        ("paragraph", "Show Flake8's version, |release|."),
+        ("paragraph", "There it is."),
+        ("paragraph", "Command-line usage:"),
+        ("code", "flake8 --help\nflake8 -h"),
+    ]

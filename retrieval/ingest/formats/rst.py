@@ -57,7 +57,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     sphinx.register_unknown(text)
     settings = dict(_SETTINGS, citebot_labels=_labels(text))
     try:
-        tree = publish_doctree(text, settings_overrides=settings)
+        tree = publish_doctree(text + _undefined_substitutions(text), settings_overrides=settings)
     except (SystemMessage, ValueError, AttributeError, IndexError) as error:
         raise ValueError(f"unparsable reStructuredText ({error.__class__.__name__})") from None
     walker = _Walker(LineMap(text))
@@ -68,6 +68,28 @@ def parse(raw: bytes, source: str) -> Parsed:
         parsed.notes.append(note)
     parsed.notes.extend(walker.notes)
     return parsed
+
+
+# A substitution reference (`|Flake8|`) and a substitution definition (`.. |Flake8| replace:: ...`).
+_SUBSTITUTION = re.compile(r"(?<![\w|])\|([^\s|`*](?:[^|`*]*[^\s|`*])?)\|(?![\w|])")
+_SUBSTITUTION_DEFINITION = re.compile(r"^\s*\.\.\s+\|([^|]+)\|", re.MULTILINE)
+
+
+def _undefined_substitutions(text: str) -> str:
+    """Definitions, to append to the file, of the substitutions it uses and does not define: a project
+    defines them in conf.py's `rst_prolog` (Flake8 writes `|Flake8|` 194 times in its pages, which read
+    raw, "|Flake8| supports ..."), where a capitalised name is nearly always the text it stands for.
+    Appended at the end, so no line moves."""
+    defined = {name.strip() for name in _SUBSTITUTION_DEFINITION.findall(text)}
+    used = dict.fromkeys(found.group(1) for found in _SUBSTITUTION.finditer(text))
+    missing = [name for name in used if name not in defined and _NAME_AS_TEXT.fullmatch(name)]
+    return "".join(f"\n\n.. |{name}| replace:: {name}" for name in missing) + ("\n" if missing else "")
+
+
+# A name that is its own text: a capitalised word or two ("Flake8", "Read the Docs"). Sphinx's own |release|,
+# |version| and |today| and a placeholder such as |coverage-equals-release| stand for a value conf.py
+# computes, and stay as written rather than read as the word.
+_NAME_AS_TEXT = re.compile(r"[A-Z][\w.+]*(?: [\w.+]+){0,3}")
 
 
 def _labels(text: str) -> dict[str, str]:

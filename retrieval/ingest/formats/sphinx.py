@@ -343,8 +343,9 @@ _CONTENT_NAMES = [
     "only", "ifconfig", "seealso", "centered", "hlist", "todo", "tab", "group-tab", "tab-item", "card",
     "dropdown", "grid-item", "grid-item-card",
 ]  # fmt: skip
+# sphinx-prompt's `.. prompt:: bash` is code too: its argument is the language (a prompt may follow it)
 _CODE_NAMES = ["code-block", "sourcecode", "code", "code-tab", "productionlist", "doctest", "testcode",
-               "testoutput"]  # fmt: skip
+               "testoutput", "prompt"]  # fmt: skip
 
 
 _CONTAINER_NAMES = ["tab-set", "tabs", "grid", "tab-set-code"]
