@@ -408,7 +408,7 @@ class _Walker:
         elif tag == "table":
             self._table(element)
         elif tag == "pre":
-            self._add("code", code_text(element), element)
+            self._add("code", _code_text(element), element)
         elif tag == "dl":
             self._definitions(element, depth)
         elif tag == "blockquote":
@@ -696,15 +696,15 @@ def _code_spans(element) -> tuple[str, ...]:
 _LINE_NUMBER = re.compile(r"(?:^|\s)(?:linenos|lineno|ln|lnt)(?:\s|$)")
 
 
-def code_text(pre) -> str:
+def _code_text(pre) -> str:
     """A code block's text as it is copied: the line numbers shown in its gutter left out (read as text,
     ManimGL's quickstart began "1from manimlib import *", blind trial 47), every line break kept."""
     return "".join(_text_without_line_numbers(pre))
 
 
 def _text_without_line_numbers(element) -> list[str]:
-    numbered = element.tag is not etree.Comment and _LINE_NUMBER.search(element.get("class", "") or "")
-    parts = [] if numbered or not isinstance(element.tag, str) else [element.text or ""]
+    """An element's text and its children's, in order, less a line number's own (its tail stays)."""
+    parts = [] if _LINE_NUMBER.search(element.get("class", "")) else [element.text or ""]
     for child in element:
         if isinstance(child.tag, str):
             parts.extend(_text_without_line_numbers(child))

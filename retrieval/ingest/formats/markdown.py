@@ -218,11 +218,12 @@ def _prepare(
             out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
             continue
         line = _outside_code_spans(line, _params_as_code) if "param" in line else line
-        if _SHORTCODE_LINE.match(line) and all(m.group(2) for m in _SHORTCODE.finditer(line)):
-            out.append((_SHORTCODE.sub(_shortcode_text, line), origin))  # escaped: shown as written, in place
-            continue
-        if _SHORTCODE_LINE.match(line):  # a title it shows is a paragraph of its own
-            title = " ".join(t for t in (_line_title(m.group(0)) for m in _SHORTCODE.finditer(line)) if t)
+        if _SHORTCODE_LINE.match(line):
+            found = list(_SHORTCODE.finditer(line))
+            if all(m.group(2) for m in found):  # escaped: shown as written, in place
+                out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
+                continue
+            title = " ".join(t for t in (_line_title(m.group(0)) for m in found) if t)  # its own paragraph
             out.extend([("", origin), (title, origin), ("", origin)] if title else [("", origin)])
             continue
         if "{" in line:  # Hugo replaces shortcodes everywhere; Liquid in a code span may be the subject

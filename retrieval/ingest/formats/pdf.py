@@ -49,7 +49,7 @@ from retrieval.ingest.formats.pdf_notes import (
 )
 from retrieval.ingest.formats.pdf_running import drop_running
 from retrieval.ingest.formats.pdf_tables import BULLET_GLYPHS, Table, layout_tables, locate
-from retrieval.ingest.formats.pdf_text import PageLine, page_lines
+from retrieval.ingest.formats.pdf_text import SIZE_SLACK, PageLine, page_lines
 from retrieval.models import Block
 from retrieval.text.normalize import compatibility_text
 
@@ -167,7 +167,7 @@ def _is_cover(read: list[list[PageLine]]) -> bool:
     large = [line for line in shown if line.size >= HEADING_RATIO * body]
     prose = [
         line for line in shown
-        if line.size < HEADING_RATIO * body and line.size >= body - _SIZE_SLACK
+        if line.size < HEADING_RATIO * body and line.size >= body - SIZE_SLACK
         and len(line.text.split()) >= _COVER_PROSE_WORDS
     ]  # fmt: skip
     used_later = {size for _, size in later}
@@ -180,7 +180,6 @@ def _is_cover(read: list[list[PageLine]]) -> bool:
 
 
 _COVER_PROSE_WORDS = 6  # a line of this many words at the body's size is text, not a cover's address line
-_SIZE_SLACK = 0.5  # points: a size this close to the body's is the body's
 
 
 def _fields(reader) -> list[FormValue]:

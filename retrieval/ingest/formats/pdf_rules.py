@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from retrieval.ingest.formats.pdf_spacing import operand_number
+
 # The rule's length in ems of the next piece's font size: plain.tex's 0.3 em, with room for fonts whose
 # `\_` is drawn wider or narrower (0.2-0.7 em); an underline spans its word, several ems.
 _SHORTEST_EM, _LONGEST_EM = 0.2, 0.7
@@ -30,6 +32,11 @@ _BELOW, _ABOVE = 0.6, 1.0
 # A gap wider than this between the text before and the rule is a word space: "a variable _x" (TeX's kern
 # before its rule is 0.06 em; its narrowest word space, 0.333 - 0.111 em).
 _SPACE_EM = 0.2
+# Painting a path: stroking it, filling it, or ending it unpainted (a clip); with the path's own operators.
+_STROKE = frozenset((b"S", b"s"))
+_FILL = frozenset((b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"))
+_UNPAINTED = frozenset((b"n", b"W", b"W*"))
+_PATH_OPERATORS = frozenset((b"w", b"m", b"l", b"re")) | _STROKE | _FILL | _UNPAINTED
 _JOIN_EM = 0.15  # how far the next piece may start from the rule's end, in ems (TeX puts no space there)
 
 
@@ -55,7 +62,7 @@ class DrawnRules:
         self._segments: list[tuple[float, float, float, float]] = []  # page space (x0, y0, x1, y1)
         self._boxes: list[tuple[float, float, float, float]] = []  # page space (x0, y0, x1, y1)
         self._pending: list[_Rule] = []
-        self._text_end: tuple[float, float] | None = None  # page space (x, baseline) where text last ended
+        self._text_end: float | None = None  # page space x where the text drawn last ended
 
     def before(
         self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float], advance: float | None
@@ -63,14 +70,16 @@ class DrawnRules:
         """Follow `w`, `m`, `l`, `re` and the painting operators; `cm` and `tm` are the current
         transformation and text matrices, `advance` the text space units drawn since the line's last
         move once this operator's text is counted (pdf_spacing's `WordGaps.advance`; None: unknown)."""
-        numbers = [_number(value) for value in operands]
         if operator in (b"TJ", b"Tj", b"'", b'"'):
             if advance is None:
                 self._text_end = None
             else:
-                x, y = tm[4] + advance * tm[0], tm[5]
-                self._text_end = _point(cm, x, y)
-        elif operator == b"w" and numbers and numbers[0] is not None:
+                self._text_end = _point(cm, tm[4] + advance * tm[0], tm[5])[0]
+            return
+        if operator not in _PATH_OPERATORS:
+            return  # most of a page's operators show text or set its state: no operand to read
+        numbers = [operand_number(value) for value in operands]
+        if operator == b"w" and numbers and numbers[0] is not None:
             self._width = numbers[0]
         elif operator == b"m" and len(numbers) == 2 and None not in numbers:
             self._start = _point(cm, numbers[0], numbers[1])
@@ -81,17 +90,16 @@ class DrawnRules:
         elif operator == b"re" and len(numbers) == 4 and None not in numbers:
             x, y, width, height = numbers
             self._boxes.append((*_point(cm, x, y), *_point(cm, x + width, y + height)))
-        elif operator in (b"S", b"s"):
+        elif operator in _STROKE:
             scale = abs(cm[3]) or 1.0
             self._paint(_stroked(segment, self._width * scale) for segment in self._segments)
-        elif operator in (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
+        elif operator in _FILL:
             self._paint(_filled(box) for box in self._boxes)
-        elif operator in (b"n", b"W", b"W*"):
+        elif operator in _UNPAINTED:
             self._clear()
 
     def _paint(self, rules: Iterable[_Rule]) -> None:
-        end = self._text_end[0] if self._text_end is not None else None
-        self._pending.extend(replace(rule, text_end=end) for rule in rules)
+        self._pending.extend(replace(rule, text_end=self._text_end) for rule in rules)
         self._clear()
 
     def _clear(self) -> None:
@@ -132,10 +140,3 @@ def _filled(box: tuple[float, float, float, float]) -> _Rule:
 
 def _point(cm: list[float], x: float, y: float) -> tuple[float, float]:
     return (cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5])
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None

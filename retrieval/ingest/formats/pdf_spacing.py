@@ -76,15 +76,15 @@ class WordGaps:
             name = str(operands[0])
             self._space, self._font = self._space_width(name), self._glyph_widths(name)
             self._gap = MONOSPACE_WORD_GAP if self._is_monospace(name) else WORD_GAP
-            self._size = _number(operands[1]) or 0.0
+            self._size = operand_number(operands[1]) or 0.0
         elif operator in (b"Td", b"TD") and len(operands) >= 2:
-            self._moved(_number(operands[0]), _number(operands[1]))
+            self._moved(operand_number(operands[0]), operand_number(operands[1]))
         elif operator in (b"BT", b"Tm", b"T*", b"'", b'"'):
             self._advance, self._pending, self._shown = 0.0, False, False
         elif (
             operator in (b"Tc", b"Tw", b"Tz")
             and operands
-            and _number(operands[0]) != (100.0 if operator == b"Tz" else 0.0)
+            and operand_number(operands[0]) != (100.0 if operator == b"Tz" else 0.0)
         ):
             self._advance = None  # spacing the widths do not show: no gap measured until the next line
         elif operator == b"Tj" and operands:
@@ -191,7 +191,9 @@ def simple_widths(font: Any) -> tuple[int, list[float]] | None:
         return None
 
 
-def _number(value: object) -> float | None:
+def operand_number(value: object) -> float | None:
+    """A content stream operand as a number (pypdf's NumberObject and FloatObject are int and float);
+    None for anything else."""
     return float(value) if _is_number(value) else None  # type: ignore[arg-type]
 
 

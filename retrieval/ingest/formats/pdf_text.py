@@ -30,7 +30,7 @@ _SMALL = 0.8  # a span drawn at less than this share of its line's size is small
 _AFTER_WORD = re.compile(r"(?:[^\W\d_]{2}|%|\)[.,;:])[.,;:!?\"'”“’»]*$")
 _DOUBLE_SPACE = re.compile(r" {2,}")
 _BASELINE_SLACK = 0.5  # points a baseline may wander before a span counts as set lower
-_SIZE_SLACK = 0.5  # points two pieces' font sizes may differ and still be one line's text
+SIZE_SLACK = 0.5  # points two font sizes may differ and still be one size (one line's pieces, the body's)
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ def _goes_on(last: Span, first: Span) -> bool:
     word = last.text.strip()
     if not word or " " in word or last.figure or first.figure:
         return False
-    if abs(last.y - first.y) > _BASELINE_SLACK or abs(last.size - first.size) > _SIZE_SLACK:
+    if abs(last.y - first.y) > _BASELINE_SLACK or abs(last.size - first.size) > SIZE_SLACK:
         return False
     return last.x < first.x <= last.x + (len(word) + 1) * last.size * _WORD_EM
 

@@ -112,7 +112,7 @@ class _Walker:
         taken = None  # a paragraph read as the description before it (`_unindented_body`)
         for position, child in enumerate(node.children):
             name = child.tagname
-            if name in _SKIP or isinstance(child, nodes.Text) or child is taken:
+            if not _is_read(child) or child is taken:
                 continue
             if name == "title":
                 if isinstance(node, (nodes.section, nodes.document)):
@@ -176,7 +176,7 @@ class _Walker:
         """A signature over a short body is one definition; over a longer one, a term heading.
         `body_paragraph`: the paragraph after a description with no content of its own, its body."""
         signatures = "; ".join(s.astext() for s in node.children if isinstance(s, sphinx.signature))
-        content = next((c for c in node.children if isinstance(c, sphinx.description_content)), None)
+        content = _content(node)
         body = " ".join(content.astext().split()) if content is not None else ""
         if body_paragraph is not None and signatures:
             self._add("definition", node, text=f"{signatures}: {' '.join(body_paragraph.astext().split())}")
@@ -286,18 +286,26 @@ def _unindented_body(description, before: list, following: list) -> nodes.paragr
     """
     if not _is_bare(description):
         return None
-    previous = next(
-        (c for c in reversed(before) if not isinstance(c, nodes.Text) and c.tagname not in _SKIP), None
-    )
+    previous = next((c for c in reversed(before) if _is_read(c)), None)
     if isinstance(previous, sphinx.description) and _is_bare(previous):
         return None
-    after = next((c for c in following if not isinstance(c, nodes.Text) and c.tagname not in _SKIP), None)
+    after = next((c for c in following if _is_read(c)), None)
     if after is None or after.tagname != "paragraph" or len(after.astext().split()) > _SHORT_DEFINITION_WORDS:
         return None
     return after
 
 
+def _is_read(node) -> bool:
+    """Is a node one the walker reads (not loose text, a comment, a target or another of _SKIP)?"""
+    return not isinstance(node, nodes.Text) and node.tagname not in _SKIP
+
+
+def _content(description):
+    """A description's content node (what its signatures describe), or None."""
+    return next((c for c in description.children if isinstance(c, sphinx.description_content)), None)
+
+
 def _is_bare(description) -> bool:
     """Is a description only its signatures, with no content?"""
-    content = next((c for c in description.children if isinstance(c, sphinx.description_content)), None)
+    content = _content(description)
     return content is None or not content.astext().strip()
