@@ -23,6 +23,8 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-11  | tests/data/docstrial11 (Hugo Learn's Hugo Markdown, uvicorn's built MkDocs HTML; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-12  | tests/data/docstrial12 (ManimGL's built Sphinx HTML, METIS's pdfTeX PDF manual; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-13  | tests/data/docstrial13 (Flake8's Sphinx reST, mitmproxy's Hugo Markdown; a fresh user's 36 questions, stop 36) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-14  | tests/data/docstrial14 (Scrapy's Sphinx reST, KaHIP's pdfTeX PDF manual; a fresh user's 36 questions, stop 37) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-15  | tests/data/docstrial15 (Docsy's Hugo Markdown, MkDocs' built HTML site; a fresh user's 36 questions, stop 37) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -128,7 +130,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         _trial(1),
         _trial(2),
         # run blind, their faults fixed after
-        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12, 13)),
+        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

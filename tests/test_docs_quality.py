@@ -130,10 +130,14 @@ GOLD_CITED_FLOOR = 31
 # heading path, -M9: docstrial12/SOURCE.md). An environment variable asked for is a setting a unit names, and
 # "--workers 4" no identifier: docstrial6 25 (+A10), docstrial11 23 (+U2, +U6), docstrial12 16 (+M11).
 # docstrial13 (trial 48: Flake8's reST, mitmproxy's Hugo Markdown) 19/36 blind, 20 after its fixes (+F9).
+# Stop 37: docstrial14 (trial 49: Scrapy's reST, KaHIP's pdfTeX manual) 12/36 blind, 14 after its fixes (+A8
+# an escape quoted is no identifier, +PU4 a folder holding one manual is a product); docstrial15 (trial 50:
+# Docsy's Hugo Markdown, MkDocs' built HTML) 19/36 blind, 21 after its fixes (+H2, +H4: a Markdown-delimited
+# Docsy tab is Markdown, and four pages are no longer raw source).
 TRIAL_FLOORS = {
     "docstrial": 24, "docstrial2": 21, "docstrial3": 16, "docstrial4": 19, "docstrial5": 26, "docstrial6": 25,
     "docstrial7": 11, "docstrial8": 20, "docstrial9": 23, "docstrial10": 10, "docstrial11": 23, "docstrial12": 16,
-    "docstrial13": 20,
+    "docstrial13": 20, "docstrial14": 14, "docstrial15": 21,
 }  # fmt: skip
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
@@ -164,17 +168,20 @@ def test_own_documentation_questions(tmp_path_factory, embedder):
         pytest.param("docstrial11", id="hugo-markdown-and-built-mkdocs-html"),
         pytest.param("docstrial12", id="built-sphinx-html-and-latex-pdf-manual"),
         pytest.param("docstrial13", id="sphinx-rst-and-hugo-markdown"),
+        pytest.param("docstrial14", id="sphinx-rst-and-latex-pdf-manual"),
+        pytest.param("docstrial15", id="hugo-markdown-and-built-mkdocs-site"),
     ],
 )
 def test_fresh_users_questions_on_unseen_documentation(tmp_path_factory, embedder, folder):
-    """Trials 36 to 48 (tests/data/docstrial, docstrial2 to 13, each with its SOURCE.md): projects nobody
+    """Trials 36 to 50 (tests/data/docstrial, docstrial2 to 15, each with its SOURCE.md): projects nobody
     on the team had used, in one index per trial (httpx Markdown, alembic reStructuredText and jinja's
     Sphinx HTML; Hugo Markdown and flask reStructuredText; a pdfTeX PDF manual and Sphinx-built HTML; a
     pdfTeX PDF manual and coverage.py's reStructuredText; watchtower's MkDocs Markdown and shoutrrr's
     built MkDocs HTML; a Google Docs PDF guide and jbang's AsciiDoc; go-task's Docusaurus MDX; gunicorn's
     reStructuredText and asdf's built VitePress HTML; kind's Hugo Markdown and Lem's pdfTeX manual;
     pytest-xdist's reStructuredText; Hugo Learn's Markdown and uvicorn's built MkDocs HTML; ManimGL's
-    Sphinx HTML and METIS's pdfTeX manual; Flake8's reStructuredText and mitmproxy's Hugo Markdown), 36 questions each (18 for the halves of trials 42 and 45 kept
+    Sphinx HTML and METIS's pdfTeX manual; Flake8's reStructuredText and mitmproxy's Hugo Markdown; Scrapy's
+    reStructuredText and KaHIP's pdfTeX manual; Docsy's Hugo Markdown and MkDocs' built site), 36 questions each (18 for the halves of trials 42 and 45 kept
     here), written by a helper new to citebot before it first ran.
     docstrial3 and docstrial5 are validation."""
     if not (DATA / folder).exists():

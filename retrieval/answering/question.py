@@ -470,12 +470,17 @@ def identifier_forms(identifier: str) -> frozenset[str]:
     return _FIGURE_FORMS.get(identifier, frozenset({identifier}))
 
 
+# An escape sequence the asker quotes as what they see ("full of \u00e9 style escapes"): an example of
+# a value, no name a passage must repeat (blind trial 49: the answer sentence writes "\uXXXX").
+_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})")
+
+
 def _identifiers(question: str) -> frozenset[str]:
     """Versions, model numbers and lettered names in the question, stemmed as the index stems them.
     A number given to an option or a variable ("--workers 4", "-n 4", "UVICORN_WORKERS=4") is a value the
     asker supposes, no name the answer must repeat (blind trial 46: "can i use --reload and --workers 4
     at the same time?" was refused though the best unit says the two are mutually exclusive)."""
-    question = _OPTION_ARGUMENT.sub(r"\1", question)
+    question = _ESCAPE.sub(" ", _OPTION_ARGUMENT.sub(r"\1", question))
     found = [m.group(0) for m in _VERSIONED.finditer(question)] + _LETTER_ID.findall(question)
     tokens = [t for value in found for t in tokenize(value) if t not in STOP_WORDS or t.isdigit()]
     return frozenset(stem(tokens))

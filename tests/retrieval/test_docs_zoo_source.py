@@ -290,6 +290,28 @@ def test_unknown_directives_keep_their_text_and_literalinclude_leaves_a_note():
     assert authors.notes == ["include ../../AUTHORS.rst left out (included files are not read)"]
 
 
+def test_an_unknown_directive_used_as_a_cross_reference_target_shows_nothing():
+    """Blind trial 49 (Scrapy): `.. setting:: NAME` over the title NAME (a project's `add_crossref_type`)
+    is a link target Sphinx shows nothing for; read as text, every setting's passage ended with the next
+    setting's name. A directive of the same shape with content keeps it."""
+    source = (
+        "Settings\n========\n\nSee :setting:`RETRY_TIMES`.\n\n.. setting:: RETRY_TIMES\n\nRETRY_TIMES\n-----------\n\n"
+        "Default: ``2``\n\n.. reqmeta:: dont_retry\n\nIf ``dont_retry`` is set, nothing is retried.\n\n"
+        ".. command:: crawl\n\ncrawl\n-----\n\nStart crawling.\n"
+    )
+    parsed = rst.parse(source.encode(), "settings.rst")
+    assert [b.text for b in parsed.blocks] == [
+        "Settings",
+        "See RETRY_TIMES.",
+        "RETRY_TIMES",
+        "Default: 2",
+        "dont_retry",  # a role of that name is not written in the file, and no title repeats it
+        "If dont_retry is set, nothing is retried.",
+        "crawl",
+        "Start crawling.",
+    ]
+
+
 def test_a_sphinx_glossary_page_is_indexed_not_skipped(tmp_path):
     (tmp_path / "glossary.rst").write_bytes((ZOO / "sphinx" / "glossary.rst").read_bytes())
     loaded = load_document(tmp_path / "glossary.rst", tmp_path)

@@ -813,3 +813,47 @@ def test_html_inline_code_outside_pre_is_recorded():
     paragraph, code = parsed.blocks
     assert paragraph.code_spans == ("!env",)
     assert code.code_spans == ()
+
+
+def test_a_markdown_docsy_tab_is_markdown_and_the_next_tab_may_open_on_its_closing_line():
+    """Blind trial 50 (Docsy's own docs): `{{% tab header="hugo.toml" lang="toml" %}}` in a `text=true`
+    pane holds fenced code; read as code it never closed (`{{% /tab %}} {{% tab ... %}}` shares a line),
+    and the rest of the page, 94 passages, was raw source under one frozen heading."""
+    parsed = md(
+        "# Menus\n\n{{< tabpane text=true >}}\n"
+        '{{% tab header="hugo.toml" lang="toml" %}}\n\n```toml\nweight = 40\n```\n\n'
+        '{{% /tab %}} {{% tab header="hugo.yaml" lang="yaml" %}}\n\n```yaml\nweight: 40\n```\n\n'
+        "{{% /tab %}} {{< /tabpane >}}\n\n## Version menu\n\nDocsy adds a **version** menu.\n"
+    )
+    assert kinds(parsed.blocks) == [
+        ("heading", "Menus"),
+        ("paragraph", "hugo.toml"),
+        ("code", "weight = 40"),
+        ("paragraph", "hugo.yaml"),
+        ("code", "weight: 40"),
+        ("heading", "Version menu"),
+        ("paragraph", "Docsy adds a version menu."),
+    ]
+    greeting = md('{{% tab header="English" lang="en" %}}\n**Welcome!**\n{{% /tab %}}\n')
+    assert kinds(greeting.blocks) == [("paragraph", "English"), ("paragraph", "Welcome!")]
+
+
+def test_a_code_tab_may_close_on_the_line_that_opens_the_next():
+    parsed = md(
+        '{{< tab header="A" lang="bash" >}}\necho a\n{{< /tab >}} {{< tab header="B" lang="bash" >}}\necho b\n{{< /tab >}}\n\nAfter.\n'
+    )
+    assert kinds(parsed.blocks) == [
+        ("paragraph", "A"),
+        ("code", "echo a"),
+        ("paragraph", "B"),
+        ("code", "echo b"),
+        ("paragraph", "After."),
+    ]
+
+
+def test_hugo_comment_shortcode_bodies_are_not_shown():
+    """Hugo's (and Docsy's) `comment` shortcode renders nothing: a maintainers' note is no documentation."""
+    parsed = md(
+        "Shown.\n\n{{< comment >}}\nMaintainers note: drop these aliases.\n{{< /comment >}}\n\nAlso shown.\n"
+    )
+    assert texts(parsed.blocks) == ["Shown.", "Also shown."]

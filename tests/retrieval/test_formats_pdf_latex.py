@@ -323,3 +323,12 @@ def test_a_term_at_a_hanging_indents_margin_opens_a_new_block():
     )
     second = pdf._Line("And it goes on here, back at the margin of the text below it.", 3, size=10.0, x=72.0)
     assert not pdf._ends_paragraph(first, second, widest=len(first.text))  # a full line: its end is no end
+
+
+def test_a_line_that_introduces_what_follows_is_no_heading():
+    """Blind trial 49 (KaHIP's manual): its bold "Options:" over each program's option list had become a
+    heading, so 22 passages of eight programs were all "4 User Interface › Options:" and the sequential
+    program's default was quoted for the distributed one."""
+    assert not heading_shaped("Options:")
+    assert not heading_shaped("General Guide:")
+    assert heading_shaped("Options")

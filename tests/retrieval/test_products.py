@@ -15,7 +15,15 @@ def test_one_folder_everyday_names_and_single_files_are_no_products():
     assert products_of(["httpx/a.md", "httpx/b.md"]) == {}  # one folder is the whole corpus
     # "guide" and "blog" divide one product's pages; a question's "guide" is a plain word.
     assert products_of(["guide/a.md", "guide/b.md", "blog/c.md", "blog/d.md"]) == {}
-    assert products_of(["httpx/a.md", "httpx/b.md", "requests/c.rst"]) == {}  # one page is no product
+
+
+def test_a_folder_holding_one_manual_is_a_product():
+    """Blind trial 49: KaHIP's one PDF manual beside Scrapy's pages; needing two documents per product,
+    "does kahip build on windows with msvc?" was answered from Scrapy's Windows install steps at 0.96."""
+    assert products_of(["scrapy/intro/install.rst", "scrapy/faq.rst", "kahip/manual/kahip.pdf"]) == {
+        "scrapy": frozenset({"scrapi"}),
+        "kahip": frozenset({"kahip"}),
+    }
 
 
 def test_a_question_names_one_product_or_none():

@@ -445,3 +445,12 @@ def test_a_number_given_to_an_option_is_no_identifier_the_answer_must_repeat():
         assert analyse(question, vocabulary).identifiers == frozenset(), question
     assert analyse("How long is the warranty on the X200?", vocabulary).identifiers == {"x200"}
     assert analyse("which release dropped python 3.8?", vocabulary).identifiers == {"3", "8"}
+
+
+def test_an_escape_sequence_the_asker_quotes_is_no_identifier():
+    """Blind trial 49: "our json export is full of \\u00e9 style escapes ..." was refused at 0.53 by the
+    identifier rule (`u00e9`), though the best unit was the answer ('Use "utf-8" ... for JSON too')."""
+    vocabulary = Vocabulary({}, 1)
+    question = r"our json export is full of \u00e9 style escapes, how do we get plain utf-8?"
+    assert analyse(question, vocabulary).identifiers == {"8"}
+    assert analyse(r"why is \x1b printed before the colours?", vocabulary).identifiers == frozenset()

@@ -68,6 +68,9 @@ _CLOSING_TAG = r"\{{\{{[<%]\s*/\s*{name}\s*[%>]\}}\}}"
 _SHORTCODE_CLOSE = re.compile(_CLOSING_TAG.format(name=r"([\w-]+)"))  # any closing tag: its shortcode's name
 _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
 _PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's site/page parameter
+# Hugo's built-in `comment` shortcode (and Docsy's): what it encloses is not rendered.
+_COMMENT_START = re.compile(r"\{\{[<%]\s*comment\s*[%>]\}\}")
+_COMMENT_END = _CLOSING_TAG.format(name="comment")
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
 _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
 _CODE_SHORTCODES = {"highlight", "code", "code-toggle"}  # Hugo shortcodes whose body is code
@@ -197,11 +200,19 @@ def _prepare(
             elif line.startswith(" " * (tab_indent + 4)):
                 line = line[:tab_indent] + line[tab_indent + 4 :]
         if closing is not None:
-            if re.fullmatch(closing, line.strip()):
+            ended = re.match(closing, line.strip())
+            if not ended:
+                out.append(("" if closing == _COMMENT_END else _SHORTCODE.sub(_shortcode_text, line), origin))
+                continue
+            if closing != _COMMENT_END:
                 out.append((_CODE_FENCE, origin))
-                closing = None
-            else:
-                out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
+            closing = None
+            line = line.strip()[ended.end() :].strip()  # the next tab may open on the closing tag's line
+            if not line:
+                continue
+        if fence is None and _COMMENT_START.fullmatch(line.strip()):
+            out.append(("", origin))  # Hugo's `comment` shortcode: its body is not shown
+            closing = _COMMENT_END
             continue
         opened = _FENCE.match(line)
         if opened and (
@@ -285,6 +296,10 @@ def _code_opening(line: str, closed: frozenset[str]) -> tuple[list[str], str | N
     closing = _CLOSING_TAG.format(name=re.escape(shortcode))
     given = _SHORTCODE_LANG.search(stripped)
     language = next((g for g in given.groups() if g), "") if given else ""
+    if shortcode == "tab" and stripped.startswith("{{%"):
+        # `{{% tab lang="toml" %}}` is Markdown (its code, if any, fenced in it: Docsy's `text=true`
+        # panes; `lang="en"` a language's tab): its header is read as any shortcode's title.
+        return [], None
     if shortcode == "tab" and given:
         header = _line_title(stripped)
         fence = _CODE_FENCE + language

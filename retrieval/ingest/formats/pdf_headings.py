@@ -72,14 +72,16 @@ def heading_levels(lines: list[tuple[str, float]]) -> dict[float, int]:
 
 def heading_shaped(text: str) -> bool:
     """A short line with a letter, or a release's dated line ("1.16.9 25.0 - 2025-04-19", a changelog
-    heading of figures only), that does not run on ("," or ";") or end a long sentence."""
+    heading of figures only), that does not run on ("," or ";"), introduce what follows (a run-in label
+    such as KaHIP's bold "Options:" over each program's option list: as a heading it had named 22 passages
+    of eight programs alike) or end a long sentence."""
     value = text.strip()
     words = value.split()
     return (
         1 <= len(words) <= HEADING_WORDS
         and len(value) <= HEADING_CHARS
         and (any(ch.isalpha() for ch in value) or is_dated_heading(value))
-        and not value.endswith((",", ";"))
+        and not value.endswith((",", ";", ":"))
         and not (value.endswith(".") and len(words) > 5)
     )
 

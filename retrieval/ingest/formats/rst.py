@@ -55,7 +55,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     text, note = decode(raw)
     sphinx.register()
     sphinx.register_unknown(text)
-    settings = dict(_SETTINGS, citebot_labels=_labels(text))
+    settings = dict(_SETTINGS, citebot_labels=_labels(text), citebot_targets=sphinx.target_directives(text))
     try:
         tree = publish_doctree(text + _undefined_substitutions(text), settings_overrides=settings)
     except (SystemMessage, ValueError, AttributeError, IndexError) as error:

@@ -352,7 +352,33 @@ _CONTAINER_NAMES = ["tab-set", "tabs", "grid", "tab-set-code"]
 
 
 class _Fallback(Content):
-    """A directive nobody registered: its argument line, then its content, as rST."""
+    """A directive nobody registered: its argument line, then its content, as rST; nothing for a
+    cross-reference target (`target_directives`)."""
+
+    def run(self) -> list[nodes.Node]:
+        targets = getattr(self.state.document.settings, "citebot_targets", None) or frozenset()
+        if not self.content and self.name in targets and len(self.arguments[0].split()) == 1:
+            return []
+        return super().run()
+
+
+# `.. setting:: NAME` followed by a title repeating NAME (Scrapy's settings and commands).
+_TARGET_OVER_TITLE = re.compile(
+    r"^\.\.[ \t]+([\w:.+-]+)[ \t]*::[ \t]+(\S+)[ \t]*\n(?:[ \t]*\n)*\2[ \t]*\n([=\-~^\"'`#*+:.])\3{2,}[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def target_directives(text: str) -> frozenset[str]:
+    """Names of directives a file uses as cross-reference targets, which Sphinx shows nothing for (a
+    project's `app.add_crossref_type("setting", "setting")`: `.. setting:: NAME` is where `:setting:`
+    links go): a directive also written as a role in the file, or one written over a section title that
+    repeats its argument. Applies to directives nobody registered, and only to one-word arguments with no
+    content (a description directive of `add_object_type` has its text indented under it)."""
+    used_as_roles = {(m.group(1) or m.group(2)).lower() for m in _ROLE_NAME.finditer(text)}
+    directives_used = {m.group(1).lower() for m in _DIRECTIVE_NAME.finditer(text)}
+    over_titles = {m.group(1).lower() for m in _TARGET_OVER_TITLE.finditer(text)}
+    return frozenset((directives_used & used_as_roles) | over_titles)
 
 
 class _ContentOnly(Content):
