@@ -89,7 +89,13 @@ FORMAT_VERSION = 2
 # 54: Hugo: `{{% tab lang=... %}}` is Markdown, a closing tag may share its line with the next opening, `comment`
 # bodies are not shown; reST: a bodiless unknown directive used as a cross-reference target (`.. setting:: X`) shows
 # nothing; PDF: a line ending in a colon ("Options:") is no heading.
-PIPELINE_VERSION = 54
+# 55: (a label carried into the next passage; measured +1 -1, not kept.)
+# 56: a heading ending with the page title is no breadcrumb unless a trail mark parts it ("MkDocs Installation");
+# reST: a description's or unknown directive's `:default:` is shown ("auto (default: yes)"), `.. only:: man` left out,
+# sphinx-design icon roles show nothing;
+# HTML: Sphinx's `div.sphinxsidebar` is chrome.
+# 57: 56 without 55's label carrying.
+PIPELINE_VERSION = 57
 
 
 @dataclass

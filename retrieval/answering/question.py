@@ -433,7 +433,19 @@ _PHRASES = ((re.compile(_DEFAULT_PHRASINGS, re.IGNORECASE), "default"),)
 
 _VERSIONED = re.compile(r"\b(?=\w*\d)[A-Za-z]*\d[\w.]*\b")  # X300, v2, 3.1, 2019
 # An option or an environment variable and the number given to it: "--workers 4", "-n 4", "FOO_BAR=4".
-_OPTION_ARGUMENT = re.compile(rf"((?:(?<!\S)--?[A-Za-z][\w.-]*|\b{_ENV_NAME})(?:=|\s+))\d+(?![\w.])")
+# A setting written as a config line ("workers = 1", "timeout=30") and the number given it, too.
+_OPTION_ARGUMENT = re.compile(
+    rf"((?:(?<!\S)--?[A-Za-z][\w.-]*|\b{_ENV_NAME})(?:=|\s+)|\b[a-z][\w.-]*\s*=\s*)\d+(?![\w.])"
+)
+# A number with its unit ("5 minutes", "32 bits", "100 MB", "0%") or a port ("port 25"): an amount or a value
+# the asker supposes, no name the answer must repeat (blind trial 52: "can i raise the timeout to 5
+# minutes?" and "does it do STARTTLS on port 25?" were refused though the best unit answered them).
+_SUPPOSED_AMOUNT = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:%|percent\b|(?:milli|micro|nano)?seconds?\b|secs?\b|ms\b|minutes?\b|mins?\b"
+    r"|hours?\b|days?\b|weeks?\b|months?\b|bits?\b|bytes?\b|[kmgt]i?b\b)"
+    r"|\bports?\s+\d+\b",
+    re.IGNORECASE,
+)
 _LETTER_ID = re.compile(r"(?<=[A-Za-z] )([B-HJ-Z])\b")  # "Form B", "Plan C" (not the words "I" and "A")
 
 
@@ -466,8 +478,13 @@ _FIGURE_FORMS = {
 
 def identifier_forms(identifier: str) -> frozenset[str]:
     """The stemmed forms a text may give an identifier of the question in: a number up to twenty also
-    spelled out ("3" or "three"); anything else as written."""
-    return _FIGURE_FORMS.get(identifier, frozenset({identifier}))
+    spelled out ("3" or "three"); a plural after a figure also without its "s" (blind trial 51: "mp3s" is
+    what a text calls "MP3"); anything else as written."""
+    if identifier in _FIGURE_FORMS:
+        return _FIGURE_FORMS[identifier]
+    if len(identifier) > 2 and identifier.endswith("s") and identifier[-2].isdigit():
+        return frozenset({identifier, identifier[:-1]})
+    return frozenset({identifier})
 
 
 # An escape sequence the asker quotes as what they see ("full of \u00e9 style escapes"): an example of
@@ -480,7 +497,7 @@ def _identifiers(question: str) -> frozenset[str]:
     A number given to an option or a variable ("--workers 4", "-n 4", "UVICORN_WORKERS=4") is a value the
     asker supposes, no name the answer must repeat (blind trial 46: "can i use --reload and --workers 4
     at the same time?" was refused though the best unit says the two are mutually exclusive)."""
-    question = _ESCAPE.sub(" ", _OPTION_ARGUMENT.sub(r"\1", question))
+    question = _SUPPOSED_AMOUNT.sub(" ", _ESCAPE.sub(" ", _OPTION_ARGUMENT.sub(r"\1", question)))
     found = [m.group(0) for m in _VERSIONED.finditer(question)] + _LETTER_ID.findall(question)
     tokens = [t for value in found for t in tokenize(value) if t not in STOP_WORDS or t.isdigit()]
     return frozenset(stem(tokens))

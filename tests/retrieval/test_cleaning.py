@@ -207,6 +207,16 @@ def test_breadcrumb_is_dropped_only_near_the_top_and_only_with_a_prefix():
     assert clean_blocks(linked, "Uvicorn") == linked
 
 
+def test_a_page_heading_that_ends_with_the_title_is_no_breadcrumb():
+    """Blind trial 50: MkDocs' "MkDocs Installation" (titled "Installation") and "Installing Plugins" (on
+    "Plugins") were dropped as breadcrumbs and missing from every heading path of their pages; a trail set
+    as a heading, with its marks, still goes."""
+    blocks = [para("MkDocs Installation", 1, "heading"), para("Requirements", 3, "heading"), para("Pip.", 5)]
+    assert clean_blocks(blocks, "Installation") == blocks
+    trail = [para("Docs » Guide » Installation", 1, "heading"), para("Pip.", 3)]
+    assert texts(clean_blocks(trail, "Installation")) == ["Pip."]
+
+
 def test_reading_time_and_email_placeholder_blocks_are_dropped_but_not_in_code():
     blocks = [
         para("2 min read", 1),

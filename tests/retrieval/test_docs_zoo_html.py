@@ -301,3 +301,18 @@ def test_an_xhtml_page_that_declares_its_encoding_is_read():
     parsed = html.parse(raw, "ports.xhtml")
     assert [b.text for b in parsed.blocks] == ["Ports", "The admin console listens on port 9443."]
     assert parsed.blocks[1].line_start == 3
+
+
+def test_a_sphinx_sidebar_with_a_logo_link_is_chrome():
+    """Blind trial 52 (Blackhole's custom Sphinx theme): the logo link in `div.sphinxsidebar` was read as a
+    one-word passage, "Blackhole", on every page, and ranked first for a question."""
+    page = (
+        "<html><head><title>AUTH</title></head><body><div id=left-column><div class=sphinxsidebar>"
+        "<a href=index.html class=text-logo>Blackhole</a><div class=sidebar-block><h2>Table Of Contents</h2>"
+        "</div></div></div><div class=body><h1>AUTH</h1><p>By default, AUTH PLAIN will succeed.</p></div>"
+        "</body></html>"
+    )
+    assert [b.text for b in html.parse(page.encode(), "command-auth.html").blocks] == [
+        "AUTH",
+        "By default, AUTH PLAIN will succeed.",
+    ]

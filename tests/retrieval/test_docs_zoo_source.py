@@ -312,6 +312,22 @@ def test_an_unknown_directive_used_as_a_cross_reference_target_shows_nothing():
     ]
 
 
+def test_a_setting_directive_shows_its_default_and_man_page_only_text_is_left_out():
+    """Blind trial 51 (beets): `.. conf:: auto` with `:default: yes` shows "auto (default: yes)" on the
+    page, and citebot had lost all 23 defaults; `.. only:: man` is the man page's, not the HTML page's."""
+    source = (
+        "Config\n======\n\n.. only:: man\n\n    SYNOPSIS\n\n.. only:: not latex\n\n    Shown on the page.\n\n"
+        ".. conf:: auto\n    :default: yes\n\n    Whether to apply titlecase on import.\n\n"
+        ".. confval:: ratelimit\n    :default: 1\n\n    Requests a second.\n"
+    )
+    texts = [b.text for b in rst.parse(source.encode(), "titlecase.rst").blocks]
+    assert "SYNOPSIS" not in texts and "Shown on the page." in texts
+    assert "auto (default: yes)" in texts
+    icons = rst.parse(b"See :octicon:`zap;1em` Advanced Techniques.\n", "index.rst").blocks
+    assert [b.text for b in icons] == ["See Advanced Techniques."]  # sphinx-design's icon is a picture
+    assert any(text.startswith("ratelimit (default: 1)") for text in texts)
+
+
 def test_a_sphinx_glossary_page_is_indexed_not_skipped(tmp_path):
     (tmp_path / "glossary.rst").write_bytes((ZOO / "sphinx" / "glossary.rst").read_bytes())
     loaded = load_document(tmp_path / "glossary.rst", tmp_path)

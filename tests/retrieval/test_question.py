@@ -11,6 +11,7 @@ from retrieval.answering.question import (
     Vocabulary,
     analyse,
     answer_kind,
+    identifier_forms,
     named_versions,
     says_version,
     stems_of,
@@ -454,3 +455,24 @@ def test_an_escape_sequence_the_asker_quotes_is_no_identifier():
     question = r"our json export is full of \u00e9 style escapes, how do we get plain utf-8?"
     assert analyse(question, vocabulary).identifiers == {"8"}
     assert analyse(r"why is \x1b printed before the colours?", vocabulary).identifiers == frozenset()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "clients get dropped after a minute of silence, can i raise the timeout to 5 minutes?",
+        "does blackhole do STARTTLS on port 25?",
+        "i set workers = 1 but ps shows two blackhole processes, is that a bug?",
+        "is 100MB the largest upload?",
+    ],
+)
+def test_an_amount_or_a_setting_the_asker_supposes_is_no_identifier(question):
+    """Blind trial 52: the identifier rule refused three answers for a "5", a "25" and a "1" the passages
+    did not repeat; a model number, a year and a version still are identifiers."""
+    assert analyse(question, Vocabulary({}, 1)).identifiers == frozenset()
+
+
+def test_a_plural_after_a_figure_matches_the_singular():
+    """Blind trial 51: "mp3s" had to be found as written, and beets' pages say "MP3"."""
+    assert identifier_forms("mp3s") == {"mp3s", "mp3"}
+    assert identifier_forms("x300") == {"x300"} and identifier_forms("3") == {"3", "three"}

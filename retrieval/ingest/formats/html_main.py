@@ -35,7 +35,7 @@ _CHROME_TAGS = {"nav", "footer", "aside", "form", "button", "input", "select", "
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar"}
 # Chrome by a conventional class or id name (a whole hyphen/underscore-separated part of the name).
 _CHROME_NAME = re.compile(
-    r"(^|[-_\s])(nav|navbar|navigation|menu|sidebar|side-bar|footer|breadcrumbs?|share|sharing|social"
+    r"(^|[-_\s])(nav|navbar|navigation|menu|sidebar|side-bar|sphinxsidebar|footer|breadcrumbs?|share|sharing|social"
     r"|cookies?|consent|gdpr|comments?|feedback|related|related-pages|advert|ads|subscribe|newsletter"
     r"|pagination|pager|prev-next|skip-link|searchbox|search-box|site-header|masthead|toc|table-of-contents"
     r"|on-this-page|versions|version-switcher|version-selector|version-picker|rst-versions"

@@ -52,6 +52,9 @@ _LITERAL_ROLES = {
     "token", "keyword", "confval", "dir", "role",
 }  # fmt: skip
 _PLAIN_ROLES = {"abbr", "dfn", "term", "ref", "doc", "numref", "download", "guilabel", "menuselection", "any"}
+# sphinx-design's icon roles (`:octicon:`zap``, `:fab:`github``): a picture, no text.
+_ICON_ROLES = {"octicon", "fab", "fas", "far", "material-regular", "material-outlined", "material-round",
+               "material-sharp", "material-twotone"}  # fmt: skip
 
 
 def _split_title(text: str) -> tuple[str | None, str]:
@@ -101,6 +104,8 @@ def _text_role(name: str) -> Callable:
             shown = re.sub(r"&(&?)", r"\1", unescape(text))
         elif kind == "menuselection":
             shown = re.sub(r"&(&?)", r"\1", unescape(text)).replace("-->", "\N{TRIANGULAR BULLET}")
+        elif kind in _ICON_ROLES:
+            shown = ""  # an icon's name: the page shows a picture (blind trial 51: "zap Advanced Techniques")
         elif kind in ("abbr", "kbd", "command", "program", "dfn", "mimetype", "makevar", "regexp"):
             shown = unescape(text)
         else:
@@ -113,7 +118,7 @@ def _text_role(name: str) -> Callable:
 
 
 _DOMAINS = ("py", "c", "cpp", "js", "rst", "std")
-_ROLE_NAMES = sorted(_LITERAL_ROLES | _PLAIN_ROLES)
+_ROLE_NAMES = sorted(_LITERAL_ROLES | _PLAIN_ROLES | _ICON_ROLES)
 
 
 # -- directives --------------------------------------------------------------------------------------
@@ -155,11 +160,31 @@ class Content(_Lenient):
     """Its content as written (`only`, `ifconfig`, `seealso`, tabs, cards); a title argument first."""
 
     def run(self) -> list[nodes.Node]:
+        if self.name == "only" and not _on_html_pages(self.arguments[0] if self.arguments else ""):
+            return []
         box = nodes.container()
         box.line = self.lineno
         if self.arguments and self.name not in ("only", "ifconfig"):
             box += _paragraph(self, self.arguments[0])
         return [_parse_content(self, box)]
+
+
+# Sphinx's builders other than HTML, as `.. only::` names them (its documentation's list of builder tags).
+_OTHER_BUILDERS = {"man", "latex", "texinfo", "text", "epub", "xml", "pseudoxml", "gettext", "pdf", "rinoh"}
+
+
+def _on_html_pages(expression: str) -> bool:
+    """Does `.. only:: <expression>` show its content on the HTML pages a team reads? Not for another
+    builder ("man", "latex or man", "not html"; blind trial 51: beets' man-page SYNOPSIS was indexed as
+    page text); yes for "html", "not latex" and tags it cannot know (a project's own, set at build time,
+    count as set). The expression is Sphinx's: tags joined by and, or, not and parentheses."""
+    tokens = expression.lower().replace("(", " ( ").replace(")", " ) ").split()
+    values = {"html": "True", **dict.fromkeys(_OTHER_BUILDERS, "False")}
+    words = [t if t in ("and", "or", "not", "(", ")") else values.get(t, "True") for t in tokens]
+    try:  # only True, False, and, or, not and parentheses reach eval: no name, no call
+        return bool(eval(" ".join(words) or "True", {"__builtins__": {}}))  # noqa: S307
+    except SyntaxError:
+        return True
 
 
 class Dropped(_Lenient):
@@ -308,6 +333,7 @@ class Description(_Lenient):
                 text = f":{name.strip()}: {rest.strip()}".rstrip()
             elif self.name in _SIGNATURE_FORMS:
                 text = _SIGNATURE_FORMS[self.name].format(text)
+            text = with_default(text, self.options)
             node = signature(text, text)
             node.line = self.lineno
             found += node
@@ -359,7 +385,24 @@ class _Fallback(Content):
         targets = getattr(self.state.document.settings, "citebot_targets", None) or frozenset()
         if not self.content and self.name in targets and len(self.arguments[0].split()) == 1:
             return []
+        if self.arguments and "default" in self.options:
+            self.arguments[0] = with_default(self.arguments[0], self.options)
         return super().run()
+
+
+def with_default(text: str, options: dict) -> str:
+    """A described name with the `:default:` its directive gives, as Sphinx's confval and projects' own
+    setting directives show it ("ratelimit (default: 1)"; blind trial 49, beets' `.. conf::`: all 23
+    defaults had been lost, one question's answer with them)."""
+    value = options.get("default")
+    if value in (None, ""):
+        return text
+    shown = _DEFAULT_MARKUP.sub(lambda found: found.group(1) or found.group(2), " ".join(str(value).split()))
+    return f"{text} (default: {shown})"
+
+
+# A default written with a role or as a literal (":code-py:`'dot'`", "``1``"): shown as its text.
+_DEFAULT_MARKUP = re.compile(r":[\w:.+-]+:`([^`]*)`|``?([^`]*)``?")
 
 
 # `.. setting:: NAME` followed by a title repeating NAME (Scrapy's settings and commands).
