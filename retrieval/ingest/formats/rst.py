@@ -54,8 +54,8 @@ def parse(raw: bytes, source: str) -> Parsed:
 
     text, note = decode(raw)
     sphinx.register()
-    sphinx.register_unknown(text)
-    settings = dict(_SETTINGS, citebot_labels=_labels(text), citebot_targets=sphinx.target_directives(text))
+    targets = sphinx.register_unknown(text)
+    settings = dict(_SETTINGS, citebot_labels=_labels(text), citebot_targets=targets)
     try:
         tree = publish_doctree(text + _undefined_substitutions(text), settings_overrides=settings)
     except (SystemMessage, ValueError, AttributeError, IndexError) as error:

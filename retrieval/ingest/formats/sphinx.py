@@ -333,7 +333,7 @@ class Description(_Lenient):
                 text = f":{name.strip()}: {rest.strip()}".rstrip()
             elif self.name in _SIGNATURE_FORMS:
                 text = _SIGNATURE_FORMS[self.name].format(text)
-            text = with_default(text, self.options)
+            text = _with_default(text, _inline_text(self, self.options.get("default")))
             node = signature(text, text)
             node.line = self.lineno
             found += node
@@ -379,30 +379,32 @@ _CONTAINER_NAMES = ["tab-set", "tabs", "grid", "tab-set-code"]
 
 class _Fallback(Content):
     """A directive nobody registered: its argument line, then its content, as rST; nothing for a
-    cross-reference target (`target_directives`)."""
+    cross-reference target (see `register_unknown`)."""
 
     def run(self) -> list[nodes.Node]:
         targets = getattr(self.state.document.settings, "citebot_targets", None) or frozenset()
         if not self.content and self.name in targets and len(self.arguments[0].split()) == 1:
             return []
-        if self.arguments and "default" in self.options:
-            self.arguments[0] = with_default(self.arguments[0], self.options)
+        if self.arguments:  # inline rST: _paragraph renders the default's markup with the name's
+            self.arguments[0] = _with_default(self.arguments[0], self.options.get("default"))
         return super().run()
 
 
-def with_default(text: str, options: dict) -> str:
+def _with_default(text: str, default: str | None) -> str:
     """A described name with the `:default:` its directive gives, as Sphinx's confval and projects' own
     setting directives show it ("ratelimit (default: 1)"; blind trial 49, beets' `.. conf::`: all 23
     defaults had been lost, one question's answer with them)."""
-    value = options.get("default")
-    if value in (None, ""):
+    value = " ".join(str(default or "").split())
+    return f"{text} (default: {value})" if value else text
+
+
+def _inline_text(directive: Directive, text: str | None) -> str | None:
+    """Inline rST as the page shows it (roles and literals resolved: ":code-py:`'dot'`" reads 'dot'), for
+    text going where no markup is parsed, as a signature."""
+    if not text:
         return text
-    shown = _DEFAULT_MARKUP.sub(lambda found: found.group(1) or found.group(2), " ".join(str(value).split()))
-    return f"{text} (default: {shown})"
-
-
-# A default written with a role or as a literal (":code-py:`'dot'`", "``1``"): shown as its text.
-_DEFAULT_MARKUP = re.compile(r":[\w:.+-]+:`([^`]*)`|``?([^`]*)``?")
+    children, _ = directive.state.inline_text(" ".join(str(text).split()), directive.lineno)
+    return "".join(child.astext() for child in children)
 
 
 # `.. setting:: NAME` followed by a title repeating NAME (Scrapy's settings and commands).
@@ -410,18 +412,6 @@ _TARGET_OVER_TITLE = re.compile(
     r"^\.\.[ \t]+([\w:.+-]+)[ \t]*::[ \t]+(\S+)[ \t]*\n(?:[ \t]*\n)*\2[ \t]*\n([=\-~^\"'`#*+:.])\3{2,}[ \t]*$",
     re.MULTILINE,
 )
-
-
-def target_directives(text: str) -> frozenset[str]:
-    """Names of directives a file uses as cross-reference targets, which Sphinx shows nothing for (a
-    project's `app.add_crossref_type("setting", "setting")`: `.. setting:: NAME` is where `:setting:`
-    links go): a directive also written as a role in the file, or one written over a section title that
-    repeats its argument. Applies to directives nobody registered, and only to one-word arguments with no
-    content (a description directive of `add_object_type` has its text indented under it)."""
-    used_as_roles = {(m.group(1) or m.group(2)).lower() for m in _ROLE_NAME.finditer(text)}
-    directives_used = {m.group(1).lower() for m in _DIRECTIVE_NAME.finditer(text)}
-    over_titles = {m.group(1).lower() for m in _TARGET_OVER_TITLE.finditer(text)}
-    return frozenset((directives_used & used_as_roles) | over_titles)
 
 
 class _ContentOnly(Content):
@@ -473,19 +463,26 @@ _ROLE_NAME = re.compile(
 )
 
 
-def register_unknown(text: str) -> None:
-    """Give every directive and role named in `text` that nobody knows a fallback keeping its text."""
+def register_unknown(text: str) -> frozenset[str]:
+    """Give every directive and role named in `text` that nobody knows a fallback keeping its text.
+
+    Returns the names of directives the file uses as cross-reference targets, which Sphinx shows nothing
+    for (a project's `app.add_crossref_type("setting", "setting")`: `.. setting:: NAME` is where
+    `:setting:` links go): a directive also written as a role in the file, or one written over a section
+    title that repeats its argument. `_Fallback` applies it to directives nobody registered, and only to
+    one-word arguments with no content (a description directive of `add_object_type` has its text
+    indented under it)."""
     from docutils.parsers.rst.languages import en
 
     known_directives = set(directives._directives) | set(directives._directive_registry)  # noqa: SLF001
     known_directives |= set(en.__dict__.get("directives", {}))
-    for found in _DIRECTIVE_NAME.finditer(text):
-        name = found.group(1).lower()
-        if name not in known_directives:
-            directives.register_directive(name, _Fallback)
+    directives_used = {found.group(1).lower() for found in _DIRECTIVE_NAME.finditer(text)}
+    for name in directives_used - known_directives:
+        directives.register_directive(name, _Fallback)
     known_roles = set(roles._roles) | set(roles._role_registry)  # noqa: SLF001
     known_roles |= set(en.__dict__.get("roles", {}))
-    for found in _ROLE_NAME.finditer(text):
-        name = (found.group(1) or found.group(2)).lower()
-        if name not in known_roles:
-            roles.register_local_role(name, _text_role(name))
+    roles_used = {(found.group(1) or found.group(2)).lower() for found in _ROLE_NAME.finditer(text)}
+    for name in roles_used - known_roles:
+        roles.register_local_role(name, _text_role(name))
+    over_titles = {found.group(1).lower() for found in _TARGET_OVER_TITLE.finditer(text)}
+    return frozenset((directives_used & roles_used) | over_titles)
