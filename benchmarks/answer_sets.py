@@ -27,6 +27,8 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-15  | tests/data/docstrial15 (Docsy's Hugo Markdown, MkDocs' built HTML site; a fresh user's 36 questions, stop 37) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-16  | tests/data/docstrial16 (beets' Sphinx reST, SuperLU's pdfTeX PDF guide; a fresh user's 36 questions, stop 37) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-17  | tests/data/docstrial17 (rclone's Hugo Markdown, Blackhole's built Sphinx HTML; a fresh user's 36 questions, stop 37) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-18  | tests/data/docstrial18 (Supervisor's Sphinx reST, SuiteSparse AMD's pdfTeX PDF guide; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-19  | tests/data/docstrial19 (KEDA's Hugo Markdown, Starlette's built MkDocs HTML; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -132,7 +134,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         _trial(1),
         _trial(2),
         # run blind, their faults fixed after
-        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)),
+        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

@@ -95,7 +95,10 @@ FORMAT_VERSION = 2
 # sphinx-design icon roles show nothing;
 # HTML: Sphinx's `div.sphinxsidebar` is chrome.
 # 57: 56 without 55's label carrying.
-PIPELINE_VERSION = 57
+# 58: Markdown: Hugo's `+++` TOML front matter read as front matter (title, description), a paired shortcode's quoted
+# first argument shown as its label ({{< collapsible "Golang" >}}); reST: an option list's item is its options with
+# what they do; PDF: an unmapped glyph opening a line before text is its bullet.
+PIPELINE_VERSION = 58
 
 
 @dataclass

@@ -154,6 +154,33 @@ def test_front_matter_gives_metadata_and_is_in_no_block():
     assert parsed.blocks[0].line_start == 7
 
 
+def test_hugo_toml_front_matter_gives_metadata_and_is_in_no_block():
+    """Hugo's `+++` TOML front matter (blind trial 54: every KEDA page had opened with a raw
+    `+++ title = ... +++` passage and had no title; one opens after a blank line, as Hugo allows)."""
+    page = '\n+++\ntitle = "Scaling Jobs"\nweight = 300\ndescription = "Scale jobs from events."\n+++\n\nRun one job per event.\n'
+    parsed = md(page)
+    assert parsed.title == "Scaling Jobs"
+    assert kinds(parsed.blocks) == [
+        ("paragraph", "Scale jobs from events."),
+        ("paragraph", "Run one job per event."),
+    ]
+    assert [b.line_start for b in parsed.blocks] == [5, 8]  # the description's key line; the body's own
+    # TOML that does not parse is still front matter, not text; an unclosed `+++` is text
+    assert kinds(md("+++\ntitle = \n+++\n\nBody.\n").blocks) == [("paragraph", "Body.")]
+    assert md("+++\n\nBody.\n").blocks[-1].text == "Body."
+
+
+def test_a_paired_hugo_shortcodes_quoted_first_argument_is_its_label():
+    """KEDA's `{{< collapsible "Golang" >}}` shows "Golang" over the steps it folds (blind trial 54); one
+    with no closing tag (`{{< relref "x" >}}` alone, `{{< include "y" >}}`) shows no such label."""
+    page = '{{< collapsible "Golang" >}}\nRun go build.\n{{< /collapsible >}}\n\n{{< include "part.md" >}}\n\nEnd.\n'
+    assert kinds(md(page).blocks) == [
+        ("paragraph", "Golang"),
+        ("paragraph", "Run go build."),
+        ("paragraph", "End."),
+    ]
+
+
 def test_a_front_matter_description_is_the_page_lead_paragraph():
     """kind's Hugo theme shows `description:` under the title (blind trial 44): on using-wsl2.md it is the
     one sentence saying which Windows builds run kind, and it had been read as no text at all."""
@@ -709,6 +736,30 @@ def test_rst_lone_subsection_keeps_its_heading():
     source = "Install guide\n=============\n\nRequirements\n------------\n\nYou need a recent Python.\n"
     parsed = rst.parse(source.encode(), "install.rst")
     assert ("heading", "Requirements") in kinds(parsed.blocks)
+
+
+def test_rst_option_list_items_are_their_options_with_what_they_do():
+    """A program's option list (blind trial 53, Supervisor's running.rst): each option, argument and
+    description had been a block of its own ("-u", "USER", "--user", "=USER", then a description naming no
+    option). Each item is now one definition, a longer description under its options as a term heading."""
+    source = (
+        "Options\n=======\n\n"
+        "-u USER, --user=USER  UNIX username or numeric user id.\n\n"
+        "-n, --nodaemon  Run in the foreground.\n\n"
+        "--profile_options=LIST\n"
+        "    Comma-separated options for profiling.\n\n"
+        "    Writes its results to stdout.\n"
+    )
+    parsed = rst.parse(source.encode(), "running.rst")
+    assert kinds(parsed.blocks) == [
+        ("heading", "Options"),
+        ("definition", "-u USER, --user=USER: UNIX username or numeric user id."),
+        ("definition", "-n, --nodaemon: Run in the foreground."),
+        ("heading", "--profile_options=LIST"),
+        ("paragraph", "Comma-separated options for profiling."),
+        ("paragraph", "Writes its results to stdout."),
+    ]
+    assert [b.line_start for b in parsed.blocks[1:4]] == [4, 6, 8]
 
 
 # -- Word ------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from retrieval.ingest.formats.pdf_notes import is_index_page
 from retrieval.ingest.formats.pdf_running import drop_running
 from retrieval.ingest.formats.pdf_spacing import MONOSPACE_WORD_GAP, WORD_GAP, _spaced
 from retrieval.ingest.formats.pdf_tables import layout_tables
-from retrieval.ingest.formats.pdf_text import PageLine, Span, page_lines
+from retrieval.ingest.formats.pdf_text import PageLine, Span, _without_unmapped, page_lines
 from tests.harness.pdf import write_stream_pdf
 
 EXCERPT = Path(__file__).parents[1] / "data" / "pdf_sphinx" / "jinja-excerpt.pdf"
@@ -332,3 +332,17 @@ def test_a_line_that_introduces_what_follows_is_no_heading():
     assert not heading_shaped("Options:")
     assert not heading_shaped("General Guide:")
     assert heading_shaped("Options")
+
+
+def test_an_unmapped_glyph_opening_a_line_is_its_bullet():
+    """SuiteSparse's AMD guide (blind trial 53; tests/data/docstrial18) draws itemize's bullet in a math font
+    pypdf maps to U+0088: its 18 list items had opened with that control character, read as paragraphs,
+    and answers quoted it. A line's only unmapped glyph opening it before text is a bullet."""
+    guide = Path(__file__).parents[1] / "data" / "docstrial18" / "corpus" / "amd" / "AMD_UserGuide.pdf"
+    parsed = pdf.parse(guide.read_bytes(), "AMD_UserGuide.pdf")
+    items = [b.text for b in parsed.blocks if b.kind == "list_item"]
+    assert "amd_order (int64_t version: amd_l_order)" in items
+    assert any(text.startswith("Control[AMD_DENSE] (or Control(1) in MATLAB)") for text in items)
+    assert not any("\x88" in b.text for b in parsed.blocks)
+    ticks = PageLine((Span("\x13", 10.0), Span(" \x13 \x13", 10.0)))  # Axe's table of ticks: no bullet
+    assert _without_unmapped(ticks) == ticks

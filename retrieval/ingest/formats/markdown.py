@@ -16,6 +16,7 @@ A Notion export's page (`Title <32 hex>.md`) is read with Notion's conventions (
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field, replace
 
 import yaml
@@ -141,7 +142,13 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     walker.prepared = [line for line, _ in prepared]
     parser = _MDX_PARSER if mdx_flavour else _PARSER
     walker.parser = parser
-    walker.walk(parser.parse("\n".join(walker.prepared)))
+    read = walker.prepared
+    toml = _toml_front_matter(walker.prepared)
+    if toml is not None:
+        walker.meta, end = toml
+        walker._page_lead([0, end + 1])
+        read = [""] * (end + 1) + walker.prepared[end + 1 :]  # the lines Markdown would read as text
+    walker.walk(parser.parse("\n".join(read)))
     if walker.lead is not None and _said_again(walker.lead, walker.blocks):
         walker.blocks.remove(walker.lead)  # the body says it: cited there, not in the front matter
     meta = walker.meta
@@ -151,6 +158,23 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     if note:
         parsed.notes.append(note)
     return parsed
+
+
+def _toml_front_matter(lines: list[str]) -> tuple[dict, int] | None:
+    """Hugo's TOML front matter, `+++` lines around `key = "value"` pairs opening the file (after blank
+    lines, as Hugo reads it): (its table, the index of its closing line), or None when the file opens
+    otherwise. A table TOML cannot read is empty (the lines are still front matter, not text). mdit-py-plugins' front matter reads only YAML's `---`:
+    trial 54's KEDA pages each opened with a `+++ title = ... +++` passage and had no title."""
+    start = next((n for n, line in enumerate(lines) if line.strip()), None)  # Hugo skips blank lines first
+    if start is None or lines[start].strip() != "+++":
+        return None
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].strip() == "+++"), None)
+    if end is None:
+        return None
+    try:
+        return tomllib.loads("\n".join(lines[start + 1 : end])), end
+    except tomllib.TOMLDecodeError:
+        return {}, end
 
 
 # An API-reference marker of MkDocs' mkdocstrings or mkautodoc: `::: package.module.Object` alone on its
@@ -234,7 +258,8 @@ def _prepare(
             if all(m.group(2) for m in found):  # escaped: shown as written, in place
                 out.append((_SHORTCODE.sub(_shortcode_text, line), origin))
                 continue
-            title = " ".join(t for t in (_line_title(m.group(0)) for m in found) if t)  # its own paragraph
+            titles = (_line_title(m.group(0), closed) for m in found)
+            title = " ".join(t for t in titles if t)  # its own paragraph
             out.extend([("", origin), (title, origin), ("", origin)] if title else [("", origin)])
             continue
         if "{" in line:  # Hugo replaces shortcodes everywhere; Liquid in a code span may be the subject
@@ -368,13 +393,23 @@ def _param_name(arguments: str) -> str | None:
     return next((g for g in found.groups() if g), None) if found else None
 
 
-def _line_title(shortcode: str) -> str:
+def _line_title(shortcode: str, paired: frozenset[str] = frozenset()) -> str:
     """The title a shortcode alone on its line shows (`title="Warning"`, a tab's `header="Linux"`, Hugo
-    Learn's `{{% tab name="python" %}}`)."""
+    Learn's `{{% tab name="python" %}}`), or the quoted first argument of one with a body (a name of
+    `paired`, the file's closing tags): KEDA's `{{< collapsible "Golang" >}}` shows "Golang" over the
+    steps it folds, and read without it three languages' steps had run together (blind trial 54)."""
     if "/*" in shortcode:
         return _SHORTCODE.sub(_shortcode_text, shortcode)
     found = _SHORTCODE_TEXT.search(shortcode) or _TAB_NAME.search(shortcode)
-    return (found.group(1) or found.group(2) or "") if found else ""
+    if found is None:
+        positional = _POSITIONAL_TITLE.match(shortcode)
+        return positional.group(2) if positional and positional.group(1) in paired else ""
+    return found.group(1) or found.group(2) or ""
+
+
+_POSITIONAL_TITLE = re.compile(
+    r"""^\s*\{\{[<%]\s*([\w-]+)\s+"([^"]+)"\s*[%>]\}\}"""
+)  # {{< collapsible "Go" >}}
 
 
 _ADMONITION_TITLE = re.compile(r"""^\s*[\w-]+(?:\s+[\w-]+)*\s+"(.*)"\s*$""")  # !!! note inline "Title"

@@ -164,7 +164,26 @@ def page_lines(page) -> list[PageLine]:
     lines.append(PageLine(tuple(current)))
     while len(lines) > 1 and not lines[-1].spans:
         lines.pop()
-    return _rejoined(lines)
+    return _rejoined([_without_unmapped(line) for line in lines])
+
+
+# A control character in extracted text is a glyph the font does not map to Unicode: pdfTeX's Type 1
+# math fonts (cmsy) draw itemize's bullet at a code pypdf reads as U+0088 (blind trial 53: SuiteSparse's
+# AMD guide had "\x88 amd_order ..." for each of 18 list items, none read as a list, and answers quoted it).
+# One opening a line of text, the line's only one, is that line's bullet. Others are left as they are:
+# which glyph they stand for is the font's (Axe's manual marks its table's cells with a tick read as U+0013).
+_UNMAPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNMAPPED_BULLET = re.compile("^\\s*[\x00-\x08\x0b-\x1f\x7f-\x9f]\\s+\\w")
+
+
+def _without_unmapped(line: PageLine) -> PageLine:
+    """`line` with an unmapped glyph that opens it as a bullet would (see _UNMAPPED) made "•"."""
+    text = line.text
+    if len(_UNMAPPED.findall(text)) != 1 or not _UNMAPPED_BULLET.match(text):
+        return line
+    first = next(n for n, span in enumerate(line.spans) if span.text.strip())
+    bullet = replace(line.spans[first], text=_UNMAPPED.sub("•", line.spans[first].text, count=1))
+    return replace(line, spans=(*line.spans[:first], bullet, *line.spans[first + 1 :]))
 
 
 # A word's reach along its baseline: its characters and one space at 0.6 em each, a generous width for a

@@ -141,6 +141,8 @@ class _Walker:
                     self._add("definition", item, text=f"{terms}: {body}" if body.strip() else terms)
             elif name in ("field_list", "docinfo"):
                 self._fields(child)
+            elif name == "option_list":
+                self._options(child, depth, kind, list_depth)
             elif name == "block_quote":
                 self.walk(child, depth, "quote", list_depth)
             elif isinstance(child, sphinx.highlight_marker):
@@ -171,6 +173,31 @@ class _Walker:
             label = _field_label(words, types, named)
             if label is not None:
                 self._add("definition", item, text=f"{label}: {body}" if body.strip() else label)
+
+    def _options(self, option_list, depth: int, kind: str, list_depth: int) -> None:
+        """A program's option list as docutils shows it: each item's options ("-u USER, --user=USER") with
+        a short description one definition, over a longer one a term heading (as `_description` does).
+        Walked as any other container, each option, argument and description had been a block of its own
+        (blind trial 53: Supervisor's "-y", "BYTES", "--logfile_maxbytes", "=BYTES", then a description
+        naming no option, which answered an uncovered question about rotation)."""
+        for item in option_list.children:
+            group = next((c for c in item.children if c.tagname == "option_group"), None)
+            names = ", ".join(_option_text(option) for option in group.children) if group is not None else ""
+            description = next((c for c in item.children if c.tagname == "description"), None)
+            body = " ".join(description.astext().split()) if description is not None else ""
+            parts = [c for c in description.children if _is_read(c)] if description is not None else []
+            if (
+                body
+                and len(body.split()) <= _SHORT_DEFINITION_WORDS
+                and len(parts) <= 1
+                and all(p.tagname == "paragraph" for p in parts)
+            ):
+                self._add("definition", item, text=f"{names}: {body}" if names else body)
+                continue
+            if names:
+                self._add("heading", item, text=names, level=_TERM_HEADING_LEVEL)
+            if description is not None:
+                self.walk(description, depth, kind, list_depth)
 
     def _description(self, node, depth: int, kind: str, list_depth: int, body_paragraph=None) -> None:
         """A signature over a short body is one definition; over a longer one, a term heading.
@@ -217,6 +244,12 @@ class _Walker:
         made = block(kind, value, self.lines if line else None, line, last, **extra)
         if made:
             self.blocks.append(made)
+
+
+def _option_text(option) -> str:
+    """One option as written: its name and its argument ("--user=USER"; an argument's text starts with its
+    delimiter)."""
+    return "".join(part.astext() for part in option.children)
 
 
 def _section_anchor(node) -> str | None:
