@@ -29,6 +29,8 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-17  | tests/data/docstrial17 (rclone's Hugo Markdown, Blackhole's built Sphinx HTML; a fresh user's 36 questions, stop 37) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-18  | tests/data/docstrial18 (Supervisor's Sphinx reST, SuiteSparse AMD's pdfTeX PDF guide; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-19  | tests/data/docstrial19 (KEDA's Hugo Markdown, Starlette's built MkDocs HTML; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-20  | tests/data/docstrial20 (pyproj's built Sphinx HTML, g2o's LaTeX PDF manual; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-21  | tests/data/docstrial21 (Linkerd's Hugo Markdown, restic's Sphinx reST; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -134,7 +136,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         _trial(1),
         _trial(2),
         # run blind, their faults fixed after
-        *(_trial(number, fitted=False) for number in (4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)),
+        *(_trial(number, fitted=False) for number in (4, *range(6, 22))),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

@@ -98,7 +98,11 @@ FORMAT_VERSION = 2
 # 58: Markdown: Hugo's `+++` TOML front matter read as front matter (title, description), a paired shortcode's quoted
 # first argument shown as its label ({{< collapsible "Golang" >}}); reST: an option list's item is its options with
 # what they do; PDF: an unmapped glyph opening a line before text is its bullet.
-PIPELINE_VERSION = 58
+# 59: a `<details>` summary's lead heads its block only (Block.scope_end), not the rest of the section (an
+# admonition title's too was measured: docs_dev -1, not kept); a console transcript's command and its output
+# are one unit; Sphinx viewcode's "[source]" is chrome; a reST paragraph ending in a `:ref:` ends on its own line.
+# 60: an ordered list's items keep their numbers ("2. "; Markdown, reST, HTML, PDF).
+PIPELINE_VERSION = 60
 
 
 @dataclass

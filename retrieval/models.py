@@ -65,6 +65,10 @@ class Block:
     # line, ascending), so that a sentence's lines are exact (see formats/base.py line_breaks); () where
     # unknown, and then a sentence's lines are estimated in proportion to its offsets.
     line_breaks: tuple[int, ...] = ()
+    # A lead heading (level 7) of a container that ends before its section does (a `<details>` block's
+    # summary): the last source line it heads. None: it heads what follows up to the next heading, as
+    # every heading does.
+    scope_end: int | None = None
 
 
 @dataclass(frozen=True)

@@ -138,10 +138,18 @@ GOLD_CITED_FLOOR = 31
 # rclone's Hugo Markdown, Blackhole's built Sphinx HTML) 18/36 blind, 17 after (-SU1: uncovered, answered once
 # the sidebar logo passage that led its hits is chrome); docstrial9 24 (+K14: kind's "Setting Up Ingress"
 # heading is no breadcrumb of the page titled "Ingress").
+# Stop 38: docstrial18 (trial 53: Supervisor's reST, SuiteSparse AMD's pdfTeX guide) 13/36 blind as quality.py
+# asks them, 16 after its fixes (+R6, +R3 once list items keep their numbers, +RU3 once option lists are read whole);
+# docstrial19 (trial 54: KEDA's Hugo Markdown with TOML front matter, Starlette's built MkDocs HTML) 22/36 blind,
+# 20 after (-H14, -SU4 at the threshold's edge once every KEDA page has its title and no raw front matter passage);
+# docstrial20 (trial 55: pyproj's Furo HTML, g2o's LaTeX manual) 16/36 blind, 15 after (-S10: a >>> transcript
+# quoted whole left room for no third unit); docstrial21 (trial 56: Linkerd's Hugo Markdown, restic's reST) 20/36
+# blind and after.
 TRIAL_FLOORS = {
     "docstrial": 24, "docstrial2": 21, "docstrial3": 16, "docstrial4": 19, "docstrial5": 26, "docstrial6": 25,
     "docstrial7": 11, "docstrial8": 20, "docstrial9": 24, "docstrial10": 10, "docstrial11": 23, "docstrial12": 16,
     "docstrial13": 20, "docstrial14": 14, "docstrial15": 21, "docstrial16": 15, "docstrial17": 17,
+    "docstrial18": 16, "docstrial19": 20, "docstrial20": 15, "docstrial21": 20,
 }  # fmt: skip
 OWNDOCS_FLOOR = (
     32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
@@ -176,10 +184,14 @@ def test_own_documentation_questions(tmp_path_factory, embedder):
         pytest.param("docstrial15", id="hugo-markdown-and-built-mkdocs-site"),
         pytest.param("docstrial16", id="sphinx-rst-and-latex-pdf-guide"),
         pytest.param("docstrial17", id="hugo-markdown-and-built-sphinx-html"),
+        pytest.param("docstrial18", id="sphinx-rst-and-latex-pdf-user-guide"),
+        pytest.param("docstrial19", id="hugo-toml-markdown-and-built-mkdocs-html"),
+        pytest.param("docstrial20", id="built-sphinx-furo-html-and-latex-pdf-manual"),
+        pytest.param("docstrial21", id="hugo-markdown-and-restic-rst"),
     ],
 )
 def test_fresh_users_questions_on_unseen_documentation(tmp_path_factory, embedder, folder):
-    """Trials 36 to 52 (tests/data/docstrial, docstrial2 to 17, each with its SOURCE.md): projects nobody
+    """Trials 36 to 56 (tests/data/docstrial, docstrial2 to 21, each with its SOURCE.md): projects nobody
     on the team had used, in one index per trial (httpx Markdown, alembic reStructuredText and jinja's
     Sphinx HTML; Hugo Markdown and flask reStructuredText; a pdfTeX PDF manual and Sphinx-built HTML; a
     pdfTeX PDF manual and coverage.py's reStructuredText; watchtower's MkDocs Markdown and shoutrrr's
@@ -188,7 +200,10 @@ def test_fresh_users_questions_on_unseen_documentation(tmp_path_factory, embedde
     pytest-xdist's reStructuredText; Hugo Learn's Markdown and uvicorn's built MkDocs HTML; ManimGL's
     Sphinx HTML and METIS's pdfTeX manual; Flake8's reStructuredText and mitmproxy's Hugo Markdown; Scrapy's
     reStructuredText and KaHIP's pdfTeX manual; Docsy's Hugo Markdown and MkDocs' built site; beets'
-    reStructuredText and SuperLU's pdfTeX guide; rclone's Hugo Markdown and Blackhole's built Sphinx HTML), 36 questions each (18 for the halves of trials 42 and 45 kept
+    reStructuredText and SuperLU's pdfTeX guide; rclone's Hugo Markdown and Blackhole's built Sphinx HTML;
+    Supervisor's reStructuredText and SuiteSparse AMD's pdfTeX guide; KEDA's Hugo Markdown and Starlette's
+    built MkDocs HTML; pyproj's built Sphinx HTML and g2o's LaTeX manual; Linkerd's Hugo Markdown and
+    restic's reStructuredText), 36 questions each (18 for the halves of trials 42 and 45 kept
     here), written by a helper new to citebot before it first ran.
     docstrial3 and docstrial5 are validation."""
     if not (DATA / folder).exists():
@@ -200,12 +215,6 @@ def test_fresh_users_questions_on_unseen_documentation(tmp_path_factory, embedde
 
 # Known misses, each with why; the test fails (strict) the day one starts passing, so the list stays true.
 KNOWN_CASE_MISSES: dict[str, str] = {  # case question id -> why it is still missed (a strict xfail)
-    "html-sphinx-rtd-3": (
-        "'What do the maintainers recommend for signing the release tag?': 'We recommend using a GPG key to "
-        "sign the tag.' is the best unit, at confidence 0.252 against the threshold 0.27 of the confidence "
-        "refitted on every calibration set at stop 32 (0.2 before): one word of the question, 'maintainers', "
-        "is not in the passage, and the set's 73 questions weigh as much as any other set's"
-    ),
     "unanswerable-near-miss-2": (
         "'Does the warranty cover the power cable?' is answered with the warranty sentence (which names "
         "what it covers, not the cable): the learned confidence weighs the unused words 'power cable' "

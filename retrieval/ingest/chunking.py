@@ -108,6 +108,12 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
         sections.append((tuple(h.text for h in stack), anchor, current, dating))
 
     for item in blocks:
+        ended = next((n for n, heading in enumerate(stack) if _scope_ended(heading, item)), None)
+        if ended is not None:  # past a `<details>` block: its summary and the headings inside it end
+            if current:
+                close()
+                current, dating = [], 0
+            del stack[ended:]
         if item.kind == "heading":
             if current:
                 close()
@@ -129,6 +135,15 @@ def _sections(blocks: list[Block]) -> list[tuple[tuple[str, ...], str | None, li
     if current:
         close()
     return sections
+
+
+def _scope_ended(heading: Block, item: Block) -> bool:
+    """Does `item` come after the container `heading` leads (its `scope_end`: a `<details>` block's
+    summary heads the details, not the rest of the section; blind trial 54's Starlette GZip arguments had
+    been filed under "Buffer on streaming responses", a closed note above them)."""
+    return (
+        heading.scope_end is not None and item.line_start is not None and item.line_start > heading.scope_end
+    )
 
 
 _DATED_LINE_WORDS = 5  # "Released 2021-05-11", "Release date: March 12, 2024"; longer is a sentence
@@ -586,16 +601,32 @@ def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[li
     acceptable TLS version. ..." over "[ min_version: <string> ]" in a configuration reference: those
     comments and it are one piece) and a line of a directory tree ("├── public/"), which goes on its tree."""
     base = _top_indent(lines) if base is None else base
+    transcript = _is_transcript(lines)
     pieces: list[list[str]] = [[]]
     for index, line in enumerate(lines):
         top_level = line.strip() and len(line) - len(line.lstrip()) <= base and not _closes(line)
         entry = (top_level or _OPTION_LINE.match(line)) and not (index and _continued(lines[index - 1]))
         described = pieces[-1] and all(_unit_comment(p) for p in pieces[-1])
         starts = entry and not described and not _TREE_LINE.match(line)
+        if transcript:
+            starts = bool(_PROMPT.match(line)) and not (index and _continued(lines[index - 1]))
         if pieces[-1] and (starts or len(pieces[-1]) >= _CODE_UNIT_LINES):
             pieces.append([])
         pieces[-1].append(line)
     return pieces
+
+
+# A console or REPL transcript: prompted commands ("$ restic init", ">>> import x") with what they print.
+# Each command with its output is one unit; cut at every top-level line, each line of output had been a
+# unit of its own (blind trials 52 and 56: restic's "enter password for repository:" as an answer unit).
+_PROMPT = re.compile(r"^\s*(?:\$|>>>)(?:\s|$)")
+
+
+def _is_transcript(lines: list[str]) -> bool:
+    """Prompted lines with other lines (their output) among them, the first text line a prompt."""
+    text = [line for line in lines if line.strip()]
+    prompted = [bool(_PROMPT.match(line)) for line in text]
+    return bool(text) and prompted[0] and not all(prompted)
 
 
 _OPTION_LINE = re.compile(r"^\s*--?[A-Za-z]")  # "  -p, --port int", "      --pprof": an option's entry

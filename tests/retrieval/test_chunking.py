@@ -10,7 +10,7 @@ import pytest
 from retrieval.config import ChunkingParams
 from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
-from retrieval.ingest.formats import markdown
+from retrieval.ingest.formats import html, markdown
 from retrieval.ingest.loader import load_document
 from retrieval.models import Block
 from retrieval.text.sentences import split_sentences
@@ -183,6 +183,37 @@ def test_a_passage_stays_in_one_section(structured):
     _, passages = structured
     for passage in passages:
         assert not ("opt11" in passage.text and "apt-get" in passage.text)
+
+
+def test_a_details_summary_heads_only_its_own_block():
+    """A `<details>` summary leads its block, not the rest of the section: blind trial 54's Starlette page
+    had filed GZipMiddleware's arguments under "Buffer on streaming responses", a closed note above them.
+    (An admonition's title still leads up to the next heading: ended with the admonition, docs_dev lost a
+    question at stops 35 and 38.)"""
+    page = (
+        "<html><body><main><h1>Middleware</h1><h2>GZipMiddleware</h2><p>Compresses responses.</p>\n"
+        "<details class='info'>\n<summary>Buffer on streaming responses</summary>\n"
+        "<p>Streaming responses are buffered first.</p>\n</details>\n"
+        "<p>minimum_size: responses smaller than this are not compressed.</p>\n</main></body></html>"
+    )
+    built = html.parse(page.encode(), "middleware.html").blocks
+    markdown_page = (
+        "# Arguments\n\n## Debug\n\nVerbose logging.\n\n"
+        "<details>\n<summary>Linux</summary>\n\nRun it with sudo.\n\n</details>\n\nArgument: --debug\n"
+    )
+    written = markdown.parse(markdown_page.encode(), "arguments.md").blocks
+    paths = {
+        p.text: p.headings
+        for blocks in (built, written)
+        for p in chunk_document("x", blocks, ChunkingParams(max_words=8))
+    }
+    assert paths["Streaming responses are buffered first."][-1] == "Buffer on streaming responses"
+    assert paths["minimum_size: responses smaller than this are not compressed."] == (
+        "Middleware",
+        "GZipMiddleware",
+    )
+    assert paths["Run it with sudo."] == ("Arguments", "Debug", "Linux")
+    assert paths["Argument: --debug"] == ("Arguments", "Debug")
 
 
 def test_table_split_across_passages_repeats_its_header_first(structured):

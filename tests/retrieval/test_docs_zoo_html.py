@@ -316,3 +316,20 @@ def test_a_sphinx_sidebar_with_a_logo_link_is_chrome():
         "AUTH",
         "By default, AUTH PLAIN will succeed.",
     ]
+
+
+def test_sphinx_viewcode_source_links_are_no_part_of_a_signature():
+    """Blind trial 55 (pyproj's Furo build): Sphinx viewcode's "[source]" link had been read into every
+    signature and heading path ("pyproj.datadir.get_data_dir() → str[source]")."""
+    page = (
+        "<html><head><title>Data directory</title></head><body><main><h1>Data directory</h1>"
+        '<dl class="py function"><dt class="sig sig-object py" id="pyproj.datadir.get_data_dir">'
+        '<span class="sig-name descname"><span class="pre">get_data_dir</span></span>'
+        '<span class="sig-paren">(</span><span class="sig-paren">)</span>'
+        '<a class="reference internal" href="../_modules/pyproj/datadir.html#get_data_dir">'
+        '<span class="viewcode-link"><span class="pre">[source]</span></span></a></dt>'
+        "<dd><p>The order of preference for the data directory is listed.</p></dd></dl></main></body></html>"
+    )
+    texts = [b.text for b in html.parse(page.encode(), "datadir.html").blocks]
+    assert not any("[source]" in text for text in texts)
+    assert any(text.startswith("get_data_dir()") for text in texts)

@@ -762,6 +762,38 @@ def test_rst_option_list_items_are_their_options_with_what_they_do():
     assert [b.line_start for b in parsed.blocks[1:4]] == [4, 6, 8]
 
 
+def test_rst_paragraph_ending_in_a_ref_ends_on_its_own_line():
+    """restic's "... (see :ref:`pack_size`)." shows the target's title, whose words are on the target's
+    own line further down: the paragraph of lines 3-4 had been cited as reaching that line (blind trial 56)."""
+    source = (
+        "Tuning\n======\n\nRestic uses five connections by default, which can\nlead to disk wear (see"
+        " :ref:`pack_size`).\n\nOther text.\n\n.. _pack_size:\n\nPack Size\n---------\n\nPacks are 16 MiB.\n"
+    )
+    parsed = rst.parse(source.encode(), "tuning.rst")
+    paragraph = parsed.blocks[1]
+    assert paragraph.text.endswith("(see Pack Size).")
+    assert (paragraph.line_start, paragraph.line_end) == (4, 5)
+
+
+def test_an_ordered_lists_items_keep_their_numbers_in_every_format():
+    """An order of preference or a sequence of steps is read by its numbers (blind trials 53-55: the
+    config file's search order, pyproj's data-directory preference, install steps had lost them)."""
+    written = md("Search order:\n\n1. ./app.conf\n2. /etc/app.conf\n\n- any\n").blocks
+    assert kinds(written)[1:] == [
+        ("list_item", "1. ./app.conf"),
+        ("list_item", "2. /etc/app.conf"),
+        ("list_item", "any"),
+    ]
+    restructured = rst.parse(b"Order:\n\n#. ./app.conf\n#. /etc/app.conf\n\n(c) third\n", "o.rst").blocks
+    assert [b.text for b in restructured[1:]] == ["1. ./app.conf", "2. /etc/app.conf", "(c) third"]
+    page = (
+        "<html><body><main><h1>Order</h1><ol start='3'><li>./app.conf</li>"
+        "<li><p>/etc/app.conf</p><p>Read last.</p></li></ol><ul><li>any</li></ul></main></body></html>"
+    )
+    built = html.parse(page.encode(), "o.html").blocks
+    assert [b.text for b in built[1:]] == ["3. ./app.conf", "4. /etc/app.conf", "Read last.", "any"]
+
+
 # -- Word ------------------------------------------------------------------------------------------
 def test_docx_heading_paragraph_list_and_table():
     import docx as python_docx

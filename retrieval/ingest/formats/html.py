@@ -14,7 +14,7 @@ icons (html_icons.py). A block's lines are those of its text, counted from each 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import lxml.html
 from lxml import etree
@@ -437,13 +437,15 @@ class _Walker:
 
     def _details(self, element, kind: str, depth: int) -> bool:
         """A collapsible block's `<summary>` ("Bash", "With go install") as a heading-like lead over the
-        blocks it shows, as in Markdown: each install method's commands say which method they are of
-        (a lead's scope runs to the next heading, as every lead's does). False (nothing added) without a
-        summary of text."""
+        blocks it shows, as in Markdown: each install method's commands say which method they are of.
+        Its scope ends with the block (`scope_end`). False (nothing added) without a summary of text."""
         summary = next((c for c in element if isinstance(c.tag, str) and c.tag.lower() == "summary"), None)
         if summary is None or not _text(summary).strip():
             return False
-        self._add("heading", _text(summary), summary, level=_TERM_HEADING_LEVEL)
+        last = _text_lines(element)[1]
+        if last is not None and self.line_shift is not None:
+            last += self.line_shift
+        self._add("heading", _text(summary), summary, level=_TERM_HEADING_LEVEL, scope_end=last)
         remove(summary)
         self.walk(element, kind, depth)
         return True
@@ -451,12 +453,14 @@ class _Walker:
     def _list(self, element, depth: int) -> None:
         self.group += 1
         group = self.group
+        numbers = _item_numbers(element)
         for item in element:
             if not isinstance(item.tag, str) or item.tag.lower() != "li":
                 continue
+            number = numbers.get(item, "")
             nested = [c for c in item if isinstance(c.tag, str) and _is_block(c)]
             if not nested:
-                self._add("list_item", _text(item), item, level=depth, group=group)
+                self._add("list_item", number + _text(item), item, level=depth, group=group)
                 continue
             lead = [item.text or ""]
             span = _Span()
@@ -469,12 +473,24 @@ class _Walker:
                     span.extend(_text_lines(child))
                 span.add(child.tail, _end_line(child))
             text = " ".join("".join(lead).split())
-            self._add("list_item", text, item, level=depth, group=group, lines=(span.first, span.last))
+            self._add(
+                "list_item",
+                number + text if text else "",
+                item,
+                level=depth,
+                group=group,
+                lines=(span.first, span.last),
+            )
+            first = len(self.blocks)
             for child in nested:
                 if child.tag.lower() in ("ul", "ol"):
                     self._list(child, depth + 1)
                 else:
                     self._element(child, "list_item", depth)
+            if number and not text and first < len(self.blocks):  # <li><p>...: the item's first block
+                opening = self.blocks[first]
+                shifted = tuple(offset + len(number) for offset in opening.line_breaks)
+                self.blocks[first] = replace(opening, text=number + opening.text, line_breaks=shifted)
 
     def _table(self, element) -> None:
         if _is_admonition_table(element):
@@ -635,6 +651,32 @@ class _Span:
             self.first = first if self.first is None else min(self.first, first)
         if last is not None:
             self.last = last if self.last is None else max(self.last, last)
+
+
+def _item_numbers(element) -> dict:
+    """An ordered list's items -> the number the page shows before each ("3. "), from `start` and each
+    item's `value` as browsers count them; {} for an unordered or reversed list (blind trials 53-55: an
+    order of preference read without its numbers)."""
+    if (
+        element.tag.lower() != "ol"
+        or element.get("reversed") is not None
+        or element.get("type") not in (None, "1")
+    ):
+        return {}
+    numbers, current = {}, _integer(element.get("start"), 1)
+    for item in element:
+        if isinstance(item.tag, str) and item.tag.lower() == "li":
+            current = _integer(item.get("value"), current)
+            numbers[item] = f"{current}. "
+            current += 1
+    return numbers
+
+
+def _integer(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _text_lines(element) -> tuple[int | None, int | None]:

@@ -40,7 +40,8 @@ _CHROME_NAME = re.compile(
     r"|pagination|pager|prev-next|skip-link|searchbox|search-box|site-header|masthead|toc|table-of-contents"
     r"|on-this-page|versions|version-switcher|version-selector|version-picker|rst-versions"
     r"|edit-this-page|view-this-page|edit-link|edit-page|page-meta|last-updated|source-file|footer-buttons"
-    r"|visually-hidden|sr-only|screen-reader-text|headerlink|hash-link|copybtn|copy-button|clipboard)"
+    r"|visually-hidden|sr-only|screen-reader-text|headerlink|hash-link|copybtn|copy-button|clipboard"
+    r"|viewcode-link|viewcode-back)"  # Sphinx viewcode's "[source]" after a signature (blind trial 55)
     r"([-_\s]|$)",
     re.IGNORECASE,
 )

@@ -59,6 +59,7 @@ _HYPHENATED = re.compile(r"([A-Za-z]{2,})-$")  # the word before the hyphen endi
 _SPELLED = re.compile(r"[A-Za-z]+")  # a word as written, for `_joined`: "SpecifierSet" seen whole
 _LETTER_HYPHEN = re.compile(r"([A-Za-z]+)-$")  # a line ending in a hyphenated word's first part
 _BULLET = re.compile(rf"^\s*([{BULLET_GLYPHS}]|\d{{1,3}}[.)])\s+")
+_BULLET_GLYPH = re.compile(rf"^\s*[{BULLET_GLYPHS}]\s+")
 _SENTENCE_END = re.compile(r"[.!?:…\"”)]$")
 _SHORT_LINE = 0.7  # a line narrower than this share of the page's widest line can end a paragraph
 
@@ -397,7 +398,8 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
         if pieces:
             text = _joined([piece.text for piece in pieces], spelled)
             kind = "list_item" if _BULLET.match(text) else "paragraph"
-            text = _BULLET.sub("", text, count=1) if kind == "list_item" else text
+            # a bullet glyph is dropped; an item's number ("2.") is kept, as the page shows it
+            text = _BULLET_GLYPH.sub("", text, count=1) if kind == "list_item" else text
             made = block(kind, text, page_start=pieces[0].page, page_end=pieces[-1].page)
             if made:
                 blocks.append(made)
