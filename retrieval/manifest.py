@@ -102,7 +102,8 @@ FORMAT_VERSION = 2
 # admonition title's too was measured: docs_dev -1, not kept); a console transcript's command and its output
 # are one unit; Sphinx viewcode's "[source]" is chrome; a reST paragraph ending in a `:ref:` ends on its own line.
 # 60: an ordered list's items keep their numbers ("2. "; Markdown, reST, HTML, PDF).
-PIPELINE_VERSION = 60
+# 61: a transcript's help output is cut at each option, as a help text is.
+PIPELINE_VERSION = 61
 
 
 @dataclass

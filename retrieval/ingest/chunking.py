@@ -608,8 +608,10 @@ def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[li
         entry = (top_level or _OPTION_LINE.match(line)) and not (index and _continued(lines[index - 1]))
         described = pieces[-1] and all(_unit_comment(p) for p in pieces[-1])
         starts = entry and not described and not _TREE_LINE.match(line)
-        if transcript:
-            starts = bool(_PROMPT.match(line)) and not (index and _continued(lines[index - 1]))
+        if transcript:  # at each command, and at each option of a help text it prints
+            starts = bool(_PROMPT.match(line) or _OPTION_LINE.match(line)) and not (
+                index and _continued(lines[index - 1])
+            )
         if pieces[-1] and (starts or len(pieces[-1]) >= _CODE_UNIT_LINES):
             pieces.append([])
         pieces[-1].append(line)
@@ -617,8 +619,9 @@ def _code_pieces_by_indent(lines: list[str], base: int | None = None) -> list[li
 
 
 # A console or REPL transcript: prompted commands ("$ restic init", ">>> import x") with what they print.
-# Each command with its output is one unit; cut at every top-level line, each line of output had been a
-# unit of its own (blind trials 52 and 56: restic's "enter password for repository:" as an answer unit).
+# Each command with its output is one unit, but for each option of a help text it prints (h2o's
+# "--max-workers=nnn ... (default: unlimited)"); cut at every top-level line, each line of output had been
+# a unit of its own (blind trials 52 and 56: restic's "enter password for repository:" as an answer unit).
 _PROMPT = re.compile(r"^\s*(?:\$|>>>)(?:\s|$)")
 
 

@@ -10,7 +10,7 @@ import pytest
 from retrieval.config import ChunkingParams
 from retrieval.ingest.chunking import chunk_document
 from retrieval.ingest.cleaning import clean_blocks
-from retrieval.ingest.formats import html, markdown
+from retrieval.ingest.formats import html, markdown, rst
 from retrieval.ingest.loader import load_document
 from retrieval.models import Block
 from retrieval.text.sentences import split_sentences
@@ -609,3 +609,31 @@ def test_a_short_code_block_takes_its_lead_in_into_the_next_passage():
     assert passages[1].text.startswith("If you want to use default")
     assert "{{ ''|default('the string was empty', true) }}" in passages[1].text
     assert "second parameter" not in passages[0].text
+
+
+def test_a_transcripts_command_and_its_output_are_one_unit_but_a_help_texts_options_are_each_one():
+    """restic's `$ restic init` and the lines it prints had been a unit each ("enter password for new
+    repository:" quoted as an answer; blind trial 56); the options of a help text a command prints stay
+    units of their own (h2o's `--max-workers=nnn ... (default: unlimited)`)."""
+    console = (
+        "Init\n====\n\n.. code-block:: console\n\n"
+        "    $ restic -r /srv/restic-repo init\n    enter password for new repository:\n"
+        "    enter password again:\n    created restic repository 085b3c76b9 at /srv/restic-repo\n"
+        "    Please note that knowledge of your password is required to access\n"
+        "    the repository. Losing your password means that your data is\n    irrecoverably lost.\n"
+        "    $ restic -r /srv/restic-repo snapshots\n    enter password for repository:\n"
+        "    ID        Date                 Host    Tags   Directory\n\n"
+        "Help\n====\n\n::\n\n    $ fastcgi-cgi --help\n    Usage:\n        fastcgi-cgi [options]\n\n"
+        "    Options:\n      --listen=sockfn    path to the UNIX socket\n"
+        "      --max-workers=nnn  maximum number of CGI processes (default: unlimited)\n"
+        "      --pass-authz       if set, preserves HTTP_AUTHORIZATION parameter\n"
+        "      --verbose          verbose mode\n"
+    )
+    passages = chunk_document("init.rst", rst.parse(console.encode(), "init.rst").blocks, ChunkingParams())
+    units = [p.text[u.start : u.end] for p in passages for u in p.units if u.kind == "code"]
+    assert units[0].startswith("$ restic -r /srv/restic-repo init\nenter password for new repository:")
+    assert units[0].endswith("irrecoverably lost.")
+    assert units[1].startswith("$ restic -r /srv/restic-repo snapshots\nenter password for repository:")
+    assert "--max-workers=nnn  maximum number of CGI processes (default: unlimited)" in [
+        u.strip() for u in units
+    ]
