@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from retrieval.models import Block
@@ -157,6 +157,19 @@ def line_breaks(value: str, lines: LineMap, first: int, last: int) -> tuple[int,
         following = words[before].start() if before < len(words) else len(value)
         breaks.append(value.rfind(" ", 0, following) + 1 if before < len(words) else following)
     return tuple(breaks)
+
+
+# The kinds of block an ordered list's number may open (not code: its text is verbatim).
+NUMBERED_KINDS = ("list_item", "paragraph", "definition", "quote")
+
+
+def numbered(made: Block, number: str) -> Block:
+    """`made`, an ordered list item's first block, shown after its number ("2. "); its line breaks move
+    with the text. A block of another kind (code) is returned as it is."""
+    if made.kind not in NUMBERED_KINDS:
+        return made
+    breaks = tuple(offset + len(number) for offset in made.line_breaks)
+    return replace(made, text=number + made.text, line_breaks=breaks)
 
 
 def last_line(value: str, lines: LineMap, first: int) -> int:

@@ -14,13 +14,13 @@ icons (html_icons.py). A block's lines are those of its text, counted from each 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
 
 from retrieval.ingest.formats import confluence
-from retrieval.ingest.formats.base import LineMap, Parsed, block, decode
+from retrieval.ingest.formats.base import LineMap, Parsed, block, decode, numbered
 from retrieval.ingest.formats.errors import not_read
 from retrieval.ingest.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
 from retrieval.ingest.formats.html_main import drop_chrome, drop_never_content, find_main, remove
@@ -488,9 +488,7 @@ class _Walker:
                 else:
                     self._element(child, "list_item", depth)
             if number and not text and first < len(self.blocks):  # <li><p>...: the item's first block
-                opening = self.blocks[first]
-                shifted = tuple(offset + len(number) for offset in opening.line_breaks)
-                self.blocks[first] = replace(opening, text=number + opening.text, line_breaks=shifted)
+                self.blocks[first] = numbered(self.blocks[first], number)
 
     def _table(self, element) -> None:
         if _is_admonition_table(element):

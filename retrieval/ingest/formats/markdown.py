@@ -166,8 +166,9 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
 def _toml_front_matter(lines: list[str]) -> tuple[dict, int] | None:
     """Hugo's TOML front matter, `+++` lines around `key = "value"` pairs opening the file (after blank
     lines, as Hugo reads it): (its table, the index of its closing line), or None when the file opens
-    otherwise. A table TOML cannot read is empty (the lines are still front matter, not text). mdit-py-plugins' front matter reads only YAML's `---`:
-    trial 54's KEDA pages each opened with a `+++ title = ... +++` passage and had no title."""
+    otherwise. A table TOML cannot read is empty (the lines are still front matter, not text).
+    mdit-py-plugins' front matter reads only YAML's `---`: blind trial 54's KEDA pages each opened with a
+    `+++ title = ... +++` passage and had no title."""
     start = next((n for n, line in enumerate(lines) if line.strip()), None)  # Hugo skips blank lines first
     if start is None or lines[start].strip() != "+++":
         return None
@@ -410,9 +411,8 @@ def _line_title(shortcode: str, paired: frozenset[str] = frozenset()) -> str:
     return found.group(1) or found.group(2) or ""
 
 
-_POSITIONAL_TITLE = re.compile(
-    r"""^\s*\{\{[<%]\s*([\w-]+)\s+"([^"]+)"\s*[%>]\}\}"""
-)  # {{< collapsible "Go" >}}
+# A shortcode's name and its quoted first argument: {{< collapsible "Go" >}}
+_POSITIONAL_TITLE = re.compile(r"""^\s*\{\{[<%]\s*([\w-]+)\s+"([^"]+)"\s*[%>]\}\}""")
 
 
 _ADMONITION_TITLE = re.compile(r"""^\s*[\w-]+(?:\s+[\w-]+)*\s+"(.*)"\s*$""")  # !!! note inline "Title"
@@ -442,9 +442,8 @@ class _Walker:
     blocks: list[Block] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     list_depth: int = -1
-    in_item: list[bool | str] = field(
-        default_factory=list
-    )  # per open item: its number ("2. ") or True; False once read
+    # per open list item: its number ("2. ") or True until its first paragraph is read, then False
+    in_item: list[bool | str] = field(default_factory=list)
     quote_depth: int = 0
     group: int = 0
     groups: list[int] = field(default_factory=list)  # the open lists' group numbers, innermost last

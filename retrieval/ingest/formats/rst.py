@@ -9,7 +9,7 @@ knows keep their text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from docutils import nodes
 
@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover
     RomanNumeral = None
 
 from retrieval.ingest.formats import sphinx
-from retrieval.ingest.formats.base import LineMap, Parsed, block, decode, last_line
+from retrieval.ingest.formats.base import LineMap, Parsed, block, decode, last_line, numbered
 from retrieval.models import Block
 
 _SETTINGS = {
@@ -137,7 +137,7 @@ class _Walker:
                     first = len(self.blocks)
                     self.walk(item, depth, "list_item", list_depth + 1)
                     if position < len(numbers) and first < len(self.blocks):  # "2. " before its first block
-                        self.blocks[first] = _numbered(self.blocks[first], numbers[position])
+                        self.blocks[first] = numbered(self.blocks[first], numbers[position])
             elif name in ("literal_block", "doctest_block"):
                 classes = [c for c in child.get("classes") or [] if c != "code"]
                 self._add("code", child, language=(classes or [self.language])[-1])
@@ -276,12 +276,6 @@ def _enumerators(enumerated_list) -> list[str]:
             label = str(number)
         labels.append(f"{prefix}{label}{suffix} ")
     return labels
-
-
-def _numbered(made: Block, number: str) -> Block:
-    """`made` (an item's first block) shown after its item's number; its line breaks move with the text."""
-    breaks = tuple(offset + len(number) for offset in made.line_breaks)
-    return replace(made, text=number + made.text, line_breaks=breaks)
 
 
 def _option_text(option) -> str:
