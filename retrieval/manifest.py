@@ -103,7 +103,9 @@ FORMAT_VERSION = 2
 # are one unit; Sphinx viewcode's "[source]" is chrome; a reST paragraph ending in a `:ref:` ends on its own line.
 # 60: an ordered list's items keep their numbers ("2. "; Markdown, reST, HTML, PDF).
 # 61: a transcript's help output is cut at each option, as a help text is.
-PIPELINE_VERSION = 61
+# 62: reST text in the default role shows as a cross-reference ("title <target>" as its title); HTML: a definition
+# list inside another's description leads below the outer term, up to its description's end.
+PIPELINE_VERSION = 62
 
 
 @dataclass

@@ -333,3 +333,26 @@ def test_sphinx_viewcode_source_links_are_no_part_of_a_signature():
     texts = [b.text for b in html.parse(page.encode(), "datadir.html").blocks]
     assert not any("[source]" in text for text in texts)
     assert any(text.startswith("get_data_dir()") for text in texts)
+
+
+def test_autodocs_parameters_lead_below_the_signature_and_end_with_their_list():
+    """lmfit's autodoc pages (blind trial 58): a function's "Parameters" field list, itself a definition list
+    in the signature's description, had replaced the signature in the heading path of everything after it."""
+    page = (
+        "<html><head><title>Confidence</title></head><body><main><h1>Confidence</h1>\n"
+        '<dl class="py function">\n<dt class="sig">conf_interval(minimizer, result, sigmas=None)</dt>\n<dd>\n'
+        "<p>Calculate the confidence interval for parameters, a long description of what it does and how it"
+        " goes about it, so that the description is no short definition but a section of its own.</p>\n"
+        '<dl class="field-list">\n<dt class="field-odd">Parameters</dt>\n<dd class="field-odd">\n'
+        "<p>minimizer (Minimizer) – The minimizer to use, holding objective function.</p>\n"
+        "<p>sigmas (list, optional) – The sigma-levels to find, default is [1, 2, 3].</p>\n</dd>\n</dl>\n"
+        "<p>Notes: the values for sigma are taken as the number of standard deviations.</p>\n</dd>\n</dl>\n"
+        "</main></body></html>"
+    )
+    passages = chunk_document(
+        "c.html", html.parse(page.encode(), "c.html").blocks, ChunkingParams(max_words=12)
+    )
+    path_of = lambda start: next(p.headings for p in passages if p.text.startswith(start))  # noqa: E731
+    signature = "conf_interval(minimizer, result, sigmas=None)"
+    assert path_of("sigmas (list, optional)") == ("Confidence", signature, "Parameters")
+    assert path_of("Notes: the values for sigma") == ("Confidence", signature)

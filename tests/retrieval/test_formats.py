@@ -794,6 +794,16 @@ def test_an_ordered_lists_items_keep_their_numbers_in_every_format():
     assert [b.text for b in built[1:]] == ["3. ./app.conf", "4. /etc/app.conf", "Read last.", "any"]
 
 
+def test_rst_default_role_text_shows_as_a_cross_reference_does():
+    """marshmallow writes `Schema.on_bind_field <marshmallow.Schema.on_bind_field>` in the default role,
+    which its conf.py makes a cross-reference: the page shows the title. docutils' own default had kept the
+    target, and the sentence was cut at the dot inside it (blind trial 57)."""
+    source = "Hooks\n=====\n\nOverride the `Schema.on_bind_field <marshmallow.Schema.on_bind_field>` hook; see `~marshmallow.fields.Nested` and `fields.List`.\n"
+    assert rst.parse(source.encode(), "extending.rst").blocks[1].text == (
+        "Override the Schema.on_bind_field hook; see Nested and fields.List."
+    )
+
+
 # -- Word ------------------------------------------------------------------------------------------
 def test_docx_heading_paragraph_list_and_table():
     import docx as python_docx

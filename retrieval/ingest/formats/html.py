@@ -591,7 +591,15 @@ class _Walker:
             self._add("definition", f"{term}: {text}", dd, lines=lines)
             return
         if term:
-            self._add("heading", term, dd, level=_TERM_HEADING_LEVEL, lines=term_lines)
+            # A list inside another's description (autodoc's "Parameters" field list under a function's
+            # signature) leads below the outer term, up to its description's end; at the same level its
+            # "Parameters" had replaced the signature in every heading path after it (blind trial 58).
+            nested = len(dt.xpath("ancestor::dd")) if dt is not None else 0
+            end = _text_lines(dd)[1] if nested else None
+            if end is not None and self.line_shift is not None:
+                end += self.line_shift
+            level = _TERM_HEADING_LEVEL + min(nested, 2)
+            self._add("heading", term, dd, level=level, lines=term_lines, scope_end=end)
             opening = _opening_paragraph(dd)
             # The term with what it is: "exception x.SignatureExpired(...): Raised if ...".
             if opening is not None:

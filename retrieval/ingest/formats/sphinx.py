@@ -454,6 +454,11 @@ def register() -> None:
         roles.register_local_role(name, _text_role(name))
         for domain in _DOMAINS:
             roles.register_local_role(f"{domain}:{name}", _text_role(f"{domain}:{name}"))
+    # Text in single backticks takes the project's default role, which conf.py sets (most often to `any` or
+    # `py:obj`, a cross-reference): `Schema.on_bind_field <marshmallow.Schema.on_bind_field>` shows its
+    # title, `~fields.Nested` its last name. docutils' own default, title-reference, had kept the target
+    # ("... <marshmallow." then a sentence cut at its dot; blind trial 57).
+    roles.register_canonical_role("title-reference", _text_role("any"))
     _registered = True
 
 
