@@ -442,10 +442,9 @@ class _Walker:
         summary = next((c for c in element if isinstance(c.tag, str) and c.tag.lower() == "summary"), None)
         if summary is None or not _text(summary).strip():
             return False
-        last = _text_lines(element)[1]
-        if last is not None and self.line_shift is not None:
-            last += self.line_shift
-        self._add("heading", _text(summary), summary, level=_TERM_HEADING_LEVEL, scope_end=last)
+        self._add(
+            "heading", _text(summary), summary, level=_TERM_HEADING_LEVEL, scope_end=self._end_of(element)
+        )
         remove(summary)
         self.walk(element, kind, depth)
         return True
@@ -453,11 +452,8 @@ class _Walker:
     def _list(self, element, depth: int) -> None:
         self.group += 1
         group = self.group
-        numbers = _item_numbers(element)
-        for item in element:
-            if not isinstance(item.tag, str) or item.tag.lower() != "li":
-                continue
-            number = numbers.get(item, "")
+        items = [c for c in element if isinstance(c.tag, str) and c.tag.lower() == "li"]
+        for item, number in zip(items, _item_numbers(element, len(items)), strict=True):
             nested = [c for c in item if isinstance(c.tag, str) and _is_block(c)]
             if not nested:
                 self._add("list_item", number + _text(item), item, level=depth, group=group)
@@ -595,9 +591,7 @@ class _Walker:
             # signature) leads below the outer term, up to its description's end; at the same level its
             # "Parameters" had replaced the signature in every heading path after it (blind trial 58).
             nested = len(dt.xpath("ancestor::dd")) if dt is not None else 0
-            end = _text_lines(dd)[1] if nested else None
-            if end is not None and self.line_shift is not None:
-                end += self.line_shift
+            end = self._end_of(dd) if nested else None
             level = _TERM_HEADING_LEVEL + min(nested, 2)
             self._add("heading", term, dd, level=level, lines=term_lines, scope_end=end)
             opening = _opening_paragraph(dd)
@@ -625,6 +619,12 @@ class _Walker:
         if first is None:  # no text of its own (a lead made of attributes): where the element starts
             first = last = element.sourceline
         self._emit(kind, text, first, last, **extra)
+
+    def _end_of(self, element) -> int | None:
+        """The source line where `element`'s text ends, as blocks' lines are given (None without lines):
+        the end of the container a lead heads (`Block.scope_end`)."""
+        last = _text_lines(element)[1]
+        return None if last is None or self.line_shift is None else last + self.line_shift
 
     def _emit(self, kind: str, text: str, first: int | None, last: int | None, **extra) -> None:
         text = drop_nameless_icons(text)
@@ -659,21 +659,21 @@ class _Span:
             self.last = last if self.last is None else max(self.last, last)
 
 
-def _item_numbers(element) -> dict:
-    """An ordered list's items -> the number the page shows before each ("3. "), from `start` and each
-    item's `value` as browsers count them; {} for an unordered or reversed list (blind trials 53-55: an
-    order of preference read without its numbers)."""
+def _item_numbers(element, count: int) -> list[str]:
+    """The number the page shows before each of a list's `count` items ("3. "), from `start` and each
+    item's `value` as browsers count them; "" for each item of an unordered or reversed list (blind
+    trials 53-55: an order of preference read without its numbers)."""
     if (
         element.tag.lower() != "ol"
         or element.get("reversed") is not None
         or element.get("type") not in (None, "1")
     ):
-        return {}
-    numbers, current = {}, _integer(element.get("start"), 1)
+        return [""] * count
+    numbers, current = [], _integer(element.get("start"), 1)
     for item in element:
         if isinstance(item.tag, str) and item.tag.lower() == "li":
             current = _integer(item.get("value"), current)
-            numbers[item] = f"{current}. "
+            numbers.append(f"{current}. ")
             current += 1
     return numbers
 
