@@ -105,7 +105,11 @@ FORMAT_VERSION = 2
 # 61: a transcript's help output is cut at each option, as a help text is.
 # 62: reST text in the default role shows as a cross-reference ("title <target>" as its title); HTML: a definition
 # list inside another's description leads below the outer term, up to its description's end.
-PIPELINE_VERSION = 62
+# 63: a Markdown page titled only in its front matter gets its title as its level-1 heading.
+# 64: Doxygen pages read as headings, member lists and definitions; reST: a directive naming its object by `:keys:`
+# is a description, badges, diagrams and `:orphan:` are no text; MkDocs nested tabs dedented, `#!lang` and closing
+# hashes dropped; a numbered PDF line the outline lists is a heading.
+PIPELINE_VERSION = 64
 
 
 @dataclass

@@ -150,8 +150,29 @@ def test_front_matter_gives_metadata_and_is_in_no_block():
         "---\ntitle: On-call guide\nurl: https://x.y/oncall\ndate: 2024-05-01\n---\n\nPage the secondary after 15 minutes.\n"
     )
     assert (parsed.title, parsed.url, parsed.date) == ("On-call guide", "https://x.y/oncall", "2024-05-01")
-    assert kinds(parsed.blocks) == [("paragraph", "Page the secondary after 15 minutes.")]
-    assert parsed.blocks[0].line_start == 7
+    # the title heads the page as its H1 would (cited at its key's line); no other key is text
+    assert kinds(parsed.blocks) == [
+        ("heading", "On-call guide"),
+        ("paragraph", "Page the secondary after 15 minutes."),
+    ]
+    assert [(b.level, b.line_start) for b in parsed.blocks] == [(1, 2), (0, 7)]
+
+
+def test_a_page_titled_only_in_its_front_matter_files_its_sections_under_the_title():
+    """Hugo shows the front matter's title as the page's H1 (blind trials 54, 56, 58: 133 of the 175
+    front-matter pages of tests/data had no heading of their own above "## Configuration"); a page with
+    its own H1 keeps it, and a page of front matter alone gains no heading with nothing under it."""
+    page = '+++\ntitle = "Scaling Jobs"\n+++\n\n## Configuration\n\nSet maxReplicaCount.\n'
+    parsed = md(page)
+    assert kinds(parsed.blocks) == [
+        ("heading", "Scaling Jobs"),
+        ("heading", "Configuration"),
+        ("paragraph", "Set maxReplicaCount."),
+    ]
+    assert [b.level for b in parsed.blocks] == [1, 2, 0]
+    own = md("---\ntitle: Scaling\n---\n\n# Scaling Jobs\n\nText.\n")
+    assert kinds(own.blocks) == [("heading", "Scaling Jobs"), ("paragraph", "Text.")]
+    assert md("---\ntitle: Only metadata\n---\n").blocks == []
 
 
 def test_hugo_toml_front_matter_gives_metadata_and_is_in_no_block():
@@ -161,13 +182,48 @@ def test_hugo_toml_front_matter_gives_metadata_and_is_in_no_block():
     parsed = md(page)
     assert parsed.title == "Scaling Jobs"
     assert kinds(parsed.blocks) == [
+        ("heading", "Scaling Jobs"),
         ("paragraph", "Scale jobs from events."),
         ("paragraph", "Run one job per event."),
     ]
-    assert [b.line_start for b in parsed.blocks] == [5, 8]  # the description's key line; the body's own
+    assert [b.line_start for b in parsed.blocks] == [3, 5, 8]  # the keys' lines; the body's own
     # TOML that does not parse is still front matter, not text; an unclosed `+++` is text
     assert kinds(md("+++\ntitle = \n+++\n\nBody.\n").blocks) == [("paragraph", "Body.")]
     assert md("+++\n\nBody.\n").blocks[-1].text == "Body."
+
+
+def test_mkdocs_nested_content_tabs_are_dedented_and_lead_below_their_parent():
+    """Hatch's install page nests "GUI installer" in "macOS" (blind trial 59): the inner tab's body had
+    stayed indented four spaces too many and was read as raw Markdown code, fences and links included."""
+    page = (
+        '=== "macOS"\n    === "GUI installer"\n        1. Download the `.pkg` file.\n\n'
+        "            ```\n            $ hatch --version\n            ```\n"
+        '    === "Command line installer"\n        Run `installer -pkg x.pkg`.\n\n=== "Windows"\n    Run the `.msi`.\n'
+    )
+    blocks = md(page).blocks
+    assert [(b.kind, b.text, b.level) for b in blocks] == [
+        ("heading", "macOS", 7),
+        ("heading", "GUI installer", 8),
+        ("list_item", "1. Download the .pkg file.", 0),
+        ("code", "$ hatch --version", 0),
+        ("heading", "Command line installer", 8),
+        ("paragraph", "Run installer -pkg x.pkg.", 0),
+        ("heading", "Windows", 7),
+        ("paragraph", "Run the .msi.", 0),
+    ]
+
+
+def test_python_markdown_heading_marks_inline_highlights_and_cell_lists_read_as_shown():
+    """Hatch (blind trial 59): `## Name ## {: #name }` shows "Name"; `#!python import os` shows the code
+    without its language mark; an HTML list in a table cell shows its items apart ("posix, java")."""
+    assert kinds(md("## Name (*required*) ## {: #name }\n\nText.\n").blocks)[0] == (
+        "heading",
+        "Name (required)",
+    )
+    table = "| Marker | Code | Values |\n|---|---|---|\n| `os_name` | `#!python import os` | <ul><li>posix</li><li>java</li></ul> |\n"
+    row = md(table).blocks[-1]
+    assert row.text == "os_name | import os | posix, java"
+    assert "import os" in row.code_spans
 
 
 def test_a_paired_hugo_shortcodes_quoted_first_argument_is_its_label():
@@ -186,7 +242,7 @@ def test_a_front_matter_description_is_the_page_lead_paragraph():
     one sentence saying which Windows builds run kind, and it had been read as no text at all."""
     page = (DATA / "docstrial9" / "corpus" / "kind" / "using-wsl2.md").read_bytes()
     parsed = markdown.parse(page, "using-wsl2.md")
-    lead = parsed.blocks[0]
+    lead = parsed.blocks[1]  # under the title
     assert lead.kind == "paragraph"
     assert lead.text.startswith(
         "Kind can run using Windows Subsystem for Linux 2 (WSL2) on Windows 10 May 2020"
@@ -801,6 +857,69 @@ def test_rst_default_role_text_shows_as_a_cross_reference_does():
     source = "Hooks\n=====\n\nOverride the `Schema.on_bind_field <marshmallow.Schema.on_bind_field>` hook; see `~marshmallow.fields.Nested` and `fields.List`.\n"
     assert rst.parse(source.encode(), "extending.rst").blocks[1].text == (
         "Override the Schema.on_bind_field hook; see Nested and fields.List."
+    )
+
+
+def test_rst_own_directive_naming_its_setting_by_an_option_is_a_description():
+    """tox's `.. conf::` names its setting by `:keys:` and takes no argument: the page shows "work_dir,
+    toxworkdir" with its default over the body (blind trial 60: all 92 settings had been their bodies
+    alone, naming no setting); an unknown directive with neither argument nor text shows what the site
+    generates, and is reported as left out."""
+    source = (
+        "Settings\n========\n\n.. conf::\n   :keys: work_dir, toxworkdir\n   :default: {tox_root}/.tox\n\n"
+        "   Directory for tox to generate its environments into.\n\n"
+        ".. sphinx_argparse_cli::\n   :module: tox.config.cli.parse\n"
+    )
+    parsed = rst.parse(source.encode(), "config.rst")
+    assert kinds(parsed.blocks) == [
+        ("heading", "Settings"),
+        (
+            "definition",
+            "work_dir, toxworkdir (default: {tox_root}/.tox): Directory for tox to generate its environments into.",
+        ),
+    ]
+    assert parsed.notes == ["sphinx_argparse_cli left out (its text is generated when the site is built)"]
+
+
+def test_rst_badges_diagrams_and_file_metadata_are_no_text():
+    """What the page shows no words for (blind trial 60, tox): a linked badge's `:alt:`, a Mermaid
+    flowchart's source (its styling included), the `:orphan:` field that keeps Sphinx from warning."""
+    source = (
+        ":orphan:\n\nTitle\n=====\n\n.. image:: https://img.shields.io/pypi/v/tox\n   :target: https://pypi.org/project/tox/\n"
+        "   :alt: Latest version on PyPI\n\n.. mermaid::\n\n   flowchart TD\n   classDef ini fill:#dbeafe\n\n"
+        "tox automates testing.\n"
+    )
+    assert kinds(rst.parse(source.encode(), "index.rst").blocks) == [
+        ("heading", "Title"),
+        ("paragraph", "tox automates testing."),
+    ]
+
+
+def test_doxygen_pages_read_as_headings_member_lists_and_definitions():
+    """TinyXML-2's Doxygen 1.10 class page (blind trial 60): the header's title is the page's heading, the
+    search widget and project banner are gone, a summary row is its member with its brief description,
+    a documented member's signature is one line over its text; each cited at its own source line."""
+    path = DATA / "docstrial25" / "corpus" / "tinyxml2" / "classtinyxml2_1_1_x_m_l_element.html"
+    raw = path.read_bytes()
+    blocks = html.parse(raw, path.name).blocks
+    texts = [b.text for b in blocks]
+    assert kinds(blocks[:3]) == [
+        ("heading", "tinyxml2::XMLElement Class Reference"),
+        ("paragraph", "#include <tinyxml2.h>"),
+        ("heading", "Public Member Functions"),
+    ]
+    assert not any(t in texts for t in ("Loading...", "Searching...", "No Matches", "TinyXML-2 10.0.0"))
+    item = next(b for b in blocks if b.text.startswith("const char * Name ()"))
+    assert (item.kind, item.text) == (
+        "list_item",
+        "const char * Name () const: Get the name of an element (which is the Value() of the node.)",
+    )
+    assert "Name</b> () const" in raw.decode().split("\n")[item.line_start - 1]
+    assert not any("inherited" not in t and "Value () const" in t for t in texts)  # XMLNode's own, not here
+    signature = next(b for b in blocks if b.text.startswith("int tinyxml2::XMLElement::IntAttribute"))
+    assert signature.kind == "definition"
+    assert signature.text.startswith(
+        "int tinyxml2::XMLElement::IntAttribute ( const char * name, int defaultValue = 0 ) const: Given an"
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from retrieval.ingest.formats import confluence
+from retrieval.ingest.formats import confluence, html_doxygen
 from retrieval.ingest.formats.base import LineMap, Parsed, block, decode, numbered
 from retrieval.ingest.formats.errors import not_read
 from retrieval.ingest.formats.html_icons import drop_nameless_icons, mark_icons, name_icons
@@ -70,6 +70,8 @@ def parse(raw: bytes, source: str) -> Parsed:
     parsed.url = _meta(root, "og:url") or _first(root.xpath("//link[@rel='canonical']/@href"))
     parsed.date = _meta(root, "article:published_time") or _meta(root, "date")
     exported = confluence.read_page(root, source)  # NoReaderError for a space's index.html
+    if html_doxygen.is_doxygen(root):
+        html_doxygen.prepare(root)
     mark_icons(root)
     _mark_heading_anchors(root)
     drop_never_content(root)

@@ -93,6 +93,11 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Attribute lists ({: .class }, MkDocs { #id .class key=value }), Material icons (:octicons-clock-24:)
 # and MkDocs snippet includes (--8<--) are not text.
 _ATTR_WORD = r"""(?:[#.][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s{}]+))"""
+# pymdownx.inlinehilite's language mark opening a code span (`#!python import os`, `:::toml x = 1`): the
+# site shows the code highlighted, without the mark (blind trial 59, Hatch).
+_INLINE_HILITE = re.compile(r"^(?:#!|:::)[\w+-]+\s+")
+_ITEM_TAG = re.compile(r"^<li\b[^>]*>$", re.IGNORECASE)  # an HTML list item opening in a table cell
+_CLOSING_HASHES = re.compile(r"\s+#+\s*$")  # Hatch's "Dependencies ###" (blind trial 59)
 _ATTR_LIST = re.compile(
     rf"\{{:\s*[^}}]*\}}|(?<!\{{)\{{\s*[#.][\w-]+(?:\s+{_ATTR_WORD})*\s*\}}(?!\}})"
 )  # `{ key="v" }` alone is too like a PromQL or JSON selector to go; only after an icon (below)
@@ -139,7 +144,7 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     source_lines = (
         mdx.prepare(text) if mdx_flavour else [(line, n) for n, line in enumerate(text.split("\n"))]
     )
-    tabs: dict[int, str] = {}
+    tabs: dict[int, tuple[str, int]] = {}
     prepared = _prepare(source_lines, tabs)
     walker = _Walker(lines, [origin for _, origin in prepared], tabs=tabs)
     walker.prepared = [line for line, _ in prepared]
@@ -155,12 +160,40 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     if walker.lead is not None and _said_again(walker.lead, walker.blocks):
         walker.blocks.remove(walker.lead)  # the body says it: cited there, not in the front matter
     meta = walker.meta
+    _title_heading(walker, _text_or_none(meta.get("title")))
     title = meta.get("title") or heading_title(walker.blocks)
     parsed = Parsed(walker.blocks, _text_or_none(title), _text_or_none(meta.get("url")))
     parsed.date = _text_or_none(meta.get("date"))
     if note:
         parsed.notes.append(note)
     return parsed
+
+
+# A front matter's title key (YAML `title: x`, TOML `title = "x"`), at its own indent (not a nested map's).
+_TITLE_KEY_LINE = re.compile(r"(title)\s*[:=]")
+
+
+def _title_heading(walker: _Walker, title: str | None) -> None:
+    """A page titled only in its front matter gets its title as its level-1 heading, first of its blocks.
+
+    Hugo's themes (and MkDocs' when a page has no `# heading`) show the front matter's title above the
+    page as its H1; a Sphinx or MkDocs page writes that heading itself, and every passage's heading path
+    starts with it. 133 of the 175 front-matter pages of tests/data's Markdown (Hugo's mostly) had none,
+    so their passages were filed under their second-level headings alone ("Configuration" of which
+    page?). The heading's line is the title key's, where the page says it.
+    """
+    if not title or all(b.kind == "heading" for b in walker.blocks):  # nothing for it to head
+        return
+    if any(b.kind == "heading" and b.level == 1 for b in walker.blocks):
+        return
+    lines = walker.prepared
+    start = next((n for n, line in enumerate(lines) if line.strip()), 0)  # the opening `---` or `+++`
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].strip() in ("---", "+++")), start)
+    key = next((n for n in range(start + 1, end) if _TITLE_KEY_LINE.match(lines[n])), None)
+    count = len(walker.blocks)
+    walker._add("heading", " ".join(title.split()), [key, key + 1] if key is not None else None, level=1)
+    if len(walker.blocks) > count:
+        walker.blocks.insert(0, walker.blocks.pop())
 
 
 def _toml_front_matter(lines: list[str]) -> tuple[dict, int] | None:
@@ -188,11 +221,12 @@ _AUTODOC = re.compile(r"^:::\s+([A-Za-z_][\w.]*)\s*$")
 
 
 def _prepare(
-    source_lines: list[tuple[str, int]], tabs: dict[int, str] | None = None
+    source_lines: list[tuple[str, int]], tabs: dict[int, tuple[str, int]] | None = None
 ) -> list[tuple[str, int]]:
     """Content tabs dedented, shortcodes, Liquid tags and snippet markers reduced; each line keeps its source.
 
-    `tabs` receives each content tab's label by the index of its (now blank) marker line.
+    `tabs` receives each content tab's label and how deep it is nested in other tabs (0 for none), by
+    the index of its (now blank) marker line.
 
     Inside code fences only what the site generator itself replaces there is reduced (Hugo's
     shortcodes, Jekyll's raw markers).
@@ -200,7 +234,10 @@ def _prepare(
     out: list[tuple[str, int]] = []
     source_lines = _join_shortcodes(source_lines)
     closed = frozenset(m.group(1) for line, _ in source_lines for m in _SHORTCODE_CLOSE.finditer(line))
-    tab_indent: int | None = None
+    # The marker indents of the content tabs the line is in, outermost first: a tab's body is indented 4
+    # more than its marker, and a tab nested in another's body (Hatch's "macOS" > "GUI installer", blind
+    # trial 59) is dedented once for each (its body had stayed indented, read as raw Markdown code).
+    tab_indents: list[int] = []
     fence: str | None = None
     closing: str | None = None  # what closes a code block opened by a shortcode or a Liquid tag
     autodoc = False  # inside the indented options of an API-reference marker (`::: httpx.Client`)
@@ -216,17 +253,18 @@ def _prepare(
             continue
         marker = _TAB.match(line)
         if marker and fence is None:
-            tab_indent = len(marker.group(1))
+            indent = len(marker.group(1))
+            tab_indents = [i for i in tab_indents if i < indent] + [indent]
             if tabs is not None and marker.group(2).strip():
-                tabs[len(out)] = marker.group(2).strip()
+                tabs[len(out)] = (marker.group(2).strip(), len(tab_indents) - 1)
             out.append(("", origin))
             continue
-        if tab_indent is not None:
+        if tab_indents:
             stripped = len(line) - len(line.lstrip(" "))
-            if line.strip() and stripped <= tab_indent:
-                tab_indent = None
-            elif line.startswith(" " * (tab_indent + 4)):
-                line = line[:tab_indent] + line[tab_indent + 4 :]
+            if line.strip():
+                tab_indents = [i for i in tab_indents if stripped > i]
+            if tab_indents and line.startswith(" " * (tab_indents[-1] + 4)):
+                line = line[: tab_indents[0]] + line[tab_indents[0] + 4 * len(tab_indents) :]
         if closing is not None:
             ended = re.match(closing, line.strip())
             if not ended:
@@ -448,7 +486,9 @@ class _Walker:
     group: int = 0
     groups: list[int] = field(default_factory=list)  # the open lists' group numbers, innermost last
     term: str | None = None
-    tabs: dict[int, str] = field(default_factory=dict)  # content tab labels by prepared line, not yet emitted
+    tabs: dict[int, tuple[str, int]] = field(
+        default_factory=dict
+    )  # content tab labels and depths by prepared line, not yet emitted
     parser: MarkdownIt = _PARSER  # reads a title's inline Markdown
     lead: Block | None = None  # the front matter's description, as a paragraph (`_page_lead`)
     details: list[int | None] = field(default_factory=list)  # open `<details>`: its summary's block index
@@ -535,8 +575,10 @@ class _Walker:
         """Content tab labels ("pip", "9.x") whose marker line comes before prepared line `before`, as
         heading-like leads: the commands of sibling tabs are told apart by their label."""
         for line in sorted(n for n in self.tabs if n <= before):
-            inline = self.parser.parseInline(self.tabs.pop(line))[0]
-            self._add("heading", _inline_text(inline), [line, line + 1], level=_LEAD_LEVEL)
+            label, depth = self.tabs.pop(line)
+            inline = self.parser.parseInline(label)[0]
+            # a tab nested in another's body leads below it ("macOS" > "GUI installer")
+            self._add("heading", _inline_text(inline), [line, line + 1], level=_LEAD_LEVEL + min(depth, 2))
 
     def _paragraph(self, inline: Token, where: list[int] | None) -> None:
         text, spans = _inline_text(inline), _inline_code(inline)
@@ -676,6 +718,8 @@ class _Walker:
     def _add(self, kind: str, text: str, where: list[int] | None, **extra) -> None:
         if kind != "code":
             text = _ATTR_LIST.sub("", text)
+        if kind == "heading":  # `## Name ## {: #name }`: the closing hashes went before the attributes
+            text = _CLOSING_HASHES.sub("", text)
         first, last = self._source_lines(where[0] + 1, where[1]) if where else (None, None)
         made = block(kind, text, self.lines, first, last, **extra)
         if made is not None:
@@ -684,7 +728,11 @@ class _Walker:
 
 def _inline_code(inline: Token) -> tuple[str, ...]:
     """The code spans of an inline token (`--api.insecure`), for answers to show them as code."""
-    return tuple(child.content for child in inline.children or [] if child.type == "code_inline")
+    return tuple(
+        _INLINE_HILITE.sub("", child.content)
+        for child in inline.children or []
+        if child.type == "code_inline"
+    )
 
 
 def _inline_text(inline: Token) -> str:
@@ -700,7 +748,7 @@ def _inline_text(inline: Token) -> str:
         if kind == "text":
             parts.append(_ICON.sub("", child.content))
         elif kind == "code_inline":
-            parts.append(child.content)
+            parts.append(_INLINE_HILITE.sub("", child.content))
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif kind == "image":
@@ -714,6 +762,11 @@ def _inline_text(inline: Token) -> str:
                     and before.content.endswith((".", "-", "_", "/", ":"))
                 )  # fmt: skip
                 parts.append("" if wrapped else " ")
+            elif _ITEM_TAG.match(
+                child.content.strip()
+            ):  # a list in a table cell: "posix, java", not "posixjava"
+                said = "".join(parts).rstrip()
+                parts.append(", " if said and not said.endswith((":", ",", ";")) else " ")
             else:
                 parts.append(inline_html_text(child.content))
     return "".join(parts)

@@ -133,7 +133,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     levels = heading_levels(sized)
     if any(line.chapter for line in lines):
         levels = {size: min(level + 1, HEADING_LEVELS) for size, level in levels.items()}
-    blocks = _with_extras(_paragraphs(lines, widest, levels), extras)
+    blocks = _with_extras(_paragraphs(lines, widest, levels, frozenset(titles)), extras)
     title = str(title).strip() if title else ""
     if is_placeholder_title(title) and read:
         first_page = [(line.text, line.size) for line in read[0] if not line.table]
@@ -354,10 +354,16 @@ _WORD_ZIPF = 1.0
 _HALF_ZIPF = 2.0
 
 
-def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None = None) -> list[Block]:
+def _paragraphs(
+    lines: list[_Line],
+    widest: int,
+    levels: dict[float, int] | None = None,
+    outline: frozenset[str] = frozenset(),
+) -> list[Block]:
     """Blocks of the document's lines: paragraphs, list items, table rows, code (consecutive code lines,
     one line each), and headings (a short line at a size of `levels`: size -> heading level; consecutive
-    lines of one size on a page are one heading)."""
+    lines of one size on a page are one heading; a numbered title the PDF's outline lists, `outline`:
+    its titles casefolded, see pdf_chapters.outline_titles)."""
     levels = levels or {}
     spelled = frozenset(word for line in lines for word in _SPELLED.findall(line.text))
     blocks: list[Block] = []
@@ -437,7 +443,7 @@ def _paragraphs(lines: list[_Line], widest: int, levels: dict[float, int] | None
                 flush()  # a blank line inside a page ends a paragraph; a page break alone does not
             continue
         following = _next_text(lines, position)
-        if depth := _numbered_title_depth(line, pieces, following, widest):
+        if depth := _numbered_title_depth(line, pieces, following, widest, outline):
             flush()
             made = block("heading", line.text.strip(), page_start=line.page, level=numbered_level(depth))
             if made:
@@ -539,13 +545,25 @@ def _term_text(text: str) -> str:
     return value if value.endswith(":") else f"{value}:"
 
 
+_OUTLINED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(\.?)\s+(\S.*)$")  # "3.4.1 uthash never frees ..."
 _COLON_TERM = re.compile(r"^[A-Za-z_][\w.\-]*:$")
 
 
-def _numbered_title_depth(line: _Line, pieces: list[_Line], following: str, widest: int) -> int:
+def _numbered_title_depth(
+    line: _Line, pieces: list[_Line], following: str, widest: int, outline: frozenset[str] = frozenset()
+) -> int:
     """How deep a numbered section's title set at the text's size `line` is ("2.1 Leave-one-out
     Attribution" 2), 0 when it is none: a line of that shape (pdf_headings.numbered_depth), short of a full
-    line, after a paragraph's end, before a capital."""
+    line, after a paragraph's end, before a capital; or any numbered line whose title the PDF's outline
+    lists (`outline`, casefolded): the uthash guide's "1.4.1 Test suite" after a list's last item and
+    "3.4.1 uthash never frees your structure", in lower case, had been glued to the text before them
+    (blind trial 59: 13 of its outline's subsections)."""
+    listed = _OUTLINED.match(line.text.strip())
+    # "7. select" is a list's seventh item though the outline lists "5.7 Select": one number with a dot
+    # is an enumerator's shape
+    if listed and not (listed.group(2) and "." not in listed.group(1)):
+        if " ".join(listed.group(3).split()).casefold() in outline:
+            return listed.group(1).count(".") + 1
     depth = numbered_depth(line.text)
     if not depth or len(line.text.strip()) >= widest:
         return 0

@@ -240,6 +240,8 @@ class _Walker:
             self._add("table_header" if header else "table_row", row, text=cells, group=self.group)
 
     def _add(self, kind: str, node, text: str | None = None, **extra) -> None:
+        if text is None and _only_images(node):
+            return  # a badge or a row of them: the page shows pictures, their `:alt:` is no text
         value = node.astext() if text is None else text
         line = _locate(self.lines, value, _line(node))
         if line and kind == "code":
@@ -308,7 +310,7 @@ def _field_label(
     head = words[0] if words else ""
     if head in _TYPE_FIELDS and len(words) == 2:
         return None if (_TYPE_FIELDS[head], words[1]) in named else f"Type of {words[1]}"
-    if head == "meta":
+    if head in _FILE_METADATA:
         return None
     word = _FIELD_WORDS.get(head)
     if word is None:
@@ -318,6 +320,20 @@ def _field_label(
     name = words[-1]
     kind = " ".join(words[1:-1]) or types.get((word, name))
     return f"{word} {name} ({kind})" if kind else f"{word} {name}"
+
+
+# Fields that set a page's metadata for Sphinx, shown nowhere on it (`:orphan:` over tox's man page had been
+# a passage "orphan"; blind trial 60).
+_FILE_METADATA = frozenset({"meta", "orphan", "nocomments", "nosearch", "tocdepth"})
+
+
+def _only_images(node) -> bool:
+    """Does a node show only images (`.. image::` with a `:target:`, `|badge|` substitutions)? docutils
+    gives an image's `:alt:` as its text (tox's ten badges had been a passage "Latest version on PyPI
+    PyPI - Implementation ..."; blind trial 60)."""
+    if not any(True for _ in node.traverse(nodes.image)):
+        return False
+    return not "".join(t.astext() for t in node.traverse(nodes.Text)).strip()
 
 
 def _locate(lines: LineMap, text: str, near: int | None) -> int | None:
