@@ -35,6 +35,8 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-23  | tests/data/docstrial23 (Velero's Hugo Markdown, lmfit's built Sphinx HTML; a fresh user's 36 questions, stop 38) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-24  | tests/data/docstrial24 (Hatch's MkDocs Markdown, the uthash guide's DBLaTeX PDF; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-25  | tests/data/docstrial25 (tox's Sphinx reST, TinyXML-2's Doxygen HTML; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-26  | tests/data/docstrial26 (Jaeger's Hugo Markdown, BASICLU's pdfTeX PDF guide; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-27  | tests/data/docstrial27 (Requests' Sphinx reST, Eventlet's built Sphinx HTML; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -140,7 +142,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         _trial(1),
         _trial(2),
         # run blind, their faults fixed after
-        *(_trial(number, fitted=False) for number in (4, *range(6, 26))),
+        *(_trial(number, fitted=False) for number in (4, *range(6, 28))),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

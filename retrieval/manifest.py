@@ -109,7 +109,9 @@ FORMAT_VERSION = 2
 # 64: Doxygen pages read as headings, member lists and definitions; reST: a directive naming its object by `:keys:`
 # is a description, badges, diagrams and `:orphan:` are no text; MkDocs nested tabs dedented, `#!lang` and closing
 # hashes dropped; a numbered PDF line the outline lists is a heading.
-PIPELINE_VERSION = 64
+# 65: a PDF's body size is its prose's (code left out); diagram shortcodes and ```mermaid fences are no text; a `~` in reST
+# default-role text shortens only a dotted name; autodoc objects noted; an HTML <h1> holding a separator titles its page.
+PIPELINE_VERSION = 65
 
 
 @dataclass

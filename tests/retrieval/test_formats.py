@@ -226,6 +226,16 @@ def test_python_markdown_heading_marks_inline_highlights_and_cell_lists_read_as_
     assert "import os" in row.code_spans
 
 
+def test_diagram_sources_are_no_text():
+    """Jaeger's `{{<mermaid align="center">}}` flowcharts (blind trial 61) and a ```mermaid fence draw
+    pictures; their source, `style` lines and all, had been read as prose and code."""
+    page = (
+        '{{<mermaid align="center">}}\nflowchart LR\n    A --> B\n    style A fill:#fff\n{{</mermaid>}}\n\n'
+        "Kafka buffers spans.\n\n```mermaid\ngraph TD; A-->B\n```\n\n```yaml\nkafka: true\n```\n"
+    )
+    assert kinds(md(page).blocks) == [("paragraph", "Kafka buffers spans."), ("code", "kafka: true")]
+
+
 def test_a_paired_hugo_shortcodes_quoted_first_argument_is_its_label():
     """KEDA's `{{< collapsible "Golang" >}}` shows "Golang" over the steps it folds (blind trial 54); one
     with no closing tag (`{{< relref "x" >}}` alone, `{{< include "y" >}}`) shows no such label."""
@@ -858,6 +868,11 @@ def test_rst_default_role_text_shows_as_a_cross_reference_does():
     assert rst.parse(source.encode(), "extending.rst").blocks[1].text == (
         "Override the Schema.on_bind_field hook; see Nested and fields.List."
     )
+    # a `~` before a path is text: Requests' "the netrc file at `~/.netrc`" (blind trial 62 had "at netrc")
+    paths = "Auth\n====\n\nRequests reads `~/.netrc` or `~/_netrc`; `~` is your home.\n"
+    assert rst.parse(paths.encode(), "authentication.rst").blocks[1].text == (
+        "Requests reads ~/.netrc or ~/_netrc; ~ is your home."
+    )
 
 
 def test_rst_own_directive_naming_its_setting_by_an_option_is_a_description():
@@ -881,6 +896,17 @@ def test_rst_own_directive_naming_its_setting_by_an_option_is_a_description():
     assert parsed.notes == ["sphinx_argparse_cli left out (its text is generated when the site is built)"]
 
 
+def test_rst_autodoc_objects_are_reported_as_generated_once_per_page():
+    """Requests' api.rst is autodoc directives (blind trial 62): the source names each object, the site
+    fills in its docstring. What the page says is read (the name); one note says what was not."""
+    source = "API\n===\n\n.. module:: requests\n\n.. autofunction:: request\n\n.. autoclass:: Session\n   :members:\n"
+    parsed = rst.parse(source.encode(), "api.rst")
+    assert [b.text for b in parsed.blocks if b.kind != "heading"] == ["request", "Session"]
+    assert parsed.notes == [
+        "documentation generated from the code left out (not in the source): request, Session"
+    ]
+
+
 def test_rst_badges_diagrams_and_file_metadata_are_no_text():
     """What the page shows no words for (blind trial 60, tox): a linked badge's `:alt:`, a Mermaid
     flowchart's source (its styling included), the `:orphan:` field that keeps Sphinx from warning."""
@@ -893,6 +919,22 @@ def test_rst_badges_diagrams_and_file_metadata_are_no_text():
         ("heading", "Title"),
         ("paragraph", "tox automates testing."),
     ]
+
+
+def test_an_html_title_holding_a_separator_in_its_own_heading_keeps_it_whole():
+    """Eventlet's module pages (blind trial 62): <title> "backdoor – Python interactive interpreter ... —
+    Eventlet 0.33.3 documentation" over the <h1> "backdoor – Python interactive interpreter ...¶" is the
+    heading, not "backdoor"; "Configure - H2O - the optimized HTTP server" over "Configure" stays "Configure"."""
+    page = (
+        "<html><head><title>backdoor \u2013 Python interpreter in a process \u2014 Eventlet 0.33.3 documentation</title>"
+        '</head><body><div class="body" role="main"><h1>backdoor \u2013 Python interpreter in a process'
+        '<a class="headerlink" href="#x">\u00b6</a></h1><p>Run a backdoor.</p></div></body></html>'
+    )
+    assert (
+        html.parse(page.encode(), "backdoor.html").title == "backdoor \u2013 Python interpreter in a process"
+    )
+    plain = "<html><head><title>Configure - H2O - the optimized HTTP server</title></head><body><h1>Configure</h1><p>x</p></body></html>"
+    assert html.parse(plain.encode(), "configure.html").title == "Configure"
 
 
 def test_doxygen_pages_read_as_headings_member_lists_and_definitions():

@@ -363,3 +363,14 @@ def test_a_numbered_title_the_outline_lists_is_a_heading_wherever_it_falls():
     } <= set(headings)
     assert "7. select" not in headings
     assert not any(b.text.endswith("1.4.1 Test suite") and b.kind != "heading" for b in blocks)
+
+
+def test_the_body_size_is_the_prose_not_the_code_listings():
+    """The BASICLU guide (pdfTeX, blind trial 61) is mostly verbatim listings at 9 pt under 10 pt prose: the
+    listings' size was taken for the body's, and short prose lines ("C99 standard.", a sentence's last
+    line) became headings that cut their sentences."""
+    guide = Path(__file__).parents[1] / "data" / "docstrial26" / "corpus" / "basiclu" / "userguide.pdf"
+    blocks = pdf.parse(guide.read_bytes(), "userguide.pdf").blocks
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    assert headings[:3] == ["1 Algorithm", "2 Installation", "2.1 Compiling BASICLU"]
+    assert any(b.kind == "paragraph" and b.text.endswith("supports the ANSI C99 standard.") for b in blocks)

@@ -69,9 +69,11 @@ _CLOSING_TAG = r"\{{\{{[<%]\s*/\s*{name}\s*[%>]\}}\}}"
 _SHORTCODE_CLOSE = re.compile(_CLOSING_TAG.format(name=r"([\w-]+)"))  # any closing tag: its shortcode's name
 _SHORTCODE_LANG = re.compile(r"""\blang=(?:"([^"]*)"|'([^']*)'|(\w+))""")
 _PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's site/page parameter
-# Hugo's built-in `comment` shortcode (and Docsy's): what it encloses is not rendered.
-_COMMENT_START = re.compile(r"\{\{[<%]\s*comment\s*[%>]\}\}")
-_COMMENT_END = _CLOSING_TAG.format(name="comment")
+# Hugo's built-in `comment` shortcode (and Docsy's): what it encloses is not rendered; a diagram shortcode's
+# body is drawn as a picture (Jaeger's `{{<mermaid align="center">}}` flowcharts had been read as prose,
+# `style` lines included; blind trial 61).
+DIAGRAM_LANGUAGES = frozenset({"mermaid", "plantuml", "graphviz", "dot", "kroki", "d2"})
+_UNSHOWN_START = re.compile(r"\{\{[<%]\s*(comment|mermaid|plantuml|graphviz|kroki|d2)\b[^{}]*[%>]\}\}")
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
 _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
 _CODE_SHORTCODES = {"highlight", "code", "code-toggle"}  # Hugo shortcodes whose body is code
@@ -240,6 +242,7 @@ def _prepare(
     tab_indents: list[int] = []
     fence: str | None = None
     closing: str | None = None  # what closes a code block opened by a shortcode or a Liquid tag
+    unshown = False  # the block `closing` ends is not shown as text (`comment`, a diagram)
     autodoc = False  # inside the indented options of an API-reference marker (`::: httpx.Client`)
     for line, origin in source_lines:
         if autodoc and line.strip() and line[:1] in " \t" and fence is None:
@@ -268,17 +271,19 @@ def _prepare(
         if closing is not None:
             ended = re.match(closing, line.strip())
             if not ended:
-                out.append(("" if closing == _COMMENT_END else _SHORTCODE.sub(_shortcode_text, line), origin))
+                out.append(("" if unshown else _SHORTCODE.sub(_shortcode_text, line), origin))
                 continue
-            if closing != _COMMENT_END:
+            if not unshown:
                 out.append((_CODE_FENCE, origin))
+            unshown = False
             closing = None
             line = line.strip()[ended.end() :].strip()  # the next tab may open on the closing tag's line
             if not line:
                 continue
-        if fence is None and _COMMENT_START.fullmatch(line.strip()):
-            out.append(("", origin))  # Hugo's `comment` shortcode: its body is not shown
-            closing = _COMMENT_END
+        hidden = _UNSHOWN_START.fullmatch(line.strip()) if fence is None else None
+        if hidden and hidden.group(1) in closed:
+            out.append(("", origin))  # `comment` or a diagram: its body is not shown as text
+            closing, unshown = _CLOSING_TAG.format(name=hidden.group(1)), True
             continue
         opened = _FENCE.match(line)
         if opened and (
@@ -535,6 +540,10 @@ class _Walker:
         elif kind == "paragraph_open":
             self._paragraph(tokens[index + 1], token.map)
             return index + 3
+        elif (
+            kind == "fence" and token.info.split()[:1] and token.info.split()[0].lower() in DIAGRAM_LANGUAGES
+        ):
+            pass  # a diagram's source (```mermaid): the page draws a picture
         elif kind in ("fence", "code_block"):
             language = token.info.split()[0] if token.info.strip() else None
             where = token.map

@@ -129,7 +129,7 @@ def parse(raw: bytes, source: str) -> Parsed:
     # yardstick for "a short line ends a paragraph", which should not change with what is read apart.
     widest = full_line(drop_running(read), columns)
     _mark_code(lines)
-    sized = [(line.text, line.size) for line in lines if not line.table]
+    sized = [(line.text, line.size) for line in lines if not line.table and not line.code]
     levels = heading_levels(sized)
     if any(line.chapter for line in lines):
         levels = {size: min(level + 1, HEADING_LEVELS) for size, level in levels.items()}

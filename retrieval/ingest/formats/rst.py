@@ -72,7 +72,21 @@ def parse(raw: bytes, source: str) -> Parsed:
     if note:
         parsed.notes.append(note)
     parsed.notes.extend(walker.notes)
+    if walker.generated:
+        parsed.notes.append(generated_note(walker.generated))
     return parsed
+
+
+_NAMED = 3  # objects a note names before "and N more"
+
+
+def generated_note(objects: list[str]) -> str:
+    """What the build log says of autodoc's objects: "documentation generated from the code left out (not
+    in the source): requests.request, requests.Session, requests.Response and 9 more"."""
+    named = ", ".join(objects[:_NAMED]) + (
+        f" and {len(objects) - _NAMED} more" if len(objects) > _NAMED else ""
+    )
+    return f"documentation generated from the code left out (not in the source): {named}"
 
 
 # A substitution reference (`|Flake8|`) and a substitution definition (`.. |Flake8| replace:: ...`).
@@ -110,6 +124,7 @@ class _Walker:
     lines: LineMap
     blocks: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    generated: list[str] = field(default_factory=list)  # objects autodoc documents from their code
     group: int = 0
     language: str | None = None  # `.. highlight::` language for literal blocks without their own
 
@@ -157,7 +172,7 @@ class _Walker:
             elif isinstance(child, sphinx.highlight_marker):
                 self.language = child["language"]
             elif isinstance(child, sphinx.skipped_marker):
-                self.notes.append(child["note"])
+                self._note(child)
             elif isinstance(child, sphinx.description):
                 taken = _unindented_body(child, node.children[:position], node.children[position + 1 :])
                 self._description(child, depth, kind, list_depth, taken)
@@ -165,6 +180,13 @@ class _Walker:
                 self._add(kind, child)
             else:  # admonitions, containers, topics, list items: their children are the content
                 self.walk(child, depth, kind, list_depth)
+
+    def _note(self, marker) -> None:
+        """What a `skipped_marker` says goes to the parse result's notes (autodoc's objects, one note)."""
+        if marker.get("generated"):
+            self.generated.append(marker["generated"])
+        else:
+            self.notes.append(marker["note"])
 
     def _fields(self, field_list) -> None:
         """Field lists as definitions; Sphinx's info fields read as Sphinx shows them."""
@@ -213,6 +235,9 @@ class _Walker:
         `body_paragraph`: the paragraph after a description with no content of its own, its body."""
         signatures = "; ".join(s.astext() for s in node.children if isinstance(s, sphinx.signature))
         content = _content(node)
+        for marker in list(content.traverse(sphinx.skipped_marker)) if content is not None else []:
+            self._note(marker)  # noted here: a short body is one definition, never walked
+            marker.parent.remove(marker)
         body = " ".join(content.astext().split()) if content is not None else ""
         if body_paragraph is not None and signatures:
             self._add("definition", node, text=f"{signatures}: {' '.join(body_paragraph.astext().split())}")
@@ -373,10 +398,12 @@ def _unindented_body(description, before: list, following: list) -> nodes.paragr
     """
     if not _is_bare(description):
         return None
-    previous = next((c for c in reversed(before) if _is_read(c)), None)
+    previous = next(
+        (c for c in reversed(before) if _is_read(c) and not isinstance(c, sphinx.skipped_marker)), None
+    )
     if isinstance(previous, sphinx.description) and _is_bare(previous):
         return None
-    after = next((c for c in following if _is_read(c)), None)
+    after = next((c for c in following if _is_read(c) and not isinstance(c, sphinx.skipped_marker)), None)
     if after is None or after.tagname != "paragraph" or len(after.astext().split()) > _SHORT_DEFINITION_WORDS:
         return None
     return after
