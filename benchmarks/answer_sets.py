@@ -37,6 +37,8 @@ seen a validation document. Written down here (and in benchmarks/README.md) befo
 | calibration | docs-trial-25  | tests/data/docstrial25 (tox's Sphinx reST, TinyXML-2's Doxygen HTML; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-26  | tests/data/docstrial26 (Jaeger's Hugo Markdown, BASICLU's pdfTeX PDF guide; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
 | calibration | docs-trial-27  | tests/data/docstrial27 (Requests' Sphinx reST, Eventlet's built Sphinx HTML; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-28  | tests/data/docstrial28 (vdirsyncer's Sphinx reST, QCML's LaTeX PDF guide; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
+| calibration | docs-trial-29  | tests/data/docstrial29 (Kustomize's Hugo Markdown, PyMdown Extensions' built MkDocs HTML; a fresh user's 36 questions, stop 39) | documentation, run blind once, not yet fitted on |
 | calibration | Prometheus     | tests/data/owndocs (Markdown)            | documentation                      |
 | calibration | fault cases    | tests/data/cases/* (the 14 in FAULT_CASES) | mixed                            |
 | calibration | reading cases  | tests/data/cases/* (the rest: issue 17's readers and languages) | mixed |
@@ -142,7 +144,7 @@ def question_sets(pool: Path | None = DEFAULT_POOL) -> list[QuestionSet]:
         _trial(1),
         _trial(2),
         # run blind, their faults fixed after
-        *(_trial(number, fitted=False) for number in (4, *range(6, 28))),
+        *(_trial(number, fitted=False) for number in (4, *range(6, 30))),
         QuestionSet(
             "Prometheus", "calibration", ((DATA / "owndocs/corpus", DATA / "owndocs/questions.yaml"),)
         ),

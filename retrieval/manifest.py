@@ -111,7 +111,9 @@ FORMAT_VERSION = 2
 # hashes dropped; a numbered PDF line the outline lists is a heading.
 # 65: a PDF's body size is its prose's (code left out); diagram shortcodes and ```mermaid fences are no text; a `~` in reST
 # default-role text shortens only a dotted name; autodoc objects noted; an HTML <h1> holding a separator titles its page.
-PIPELINE_VERSION = 65
+# 66: a reST directive of a project's own holding info fields is a description; a default-role `.x` keeps its dot; an
+# icon link to the page's source is chrome; a Hugo shortcode printing a version reads as its <name> placeholder.
+PIPELINE_VERSION = 66
 
 
 @dataclass

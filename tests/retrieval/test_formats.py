@@ -226,6 +226,15 @@ def test_python_markdown_heading_marks_inline_highlights_and_cell_lists_read_as_
     assert "import os" in row.code_spans
 
 
+def test_a_site_shortcode_printing_a_version_reads_as_its_placeholder_in_code():
+    """Kustomize's `{{< example-version >}}` and Jaeger's `{{< currentVersion >}}` (blind trials 61, 64) print
+    the release: the commands had read "docker pull .../kustomize:" with nothing after the colon."""
+    page = "```sh\ndocker pull registry.k8s.io/kustomize/kustomize:{{< example-version >}}\n```\n"
+    assert kinds(md(page).blocks) == [
+        ("code", "docker pull registry.k8s.io/kustomize/kustomize:<example-version>")
+    ]
+
+
 def test_diagram_sources_are_no_text():
     """Jaeger's `{{<mermaid align="center">}}` flowcharts (blind trial 61) and a ```mermaid fence draw
     pictures; their source, `style` lines and all, had been read as prose and code."""
@@ -873,6 +882,11 @@ def test_rst_default_role_text_shows_as_a_cross_reference_does():
     assert rst.parse(paths.encode(), "authentication.rst").blocks[1].text == (
         "Requests reads ~/.netrc or ~/_netrc; ~ is your home."
     )
+    # a leading dot is a relative Python name only in a Python role: vdirsyncer's `.vcf` (blind trial 63)
+    extension = "Vdir\n====\n\nThe extension must be `.vcf`; see :meth:`.sync`.\n"
+    assert (
+        rst.parse(extension.encode(), "vdir.rst").blocks[1].text == "The extension must be .vcf; see sync()."
+    )
 
 
 def test_rst_own_directive_naming_its_setting_by_an_option_is_a_description():
@@ -907,6 +921,20 @@ def test_rst_autodoc_objects_are_reported_as_generated_once_per_page():
     ]
 
 
+def test_rst_own_directive_holding_info_fields_is_a_description():
+    """vdirsyncer's `.. storage:: caldav` lists its `:param url:` fields (blind trial 63): the name heads
+    them, as Sphinx's object descriptions show it, so two storages' "Parameter path" are told apart."""
+    source = (
+        "Storages\n========\n\n.. storage:: filesystem\n\n    Saves each item in its own file.\n\n"
+        "    :param path: Absolute path to a vdir.\n    :param encoding: File encoding, default utf-8.\n"
+    )
+    blocks = rst.parse(source.encode(), "config.rst").blocks
+    assert [(b.kind, b.text, b.level) for b in blocks[1:3]] == [
+        ("heading", "filesystem", 7),
+        ("paragraph", "Saves each item in its own file.", 0),
+    ]
+
+
 def test_rst_badges_diagrams_and_file_metadata_are_no_text():
     """What the page shows no words for (blind trial 60, tox): a linked badge's `:alt:`, a Mermaid
     flowchart's source (its styling included), the `:orphan:` field that keeps Sphinx from warning."""
@@ -935,6 +963,20 @@ def test_an_html_title_holding_a_separator_in_its_own_heading_keeps_it_whole():
     )
     plain = "<html><head><title>Configure - H2O - the optimized HTTP server</title></head><body><h1>Configure</h1><p>x</p></body></html>"
     assert html.parse(plain.encode(), "configure.html").title == "Configure"
+
+
+def test_an_icon_link_to_the_pages_source_is_chrome():
+    """PyMdown's extension pages open with an icon linking to the module's source, titled "Source" (blind
+    trial 64): it had been a one-word passage on 16 pages. A text link named "source" in a sentence stays."""
+    page = (
+        '<html><body><article class="md-content__inner md-typeset"><p><a class="source-link" href="x.py" '
+        'title="Source"><span class="twemoji"><svg><path d="M3 3"/></svg></span></a></p><h1>Arithmatex</h1>'
+        '<p>Read the <a href="x.py">source</a> for details.</p></article></body></html>'
+    )
+    assert kinds(html.parse(page.encode(), "index.html").blocks) == [
+        ("heading", "Arithmatex"),
+        ("paragraph", "Read the source for details."),
+    ]
 
 
 def test_doxygen_pages_read_as_headings_member_lists_and_definitions():

@@ -79,6 +79,7 @@ _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
 _CODE_SHORTCODES = {"highlight", "code", "code-toggle"}  # Hugo shortcodes whose body is code
 # A shortcode that states a version ({{< new-in 0.144.0 />}}, {{< deprecated-in 0.120.0 >}}): its name
 # and version are what the page shows ("new in 0.144.0"); dropped, a setting read "quality : : (int)".
+_VERSION_VALUE = re.compile(r"([A-Za-z][\w-]*[Vv]ersion[\w-]*)\s*/?")  # a shortcode printing a version
 _VERSION_SHORTCODE = re.compile(r"^\s*([A-Za-z][\w-]*)\s+[\"']?(v?\d+(?:\.\d+)+)[\"']?\s*/?\s*$")
 # Jekyll Liquid tags {% name args %}: highlight blocks are code, raw markers and other tags go.
 _LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
@@ -435,8 +436,10 @@ def _params_as_code(text: str) -> str:
 
 
 def _param_name(arguments: str) -> str | None:
-    """The parameter a Hugo `param` shortcode reads ('param "hugoMinVersion"' -> hugoMinVersion)."""
-    found = _PARAM.fullmatch(arguments.strip())
+    """The parameter a Hugo `param` shortcode reads ('param "hugoMinVersion"' -> hugoMinVersion), or the
+    name of a site's own shortcode that prints a version (`{{< currentVersion >}}`, `{{< example-version >}}`:
+    blind trials 61 and 64 had read "docker pull .../kustomize:" and "jaeger:")."""
+    found = _PARAM.fullmatch(arguments.strip()) or _VERSION_VALUE.fullmatch(arguments.strip())
     return next((g for g in found.groups() if g), None) if found else None
 
 

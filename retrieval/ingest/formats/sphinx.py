@@ -89,8 +89,10 @@ def _xref_text(name: str, text: str, labels: dict[str, str]) -> str:
         return f".. {target}::"
     if kind == "role" and domain == "rst":
         return f":{target}:"
-    if domain in ("py", "") and target.startswith("."):
-        target = target[1:]
+    if domain in ("py", "") and kind != "any" and target.startswith("."):
+        target = target[
+            1:
+        ]  # a relative Python name; the default role's ".vcf" is a file extension (trial 63)
     if short:
         target = re.split(r"\.|::", target)[-1]
     if kind in _PAREN_ROLES and not target.endswith(")"):
@@ -102,6 +104,7 @@ def _text_role(name: str) -> Callable:
     """A role function rendering `name`'s text as Sphinx shows it; labels come from the document."""
 
     def role(role_name, rawtext, text, lineno, inliner, options=None, content=None):
+        role_name = role_name or name  # the default role (`text`) is called with no name
         labels = getattr(inliner.document.settings, "citebot_labels", None) or {}
         kind = role_name.rsplit(":", 1)[-1].lower()
         if kind in ("file", "samp"):
@@ -410,6 +413,10 @@ class _Fallback(Content):
         if not self.arguments and named:  # a project's object description naming its object by an option
             self.arguments = [" ".join(str(named).split())]
             return Description.run(self)
+        if self.arguments and any(_INFO_FIELD.match(line) for line in self.content):
+            return Description.run(
+                self
+            )  # `add_object_type`'s: vdirsyncer's `.. storage:: caldav` + `:param url:`
         if not self.arguments and not self.content:  # the site generates what it shows
             return [
                 skipped_marker(note=f"{self.name} left out (its text is generated when the site is built)")
@@ -424,6 +431,12 @@ class _Fallback(Content):
 # with default value of {tox_root}/.tox" over its body (blind trial 60: all 92 of its settings had been
 # their bodies alone, "Directory for tox to generate its environments into ...", naming no setting).
 _NAMING_OPTIONS = ("keys", "key", "names", "name")
+# Sphinx's info fields in a directive's text (`:param url:`, `:type x:`, `:returns:`): what an object
+# description holds (blind trial 63: each of vdirsyncer's `.. storage::` entries had been a paragraph, and
+# filesystem's and singlefile's "Parameter path" could not be told apart).
+_INFO_FIELD = re.compile(
+    r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|var|ivar)\b"
+)
 
 
 def _with_default(text: str, default: str | None) -> str:
