@@ -148,26 +148,22 @@ GOLD_CITED_FLOOR = 31
 # docstrial23 (trial 58: Velero's Hugo Markdown, lmfit's built Sphinx HTML) 15/36 blind, 16 after (+S13: autodoc's
 # "Parameters" no longer replaces the signature in the heading path); docstrial 26 (+J5, +J7: jinja's API pages'
 # nested definition lists lead below their signature).
-# Stop 39: a Markdown page titled only in its front matter files its sections under that title (pipeline 63):
-# docstrial2 22 (+H3, +H6, -U5), docstrial19 22 (+H7, +H14), docstrial23 16 (+HU4, -HU2), and two floors
-# lowered by one: docstrial9 23 (-K10) and docstrial11 22 (-L9), both answerable questions on Hugo pages now
-# abstained at the threshold's edge (the change is +6 -4 over every set, validation +0 -0; benchmarks/README).
-# docstrial24 (trial 59: Hatch's MkDocs Markdown, uthash's DBLaTeX PDF) 22/36 blind and after its fixes;
+# Stop 39: docstrial24 (trial 59: Hatch's MkDocs Markdown, uthash's DBLaTeX PDF) 22/36 blind and after its fixes;
 # docstrial25 (trial 60: tox's reST, TinyXML-2's Doxygen HTML) 13/36 blind, 14 after; docstrial26 (trial 61:
 # Jaeger's Hugo Markdown, BASICLU's pdfTeX guide) 21/36 blind, 22 after; docstrial27 (trial 62: Requests' reST,
 # Eventlet's built Sphinx HTML) 18/36 blind, 19 after (+E6, a number in a call the asker writes); docstrial28
 # (trial 63: vdirsyncer's reST, QCML's LaTeX guide) 14/36 blind and after; docstrial29 (trial 64: Kustomize's
 # Hugo Markdown, PyMdown Extensions' built MkDocs HTML) 17/36 blind and after.
 TRIAL_FLOORS = {
-    "docstrial": 26, "docstrial2": 22, "docstrial3": 16, "docstrial4": 19, "docstrial5": 26, "docstrial6": 25,
-    "docstrial7": 11, "docstrial8": 20, "docstrial9": 23, "docstrial10": 10, "docstrial11": 22, "docstrial12": 16,
+    "docstrial": 26, "docstrial2": 21, "docstrial3": 16, "docstrial4": 19, "docstrial5": 26, "docstrial6": 25,
+    "docstrial7": 11, "docstrial8": 20, "docstrial9": 24, "docstrial10": 10, "docstrial11": 23, "docstrial12": 16,
     "docstrial13": 20, "docstrial14": 14, "docstrial15": 21, "docstrial16": 15, "docstrial17": 17,
-    "docstrial18": 16, "docstrial19": 22, "docstrial20": 15, "docstrial21": 20, "docstrial22": 15, "docstrial23": 16,
+    "docstrial18": 16, "docstrial19": 20, "docstrial20": 15, "docstrial21": 20, "docstrial22": 15, "docstrial23": 16,
     "docstrial24": 22, "docstrial25": 14, "docstrial26": 22, "docstrial27": 19, "docstrial28": 14, "docstrial29": 17,
 }  # fmt: skip
-# o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it; o15 since
-# stop 39 (each page's front-matter title heads its sections)
-OWNDOCS_FLOOR = 33
+OWNDOCS_FLOOR = (
+    32  # o01 since "128MB" reads as an amount; o20 since a sentence pointing back at code quotes it
+)
 FOLLOW_UPS_FLOOR = 18  # docs_dev threads' later turns as written: 10 before stop 26, 17 at 33, 18 at 36
 
 

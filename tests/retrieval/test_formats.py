@@ -150,29 +150,8 @@ def test_front_matter_gives_metadata_and_is_in_no_block():
         "---\ntitle: On-call guide\nurl: https://x.y/oncall\ndate: 2024-05-01\n---\n\nPage the secondary after 15 minutes.\n"
     )
     assert (parsed.title, parsed.url, parsed.date) == ("On-call guide", "https://x.y/oncall", "2024-05-01")
-    # the title heads the page as its H1 would (cited at its key's line); no other key is text
-    assert kinds(parsed.blocks) == [
-        ("heading", "On-call guide"),
-        ("paragraph", "Page the secondary after 15 minutes."),
-    ]
-    assert [(b.level, b.line_start) for b in parsed.blocks] == [(1, 2), (0, 7)]
-
-
-def test_a_page_titled_only_in_its_front_matter_files_its_sections_under_the_title():
-    """Hugo shows the front matter's title as the page's H1 (blind trials 54, 56, 58: 133 of the 175
-    front-matter pages of tests/data had no heading of their own above "## Configuration"); a page with
-    its own H1 keeps it, and a page of front matter alone gains no heading with nothing under it."""
-    page = '+++\ntitle = "Scaling Jobs"\n+++\n\n## Configuration\n\nSet maxReplicaCount.\n'
-    parsed = md(page)
-    assert kinds(parsed.blocks) == [
-        ("heading", "Scaling Jobs"),
-        ("heading", "Configuration"),
-        ("paragraph", "Set maxReplicaCount."),
-    ]
-    assert [b.level for b in parsed.blocks] == [1, 2, 0]
-    own = md("---\ntitle: Scaling\n---\n\n# Scaling Jobs\n\nText.\n")
-    assert kinds(own.blocks) == [("heading", "Scaling Jobs"), ("paragraph", "Text.")]
-    assert md("---\ntitle: Only metadata\n---\n").blocks == []
+    assert kinds(parsed.blocks) == [("paragraph", "Page the secondary after 15 minutes.")]
+    assert parsed.blocks[0].line_start == 7
 
 
 def test_hugo_toml_front_matter_gives_metadata_and_is_in_no_block():
@@ -182,11 +161,10 @@ def test_hugo_toml_front_matter_gives_metadata_and_is_in_no_block():
     parsed = md(page)
     assert parsed.title == "Scaling Jobs"
     assert kinds(parsed.blocks) == [
-        ("heading", "Scaling Jobs"),
         ("paragraph", "Scale jobs from events."),
         ("paragraph", "Run one job per event."),
     ]
-    assert [b.line_start for b in parsed.blocks] == [3, 5, 8]  # the keys' lines; the body's own
+    assert [b.line_start for b in parsed.blocks] == [5, 8]  # the description's key line; the body's own
     # TOML that does not parse is still front matter, not text; an unclosed `+++` is text
     assert kinds(md("+++\ntitle = \n+++\n\nBody.\n").blocks) == [("paragraph", "Body.")]
     assert md("+++\n\nBody.\n").blocks[-1].text == "Body."
@@ -261,7 +239,7 @@ def test_a_front_matter_description_is_the_page_lead_paragraph():
     one sentence saying which Windows builds run kind, and it had been read as no text at all."""
     page = (DATA / "docstrial9" / "corpus" / "kind" / "using-wsl2.md").read_bytes()
     parsed = markdown.parse(page, "using-wsl2.md")
-    lead = parsed.blocks[1]  # under the title
+    lead = parsed.blocks[0]
     assert lead.kind == "paragraph"
     assert lead.text.startswith(
         "Kind can run using Windows Subsystem for Linux 2 (WSL2) on Windows 10 May 2020"

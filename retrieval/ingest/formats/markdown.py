@@ -163,40 +163,12 @@ def _parse(raw: bytes, mdx_flavour: bool) -> Parsed:
     if walker.lead is not None and _said_again(walker.lead, walker.blocks):
         walker.blocks.remove(walker.lead)  # the body says it: cited there, not in the front matter
     meta = walker.meta
-    _title_heading(walker, _text_or_none(meta.get("title")))
     title = meta.get("title") or heading_title(walker.blocks)
     parsed = Parsed(walker.blocks, _text_or_none(title), _text_or_none(meta.get("url")))
     parsed.date = _text_or_none(meta.get("date"))
     if note:
         parsed.notes.append(note)
     return parsed
-
-
-# A front matter's title key (YAML `title: x`, TOML `title = "x"`), at its own indent (not a nested map's).
-_TITLE_KEY_LINE = re.compile(r"(title)\s*[:=]")
-
-
-def _title_heading(walker: _Walker, title: str | None) -> None:
-    """A page titled only in its front matter gets its title as its level-1 heading, first of its blocks.
-
-    Hugo's themes (and MkDocs' when a page has no `# heading`) show the front matter's title above the
-    page as its H1; a Sphinx or MkDocs page writes that heading itself, and every passage's heading path
-    starts with it. 133 of the 175 front-matter pages of tests/data's Markdown (Hugo's mostly) had none,
-    so their passages were filed under their second-level headings alone ("Configuration" of which
-    page?). The heading's line is the title key's, where the page says it.
-    """
-    if not title or all(b.kind == "heading" for b in walker.blocks):  # nothing for it to head
-        return
-    if any(b.kind == "heading" and b.level == 1 for b in walker.blocks):
-        return
-    lines = walker.prepared
-    start = next((n for n, line in enumerate(lines) if line.strip()), 0)  # the opening `---` or `+++`
-    end = next((n for n in range(start + 1, len(lines)) if lines[n].strip() in ("---", "+++")), start)
-    key = next((n for n in range(start + 1, end) if _TITLE_KEY_LINE.match(lines[n])), None)
-    count = len(walker.blocks)
-    walker._add("heading", " ".join(title.split()), [key, key + 1] if key is not None else None, level=1)
-    if len(walker.blocks) > count:
-        walker.blocks.insert(0, walker.blocks.pop())
 
 
 def _toml_front_matter(lines: list[str]) -> tuple[dict, int] | None:
