@@ -227,6 +227,8 @@ def _title(root) -> str | None:
     og = _meta(root, "og:title")
     if og:
         return og
+    heading = root.find(".//h1")
+    said = " ".join(heading.text_content().split()) if heading is not None else None
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
         text = " ".join(title.text_content().split())
@@ -234,15 +236,11 @@ def _title(root) -> str | None:
         # A page heading that holds a separator itself ("backdoor – Python interactive interpreter within a
         # running process — Eventlet 0.33.3 documentation"): the heading whole (blind trial 62: Eventlet's
         # modules were titled "backdoor", "wsgi")
-        heading = root.find(".//h1")
-        said = (
-            _SELF_LINK_MARK.sub("", " ".join(heading.text_content().split())) if heading is not None else ""
-        )
-        if len(said) > len(first) and text.startswith(said):
-            return said
+        whole = _SELF_LINK_MARK.sub("", said or "")
+        if len(whole) > len(first) and text.startswith(whole):
+            return whole
         return first or text
-    heading = root.find(".//h1")
-    return " ".join(heading.text_content().split()) if heading is not None else None
+    return said
 
 
 def _article_title(title: str | None, article) -> str | None:

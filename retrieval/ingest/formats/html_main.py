@@ -186,12 +186,10 @@ def is_chrome(element, in_article: bool = False) -> bool:
         return True
     if tag == "a" and (_is_self_link(element) or _CHROME_LINK_TEXT.match(_text(element))):
         return True
-    if (
-        tag == "a"
-        and not _text(element)
-        and _ICON_LINK_NAME.match(element.get("title") or element.get("aria-label") or "")
-    ):
-        return True  # an icon linking to the page's source: PyMdown's "Source" atop 16 pages (blind trial 64)
+    # an icon linking to the page's source: PyMdown's "Source" atop 16 pages (blind trial 64)
+    if tag == "a" and not _text(element):
+        if _ICON_LINK_NAME.match(element.get("title") or element.get("aria-label") or ""):
+            return True
     if tag in ("body", "html", "main", "article"):
         return False
     if tag in _HEADINGS:  # a heading's id is its slug; its class names a widget's title ("feedback--title")

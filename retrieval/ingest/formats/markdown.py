@@ -72,8 +72,11 @@ _PARAM = re.compile(r"""param\s+(?:"([^"]+)"|'([^']+)'|([\w.-]+))""")  # Hugo's 
 # Hugo's built-in `comment` shortcode (and Docsy's): what it encloses is not rendered; a diagram shortcode's
 # body is drawn as a picture (Jaeger's `{{<mermaid align="center">}}` flowcharts had been read as prose,
 # `style` lines included; blind trial 61).
-DIAGRAM_LANGUAGES = frozenset({"mermaid", "plantuml", "graphviz", "dot", "kroki", "d2"})
-_UNSHOWN_START = re.compile(r"\{\{[<%]\s*(comment|mermaid|plantuml|graphviz|kroki|d2)\b[^{}]*[%>]\}\}")
+_DIAGRAM_SHORTCODES = ("mermaid", "plantuml", "graphviz", "kroki", "d2")
+_DIAGRAM_LANGUAGES = frozenset({*_DIAGRAM_SHORTCODES, "dot"})  # a fence's language
+_UNSHOWN_START = re.compile(
+    rf"\{{\{{[<%]\s*({'|'.join(('comment', *_DIAGRAM_SHORTCODES))})\b[^{{}}]*[%>]\}}\}}"
+)
 _SHORTCODE_MAX_LINES = 12  # a shortcode's arguments may run over this many lines
 _SHORTCODE_NAME = re.compile(r"^\s*\{\{[<%]\s*(/?)\s*([\w-]+)")
 _CODE_SHORTCODES = {"highlight", "code", "code-toggle"}  # Hugo shortcodes whose body is code
@@ -515,12 +518,10 @@ class _Walker:
         elif kind == "paragraph_open":
             self._paragraph(tokens[index + 1], token.map)
             return index + 3
-        elif (
-            kind == "fence" and token.info.split()[:1] and token.info.split()[0].lower() in DIAGRAM_LANGUAGES
-        ):
-            pass  # a diagram's source (```mermaid): the page draws a picture
         elif kind in ("fence", "code_block"):
             language = token.info.split()[0] if token.info.strip() else None
+            if kind == "fence" and language and language.lower() in _DIAGRAM_LANGUAGES:
+                return index + 1  # a diagram's source (```mermaid): the page draws a picture
             where = token.map
             titled = _FENCE_TITLE.search(token.info) if kind == "fence" else None
             if titled and where:  # Docusaurus/MkDocs `title="~/.bashrc"`: shown above the code, as a label

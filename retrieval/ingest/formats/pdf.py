@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from retrieval.ingest.formats.base import Parsed, block
-from retrieval.ingest.formats.pdf_chapters import chapter_opener, outline_titles
+from retrieval.ingest.formats.pdf_chapters import chapter_opener, folded, outline_titles
 from retrieval.ingest.formats.pdf_forms import FormValue, form_values
 from retrieval.ingest.formats.pdf_headings import (
     HEADING_LEVELS,
@@ -363,7 +363,7 @@ def _paragraphs(
     """Blocks of the document's lines: paragraphs, list items, table rows, code (consecutive code lines,
     one line each), and headings (a short line at a size of `levels`: size -> heading level; consecutive
     lines of one size on a page are one heading; a numbered title the PDF's outline lists, `outline`:
-    its titles casefolded, see pdf_chapters.outline_titles)."""
+    its titles as pdf_chapters.folded keys them)."""
     levels = levels or {}
     spelled = frozenset(word for line in lines for word in _SPELLED.findall(line.text))
     blocks: list[Block] = []
@@ -555,14 +555,14 @@ def _numbered_title_depth(
     """How deep a numbered section's title set at the text's size `line` is ("2.1 Leave-one-out
     Attribution" 2), 0 when it is none: a line of that shape (pdf_headings.numbered_depth), short of a full
     line, after a paragraph's end, before a capital; or any numbered line whose title the PDF's outline
-    lists (`outline`, casefolded): the uthash guide's "1.4.1 Test suite" after a list's last item and
+    lists (`outline`, its titles as pdf_chapters.folded keys them): the uthash guide's "1.4.1 Test suite" after a list's last item and
     "3.4.1 uthash never frees your structure", in lower case, had been glued to the text before them
     (blind trial 59: 13 of its outline's subsections)."""
     listed = _OUTLINED.match(line.text.strip())
     # "7. select" is a list's seventh item though the outline lists "5.7 Select": one number with a dot
     # is an enumerator's shape
     if listed and not (listed.group(2) and "." not in listed.group(1)):
-        if " ".join(listed.group(3).split()).casefold() in outline:
+        if folded(listed.group(3)) in outline:
             return listed.group(1).count(".") + 1
     depth = numbered_depth(line.text)
     if not depth or len(line.text.strip()) >= widest:

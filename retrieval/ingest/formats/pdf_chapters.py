@@ -46,7 +46,7 @@ def outline_titles(reader) -> dict[str, str]:
         if isinstance(item, list):
             stack.extend(item)
         elif getattr(item, "title", None):
-            titles.setdefault(_folded(str(item.title)), " ".join(str(item.title).split()))
+            titles.setdefault(folded(str(item.title)), " ".join(str(item.title).split()))
     return titles
 
 
@@ -90,10 +90,11 @@ def _title(page: list[PageLine], candidates: list[int], titles: dict[str, str]) 
     its text, in the outline's casing when one names it."""
     for count in range(len(candidates), 0, -1):
         drawn = " ".join(page[i].text.strip() for i in candidates[:count])
-        if _folded(drawn) in titles:
-            return candidates[:count], titles[_folded(drawn)]
+        if folded(drawn) in titles:
+            return candidates[:count], titles[folded(drawn)]
     return candidates, " ".join(page[i].text.strip() for i in candidates)
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """A title as `outline_titles` keys it: spaces collapsed, case folded."""
     return " ".join(text.split()).casefold()

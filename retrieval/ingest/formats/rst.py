@@ -398,12 +398,10 @@ def _unindented_body(description, before: list, following: list) -> nodes.paragr
     """
     if not _is_bare(description):
         return None
-    previous = next(
-        (c for c in reversed(before) if _is_read(c) and not isinstance(c, sphinx.skipped_marker)), None
-    )
+    previous = next((c for c in reversed(before) if _is_shown(c)), None)
     if isinstance(previous, sphinx.description) and _is_bare(previous):
         return None
-    after = next((c for c in following if _is_read(c) and not isinstance(c, sphinx.skipped_marker)), None)
+    after = next((c for c in following if _is_shown(c)), None)
     if after is None or after.tagname != "paragraph" or len(after.astext().split()) > _SHORT_DEFINITION_WORDS:
         return None
     return after
@@ -412,6 +410,11 @@ def _unindented_body(description, before: list, following: list) -> nodes.paragr
 def _is_read(node) -> bool:
     """Is a node one the walker reads (not loose text, a comment, a target or another of _SKIP)?"""
     return not isinstance(node, nodes.Text) and node.tagname not in _SKIP
+
+
+def _is_shown(node) -> bool:
+    """Is a node read and on the page (not a `skipped_marker`, which only notes what was left out)?"""
+    return _is_read(node) and not isinstance(node, sphinx.skipped_marker)
 
 
 def _content(description):

@@ -89,10 +89,9 @@ def _xref_text(name: str, text: str, labels: dict[str, str]) -> str:
         return f".. {target}::"
     if kind == "role" and domain == "rst":
         return f":{target}:"
+    # a relative Python name; the default role's ".vcf" is a file extension (blind trial 63)
     if domain in ("py", "") and kind != "any" and target.startswith("."):
-        target = target[
-            1:
-        ]  # a relative Python name; the default role's ".vcf" is a file extension (trial 63)
+        target = target[1:]
     if short:
         target = re.split(r"\.|::", target)[-1]
     if kind in _PAREN_ROLES and not target.endswith(")"):
@@ -414,9 +413,8 @@ class _Fallback(Content):
             self.arguments = [" ".join(str(named).split())]
             return Description.run(self)
         if self.arguments and any(_INFO_FIELD.match(line) for line in self.content):
-            return Description.run(
-                self
-            )  # `add_object_type`'s: vdirsyncer's `.. storage:: caldav` + `:param url:`
+            # `add_object_type`'s: vdirsyncer's `.. storage:: caldav` + `:param url:`
+            return Description.run(self)
         if not self.arguments and not self.content:  # the site generates what it shows
             return [
                 skipped_marker(note=f"{self.name} left out (its text is generated when the site is built)")
